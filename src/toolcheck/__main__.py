@@ -1,0 +1,3 @@
+from toolcheck.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Checks shared by every feature: spec structure, and response conformance to the contract."""
+
+from toolcheck.checks.conformance import Violation, check_request_body, check_response
+
+__all__ = ["Violation", "check_request_body", "check_response"]

@@ -1,0 +1,66 @@
+"""Structural checks `toolcheck check` adds on top of what loading found.
+
+Kept out of loading because they cost time proportional to the spec (meta-schema validation
+of every schema, every example validated), which `mock`/`run` do not need on every start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from toolcheck.spec import Problem, Spec
+from toolcheck.spec._refs import EXTERNAL
+
+_META = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+
+def structure_problems(spec: Spec, *, schemas: bool = True) -> list[Problem]:
+    problems: list[tuple[str, str, str, str]] = []
+    known = set(spec.security_schemes)
+    for op in spec.operations:
+        for requirement in op.security:
+            for name in requirement:
+                if name not in known:
+                    problems.append(("error", op.pointer + "/security",
+                                     f"{op.key} requires security scheme {name!r}, which is not defined", "unknown-security-scheme"))
+        for status, response in op.responses.items():
+            for media in response.content.values():
+                for name, example in media.examples.items():
+                    _check_example(spec, media.schema, example,
+                                   f"{op.pointer}/responses/{status}", f"example {name!r} of {op.key} {status}", problems)
+        if op.request_body is not None:
+            for media in op.request_body.content.values():
+                for name, example in media.examples.items():
+                    _check_example(spec, media.schema, example, f"{op.pointer}/requestBody",
+                                   f"request example {name!r} of {op.key}", problems)
+    if schemas:
+        comps = spec.document.get("components") or {}
+        for group in ("schemas", EXTERNAL):
+            for name, schema in (comps.get(group) or {}).items():
+                if not isinstance(schema, dict) or (group == EXTERNAL and not _looks_like_schema(schema)):
+                    continue
+                error = jsonschema.exceptions.best_match(_META.iter_errors(schema))
+                if error is not None:
+                    where = "/".join(str(p) for p in error.absolute_path)
+                    problems.append(("warning", f"/components/{group}/{name}",
+                                     f"schema {name!r} is not valid JSON Schema at {where or 'its root'}: {error.message[:200]}",
+                                     "invalid-schema"))
+    locate = spec.problems[0]._locate if spec.problems else getattr(spec, "_locator", None)
+    return [Problem(severity=s, message=m, pointer=p, code=c, source=spec.source, _locate=locate) for s, p, m, c in problems]
+
+
+def _looks_like_schema(node: dict[str, Any]) -> bool:
+    return not any(k in node for k in ("in", "content", "responses", "get", "post", "put", "delete", "patch"))
+
+
+def _check_example(spec: Spec, schema: Any, example: Any, pointer: str, what: str, out: list[tuple[str, str, str, str]]) -> None:
+    if schema is None:
+        return
+    from toolcheck.spec.jsonschema import schema_errors
+
+    errors = schema_errors(spec, schema, example, limit=1)
+    if errors:
+        where, message = errors[0]
+        out.append(("warning", pointer, f"{what} does not match its schema at {where or '/'}: {message}", "invalid-example"))

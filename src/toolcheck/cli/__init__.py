@@ -1,0 +1,78 @@
+"""The command line: parse options, call the core, pick reporters, return an exit code.
+
+Exit codes are a contract (see README): 0 clean · 1 findings · 2 bad input or usage ·
+3 internal or environment error. A ToolcheckError becomes one paragraph on stderr, never a
+traceback; `pretty_exceptions_show_locals=False` because locals can hold tokens.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+
+from toolcheck import __version__
+from toolcheck.errors import ToolcheckError
+
+app = typer.Typer(
+    name="toolcheck",
+    help="Contract tests for the HTTP APIs that AI agents call as tools.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"toolcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Contract tests for the HTTP APIs that AI agents call as tools."""
+
+
+def _register() -> None:
+    # Each command module adds itself to `app`; imported here so `toolcheck --help` lists all.
+    from toolcheck.cli import check  # noqa: F401
+
+
+def fail(error: ToolcheckError) -> int:
+    """Print a ToolcheckError as one paragraph on stderr and return its exit code."""
+    from toolcheck.cli._console import err_console
+
+    text = str(error)
+    err_console().print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    return error.exit_code
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    _register()
+    try:
+        return app(args=argv, standalone_mode=True)
+    except ToolcheckError as exc:
+        sys.exit(fail(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # an internal error: exit 3, short message, traceback on demand
+        if os.environ.get("TOOLCHECK_DEBUG"):
+            raise
+        from toolcheck.cli._console import err_console
+
+        err_console().print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. "
+            "Set TOOLCHECK_DEBUG=1 for the traceback and please report it.",
+            highlight=False,
+        )
+        sys.exit(3)
+
+
+_register()

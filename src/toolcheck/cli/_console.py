@@ -1,0 +1,17 @@
+"""Rich consoles for the CLI, honouring NO_COLOR and non-terminal output."""
+
+from __future__ import annotations
+
+import functools
+
+from rich.console import Console
+
+
+@functools.lru_cache(maxsize=1)
+def console() -> Console:
+    return Console(highlight=False)
+
+
+@functools.lru_cache(maxsize=1)
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)

@@ -1,0 +1,88 @@
+"""`toolcheck check SPEC`: load, validate structure, summarise."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+
+import typer
+
+from toolcheck.cli import app
+from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    spec: str = typer.Argument(..., help="Spec file, directory, '-' for stdin, git:REV:path, or URL."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    schemas: bool = typer.Option(True, "--schemas/--no-schemas", help="Check every schema against the JSON Schema meta-schema."),
+    allow_network: bool = ALLOW_NETWORK,
+    max_problems: int = typer.Option(50, "--max-problems", help="How many problems to list in text output."),
+) -> None:
+    """Load a spec, validate it, and print a summary with its problems.
+
+    Exit codes: 0 clean (warnings allowed) · 1 problems of error severity · 2 cannot be loaded.
+    """
+    from toolcheck.checks.structure import structure_problems
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        loaded = load_spec(spec, allow_network=allow_network)
+        problems = list(loaded.problems) + structure_problems(loaded, schemas=schemas)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = sum(1 for p in problems if p.severity == "warning")
+    summary = {
+        "source": loaded.source,
+        "title": loaded.title,
+        "api_version": loaded.api_version,
+        "openapi_version": loaded.version,
+        "dialect": loaded.dialect,
+        "operations": len(loaded.operations),
+        "webhooks": len(loaded.webhooks),
+        "schemas": len(loaded.schemas),
+        "security_schemes": sorted(loaded.security_schemes),
+        "files": len(loaded.files),
+        "errors": errors,
+        "warnings": warnings,
+        "problems": [p.to_dict() for p in problems],
+    }
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        _print_text(summary, max_problems)
+    raise typer.Exit(1 if errors else 0)
+
+
+def _print_text(summary: dict[str, object], max_problems: int) -> None:
+    from rich.markup import escape
+
+    from toolcheck.cli._console import console
+
+    out = console()
+    kind = "Swagger" if summary["dialect"] == "2.0" else "OpenAPI"
+    out.print(
+        f"[bold]{escape(str(summary['title']) or '(untitled)')}[/] {escape(str(summary['api_version']))} "
+        f"— {kind} {escape(str(summary['openapi_version']))}, {summary['source']}"
+    )
+    out.print(
+        f"{summary['operations']} operations, {summary['webhooks']} webhooks, {summary['schemas']} schemas, "
+        f"{summary['files']} file(s)"
+    )
+    problems = summary["problems"]
+    assert isinstance(problems, list)
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    for p in problems[:max_problems]:
+        out.print(
+            f"[{colours.get(p['severity'], 'white')}]{p['severity']:7}[/] {escape(p['location'])}: {escape(p['message'])}",
+            soft_wrap=True,
+        )
+    if len(problems) > max_problems:
+        out.print(f"... and {len(problems) - max_problems} more (use --format json for all)")
+    verdict = "[red]errors found[/]" if summary["errors"] else "[green]ok[/]"
+    out.print(f"{verdict}: {summary['errors']} error(s), {summary['warnings']} warning(s)")

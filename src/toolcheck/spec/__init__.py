@@ -1,0 +1,280 @@
+"""Spec loading: the only place that reads API descriptions.
+
+    source ─► read (file/dir/stdin/git/url) ─► parse (safe JSON/YAML) ─► bundle other files
+      ─► 2.0 → 3.0 shape ─► schemas → JSON Schema 2020-12 ─► build Operations ─► Spec
+
+Use :func:`load_spec`; it raises :class:`~toolcheck.errors.SpecLoadError` only when nothing
+usable can be loaded. Anything wrong but survivable becomes a :class:`Problem` on the Spec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from toolcheck.errors import SpecLoadError
+from toolcheck.spec import _cache
+from toolcheck.spec._build import Builder, derive_operation_id
+from toolcheck.spec._normalise import Normaliser
+from toolcheck.spec._parse import MAX_BYTES, decode, parse_text
+from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
+from toolcheck.spec._sources import Location, locate, read
+from toolcheck.spec.model import (
+    HTTP_METHODS,
+    Header,
+    MediaType,
+    Operation,
+    Parameter,
+    Problem,
+    RequestBody,
+    Response,
+    SecurityScheme,
+    Spec,
+)
+
+__all__ = [
+    "HTTP_METHODS", "Header", "MediaType", "Operation", "Parameter", "Problem", "RequestBody",
+    "Response", "SecurityScheme", "Spec", "derive_operation_id", "load_spec", "load_spec_dict",
+]
+
+SUPPORTED = ("2.0", "3.0", "3.1", "3.2")
+
+
+def _max_bytes() -> int:
+    env = os.environ.get("TOOLCHECK_MAX_SPEC_MB")
+    try:
+        return int(float(env) * 1024 * 1024) if env else MAX_BYTES
+    except ValueError:
+        return MAX_BYTES
+
+
+def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | None = None) -> Spec:
+    """Load, bundle, normalise and index an API description.
+
+    Args:
+        source: a file, a directory holding a root file, ``-`` for stdin, ``git:REV:path``,
+            or an http(s) URL (only with ``allow_network``).
+        allow_network: fetch URLs, for the root or for external ``$ref``s.
+        use_cache: reuse the normalised document of an unchanged spec (keyed by a content
+            hash); default on unless ``TOOLCHECK_NO_CACHE`` is set.
+
+    Raises:
+        SpecLoadError: the spec cannot be read or is not an OpenAPI/Swagger document.
+    """
+    location = locate(source)
+    max_bytes = _max_bytes()
+    raw = read(location, allow_network=allow_network, max_bytes=max_bytes)
+    if use_cache is None:
+        use_cache = not os.environ.get("TOOLCHECK_NO_CACHE")
+    digest = hashlib.sha256(raw).hexdigest()
+    if use_cache and location.kind != "url":
+        cached = _cache.get(digest, location)
+        if cached is not None:
+            return _assemble(source, cached["document"], [tuple(p) for p in cached["problems"]],
+                             digest, cached["files"], location, raw, dialect=cached["dialect"],
+                             version=cached["version"], origins={})
+    text = decode(raw, location.display)
+    parsed = parse_text(text, location.display)
+    problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
+    document = parsed.data
+    version, dialect = _detect(document, location.display)
+
+    origins: dict[str, tuple[Location, str]] = {}
+    files = [location]
+    if has_external_refs(raw, allow_network=allow_network):
+        def load_other(other: Location) -> Any:
+            if other.kind == "url" and not allow_network:
+                raise SpecLoadError("external $ref over the network is off (use --allow-network)", location=other.display)
+            other_raw = read(other, allow_network=allow_network, max_bytes=max_bytes)
+            return parse_text(decode(other_raw, other.display), other.display).data
+
+        bundled = bundle(document, location, load_other)
+        problems.extend((sev, ptr, msg, "dangling-ref") for sev, ptr, msg in bundled.problems)
+        origins = bundled.origins
+        files = bundled.files
+
+    if dialect == "2.0":
+        from toolcheck.spec._swagger2 import convert
+
+        document, converted_problems = convert(document)
+        problems.extend((sev, ptr, msg, "invalid-ref") for sev, ptr, msg in converted_problems)
+
+    normaliser = Normaliser(document, dialect)
+    normaliser.run()
+    problems.extend(normaliser.problems)
+    file_names = [f.display for f in files]
+    if use_cache and location.kind != "url":
+        _cache.put(digest, location, {
+            "document": document, "problems": problems, "files": file_names,
+            "dialect": dialect, "version": version,
+        })
+    return _assemble(source, document, problems, digest, file_names, location, raw,
+                     dialect=dialect, version=version, origins=origins)
+
+
+def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
+    """Build a Spec from an in-memory document (tests, generated specs). The dict is copied."""
+    import copy
+
+    doc = copy.deepcopy(document)
+    version, dialect = _detect(doc, source)
+    problems: list[tuple[str, str, str, str]] = []
+    if dialect == "2.0":
+        from toolcheck.spec._swagger2 import convert
+
+        doc, converted = convert(doc)
+        problems.extend((s, p, m, "invalid-ref") for s, p, m in converted)
+    normaliser = Normaliser(doc, dialect)
+    normaliser.run()
+    problems.extend(normaliser.problems)
+    return _assemble(source, doc, problems, "", [source], None, None, dialect=dialect, version=version, origins={})
+
+
+def _detect(document: Any, name: str) -> tuple[str, str]:
+    if not isinstance(document, dict):
+        kind = type(document).__name__ if document is not None else "null"
+        kind = {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}.get(kind, kind)
+        raise SpecLoadError(
+            f"the document is {kind}, not an object; an OpenAPI description is a mapping with an "
+            "`openapi` (or `swagger`) key.", location=name,
+        )
+    declared = document.get("openapi", document.get("swagger"))
+    if declared is None:
+        keys = ", ".join(list(map(str, document))[:5])
+        raise SpecLoadError(
+            f"no `openapi` or `swagger` version key at the top (found: {keys or 'nothing'}); "
+            "this does not look like an API description.", location=name,
+        )
+    version = str(declared)
+    if "swagger" in document and "openapi" not in document:
+        if version not in ("2.0", "2"):
+            raise SpecLoadError(f"unsupported Swagger version {version!r}; toolcheck reads 2.0.", location=name)
+        return version, "2.0"
+    for dialect in ("3.0", "3.1", "3.2"):
+        if version == dialect or version.startswith(dialect + "."):
+            return version, dialect
+    raise SpecLoadError(
+        f"unsupported OpenAPI version {version!r}; toolcheck reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2.",
+        location=name,
+    )
+
+
+def _assemble(
+    source: str,
+    document: dict[str, Any],
+    raw_problems: list[Any],
+    digest: str,
+    files: list[str],
+    location: Location | None,
+    raw: bytes | None,
+    *,
+    dialect: str,
+    version: str,
+    origins: dict[str, tuple[Location, str]],
+) -> Spec:
+    builder = Builder(document)
+    operations = builder.operations("paths")
+    webhooks = builder.operations("webhooks")
+    all_problems = list(raw_problems) + builder.problems
+    if "paths" not in document and "webhooks" not in document and "components" not in document:
+        all_problems.append(("error", "", "the document has no `paths`, `webhooks` or `components`", "invalid-structure"))
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    if not info:
+        all_problems.append(("error", "/info", "`info` (with `title` and `version`) is required", "invalid-structure"))
+    operations = _dedupe_ids(operations, all_problems)
+    locator = _Locator(location, raw, dialect, origins) if location is not None and raw is not None else None
+    display = location.display if location is not None else source
+    problems = tuple(
+        Problem(severity=sev, message=msg, pointer=ptr, code=code, source=display, _locate=locator)
+        for sev, ptr, msg, code in all_problems
+    )
+    servers = tuple(s.get("url", "") for s in document.get("servers") or [] if isinstance(s, dict))
+    return Spec(
+        source=display,
+        version=version,
+        dialect=dialect,
+        title=str(info.get("title", "")),
+        api_version=str(info.get("version", "")),
+        document=document,
+        operations=tuple(operations),
+        webhooks=tuple(webhooks),
+        security_schemes=builder.security_schemes(),
+        servers=servers,
+        problems=problems,
+        sha256=digest,
+        files=tuple(files),
+        _locator=locator,
+    )
+
+
+def _dedupe_ids(operations: list[Operation], problems: list[Any]) -> list[Operation]:
+    import dataclasses
+
+    seen: dict[str, Operation] = {}
+    out: list[Operation] = []
+    for op in operations:
+        if op.operation_id in seen:
+            problems.append((
+                "warning", op.pointer,
+                f"operationId {op.operation_id!r} is also used by {seen[op.operation_id].key}; "
+                "this one is addressed as " + op.key, "duplicate-operation-id",
+            ))
+            n = 2
+            while f"{op.operation_id}_{n}" in seen:
+                n += 1
+            op = dataclasses.replace(op, operation_id=f"{op.operation_id}_{n}")
+        seen[op.operation_id] = op
+        out.append(op)
+    return out
+
+
+class _Locator:
+    """Maps a JSON pointer of the normalised document to ``file:line`` in the source, lazily."""
+
+    def __init__(self, location: Location, raw: bytes, dialect: str, origins: dict[str, tuple[Location, str]]) -> None:
+        self.location = location
+        self.raw = raw
+        self.dialect = dialect
+        self.origins = origins
+        self._index: dict[str, int] | None = None
+
+    def __call__(self, pointer: str) -> str:
+        from toolcheck.spec._parse import yaml_line_index
+
+        location = self.location
+        raw = self.raw
+        prefix = f"/components/{EXTERNAL}/"
+        if pointer.startswith(prefix) and self.origins:
+            key, _, rest = pointer[len(prefix):].partition("/")
+            if key in self.origins:
+                other, base = self.origins[key]
+                pointer = base + ("/" + rest if rest else "")
+                location = other
+                try:
+                    raw = read(other, allow_network=False)
+                except SpecLoadError:
+                    return f"{other.display}#{pointer}"
+                index = yaml_line_index(decode(raw, other.display))
+                return self._lookup(index, pointer, location)
+        if self._index is None:
+            try:
+                self._index = yaml_line_index(decode(raw, location.display))
+            except SpecLoadError:
+                self._index = {}
+        if self.dialect == "2.0":
+            for new, old in (("/components/schemas/", "/definitions/"), ("/components/responses/", "/responses/"),
+                             ("/components/securitySchemes/", "/securityDefinitions/")):
+                if pointer.startswith(new):
+                    pointer = old + pointer[len(new):]
+        return self._lookup(self._index, pointer, location)
+
+    @staticmethod
+    def _lookup(index: dict[str, int], pointer: str, location: Location) -> str:
+        probe = pointer
+        while True:
+            if probe in index:
+                return f"{location.display}:{index[probe]}" + ("" if probe == pointer else f" ({pointer})")
+            if not probe:
+                return f"{location.display}#{pointer}"
+            probe = probe.rsplit("/", 1)[0]

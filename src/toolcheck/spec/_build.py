@@ -1,0 +1,330 @@
+"""Build :class:`Operation` objects from a normalised document.
+
+Non-schema references (path items, operations, parameters, request bodies, responses,
+headers, examples) are followed here, with a hop limit, so every consumer sees plain objects.
+Schemas are left as they are (possibly ``$ref``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from toolcheck.spec._pointer import escape, resolve_pointer
+from toolcheck.spec.model import (
+    HTTP_METHODS,
+    Header,
+    MediaType,
+    Operation,
+    Parameter,
+    RequestBody,
+    Response,
+    SecurityScheme,
+)
+
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+_PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"})
+
+
+class Builder:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.problems: list[tuple[str, str, str, str]] = []
+
+    def problem(self, severity: str, pointer: str, message: str, code: str) -> None:
+        self.problems.append((severity, pointer, message, code))
+
+    # --- references ----------------------------------------------------------------------
+    def deref(self, node: Any, pointer: str) -> Any:
+        """Follow ``$ref`` chains of a non-schema object; None when it dangles or loops."""
+        hops = 0
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen or hops > 32:
+                self.problem("error", pointer, f"$ref {ref!r} is circular", "circular-ref")
+                return None
+            seen.add(ref)
+            hops += 1
+            if not ref.startswith("#"):
+                return None  # reported by the normaliser
+            try:
+                target = resolve_pointer(self.document, ref[1:])
+            except KeyError:
+                return None  # reported by the normaliser
+            if isinstance(target, dict) and "x-toolcheck-dangling-ref" in target:
+                return None
+            if isinstance(target, dict) and len(node) > 1:
+                # 3.1 allows summary/description next to a $ref: they override the target's.
+                extra = {k: v for k, v in node.items() if k in ("summary", "description")}
+                target = {**target, **extra} if extra else target
+            node = target
+        return node
+
+    # --- operations -----------------------------------------------------------------------
+    def operations(self, section: str = "paths") -> list[Operation]:
+        doc = self.document
+        paths = doc.get(section)
+        if paths is None:
+            return []
+        if not isinstance(paths, dict):
+            self.problem("error", f"/{section}", f"`{section}` must be an object", "invalid-structure")
+            return []
+        global_security = doc.get("security")
+        global_servers = tuple(s.get("url", "") for s in doc.get("servers") or [] if isinstance(s, dict))
+        result: list[Operation] = []
+        for path, raw_item in paths.items():
+            item_ptr = f"/{section}/{escape(str(path))}"
+            item = self.deref(raw_item, item_ptr)
+            if item is None:
+                continue
+            if not isinstance(item, dict):
+                self.problem("error", item_ptr, "a path item must be an object", "invalid-structure")
+                continue
+            if section == "paths" and not str(path).startswith("/"):
+                self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
+            shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
+            item_servers = tuple(s.get("url", "") for s in item.get("servers") or [] if isinstance(s, dict))
+            for method in HTTP_METHODS:
+                if method not in item:
+                    continue
+                op_ptr = f"{item_ptr}/{method}"
+                raw_op = self.deref(item[method], op_ptr)
+                if not isinstance(raw_op, dict):
+                    if raw_op is not None:
+                        self.problem("error", op_ptr, "an operation must be an object", "invalid-structure")
+                    continue
+                result.append(
+                    self._operation(
+                        raw_op, method, str(path), op_ptr, shared, global_security,
+                        item_servers or global_servers, webhook=section == "webhooks",
+                    )
+                )
+        return result
+
+    def _operation(
+        self,
+        raw: dict[str, Any],
+        method: str,
+        path: str,
+        pointer: str,
+        shared: list[Parameter],
+        global_security: Any,
+        servers: tuple[str, ...],
+        *,
+        webhook: bool,
+    ) -> Operation:
+        own = self._parameters(raw.get("parameters"), f"{pointer}/parameters")
+        own_keys = {(p.name, p.location) for p in own}
+        params = [*own, *(p for p in shared if (p.name, p.location) not in own_keys)]
+        if not webhook:
+            self._check_path_params(path, params, pointer)
+        op_id = raw.get("operationId")
+        explicit = isinstance(op_id, str) and bool(op_id.strip())
+        if not explicit:
+            op_id = derive_operation_id(method, path)
+        security_raw = raw.get("security", global_security)
+        responses_raw = raw.get("responses")
+        if not isinstance(responses_raw, dict) or not responses_raw:
+            if not webhook:
+                self.problem("warning", pointer, "the operation documents no responses", "no-responses")
+            responses_raw = {}
+        op_servers = tuple(s.get("url", "") for s in raw.get("servers") or [] if isinstance(s, dict))
+        tags = raw.get("tags") if isinstance(raw.get("tags"), list) else []
+        return Operation(
+            operation_id=str(op_id),
+            method=method,
+            path=path,
+            summary=_text(raw.get("summary")),
+            description=_text(raw.get("description")),
+            tags=tuple(str(t) for t in tags),
+            parameters=tuple(params),
+            request_body=self._request_body(raw.get("requestBody"), f"{pointer}/requestBody"),
+            responses=self._responses(responses_raw, f"{pointer}/responses"),
+            security=self._security(security_raw),
+            deprecated=raw.get("deprecated") is True,
+            servers=op_servers or servers,
+            callbacks=raw.get("callbacks") if isinstance(raw.get("callbacks"), dict) else {},
+            extensions={k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")},
+            pointer=pointer,
+            explicit_id=explicit,
+            webhook=webhook,
+        )
+
+    def _check_path_params(self, path: str, params: list[Parameter], pointer: str) -> None:
+        declared = {p.name for p in params if p.location == "path"}
+        templated = set(re.findall(r"\{([^{}]+)\}", path))
+        for name in sorted(templated - declared):
+            self.problem("warning", pointer, f"path parameter {{{name}}} is not declared", "undeclared-path-param")
+
+    def _parameters(self, raw: Any, pointer: str) -> list[Parameter]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem("error", pointer, "`parameters` must be a list", "invalid-structure")
+            return []
+        result: list[Parameter] = []
+        seen: set[tuple[str, str]] = set()
+        for i, item in enumerate(raw):
+            ptr = f"{pointer}/{i}"
+            param = self.deref(item, ptr)
+            if param is None:
+                continue
+            if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+                self.problem("error", ptr, "a parameter needs a `name`", "invalid-parameter")
+                continue
+            location = param.get("in")
+            if location not in _PARAM_LOCATIONS:
+                self.problem("error", ptr, f"parameter {param['name']!r} has an invalid `in`: {location!r}", "invalid-parameter")
+                continue
+            name = param["name"]
+            if location == "header" and name.lower() in ("accept", "content-type", "authorization"):
+                continue  # ignored by the OpenAPI specification (3.0.3 §4.7.12.1)
+            if (name, location) in seen:
+                self.problem("warning", ptr, f"parameter {name!r} in {location} is declared twice", "duplicate-parameter")
+                continue
+            seen.add((name, location))
+            schema: Any = param.get("schema")
+            media_type = None
+            content = param.get("content")
+            if schema is None and isinstance(content, dict) and content:
+                media_type, media = next(iter(content.items()))
+                schema = media.get("schema") if isinstance(media, dict) else None
+            style = param.get("style") or _DEFAULT_STYLE.get(location, "form")
+            explode = param.get("explode")
+            result.append(
+                Parameter(
+                    name=name,
+                    location=location,
+                    required=bool(param.get("required", False)) or location == "path",
+                    schema=schema if schema is not None else {},
+                    style=str(style),
+                    explode=bool(explode) if explode is not None else style == "form",
+                    description=_text(param.get("description")),
+                    deprecated=param.get("deprecated") is True,
+                    allow_empty_value=param.get("allowEmptyValue") is True,
+                    allow_reserved=param.get("allowReserved") is True,
+                    media_type=media_type,
+                    example=param.get("example"),
+                    examples=self._examples(param.get("examples")),
+                    extensions={k: v for k, v in param.items() if isinstance(k, str) and k.startswith("x-")},
+                )
+            )
+        return result
+
+    def _examples(self, raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            return {}
+        out: dict[str, Any] = {}
+        for name, example in raw.items():
+            resolved = self.deref(example, "")
+            if isinstance(resolved, dict) and "value" in resolved:
+                out[str(name)] = resolved["value"]
+        return out
+
+    def _content(self, raw: Any, pointer: str) -> dict[str, MediaType]:
+        if not isinstance(raw, dict):
+            return {}
+        out: dict[str, MediaType] = {}
+        for media_type, media in raw.items():
+            media = self.deref(media, f"{pointer}/{escape(str(media_type))}")
+            if not isinstance(media, dict):
+                media = {}
+            examples = self._examples(media.get("examples"))
+            if "example" in media:
+                examples = {"example": media["example"], **examples}
+            out[str(media_type)] = MediaType(
+                media_type=str(media_type),
+                schema=media.get("schema"),
+                examples=examples,
+                encoding=media.get("encoding") if isinstance(media.get("encoding"), dict) else {},
+            )
+        return out
+
+    def _request_body(self, raw: Any, pointer: str) -> RequestBody | None:
+        body = self.deref(raw, pointer)
+        if not isinstance(body, dict):
+            return None
+        return RequestBody(
+            required=body.get("required") is True,
+            content=self._content(body.get("content"), f"{pointer}/content"),
+            description=_text(body.get("description")),
+        )
+
+    def _responses(self, raw: dict[str, Any], pointer: str) -> dict[str, Response]:
+        out: dict[str, Response] = {}
+        for status, resp in raw.items():
+            status = str(status)
+            ptr = f"{pointer}/{escape(status)}"
+            if status.startswith("x-"):
+                continue
+            resolved = self.deref(resp, ptr)
+            if not isinstance(resolved, dict):
+                continue
+            if not (status == "default" or re.fullmatch(r"[1-5](\d\d|XX|xx)", status)):
+                self.problem("warning", ptr, f"{status!r} is not an HTTP status code", "invalid-status")
+            headers: dict[str, Header] = {}
+            for name, header in (resolved.get("headers") or {}).items():
+                h = self.deref(header, f"{ptr}/headers/{escape(str(name))}")
+                if not isinstance(h, dict):
+                    continue
+                schema = h.get("schema")
+                if schema is None and isinstance(h.get("content"), dict) and h["content"]:
+                    first = next(iter(h["content"].values()))
+                    schema = first.get("schema") if isinstance(first, dict) else None
+                headers[str(name)] = Header(
+                    name=str(name),
+                    required=h.get("required") is True,
+                    schema=schema if schema is not None else {},
+                    description=_text(h.get("description")),
+                    deprecated=h.get("deprecated") is True,
+                )
+            out[status] = Response(
+                status=status,
+                description=_text(resolved.get("description")),
+                content=self._content(resolved.get("content"), f"{ptr}/content"),
+                headers=headers,
+                links=resolved.get("links") if isinstance(resolved.get("links"), dict) else {},
+            )
+        return out
+
+    @staticmethod
+    def _security(raw: Any) -> tuple[Mapping[str, tuple[str, ...]], ...]:
+        if not isinstance(raw, list):
+            return ()
+        out: list[Mapping[str, tuple[str, ...]]] = []
+        for requirement in raw:
+            if isinstance(requirement, dict):
+                out.append({str(k): tuple(v) if isinstance(v, list) else () for k, v in requirement.items()})
+        return tuple(out)
+
+    def security_schemes(self) -> dict[str, SecurityScheme]:
+        comps = self.document.get("components") or {}
+        raw = comps.get("securitySchemes") if isinstance(comps, dict) else None
+        out: dict[str, SecurityScheme] = {}
+        for name, scheme in (raw or {}).items():
+            s = self.deref(scheme, f"/components/securitySchemes/{escape(str(name))}")
+            if not isinstance(s, dict):
+                continue
+            out[str(name)] = SecurityScheme(
+                name=str(name),
+                type=str(s.get("type", "")),
+                scheme=str(s.get("scheme", "")).lower(),
+                location=str(s.get("in", "")),
+                param_name=str(s.get("name", "")),
+                bearer_format=str(s.get("bearerFormat", "")),
+                description=_text(s.get("description")),
+                flows=s.get("flows") if isinstance(s.get("flows"), dict) else {},
+            )
+        return out
+
+
+def derive_operation_id(method: str, path: str) -> str:
+    """A readable id for an operation without one: ``get_users_id`` for ``GET /users/{id}``."""
+    words = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
+    return f"{method.lower()}_{words}" if words else method.lower()
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,88 @@
+"""A content-addressed cache of normalised documents, so an unchanged spec loads fast.
+
+The key is the SHA-256 of the root file's bytes plus the loader's version; multi-file specs
+also record each other file's size and mtime and miss when any changed. Entries are JSON
+(orjson), never pickle, so a tampered cache cannot run code. Written atomically; any error
+reading or writing the cache is ignored (it is only a cache).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from toolcheck.spec._sources import Location
+
+# Bump when the normalised document's shape changes.
+FORMAT = "1"
+MIN_BYTES_TO_CACHE = 128 * 1024
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("TOOLCHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "toolcheck" / "specs"
+
+
+def _path(digest: str) -> Path:
+    from toolcheck import __version__
+
+    return cache_dir() / f"{digest}-{__version__}-{FORMAT}.json"
+
+
+def _stamp(files: list[str]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for name in files:
+        st = os.stat(name)
+        out.append([name, st.st_size, st.st_mtime_ns])
+    return out
+
+
+def get(digest: str, location: Location) -> dict[str, Any] | None:
+    try:
+        path = _path(digest)
+        if not path.exists():
+            return None
+        data = path.read_bytes()
+        # b"O": written by orjson; b"J": by the stdlib (integers beyond 64 bits survive it).
+        entry: dict[str, Any] = orjson.loads(data[1:]) if data[:1] == b"O" else json.loads(data[1:])
+        stamps = entry.get("stamps")
+        if stamps and _stamp([s[0] for s in stamps]) != stamps:
+            return None
+        return entry
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def put(digest: str, location: Location, entry: dict[str, Any]) -> None:
+    files: list[str] = entry["files"]
+    if location.kind == "file":
+        try:
+            if os.path.getsize(location.ref) < MIN_BYTES_TO_CACHE and len(files) == 1:
+                return
+        except OSError:
+            return
+    elif len(files) > 1:
+        return  # other files of a git/stdin spec cannot be stamped
+    try:
+        others = [os.path.abspath(f) for f in files[1:]]
+        record = {**entry, "stamps": _stamp(others) if others else []}
+        try:
+            payload = b"O" + orjson.dumps(record)
+        except orjson.JSONEncodeError:
+            payload = b"J" + json.dumps(record, allow_nan=True).encode()
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, _path(digest))
+    except (OSError, TypeError, ValueError):
+        pass  # non-JSON data (YAML sets, binary) or an unwritable cache: just don't cache

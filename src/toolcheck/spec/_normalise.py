@@ -1,0 +1,263 @@
+"""Normalise every schema of a 3.x-shaped document to JSON Schema 2020-12, in place.
+
+One walk over the document (example data skipped) that knows whether it stands in a schema or
+in an OpenAPI object, so it can:
+
+* rewrite OpenAPI 3.0 dialect: ``nullable``/``x-nullable`` → a ``"null"`` type (or an
+  ``anyOf`` with ``{"type": "null"}`` when there is no ``type``), boolean
+  ``exclusiveMinimum``/``exclusiveMaximum`` → numeric, ``type: file`` → binary string,
+  array-form ``items`` → ``prefixItems``;
+* repair what real specs get wrong but mean clearly, with a warning each: duplicate
+  ``required`` entries (OpenAI), ``required: true`` inside a property (a 2.0 habit), numbers
+  written as strings (``maxLength: "100"``), regular expressions Python cannot compile;
+* check every ``$ref`` target exists; a dangling reference becomes a Problem at its location
+  and, inside a schema, an unconstrained schema marked ``x-toolcheck-dangling-ref``;
+* bring bundled targets of other files (``components/x-toolcheck-external``) through the same
+  rewrite in the context they are referenced from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolcheck.spec._pointer import escape, resolve_pointer
+from toolcheck.spec._refs import DATA_KEYS, EXTERNAL
+
+OTHER, SCHEMA, OTHER_MAP, SCHEMA_MAP = 0, 1, 2, 3
+
+_SCHEMA_SINGLE = frozenset({
+    "items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema",
+})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_OTHER_MAPS = frozenset({
+    "responses", "headers", "content", "encoding", "callbacks", "links", "requestBodies",
+    "securitySchemes", "paths", "webhooks", "pathItems",
+})
+_NUMERIC = (
+    "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "minProperties",
+    "maxProperties", "multipleOf", "minContains", "maxContains",
+)
+_ANNOTATIONS = frozenset({
+    "title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated",
+    "externalDocs", "xml", "$comment",
+})
+
+# A path is a linked list (key, parent) so building it costs O(1) per node; it becomes a JSON
+# pointer only when a problem is reported.
+Path = tuple[Any, Any] | None
+
+
+def pointer_of(path: Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        key, path = path
+        parts.append(escape(str(key)))
+    return "".join("/" + p for p in reversed(parts))
+
+
+class Normaliser:
+    def __init__(self, document: dict[str, Any], dialect: str) -> None:
+        self.document = document
+        self.dialect = dialect
+        self.problems: list[tuple[str, str, str, str]] = []  # (severity, pointer, message, code)
+        self._done: set[int] = set()
+        self._patterns: dict[str, bool] = {}
+        self._bucket = (document.get("components") or {}).get(EXTERNAL) or {}
+
+    def problem(self, severity: str, path: Path, message: str, code: str) -> None:
+        self.problems.append((severity, pointer_of(path), message, code))
+
+    def run(self) -> None:
+        doc = self.document
+        stack: list[tuple[Any, int, Path]] = []
+        for key, value in doc.items():
+            if key == "components" and isinstance(value, dict):
+                for ckey, cvalue in value.items():
+                    if ckey == EXTERNAL or ckey == "examples":
+                        continue  # bundled targets: walked when referenced; examples: data
+                    ctx = SCHEMA_MAP if ckey == "schemas" else OTHER_MAP
+                    stack.append((cvalue, ctx, (ckey, ("components", None))))
+            elif key in ("paths", "webhooks"):
+                stack.append((value, OTHER_MAP, (key, None)))
+        self._walk(stack)
+
+    def _walk(self, stack: list[tuple[Any, int, Path]]) -> None:
+        done = self._done
+        while stack:
+            node, ctx, path = stack.pop()
+            if isinstance(node, list):
+                if ctx == OTHER:  # e.g. a `parameters` list of objects
+                    for i, item in enumerate(node):
+                        if isinstance(item, (dict, list)):
+                            stack.append((item, OTHER, (i, path)))
+                continue
+            if not isinstance(node, dict):
+                continue
+            node_id = id(node)
+            if node_id in done:
+                continue
+            done.add(node_id)
+            if ctx == OTHER_MAP or ctx == SCHEMA_MAP:
+                child_ctx = SCHEMA if ctx == SCHEMA_MAP else OTHER
+                for key, value in node.items():
+                    if isinstance(value, (dict, list)):
+                        stack.append((value, child_ctx, (key, path)))
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                self._follow(node, ref, ctx, path, stack)
+            if ctx == SCHEMA:
+                self._schema(node, path)
+                for key, value in node.items():
+                    if key in _SCHEMA_MAPS:
+                        if isinstance(value, dict):
+                            stack.append((value, SCHEMA_MAP, (key, path)))
+                    elif key in _SCHEMA_LISTS:
+                        if isinstance(value, list):
+                            for i, item in enumerate(value):
+                                if isinstance(item, dict):
+                                    stack.append((item, SCHEMA, (i, (key, path))))
+                    elif key in _SCHEMA_SINGLE and isinstance(value, dict):
+                        stack.append((value, SCHEMA, (key, path)))
+                continue
+            # An OpenAPI object (path item, operation, parameter, response, media type ...).
+            for key, value in node.items():
+                if not isinstance(value, (dict, list)) or key in DATA_KEYS or key == "value":
+                    continue
+                if key == "examples":
+                    if isinstance(value, dict):
+                        for name, example in value.items():
+                            if isinstance(example, dict) and isinstance(example.get("$ref"), str):
+                                self._follow(example, example["$ref"], OTHER, (name, (key, path)), stack)
+                    continue
+                if key == "schema":
+                    stack.append((value, SCHEMA, (key, path)))
+                elif key in _OTHER_MAPS:
+                    stack.append((value, OTHER_MAP, (key, path)))
+                elif key == "parameters" and isinstance(value, dict):
+                    stack.append((value, OTHER_MAP, (key, path)))
+                else:
+                    stack.append((value, OTHER, (key, path)))
+
+    def _follow(self, node: dict[str, Any], ref: str, ctx: int, path: Path, stack: list[tuple[Any, int, Path]]) -> None:
+        if not ref.startswith("#"):
+            self.problem("error", path, f"$ref {ref!r} could not be bundled (external reference)", "dangling-ref")
+            self._neutralise(node, ref, ctx)
+            return
+        try:
+            target = resolve_pointer(self.document, ref[1:])
+        except KeyError:
+            severity = "warning" if _in_extension(path) else "error"
+            self.problem(severity, path, f"$ref {ref!r} points at nothing", "dangling-ref")
+            self._neutralise(node, ref, ctx)
+            return
+        if isinstance(target, dict) and "x-toolcheck-dangling-ref" in target:
+            self._neutralise(node, ref, ctx)
+            return
+        if ref.startswith(f"#/components/{EXTERNAL}/") and isinstance(target, (dict, list)):
+            key = ref.rsplit("/", 1)[-1]
+            stack.append((target, ctx, (key, (EXTERNAL, ("components", None)))))
+
+    @staticmethod
+    def _neutralise(node: dict[str, Any], ref: str, ctx: int) -> None:
+        if ctx == SCHEMA:
+            del node["$ref"]
+            node["x-toolcheck-dangling-ref"] = ref
+
+    def _schema(self, node: dict[str, Any], path: Path) -> None:
+        """Rewrite one schema object to 2020-12 in place (children are walked by the caller)."""
+        if "nullable" in node or "x-nullable" in node:
+            nullable = node.pop("nullable", None)
+            x_nullable = node.pop("x-nullable", None)
+            if nullable is True or x_nullable is True:
+                self._make_nullable(node)
+        for key in ("exclusiveMinimum", "exclusiveMaximum"):
+            value = node.get(key)
+            if isinstance(value, bool):
+                bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+                del node[key]
+                if value and isinstance(node.get(bound), (int, float)) and not isinstance(node.get(bound), bool):
+                    node[key] = node.pop(bound)
+        required = node.get("required")
+        if required is not None:
+            if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+                del node["required"]
+                self.problem("warning", (("required", path)), "`required` in a schema must be a list of property names; ignored", "invalid-required")
+            elif len(set(required)) != len(required):
+                node["required"] = list(dict.fromkeys(required))
+                self.problem("warning", ("required", path), "duplicate entries in `required` removed", "duplicate-required")
+        kind = node.get("type")
+        if kind == "file":
+            node["type"] = "string"
+            node.setdefault("format", "binary")
+        items = node.get("items")
+        if isinstance(items, list):
+            node["prefixItems"] = node.pop("items")
+        for key in _NUMERIC:
+            if key in node:
+                value = node[key]
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    fixed = _number(value)
+                    if fixed is None:
+                        del node[key]
+                        self.problem("warning", (key, path), f"`{key}` must be a number, got {value!r}; ignored", "invalid-number")
+                    else:
+                        node[key] = fixed
+                        self.problem("warning", (key, path), f"`{key}` written as a string {value!r}; read as {fixed}", "number-as-string")
+        pattern = node.get("pattern")
+        if pattern is not None and not self._pattern_ok(pattern):
+            node["x-toolcheck-invalid-pattern"] = node.pop("pattern")
+            self.problem("warning", ("pattern", path), f"`pattern` {pattern!r} is not a valid regular expression; ignored", "invalid-pattern")
+
+    def _make_nullable(self, node: dict[str, Any]) -> None:
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list):
+            if "null" not in kind:
+                node["type"] = [*kind, "null"]
+        elif any(k in node for k in ("$ref", "allOf", "oneOf", "anyOf", "enum", "const")):
+            inner = {k: node.pop(k) for k in list(node) if k not in _ANNOTATIONS and not k.startswith("x-")}
+            node["anyOf"] = [inner, {"type": "null"}]
+            return
+        else:
+            return  # no type: null is already allowed
+        enum = node.get("enum")
+        if isinstance(enum, list) and None not in enum:
+            node["enum"] = [*enum, None]
+
+    def _pattern_ok(self, pattern: Any) -> bool:
+        if not isinstance(pattern, str):
+            return False
+        known = self._patterns.get(pattern)
+        if known is None:
+            try:
+                re.compile(pattern)
+                known = True
+            except (re.error, RecursionError, OverflowError):
+                known = False
+            self._patterns[pattern] = known
+        return known
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _in_extension(path: Path) -> bool:
+    while path is not None:
+        key, path = path
+        if isinstance(key, str) and key.startswith("x-"):
+            return True
+    return False
