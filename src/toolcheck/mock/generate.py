@@ -1,0 +1,635 @@
+"""Generate a value that is valid against a schema of a Spec: realistic, seeded, always checked.
+
+Hand-written rather than hypothesis-jsonschema: the mock needs one plausible value per request
+in well under a millisecond, deterministic for a seed, and hypothesis's strategies are built
+for search and shrinking (slow to build on Stripe-sized schemas, and random by design).
+
+How it works: a schema is *flattened* (``$ref`` and ``allOf`` merged into one dict, memoised
+per reference), a branch of each ``oneOf``/``anyOf`` is chosen (honouring ``discriminator``),
+then a value is built per type from constraints, ``format`` and the property name. Recursion is
+bounded by ``depth``: past :data:`SOFT_DEPTH` only required members are generated and nullable
+or optional branches are preferred. Every candidate is verified with the spec's own JSON Schema
+validator; failing candidates are regenerated (then in minimal mode) before giving up with
+:class:`GenerationError` (only unsatisfiable schemas get there).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import string
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from toolcheck.mock import _realistic as real
+from toolcheck.mock._regex import RegexError, string_from_regex
+
+if TYPE_CHECKING:
+    from toolcheck.spec import Spec
+
+__all__ = ["GenerationError", "generate_value", "is_valid"]
+
+SOFT_DEPTH = 4  # past this nesting, only required members (cycles end here)
+HARD_DEPTH = 48  # a cycle of *required* members: no finite instance
+ATTEMPTS = 6
+_ALNUM = string.ascii_letters + string.digits
+_OBJECT_HINTS = ("properties", "required", "additionalProperties", "patternProperties",
+                 "minProperties", "maxProperties", "propertyNames", "dependentRequired")
+_ARRAY_HINTS = ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains")
+_STRING_HINTS = ("minLength", "maxLength", "pattern", "format")
+_NUMBER_HINTS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_MAX_KEYS = ("maximum", "maxLength", "maxItems", "maxProperties", "exclusiveMaximum", "maxContains")
+_MIN_KEYS = ("minimum", "minLength", "minItems", "minProperties", "exclusiveMinimum", "minContains")
+
+_flat_cache: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+class GenerationError(ValueError):
+    """No valid value was found (the schema is unsatisfiable or cannot be evaluated)."""
+
+
+def generate_value(
+    spec: Spec,
+    schema: Any,
+    *,
+    rng: random.Random,
+    name: str = "",
+    depth: int = 0,
+    direction: str = "response",
+) -> Any:
+    """A value valid against ``schema`` (refs resolved in ``spec``), realistic for ``name``.
+
+    Args:
+        spec: the spec whose ``document`` holds the schema's ``$ref`` targets.
+        schema: a JSON Schema 2020-12 (as found in ``Spec.document``).
+        rng: the source of randomness; the same seed gives the same value.
+        name: the property or parameter name, used for realistic values (``email``, ``city``).
+        depth: starting nesting depth (a caller generating a member passes its own depth + 1).
+        direction: ``"response"`` leaves out optional ``writeOnly`` members, ``"request"``
+            leaves out optional ``readOnly`` ones.
+
+    Raises:
+        GenerationError: no valid value could be built (unsatisfiable schema).
+    """
+    gen = _Generator(spec, rng, direction)
+    last: Any = None
+    for attempt in range(ATTEMPTS):
+        gen.minimal = attempt >= ATTEMPTS // 2
+        try:
+            value = gen.value(schema, name, depth)
+        except _Unsatisfiable:
+            continue
+        verdict = is_valid(spec, schema, value)
+        if verdict:
+            return value
+        last = value
+    for candidate in _declared_values(spec, schema):
+        if is_valid(spec, schema, candidate):
+            return copy.deepcopy(candidate)
+    raise GenerationError(f"no valid value found for schema {_short(schema)} (last try: {_short(last)})")
+
+
+def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
+    """Whether ``value`` validates; a schema that cannot be evaluated counts as valid."""
+    try:
+        return bool(spec.validator(schema).is_valid(value))
+    except RecursionError:
+        return True
+    except Exception:  # unresolvable refs, broken patterns: the schema, not the value, is at fault
+        return True
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _declared_values(spec: Spec, schema: Any) -> list[Any]:
+    schema = spec.deref(schema)
+    if not isinstance(schema, dict):
+        return []
+    out: list[Any] = []
+    if "default" in schema:
+        out.append(schema["default"])
+    examples = schema.get("examples")
+    if isinstance(examples, list):
+        out.extend(examples)
+    if "example" in schema:
+        out.append(schema["example"])
+    return out
+
+
+class _Unsatisfiable(Exception):
+    pass
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return [kind]
+    if isinstance(kind, list):
+        return [k for k in kind if isinstance(k, str)]
+    if any(k in schema for k in _OBJECT_HINTS):
+        return ["object"]
+    if any(k in schema for k in _ARRAY_HINTS):
+        return ["array"]
+    if any(k in schema for k in _STRING_HINTS):
+        return ["string"]
+    if any(k in schema for k in _NUMBER_HINTS):
+        return ["number"]
+    return []
+
+
+def _merge_types(a: Any, b: Any) -> Any:
+    left = [a] if isinstance(a, str) else list(a)
+    right = [b] if isinstance(b, str) else list(b)
+    out = [t for t in left if t in right]
+    if "integer" in left and "number" in right and "integer" not in out:
+        out.append("integer")
+    if "number" in left and "integer" in right and "integer" not in out:
+        out.append("integer")
+    return out if out else left
+
+
+def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Merge two flattened schemas as ``allOf`` would (an approximation; callers verify)."""
+    out = dict(a)
+    for key, value in b.items():
+        if key not in out:
+            out[key] = value
+            continue
+        mine = out[key]
+        if key == "properties" and isinstance(mine, dict) and isinstance(value, dict):
+            merged = dict(mine)
+            for prop, sub in value.items():
+                merged[prop] = {"allOf": [merged[prop], sub]} if prop in merged and merged[prop] != sub else sub
+            out[key] = merged
+        elif key == "required" and isinstance(mine, list) and isinstance(value, list):
+            out[key] = list(dict.fromkeys([*mine, *value]))
+        elif key == "type":
+            out[key] = _merge_types(mine, value)
+        elif key == "enum" and isinstance(mine, list) and isinstance(value, list):
+            both = [v for v in mine if v in value]
+            out[key] = both or mine
+        elif key in _MIN_KEYS and _is_num(mine) and _is_num(value):
+            out[key] = max(mine, value)
+        elif key in _MAX_KEYS and _is_num(mine) and _is_num(value):
+            out[key] = min(mine, value)
+        elif key in ("items", "additionalProperties", "not") and mine != value:
+            if mine is False or value is False:
+                out[key] = False
+            elif isinstance(mine, dict) and isinstance(value, dict):
+                out[key] = {"allOf": [mine, value]}
+        elif key == "_choices":
+            out[key] = [*mine, *value]
+        elif key in ("readOnly", "writeOnly", "nullable", "deprecated"):
+            out[key] = bool(mine) or bool(value)
+    return out
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies") and len(name) > 4:
+        return name[:-3] + "y"
+    if name.endswith("s") and not name.endswith("ss") and len(name) > 3:
+        return name[:-1]
+    return name
+
+
+class _Generator:
+    def __init__(self, spec: Spec, rng: random.Random, direction: str) -> None:
+        self.spec = spec
+        self.rng = rng
+        self.direction = direction
+        self.minimal = False
+        cache = _flat_cache.get(spec)
+        if cache is None:
+            cache = _flat_cache[spec] = {}
+        self.flat = cache
+
+    # --- flattening ----------------------------------------------------------------------
+    def flatten(self, schema: Any, stack: tuple[str, ...] = ()) -> Any:
+        """``$ref`` and ``allOf`` merged into one dict; ``oneOf``/``anyOf`` kept as choices."""
+        if not isinstance(schema, dict):
+            return schema
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and len(schema) == 1:
+            hit = self.flat.get(ref)
+            if hit is not None:
+                return hit
+            if ref in stack:
+                return {}
+            try:
+                target = self.spec.resolve(ref)
+            except (KeyError, ValueError, TypeError):
+                return {}
+            result = self.flatten(target, (*stack, ref))
+            if isinstance(result, dict):
+                self.flat[ref] = result
+            return result
+        if not any(k in schema for k in ("$ref", "allOf", "oneOf", "anyOf")):
+            return schema
+        own = {k: v for k, v in schema.items() if k not in ("$ref", "allOf", "oneOf", "anyOf", "discriminator")}
+        choices: list[tuple[str, list[Any], Any]] = []
+        for kind in ("oneOf", "anyOf"):
+            branches = schema.get(kind)
+            if isinstance(branches, list) and branches:
+                choices.append((kind, branches, schema.get("discriminator")))
+        if choices:
+            own["_choices"] = choices
+        result: dict[str, Any] = own
+        if isinstance(ref, str):
+            if ref not in stack:
+                target = self.flatten({"$ref": ref}, stack)
+                if isinstance(target, dict):
+                    result = merge(result, target)
+                elif target is False:
+                    raise _Unsatisfiable
+        parts = schema.get("allOf")
+        if isinstance(parts, list):
+            for part in parts:
+                flat = self.flatten(part, stack)
+                if flat is False:
+                    raise _Unsatisfiable
+                if isinstance(flat, dict):
+                    result = merge(result, flat)
+        return result
+
+    # --- dispatch ------------------------------------------------------------------------
+    def value(self, schema: Any, name: str, depth: int) -> Any:
+        if depth > HARD_DEPTH:
+            raise _Unsatisfiable
+        if schema is True or schema is None:
+            return self.string({}, name)
+        if schema is False:
+            raise _Unsatisfiable
+        flat = self.flatten(schema)
+        if not isinstance(flat, dict):
+            return self.string({}, name)
+        choices = flat.get("_choices")
+        if choices and ("enum" in flat or "const" in flat):
+            return self.pick_listed(flat, choices)
+        if choices:
+            return self.choose(flat, choices, name, depth)
+        if "const" in flat:
+            return copy.deepcopy(flat["const"])
+        enum = flat.get("enum")
+        if isinstance(enum, list) and enum:
+            return copy.deepcopy(self.rng.choice(enum))
+        types = _types(flat)
+        if not types:
+            return self.string(flat, name)
+        kind = self.pick_type(types, depth)
+        if kind == "null":
+            return None
+        if kind == "object":
+            return self.object(flat, name, depth)
+        if kind == "array":
+            return self.array(flat, name, depth)
+        if kind == "integer":
+            return self.integer(flat, name)
+        if kind == "number":
+            return self.number(flat, name)
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        return self.string(flat, name)
+
+    def pick_listed(self, flat: dict[str, Any], choices: list[Any]) -> Any:
+        """An ``enum``/``const`` value that also satisfies the ``oneOf``/``anyOf`` beside it."""
+        listed = [flat["const"]] if "const" in flat else list(flat.get("enum") or [])
+        self.rng.shuffle(listed)
+        for candidate in listed:
+            if all(_fits_group(self.spec, kind, branches, candidate) for kind, branches, _ in choices):
+                return copy.deepcopy(candidate)
+        raise _Unsatisfiable
+
+    def pick_type(self, types: list[str], depth: int) -> str:
+        if len(types) == 1:
+            return types[0]
+        concrete = [t for t in types if t != "null"]
+        if "null" in types and (not concrete or self.minimal or depth >= SOFT_DEPTH or self.rng.random() < 0.1):
+            return "null"
+        # Prefer scalars when recursion is deep: they end a cycle.
+        if depth >= SOFT_DEPTH:
+            scalars = [t for t in concrete if t not in ("object", "array")]
+            if scalars:
+                concrete = scalars
+        return self.rng.choice(concrete)
+
+    def choose(self, flat: dict[str, Any], choices: list[Any], name: str, depth: int) -> Any:
+        base = {k: v for k, v in flat.items() if k != "_choices"}
+        tag: tuple[str, str] | None = None
+        for _kind, branches, discriminator in choices:
+            candidates = list(branches)
+            if depth >= SOFT_DEPTH or self.minimal:
+                simple = [b for b in candidates if not _has_ref(b)]
+                candidates = simple or candidates
+            branch = self.rng.choice(candidates)
+            if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+                tag = self.discriminate(discriminator, branches, branch)
+                if tag is not None:
+                    branch = {"$ref": tag[1]} if tag[1].startswith("#") else branch
+            flat_branch = self.flatten(branch)
+            if flat_branch is False:
+                raise _Unsatisfiable
+            if isinstance(flat_branch, dict):
+                base = merge(base, flat_branch)
+        result = self.value(base, name, depth)
+        if tag is not None and isinstance(result, dict):
+            prop = discriminator_prop(choices)
+            props = base.get("properties") if isinstance(base.get("properties"), dict) else {}
+            declared = self.flatten(props.get(prop, {}))
+            # A branch that pins the value (enum/const) already produced the right tag.
+            if not (isinstance(declared, dict) and ("enum" in declared or "const" in declared or "_choices" in declared)):
+                result[prop] = tag[0]
+        return result
+
+    def discriminate(self, discriminator: dict[str, Any], branches: list[Any], branch: Any) -> tuple[str, str] | None:
+        mapping = discriminator.get("mapping")
+        if isinstance(mapping, dict) and mapping:
+            refs = {b.get("$ref") for b in branches if isinstance(b, dict)}
+            options = [(k, v) for k, v in mapping.items() if isinstance(v, str) and (v in refs or not refs - {None})]
+            if options:
+                key, target = self.rng.choice(options)
+                if not target.startswith("#"):
+                    target = f"#/components/schemas/{target}"
+                return str(key), target
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if isinstance(ref, str):
+            return ref.rsplit("/", 1)[-1], ref
+        return None
+
+    # --- types ---------------------------------------------------------------------------
+    def object(self, schema: dict[str, Any], name: str, depth: int) -> dict[str, Any]:
+        rng = self.rng
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
+        required = [r for r in schema.get("required") or [] if isinstance(r, str)]
+        additional = schema.get("additionalProperties", True)
+        patterns = schema.get("patternProperties")
+        patterns = patterns if isinstance(patterns, dict) else {}
+        out: dict[str, Any] = {}
+        deep = self.minimal or depth >= SOFT_DEPTH
+        for key in required:
+            out[key] = self.member(schema, key, props, patterns, additional, depth)
+        keep = 1.0 if depth == 0 else 0.85 if depth == 1 else 0.6 if depth == 2 else 0.35
+        for key, sub in props.items():
+            if key in out or deep or not isinstance(key, str):
+                continue
+            if self.hidden(sub) or rng.random() > keep:
+                continue
+            try:
+                out[key] = self.value(sub, key, depth + 1)
+            except _Unsatisfiable:
+                continue
+        max_props = schema.get("maxProperties")
+        if _is_num(max_props):
+            for key in [k for k in out if k not in required][: max(0, len(out) - int(max_props))]:
+                del out[key]
+        min_props = schema.get("minProperties")
+        wanted = int(min_props) if _is_num(min_props) else 0
+        if not props and not out and not deep and additional is not False and (additional is not True or patterns):
+            wanted = max(wanted, 1)  # a map: show one entry
+        for key, sub in props.items():
+            if len(out) >= wanted:
+                break
+            if key not in out:
+                out[key] = self.value(sub, key, depth + 1)
+        tries = 0
+        while len(out) < wanted and tries < wanted * 4 + 4:
+            tries += 1
+            if patterns:
+                pattern = rng.choice(list(patterns))
+                try:
+                    key = string_from_regex(pattern, rng, min_length=1, max_length=40)
+                except RegexError:
+                    key = real.word(rng)
+                out[key] = self.value(patterns[pattern], key, depth + 1)
+            elif additional is not False:
+                key = self.key_for(schema)
+                out[key] = self.value(additional if isinstance(additional, dict) else {}, key, depth + 1)
+            else:
+                break
+        dependent = schema.get("dependentRequired")
+        if isinstance(dependent, dict):
+            for key, needs in dependent.items():
+                if key in out and isinstance(needs, list):
+                    for need in needs:
+                        if isinstance(need, str) and need not in out:
+                            out[need] = self.member(schema, need, props, patterns, additional, depth)
+        return out
+
+    def key_for(self, schema: dict[str, Any]) -> str:
+        names = schema.get("propertyNames")
+        if isinstance(names, dict):
+            flat = self.flatten(names)
+            if isinstance(flat, dict):
+                try:
+                    value = self.string(flat, "")
+                    return value
+                except _Unsatisfiable:
+                    pass
+        return f"{real.word(self.rng)}_{self.rng.randint(1, 99)}"
+
+    def member(self, schema: dict[str, Any], key: str, props: dict[str, Any], patterns: dict[str, Any],
+               additional: Any, depth: int) -> Any:
+        if key in props:
+            return self.value(props[key], key, depth + 1)
+        import re
+
+        for pattern, sub in patterns.items():
+            try:
+                if re.search(pattern, key):
+                    return self.value(sub, key, depth + 1)
+            except re.error:
+                continue
+        if isinstance(additional, dict):
+            return self.value(additional, key, depth + 1)
+        return self.string({}, key)
+
+    def hidden(self, sub: Any) -> bool:
+        flag = "writeOnly" if self.direction == "response" else "readOnly"
+        if isinstance(sub, dict) and sub.get(flag):
+            return True
+        flat = self.flatten(sub)
+        return isinstance(flat, dict) and bool(flat.get(flag))
+
+    def array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
+        rng = self.rng
+        lo = int(schema.get("minItems") or 0) if _is_num(schema.get("minItems")) else 0
+        hi_raw = schema.get("maxItems")
+        hi = int(hi_raw) if _is_num(hi_raw) else None
+        if self.minimal or depth >= SOFT_DEPTH:
+            count = lo
+        else:
+            top = max(lo, 1) + (2 if depth < 2 else 0)
+            count = rng.randint(max(lo, 1), top)
+        if hi is not None:
+            count = min(count, hi)
+        prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        items = schema.get("items", True)
+        item_name = _singular(name)
+        out: list[Any] = []
+        unique = bool(schema.get("uniqueItems"))
+        seen: set[str] = set()
+        tries = 0
+        while len(out) < count and tries < count * 6 + 6:
+            tries += 1
+            index = len(out)
+            sub = prefix[index] if index < len(prefix) else items
+            if sub is False:
+                break
+            value = self.value(sub, item_name, depth + 1)
+            if unique:
+                marker = repr(_canonical(value))
+                if marker in seen:
+                    continue
+                seen.add(marker)
+            out.append(value)
+        if len(out) < lo:
+            raise _Unsatisfiable
+        contains = schema.get("contains")
+        if contains is not None and contains is not False:
+            need = schema.get("minContains", 1)
+            need = int(need) if _is_num(need) else 1
+            for _ in range(max(need, 0)):
+                if hi is not None and len(out) >= hi:
+                    out.pop(0)
+                out.append(self.value(contains, item_name, depth + 1))
+        return out
+
+    def string(self, schema: dict[str, Any], name: str) -> str:
+        rng = self.rng
+        lo = int(schema.get("minLength") or 0) if _is_num(schema.get("minLength")) else 0
+        hi_raw = schema.get("maxLength")
+        hi = int(hi_raw) if _is_num(hi_raw) else None
+        if hi is not None and hi < lo:
+            raise _Unsatisfiable
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                return string_from_regex(pattern, rng, min_length=lo, max_length=hi)
+            except RegexError:
+                pass
+        fmt = schema.get("format")
+        text: str | None = None
+        if isinstance(fmt, str):
+            maker = real.FORMATS.get(fmt)
+            if maker is not None:
+                text = maker(rng)
+            elif fmt in ("int32", "int64", "integer", "decimal", "double", "float", "number"):
+                text = str(rng.randint(1, 10000))
+        if text is None:
+            text = real.string_for_name(name, rng)
+            if text is not None and hi is not None and len(text) > hi:
+                text = None
+        if text is None:
+            text = real.word(rng) if hi is None or hi >= 6 else "".join(rng.choice(_ALNUM) for _ in range(max(lo, 1)))
+        if len(text) < lo:
+            text += "".join(rng.choice(_ALNUM) for _ in range(lo - len(text)))
+        if hi is not None and len(text) > hi:
+            text = text[:hi]
+        return text
+
+    def integer(self, schema: dict[str, Any], name: str) -> int:
+        lo, hi = _bounds(schema, integer=True)
+        mult = schema.get("multipleOf")
+        guess = real.number_for_name(name, self.rng)
+        if isinstance(mult, int) and not isinstance(mult, bool) and mult > 0:
+            first = math.ceil((lo if lo is not None else 0 if hi is None or hi >= 0 else hi - 100 * mult) / mult)
+            last = math.floor(hi / mult) if hi is not None else first + 20
+            if last < first:
+                raise _Unsatisfiable
+            return self.rng.randint(first, min(last, first + 20)) * mult
+        if guess is not None:
+            value = int(guess)
+            if (lo is None or value >= lo) and (hi is None or value <= hi):
+                return value
+        if lo is None and hi is None:
+            return self.rng.randint(1, 1000)
+        if lo is None:
+            assert hi is not None
+            return self.rng.randint(min(hi, 1) if hi >= 1 else hi - 100, hi)
+        if hi is None:
+            return self.rng.randint(lo, lo + 1000)
+        if hi < lo:
+            raise _Unsatisfiable
+        return self.rng.randint(lo, hi)
+
+    def number(self, schema: dict[str, Any], name: str) -> float | int:
+        mult = schema.get("multipleOf")
+        if _is_num(mult) and mult > 0:
+            if float(mult).is_integer() or (1 / mult).is_integer():
+                return self.integer({**schema, "multipleOf": int(mult) if float(mult).is_integer() else 1}, name)
+            lo, hi = _bounds(schema, integer=False)
+            start = math.ceil((lo or 0) / mult)
+            for k in range(start, start + 50):
+                value = k * mult
+                if (hi is None or value <= hi) and (value / mult) == int(value / mult):
+                    return value
+            raise _Unsatisfiable
+        lo, hi = _bounds(schema, integer=False)
+        guess = real.number_for_name(name, self.rng)
+        if guess is not None and (lo is None or guess >= lo) and (hi is None or guess <= hi):
+            return guess
+        if lo is None and hi is None:
+            return round(self.rng.uniform(1, 1000), 2)
+        if lo is None:
+            assert hi is not None
+            lo = hi - 1000
+        if hi is None:
+            hi = lo + 1000
+        if hi < lo:
+            raise _Unsatisfiable
+        value = round(self.rng.uniform(lo, hi), 2)
+        if value < lo or value > hi:
+            value = lo
+        return value
+
+
+def _fits_group(spec: Spec, kind: str, branches: list[Any], value: Any) -> bool:
+    matches = sum(1 for branch in branches if is_valid(spec, branch, value))
+    return matches == 1 if kind == "oneOf" else matches >= 1
+
+
+def discriminator_prop(choices: list[Any]) -> str:
+    for _kind, _branches, discriminator in choices:
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            return str(discriminator["propertyName"])
+    return ""
+
+
+def _bounds(schema: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
+    lo = schema.get("minimum") if _is_num(schema.get("minimum")) else None
+    hi = schema.get("maximum") if _is_num(schema.get("maximum")) else None
+    ex_lo = schema.get("exclusiveMinimum")
+    ex_hi = schema.get("exclusiveMaximum")
+    step = 1 if integer else 0.01
+    if _is_num(ex_lo):
+        candidate = (math.floor(ex_lo) + 1) if integer else ex_lo + step
+        lo = candidate if lo is None else max(lo, candidate)
+    if _is_num(ex_hi):
+        candidate = (math.ceil(ex_hi) - 1) if integer else ex_hi - step
+        hi = candidate if hi is None else min(hi, candidate)
+    if integer:
+        lo = math.ceil(lo) if lo is not None else None
+        hi = math.floor(hi) if hi is not None else None
+    return lo, hi
+
+
+def _has_ref(schema: Any) -> bool:
+    return isinstance(schema, dict) and ("$ref" in schema or "allOf" in schema)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, bool):
+        return ("b", value)
+    return value

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import jsonschema
+import pytest
+
+from toolcheck.mock._regex import RegexError, string_from_regex
+from toolcheck.mock.generate import GenerationError, generate_value
+from toolcheck.spec import load_spec_dict
+
+
+def _spec(schemas: dict[str, Any]) -> Any:
+    return load_spec_dict({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": schemas},
+    })
+
+
+def _check(spec: Any, schema: Any, value: Any) -> None:
+    spec.validator(schema).validate(value)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^task_[A-Za-z0-9]{8,}$", r"^[A-Z]{2}$", r"^\d{3}-\d{4}$", r"^(foo|bar)+baz?$",
+    r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", r"^\+?[1-9]\d{1,14}$", r"[\w.-]+", r"^(a)\1$",
+])
+def test_regex_generator_matches(pattern: str) -> None:
+    rng = random.Random(3)
+    for _ in range(20):
+        assert re.search(pattern, string_from_regex(pattern, rng, max_length=60))
+
+
+def test_regex_generator_honours_length_and_rejects_impossible() -> None:
+    rng = random.Random(0)
+    text = string_from_regex("^[a-z]+$", rng, min_length=30, max_length=40)
+    assert 30 <= len(text) <= 40
+    with pytest.raises(RegexError):
+        string_from_regex("^[a-z]{5}$", rng, min_length=6)
+    with pytest.raises(RegexError):
+        string_from_regex("(unclosed", rng)
+
+
+def test_constraints_formats_and_names() -> None:
+    spec = _spec({"Thing": {
+        "type": "object",
+        "required": ["id", "email", "count", "ratio", "code", "kind", "when", "tags", "fixed", "maybe"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^thg_[a-z0-9]{6}$"},
+            "email": {"type": "string", "format": "email"},
+            "count": {"type": "integer", "minimum": 5, "maximum": 7},
+            "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "code": {"type": "string", "minLength": 12, "maxLength": 12},
+            "kind": {"enum": ["a", "b"]},
+            "when": {"type": "string", "format": "date-time"},
+            "tags": {"type": "array", "items": {"type": "integer", "multipleOf": 3}, "minItems": 2, "uniqueItems": True},
+            "fixed": {"const": {"x": 1}},
+            "maybe": {"type": ["string", "null"]},
+        },
+    }})
+    schema = {"$ref": "#/components/schemas/Thing"}
+    for seed in range(30):
+        value = generate_value(spec, schema, rng=random.Random(seed))
+        _check(spec, schema, value)
+        assert re.match("^thg_", value["id"]) and "@" in value["email"]
+        assert 5 <= value["count"] <= 7 and len(value["code"]) == 12
+        assert all(t % 3 == 0 for t in value["tags"]) and len(set(value["tags"])) == len(value["tags"])
+
+
+def test_realistic_by_property_name() -> None:
+    spec = _spec({"P": {"type": "object", "required": ["email", "city", "customer_id", "created_at"], "properties": {
+        "email": {"type": "string"}, "city": {"type": "string"}, "customer_id": {"type": "string"},
+        "created_at": {"type": "string"},
+    }}})
+    value = generate_value(spec, {"$ref": "#/components/schemas/P"}, rng=random.Random(1))
+    assert "@" in value["email"]
+    assert value["city"][0].isupper()
+    assert value["customer_id"].startswith("cust_")
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T", value["created_at"])
+
+
+def test_deterministic_per_seed_and_varies_across_seeds() -> None:
+    spec = _spec({"P": {"type": "object", "properties": {"name": {"type": "string"}, "n": {"type": "integer"}}}})
+    schema = {"$ref": "#/components/schemas/P"}
+    first = [generate_value(spec, schema, rng=random.Random(s)) for s in range(5)]
+    again = [generate_value(spec, schema, rng=random.Random(s)) for s in range(5)]
+    assert first == again
+    assert len({repr(v) for v in first}) > 1
+
+
+def test_cycles_terminate_and_validate() -> None:
+    spec = _spec({
+        "Node": {"type": "object", "required": ["name", "children"], "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+            "parent": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]},
+        }},
+    })
+    schema = {"$ref": "#/components/schemas/Node"}
+    for seed in range(10):
+        _check(spec, schema, generate_value(spec, schema, rng=random.Random(seed)))
+
+
+def test_all_of_one_of_with_discriminator() -> None:
+    spec = _spec({
+        "Base": {"type": "object", "required": ["pet_type"], "properties": {"pet_type": {"type": "string"}}},
+        "Cat": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                          {"type": "object", "required": ["meows"], "properties": {"meows": {"type": "boolean"}}}]},
+        "Dog": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                          {"type": "object", "required": ["barks"], "properties": {"barks": {"type": "integer", "minimum": 1}}}]},
+        "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "pet_type", "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}},
+    })
+    schema = {"$ref": "#/components/schemas/Pet"}
+    seen = set()
+    for seed in range(20):
+        value = generate_value(spec, schema, rng=random.Random(seed))
+        _check(spec, schema, value)
+        assert (value["pet_type"] == "cat") == ("meows" in value)
+        seen.add(value["pet_type"])
+    assert seen == {"cat", "dog"}
+
+
+def test_read_only_and_write_only_by_direction() -> None:
+    spec = _spec({"U": {"type": "object", "properties": {
+        "id": {"type": "string", "readOnly": True}, "password": {"type": "string", "writeOnly": True},
+        "name": {"type": "string"},
+    }}})
+    schema = {"$ref": "#/components/schemas/U"}
+    for seed in range(10):
+        response = generate_value(spec, schema, rng=random.Random(seed), direction="response")
+        request = generate_value(spec, schema, rng=random.Random(seed), direction="request")
+        assert "password" not in response and "id" not in request
+
+
+def test_unsatisfiable_raises() -> None:
+    spec = _spec({})
+    with pytest.raises(GenerationError):
+        generate_value(spec, {"type": "string", "minLength": 5, "maxLength": 2}, rng=random.Random(0))
+    with pytest.raises(GenerationError):
+        generate_value(spec, {"type": "integer", "not": {"type": "integer"}}, rng=random.Random(0))
+
+
+def test_independent_validator_agrees_on_inline_schema() -> None:
+    spec = _spec({})
+    schema = {"type": "object", "required": ["m"], "properties": {
+        "m": {"type": "object", "additionalProperties": {"type": "integer", "maximum": -5}, "minProperties": 2},
+    }, "additionalProperties": False}
+    value = generate_value(spec, schema, rng=random.Random(0))
+    jsonschema.Draft202012Validator(schema).validate(value)
+    assert len(value["m"]) >= 2
