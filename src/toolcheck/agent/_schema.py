@@ -1,0 +1,263 @@
+"""Turn an OpenAPI schema (JSON Schema 2020-12 with local ``$ref``s) into a self-contained
+tool input schema that LLM providers accept.
+
+Hand-written rather than delegated to a library because the rules are provider policy, not
+JSON Schema semantics:
+
+* every ``$ref`` is inlined (providers do not resolve ``#/components/...``); a reference that
+  is already being expanded (a cycle) or anything deeper than ``max_depth`` becomes a loose
+  ``{}`` with a description, and a per-tool node budget stops Stripe-sized unions from
+  exploding. Loosening keeps the schema a *superset* of the original, so every valid call stays
+  valid.
+* OpenAPI-only keywords (``discriminator``, ``xml``, ``example``, ``x-*``...) are dropped, and in
+  the request direction ``readOnly`` properties are removed (an agent cannot send them).
+* ``strict`` applies OpenAI's structured-outputs subset: ``const`` → ``enum``, ``oneOf`` →
+  ``anyOf``, type arrays → ``anyOf``, simple ``allOf`` of objects merged, every object closed
+  with all properties required (optional ones made nullable), unsupported keywords dropped.
+  What cannot be expressed (free-form maps, ``not``...) marks the schema non-strict, with a
+  note saying why, instead of failing.
+
+Every rewrite is recorded in :attr:`SchemaConverter.notes` (reported by ``toolcheck tools`` and
+the ``tool-schema-*`` lint rules).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolcheck.spec import Spec
+
+_DROP = frozenset({
+    "discriminator", "xml", "externalDocs", "example", "$schema", "$id", "$anchor", "$dynamicRef",
+    "$dynamicAnchor", "$defs", "definitions", "$comment", "$vocabulary", "readOnly", "writeOnly",
+    "deprecated", "nullable",
+})
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
+_SCHEMA_ONE = ("additionalProperties", "items", "contains", "not", "if", "then", "else", "propertyNames",
+               "unevaluatedProperties", "unevaluatedItems", "contentSchema")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+# OpenAI structured outputs (strict mode): the supported keyword subset.
+STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"})
+_STRICT_KEEP = frozenset({
+    "type", "properties", "required", "additionalProperties", "enum", "anyOf", "items", "description",
+    "title", "pattern", "format", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "minItems", "maxItems",
+})
+
+
+class StrictImpossible(Exception):
+    """The schema uses something OpenAI's strict mode cannot express."""
+
+
+def _loose(reason: str) -> dict[str, Any]:
+    return {"description": reason}
+
+
+class SchemaConverter:
+    """Inline and rewrite schemas of one spec (one instance per tool: budgets are per tool).
+
+    Args:
+        spec: the spec the schemas belong to (refs resolve in ``spec.document``).
+        direction: ``"request"`` drops readOnly properties, ``"response"`` drops writeOnly.
+        max_depth: nesting depth after which a subschema is replaced by ``{}``.
+        max_nodes: schema nodes per converter before the rest is replaced by ``{}``.
+    """
+
+    def __init__(self, spec: Spec, *, direction: str = "request", max_depth: int = 12,
+                 max_nodes: int = 3000) -> None:
+        self.spec = spec
+        self.direction = direction
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.nodes = 0
+        self.notes: list[str] = []
+        self.truncated = False
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    # --- plain inlining ------------------------------------------------------------------
+    def inline(self, schema: Any) -> Any:
+        """A self-contained copy of ``schema``: refs inlined, OpenAPI-only keywords dropped."""
+        return self._walk(schema, 0, ())
+
+    def _hidden(self, schema: Any, stack: tuple[str, ...]) -> bool:
+        """Is this property invisible in the current direction (readOnly in a request)?"""
+        key = "readOnly" if self.direction == "request" else "writeOnly"
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 8:
+            if schema.get(key) is True:
+                return True
+            try:
+                schema = self.spec.resolve(schema["$ref"])
+            except (KeyError, TypeError):
+                return False
+            seen += 1
+        return isinstance(schema, dict) and schema.get(key) is True
+
+    def _walk(self, node: Any, depth: int, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, bool):
+            return node
+        if not isinstance(node, dict):
+            return {}
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            self.truncated = True
+            self.note(f"schema larger than {self.max_nodes} nodes: the rest is left open ({{}})")
+            return _loose("(not expanded: schema too large)")
+        if depth > self.max_depth:
+            self.truncated = True
+            self.note(f"schema nested deeper than {self.max_depth} levels: deeper parts are left open ({{}})")
+            return _loose("(not expanded: nested too deep)")
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if ref in stack:
+                self.truncated = True
+                self.note(f"recursive schema {name!r}: expanded once, inner recursion left open ({{}})")
+                return _loose(f"(recursive {name}; same shape as its parent)")
+            try:
+                target = self.spec.resolve(ref)
+            except KeyError:
+                self.note(f"unresolvable $ref {ref!r} left open ({{}})")
+                return {}
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            merged = {**target, **siblings} if isinstance(target, dict) else target
+            return self._walk(merged, depth, stack + (ref,))
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _DROP or key.startswith("x-"):
+                continue
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                children: dict[str, Any] = {}
+                for prop, sub in value.items():
+                    if key == "properties" and self._hidden(sub, stack):
+                        continue
+                    children[str(prop)] = self._walk(sub, depth + 1, stack)
+                out[key] = children
+            elif key in _SCHEMA_ONE:
+                out[key] = self._walk(value, depth + 1, stack)
+            elif key in _SCHEMA_LISTS and isinstance(value, list):
+                out[key] = [self._walk(sub, depth + 1, stack) for sub in value]
+            elif key == "required" and isinstance(value, list):
+                out[key] = value  # filtered below once properties are known
+            else:
+                out[key] = value
+        props = out.get("properties")
+        if isinstance(props, dict) and isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
+            hidden = set(node["properties"]) - set(props)
+            if hidden:
+                out["required"] = [r for r in out["required"] if r not in hidden]
+                if not out["required"]:
+                    del out["required"]
+        return out
+
+    # --- OpenAI strict mode --------------------------------------------------------------
+    def strict(self, schema: Any) -> Any:
+        """Rewrite an *inlined* schema into OpenAI's strict subset.
+
+        Raises:
+            StrictImpossible: with the reason, when no faithful rewrite exists.
+        """
+        return self._strict(schema, "")
+
+    def _strict(self, node: Any, where: str) -> Any:
+        if node is True or node == {} or (isinstance(node, dict) and set(node) <= {"description", "title"}):
+            raise StrictImpossible(f"{where or 'the input'} accepts any value")
+        if not isinstance(node, dict):
+            raise StrictImpossible(f"{where or 'the input'} is `false`")
+        node = dict(node)
+        if "const" in node:
+            node["enum"] = [node.pop("const")]
+            self.note("`const` rewritten as a one-value `enum` (strict mode)")
+        if "oneOf" in node:
+            node.setdefault("anyOf", []).extend(node.pop("oneOf"))
+            self.note("`oneOf` rewritten as `anyOf` (strict mode)")
+        if "allOf" in node:
+            node = self._merge_all_of(node, where)
+        kind = node.get("type")
+        if isinstance(kind, list):
+            rest = {k: v for k, v in node.items() if k not in ("type",)}
+            self.note("type arrays rewritten as `anyOf` (strict mode)")
+            variants = [{**self._for_type(rest, t), "type": t} for t in kind]
+            out_any: dict[str, Any] = {"anyOf": [self._strict(v, where) for v in variants]}
+            if "description" in node:
+                out_any["description"] = node["description"]
+            return out_any
+        if "anyOf" in node and not kind:
+            out = {k: v for k, v in node.items() if k in ("description", "title")}
+            out["anyOf"] = [self._strict(sub, where) for sub in node["anyOf"]]
+            return out
+        if kind is None:
+            if "properties" in node:
+                kind = node["type"] = "object"
+            elif "items" in node:
+                kind = node["type"] = "array"
+            elif "enum" in node:
+                return {k: v for k, v in node.items() if k in ("enum", "description", "title")}
+            else:
+                raise StrictImpossible(f"{where or 'the input'} has no type")
+        for key in node:
+            if key not in _STRICT_KEEP and key != "anyOf":
+                self.note(f"`{key}` is not supported in strict mode: dropped")
+        out = {k: v for k, v in node.items() if k in _STRICT_KEEP}
+        if out.get("format") is not None and out["format"] not in STRICT_FORMATS:
+            self.note(f"format {out['format']!r} is not supported in strict mode: dropped")
+            del out["format"]
+        if kind == "object":
+            props = node.get("properties")
+            extra = node.get("additionalProperties")
+            if not isinstance(props, dict) or not props:
+                raise StrictImpossible(f"{where or 'the input'} is a free-form object (no properties)")
+            if isinstance(extra, dict) and extra:
+                raise StrictImpossible(f"{where or 'the input'} is a map (additionalProperties schema)")
+            required = set(node.get("required") or [])
+            new_props = {}
+            for prop, sub in props.items():
+                converted = self._strict(sub, f"{where}/{prop}")
+                if prop not in required:
+                    converted = {"anyOf": [converted, {"type": "null"}]}
+                new_props[prop] = converted
+            out["properties"] = new_props
+            out["required"] = list(props)
+            out["additionalProperties"] = False
+        elif kind == "array":
+            if "items" not in node:
+                raise StrictImpossible(f"{where or 'the input'} is an array without `items`")
+            out["items"] = self._strict(node["items"], f"{where}/items")
+        if "anyOf" in node:
+            out["anyOf"] = [self._strict(sub, where) for sub in node["anyOf"]]
+        return out
+
+    @staticmethod
+    def _for_type(node: dict[str, Any], kind: str) -> dict[str, Any]:
+        if kind == "null":
+            return {}
+        if kind == "object":
+            return {k: v for k, v in node.items() if k in ("properties", "required", "additionalProperties", "description")}
+        if kind == "array":
+            return {k: v for k, v in node.items() if k in ("items", "minItems", "maxItems")}
+        return {k: v for k, v in node.items() if k not in ("properties", "required", "additionalProperties", "items")}
+
+    def _merge_all_of(self, node: dict[str, Any], where: str) -> dict[str, Any]:
+        parts = node.pop("allOf")
+        merged = dict(node)
+        props = dict(merged.get("properties") or {})
+        required = list(merged.get("required") or [])
+        for part in parts:
+            if not isinstance(part, dict) or any(k in part for k in ("anyOf", "oneOf", "allOf", "not")):
+                raise StrictImpossible(f"{where or 'the input'} uses `allOf` with alternatives")
+            if part.get("type") not in (None, "object") or (merged.get("type") not in (None, "object")):
+                raise StrictImpossible(f"{where or 'the input'} uses `allOf` over non-objects")
+            props.update(part.get("properties") or {})
+            required.extend(r for r in part.get("required") or [] if r not in required)
+            for k, v in part.items():
+                if k not in ("properties", "required"):
+                    merged.setdefault(k, v)
+        merged["type"] = "object"
+        merged["properties"] = props
+        merged["required"] = required
+        self.note("`allOf` of objects merged into one object (strict mode)")
+        return merged

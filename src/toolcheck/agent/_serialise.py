@@ -1,0 +1,112 @@
+"""Parameter serialisation per OpenAPI ``style``/``explode`` (OAS 3.1 §4.8.12.4, style values).
+
+Hand-written: the table is small and the libraries that implement it (openapi-core) parse,
+they do not build. Turns the value an agent passed for one argument into the text that goes
+into the path, the query string, a header or the ``Cookie`` header.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from toolcheck.spec import Parameter
+
+
+def scalar(value: Any) -> str:
+    """A primitive as it appears on the wire (``true``, ``3``, ``1.5``, text)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return json.dumps(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def _pairs(value: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(str(k), scalar(v)) for k, v in value.items() if v is not None]
+
+
+def serialize_path(param: Parameter, value: Any) -> str:
+    """The text replacing ``{name}`` in the path template, percent-encoded."""
+    if param.media_type:
+        return quote(scalar(value), safe="")
+    enc = lambda s: quote(s, safe="")  # noqa: E731 - local shorthand
+    style, explode, name = param.style or "simple", param.explode, param.name
+    if style == "label":
+        if isinstance(value, list):
+            sep = "." if explode else ","
+            return "." + sep.join(enc(scalar(v)) for v in value)
+        if isinstance(value, dict):
+            if explode:
+                return "." + ".".join(f"{enc(k)}={enc(v)}" for k, v in _pairs(value))
+            return "." + ",".join(f"{enc(k)},{enc(v)}" for k, v in _pairs(value))
+        return "." + enc(scalar(value))
+    if style == "matrix":
+        if isinstance(value, list):
+            if explode:
+                return "".join(f";{name}={enc(scalar(v))}" for v in value)
+            return f";{name}=" + ",".join(enc(scalar(v)) for v in value)
+        if isinstance(value, dict):
+            if explode:
+                return "".join(f";{enc(k)}={enc(v)}" for k, v in _pairs(value))
+            return f";{name}=" + ",".join(f"{enc(k)},{enc(v)}" for k, v in _pairs(value))
+        return f";{name}={enc(scalar(value))}"
+    return _simple(value, explode, enc)
+
+
+def _simple(value: Any, explode: bool, enc: Any = lambda s: s) -> str:
+    if isinstance(value, list):
+        return ",".join(enc(scalar(v)) for v in value)
+    if isinstance(value, dict):
+        if explode:
+            return ",".join(f"{enc(k)}={enc(v)}" for k, v in _pairs(value))
+        return ",".join(f"{enc(k)},{enc(v)}" for k, v in _pairs(value))
+    return str(enc(scalar(value)))
+
+
+def serialize_query(param: Parameter, value: Any) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs for the query string (httpx percent-encodes them)."""
+    name = param.name
+    if param.media_type:
+        return [(name, scalar(value))]
+    style, explode = param.style or "form", param.explode
+    if isinstance(value, list):
+        if style == "spaceDelimited" and not explode:
+            return [(name, " ".join(scalar(v) for v in value))]
+        if style == "pipeDelimited" and not explode:
+            return [(name, "|".join(scalar(v) for v in value))]
+        if explode:
+            return [(name, scalar(v)) for v in value]
+        return [(name, ",".join(scalar(v) for v in value))]
+    if isinstance(value, dict):
+        if style == "deepObject":
+            return [(f"{name}[{k}]", v) for k, v in _pairs(value)]
+        if explode:
+            return _pairs(value)
+        return [(name, ",".join(f"{k},{v}" for k, v in _pairs(value)))]
+    return [(name, scalar(value))]
+
+
+def serialize_header(param: Parameter, value: Any) -> str:
+    """A header value (style ``simple``)."""
+    if param.media_type:
+        return scalar(value)
+    return _simple(value, param.explode)
+
+
+def serialize_cookie(param: Parameter, value: Any) -> str:
+    """One ``name=value`` pair of the ``Cookie`` header (style ``form``)."""
+    if param.media_type:
+        return f"{param.name}={quote(scalar(value), safe='')}"
+    if isinstance(value, list):
+        return f"{param.name}=" + ",".join(quote(scalar(v), safe="") for v in value)
+    if isinstance(value, dict):
+        return f"{param.name}=" + ",".join(f"{k},{quote(v, safe='')}" for k, v in _pairs(value))
+    return f"{param.name}={quote(scalar(value), safe='')}"

@@ -1,0 +1,395 @@
+"""Tool definitions an LLM sees, generated from a spec, and the way back to HTTP.
+
+One :class:`Tool` per operation. Its input schema joins the path, query, header and cookie
+parameters and the request body into one object:
+
+* each parameter is one argument named after it (sanitised for Anthropic's property-key
+  pattern; prefixed with its location when two parameters share a name);
+* a JSON or form body whose schema is a plain object is *flattened*: its properties become
+  arguments next to the parameters (what an agent finds natural: ``create_invoice(customer_id,
+  currency, line_items)``). Any other body (arrays, unions, maps, raw text, or a property that
+  would collide with a parameter) is one ``body`` argument.
+
+Each argument keeps an :class:`ArgBinding` to where it came from, so
+:func:`tool_call_to_request` turns a tool call back into the HTTP request, serialising
+parameters per ``style``/``explode``. Hand-written: the mapping *is* the feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from toolcheck.agent._schema import SchemaConverter, StrictImpossible
+from toolcheck.agent._serialise import serialize_cookie, serialize_header, serialize_path, serialize_query
+from toolcheck.agent.names import sanitize_arg, unique_names
+from toolcheck.errors import ToolcheckError, UsageError
+from toolcheck.spec import MediaType, Operation, Spec
+
+FORMATS = ("openai", "anthropic", "mcp")
+DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in characters
+_BODY_PREFERENCE = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ToolCallError(ToolcheckError):
+    """A tool call whose arguments cannot become a request (missing or unknown arguments)."""
+
+
+@dataclass(frozen=True)
+class ArgBinding:
+    """Where one argument of a tool goes in the HTTP request.
+
+    Attributes:
+        arg: the property name in the tool's input schema.
+        location: ``path``, ``query``, ``header``, ``cookie``, ``body`` (the whole body) or
+            ``body-property`` (one property of a flattened object body).
+        name: the parameter or body-property name in the spec.
+        required: the agent must pass it.
+    """
+
+    arg: str
+    location: str
+    name: str
+    required: bool
+
+
+class ToolRequest(NamedTuple):
+    """An HTTP request built from a tool call. ``body`` is the decoded value (JSON, form dict,
+    text) and ``headers['Content-Type']`` says how to encode it (see :meth:`httpx_kwargs`)."""
+
+    method: str
+    path: str
+    params: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: Any
+
+    def httpx_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.Client.request`` (``params``, ``headers``, body)."""
+        import json
+
+        kwargs: dict[str, Any] = {"params": self.params, "headers": dict(self.headers)}
+        if self.body is None:
+            return kwargs
+        media = self.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
+        if media == "application/x-www-form-urlencoded" and isinstance(self.body, dict):
+            from toolcheck.agent._serialise import scalar
+
+            kwargs["data"] = {k: scalar(v) for k, v in self.body.items() if v is not None}
+        elif media == "multipart/form-data" and isinstance(self.body, dict):
+            from toolcheck.agent._serialise import scalar
+
+            del kwargs["headers"]["Content-Type"]  # httpx adds the boundary
+            kwargs["files"] = {k: (None, scalar(v)) for k, v in self.body.items() if v is not None}
+        elif media == "application/json" or media.endswith("+json") or not isinstance(self.body, (str, bytes)):
+            kwargs["content"] = json.dumps(self.body).encode()
+        else:
+            kwargs["content"] = self.body.encode() if isinstance(self.body, str) else self.body
+        return kwargs
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One operation as an LLM tool.
+
+    Attributes:
+        name: valid for every provider (``^[a-zA-Z0-9_-]{1,64}$``), unique in the spec.
+        description: summary and description, trimmed to the budget.
+        input_schema: a self-contained JSON Schema object (no ``$ref``).
+        operation: the operation it calls.
+        bindings: one per argument (see :class:`ArgBinding`).
+        media_type: the request body media type used, if the operation takes a body.
+        strict: the schema follows OpenAI's strict subset.
+        notes: rewrites made or constructs a provider would reject.
+        truncated: recursion or size bounds left part of the schema open.
+    """
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    operation: Operation
+    bindings: tuple[ArgBinding, ...]
+    media_type: str | None = None
+    strict: bool = False
+    notes: tuple[str, ...] = ()
+    truncated: bool = False
+    full_description: str = field(default="", repr=False)
+
+    def binding(self, arg: str) -> ArgBinding | None:
+        return next((b for b in self.bindings if b.arg == arg), None)
+
+    def render(self, fmt: str) -> dict[str, Any]:
+        """The provider's tool definition: ``openai``, ``anthropic`` or ``mcp`` (``tools/list`` entry)."""
+        if fmt == "openai":
+            function: dict[str, Any] = {"name": self.name, "description": self.description,
+                                        "parameters": self.input_schema}
+            if self.strict:
+                function["strict"] = True
+            return {"type": "function", "function": function}
+        if fmt == "anthropic":
+            return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+        if fmt == "mcp":
+            method = self.operation.method
+            tool: dict[str, Any] = {"name": self.name, "description": self.description, "inputSchema": self.input_schema}
+            if self.operation.summary:
+                tool["title"] = self.operation.summary[:120]
+            tool["annotations"] = {
+                "readOnlyHint": method in ("get", "head", "options"),
+                "destructiveHint": method == "delete",
+                "idempotentHint": method in ("get", "head", "options", "put", "delete"),
+                "openWorldHint": True,
+            }
+            return tool
+        raise UsageError(f"unknown tool format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def describe(op: Operation, budget: int = DESCRIPTION_BUDGET) -> tuple[str, str]:
+    """``(trimmed, full)`` description: summary, then description, else ``METHOD /path``."""
+    summary, text = (op.summary or "").strip(), (op.description or "").strip()
+    full = summary
+    if text and text != summary:
+        full = f"{summary}\n\n{text}" if summary else text
+    full = full or f"{op.method.upper()} {op.path}"
+    if len(full) <= budget:
+        return full, full
+    cut = full[: max(budget - 1, 1)]
+    space = cut.rfind(" ")
+    if space > budget // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…", full
+
+
+def _pick_media(content: Mapping[str, MediaType]) -> MediaType | None:
+    lowered = {k.split(";")[0].strip().lower(): v for k, v in content.items()}
+    for wanted in _BODY_PREFERENCE:
+        if wanted in lowered:
+            return lowered[wanted]
+    for key, value in lowered.items():
+        if key.endswith("+json"):
+            return value
+    return next(iter(content.values()), None)
+
+
+def _flat_object(spec: Spec, schema: Any) -> dict[str, Any] | None:
+    """The body schema when it is a plain object we can flatten into arguments, else None."""
+    resolved = spec.deref(schema)
+    if not isinstance(resolved, dict):
+        return None
+    props = resolved.get("properties")
+    if not isinstance(props, dict) or not props:
+        return None
+    if resolved.get("type") not in (None, "object") or any(k in resolved for k in ("allOf", "anyOf", "oneOf", "not", "if")):
+        return None
+    extra = resolved.get("additionalProperties")
+    if isinstance(extra, dict) and extra:
+        return None
+    return resolved
+
+
+def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
+               description_budget: int = DESCRIPTION_BUDGET) -> Tool:
+    """One tool for ``op`` (see module docstring for the argument layout)."""
+    conv = SchemaConverter(spec, direction="request")
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    bindings: list[ArgBinding] = []
+
+    def add(arg: str, location: str, original: str, schema: Any, is_required: bool, description: str = "") -> None:
+        converted = conv.inline(schema) if schema is not None else {}
+        if not isinstance(converted, dict):
+            converted = {} if converted is True else {"not": {}}
+        if description and not converted.get("description"):
+            converted = {**converted, "description": description}
+        properties[arg] = converted
+        if is_required:
+            required.append(arg)
+        bindings.append(ArgBinding(arg, location, original, is_required))
+
+    params = [p for p in op.parameters if p.location in ("path", "query", "header", "cookie")]
+    wanted = {sanitize_arg(p.name) for p in params}
+    counts: dict[str, int] = {}
+    for p in params:
+        counts[sanitize_arg(p.name)] = counts.get(sanitize_arg(p.name), 0) + 1
+    for p in params:
+        arg = sanitize_arg(p.name)
+        if counts[arg] > 1 or arg in properties:
+            arg = sanitize_arg(f"{p.location}_{p.name}")
+        schema = p.schema
+        if p.media_type and schema is None:
+            schema = {}
+        add(arg, p.location, p.name, schema, p.required or p.location == "path", p.description)
+    media_type: str | None = None
+    body = op.request_body
+    if body is not None and body.content:
+        media = _pick_media(body.content)
+        assert media is not None
+        media_type = media.media_type
+        flat = _flat_object(spec, media.schema) if media_type.split(";")[0].strip().lower() in (
+            *_BODY_PREFERENCE, ) or media_type.endswith("+json") else None
+        if flat is not None:
+            names = {str(k): sanitize_arg(str(k)) for k in flat["properties"]}
+            if len(set(names.values())) != len(names) or set(names.values()) & (wanted | set(properties)):
+                flat = None
+        if flat is not None:
+            body_required = set(flat.get("required") or []) if body.required else set()
+            visible = conv.inline(flat)
+            for prop, sub in (visible.get("properties") or {}).items():
+                arg = sanitize_arg(prop)
+                properties[arg] = sub
+                if prop in body_required:
+                    required.append(arg)
+                bindings.append(ArgBinding(arg, "body-property", prop, prop in body_required))
+        else:
+            arg = "body" if "body" not in properties else "request_body"
+            schema = media.schema if media.schema is not None else {"type": "string"}
+            add(arg, "body", "", schema, body.required, body.description or f"The request body ({media_type}).")
+    input_schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        input_schema["required"] = required
+    is_strict = False
+    if strict:
+        try:
+            input_schema = conv.strict(input_schema) if properties else {
+                "type": "object", "properties": {}, "required": [], "additionalProperties": False}
+            is_strict = True
+        except StrictImpossible as exc:
+            conv.note(f"not strict: {exc}")
+    desc, full = describe(op, description_budget)
+    if desc != full:
+        conv.note(f"description trimmed from {len(full)} to {description_budget} characters")
+    return Tool(name=name, description=desc, input_schema=input_schema, operation=op,
+                bindings=tuple(bindings), media_type=media_type, strict=is_strict,
+                notes=tuple(conv.notes), truncated=conv.truncated, full_description=full)
+
+
+def tool_names(spec: Spec) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Tool name per operation key for the whole spec, and the sanitising collisions."""
+    ops = list(spec.operations)
+    names, collisions = unique_names((op.operation_id, f"{op.method}_{op.path}") for op in ops)
+    return {op.key: n for op, n in zip(ops, names, strict=True)}, collisions
+
+
+def select_operations(spec: Spec, operations: Iterable[str] = (), tags: Iterable[str] = ()) -> list[Operation]:
+    """Operations named by id/``METHOD /path`` or carrying one of ``tags`` (all when neither).
+
+    Raises:
+        UsageError: an operation that does not exist (with close matches).
+    """
+    wanted_ops, wanted_tags = list(operations), set(tags)
+    if not wanted_ops and not wanted_tags:
+        return list(spec.operations)
+    chosen: dict[str, Operation] = {}
+    for ref in wanted_ops:
+        try:
+            op = spec.operation(ref)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from None
+        chosen[op.key] = op
+    for op in spec.operations:
+        if wanted_tags & set(op.tags):
+            chosen[op.key] = op
+    order = {op.key: i for i, op in enumerate(spec.operations)}
+    return sorted(chosen.values(), key=lambda o: order[o.key])
+
+
+def build_tools(spec: Spec, *, operations: Iterable[str] = (), tags: Iterable[str] = (),
+                strict: bool = False, description_budget: int = DESCRIPTION_BUDGET) -> list[Tool]:
+    """Tools for the selected operations (all by default), names unique across the spec."""
+    names, _ = tool_names(spec)
+    return [build_tool(spec, op, names[op.key], strict=strict, description_budget=description_budget)
+            for op in select_operations(spec, operations, tags)]
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> ToolRequest:
+    """Turn a tool call into the HTTP request it stands for.
+
+    In strict tools optional arguments arrive as ``null``; they are treated as absent.
+
+    Returns:
+        ``(method, path, params, headers, body)``: the path with parameters substituted,
+        query pairs, headers (``Content-Type`` when there is a body, ``Cookie`` for cookie
+        parameters) and the body value.
+
+    Raises:
+        ToolCallError: unknown arguments or missing required ones.
+    """
+    args = dict(arguments or {})
+    if tool.strict:
+        args = {k: _drop_nulls(v) for k, v in args.items() if v is not None}
+    known = {b.arg for b in tool.bindings}
+    unknown = sorted(set(args) - known)
+    missing = [b.arg for b in tool.bindings if b.required and b.arg not in args]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(f"missing required argument(s): {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown argument(s): {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
+        raise ToolCallError(f"tool {tool.name!r}: " + "; ".join(parts), location=tool.operation.key)
+    op = tool.operation
+    path = op.path
+    params: list[tuple[str, str]] = []
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    body: Any = None
+    body_props: dict[str, Any] = {}
+    for b in tool.bindings:
+        if b.arg not in args:
+            continue
+        value = args[b.arg]
+        if b.location in ("path", "query", "header", "cookie"):
+            param = op.parameter(b.name, b.location)
+            assert param is not None
+            if b.location == "path":
+                path = path.replace("{" + b.name + "}", serialize_path(param, value))
+            elif value is None:
+                continue
+            elif b.location == "query":
+                params.extend(serialize_query(param, value))
+            elif b.location == "header":
+                headers[b.name] = serialize_header(param, value)
+            else:
+                cookies.append(serialize_cookie(param, value))
+        elif b.location == "body":
+            body = value
+        else:
+            body_props[b.name] = value
+    if body_props or (op.request_body is not None and op.request_body.required and body is None
+                      and any(b.location == "body-property" for b in tool.bindings)):
+        body = body_props
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
+    if body is not None and tool.media_type:
+        headers["Content-Type"] = tool.media_type
+    return ToolRequest(op.method.upper(), path, params, headers, body)
+
+
+def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any = None) -> dict[str, Any]:
+    """The inverse of :func:`tool_call_to_request`: tool arguments from request values.
+
+    Args:
+        values: ``{(location, parameter name): value}`` for the parameters to pass.
+        body: the request body value (an object for flattened bodies), or None.
+    """
+    args: dict[str, Any] = {}
+    for b in tool.bindings:
+        if b.location == "body":
+            if body is not None:
+                args[b.arg] = body
+        elif b.location == "body-property":
+            if isinstance(body, dict) and b.name in body:
+                args[b.arg] = body[b.name]
+        elif (b.location, b.name) in values:
+            args[b.arg] = values[(b.location, b.name)]
+    if tool.strict:
+        for b in tool.bindings:
+            args.setdefault(b.arg, None)
+    return args

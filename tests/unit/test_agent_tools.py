@@ -1,0 +1,162 @@
+"""Tool definitions from inline specs: names, joined input schemas, the way back to HTTP."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from toolcheck.agent import NAME_PATTERN, build_tools, sanitize_name, tool_call_to_request, unique_names
+from toolcheck.agent.tools import ToolCallError, arguments_for, describe
+from toolcheck.errors import UsageError
+from toolcheck.spec import load_spec, load_spec_dict
+
+
+def spec_with(paths: dict, schemas: dict | None = None) -> object:
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}
+    if schemas:
+        doc["components"] = {"schemas": schemas}
+    return load_spec_dict(doc)
+
+
+OK = {"200": {"description": "ok"}}
+
+
+def test_names_are_sanitised_truncated_and_unique() -> None:
+    assert sanitize_name("users.get/{id}") == "users_get_id"
+    long = "x" * 80
+    assert len(sanitize_name(long)) == 64 and NAME_PATTERN.match(sanitize_name(long))
+    assert sanitize_name(long + "a") != sanitize_name(long + "b")
+    names, collisions = unique_names([("users.get", "a"), ("users-get", "b"), ("users get", "c")])
+    assert names[1] == "users-get"
+    assert names[0] == "users_get" and names[2] == "users_get_2"
+    assert collisions == {"users_get": ["users.get", "users get"]}
+    assert sanitize_name("...", fallback="get /a") == "get_a"
+
+
+def test_parameters_and_object_body_are_joined_and_map_back() -> None:
+    spec = spec_with({
+        "/orgs/{org}/items": {"post": {
+            "operationId": "items.create",
+            "parameters": [
+                {"name": "org", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "tags", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+                 "style": "form", "explode": False},
+                {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
+                 "schema": {"type": "object", "properties": {"a": {"type": "integer"}}}},
+                {"name": "X-Trace", "in": "header", "schema": {"type": "string"}, "description": "trace id"},
+                {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+            ],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+            "responses": OK,
+        }},
+    }, {"Item": {"type": "object", "required": ["title"], "properties": {
+        "id": {"type": "string", "readOnly": True}, "title": {"type": "string"}, "count": {"type": "integer"}}}})
+    (tool,) = build_tools(spec)
+    assert tool.name == "items_create"
+    schema = tool.input_schema
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert set(schema["properties"]) == {"org", "tags", "filter", "X-Trace", "session", "title", "count"}
+    assert "id" not in schema["properties"]  # readOnly: an agent cannot send it
+    assert set(schema["required"]) == {"org", "title"}
+    assert schema["properties"]["X-Trace"]["description"] == "trace id"
+    req = tool_call_to_request(tool, {"org": "a b/c", "tags": ["x", "y"], "filter": {"a": 1}, "X-Trace": "t1",
+                                      "session": "s", "title": "T", "count": 2})
+    method, path, params, headers, body = req
+    assert (method, path) == ("POST", "/orgs/a%20b%2Fc/items")
+    assert params == [("tags", "x,y"), ("filter[a]", "1")]
+    assert headers == {"X-Trace": "t1", "Cookie": "session=s", "Content-Type": "application/json"}
+    assert body == {"title": "T", "count": 2}
+    assert arguments_for(tool, {("path", "org"): "a b/c"}, {"title": "T"}) == {"org": "a b/c", "title": "T"}
+
+
+def test_styles_for_path_and_query() -> None:
+    params = [
+        {"name": "ids", "in": "path", "required": True, "style": "label", "explode": True,
+         "schema": {"type": "array", "items": {"type": "integer"}}},
+        {"name": "m", "in": "path", "required": True, "style": "matrix", "schema": {"type": "string"}},
+        {"name": "sp", "in": "query", "style": "spaceDelimited", "explode": False,
+         "schema": {"type": "array", "items": {"type": "string"}}},
+        {"name": "ex", "in": "query", "schema": {"type": "array", "items": {"type": "boolean"}}},
+    ]
+    spec = spec_with({"/a/{ids}/{m}": {"get": {"operationId": "a", "parameters": params, "responses": OK}}})
+    (tool,) = build_tools(spec)
+    req = tool_call_to_request(tool, {"ids": [1, 2], "m": "v", "sp": ["p", "q"], "ex": [True, False]})
+    assert req.path == "/a/.1.2/;m=v"
+    assert req.params == [("sp", "p q"), ("ex", "true"), ("ex", "false")]
+
+
+def test_body_that_is_not_a_plain_object_stays_one_argument_and_collisions_are_renamed() -> None:
+    spec = spec_with({"/x/{id}": {"put": {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "id", "in": "query", "schema": {"type": "string"}}],
+        "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"id": {"type": "string"}}}}}},
+        "responses": OK,
+    }}})
+    (tool,) = build_tools(spec)
+    assert set(tool.input_schema["properties"]) == {"path_id", "query_id", "body"}
+    req = tool_call_to_request(tool, {"path_id": "1", "query_id": "2", "body": {"id": "3"}})
+    assert req.path == "/x/1" and req.params == [("id", "2")] and req.body == {"id": "3"}
+    with pytest.raises(ToolCallError, match="missing required argument"):
+        tool_call_to_request(tool, {})
+    with pytest.raises(ToolCallError, match="unknown argument"):
+        tool_call_to_request(tool, {"path_id": "1", "nope": 1})
+
+
+def test_cycles_are_bounded_and_schemas_stay_valid() -> None:
+    spec = spec_with({"/n": {"post": {"operationId": "n", "requestBody": {"content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Node"}}}}, "responses": OK}}},
+        {"Node": {"type": "object", "properties": {"name": {"type": "string"},
+                                                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}})
+    (tool,) = build_tools(spec)
+    jsonschema.Draft202012Validator.check_schema(tool.input_schema)
+    assert "$ref" not in str(tool.input_schema)
+    assert tool.truncated and any("recursive" in n for n in tool.notes)
+    deep = {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": []}]}]}
+    assert jsonschema.Draft202012Validator(tool.input_schema).is_valid(deep)  # loosened, never tightened
+
+
+def test_strict_mode_rewrites_and_reports() -> None:
+    spec = spec_with({"/s": {"post": {"operationId": "s", "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object", "required": ["kind"], "properties": {
+            "kind": {"const": "a"}, "note": {"type": ["string", "null"], "maxLength": 3},
+            "one": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}}}}, "responses": OK}},
+        "/free": {"post": {"operationId": "free", "requestBody": {"content": {"application/json": {
+            "schema": {"type": "object", "properties": {"m": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+            "responses": OK}}})
+    s_tool, free = build_tools(spec, strict=True)
+    assert s_tool.strict and not free.strict
+    props = s_tool.input_schema["properties"]
+    assert props["kind"] == {"enum": ["a"]}
+    assert "oneOf" not in str(s_tool.input_schema) and "const" not in str(s_tool.input_schema)
+    assert s_tool.input_schema["required"] == ["kind", "note", "one"]
+    assert any("maxLength" in n for n in s_tool.notes)
+    assert any(n.startswith("not strict: /m") for n in free.notes)
+    openai = s_tool.render("openai")
+    assert openai["function"]["strict"] is True
+    req = tool_call_to_request(s_tool, {"kind": "a", "note": None, "one": None})
+    assert req.body == {"kind": "a"}
+
+
+def test_descriptions_are_trimmed_to_the_budget() -> None:
+    spec = spec_with({"/d": {"get": {"summary": "Short", "description": "word " * 400, "responses": OK}},
+                      "/e": {"get": {"responses": OK}}})
+    d, e = build_tools(spec, description_budget=100)
+    assert len(d.description) <= 100 and d.description.endswith("…") and d.description.startswith("Short")
+    assert e.description == "GET /e"
+    assert describe(e.operation)[0] == "GET /e"
+
+
+def test_formats_and_selection(example_spec_path) -> None:
+    spec = load_spec(str(example_spec_path))
+    tools = build_tools(spec, tags=["tasks"])
+    assert {t.name for t in tools} == {"create_task", "list_tasks", "get_task", "cancel_task"}
+    one = build_tools(spec, operations=["GET /customers/{customer_id}"])
+    assert [t.name for t in one] == ["get_customer"]
+    mcp = one[0].render("mcp")
+    assert mcp["inputSchema"]["required"] == ["customer_id"] and mcp["annotations"]["readOnlyHint"] is True
+    assert set(one[0].render("anthropic")) == {"name", "description", "input_schema"}
+    with pytest.raises(UsageError, match="Did you mean"):
+        build_tools(spec, operations=["get_custmer"])
+    with pytest.raises(UsageError):
+        one[0].render("gemini")
