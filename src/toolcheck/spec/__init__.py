@@ -71,9 +71,13 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
     if use_cache and location.kind != "url":
         cached = _cache.get(digest, location)
         if cached is not None:
+            origins_cached = {
+                key: (Location(kind, ref, rev), pointer)
+                for key, (kind, ref, rev, pointer) in (cached.get("origins") or {}).items()
+            }
             return _assemble(source, cached["document"], [tuple(p) for p in cached["problems"]],
                              digest, cached["files"], location, raw, dialect=cached["dialect"],
-                             version=cached["version"], origins={})
+                             version=cached["version"], origins=origins_cached)
     text = decode(raw, location.display)
     parsed = parse_text(text, location.display)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
@@ -108,6 +112,7 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
         _cache.put(digest, location, {
             "document": document, "problems": problems, "files": file_names,
             "dialect": dialect, "version": version,
+            "origins": {k: [loc.kind, loc.ref, loc.rev, ptr] for k, (loc, ptr) in origins.items()},
         })
     return _assemble(source, document, problems, digest, file_names, location, raw,
                      dialect=dialect, version=version, origins=origins)
@@ -173,7 +178,7 @@ def _assemble(
     version: str,
     origins: dict[str, tuple[Location, str]],
 ) -> Spec:
-    builder = Builder(document)
+    builder = Builder(document, dialect)
     operations = builder.operations("paths")
     webhooks = builder.operations("webhooks")
     all_problems = list(raw_problems) + builder.problems
@@ -240,7 +245,10 @@ class _Locator:
         self._index: dict[str, int] | None = None
 
     def __call__(self, pointer: str) -> str:
-        from toolcheck.spec._parse import yaml_line_index
+        from toolcheck.spec._parse import json_line_index, yaml_line_index
+
+        def line_index(text: str) -> dict[str, int]:
+            return json_line_index(text) if text.lstrip()[:1] in ("{", "[") else yaml_line_index(text)
 
         location = self.location
         raw = self.raw
@@ -255,11 +263,11 @@ class _Locator:
                     raw = read(other, allow_network=False)
                 except SpecLoadError:
                     return f"{other.display}#{pointer}"
-                index = yaml_line_index(decode(raw, other.display))
+                index = line_index(decode(raw, other.display))
                 return self._lookup(index, pointer, location)
         if self._index is None:
             try:
-                self._index = yaml_line_index(decode(raw, location.display))
+                self._index = line_index(decode(raw, location.display))
             except SpecLoadError:
                 self._index = {}
         if self.dialect == "2.0":

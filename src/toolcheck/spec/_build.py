@@ -28,8 +28,9 @@ _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"
 
 
 class Builder:
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], dialect: str = "3.1") -> None:
         self.document = document
+        self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []
 
     def problem(self, severity: str, pointer: str, message: str, code: str) -> None:
@@ -128,7 +129,9 @@ class Builder:
         responses_raw = raw.get("responses")
         if not isinstance(responses_raw, dict) or not responses_raw:
             if not webhook:
-                self.problem("warning", pointer, "the operation documents no responses", "no-responses")
+                # Required up to 3.0; optional from 3.1 on, but an agent still learns nothing.
+                severity = "warning" if self.dialect in ("2.0", "3.0") else "info"
+                self.problem(severity, pointer, "the operation documents no responses", "no-responses")
             responses_raw = {}
         op_servers = tuple(s.get("url", "") for s in raw.get("servers") or [] if isinstance(s, dict))
         tags = raw.get("tags") if isinstance(raw.get("tags"), list) else []

@@ -8,6 +8,8 @@ reading or writing the cache is ignored (it is only a cache).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -31,10 +33,22 @@ def cache_dir() -> Path:
     return Path(base) / "toolcheck" / "specs"
 
 
-def _path(digest: str) -> Path:
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A digest of the loader's own source, so a changed loader never reads a stale entry."""
     from toolcheck import __version__
 
-    return cache_dir() / f"{digest}-{__version__}-{FORMAT}.json"
+    h = hashlib.sha256(f"{__version__}-{FORMAT}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()[:12]
+
+
+def _path(digest: str) -> Path:
+    return cache_dir() / f"{digest}-{_code_version()}.json"
 
 
 def _stamp(files: list[str]) -> list[list[Any]]:

@@ -83,6 +83,76 @@ class Normaliser:
             elif key in ("paths", "webhooks"):
                 stack.append((value, OTHER_MAP, (key, None)))
         self._walk(stack)
+        self._break_inplace_cycles()
+
+    def _break_inplace_cycles(self) -> None:
+        """Find references that loop back to themselves without consuming any of the value.
+
+        ``Owner: {allOf: [{$ref: Owner}]}`` makes every validator (and generator) recurse
+        forever on any instance. Cycles through ``properties``/``items`` are fine (Stripe's
+        are); only in-place applicators (allOf/anyOf/oneOf/not/if/then/else/$ref) are followed.
+        The reference that closes such a loop is reported and neutralised.
+        """
+        edges: dict[str, list[dict[str, Any]]] = {}
+
+        def inplace_refs(schema: Any) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+            stack = [schema]
+            while stack:
+                node = stack.pop()
+                if not isinstance(node, dict):
+                    continue
+                if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+                    found.append(node)
+                for key in ("allOf", "anyOf", "oneOf"):
+                    if isinstance(node.get(key), list):
+                        stack.extend(node[key])
+                for key in ("not", "if", "then", "else"):
+                    if isinstance(node.get(key), dict):
+                        stack.append(node[key])
+            return found
+
+        def targets(ref: str) -> list[dict[str, Any]]:
+            if ref not in edges:
+                try:
+                    edges[ref] = inplace_refs(resolve_pointer(self.document, ref[1:]))
+                except KeyError:
+                    edges[ref] = []
+            return edges[ref]
+
+        comps = self.document.get("components") or {}
+        roots = [f"#/components/schemas/{escape(str(n))}" for n in (comps.get("schemas") or {})]
+        roots += [f"#/components/{EXTERNAL}/{escape(str(n))}" for n in (comps.get(EXTERNAL) or {})]
+        state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = done
+        for root in roots:
+            if state.get(root):
+                continue
+            stack: list[tuple[str, int]] = [(root, 0)]
+            state[root] = 1
+            while stack:
+                ref, i = stack[-1]
+                outgoing = targets(ref)
+                if i >= len(outgoing):
+                    state[ref] = 2
+                    stack.pop()
+                    continue
+                stack[-1] = (ref, i + 1)
+                node = outgoing[i]
+                nxt = node.get("$ref")
+                if not isinstance(nxt, str):
+                    continue
+                if state.get(nxt) == 1:
+                    self.problems.append((
+                        "error", ref[1:],
+                        f"$ref {nxt!r} loops back to itself without consuming any of the value "
+                        "(through allOf/anyOf/oneOf/not); validation would never end, so it is ignored",
+                        "circular-ref",
+                    ))
+                    del node["$ref"]
+                    node["x-toolcheck-circular-ref"] = nxt
+                elif not state.get(nxt):
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
 
     def _walk(self, stack: list[tuple[Any, int, Path]]) -> None:
         done = self._done
@@ -101,6 +171,8 @@ class Normaliser:
                 continue
             done.add(node_id)
             if ctx == OTHER_MAP or ctx == SCHEMA_MAP:
+                if len(node) == 1 and isinstance(node.get("$ref"), str):
+                    self._inline_map(node, path)
                 child_ctx = SCHEMA if ctx == SCHEMA_MAP else OTHER
                 for key, value in node.items():
                     if isinstance(value, (dict, list)):
@@ -155,11 +227,54 @@ class Normaliser:
             self._neutralise(node, ref, ctx)
             return
         if isinstance(target, dict) and "x-toolcheck-dangling-ref" in target:
+            return  # already reported where it dangles; the target accepts anything
+        if ctx == SCHEMA and _is_pure_ref(target) and self._pure_ref_cycle(ref):
+            self.problem("error", path, f"$ref {ref!r} is a cycle of references with no schema in it", "circular-ref")
             self._neutralise(node, ref, ctx)
             return
         if ref.startswith(f"#/components/{EXTERNAL}/") and isinstance(target, (dict, list)):
             key = ref.rsplit("/", 1)[-1]
             stack.append((target, ctx, (key, (EXTERNAL, ("components", None)))))
+
+    def _pure_ref_cycle(self, ref: str) -> bool:
+        """True when following ``ref`` through schemas that are only ``{"$ref": ...}`` loops."""
+        seen = {ref}
+        current = ref
+        for _hop in range(64):
+            try:
+                target = resolve_pointer(self.document, current[1:])
+            except KeyError:
+                return False
+            if not _is_pure_ref(target):
+                return False
+            current = target["$ref"]
+            if current in seen:
+                return True
+            seen.add(current)
+        return True
+
+    def _inline_map(self, node: dict[str, Any], path: Path) -> None:
+        """Replace ``{"$ref": ...}`` standing for a whole name map by the map it points at.
+
+        Not standard OpenAPI, but real specs do it (DigitalOcean's ``properties: {$ref: ...}``)
+        and validators would otherwise read ``$ref`` as a property name.
+        """
+        ref = node["$ref"]
+        target: Any = None
+        for _hop in range(16):
+            try:
+                target = resolve_pointer(self.document, ref[1:]) if ref.startswith("#") else None
+            except KeyError:
+                target = None
+            if not (isinstance(target, dict) and len(target) == 1 and isinstance(target.get("$ref"), str)):
+                break
+            ref = target["$ref"]
+        if not isinstance(target, dict) or target is node:
+            self.problem("warning", path, f"$ref {node['$ref']!r} standing for a map points at nothing usable", "dangling-ref")
+            node.clear()
+            return
+        node.clear()
+        node.update(target)
 
     @staticmethod
     def _neutralise(node: dict[str, Any], ref: str, ctx: int) -> None:
@@ -189,6 +304,12 @@ class Normaliser:
             elif len(set(required)) != len(required):
                 node["required"] = list(dict.fromkeys(required))
                 self.problem("warning", ("required", path), "duplicate entries in `required` removed", "duplicate-required")
+        for key in ("oneOf", "anyOf", "allOf"):
+            if node.get(key) == []:
+                del node[key]
+                self.problem("warning", (key, path), f"empty `{key}` removed (it would reject every value)", "empty-composition")
+        if "$recursiveAnchor" in node:
+            self._recursive_to_ref(node, path)
         kind = node.get("type")
         if kind == "file":
             node["type"] = "string"
@@ -211,6 +332,28 @@ class Normaliser:
         if pattern is not None and not self._pattern_ok(pattern):
             node["x-toolcheck-invalid-pattern"] = node.pop("pattern")
             self.problem("warning", ("pattern", path), f"`pattern` {pattern!r} is not a valid regular expression; ignored", "invalid-pattern")
+
+    @staticmethod
+    def _recursive_to_ref(node: dict[str, Any], path: Path) -> None:
+        """Draft 2019-09 ``$recursiveAnchor``/``$recursiveRef: "#"`` (OpenAI) → a plain ``$ref``.
+
+        In a bundled OpenAPI document ``#`` would mean the whole document, so the recursion
+        target is rewritten to the pointer of the schema that declares the anchor.
+        """
+        anchor = node.pop("$recursiveAnchor")
+        if anchor is not True:
+            return
+        target = "#" + pointer_of(path)
+        stack: list[Any] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, dict):
+                if current.get("$recursiveRef") == "#":
+                    del current["$recursiveRef"]
+                    current["$ref"] = target
+                stack.extend(v for k, v in current.items() if isinstance(v, (dict, list)) and k not in DATA_KEYS)
+            elif isinstance(current, list):
+                stack.extend(v for v in current if isinstance(v, (dict, list)))
 
     def _make_nullable(self, node: dict[str, Any]) -> None:
         kind = node.get("type")
@@ -241,6 +384,12 @@ class Normaliser:
                 known = False
             self._patterns[pattern] = known
         return known
+
+
+def _is_pure_ref(node: Any) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str) and str(node["$ref"]).startswith("#") and all(
+        k == "$ref" or k in _ANNOTATIONS or k.startswith("x-") for k in node
+    )
 
 
 def _number(value: Any) -> int | float | None:

@@ -231,6 +231,68 @@ def _check_expansion(data: Any, name: str) -> None:
 # --- locating JSON pointers in the source text ---------------------------------------------
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]')
+
+
+def json_line_index(text: str) -> dict[str, int]:
+    """Map JSON pointers of every key and array item to 1-based lines, with one regex scan.
+
+    YAML's composer rejects some valid JSON (tabs, ``\\/`` escapes) and is slower; this
+    tokenizer only tracks strings, brackets, colons, commas and newlines.
+    """
+    from toolcheck.spec._pointer import escape
+
+    index: dict[str, int] = {"": 1}
+    line = 1
+    # Each frame: [pointer, is_object, pending key or next index, expecting_key]
+    stack: list[list[Any]] = []
+    last_string: str | None = None
+    for match in _JSON_TOKEN.finditer(text):
+        tok = match.group()
+        if tok == "\n":
+            line += 1
+            continue
+        if tok[0] == '"':
+            if stack and stack[-1][1] and stack[-1][3]:
+                last_string = tok
+            elif stack and not stack[-1][1]:
+                frame = stack[-1]
+                index.setdefault(f"{frame[0]}/{frame[2]}", line)
+            continue
+        if tok == ":":
+            frame = stack[-1] if stack else None
+            if frame is not None and last_string is not None:
+                try:
+                    key = orjson.loads(last_string)
+                except orjson.JSONDecodeError:
+                    key = last_string[1:-1]
+                frame[2] = f"{frame[0]}/{escape(str(key))}"
+                frame[3] = False
+                index.setdefault(frame[2], line)
+                last_string = None
+            continue
+        if tok == ",":
+            if stack:
+                frame = stack[-1]
+                if frame[1]:
+                    frame[3] = True
+                else:
+                    frame[2] += 1
+            continue
+        if tok in "{[":
+            if stack:
+                parent = stack[-1]
+                pointer = parent[2] if parent[1] else f"{parent[0]}/{parent[2]}"
+            else:
+                pointer = ""
+            index.setdefault(pointer, line)
+            stack.append([pointer, tok == "{", "" if tok == "{" else 0, True])
+            continue
+        if stack:  # } or ]
+            stack.pop()
+    return index
+
+
 def yaml_line_index(text: str) -> dict[str, int]:
     """Map JSON pointers of every mapping key and sequence item to 1-based line numbers.
 

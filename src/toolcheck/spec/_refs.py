@@ -48,7 +48,9 @@ def iter_refs(root: Any) -> Iterator[tuple[dict[str, Any], tuple[Any, ...]]]:
             if key_id in seen:
                 continue
             seen.add(key_id)
-            if not name_map and isinstance(node.get("$ref"), str):
+            if isinstance(node.get("$ref"), str) and (not name_map or len(node) == 1):
+                # In a name map a lone $ref stands for the whole map (DigitalOcean's
+                # `properties: {$ref: attributes.yml#/...}`): a reference too.
                 yield node, path
             for key, value in node.items():
                 if not isinstance(value, (dict, list)):
