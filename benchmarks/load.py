@@ -1,0 +1,145 @@
+"""Spec loading speed: toolcheck vs a bare parse and vs peers' loaders (issue 2).
+
+Prints, for the largest specs, the time to load + resolve + index with toolcheck (cold, and
+warm from the content-hash cache), the ratio to a bare ``json.loads`` (JSON) or libyaml
+``CSafeLoader`` parse (YAML), the ratio to ``openapi_core.OpenAPI.from_dict`` and to
+schemathesis's loader on the same files, and peak memory relative to the file size.
+
+Peers are installed from PyPI into a virtualenv under ~/.cache/toolcheck-bench (never into
+the project's environment) and timed in subprocesses. Run:
+
+    python benchmarks/load.py [--repeat 3] [--no-peers] [SPEC ...]
+
+Targets (issue 2): JSON ≤ 3× json.loads; YAML ≤ 1.2× CSafeLoader; warm load < 20% of cold;
+peak memory < 10× file size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT.parent / "shared" / "specs"
+DEFAULT = [
+    SPECS / "stripe-2023-09-12.yaml",
+    SPECS / "github-api.github.com-2021-10-10.json",
+    SPECS / "openai-2.3.0.yaml",
+]
+BENCH = Path(os.environ.get("TOOLCHECK_BENCH_DIR", Path.home() / ".cache" / "toolcheck-bench"))
+PEER_VENV = BENCH / "load-peers"
+
+# Runs in a fresh interpreter: measures one loader on one file, prints JSON.
+PROBE = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    kind, path, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    raw = open(path, "rb").read()
+    def parse():
+        if path.endswith(".json"):
+            return json.loads(raw)
+        import yaml
+        return yaml.load(raw, Loader=yaml.CSafeLoader)
+    def run():
+        if kind == "parse":
+            return parse()
+        if kind == "toolcheck-cold":
+            from toolcheck.spec import load_spec
+            return load_spec(path, use_cache=False)
+        if kind == "toolcheck-warm":
+            from toolcheck.spec import load_spec
+            return load_spec(path, use_cache=True)
+        if kind == "openapi-core":
+            from openapi_core import OpenAPI
+            return OpenAPI.from_dict(parse())
+        if kind == "schemathesis":
+            import schemathesis
+            schema = schemathesis.openapi.from_dict(parse())
+            return sum(1 for _ in schema.get_all_operations())
+        raise SystemExit(f"unknown kind {kind}")
+    if kind == "toolcheck-warm":
+        run()  # fill the cache
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": min(times), "rss": rss}))
+    """
+)
+
+
+def ensure_peers() -> Path | None:
+    python = PEER_VENV / "bin" / "python"
+    marker = PEER_VENV / ".ok"
+    if marker.exists():
+        return python
+    print(f"installing peers into {PEER_VENV} ...", flush=True)
+    venv.create(PEER_VENV, with_pip=True)
+    proc = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "openapi-core", "schemathesis", "pyyaml"],
+        capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        print("could not install peers:", proc.stderr[-500:])
+        return None
+    marker.write_text("ok")
+    return python
+
+
+def measure(python: str, kind: str, path: Path, repeat: int) -> dict[str, float] | None:
+    env = {**os.environ, "TOOLCHECK_CACHE_DIR": str(BENCH / "spec-cache")}
+    proc = subprocess.run([python, "-c", PROBE, kind, str(path), str(repeat)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        print(f"  {kind}: failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("specs", nargs="*", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    specs = args.specs or [p for p in DEFAULT if p.exists()]
+    peer_python = None if args.no_peers else ensure_peers()
+    ours = sys.executable
+    for path in specs:
+        size = path.stat().st_size
+        print(f"\n{path.name} ({size / 1e6:.1f} MB)")
+        base = measure(ours, "parse", path, args.repeat)
+        cold = measure(ours, "toolcheck-cold", path, args.repeat)
+        warm = measure(ours, "toolcheck-warm", path, args.repeat)
+        if not (base and cold and warm):
+            continue
+        parser_name = "json.loads" if path.suffix == ".json" else "CSafeLoader"
+        target = 3.0 if path.suffix == ".json" else 1.2
+        ratio = cold["seconds"] / base["seconds"]
+        print(f"  {parser_name:16} {base['seconds']:.3f} s")
+        print(f"  toolcheck cold   {cold['seconds']:.3f} s  = {ratio:.2f}x {parser_name} (target <= {target}x) "
+              f"{'OK' if ratio <= target else 'MISS'}")
+        warm_ratio = warm["seconds"] / cold["seconds"]
+        print(f"  toolcheck warm   {warm['seconds']:.3f} s  = {warm_ratio:.0%} of cold (target < 20%) "
+              f"{'OK' if warm_ratio < 0.2 else 'MISS'}")
+        extra = cold["rss"] - base["rss"] + size
+        print(f"  peak RSS         {cold['rss'] / 1e6:.0f} MB (interpreter + parse {base['rss'] / 1e6:.0f} MB); "
+              f"model ~{max(extra, 0) / size:.1f}x file size")
+        if peer_python:
+            for kind in ("openapi-core", "schemathesis"):
+                peer = measure(str(peer_python), kind, path, 1)
+                if peer:
+                    print(f"  {kind:16} {peer['seconds']:.3f} s  -> toolcheck is {peer['seconds'] / cold['seconds']:.1f}x faster")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
