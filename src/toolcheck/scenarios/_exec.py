@@ -1,0 +1,471 @@
+"""Run one step: render values, send (with network retries or polling), check, capture outputs.
+
+The engine talks HTTP only through an injected :class:`httpx.Client` (a real socket, the
+in-process mock transport, or a test's ``httpx.MockTransport``), so every feature is testable
+without a server. Each response — every poll attempt included — is checked against the spec
+with :func:`toolcheck.checks.conformance.check_response`; then the step's ``expect`` and (for
+Arazzo) its ``successCriteria``. Everything that reaches a result is redacted first.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from toolcheck.checks.conformance import check_response, is_json, media_type_of
+from toolcheck.redact import Redactor
+from toolcheck.scenarios import _http
+from toolcheck.scenarios.assertions import (
+    Failure,
+    check_operators,
+    check_status,
+    compiled_path,
+    jsonpath_values,
+)
+from toolcheck.scenarios.expressions import MISSING, Context, evaluate, evaluate_condition, render
+from toolcheck.scenarios.model import Criterion, Poll, Scenario, Step
+from toolcheck.spec import Operation, Spec
+
+MAX_REPORTED_BODY = 64 * 1024
+
+
+@dataclass
+class Target:
+    """Where one source's requests go: its spec, an httpx client and the base URL."""
+
+    spec: Spec
+    client: httpx.Client
+    base_url: str
+
+
+@dataclass
+class Settings:
+    """Run-wide knobs: contract severity (error|warn|off), default timeout, leak check."""
+
+    contract: str = "error"
+    timeout: float = 30.0
+    leak_check: str = "error"
+
+
+@dataclass
+class Outcome:
+    """What one step execution produced, before it becomes a CaseResult."""
+
+    status: str  # passed | failed | error | skipped
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    unreachable: bool = False
+    response: dict[str, Any] | None = None
+
+
+class Unreachable(Exception):
+    """The target did not answer (connection refused, DNS, TLS) after the network retries."""
+
+
+def _decode_body(response: httpx.Response) -> Any:
+    raw = response.content
+    if not raw:
+        return None
+    if is_json(media_type_of(response.headers.get("content-type"))):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return raw.decode(response.encoding or "utf-8", "replace")
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+class StepExecutor:
+    """Executes steps of one scenario run against its targets, sharing one context."""
+
+    def __init__(self, scenario: Scenario, targets: dict[str, Target], ctx: Context, redactor: Redactor,
+                 settings: Settings, credentials: dict[str, Any]) -> None:
+        self.scenario = scenario
+        self.targets = targets
+        self.ctx = ctx
+        self.redactor = redactor
+        self.settings = settings
+        self.credentials = credentials
+
+    # -- resolution ---------------------------------------------------------------------
+    def target_for(self, step: Step) -> Target:
+        if step.source is not None and step.source in self.targets:
+            return self.targets[step.source]
+        if len(self.targets) > 1 and step.operation:
+            for target in self.targets.values():
+                try:
+                    target.spec.operation(step.operation)
+                    return target
+                except KeyError:
+                    continue
+        return next(iter(self.targets.values()))
+
+    def operation_for(self, step: Step, target: Target) -> Operation:
+        if step.operation_path:
+            parts = step.operation_path.lstrip("/").split("/")
+            if len(parts) >= 3 and parts[0] == "paths":
+                path = parts[1].replace("~1", "/").replace("~0", "~")
+                return target.spec.operation(f"{parts[2].upper()} {path}")
+            if len(parts) == 2 and parts[0] == "paths":
+                path = parts[1].replace("~1", "/").replace("~0", "~")
+                ops = [op for op in target.spec.operations if op.path == path]
+                if ops:
+                    return ops[0]
+            raise KeyError(f"operationPath {step.operation_path!r} names no operation")
+        assert step.operation is not None
+        return target.spec.operation(step.operation)
+
+    # -- one step -----------------------------------------------------------------------
+    def run(self, step: Step) -> Outcome:
+        ci = self.scenario.case_insensitive
+        self.ctx.request = None
+        self.ctx.response = None
+        if step.condition and not all(evaluate_condition(c, self.ctx, case_insensitive=ci) for c in step.condition):
+            return Outcome("skipped", f"skipped: `if` is false ({' && '.join(step.condition)})")
+        target = self.target_for(step)
+        op = self.operation_for(step, target)
+        params: list[tuple[str, str | None, Any]] = []
+        for p in (*self.scenario.parameters, *step.params):
+            if p.location is None or op.parameter(p.name, p.location) is not None or p.location in ("header", "cookie"):
+                params.append((p.name, p.location, render(p.value, self.ctx)))
+        body = render(step.body, self.ctx) if step.body is not MISSING else MISSING
+        prepared = _http.build(op, params, body, step.content_type)
+        missing = _http.missing_path_params(prepared, op)
+        auth_note = _http.apply_auth(prepared, target.spec, op, _render_auth(step.auth, self.ctx), self.credentials)
+        if prepared.cookies:
+            prepared.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in prepared.cookies.items())
+        url = target.base_url.rstrip("/") + prepared.path
+        self.ctx.request = {
+            "method": prepared.method, "url": url, "body": prepared.body, "path": prepared.path_params,
+            "query": prepared.query_params, "headers": {k.lower(): v for k, v in prepared.headers.items()},
+        }
+        details: dict[str, Any] = {"operation": op.operation_id, "request": self._request_details(prepared, url)}
+        details["curl"] = self.redactor.redact_text(_http.curl(prepared.method, self._full_url(url, prepared),
+                                                               prepared.headers, prepared.content))
+        notes = [auth_note] if auth_note else []
+        if missing:
+            notes.append(f"path parameter(s) {', '.join(missing)} have no value")
+            return self._finish(Outcome("failed", f"cannot call {op.key}: " + "; ".join(notes), details))
+        timeout = step.timeout or self.settings.timeout
+        try:
+            if step.poll is not None:
+                outcome = self._poll(step, step.poll, target, op, prepared, url, timeout, details)
+            else:
+                outcome = self._once(step, target, op, prepared, url, timeout, details)
+        except Unreachable as exc:
+            details["hint"] = "Is the server running? Check --base-url (or use --mock)."
+            return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
+        if notes:
+            details["notes"] = notes
+        return self._finish(outcome)
+
+    def _finish(self, outcome: Outcome) -> Outcome:
+        outcome.message = self.redactor.redact_text(outcome.message)
+        return outcome
+
+    def _full_url(self, url: str, prepared: _http.Prepared) -> str:
+        if not prepared.query:
+            return url
+        from urllib.parse import urlencode
+
+        return url + ("&" if "?" in url else "?") + urlencode(prepared.query)
+
+    def _request_details(self, prepared: _http.Prepared, url: str) -> dict[str, Any]:
+        body: Any = None
+        if prepared.content is not None:
+            body = prepared.body if prepared.body is not MISSING else prepared.content.decode("utf-8", "replace")
+        return {
+            "method": prepared.method,
+            "url": self.redactor.redact_url(self._full_url(url, prepared)),
+            "headers": self.redactor.redact_headers(dict(prepared.headers)),
+            "body": self.redactor.redact_value(body),
+        }
+
+    # -- sending ------------------------------------------------------------------------
+    def _send(self, step: Step, target: Target, prepared: _http.Prepared, url: str,
+              timeout: float) -> tuple[httpx.Response | None, float, str | None, int]:
+        """One request with network retries: (response, elapsed ms, timeout message, tries)."""
+        tries = step.retry.max_attempts if step.retry else 1
+        interval = step.retry.interval if step.retry else 0.0
+        last: Exception | None = None
+        for n in range(1, tries + 1):
+            start = time.perf_counter()
+            try:
+                response = target.client.request(
+                    prepared.method, url, params=prepared.query or None, headers=prepared.headers,
+                    content=prepared.content, timeout=timeout,
+                )
+                return response, (time.perf_counter() - start) * 1000, None, n
+            except httpx.TimeoutException as exc:
+                last = exc
+                if n == tries:
+                    return None, (time.perf_counter() - start) * 1000, f"no response within {timeout:g} s", n
+            except (httpx.TransportError, OSError) as exc:
+                last = exc
+            if n < tries:
+                time.sleep(interval)
+        raise Unreachable(f"{type(last).__name__}: {last}" if last else "no response")
+
+    def _respond(self, response: httpx.Response, elapsed: float) -> dict[str, Any]:
+        data = {"status": response.status_code, "headers": {k.lower(): v for k, v in response.headers.items()},
+                "body": _decode_body(response), "elapsed_ms": elapsed, "raw": response.content}
+        self.ctx.response = data
+        return data
+
+    def _response_details(self, resp: dict[str, Any]) -> dict[str, Any]:
+        body = resp["body"]
+        if isinstance(body, str) and len(body) > MAX_REPORTED_BODY:
+            body = body[:MAX_REPORTED_BODY] + f"... ({len(body)} characters)"
+        return {"status": resp["status"], "headers": self.redactor.redact_headers(dict(resp["headers"])),
+                "body": self.redactor.redact_value(body), "elapsed_ms": round(resp["elapsed_ms"], 3)}
+
+    def _once(self, step: Step, target: Target, op: Operation, prepared: _http.Prepared, url: str,
+              timeout: float, details: dict[str, Any]) -> Outcome:
+        response, elapsed, timed_out, tries = self._send(step, target, prepared, url, timeout)
+        if tries > 1:
+            details["attempts"] = [{"attempt": i, "status": None, "elapsed_ms": None, "note": "network error"}
+                                   for i in range(1, tries)]
+        if response is None:
+            return Outcome("failed", f"{op.key}: {timed_out}", details, attempts=tries)
+        resp = self._respond(response, elapsed)
+        if tries > 1:
+            details["attempts"].append({"attempt": tries, "status": resp["status"], "elapsed_ms": round(elapsed, 3),
+                                        "note": "answered"})
+        violations = self._contract(target.spec, op, resp)
+        return self._judge(step, target, op, resp, details, violations, [], tries)
+
+    def _poll(self, step: Step, poll: Poll, target: Target, op: Operation, prepared: _http.Prepared, url: str,
+              timeout: float, details: dict[str, Any]) -> Outcome:
+        ci = self.scenario.case_insensitive
+        started = time.monotonic()
+        interval = poll.interval
+        attempts: list[dict[str, Any]] = []
+        details["attempts"] = attempts
+        violations: list[dict[str, Any]] = []
+        extra: list[Failure] = []
+        previous_state: Any = MISSING
+        resp: dict[str, Any] | None = None
+        for n in range(1, poll.max_attempts + 1):
+            response, elapsed, timed_out, _ = self._send(step, target, prepared, url, timeout)
+            if response is None:
+                attempts.append({"attempt": n, "status": None, "elapsed_ms": round(elapsed, 3), "note": timed_out})
+                return Outcome("failed", f"{op.key}: attempt {n}: {timed_out}", details, attempts=n)
+            resp = self._respond(response, elapsed)
+            for v in self._contract(target.spec, op, resp):
+                if v not in violations:
+                    violations.append({**v, "message": f"attempt {n}: {v['message']}"} if n > 1 else v)
+            state = evaluate(poll.state, self.ctx)
+            note = "" if state is MISSING else f"state={state}"
+            transition_error = _check_transition(poll.transitions, previous_state, state)
+            if transition_error:
+                extra.append(Failure("poll", poll.state, "transitions", poll.transitions, state, transition_error))
+            previous_state = state if state is not MISSING else previous_state
+            record: dict[str, Any] = {"attempt": n, "status": resp["status"], "elapsed_ms": round(elapsed, 3), "note": note}
+            attempts.append(record)
+            if transition_error:
+                break
+            failed_if = [c for c in poll.fail_if if evaluate_condition(c, self.ctx, case_insensitive=ci)]
+            if failed_if:
+                record["note"] = (note + "; " if note else "") + "fail_if held"
+                extra.append(Failure("poll", "fail_if", "fail_if", failed_if[0], state,
+                                     f"poll stopped at attempt {n}: fail_if `{failed_if[0]}` held" + (f" ({note})" if note else "")))
+                break
+            if all(evaluate_condition(c, self.ctx, case_insensitive=ci) for c in poll.until):
+                record["note"] = (note + "; " if note else "") + "until held"
+                break
+            wait = interval
+            ra = _retry_after(resp["headers"]) if poll.retry_after else None
+            if ra is not None:
+                wait = max(wait, min(ra, poll.max_interval))
+                record["retry_after"] = ra
+            spent = time.monotonic() - started
+            if n == poll.max_attempts or spent + wait > poll.max_time:
+                why = f"{n} attempt(s)" if n == poll.max_attempts else f"{spent:.1f} s (max_time {poll.max_time:g} s)"
+                extra.append(Failure("poll", "until", "until", " && ".join(poll.until), state,
+                                     f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
+                                     + (f" (last {note})" if note else "")))
+                break
+            if wait > 0:
+                time.sleep(wait)
+            interval = min(interval * poll.backoff, poll.max_interval) if interval else 0.0
+        assert resp is not None
+        return self._judge(step, target, op, resp, details, violations, extra, len(attempts))
+
+    # -- judging ------------------------------------------------------------------------
+    def _contract(self, spec: Spec, op: Operation, resp: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.settings.contract == "off":
+            return []
+        body = resp["body"]
+        kwargs: dict[str, Any] = {"raw": resp["raw"]} if not isinstance(body, (dict, list)) else {"body": body}
+        found = check_response(spec, op, resp["status"], resp["headers"], **kwargs)
+        severity = "warning" if self.settings.contract == "warn" else "error"
+        return [{**v.to_dict(), "severity": severity} for v in found]
+
+    def _judge(self, step: Step, target: Target, op: Operation, resp: dict[str, Any], details: dict[str, Any],
+               violations: list[dict[str, Any]], failures: list[Failure], attempts: int) -> Outcome:
+        details["response"] = self._response_details(resp)
+        if step.contract == "off":
+            violations = []
+        elif step.contract == "warn":
+            violations = [{**v, "severity": "warning"} for v in violations]
+        failures = list(failures) + self._expectations(step, op, target.spec, resp)
+        failures += self._criteria(step.criteria)
+        leaks = self.redactor.leaks(resp["raw"]) + self.redactor.leaks(
+            "\n".join(f"{k}: {v}" for k, v in resp["headers"].items()))
+        if leaks and self.settings.leak_check != "off":
+            violations.append({"check": "secret_leak", "pointer": "", "severity":
+                               "error" if self.settings.leak_check == "error" else "warning",
+                               "message": f"the response contains a known secret ({', '.join(sorted(set(leaks)))})"})
+        if failures:
+            first = failures[0]
+            details["expected"] = self.redactor.redact_value(_jsonable(first.expected))
+            details["actual"] = self.redactor.redact_value(_jsonable(first.actual))
+            details["assertions"] = [self.redactor.redact_value(f.to_dict()) for f in failures]
+        all_violations = [{"check": f"expect.{f.check}", "message": f.message, "pointer": f.path, "severity": "error"}
+                          for f in failures] + violations
+        if all_violations:
+            details["violations"] = self.redactor.redact_value(all_violations)
+        errors = [v for v in all_violations if v["severity"] == "error"]
+        status = "failed" if errors else "passed"
+        message = errors[0]["message"] if errors else ""
+        if len(errors) > 1:
+            message += f" (+{len(errors) - 1} more)"
+        outcome = Outcome(status, message, details, attempts=attempts, response=resp)
+        if status == "passed" or self.scenario.kind == "arazzo":
+            self._capture(step, resp)
+        return outcome
+
+    def _expectations(self, step: Step, op: Operation, spec: Spec, resp: dict[str, Any]) -> list[Failure]:
+        out: list[Failure] = []
+        expect = step.expect
+        status = resp["status"]
+        auth_failure = step.auth in ("none", "invalid") and any(r for r in op.security)
+        if "status" in expect:
+            failure = check_status(render(expect["status"], self.ctx), status)
+            if failure:
+                out.append(failure)
+        elif auth_failure:
+            failure = check_status([401, 403], status)
+            if failure:
+                out.append(Failure("status", "$statusCode", "in", [401, 403], status,
+                                   f"auth-failure step got status {status}, expected 401 or 403"))
+        elif self.scenario.kind == "toolcheck" and status >= 400:
+            out.append(Failure("status", "$statusCode", "lt", 400, status,
+                               f"status {status} (no expect.status given: a success was expected)"))
+        if auth_failure and status in (401, 403):
+            documented = {str(status), "4XX", "4xx"} & set(op.responses)
+            if not documented:
+                out.append(Failure("status", "$statusCode", "documented", sorted(op.responses), status,
+                                   f"auth failure answered {status}, which {op.key} does not document"))
+        for name, spec_value in (expect.get("headers") or {}).items():
+            actual = resp["headers"].get(str(name).lower(), MISSING)
+            out += check_operators("header", f"header {name}", spec_value, actual, render=lambda v: render(v, self.ctx))
+        body = resp["body"]
+        for item in expect.get("body") or []:
+            path = item["path"]
+            try:
+                actual = jsonpath_values(path, body if body is not None else MISSING)
+            except ValueError as exc:
+                out.append(Failure("body", path, "path", path, None, str(exc)))
+                continue
+            ops = {k: v for k, v in item.items() if k != "path"}
+            out += check_operators("body", path, ops, actual, render=lambda v: render(v, self.ctx),
+                                   schema_check=lambda schema, value: self._schema_errors(spec, schema, value))
+        if "time_ms" in expect:
+            limit = expect["time_ms"]
+            ops = limit if isinstance(limit, dict) else {"lte": limit}
+            out += check_operators("time", "time_ms", ops, round(resp["elapsed_ms"], 3))
+        return out
+
+    def _schema_errors(self, spec: Spec, schema: Any, value: Any) -> list[str]:
+        from toolcheck.spec.jsonschema import schema_errors
+
+        return [f"{p or '/'}: {m}" for p, m in schema_errors(spec, schema, value, limit=5)]
+
+    def _criteria(self, criteria: tuple[Criterion, ...]) -> list[Failure]:
+        out: list[Failure] = []
+        for criterion in criteria:
+            ok, actual = evaluate_criterion(criterion, self.ctx)
+            if not ok:
+                out.append(Failure("criteria", criterion.context or "", criterion.type, criterion.condition, actual,
+                                   f"successCriteria `{criterion.condition}` ({criterion.type}) is false"
+                                   + (f"; {criterion.context} is {_short(actual)}" if criterion.context else
+                                      f"; $statusCode is {self.ctx.response and self.ctx.response.get('status')}")))
+        return out
+
+    def _capture(self, step: Step, resp: dict[str, Any]) -> None:
+        outputs = self.ctx.steps.setdefault(step.id, {}).setdefault("outputs", {})
+        for name, out in step.outputs.items():
+            value = render(out.expression, self.ctx)
+            outputs[name] = value
+            if out.secret:
+                self.redactor.add(value if isinstance(value, str) else orjson.dumps(value).decode(),
+                                  label=f"{step.id}.outputs.{name}")
+
+
+def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
+    """Evaluate one Arazzo criterion; returns (passed, the context value it looked at)."""
+    if criterion.type == "simple":
+        return evaluate_condition(criterion.condition, ctx, case_insensitive=True), None
+    value = evaluate(criterion.context, ctx) if criterion.context else MISSING
+    if criterion.type == "regex":
+        import re
+
+        text = "" if value is MISSING or value is None else str(value)
+        return re.search(criterion.condition, text) is not None, value
+    if criterion.type == "jsonpath":
+        # Arazzo 1.1 / RFC 9535: the criterion passes when the nodelist is non-empty.
+        if value is MISSING:
+            return False, None
+        return bool(compiled_path(criterion.condition).find(value).values()), value
+    return False, f"unsupported criterion type {criterion.type!r}"
+
+
+def _check_transition(transitions: Any, previous: Any, state: Any) -> str | None:
+    if not transitions or state is MISSING:
+        return None
+    if isinstance(transitions, list):
+        if state not in transitions:
+            return f"state {state!r} is not one of the allowed states {transitions}"
+        if previous is not MISSING and previous in transitions and transitions.index(state) < transitions.index(previous):
+            return f"state went backwards: {previous!r} → {state!r} (allowed order: {' → '.join(map(str, transitions))})"
+        return None
+    if isinstance(transitions, dict):
+        known = set(transitions) | {s for nxt in transitions.values() for s in nxt}
+        if state not in known:
+            return f"state {state!r} is not a known state ({', '.join(sorted(map(str, known)))})"
+        if previous is not MISSING and previous != state and state not in (transitions.get(previous) or []):
+            return f"transition {previous!r} → {state!r} is not allowed"
+    return None
+
+
+def _render_auth(mode: Any, ctx: Context) -> Any:
+    return render(mode, ctx) if isinstance(mode, dict) else mode
+
+
+def _jsonable(value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+def _short(value: Any) -> str:
+    text = orjson.dumps(value, default=str).decode() if value is not MISSING else "missing"
+    return text if len(text) < 120 else text[:117] + "..."

@@ -1,0 +1,210 @@
+"""Turn a step (operation + rendered values) into an HTTP request; apply auth; curl reproduction.
+
+Hand-written because the spec decides everything here: where each parameter goes, how arrays
+are serialised (OpenAPI ``style``/``explode``, form by default), the request media type, and
+how each security scheme carries its credential (RFC 6750 bearer, RFC 7617 basic, apiKey in
+header/query/cookie). Pure functions: no I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import orjson
+
+from toolcheck.scenarios.expressions import MISSING
+from toolcheck.spec import Operation, Spec
+
+INVALID_TOKEN = "toolcheck-invalid-credential"
+
+
+@dataclass
+class Prepared:
+    """A request ready to send (and to show in a report)."""
+
+    method: str
+    path: str  # already expanded, relative to the base URL
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    body: Any = MISSING  # the structured body, for $request.body and reports
+    path_params: dict[str, Any] = field(default_factory=dict)
+    query_params: dict[str, Any] = field(default_factory=dict)
+    auth_schemes: tuple[str, ...] = ()
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _query_pairs(name: str, value: Any, style: str, explode: bool) -> list[tuple[str, str]]:
+    if value is None or value is MISSING:
+        return []
+    if isinstance(value, list):
+        if explode and style == "form":
+            return [(name, _scalar(v)) for v in value]
+        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        return [(name, sep.join(_scalar(v) for v in value))]
+    if isinstance(value, dict):
+        if style == "deepObject":
+            return [(f"{name}[{k}]", _scalar(v)) for k, v in value.items()]
+        if explode:
+            return [(str(k), _scalar(v)) for k, v in value.items()]
+        return [(name, ",".join(f"{k},{_scalar(v)}" for k, v in value.items()))]
+    return [(name, _scalar(value))]
+
+
+def _path_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(quote(_scalar(v), safe="") for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{quote(str(k), safe='')},{quote(_scalar(v), safe='')}" for k, v in value.items())
+    return quote(_scalar(value), safe="")
+
+
+def request_media_type(op: Operation, explicit: str | None) -> str | None:
+    """The media type to send: the step's, else the spec's (JSON preferred)."""
+    if explicit:
+        return explicit
+    if op.request_body is None or not op.request_body.content:
+        return None
+    types = list(op.request_body.content)
+    for t in types:
+        if t.split(";")[0].strip().lower() == "application/json" or t.endswith("+json"):
+            return t
+    return types[0]
+
+
+def encode_body(body: Any, media_type: str | None) -> tuple[bytes | None, str | None]:
+    """Serialise a body for its media type: JSON, form-urlencoded, or text as-is."""
+    if body is MISSING:
+        return None, None
+    media = (media_type or "application/json").split(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded" and isinstance(body, dict):
+        pairs: list[tuple[str, str]] = []
+        for k, v in body.items():
+            pairs.extend(_query_pairs(str(k), v, "form", True))
+        return urlencode(pairs).encode(), media_type or media
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body), media_type or "application/octet-stream"
+    if isinstance(body, str) and not (media == "application/json" or media.endswith("+json")):
+        return body.encode("utf-8"), media_type or "text/plain"
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), media_type or "application/json"
+
+
+def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, media_type: str | None) -> Prepared:
+    """Place each parameter where the spec says, expand the path, encode the body.
+
+    ``params`` are ``(name, location or None, rendered value)``; a None location is looked up
+    in the operation (first path, then query, header, cookie); unknown ones go to the query.
+    """
+    prepared = Prepared(method=op.method.upper(), path=op.path)
+    for name, location, value in params:
+        param = op.parameter(name, location) if location else op.parameter(name)
+        where = location or (param.location if param is not None else "query")
+        if value is MISSING or (value is None and where != "query"):
+            continue
+        if where == "path":
+            prepared.path_params[name] = value
+        elif where == "query":
+            style = param.style if param is not None else "form"
+            explode = param.explode if param is not None else True
+            prepared.query.extend(_query_pairs(name, value, style, explode))
+            prepared.query_params[name] = value
+        elif where == "header":
+            prepared.headers[name] = _scalar(value)
+        elif where == "cookie":
+            prepared.cookies[name] = _scalar(value)
+    path = op.path
+    for name, value in prepared.path_params.items():
+        path = path.replace("{" + name + "}", _path_value(value))
+    prepared.path = path
+    media = request_media_type(op, media_type)
+    content, content_type = encode_body(body, media)
+    if content is not None:
+        prepared.content = content
+        prepared.body = body
+        if content_type and not any(k.lower() == "content-type" for k in prepared.headers):
+            prepared.headers["Content-Type"] = content_type
+    return prepared
+
+
+def missing_path_params(prepared: Prepared, op: Operation) -> list[str]:
+    return [p.name for p in op.parameters if p.location == "path" and p.name not in prepared.path_params]
+
+
+def apply_auth(prepared: Prepared, spec: Spec, op: Operation, mode: Any, credentials: dict[str, Any]) -> str | None:
+    """Add credentials per the operation's security requirement.
+
+    ``mode`` is ``default`` (the scenario's credentials), ``none``, ``invalid`` (a deliberately
+    bad credential for each scheme of the first requirement) or a ``{scheme: value}`` map.
+    Returns a note when no requirement could be satisfied (the step still runs).
+    """
+    if mode == "none" or not op.security:
+        return None
+    requirements = [r for r in op.security if r] or []
+    if not requirements:
+        return None  # authentication optional
+    if mode == "invalid":
+        for scheme_name in requirements[0]:
+            _apply_one(prepared, spec, scheme_name, INVALID_TOKEN, invalid=True)
+        return None
+    creds = credentials if mode == "default" else {**credentials, **mode} if isinstance(mode, dict) else credentials
+    for requirement in requirements:
+        if all(creds.get(name) not in (None, "", MISSING) for name in requirement):
+            for name in requirement:
+                _apply_one(prepared, spec, name, creds[name])
+            return None
+    wanted = " or ".join(" + ".join(r) for r in requirements)
+    return f"no credentials for {wanted}; sent without authentication"
+
+
+def _apply_one(prepared: Prepared, spec: Spec, scheme_name: str, value: Any, invalid: bool = False) -> None:
+    scheme = spec.security_schemes.get(scheme_name)
+    prepared.auth_schemes += (scheme_name,)
+    if scheme is None:
+        return
+    if isinstance(value, dict):
+        token = value.get("token") or value.get("value")
+        user, password = value.get("username"), value.get("password")
+    else:
+        token, user, password = value, None, None
+    if scheme.type == "http" and scheme.scheme.lower() == "basic":
+        if user is None and isinstance(token, str) and ":" in token:
+            user, _, password = token.partition(":")
+        raw = f"{user or token or ''}:{password or ''}"
+        prepared.headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode()
+    elif scheme.type == "http" and scheme.scheme.lower() not in ("", "bearer"):
+        prepared.headers["Authorization"] = f"{scheme.scheme} {token}"
+    elif scheme.type in ("http", "oauth2", "openIdConnect"):
+        prepared.headers["Authorization"] = f"Bearer {token}"
+    elif scheme.type == "apiKey":
+        name = scheme.param_name or scheme_name
+        if scheme.location == "query":
+            prepared.query.append((name, _scalar(token)))
+        elif scheme.location == "cookie":
+            prepared.cookies[name] = _scalar(token)
+        else:
+            prepared.headers[name] = _scalar(token)
+
+
+def curl(method: str, url: str, headers: dict[str, str], content: bytes | None) -> str:
+    """A shell-quoted curl command reproducing the request (pass redacted headers)."""
+    parts = ["curl", "-sS", "-X", method, shlex.quote(url)]
+    for k, v in headers.items():
+        parts += ["-H", shlex.quote(f"{k}: {v}")]
+    if content:
+        text = content.decode("utf-8", "replace")
+        parts += ["--data-raw", shlex.quote(text if len(text) <= 4000 else text[:4000] + "...")]
+    return " ".join(parts)

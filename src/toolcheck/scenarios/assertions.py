@@ -1,0 +1,236 @@
+"""``expect`` assertions: status, headers, body by JSONPath with operators, response time.
+
+Hand-written: the operator set is toolcheck's own (see the scenario format in the README);
+JSONPath itself is RFC 9535 through :mod:`jsonpath_rfc9535` (imported lazily, it is only needed
+when a scenario uses a body assertion). Semantics, chosen after what confused users of other
+runners (``../shared/research/scenarios.md`` §5):
+
+* a path that selects one node compares that node's value; several nodes compare the list of
+  their values; an empty nodelist fails every operator except ``absent`` and ``exists: false``;
+* ``eq``/``ne`` are JSON equality (``1 == 1.0``, ``true != 1``); strings compare case-sensitively;
+* every failure carries the path, the expected and the actual value for the report's diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from toolcheck.scenarios.expressions import MISSING
+
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains",
+             "matches", "exists", "absent", "type", "length", "schema")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation: what was checked, expected vs actual, and why."""
+
+    check: str  # status | header | body | time
+    path: str
+    operator: str
+    expected: Any
+    actual: Any
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "path": self.path, "operator": self.operator,
+                "expected": _jsonable(self.expected), "actual": _jsonable(self.actual), "message": self.message}
+
+
+def _jsonable(value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+_JSON_TYPES = {
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer(),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (``integer`` before ``number``)."""
+    for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
+        if _JSON_TYPES[name](value):
+            return name
+    return type(value).__name__
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: numbers by value, booleans never equal numbers, deep for containers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _order(op: str, actual: Any, expected: Any) -> bool:
+    if actual is None or actual is MISSING or isinstance(actual, bool):
+        return False
+    if isinstance(actual, str) and isinstance(expected, (int, float)):
+        try:
+            actual = float(actual)
+        except ValueError:
+            return False
+    try:
+        return bool({"gt": actual > expected, "gte": actual >= expected,
+                     "lt": actual < expected, "lte": actual <= expected}[op])
+    except TypeError:
+        return False
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str):
+        return isinstance(expected, str) and expected in actual
+    if isinstance(actual, list):
+        return any(json_equal(item, expected) for item in actual)
+    if isinstance(actual, dict):
+        if isinstance(expected, dict):
+            return all(k in actual and json_equal(actual[k], v) for k, v in expected.items())
+        return expected in actual
+    return False
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _matches(actual: Any, pattern: Any) -> bool:
+    if not isinstance(actual, (str, int, float)) or isinstance(actual, bool):
+        return False
+    rx = _REGEX_CACHE.get(str(pattern))
+    if rx is None:
+        rx = _REGEX_CACHE[str(pattern)] = re.compile(str(pattern))
+    return rx.search(str(actual)) is not None
+
+
+def _length_of(actual: Any) -> int | None:
+    return len(actual) if isinstance(actual, (str, list, dict)) else None
+
+
+SchemaCheck = Callable[[Any, Any], list[str]]
+
+
+def apply_operator(op: str, actual: Any, expected: Any, *, schema_check: SchemaCheck | None = None) -> str | None:
+    """Apply one operator; return None when it holds, else a short reason."""
+    present = actual is not MISSING
+    if op == "exists":
+        return None if present == bool(expected) else ("is missing" if expected else "is present")
+    if op == "absent":
+        return None if (not present) == bool(expected) else ("is present" if expected else "is missing")
+    if not present:
+        return "matched nothing"
+    if op == "eq":
+        return None if json_equal(actual, expected) else "is not equal"
+    if op == "ne":
+        return None if not json_equal(actual, expected) else "is equal"
+    if op in ("gt", "gte", "lt", "lte"):
+        return None if _order(op, actual, expected) else f"is not {_SYMBOL[op]} {expected!r}"
+    if op in ("in", "not_in"):
+        options = expected if isinstance(expected, list) else [expected]
+        inside = any(json_equal(actual, o) for o in options)
+        return None if inside == (op == "in") else ("is not one of the expected values" if op == "in" else "is one of the excluded values")
+    if op == "contains":
+        return None if _contains(actual, expected) else "does not contain it"
+    if op == "not_contains":
+        return None if not _contains(actual, expected) else "contains it"
+    if op == "matches":
+        return None if _matches(actual, expected) else "does not match"
+    if op == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        ok = any(_JSON_TYPES.get(str(n), lambda v: False)(actual) for n in names)
+        return None if ok else f"is of type {json_type(actual)}"
+    if op == "length":
+        length = _length_of(actual)
+        if length is None:
+            return f"has no length (type {json_type(actual)})"
+        if isinstance(expected, Mapping):
+            for sub, bound in expected.items():
+                reason = apply_operator(str(sub), length, bound)
+                if reason is not None:
+                    return f"length {length} {reason}"
+            return None
+        return None if length == expected else f"has length {length}"
+    if op == "schema":
+        errors = schema_check(expected, actual) if schema_check else []
+        return None if not errors else "; ".join(errors[:3])
+    return f"unknown operator {op!r}"
+
+
+_SYMBOL = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def jsonpath_values(path: str, body: Any) -> Any:
+    """Select with an RFC 9535 JSONPath: one node → its value, several → a list, none → MISSING."""
+    if body is MISSING:
+        return MISSING
+    if path in ("$", ""):
+        return body
+    query = compiled_path(path)
+    values = query.find(body).values()
+    if not values:
+        return MISSING
+    return values[0] if query.singular_query() else values
+
+
+_PATHS: dict[str, Any] = {}
+
+
+def compiled_path(path: str) -> Any:
+    """A compiled RFC 9535 query (cached). Raises ValueError with the library's message."""
+    query = _PATHS.get(path)
+    if query is None:
+        import jsonpath_rfc9535
+
+        try:
+            query = jsonpath_rfc9535.compile(path)
+        except Exception as exc:  # the library raises its own JSONPathError subclasses
+            raise ValueError(f"invalid JSONPath {path!r}: {exc}") from None
+        _PATHS[path] = query
+    return query
+
+
+def check_status(expected: Any, status: int) -> Failure | None:
+    """``status``: an int, a ``"4xx"`` class, or a list of either."""
+    options = expected if isinstance(expected, list) else [expected]
+    for option in options:
+        text = str(option).lower()
+        if text == str(status) or (len(text) == 3 and text.endswith("xx") and text[0] == str(status)[0]):
+            return None
+    return Failure("status", "$statusCode", "in" if isinstance(expected, list) else "eq", expected, status,
+                   f"status {status}, expected {_show(expected)}")
+
+
+def check_operators(check: str, path: str, spec: Any, actual: Any, *, schema_check: SchemaCheck | None = None,
+                    render: Callable[[Any], Any] | None = None) -> list[Failure]:
+    """Apply an operator map (``{eq: 1, type: integer}``) or a bare value (``eq``) to ``actual``."""
+    ops = spec if isinstance(spec, Mapping) and spec and all(k in OPERATORS for k in spec) else {"eq": spec}
+    out: list[Failure] = []
+    for op, expected in ops.items():
+        if render is not None and op != "schema":
+            expected = render(expected)
+        reason = apply_operator(op, actual, expected, schema_check=schema_check)
+        if reason is not None:
+            shown = "nothing" if actual is MISSING else _show(actual)
+            out.append(Failure(check, path, op, expected, actual,
+                               f"{path} {reason}: expected {op} {_show(expected)}, got {shown}"))
+    return out
+
+
+def _show(value: Any, limit: int = 120) -> str:
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

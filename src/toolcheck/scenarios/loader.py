@@ -1,0 +1,270 @@
+"""Read scenario files: discover, parse safely, validate against the shipped JSON Schema, build.
+
+``*.toolcheck.yaml`` files are validated against ``scenario.schema.json`` (shipped in this
+package, Draft 2020-12) and every error is reported as ``file:line: message`` (exit 2). Files
+with a top-level ``arazzo`` key go to :mod:`toolcheck.scenarios.arazzo`. Parsing goes through
+the spec loader's safe parser (size limit, no Python tags, alias-bomb guard).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolcheck.errors import ScenarioError
+from toolcheck.scenarios.expressions import MISSING, ExpressionError, is_expression, parse_condition
+from toolcheck.scenarios.model import Input, Output, Param, Poll, Retry, Scenario, Step, parse_duration
+
+SCENARIO_SUFFIXES = (".toolcheck.yaml", ".toolcheck.yml", ".toolcheck.json")
+ARAZZO_SUFFIXES = (".arazzo.yaml", ".arazzo.yml", ".arazzo.json", "-arazzo.yaml", "-arazzo.yml", "-arazzo.json")
+MAX_BYTES = 8 * 1024 * 1024
+
+
+def discover(paths: Iterable[str]) -> list[Path]:
+    """Expand files and directories into scenario files, sorted, each once.
+
+    Directories are searched recursively for ``*.toolcheck.yaml`` and ``*.arazzo.yaml``;
+    a file named explicitly is taken whatever its name.
+
+    Raises:
+        ScenarioError: a path does not exist, or a directory holds no scenario.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            hits = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.name.endswith(SCENARIO_SUFFIXES + ARAZZO_SUFFIXES)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not hits:
+                raise ScenarioError("no *.toolcheck.yaml or *.arazzo.yaml files in this directory.", location=str(path))
+            found.extend(hits)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ScenarioError("no such file or directory.", location=str(path))
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def read_document(path: Path) -> tuple[Any, str]:
+    """Parse a YAML/JSON file safely; returns the data and the text (for line numbers)."""
+    from toolcheck.errors import SpecLoadError
+    from toolcheck.spec._parse import decode, parse_text
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(f"the file is {size // 1024} KiB; scenario files are limited to {MAX_BYTES // 1024} KiB.",
+                                location=str(path))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror}.", location=str(path)) from None
+    try:
+        text = decode(raw, str(path))
+        return parse_text(text, str(path)).data, text
+    except SpecLoadError as exc:
+        raise ScenarioError(exc.message, location=exc.location, hint=exc.hint) from None
+
+
+def load_file(path: Path) -> list[Scenario]:
+    """Load one file into runnable scenarios (one per toolcheck file, one per Arazzo workflow)."""
+    data, text = read_document(path)
+    if isinstance(data, dict) and "arazzo" in data:
+        from toolcheck.scenarios.arazzo import load_arazzo
+
+        return load_arazzo(data, text, path)
+    return [load_scenario(data, text, path)]
+
+
+class Locator:
+    """``file:line`` for JSON pointers into a parsed file (index built on first use)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self._index: dict[str, int] | None = None
+
+    def line(self, pointer: str) -> int:
+        if self._index is None:
+            from toolcheck.spec._parse import yaml_line_index
+
+            self._index = yaml_line_index(self.text)
+        probe = pointer
+        while probe not in self._index and probe:
+            probe = probe.rsplit("/", 1)[0]
+        return self._index.get(probe, 1)
+
+    def at(self, pointer: str) -> str:
+        return f"{self.path}:{self.line(pointer)}"
+
+
+@functools.lru_cache(maxsize=1)
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of the toolcheck scenario format (shipped with the package)."""
+    schema: dict[str, Any] = json.loads((Path(__file__).parent / "scenario.schema.json").read_text("utf-8"))
+    return schema
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(scenario_schema())
+
+
+def validate(data: Any, locator: Locator) -> None:
+    """Validate against the schema; raise one ScenarioError listing every error with its line."""
+    from toolcheck.spec._pointer import escape
+
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return
+    lines: list[str] = []
+    seen: set[str] = set()
+    for error in errors:
+        best = _best_error(error)
+        pointer = "".join("/" + escape(str(p)) for p in best.absolute_path)
+        where = "/".join(str(p) for p in best.absolute_path) or "(top level)"
+        message = best.message if len(best.message) < 200 else best.message[:197] + "..."
+        entry = f"{locator.at(pointer)}: {where}: {message}"
+        if entry not in seen:
+            seen.add(entry)
+            lines.append(entry)
+    first = lines[0]
+    extra = "" if len(lines) == 1 else " Also: " + "; ".join(lines[1:6]) + ("; ..." if len(lines) > 6 else "")
+    raise ScenarioError(f"invalid scenario: {first.split(': ', 1)[1]}.{extra}", location=first.split(": ", 1)[0])
+
+
+def _best_error(error: Any) -> Any:
+    # oneOf/anyOf failures: report the deepest sub-error, it names the real problem.
+    if error.context:
+        deepest = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+        if len(deepest.absolute_path) > len(error.absolute_path):
+            return _best_error(deepest)
+    return error
+
+
+def load_scenario(data: Any, text: str, path: Path) -> Scenario:
+    """Build a toolcheck scenario from parsed data (validated first)."""
+    locator = Locator(path, text)
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario is a mapping with `name` and `steps`.", location=f"{path}:1")
+    validate(data, locator)
+    base = path.parent
+    spec = data.get("spec")
+    sources = {"": str((base / spec).resolve()) if spec and "://" not in spec else spec} if spec else {}
+    inputs: dict[str, Input] = {}
+    for name, raw in (data.get("inputs") or {}).items():
+        if isinstance(raw, dict):
+            inputs[name] = Input(
+                name=name, default=raw.get("default", MISSING), env=raw.get("env"),
+                secret=raw.get("format") == "password" or bool(raw.get("secret")),
+                required=bool(raw.get("required")),
+            )
+        else:
+            inputs[name] = Input(name=name, default=raw)
+    ids: dict[str, int] = {}
+    steps = [_step(s, f"/steps/{i}", locator, ids) for i, s in enumerate(data["steps"])]
+    finally_steps = [_step(s, f"/finally/{i}", locator, ids) for i, s in enumerate(data.get("finally") or [])]
+    rows = _data_rows(data.get("data"), base, locator)
+    return Scenario(
+        name=str(data["name"]), file=str(path), kind="toolcheck", line=1, sources=sources,
+        server=data.get("server"), inputs=inputs, auth=dict(data.get("auth") or {}), steps=steps,
+        finally_steps=finally_steps, data=rows, timeout=parse_duration(data.get("timeout")),
+        contract=data.get("contract"), outputs=dict(data.get("outputs") or {}),
+        tags=tuple(data.get("tags") or ()),
+    )
+
+
+def _conditions(value: Any, where: str, locator: Locator) -> tuple[str, ...]:
+    items = tuple(value) if isinstance(value, list) else ((value,) if value else ())
+    for item in items:
+        try:
+            parse_condition(item)
+        except ExpressionError as exc:
+            raise ScenarioError(exc.message, location=locator.at(where)) from None
+    return items
+
+
+def _step(raw: dict[str, Any], pointer: str, locator: Locator, ids: dict[str, int]) -> Step:
+    step_id = raw["id"]
+    line = locator.line(pointer)
+    if step_id in ids:
+        raise ScenarioError(f"step id {step_id!r} is already used at line {ids[step_id]}; ids must be unique.",
+                            location=locator.at(pointer + "/id"))
+    ids[step_id] = line
+    params = [Param(str(k), v) for k, v in (raw.get("params") or {}).items()]
+    params += [Param(str(k), v, "header") for k, v in (raw.get("headers") or {}).items()]
+    outputs: dict[str, Output] = {}
+    for name, out in (raw.get("outputs") or {}).items():
+        expr, secret = (out["value"], bool(out.get("secret"))) if isinstance(out, dict) else (out, False)
+        if not is_expression(expr) and "{$" not in expr:
+            raise ScenarioError(f"output {name!r}: {expr!r} is not a runtime expression (e.g. $response.body#/id).",
+                                location=locator.at(f"{pointer}/outputs/{name}"))
+        outputs[name] = Output(expr, secret)
+    poll = None
+    if raw.get("poll"):
+        p = raw["poll"]
+        poll = Poll(
+            until=_conditions(p["until"], pointer + "/poll/until", locator),
+            fail_if=_conditions(p.get("fail_if"), pointer + "/poll/fail_if", locator),
+            interval=parse_duration(p.get("interval"), 1.0) or 0.0,
+            backoff=float(p.get("backoff", 1.0)),
+            max_interval=parse_duration(p.get("max_interval"), 30.0) or 30.0,
+            max_attempts=int(p.get("max_attempts", 30)),
+            max_time=parse_duration(p.get("max_time"), 60.0) or 60.0,
+            retry_after=bool(p.get("retry_after", True)),
+            state=p.get("state", "$response.body#/status"),
+            transitions=p.get("transitions"),
+        )
+    retry = None
+    if "retry" in raw:
+        r = raw["retry"]
+        retry = Retry(max_attempts=r + 1, interval=0.5) if isinstance(r, int) else Retry(
+            max_attempts=int(r.get("max_attempts", 3)), interval=parse_duration(r.get("interval"), 0.5) or 0.0)
+    return Step(
+        id=step_id, line=line, description=raw.get("description", ""), operation=raw["operation"],
+        params=tuple(params), body=raw.get("body", MISSING), content_type=raw.get("content_type"),
+        auth=raw.get("auth", "default"), expect=dict(raw.get("expect") or {}), outputs=outputs, poll=poll,
+        timeout=parse_duration(raw.get("timeout")), condition=_conditions(raw.get("if"), pointer + "/if", locator),
+        retry=retry, contract=raw.get("contract"),
+    )
+
+
+def _data_rows(value: Any, base: Path, locator: Locator) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [dict(row) for row in value]
+    target = base / str(value)
+    where = locator.at("/data")
+    if not target.is_file():
+        raise ScenarioError(f"data file {value!r} does not exist (paths are relative to the scenario).", location=where)
+    if target.suffix.lower() == ".csv":
+        import csv
+
+        with target.open(newline="", encoding="utf-8") as fh:
+            rows = [dict(r) for r in csv.DictReader(fh)]
+    else:
+        rows, _ = read_document(target)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows) or not rows:
+        raise ScenarioError(f"data file {value!r} must hold a non-empty list of rows (mappings).", location=where)
+    return rows
+
+
+def environment() -> dict[str, str]:
+    """A snapshot of the environment for ``$env.NAME`` (taken once per run)."""
+    return dict(os.environ)

@@ -1,0 +1,307 @@
+"""Run scenarios: inputs, the step sequence (or Arazzo's goto/end/retry), teardown, results.
+
+One :class:`~toolcheck.results.SuiteResult` per scenario run (per data row), one
+:class:`~toolcheck.results.CaseResult` per step execution. Steps run sequentially; after a
+failed step the rest are skipped (they usually depend on its outputs) but ``finally`` steps
+always run. Arazzo workflows follow their ``onSuccess``/``onFailure`` actions; without a
+matching action a failed step ends the workflow, as Arazzo 1.1 §4.8.6 specifies.
+
+Core code: nothing here prints; progress goes to the ``on_case`` callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from toolcheck.errors import ScenarioError
+from toolcheck.redact import Redactor, is_secret_name
+from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, SuiteResult
+from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target, evaluate_criterion
+from toolcheck.scenarios.expressions import MISSING, Context, render
+from toolcheck.scenarios.model import Action, Scenario, Step
+
+MAX_EXECUTIONS = 1000  # goto loops in Arazzo documents are legal; a bound keeps them finite
+
+CaseCallback = Callable[[str, CaseResult], None]
+
+
+@dataclass
+class RunContext:
+    """Run-wide state shared by every scenario of one ``toolcheck run``."""
+
+    settings: Settings = field(default_factory=Settings)
+    redactor: Redactor = field(default_factory=Redactor)
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    synthesize_inputs: bool = False
+    on_case: CaseCallback | None = None
+
+
+def register_env_secrets(redactor: Redactor, env: Mapping[str, str]) -> None:
+    """Env values whose names look secret (``API_TOKEN``, ``DB_PASSWORD``) are known secrets."""
+    for name, value in env.items():
+        if is_secret_name(name) and value:
+            redactor.add(value, label=f"env.{name}")
+
+
+def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Inputs by precedence: data row > ``--input`` > ``env`` > ``default`` (> example on --mock).
+
+    Raises:
+        ScenarioError: a required input has no value.
+    """
+    values: dict[str, Any] = {}
+    declared = dict(scenario.inputs)
+    for name, spec in declared.items():
+        value: Any = MISSING
+        if row is not None and name in row:
+            value = row[name]
+        elif name in run.inputs:
+            value = run.inputs[name]
+        elif spec.env and spec.env in run.env:
+            value = run.env[spec.env]
+        elif spec.default is not MISSING:
+            value = spec.default
+        elif run.synthesize_inputs and spec.schema is not None:
+            from toolcheck.scenarios._synth import example_for
+
+            value = example_for(spec.schema)
+        if value is MISSING:
+            if spec.required:
+                source = f" (or set ${spec.env})" if spec.env else ""
+                raise ScenarioError(f"input {name!r} is required: pass --input {name}=VALUE{source}.",
+                                    location=f"{scenario.file}:{scenario.line}")
+            continue
+        values[name] = value
+        if spec.secret or is_secret_name(name):
+            run.redactor.add(value if isinstance(value, str) else orjson.dumps(value).decode(), label=f"inputs.{name}")
+    for name, value in run.inputs.items():
+        if name not in declared:
+            values[name] = value
+    for name, value in (row or {}).items():
+        if name not in declared:
+            values[name] = value
+    return values
+
+
+class ScenarioRun:
+    """One run of one scenario (one data row) against its targets."""
+
+    def __init__(self, scenario: Scenario, targets: dict[str, Target], run: RunContext, *,
+                 row: Mapping[str, Any] | None = None, label: str | None = None) -> None:
+        self.scenario = scenario
+        self.targets = targets
+        self.run_ctx = run
+        self.row = row
+        self.name = label or scenario.name
+        self.cases: list[CaseResult] = []
+        self.unreachable = False
+        self.deadline: float | None = None
+
+    def execute(self) -> SuiteResult:
+        started = time.perf_counter()
+        if self.scenario.timeout:
+            self.deadline = time.monotonic() + self.scenario.timeout
+        inputs = resolve_inputs(self.scenario, self.run_ctx, self.row)
+        ctx = self._context(self.scenario, inputs)
+        credentials = {k: render(v, ctx) for k, v in self.scenario.auth.items()}
+        for value in credentials.values():
+            self._register_credential(value)
+        ok, outputs, _ = self._run_steps(self.scenario, ctx, credentials, prefix="")
+        for step in self.scenario.finally_steps:
+            self._run_one(self.scenario, step, ctx, credentials, prefix="finally: ")
+        properties = {"kind": self.scenario.kind}
+        if self.scenario.workflow_id:
+            properties["workflow"] = self.scenario.workflow_id
+        if self.row is not None:
+            properties["data_row"] = self.run_ctx.redactor.redact_text(orjson.dumps(self.row, default=str).decode())
+        if outputs:
+            properties["outputs"] = self.run_ctx.redactor.redact_text(
+                orjson.dumps(self.run_ctx.redactor.redact_value(outputs), default=str).decode())
+        return SuiteResult(name=self.name, cases=tuple(self.cases), duration=time.perf_counter() - started,
+                           file=self.scenario.file, properties=properties)
+
+    def _register_credential(self, value: Any) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                self._register_credential(v)
+        elif value not in (None, MISSING, ""):
+            self.run_ctx.redactor.add(str(value), label="auth")
+
+    def _context(self, scenario: Scenario, inputs: dict[str, Any]) -> Context:
+        sources = {name: {"url": loc} for name, loc in scenario.sources.items()}
+        return Context(inputs=inputs, env=self.run_ctx.env, components=scenario.components, sources=sources)
+
+    # -- sequencing ---------------------------------------------------------------------
+    def _run_steps(self, scenario: Scenario, ctx: Context, credentials: dict[str, Any], *,
+                   prefix: str) -> tuple[bool, dict[str, Any], dict[str, Any] | None]:
+        """Run a scenario's steps; returns (passed, workflow outputs, last response)."""
+        steps = scenario.steps
+        index = {s.id: i for i, s in enumerate(steps)}
+        i = 0
+        ok = True
+        executions = 0
+        retries: dict[str, int] = {}
+        last_response: dict[str, Any] | None = None
+        while i < len(steps):
+            step = steps[i]
+            executions += 1
+            if executions > MAX_EXECUTIONS:
+                self._add(step, Outcome("error", f"stopped after {MAX_EXECUTIONS} step executions (a goto loop?)"), prefix)
+                return False, {}, last_response
+            outcome = self._run_one(scenario, step, ctx, credentials, prefix=prefix)
+            if outcome.response is not None:
+                last_response = outcome.response
+            if outcome.status == SKIPPED:
+                i += 1
+                continue
+            passed = outcome.status == PASSED
+            if scenario.kind != "arazzo":
+                if not passed:
+                    ok = False
+                    for rest in steps[i + 1:]:
+                        self._add(rest, Outcome("skipped", f"not run: step {step.id!r} did not pass"), prefix)
+                    break
+                i += 1
+                continue
+            action = self._choose(step.on_success if passed else step.on_failure, ctx)
+            if action is None:
+                if not passed:
+                    ok = False
+                    break
+                i += 1
+                continue
+            if action.type == "end":
+                ok = ok and passed
+                break
+            if action.type == "retry":
+                used = retries.get(step.id, 0)
+                if used < action.retry_limit:
+                    retries[step.id] = used + 1
+                    if action.retry_after > 0:
+                        time.sleep(min(action.retry_after, 60.0))
+                    if self.cases and not passed:
+                        last = self.cases[-1]
+                        self.cases[-1] = CaseResult(last.name, SKIPPED, last.duration,
+                                                    f"retried (onFailure {action.name!r}): {last.message}",
+                                                    last.classname, last.details, {**last.properties, "retried": "true"})
+                    continue
+                if not passed:
+                    ok = False
+                    break
+                i += 1
+                continue
+            if action.type == "goto":
+                if action.workflow_id:
+                    sub_ok, _, resp = self._call_workflow(scenario, action.workflow_id, {}, ctx, prefix)
+                    ok = ok and passed and sub_ok
+                    last_response = resp or last_response
+                    break
+                if action.step_id not in index:
+                    raise ScenarioError(f"action {action.name!r} goes to unknown step {action.step_id!r}.",
+                                        location=f"{scenario.file}:{step.line}")
+                if not passed:
+                    ok = False  # the failure is recorded; the workflow continues where it says
+                i = index[action.step_id]  # type: ignore[index]
+                continue
+        outputs = {name: render(expr, ctx) for name, expr in scenario.outputs.items()}
+        return ok, outputs, last_response
+
+    def _choose(self, actions: tuple[Action, ...], ctx: Context) -> Action | None:
+        for action in actions:
+            if all(evaluate_criterion(c, ctx)[0] for c in action.criteria):
+                return action
+        return None
+
+    def _call_workflow(self, scenario: Scenario, workflow_id: str, inputs: dict[str, Any], ctx: Context,
+                       prefix: str) -> tuple[bool, dict[str, Any], dict[str, Any] | None]:
+        sub = scenario.workflows.get(workflow_id)
+        if sub is None:
+            raise ScenarioError(f"no workflow {workflow_id!r} in this document.", location=scenario.file)
+        if prefix.count("›") > 16:
+            raise ScenarioError(f"workflow {workflow_id!r} calls itself too deeply.", location=sub.file)
+        sub_inputs = {**{k: v.default for k, v in sub.inputs.items() if v.default is not MISSING}, **inputs}
+        sub_ctx = Context(inputs=sub_inputs, env=ctx.env, components=ctx.components, sources=ctx.sources,
+                          workflows=ctx.workflows)
+        credentials = {k: render(v, sub_ctx) for k, v in sub.auth.items()}
+        ok, outputs, resp = self._run_steps(sub, sub_ctx, credentials, prefix=f"{prefix}{workflow_id} › ")
+        ctx.workflows[workflow_id] = {"inputs": sub_inputs, "outputs": outputs}
+        return ok, outputs, resp
+
+    # -- one step -----------------------------------------------------------------------
+    def _run_one(self, scenario: Scenario, step: Step, ctx: Context, credentials: dict[str, Any], *,
+                 prefix: str) -> Outcome:
+        start = time.perf_counter()
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            outcome = Outcome("error", f"not run: the scenario timeout ({scenario.timeout or self.scenario.timeout:g} s) passed")
+            self._add(step, outcome, prefix, 0.0)
+            return outcome
+        if step.workflow:
+            outcome = self._run_sub(scenario, step, ctx, prefix)
+        else:
+            executor = StepExecutor(scenario, self.targets, ctx, self.run_ctx.redactor, self.run_ctx.settings, credentials)
+            try:
+                outcome = executor.run(step)
+            except KeyError as exc:
+                raise ScenarioError(str(exc).strip("'\""), location=f"{scenario.file}:{step.line}") from None
+        if outcome.unreachable:
+            self.unreachable = True
+        self._add(step, outcome, prefix, time.perf_counter() - start)
+        return outcome
+
+    def _run_sub(self, scenario: Scenario, step: Step, ctx: Context, prefix: str) -> Outcome:
+        assert step.workflow is not None
+        inputs = {p.name: render(p.value, ctx) for p in step.params}
+        ok, outputs, resp = self._call_workflow(scenario, step.workflow, inputs, ctx, prefix)
+        ctx.response = resp
+        saved_outputs = ctx.outputs
+        ctx.outputs = outputs
+        try:
+            failures = [c.condition for c in step.criteria if not evaluate_criterion(c, ctx)[0]]
+            captured = {name: render(out.expression, ctx) for name, out in step.outputs.items()}
+        finally:
+            ctx.outputs = saved_outputs
+        ctx.steps.setdefault(step.id, {})["outputs"] = captured
+        details: dict[str, Any] = {"workflow": step.workflow, "outputs": self.run_ctx.redactor.redact_value(captured)}
+        if not ok:
+            return Outcome("failed", f"sub-workflow {step.workflow!r} failed", details, response=resp)
+        if failures:
+            details["violations"] = [{"check": "expect.criteria", "message": f"successCriteria `{f}` is false",
+                                      "pointer": "", "severity": "error"} for f in failures]
+            return Outcome("failed", f"successCriteria `{failures[0]}` is false", details, response=resp)
+        return Outcome("passed", "", details, response=resp)
+
+    def _add(self, step: Step, outcome: Outcome, prefix: str, duration: float = 0.0) -> None:
+        name = prefix + step.id
+        taken = {c.name for c in self.cases}
+        if name in taken:
+            n = 2
+            while f"{name} ({n})" in taken:
+                n += 1
+            name = f"{name} ({n})"
+        status = {"passed": PASSED, "failed": FAILED, "error": ERROR, "skipped": SKIPPED}[outcome.status]
+        properties = {"attempts": str(max(outcome.attempts, 1 if status in (PASSED, FAILED) else 0))}
+        if step.line:
+            properties["line"] = str(step.line)
+        details = dict(outcome.details)
+        details.setdefault("location", f"{self.scenario.file}:{step.line}" if step.line else self.scenario.file)
+        if outcome.attempts > 1 and status == PASSED:
+            properties["flaky"] = "true" if any(a.get("note") == "network error" for a in details.get("attempts", [])) else "false"
+        case = CaseResult(name=name, status=status, duration=duration, message=outcome.message,
+                          classname=self.name, details=details, properties=properties)
+        self.cases.append(case)
+        if self.run_ctx.on_case is not None:
+            self.run_ctx.on_case(self.name, case)
+
+
+def run_scenario(scenario: Scenario, targets: dict[str, Target], run: RunContext, *,
+                 row: Mapping[str, Any] | None = None, label: str | None = None) -> tuple[SuiteResult, bool]:
+    """Run one scenario (one data row); returns its suite and whether the target was unreachable."""
+    runner = ScenarioRun(scenario, targets, run, row=row, label=label)
+    suite = runner.execute()
+    return suite, runner.unreachable
