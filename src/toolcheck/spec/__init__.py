@@ -17,7 +17,7 @@ from toolcheck.errors import SpecLoadError
 from toolcheck.spec import _cache
 from toolcheck.spec._build import Builder, derive_operation_id
 from toolcheck.spec._normalise import Normaliser
-from toolcheck.spec._parse import MAX_BYTES, decode, parse_text
+from toolcheck.spec._parse import MAX_BYTES, decode, parse_bytes
 from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
 from toolcheck.spec._sources import Location, locate, read
 from toolcheck.spec.model import (
@@ -78,8 +78,7 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
             return _assemble(source, cached["document"], [tuple(p) for p in cached["problems"]],
                              digest, cached["files"], location, raw, dialect=cached["dialect"],
                              version=cached["version"], origins=origins_cached)
-    text = decode(raw, location.display)
-    parsed = parse_text(text, location.display)
+    parsed = parse_bytes(raw, location.display)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
     document = parsed.data
     version, dialect = _detect(document, location.display)
@@ -91,7 +90,7 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
             if other.kind == "url" and not allow_network:
                 raise SpecLoadError("external $ref over the network is off (use --allow-network)", location=other.display)
             other_raw = read(other, allow_network=allow_network, max_bytes=max_bytes)
-            return parse_text(decode(other_raw, other.display), other.display).data
+            return parse_bytes(other_raw, other.display).data
 
         bundled = bundle(document, location, load_other)
         problems.extend((sev, ptr, msg, "dangling-ref") for sev, ptr, msg in bundled.problems)

@@ -23,6 +23,7 @@ from toolcheck.spec.model import (
     SecurityScheme,
 )
 
+_UNSET = object()
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"})
 
@@ -32,6 +33,10 @@ class Builder:
         self.document = document
         self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []
+        # Memoised by reference: big specs share parameters and responses across operations.
+        self._targets: dict[str, Any] = {}
+        self._params_by_ref: dict[str, Parameter | None] = {}
+        self._responses_by_ref: dict[tuple[str, str], Response | None] = {}
 
     def problem(self, severity: str, pointer: str, message: str, code: str) -> None:
         self.problems.append((severity, pointer, message, code))
@@ -50,9 +55,14 @@ class Builder:
             hops += 1
             if not ref.startswith("#"):
                 return None  # reported by the normaliser
-            try:
-                target = resolve_pointer(self.document, ref[1:])
-            except KeyError:
+            target = self._targets.get(ref, _UNSET)
+            if target is _UNSET:
+                try:
+                    target = resolve_pointer(self.document, ref[1:])
+                except KeyError:
+                    target = None
+                self._targets[ref] = target
+            if target is None:
                 return None  # reported by the normaliser
             if isinstance(target, dict) and "x-toolcheck-dangling-ref" in target:
                 return None
@@ -171,50 +181,64 @@ class Builder:
         seen: set[tuple[str, str]] = set()
         for i, item in enumerate(raw):
             ptr = f"{pointer}/{i}"
-            param = self.deref(item, ptr)
-            if param is None:
+            ref = item.get("$ref") if isinstance(item, dict) and len(item) == 1 else None
+            if isinstance(ref, str) and ref in self._params_by_ref:
+                cached = self._params_by_ref[ref]
+                if cached is not None and (cached.name, cached.location) not in seen:
+                    seen.add((cached.name, cached.location))
+                    result.append(cached)
                 continue
-            if not isinstance(param, dict) or not isinstance(param.get("name"), str):
-                self.problem("error", ptr, "a parameter needs a `name`", "invalid-parameter")
-                continue
-            location = param.get("in")
-            if location not in _PARAM_LOCATIONS:
-                self.problem("error", ptr, f"parameter {param['name']!r} has an invalid `in`: {location!r}", "invalid-parameter")
-                continue
-            name = param["name"]
-            if location == "header" and name.lower() in ("accept", "content-type", "authorization"):
-                continue  # ignored by the OpenAPI specification (3.0.3 §4.7.12.1)
-            if (name, location) in seen:
-                self.problem("warning", ptr, f"parameter {name!r} in {location} is declared twice", "duplicate-parameter")
-                continue
-            seen.add((name, location))
-            schema: Any = param.get("schema")
-            media_type = None
-            content = param.get("content")
-            if schema is None and isinstance(content, dict) and content:
-                media_type, media = next(iter(content.items()))
-                schema = media.get("schema") if isinstance(media, dict) else None
-            style = param.get("style") or _DEFAULT_STYLE.get(location, "form")
-            explode = param.get("explode")
-            result.append(
-                Parameter(
-                    name=name,
-                    location=location,
-                    required=bool(param.get("required", False)) or location == "path",
-                    schema=schema if schema is not None else {},
-                    style=str(style),
-                    explode=bool(explode) if explode is not None else style == "form",
-                    description=_text(param.get("description")),
-                    deprecated=param.get("deprecated") is True,
-                    allow_empty_value=param.get("allowEmptyValue") is True,
-                    allow_reserved=param.get("allowReserved") is True,
-                    media_type=media_type,
-                    example=param.get("example"),
-                    examples=self._examples(param.get("examples")),
-                    extensions={k: v for k, v in param.items() if isinstance(k, str) and k.startswith("x-")},
-                )
-            )
+            built = self._parameter(item, ptr, seen)
+            if isinstance(ref, str):
+                self._params_by_ref[ref] = built
+            if built is not None:
+                result.append(built)
         return result
+
+    def _parameter(self, item: Any, ptr: str, seen: set[tuple[str, str]]) -> Parameter | None:
+        param = self.deref(item, ptr)
+        if param is None:
+            return None
+        if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+            self.problem("error", ptr, "a parameter needs a `name`", "invalid-parameter")
+            return None
+        location = param.get("in")
+        if location not in _PARAM_LOCATIONS:
+            self.problem("error", ptr, f"parameter {param['name']!r} has an invalid `in`: {location!r}", "invalid-parameter")
+            return None
+        name = param["name"]
+        if location == "header" and name.lower() in ("accept", "content-type", "authorization"):
+            return None  # ignored by the OpenAPI specification (3.0.3 §4.7.12.1)
+        if (name, location) in seen:
+            self.problem("warning", ptr, f"parameter {name!r} in {location} is declared twice", "duplicate-parameter")
+            return None
+        seen.add((name, location))
+        schema: Any = param.get("schema")
+        media_type = None
+        content = param.get("content")
+        if schema is None and isinstance(content, dict) and content:
+            media_type, media = next(iter(content.items()))
+            schema = media.get("schema") if isinstance(media, dict) else None
+        style = param.get("style") or _DEFAULT_STYLE.get(location, "form")
+        explode = param.get("explode")
+        return (
+            Parameter(
+                name=name,
+                location=location,
+                required=bool(param.get("required", False)) or location == "path",
+                schema=schema if schema is not None else {},
+                style=str(style),
+                explode=bool(explode) if explode is not None else style == "form",
+                description=_text(param.get("description")),
+                deprecated=param.get("deprecated") is True,
+                allow_empty_value=param.get("allowEmptyValue") is True,
+                allow_reserved=param.get("allowReserved") is True,
+                media_type=media_type,
+                example=param.get("example"),
+                examples=self._examples(param.get("examples")),
+                extensions={k: v for k, v in param.items() if isinstance(k, str) and k.startswith("x-")},
+            )
+        )
 
     def _examples(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
@@ -262,35 +286,49 @@ class Builder:
             ptr = f"{pointer}/{escape(status)}"
             if status.startswith("x-"):
                 continue
-            resolved = self.deref(resp, ptr)
-            if not isinstance(resolved, dict):
+            ref = resp.get("$ref") if isinstance(resp, dict) and len(resp) == 1 else None
+            memo_key = (ref, status) if isinstance(ref, str) else None
+            if memo_key is not None and memo_key in self._responses_by_ref:
+                cached = self._responses_by_ref[memo_key]
+                if cached is not None:
+                    out[status] = cached
                 continue
-            if not (status == "default" or re.fullmatch(r"[1-5](\d\d|XX|xx)", status)):
-                self.problem("warning", ptr, f"{status!r} is not an HTTP status code", "invalid-status")
-            headers: dict[str, Header] = {}
-            for name, header in (resolved.get("headers") or {}).items():
-                h = self.deref(header, f"{ptr}/headers/{escape(str(name))}")
-                if not isinstance(h, dict):
-                    continue
-                schema = h.get("schema")
-                if schema is None and isinstance(h.get("content"), dict) and h["content"]:
-                    first = next(iter(h["content"].values()))
-                    schema = first.get("schema") if isinstance(first, dict) else None
-                headers[str(name)] = Header(
-                    name=str(name),
-                    required=h.get("required") is True,
-                    schema=schema if schema is not None else {},
-                    description=_text(h.get("description")),
-                    deprecated=h.get("deprecated") is True,
-                )
-            out[status] = Response(
-                status=status,
-                description=_text(resolved.get("description")),
-                content=self._content(resolved.get("content"), f"{ptr}/content"),
-                headers=headers,
-                links=resolved.get("links") if isinstance(resolved.get("links"), dict) else {},
-            )
+            built = self._response(status, resp, ptr)
+            if memo_key is not None:
+                self._responses_by_ref[memo_key] = built
+            if built is not None:
+                out[status] = built
         return out
+
+    def _response(self, status: str, resp: Any, ptr: str) -> Response | None:
+        resolved = self.deref(resp, ptr)
+        if not isinstance(resolved, dict):
+            return None
+        if not (status == "default" or re.fullmatch(r"[1-5](\d\d|XX|xx)", status)):
+            self.problem("warning", ptr, f"{status!r} is not an HTTP status code", "invalid-status")
+        headers: dict[str, Header] = {}
+        for name, header in (resolved.get("headers") or {}).items():
+            h = self.deref(header, f"{ptr}/headers/{escape(str(name))}")
+            if not isinstance(h, dict):
+                continue
+            schema = h.get("schema")
+            if schema is None and isinstance(h.get("content"), dict) and h["content"]:
+                first = next(iter(h["content"].values()))
+                schema = first.get("schema") if isinstance(first, dict) else None
+            headers[str(name)] = Header(
+                name=str(name),
+                required=h.get("required") is True,
+                schema=schema if schema is not None else {},
+                description=_text(h.get("description")),
+                deprecated=h.get("deprecated") is True,
+            )
+        return Response(
+            status=status,
+            description=_text(resolved.get("description")),
+            content=self._content(resolved.get("content"), f"{ptr}/content"),
+            headers=headers,
+            links=resolved.get("links") if isinstance(resolved.get("links"), dict) else {},
+        )
 
     @staticmethod
     def _security(raw: Any) -> tuple[Mapping[str, tuple[str, ...]], ...]:

@@ -40,6 +40,11 @@ _NUMERIC = (
     "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "minProperties",
     "maxProperties", "multipleOf", "minContains", "maxContains",
 )
+_CHILD_KEYS = _SCHEMA_SINGLE | _SCHEMA_LISTS | _SCHEMA_MAPS
+_REWRITE_KEYS = frozenset({
+    "nullable", "x-nullable", "exclusiveMinimum", "exclusiveMaximum", "required", "items", "pattern",
+    "oneOf", "anyOf", "allOf", "$recursiveAnchor", *_NUMERIC,
+})
 _ANNOTATIONS = frozenset({
     "title", "description", "default", "example", "examples", "readOnly", "writeOnly", "deprecated",
     "externalDocs", "xml", "$comment",
@@ -182,8 +187,12 @@ class Normaliser:
             if isinstance(ref, str):
                 self._follow(node, ref, ctx, path, stack)
             if ctx == SCHEMA:
-                self._schema(node, path)
-                for key, value in node.items():
+                keys = node.keys()
+                # Set intersections run in C: most schema nodes need no rewrite at all.
+                if not keys.isdisjoint(_REWRITE_KEYS) or node.get("type") == "file":
+                    self._schema(node, path)
+                for key in keys & _CHILD_KEYS:
+                    value = node[key]
                     if key in _SCHEMA_MAPS:
                         if isinstance(value, dict):
                             stack.append((value, SCHEMA_MAP, (key, path)))
@@ -192,7 +201,7 @@ class Normaliser:
                             for i, item in enumerate(value):
                                 if isinstance(item, dict):
                                     stack.append((item, SCHEMA, (i, (key, path))))
-                    elif key in _SCHEMA_SINGLE and isinstance(value, dict):
+                    elif isinstance(value, dict):
                         stack.append((value, SCHEMA, (key, path)))
                 continue
             # An OpenAPI object (path item, operation, parameter, response, media type ...).

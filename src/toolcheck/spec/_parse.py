@@ -95,12 +95,28 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def parse_bytes(raw: bytes, name: str) -> Parsed:
+    """Parse raw bytes; JSON goes straight to orjson without decoding to str first."""
+    start = re.match(rb"\s*", raw)
+    first = raw[start.end():start.end() + 1] if start else b""
+    if first in (b"{", b"[") and not raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Parsed(orjson.loads(raw), "json")
+        except orjson.JSONDecodeError:
+            pass  # decode and take the careful path for a precise error
+    return parse_text(decode(raw, name), name)
+
+
 def parse_text(text: str, name: str) -> Parsed:
     """Parse JSON or YAML text into Python data, refusing bombs and reporting file:line."""
-    stripped = text.lstrip()
-    if not stripped:
+    start = _LEADING_SPACE.match(text)
+    offset = start.end() if start else 0
+    if offset >= len(text):
         raise SpecLoadError("the file is empty.", location=name, hint="Expected an OpenAPI or Swagger document.")
-    if stripped[0] in "{[":
+    if text[offset] in "{[":
         try:
             return Parsed(orjson.loads(text), "json")
         except orjson.JSONDecodeError as exc:

