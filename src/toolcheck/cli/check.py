@@ -10,6 +10,7 @@ import typer
 
 from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.spec.model import Problem
 
 
 class Format(str, enum.Enum):
@@ -35,6 +36,7 @@ def check(
     with handle_errors():
         loaded = load_spec(spec, allow_network=allow_network)
         problems = list(loaded.problems) + structure_problems(loaded, schemas=schemas)
+    problems.sort(key=_document_order)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = sum(1 for p in problems if p.severity == "warning")
     summary = {
@@ -59,6 +61,15 @@ def check(
     raise typer.Exit(1 if errors else 0)
 
 
+def _document_order(problem: Problem) -> tuple[str, int, str]:
+    """Sort by file, then line (locations are ``file:line`` or ``file#/pointer``)."""
+    location = problem.location.split(" (", 1)[0]
+    path, _, line = location.rpartition(":")
+    if path and line.isdigit():
+        return (path, int(line), problem.message)
+    return (location, 0, problem.message)
+
+
 def _print_text(summary: dict[str, object], max_problems: int) -> None:
     from rich.markup import escape
 
@@ -77,6 +88,8 @@ def _print_text(summary: dict[str, object], max_problems: int) -> None:
     problems = summary["problems"]
     assert isinstance(problems, list)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    rank = {"error": 0, "warning": 1, "info": 2}
+    problems = sorted(problems, key=lambda p: rank.get(p["severity"], 3))  # errors first, then by line
     for p in problems[:max_problems]:
         out.print(
             f"[{colours.get(p['severity'], 'white')}]{p['severity']:7}[/] {escape(p['location'])}: {escape(p['message'])}",

@@ -97,11 +97,20 @@ class Builder:
                 self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
             shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
             item_servers = tuple(s.get("url", "") for s in item.get("servers") or [] if isinstance(s, dict))
-            for method in HTTP_METHODS:
-                if method not in item:
-                    continue
-                op_ptr = f"{item_ptr}/{method}"
-                raw_op = self.deref(item[method], op_ptr)
+            candidates: list[tuple[str, Any, str]] = [
+                (m, item[m], f"{item_ptr}/{m}") for m in HTTP_METHODS if m in item
+            ]
+            if self.dialect == "3.2":
+                # 3.2 adds the QUERY method and `additionalOperations` for any other method.
+                if "query" in item:
+                    candidates.append(("query", item["query"], f"{item_ptr}/query"))
+                extra = item.get("additionalOperations")
+                if isinstance(extra, dict):
+                    candidates.extend(
+                        (str(m).lower(), op, f"{item_ptr}/additionalOperations/{escape(str(m))}") for m, op in extra.items()
+                    )
+            for method, raw_item_op, op_ptr in candidates:
+                raw_op = self.deref(raw_item_op, op_ptr)
                 if not isinstance(raw_op, dict):
                     if raw_op is not None:
                         self.problem("error", op_ptr, "an operation must be an object", "invalid-structure")
