@@ -1,0 +1,292 @@
+"""`toolcheck run PATHS...`: run scenarios and Arazzo workflows, write reports, exit for CI.
+
+Exit codes: 0 every step passed · 1 a step failed · 2 invalid scenario, spec or usage ·
+3 target unreachable or internal error · 130 interrupted (reports still written).
+Imports of the engine happen inside the command so `toolcheck --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from toolcheck.cli import app
+from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.errors import UsageError
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} {item!r}: expected NAME=VALUE.")
+        out[key.strip()] = value
+    return out
+
+
+def _input_value(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _choice(value: str, option: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(f"{option} {value!r}: choose one of {', '.join(allowed)}.")
+    return value
+
+
+@app.command()
+def run(
+    paths: list[str] = typer.Argument(..., help="Scenario files (*.toolcheck.yaml), Arazzo files, or directories."),
+    spec: str | None = typer.Option(None, "--spec", help="The OpenAPI spec (overrides each scenario's `spec:`)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="Send requests here (default: the spec's server)."),
+    mock: bool = typer.Option(False, "--mock", help="Run against the in-process mock of the spec (no server)."),
+    source: list[str] = typer.Option([], "--source", help="Arazzo source override NAME=PATH (repeatable)."),
+    inputs: list[str] = typer.Option([], "--input", "-i", help="Input NAME=VALUE (JSON or text; repeatable)."),
+    workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Scenarios run in parallel (steps stay sequential)."),
+    shard_spec: str | None = typer.Option(None, "--shard", help="Run shard i of n (e.g. 2/4) of the scenarios."),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory."),
+    formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
+    no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
+    contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warn or off."),
+    leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warn or off."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Per-request timeout in seconds (steps may override)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every step with request and response."),
+    allow_network: bool = ALLOW_NETWORK,
+) -> None:
+    """Run multi-step scenarios and Arazzo workflows; check every response against the spec.
+
+    Exit codes: 0 passed · 1 failures · 2 invalid scenario/spec/usage · 3 target unreachable.
+    """
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with handle_errors():
+        _choice(contract, "--contract", ("error", "warn", "off"))
+        _choice(leak_check, "--leak-check", ("error", "warn", "off"))
+        if mock and base_url:
+            raise UsageError("--mock and --base-url exclude each other: choose one target.")
+        source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
+        input_map = {k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}
+        from toolcheck.report import normalise_formats
+
+        chosen = () if no_reports else normalise_formats([formats])
+        printer = Printer(quiet=quiet, verbose=verbose)
+        code = _execute(
+            paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
+            workflow=workflow, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
+            contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
+            printer=printer, started_at=started_at,
+        )
+    raise typer.Exit(code)
+
+
+def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
+             inputs: dict[str, Any], workflow: str | None, jobs: int, shard_spec: str | None, reports: Path,
+             formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
+             allow_network: bool, printer: Any, started_at: str) -> int:
+    import signal
+    import threading
+
+    from toolcheck import __version__
+    from toolcheck.redact import Redactor
+    from toolcheck.results import RunResult
+    from toolcheck.scenarios import (
+        RunContext,
+        Settings,
+        Targets,
+        expand,
+        load_paths,
+        register_env_secrets,
+        run_units,
+    )
+    from toolcheck.scenarios import shard as take_shard
+
+    scenarios = load_paths(paths, workflow=workflow)
+    if not scenarios:
+        raise UsageError("nothing to run" + (f": no workflow or scenario named {workflow!r}" if workflow else "") + ".")
+    scenarios = take_shard(scenarios, shard_spec)
+    targets = Targets(spec=spec, base_url=base_url, mock=mock, sources=sources, seed=seed, timeout=timeout,
+                      allow_network=allow_network)
+    for scenario in scenarios:
+        targets.check(scenario)
+    env = dict(os.environ)
+    redactor = Redactor()
+    register_env_secrets(redactor, env)
+    run_ctx = RunContext(settings=Settings(contract=contract, timeout=timeout, leak_check=leak_check),
+                         redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
+                         on_case=printer.case if printer.verbose else None)
+    units = expand(scenarios)
+    title = ", ".join(sorted({Path(s.file).parent.name or s.file for s in scenarios})) or "scenarios"
+    argv = ["toolcheck", "run", *sys.argv[2:]] if len(sys.argv) > 1 and sys.argv[1] == "run" else ["toolcheck", "run", *paths]
+    header = RunResult(tool="run", title=f"toolcheck run: {title}", started_at=started_at, version=__version__,
+                       command_line=" ".join(argv), seed=seed if mock else None,
+                       summary={"target": "mock" if mock else (base_url or "spec servers"), "jobs": jobs,
+                                "shard": shard_spec or "1/1", "contract": contract})
+    reporter = None
+    if formats:
+        from toolcheck.report import IncrementalReporter
+
+        reporter = IncrementalReporter(reports, formats, header, redactor=redactor)
+    printer.start(len(units), seed if mock else None)
+    t0 = time.perf_counter()
+    finished: dict[int, Any] = {}
+
+    def on_suite(index: int, suite: Any) -> None:
+        finished[index] = suite
+        printer.suite(suite)
+        if reporter is not None:
+            reporter.add(suite)
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        def _term(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, _term)
+    interrupted = False
+    outcomes: list[Any] = []
+    try:
+        outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        targets.close()
+        printer.stop()
+    from dataclasses import replace
+
+    suites = tuple(s for s, _ in outcomes) if not interrupted else tuple(finished[i] for i in sorted(finished))
+    unreachable = any(u for _, u in outcomes)
+    result = replace(header, suites=suites, duration=time.perf_counter() - t0, interrupted=interrupted,
+                     command_line=redactor.redact_text(header.command_line))
+    paths_written: dict[str, Path] = {}
+    if reporter is not None:
+        paths_written = reporter.interrupt(result) if interrupted else reporter.finish(result)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        _github_summary(result, summary_file, redactor)
+    printer.summary(result, paths_written)
+    if interrupted:
+        return 130
+    if unreachable:
+        return 3
+    return 0 if result.ok else 1
+
+
+def _github_summary(result: Any, path: str, redactor: Any) -> None:
+    from toolcheck.report import render_markdown, sanitize_result
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(render_markdown(sanitize_result(result, redactor)) + "\n")
+    except OSError:
+        pass  # a summary is a courtesy; never fail a run for it
+
+
+class Printer:
+    """Terminal output: a rich progress bar while running, one line per scenario, a summary.
+
+    Quiet prints only the summary; verbose adds every step with its request, response and
+    failures. Colour follows rich (``NO_COLOR``, non-terminals get plain text).
+    """
+
+    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
+        from toolcheck.cli._console import console
+
+        self.quiet = quiet
+        self.verbose = verbose and not quiet
+        self.out = console()
+        self.progress: Any = None
+        self.task: Any = None
+        self.lock = __import__("threading").Lock()
+
+    def start(self, total: int, seed: int | None) -> None:
+        if self.quiet:
+            return
+        if seed is not None:
+            self.out.print(f"mock target, seed {seed}", style="dim")
+        if self.out.is_terminal and not self.verbose:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("running"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     console=self.out, transient=True)
+            self.task = self.progress.add_task("scenarios", total=total)
+            self.progress.start()
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def case(self, suite_name: str, case: Any) -> None:
+        from rich.markup import escape
+
+        icon = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[yellow]-[/]"}[case.status]
+        req = case.details.get("request") or {}
+        resp = case.details.get("response") or {}
+        where = f" {req.get('method', '')} {req.get('url', '')}" if req else ""
+        got = f" → {resp.get('status')}" if resp else ""
+        attempts = case.properties.get("attempts", "1")
+        extra = f" ({attempts} attempts)" if attempts not in ("0", "1") else ""
+        with self.lock:
+            self.out.print(f"  {icon} {escape(suite_name)} › {escape(case.name)}{escape(where)}{got}{extra} "
+                           f"[dim]{case.duration * 1000:.0f} ms[/]", soft_wrap=True)
+            if case.status in ("failed", "error"):
+                self._failure(case)
+
+    def _failure(self, case: Any) -> None:
+        from rich.markup import escape
+
+        self.out.print(f"      [red]{escape(case.message)}[/]", soft_wrap=True)
+        for v in (case.details.get("violations") or [])[1:6]:
+            self.out.print(f"      - {escape(str(v.get('message', '')))}", soft_wrap=True)
+        if "expected" in case.details or "actual" in case.details:
+            import json
+
+            exp = json.dumps(case.details.get("expected"), ensure_ascii=False, default=str)[:300]
+            act = json.dumps(case.details.get("actual"), ensure_ascii=False, default=str)[:300]
+            self.out.print(f"      expected: {escape(exp)}\n      actual:   {escape(act)}", soft_wrap=True)
+        if self.verbose and case.details.get("curl"):
+            self.out.print(f"      [dim]{escape(case.details['curl'])}[/]", soft_wrap=True)
+
+    def suite(self, suite: Any) -> None:
+        from rich.markup import escape
+
+        with self.lock:
+            if self.progress is not None:
+                self.progress.advance(self.task)
+            if self.quiet:
+                return
+            failed = [c for c in suite.cases if c.status in ("failed", "error")]
+            icon = "[red]✗[/]" if failed else "[green]✓[/]"
+            steps = len(suite.cases)
+            self.out.print(f"{icon} {escape(suite.name)} [dim]({steps} step{'s' if steps != 1 else ''}, "
+                           f"{suite.duration:.2f} s)[/]", soft_wrap=True)
+            if not self.verbose:
+                for case in failed:
+                    self.out.print(f"    [red]✗[/] {escape(case.name)}", soft_wrap=True)
+                    self._failure(case)
+
+    def summary(self, result: Any, paths: dict[str, Path]) -> None:
+        counts = {k: result.count(k) for k in ("passed", "failed", "error", "skipped")}
+        line = (f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
+                f"{counts['skipped']} skipped in {result.duration:.2f} s")
+        if result.interrupted:
+            line = "interrupted: " + line
+        colour = "green" if result.ok else "red"
+        self.out.print(f"[{colour}]{line}[/]", soft_wrap=True)
+        if paths and not self.quiet:
+            self.out.print("reports: " + ", ".join(str(p) for p in paths.values()), style="dim", soft_wrap=True)

@@ -1,0 +1,76 @@
+"""``expect`` operators over RFC 9535 JSONPath selections."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolcheck.scenarios.assertions import (
+    MISSING,
+    apply_operator,
+    check_operators,
+    check_status,
+    json_equal,
+    jsonpath_values,
+)
+
+BODY = {"status": "failed", "error": {"code": "not_found"}, "items": [{"id": 1}, {"id": 2}], "total": 10, "flag": True}
+
+
+def test_jsonpath_single_multiple_and_empty() -> None:
+    assert jsonpath_values("$.error.code", BODY) == "not_found"
+    assert jsonpath_values("$.items[*].id", BODY) == [1, 2]
+    assert jsonpath_values("$.items[?@.id > 1].id", BODY) == [2]
+    assert jsonpath_values("$.nothing", BODY) is MISSING
+    assert jsonpath_values("$", BODY) is BODY
+    with pytest.raises(ValueError):
+        jsonpath_values("$[?@.a ==", BODY)
+
+
+@pytest.mark.parametrize(("op", "actual", "expected", "holds"), [
+    ("eq", 1, 1.0, True), ("eq", True, 1, False), ("ne", "a", "b", True),
+    ("gt", 10, 5, True), ("gte", 5, 5, True), ("lt", 5, 5, False), ("lte", "3", 4, True), ("gt", None, 1, False),
+    ("in", "queued", ["queued", "running"], True), ("not_in", "done", ["queued"], True), ("in", 1, [True], False),
+    ("contains", "hello world", "world", True), ("contains", [1, 2], 2, True), ("contains", {"a": 1}, "a", True),
+    ("contains", {"a": 1, "b": 2}, {"a": 1}, True), ("not_contains", [1], 1, False),
+    ("matches", "task_abc12345", r"^task_[a-z0-9]{8}$", True), ("matches", None, ".*", False),
+    ("type", 1, "integer", True), ("type", 1.5, "integer", False), ("type", True, "number", False),
+    ("type", None, ["string", "null"], True), ("length", [1, 2], 2, True), ("length", "abc", {"gte": 1, "lt": 3}, False),
+    ("length", 5, 1, False), ("exists", "x", True, True), ("exists", MISSING, False, True),
+    ("absent", MISSING, True, True), ("absent", None, True, False), ("eq", MISSING, None, False),
+])
+def test_operators(op: str, actual: object, expected: object, holds: bool) -> None:
+    assert (apply_operator(op, actual, expected) is None) is holds
+
+
+def test_schema_operator_uses_the_callback() -> None:
+    seen = []
+
+    def check(schema: object, value: object) -> list[str]:
+        seen.append((schema, value))
+        return ["/: not a string"]
+
+    assert apply_operator("schema", 1, {"type": "string"}, schema_check=check) == "/: not a string"
+    assert seen == [({"type": "string"}, 1)]
+
+
+def test_failures_carry_expected_and_actual() -> None:
+    failures = check_operators("body", "$.status", {"in": ["completed"], "type": "string"}, "failed")
+    assert len(failures) == 1
+    f = failures[0]
+    assert (f.operator, f.expected, f.actual) == ("in", ["completed"], "failed")
+    assert "$.status" in f.message and "failed" in f.message
+    assert check_operators("body", "$.x", 3, 3) == []  # a bare value means eq
+
+
+def test_status() -> None:
+    assert check_status(200, 200) is None
+    assert check_status("4xx", 404) is None
+    assert check_status([401, 403], 403) is None
+    failure = check_status([401, "5XX"], 404)
+    assert failure is not None and failure.actual == 404
+
+
+def test_json_equal_is_deep() -> None:
+    assert json_equal({"a": [1, {"b": 2.0}]}, {"a": [1, {"b": 2}]})
+    assert not json_equal({"a": [1]}, {"a": [1, 2]})
+    assert not json_equal([False], [0])

@@ -1,0 +1,260 @@
+"""The step engine over an injected httpx transport: chaining, polling, auth, secrets, flow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from toolcheck.redact import Redactor
+from toolcheck.scenarios import RunContext, Settings, Target, load_file, run_scenario
+from toolcheck.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "examples" / "agent-tools" / "openapi.yaml"
+TOKEN = "s3cret-token-value-42"
+
+
+def task(status: str, **extra: Any) -> dict[str, Any]:
+    return {"task_id": "task_abcdefgh", "kind": "export_invoices", "status": status,
+            "created_at": "2026-01-01T00:00:00Z", **extra}
+
+
+class FakeApi:
+    """A scripted agent-tools API: task states come from ``states``; auth is checked."""
+
+    def __init__(self, states: list[str] | None = None, *, error: dict[str, Any] | None = None,
+                 fail_connect: int = 0, leak: bool = False, undocumented_401: bool = False) -> None:
+        self.states = states or ["queued", "running", "completed"]
+        self.polls = 0
+        self.error = error
+        self.fail_connect = fail_connect
+        self.leak = leak
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.fail_connect:
+            self.fail_connect -= 1
+            raise httpx.ConnectError("connection refused", request=request)
+        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+            return httpx.Response(401, json={"error": {"code": "unauthorized", "message": "bad token"}})
+        if request.method == "POST" and request.url.path == "/tasks":
+            return httpx.Response(202, json=task("queued"), headers={"Location": "/tasks/task_abcdefgh"})
+        if request.method == "GET" and request.url.path.startswith("/tasks/"):
+            state = self.states[min(self.polls, len(self.states) - 1)]
+            self.polls += 1
+            body = task(state, error=self.error if state == "failed" else None)
+            if self.leak:
+                body["kind"] = TOKEN
+            return httpx.Response(200, json=body, headers={"Retry-After": "0"})
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "no"}})
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toolcheck.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text.replace("SPEC", str(SPEC)), encoding="utf-8")
+    return path
+
+
+BASE = """
+name: lifecycle
+spec: SPEC
+inputs:
+  token: {default: TOKEN, format: password}
+auth: {bearerAuth: $inputs.token}
+steps:
+  - id: create
+    operation: create_task
+    body: {kind: export_invoices}
+    expect: {status: 202}
+    outputs: {task_id: $response.body#/task_id}
+  - id: wait
+    operation: get_task
+    params: {task_id: $steps.create.outputs.task_id}
+    poll:
+      until: $response.body#/status == 'completed'
+      fail_if: $response.body#/status == 'failed'
+      interval: 0
+      max_attempts: 5
+      transitions: [queued, running, completed, failed]
+    expect:
+      body:
+        - {path: $.status, in: [queued, running, completed, failed]}
+""".replace("TOKEN", TOKEN)
+
+
+def run(path: Path, api: FakeApi, **settings: Any) -> tuple[Any, bool, Redactor]:
+    spec = load_spec(str(SPEC))
+    redactor = Redactor()
+    ctx = RunContext(settings=Settings(**settings), redactor=redactor)
+    client = httpx.Client(transport=httpx.MockTransport(api))
+    [scenario] = load_file(path)
+    suite, unreachable = run_scenario(scenario, {"": Target(spec, client, "http://api.test")}, ctx)
+    return suite, unreachable, redactor
+
+
+def statuses(suite: Any) -> dict[str, str]:
+    return {c.name: c.status for c in suite.cases}
+
+
+def test_chain_and_poll_until_completed(tmp_path: Path) -> None:
+    api = FakeApi(["queued", "running", "completed"])
+    suite, unreachable, _ = run(write(tmp_path, BASE), api)
+    assert statuses(suite) == {"create": "passed", "wait": "passed"}
+    wait = suite.cases[1]
+    assert wait.properties["attempts"] == "3"
+    assert [a["note"].split(";")[0] for a in wait.details["attempts"]] == ["state=queued", "state=running", "state=completed"]
+    assert str(api.requests[1].url) == "http://api.test/tasks/task_abcdefgh"
+    assert not unreachable
+
+
+def test_fail_if_stops_polling_at_once(tmp_path: Path) -> None:
+    api = FakeApi(["running", "failed", "completed"], error={"code": "internal_error", "message": "x"})
+    suite, _, _ = run(write(tmp_path, BASE), api)
+    wait = suite.cases[1]
+    assert wait.status == "failed" and "fail_if" in wait.message
+    assert api.polls == 2
+
+
+def test_backwards_transition_fails(tmp_path: Path) -> None:
+    suite, _, _ = run(write(tmp_path, BASE), FakeApi(["running", "queued", "completed"]))
+    assert suite.cases[1].status == "failed"
+    assert "backwards" in suite.cases[1].message
+
+
+def test_poll_gives_up_after_max_attempts(tmp_path: Path) -> None:
+    api = FakeApi(["running"])
+    suite, _, _ = run(write(tmp_path, BASE), api)
+    assert suite.cases[1].status == "failed" and "gave up after 5 attempt" in suite.cases[1].message
+    assert api.polls == 5
+
+
+def test_contract_violation_is_reported_with_pointer(tmp_path: Path) -> None:
+    text = BASE.replace("interval: 0", "interval: 0\n      state: $response.body#/status")
+    api = FakeApi(["completed"])
+    original = api.__call__
+
+    class Broken(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            response = original(request)
+            if request.method == "GET":
+                return httpx.Response(200, json={"task_id": 5, "status": "completed"})
+            return response
+
+    suite, _, _ = run(write(tmp_path, text), Broken(["completed"]))
+    wait = suite.cases[1]
+    assert wait.status == "failed"
+    checks = {(v["check"], v["pointer"]) for v in wait.details["violations"]}
+    assert ("body_schema", "/task_id") in checks
+    suite_warn, _, _ = run(write(tmp_path, text), Broken(["completed"]), contract="warn")
+    assert suite_warn.cases[1].status == "passed"
+
+
+def test_secrets_are_redacted_and_leaks_flagged(tmp_path: Path) -> None:
+    suite, _, redactor = run(write(tmp_path, BASE), FakeApi(["completed"], leak=True))
+    dumped = json.dumps([c.to_dict() for c in suite.cases])
+    assert TOKEN not in dumped
+    leak = [v for v in suite.cases[1].details["violations"] if v["check"] == "secret_leak"]
+    assert leak and "inputs.token" in leak[0]["message"]
+    assert redactor.leaks(f"x {TOKEN} y")
+
+
+AUTH = """
+name: auth
+spec: SPEC
+auth: {bearerAuth: TOKEN}
+steps:
+  - id: no_token
+    operation: get_task
+    params: {task_id: task_abcdefgh}
+    auth: none
+  - id: bad_token
+    operation: get_task
+    params: {task_id: task_abcdefgh}
+    auth: invalid
+    expect:
+      status: 401
+      body:
+        - {path: $.error.code, eq: unauthorized}
+  - id: undocumented
+    operation: list_tasks
+    auth: invalid
+""".replace("TOKEN", TOKEN)
+
+
+def test_auth_failure_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    suite, _, _ = run(write(tmp_path, AUTH), FakeApi())
+    assert statuses(suite) == {"no_token": "passed", "bad_token": "passed", "undocumented": "passed"}
+
+
+def test_auth_failure_needs_documented_status(tmp_path: Path) -> None:
+    class Forbidden(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(403, json={"error": {"code": "forbidden", "message": "no"}})
+
+    suite, _, _ = run(write(tmp_path, AUTH), Forbidden())
+    # get_task documents 401 and 404, not 403: an auth failure answered 403 is outside the contract.
+    assert suite.cases[0].status == "failed"
+    assert "does not document" in suite.cases[0].message or "403" in suite.cases[0].message
+
+
+def test_network_retry_then_unreachable(tmp_path: Path) -> None:
+    text = BASE.replace("    expect: {status: 202}", "    expect: {status: 202}\n    retry: {max_attempts: 3, interval: 0}")
+    suite, unreachable, _ = run(write(tmp_path, text), FakeApi(["completed"], fail_connect=2))
+    assert suite.cases[0].status == "passed" and suite.cases[0].properties["attempts"] == "3"
+    suite, unreachable, _ = run(write(tmp_path, BASE), FakeApi(fail_connect=99))
+    assert unreachable and suite.cases[0].status == "error"
+    assert suite.cases[1].status == "skipped"
+
+
+FLOW = """
+name: flow
+spec: SPEC
+auth: {bearerAuth: TOKEN}
+steps:
+  - id: create
+    operation: create_task
+    body: {kind: export_invoices}
+    expect:
+      status: 202
+      headers: {Location: {matches: '^/tasks/'}}
+      body:
+        - {path: $.status, eq: running}
+  - id: never
+    operation: get_task
+    params: {task_id: x}
+finally:
+  - id: cleanup
+    operation: cancel_task
+    params: {task_id: task_abcdefgh}
+    expect: {status: [204, 404]}
+data:
+  - {kind: a}
+  - {kind: b}
+""".replace("TOKEN", TOKEN)
+
+
+def test_failure_skips_rest_but_finally_runs(tmp_path: Path) -> None:
+    suite, _, _ = run(write(tmp_path, FLOW), FakeApi())
+    assert statuses(suite) == {"create": "failed", "never": "skipped", "finally: cleanup": "passed"}
+    create = suite.cases[0]
+    assert create.details["expected"] == "running" and create.details["actual"] == "queued"
+    assert "curl" in create.details and TOKEN not in create.details["curl"]
+
+
+def test_scenario_errors_have_file_and_line(tmp_path: Path) -> None:
+    from toolcheck.errors import ScenarioError
+
+    bad = write(tmp_path, "name: x\nsteps:\n  - id: a\n    operation: get_task\n    expect:\n      status: 99\n")
+    with pytest.raises(ScenarioError) as info:
+        load_file(bad)
+    assert info.value.location == f"{bad}:6"
+    dup = write(tmp_path, "name: x\nsteps:\n  - {id: a, operation: x}\n  - {id: a, operation: y}\n", "d.toolcheck.yaml")
+    with pytest.raises(ScenarioError, match="already used"):
+        load_file(dup)
