@@ -1,0 +1,223 @@
+"""Error responses that tell the truth: the spec's own error shape, filled with the real violations.
+
+When the operation documents a JSON response for the status (exact, ``4XX`` or ``default``),
+the body is generated from that schema and then *filled*: message-like fields get the summary,
+code-like fields the enum value closest to the status (``not_found`` for 404), status-like
+integers the status, and a details-like array one entry per violation (field pointer and
+message). Each fill is kept only if the body still validates, so the answer never breaks its
+own spec. Without a documented JSON shape, the answer is RFC 9457 ``application/problem+json``
+with an ``errors`` member listing every violation (RFC 9457 §3.2 extension, as in its example).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from toolcheck.checks.conformance import is_json
+from toolcheck.mock._params import Issue
+from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid
+
+if TYPE_CHECKING:
+    from toolcheck.spec import Operation, Spec
+
+_CODE_WORDS = {
+    400: ("invalid_request", "bad_request", "invalid", "validation", "malformed"),
+    401: ("unauthorized", "unauthenticated", "invalid_token", "authentication", "auth"),
+    403: ("forbidden", "permission", "access_denied", "not_allowed"),
+    404: ("not_found", "notfound", "missing", "unknown"),
+    405: ("method_not_allowed", "not_allowed", "invalid_request"),
+    406: ("not_acceptable", "invalid_request"),
+    409: ("conflict", "already_exists", "duplicate"),
+    413: ("too_large", "payload_too_large", "invalid_request"),
+    415: ("unsupported_media_type", "media_type", "invalid_request", "bad_request"),
+    422: ("validation_failed", "validation_error", "unprocessable", "invalid_request", "invalid"),
+    429: ("rate_limited", "too_many_requests", "rate_limit", "throttled"),
+    500: ("internal_error", "server_error", "internal"),
+    502: ("bad_gateway", "upstream", "internal_error"),
+    503: ("unavailable", "service_unavailable", "overloaded", "internal_error"),
+    504: ("timeout", "gateway_timeout", "internal_error"),
+}
+_MESSAGE_KEYS = ("message", "detail", "details", "error_description", "description", "title", "msg", "reason", "error_message")
+_CODE_KEYS = ("code", "error_code", "type", "error", "kind", "reason", "status")
+_LIST_KEYS = ("details", "errors", "violations", "fields", "invalid_params", "field_errors", "issues", "problems", "causes")
+_FIELD_KEYS = ("field", "pointer", "path", "name", "param", "parameter", "location", "loc", "source", "property", "key")
+_ITEM_MESSAGE_KEYS = ("message", "detail", "description", "reason", "msg", "error")
+
+
+def summary(status: int, issues: list[Issue]) -> str:
+    if not issues:
+        return _phrase(status)
+    first = issues[0].message
+    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+    return first + more
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def error_body(
+    spec: Spec,
+    op: Operation | None,
+    status: int,
+    issues: list[Issue],
+    rng: random.Random,
+    message: str | None = None,
+) -> tuple[str, bytes]:
+    """``(content type, body)`` for an error answer listing ``issues``."""
+    text = message or summary(status, issues)
+    response = op.response_for(status) if op is not None else None
+    if response is not None:
+        for media_type, media in response.content.items():
+            if media.schema is None or not is_json(media_type.split(";", 1)[0].strip().lower()):
+                continue
+            try:
+                body = generate_value(spec, media.schema, rng=rng, name="error")
+            except GenerationError:
+                continue
+            body = _fill(spec, media.schema, body, status, issues, text, rng)
+            return media_type, orjson.dumps(body)
+    problem: dict[str, Any] = {
+        "type": "about:blank" if not issues else "https://toolcheck.dev/problems/invalid-request",
+        "title": _phrase(status),
+        "status": status,
+        "detail": text,
+    }
+    if issues:
+        problem["errors"] = [{"pointer": i.field, "detail": i.message} for i in issues]
+    return "application/problem+json", orjson.dumps(problem)
+
+
+def _fill(spec: Spec, schema: Any, body: Any, status: int, issues: list[Issue], text: str, rng: random.Random) -> Any:
+    if not isinstance(body, dict):
+        return body
+    gen = _Generator(spec, rng, "response")
+    # Fill the top level and, when present, a nested error object (`{"error": {...}}`).
+    targets: list[tuple[list[str], Any]] = [([], gen.flatten(schema))]
+    for key in ("error", "errors", "problem", "fault"):
+        if isinstance(body.get(key), dict):
+            targets.append(([key], _prop_schema(gen, targets[0][1], key)))
+        elif key in _props(gen, targets[0][1]) and key not in body:
+            sub = _prop_schema(gen, targets[0][1], key)
+            if isinstance(sub, dict) and "object" in _types(sub):
+                candidate = copy.deepcopy(body)
+                try:
+                    candidate[key] = generate_value(spec, sub, rng=rng, name=key)
+                except GenerationError:
+                    continue
+                if is_valid(spec, schema, candidate):
+                    body = candidate
+                    targets.append(([key], sub))
+    for path, sub_schema in targets:
+        props = _props(gen, sub_schema)
+        for key in _MESSAGE_KEYS:
+            if key in props and "string" in _types(gen.flatten(props[key])):
+                body = _try_set(spec, schema, body, [*path, key], text)
+                break
+        for key in _CODE_KEYS:
+            if key not in props:
+                continue
+            flat = gen.flatten(props[key])
+            kinds = _types(flat) if isinstance(flat, dict) else []
+            value: Any
+            if "integer" in kinds:
+                value = status
+            elif isinstance(flat, dict) and isinstance(flat.get("enum"), list):
+                value = _best_code(flat["enum"], status)
+            elif "string" in kinds:
+                value = _CODE_WORDS.get(status, ("error",))[0]
+            else:
+                continue
+            if value is not None:
+                body = _try_set(spec, schema, body, [*path, key], value)
+        for key in _LIST_KEYS:
+            if key not in props or not issues:
+                continue
+            flat = gen.flatten(props[key])
+            if not isinstance(flat, dict) or "array" not in _types(flat):
+                continue
+            entries = _entries(spec, gen, flat.get("items", {}), issues, rng)
+            if entries:
+                body = _try_set(spec, schema, body, [*path, key], entries)
+            break
+    return body
+
+
+def _entries(spec: Spec, gen: _Generator, items: Any, issues: list[Issue], rng: random.Random) -> list[Any]:
+    flat = gen.flatten(items)
+    kinds = _types(flat) if isinstance(flat, dict) else []
+    out: list[Any] = []
+    for issue in issues[:50]:
+        if "string" in kinds:
+            out.append(f"{issue.field}: {issue.message}" if issue.field else issue.message)
+            continue
+        try:
+            entry = generate_value(spec, items, rng=rng, name="detail")
+        except GenerationError:
+            return []
+        if not isinstance(entry, dict) or not isinstance(flat, dict):
+            return []
+        props = _props(gen, flat)
+        for key in _FIELD_KEYS:
+            if key in props:
+                entry = _try_set(spec, items, entry, [key], issue.field)
+                break
+        for key in _ITEM_MESSAGE_KEYS:
+            if key in props:
+                entry = _try_set(spec, items, entry, [key], issue.message)
+                break
+        out.append(entry)
+    return out
+
+
+def _props(gen: _Generator, schema: Any) -> dict[str, Any]:
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _prop_schema(gen: _Generator, schema: Any, key: str) -> Any:
+    return _props(gen, schema).get(key, {})
+
+
+def _types(flat: Any) -> list[str]:
+    from toolcheck.mock.generate import _types as types_of
+
+    return types_of(flat) if isinstance(flat, dict) else []
+
+
+def _best_code(enum: list[Any], status: int) -> Any:
+    words = _CODE_WORDS.get(status, ()) + _CODE_WORDS.get(status // 100 * 100, ())
+    strings = [v for v in enum if isinstance(v, str)]
+    for word in words:
+        for value in strings:
+            if value.lower() == word:
+                return value
+    for word in words:
+        for value in strings:
+            if word in value.lower().replace("-", "_").replace(" ", "_"):
+                return value
+    if status in enum:
+        return status
+    return None
+
+
+def _try_set(spec: Spec, schema: Any, body: Any, path: list[str], value: Any) -> Any:
+    candidate = copy.deepcopy(body)
+    node = candidate
+    for key in path[:-1]:
+        if not isinstance(node, dict) or not isinstance(node.get(key), dict):
+            return body
+        node = node[key]
+    if not isinstance(node, dict):
+        return body
+    node[path[-1]] = value
+    return candidate if is_valid(spec, schema, candidate) else body

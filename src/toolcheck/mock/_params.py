@@ -1,0 +1,224 @@
+"""Read path/query/header/cookie parameters off the wire (style/explode) and validate them.
+
+OpenAPI 3.1 §4.8.12.4 (style values): path ``simple``/``label``/``matrix``, query ``form``/
+``spaceDelimited``/``pipeDelimited``/``deepObject``, header ``simple``, cookie ``form``.
+Values arrive as strings; they are coerced to the schema's type before validation so that
+``?limit=10`` passes ``type: integer`` and ``?limit=ten`` fails with a message that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from toolcheck.spec.jsonschema import schema_errors
+
+if TYPE_CHECKING:
+    from toolcheck.spec import Operation, Parameter, Spec
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One request violation: ``field`` is a JSON pointer into ``{path, query, headers, cookies, body}``."""
+
+    field: str
+    message: str
+    kind: str = "parameter"  # parameter | body | content_type | json | security
+
+
+def parse_query(raw: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw, keep_blank_values=True, max_num_fields=1000)
+    except ValueError:
+        return []
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            out[name.strip()] = unquote(value.strip().strip('"'))
+    return out
+
+
+def _schema_info(spec: Spec, schema: Any) -> tuple[list[str], dict[str, Any]]:
+    resolved = spec.deref(schema) if isinstance(schema, dict) else {}
+    if not isinstance(resolved, dict):
+        return [], {}
+    kind = resolved.get("type")
+    types = [kind] if isinstance(kind, str) else [k for k in kind if isinstance(k, str)] if isinstance(kind, list) else []
+    if not types:
+        for key in ("oneOf", "anyOf", "allOf"):
+            for branch in resolved.get(key) or []:
+                sub_types, _ = _schema_info(spec, branch)
+                types.extend(t for t in sub_types if t not in types)
+        if not types and "properties" in resolved:
+            types = ["object"]
+        if not types and "items" in resolved:
+            types = ["array"]
+    return types, resolved
+
+
+def coerce(spec: Spec, schema: Any, value: str) -> Any:
+    """A wire string read as the schema's type (integer, number, boolean, null), else unchanged."""
+    types, _ = _schema_info(spec, schema)
+    for kind in types:
+        if kind == "integer":
+            try:
+                return int(value)
+            except ValueError:
+                continue
+        elif kind == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            if number != number or number in (float("inf"), float("-inf")):
+                continue
+            return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+        elif kind == "boolean" and value in ("true", "false"):
+            return value == "true"
+        elif kind == "null" and value in ("", "null"):
+            return None
+        elif kind == "string":
+            return value
+    return value
+
+
+def _items_schema(resolved: dict[str, Any]) -> Any:
+    items = resolved.get("items")
+    return items if isinstance(items, (dict, bool)) else {}
+
+
+def _split_pairs(parts: list[str]) -> dict[str, str]:
+    return {parts[i]: parts[i + 1] for i in range(0, len(parts) - 1, 2)}
+
+
+def _object(spec: Spec, resolved: dict[str, Any], raw: dict[str, str]) -> dict[str, Any]:
+    props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+    extra = resolved.get("additionalProperties")
+    out: dict[str, Any] = {}
+    for key, text in raw.items():
+        sub = props.get(key, extra if isinstance(extra, dict) else {})
+        out[key] = coerce(spec, sub, text)
+    return out
+
+
+def read_value(spec: Spec, param: Parameter, raw: Any, query: list[tuple[str, str]] | None = None) -> Any:
+    """Decode one parameter from its wire form (``raw`` is a str, or a list for exploded query)."""
+    types, resolved = _schema_info(spec, param.schema)
+    style = param.style
+    if param.media_type is not None:
+        import orjson
+
+        text = raw[0] if isinstance(raw, list) else raw
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text
+    if "array" in types:
+        items = _items_schema(resolved)
+        if isinstance(raw, list):
+            if param.explode or len(raw) > 1:
+                parts = raw
+            else:
+                parts = _split_array(raw[0] if raw else "", style)
+        else:
+            parts = _split_array(_strip_prefix(raw, param), style, path_explode=param.explode)
+        return [coerce(spec, items, p) for p in parts]
+    if "object" in types and types[0] == "object":
+        if style == "deepObject" and query is not None:
+            prefix = param.name + "["
+            pairs = {k[len(prefix):-1]: v for k, v in query if k.startswith(prefix) and k.endswith("]")}
+            return _object(spec, resolved, pairs)
+        if isinstance(raw, list):
+            raw = raw[0] if raw else ""
+        text = _strip_prefix(raw, param)
+        if param.explode and "=" in text:
+            sep = ";" if style == "matrix" else "." if style == "label" else ","
+            pairs = dict(p.partition("=")[::2] for p in text.split(sep) if p)
+        else:
+            pairs = _split_pairs(text.split(","))
+        return _object(spec, resolved, pairs)
+    if isinstance(raw, list):
+        raw = raw[0] if raw else ""
+    return coerce(spec, param.schema, _strip_prefix(raw, param))
+
+
+def _split_array(text: str, style: str, *, path_explode: bool = False) -> list[str]:
+    if text == "":
+        return []
+    sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+    if style == "label" and path_explode:
+        sep = "."
+    if style == "matrix" and path_explode:
+        return [p.partition("=")[2] for p in text.split(";") if p]
+    return text.split(sep)
+
+
+def _strip_prefix(text: str, param: Parameter) -> str:
+    if param.location != "path":
+        return text
+    if param.style == "label" and text.startswith("."):
+        return text[1:]
+    if param.style == "matrix":
+        prefix = f";{param.name}="
+        if text.startswith(prefix):
+            return text[len(prefix):]
+        if text.startswith(";"):
+            return text[1:]
+    return text
+
+
+def validate_params(
+    spec: Spec,
+    op: Operation,
+    path_params: Mapping[str, str],
+    query: list[tuple[str, str]],
+    headers: Mapping[str, str],
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Decode and validate every declared parameter; returns the decoded values and the issues."""
+    values: dict[str, Any] = {}
+    issues: list[Issue] = []
+    cookies: dict[str, str] | None = None
+    query_map: dict[str, list[str]] = {}
+    for key, value in query:
+        query_map.setdefault(key, []).append(value)
+    for param in op.parameters:
+        where = param.location
+        raw: Any = _MISSING
+        if where == "path":
+            raw = path_params.get(param.name, _MISSING)
+        elif where == "query":
+            if param.name in query_map:
+                raw = query_map[param.name]
+            elif param.style == "deepObject" and any(k.startswith(param.name + "[") for k in query_map):
+                raw = []
+        elif where == "header":
+            raw = headers.get(param.name.lower(), _MISSING)
+        elif where == "cookie":
+            if cookies is None:
+                cookies = parse_cookies(headers.get("cookie", ""))
+            raw = cookies.get(param.name, _MISSING)
+        pointer = f"/{_SECTION.get(where, where)}/{param.name.replace('~', '~0').replace('/', '~1')}"
+        if raw is _MISSING:
+            if param.required or where == "path":
+                issues.append(Issue(pointer, f"required {where} parameter {param.name!r} is missing"))
+            continue
+        if where == "query" and not param.allow_empty_value and raw == [""] and param.required:
+            issues.append(Issue(pointer, f"{where} parameter {param.name!r} is empty"))
+            continue
+        value = read_value(spec, param, raw, query)
+        values[f"{where}:{param.name}"] = value
+        if param.schema:
+            for sub, message in schema_errors(spec, param.schema, value, limit=5):
+                issues.append(Issue(pointer + sub, f"{where} parameter {param.name!r}: {message}"))
+    return values, issues
+
+
+_SECTION = {"query": "query", "path": "path", "header": "headers", "cookie": "cookies"}

@@ -1,0 +1,194 @@
+"""The stateful answers (see :mod:`toolcheck.mock.state` for the rules they follow).
+
+Every body stored or returned is checked against the operation's response schema; a change
+that would break it (a request field the response does not allow, a job stage the enum does
+not have) is dropped, so stateful answers stay as valid as generated ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from toolcheck.mock._params import Issue
+from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid
+from toolcheck.mock.state import id_field, lifecycle
+
+if TYPE_CHECKING:
+    from toolcheck.mock.responder import Mock, MockResponse
+    from toolcheck.spec import Operation
+
+
+def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
+           rng: random.Random) -> MockResponse | None:
+    """The stateful answer for ``op``, or None to fall back to the stateless one."""
+    path = op.path.rstrip("/") or "/"
+    resource = mock.resources[path]
+    store = mock.store
+    collection = resource.collection
+    status, response = mock._status(op, {})
+    schema = _schema(response)
+    if path == resource.item:
+        key = path_params.get(resource.id_param)
+        if key is None:
+            return None
+        stored = store.get(collection, key)
+        if stored is None and store.is_deleted(collection, key):
+            issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
+            return mock._error(op, 404, [issue], rng)
+        if op.method == "get":
+            if stored is None:
+                return None
+            body = _advance(mock, schema, stored)
+            store.put(collection, key, body)
+            return mock._finish(op, status, copy.deepcopy(body), (), None, 0.0, "state")
+        if op.method in ("patch", "put"):
+            base = stored if stored is not None else _generate(mock, schema, rng, path_params)
+            body = _merge(mock, schema, base, decoded, keep=id_field(base, resource))
+            store.put(collection, key, body)
+            return mock._finish(op, status, body if schema is not None else None, (), None, 0.0, "state")
+        if op.method == "delete":
+            store.delete(collection, key)
+            body = _generate(mock, schema, rng, path_params) if schema is not None else None
+            return mock._finish(op, status, body, (), None, 0.0, "state")
+        return None
+    if op.method == "post":
+        # Identical POSTs must create distinct resources: draw from a per-create sequence.
+        with mock._lock:
+            mock.creates += 1
+            sequence = mock.creates
+        create_rng = random.Random(f"{mock.seed}|{op.key}|create|{sequence}")
+        body = _generate(mock, schema, create_rng, {})
+        if not isinstance(body, dict):
+            return None
+        body = _merge(mock, schema, body, decoded, keep=id_field(body, resource))
+        stages = _stages(mock, schema)
+        if stages and body.get("status") != stages[0]:
+            body = _try(mock, schema, body, {"status": stages[0], "progress": 0})
+        field_name = id_field(body, resource)
+        if field_name is None:
+            return None
+        key = str(body[field_name])
+        store.put(collection, key, body)
+        location = f"{resource.item.replace('{' + resource.id_param + '}', quote(key, safe=''))}"
+        extra = (("location", location),) if location.isascii() else ()
+        return mock._finish(op, status, body, extra, None, 0.0, "state")
+    if op.method == "get":
+        items = store.listing(collection)
+        if not items or schema is None:
+            return None
+        listing = _listing(mock, schema, items, rng)
+        if listing is None:
+            return None
+        return mock._finish(op, status, listing, (), None, 0.0, "state")
+    return None
+
+
+def _schema(response: Any) -> Any:
+    if response is None:
+        return None
+    for media_type, media in response.content.items():
+        if "json" in media_type and media.schema is not None:
+            return media.schema
+    return None
+
+
+def _generate(mock: Mock, schema: Any, rng: random.Random, path_params: dict[str, str]) -> Any:
+    if schema is None:
+        return None
+    from toolcheck.mock.responder import echo_ids
+
+    try:
+        value = generate_value(mock.spec, schema, rng=rng)
+    except GenerationError:
+        return None
+    return echo_ids(mock.spec, schema, value, path_params)
+
+
+def _try(mock: Mock, schema: Any, body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = body
+    for key, value in changes.items():
+        if key not in body:
+            continue
+        trial = {**out, key: value}
+        if schema is None or is_valid(mock.spec, schema, trial):
+            out = trial
+    return out
+
+
+def _merge(mock: Mock, schema: Any, base: Any, decoded: Any, keep: str | None) -> Any:
+    """Request fields copied onto ``base`` where the response schema accepts them."""
+    if not isinstance(base, dict) or not isinstance(decoded, dict):
+        return base
+    changes = {k: v for k, v in decoded.items() if k != keep}
+    trial = {**base, **changes}
+    if schema is None or is_valid(mock.spec, schema, trial):
+        return trial
+    out = dict(base)
+    for key, value in changes.items():
+        candidate = {**out, key: value}
+        if is_valid(mock.spec, schema, candidate):
+            out = candidate
+    return out
+
+
+def _stages(mock: Mock, schema: Any) -> list[str]:
+    if schema is None:
+        return []
+    gen = _Generator(mock.spec, random.Random(0), "response")
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    if not isinstance(props, dict) or "status" not in props:
+        return []
+    status = gen.flatten(props["status"])
+    if not isinstance(status, dict):
+        return []
+    scripted = status.get("x-toolcheck-lifecycle")
+    if isinstance(scripted, list) and all(isinstance(s, str) for s in scripted):
+        return list(scripted)
+    enum = status.get("enum")
+    return lifecycle(enum) if isinstance(enum, list) else []
+
+
+def _advance(mock: Mock, schema: Any, stored: Any) -> Any:
+    """The next job stage (queued → running → completed), once per read."""
+    stages = _stages(mock, schema)
+    if not stages or not isinstance(stored, dict) or stored.get("status") not in stages:
+        return stored
+    index = stages.index(stored["status"])
+    if index + 1 >= len(stages):
+        return stored
+    nxt = stages[index + 1]
+    progress = 100 if index + 1 == len(stages) - 1 else 50
+    return _try(mock, schema, stored, {"status": nxt, "progress": progress})
+
+
+def _listing(mock: Mock, schema: Any, items: list[Any], rng: random.Random) -> Any:
+    try:
+        page = generate_value(mock.spec, schema, rng=rng)
+    except GenerationError:
+        return None
+    if isinstance(page, list):
+        return items if is_valid(mock.spec, schema, items) else None
+    if not isinstance(page, dict):
+        return None
+    gen = _Generator(mock.spec, rng, "response")
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else {}
+    for key, sub in (props or {}).items():
+        sub_flat = gen.flatten(sub)
+        if isinstance(sub_flat, dict) and sub_flat.get("type") == "array":
+            trial = {**page, key: list(items)}
+            for flag in ("has_more", "hasMore"):
+                if flag in trial:
+                    trial[flag] = False
+            if "next_cursor" in trial:
+                trial["next_cursor"] = None
+            if is_valid(mock.spec, schema, trial):
+                return trial
+            trial = {**page, key: list(items)}
+            if is_valid(mock.spec, schema, trial):
+                return trial
+    return None

@@ -1,0 +1,437 @@
+"""The pure responder: one request in, one response out, no sockets.
+
+``Mock(spec, ...)`` compiles what every request needs once (routes, validated examples,
+inferred resources); :func:`respond` (or ``Mock.handle``) answers a :class:`MockRequest`.
+Adapters (``transport.py`` for httpx, ``server.py`` for ASGI) only translate and apply the
+returned delay/fault. The order of decisions follows what a real API does: route (404/405),
+injected fault, authentication (401), parameters and body (400/415/422), then the answer:
+``Prefer: code=`` or the lowest documented 2xx; ``Prefer: example=`` or the first valid
+example, else a generated body seeded by (seed, operation, request) so different requests
+get different bodies and the same request the same body. Stateful mode lives in ``_stateful``.
+
+Answers to identical requests are memoised (a small LRU) when nothing else can change them
+(no faults, no stateful resource involved): the responder is a pure function of its input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import orjson
+
+from toolcheck.checks.conformance import is_json
+from toolcheck.mock import faults as faults_mod
+from toolcheck.mock._errors import error_body
+from toolcheck.mock._params import Issue, parse_query, validate_params
+from toolcheck.mock._routing import NoMatch, Router
+from toolcheck.mock._security import check_security
+from toolcheck.mock._validate import check_body
+from toolcheck.mock.examples import Examples
+from toolcheck.mock.faults import Fault, FaultConfig
+from toolcheck.mock.generate import GenerationError, generate_value, is_valid
+from toolcheck.mock.state import Store, infer_resources
+
+if TYPE_CHECKING:
+    from toolcheck.spec import Operation, Response, Spec
+
+__all__ = ["Mock", "MockRequest", "MockResponse", "respond"]
+
+MAX_BODY = 10 * 1024 * 1024
+_CACHE_SIZE = 4096
+_CACHE_MAX_BODY = 64 * 1024
+_NO_CONTENT = frozenset({204, 205, 304})
+
+
+@dataclass(frozen=True)
+class MockRequest:
+    """An HTTP request as the responder sees it.
+
+    Attributes:
+        method: ``GET``, ``POST`` ...
+        path: the raw (percent-encoded) path, without the query.
+        query: the raw query string, without ``?``.
+        headers: header names in lower case.
+        body: the raw body.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    """The answer, plus what the adapters and the request log need.
+
+    Attributes:
+        delay: seconds to wait before answering (latency faults).
+        fault: the injected fault, if any (``timeout`` means: never answer).
+        issues: request violations found (the log counts them).
+        source: ``example``, ``generated``, ``state``, ``error``.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    operation: str | None = None
+    issues: tuple[Issue, ...] = ()
+    fault: Fault | None = None
+    delay: float = 0.0
+    source: str = ""
+
+
+def parse_prefer(value: str) -> dict[str, str]:
+    """``Prefer: code=404, example=foo, dynamic=true`` → dict (RFC 7240; Prism's keys)."""
+    out: dict[str, str] = {}
+    for part in value.replace(";", ",").split(","):
+        key, sep, raw = part.strip().partition("=")
+        if key:
+            out[key.strip().lower()] = raw.strip().strip('"') if sep else "true"
+    return out
+
+
+class Mock:
+    """A compiled mock of ``spec``; thread-safe for concurrent :meth:`handle` calls.
+
+    Args:
+        spec: the loaded spec.
+        seed: seeds generated bodies and fault draws.
+        dynamic: always generate bodies (ignore examples), like Prism's ``--dynamic``.
+        stateful: keep created resources (see :mod:`toolcheck.mock.state`).
+        validate: validate requests (params, body, content type, security).
+        faults: server-wide fault injection.
+        tokens: when given, the only accepted bearer tokens / API keys.
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        *,
+        seed: int = 0,
+        dynamic: bool = False,
+        stateful: bool = False,
+        validate: bool = True,
+        faults: FaultConfig | None = None,
+        tokens: Collection[str] | None = None,
+        cache: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.seed = seed
+        self.dynamic = dynamic
+        self.stateful = stateful
+        self.validate = validate
+        self.faults = faults or FaultConfig()
+        self.tokens = frozenset(tokens) if tokens else None
+        self.router = Router(spec)
+        self.examples = Examples(spec)
+        self.resources = infer_resources(spec) if stateful else {}
+        self.store = Store()
+        self.creates = 0
+        self._fault_rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[Any, MockResponse] | None = OrderedDict() if cache else None
+
+    @property
+    def problems(self) -> list[str]:
+        """Examples in the spec that violate their own schema (they are not served)."""
+        return self.examples.problems
+
+    def handle(self, request: MockRequest) -> MockResponse:
+        """Answer ``request``. Never raises; any input gets a documented or RFC 9457 answer."""
+        key = None
+        if self._cache is not None and not self.faults.active and len(request.body) <= _CACHE_MAX_BODY:
+            key = (request.method, request.path, request.query, request.body,
+                   tuple(sorted(request.headers.items())))
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        try:
+            response, cacheable = self._handle(request)
+        except Exception as exc:  # a bug of ours: say so, never crash the server
+            body = orjson.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                                 "detail": f"the mock failed: {type(exc).__name__}: {str(exc)[:200]}"})
+            return MockResponse(500, (("content-type", "application/problem+json"),), body, source="error")
+        if key is not None and cacheable and self._cache is not None:
+            with self._lock:
+                self._cache[key] = response
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return response
+
+    # --- the pipeline --------------------------------------------------------------------
+    def _handle(self, request: MockRequest) -> tuple[MockResponse, bool]:
+        method = request.method.upper()
+        headers = request.headers
+        matched = self.router.match(method, request.path)
+        if isinstance(matched, NoMatch):
+            return self._no_match(method, request.path, matched.allowed), True
+        op, path_params = matched.operation, matched.params
+        prefer = parse_prefer(headers.get("prefer", "")) if "prefer" in headers else {}
+        rng = self._rng(op, request)
+
+        fault, delay = self._fault(prefer)
+        if fault is not None and fault.kind == "timeout":
+            return MockResponse(504, (), b"", op.operation_id, fault=fault, delay=fault.delay, source="fault"), False
+        if fault is not None and fault.kind == "error":
+            return self._fault_error(op, fault, rng, delay), False
+
+        if len(request.body) > MAX_BODY:
+            return self._error(op, 413, [Issue("/body", f"the body is larger than {MAX_BODY} bytes", "body")], rng), True
+        decoded: Any = None
+        if self.validate:
+            failure = check_security(self.spec, op, headers, request.query, self.tokens)
+            if failure is not None:
+                issue = Issue("/headers/authorization", failure.message, "security")
+                response = self._error(op, 401, [issue], rng, extra=(("www-authenticate", failure.challenge),))
+                return response, True
+            query = parse_query(request.query) if request.query else []
+            _values, issues = validate_params(self.spec, op, path_params, query, headers)
+            status, body_issues, decoded = check_body(self.spec, op, headers.get("content-type"), request.body)
+            if issues or body_issues:
+                status = 415 if status == 415 else 400 if issues else status or 400
+                return self._error(op, status, issues + body_issues, rng), True
+        elif request.body and "json" in headers.get("content-type", ""):
+            try:
+                decoded = orjson.loads(request.body)
+            except orjson.JSONDecodeError:
+                decoded = None
+
+        stateful = self.stateful and not prefer.get("code") and (op.path.rstrip("/") or "/") in self.resources
+        if stateful:
+            from toolcheck.mock._stateful import answer
+
+            handled = answer(self, op, path_params, decoded, rng)
+            if handled is not None:
+                if fault is not None or delay:
+                    handled = _with_fault(handled, fault, delay)
+                return handled, False
+        status, response = self._status(op, prefer)
+        applied: list[tuple[str, str]] = []
+        if "code" in prefer and str(status) == prefer["code"]:
+            applied.append(("preference-applied", f"code={status}"))
+        value, source, media_type = self._body(op, status, response, prefer, headers, path_params, rng)
+        extra = tuple(applied) + self._headers(op, status, response, rng, path_params)
+        result = self._finish(op, status, value, extra, fault, delay, source, media_type)
+        return result, fault is None and delay == 0
+
+    def _rng(self, op: Operation, request: MockRequest) -> random.Random:
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(f"{self.seed}|{op.key}|{request.path}|{request.query}|".encode("utf-8", "surrogateescape"))
+        digest.update(request.body[:65536])
+        return random.Random(int.from_bytes(digest.digest(), "big"))
+
+    def _fault(self, prefer: Mapping[str, str]) -> tuple[Fault | None, float]:
+        if "fault" in prefer:
+            fault = faults_mod.parse_prefer_fault(prefer["fault"])
+            if fault is not None and fault.kind == "latency":
+                return None, fault.delay
+            return fault, 0.0
+        if not self.faults.active:
+            return None, 0.0
+        with self._lock:
+            return faults_mod.draw(self.faults, self._fault_rng)
+
+    def _fault_error(self, op: Operation, fault: Fault, rng: random.Random, delay: float) -> MockResponse:
+        status = fault.status
+        if status is None:
+            documented = [int(s) for s in op.responses if s.isdigit() and (s.startswith("5") or s == "429")]
+            status = rng.choice(documented) if documented else 503
+        extra: tuple[tuple[str, str], ...] = ()
+        if status in (429, 503):
+            extra = (("retry-after", str(rng.randint(1, 5))),)
+        response = self._error(op, status, [], rng, extra=extra, message="injected fault: simulated failure")
+        return MockResponse(response.status, response.headers, response.body, op.operation_id,
+                            fault=fault, delay=delay, source="fault")
+
+    def _no_match(self, method: str, path: str, allowed: tuple[str, ...]) -> MockResponse:
+        rng = random.Random(self.seed)
+        if allowed:
+            if method == "OPTIONS":
+                return MockResponse(204, (("allow", ", ".join(allowed)),), b"", source="error")
+            message = f"{method} is not allowed on this path (allowed: {', '.join(allowed)})"
+            media_type, body = error_body(self.spec, None, 405, [Issue("/method", message)], rng, message)
+            headers = (("content-type", media_type), ("allow", ", ".join(allowed)))
+            return MockResponse(405, headers, body, source="error")
+        safe = path if len(path) < 200 else path[:200] + "..."
+        message = f"no operation matches {method} {safe}"
+        media_type, body = error_body(self.spec, None, 404, [], rng, message)
+        return MockResponse(404, (("content-type", media_type),), body, source="error")
+
+    def _error(self, op: Operation, status: int, issues: list[Issue], rng: random.Random,
+               extra: tuple[tuple[str, str], ...] = (), message: str | None = None) -> MockResponse:
+        media_type, body = error_body(self.spec, op, status, issues, rng, message)
+        headers = (("content-type", media_type), *extra)
+        return MockResponse(status, headers, body, op.operation_id, tuple(issues), source="error")
+
+    def _status(self, op: Operation, prefer: Mapping[str, str]) -> tuple[int, Response | None]:
+        code = prefer.get("code", "")
+        if code.isdigit() and 100 <= int(code) <= 599:
+            response = op.response_for(int(code))
+            if response is not None:
+                return int(code), response
+        if op.success_statuses:
+            status = op.success_statuses[0]
+            return _numeric(status), op.responses[status]
+        numeric = sorted(s for s in op.responses if s.isdigit())
+        if "default" in op.responses:
+            return 200, op.responses["default"]
+        if numeric:
+            return int(numeric[0]), op.responses[numeric[0]]
+        return 200, None
+
+    def _body(self, op: Operation, status: int, response: Response | None, prefer: Mapping[str, str],
+              headers: Mapping[str, str], path_params: Mapping[str, str], rng: random.Random) -> tuple[Any, str, str]:
+        if response is None or not response.content or status in _NO_CONTENT:
+            return None, "empty", ""
+        media_type = _negotiate(response, headers.get("accept", ""))
+        media = response.content[media_type]
+        dynamic = self.dynamic or prefer.get("dynamic") == "true"
+        if not dynamic:
+            example = self.examples.pick(op, str(status) if str(status) in op.responses else _key_for(op, status),
+                                         media_type, prefer.get("example"))
+            if example is not None:
+                return example, "example", media_type
+        if media.schema is None:
+            return None, "empty", media_type
+        try:
+            value = generate_value(self.spec, media.schema, rng=rng)
+        except GenerationError:
+            return None, "empty", media_type
+        value = echo_ids(self.spec, media.schema, value, path_params)
+        return value, "generated", media_type
+
+    def _headers(self, op: Operation, status: int, response: Response | None, rng: random.Random,
+                 path_params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+        if response is None or not response.headers:
+            return ()
+        out: list[tuple[str, str]] = []
+        for name, header in response.headers.items():
+            lower = name.lower()
+            if lower == "content-type":
+                continue
+            if lower == "location":
+                out.append(("location", quote(op.path, safe="/{}")))
+                continue
+            if not header.required and lower not in ("retry-after", "x-request-id", "etag"):
+                continue
+            try:
+                value = generate_value(self.spec, header.schema or {"type": "string"}, rng=rng, name=name)
+            except GenerationError:
+                continue
+            text = value if isinstance(value, str) else orjson.dumps(value).decode()
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            if text.isascii() and "\n" not in text and "\r" not in text:
+                out.append((lower, text))
+        return tuple(out)
+
+    def _finish(self, op: Operation, status: int, value: Any, extra: tuple[tuple[str, str], ...],
+                fault: Fault | None, delay: float, source: str, media_type: str = "application/json") -> MockResponse:
+        headers: list[tuple[str, str]] = []
+        body = b""
+        if value is not None and status not in _NO_CONTENT:
+            media_type = media_type or "application/json"
+            if isinstance(value, (bytes, bytearray)):
+                body = bytes(value)
+            elif isinstance(value, str) and not is_json(media_type.split(";")[0].strip().lower()):
+                body = value.encode("utf-8")
+            elif media_type.startswith("text/event-stream"):
+                body = b"data: " + orjson.dumps(value, default=str) + b"\n\n"
+            else:
+                body = orjson.dumps(value, default=str)
+            headers.append(("content-type", media_type if ";" in media_type or not media_type.startswith("text/")
+                            else media_type + "; charset=utf-8"))
+        headers.extend(extra)
+        if fault is not None and fault.kind == "truncate" and body:
+            body = body[: max(1, len(body) // 2)]
+        elif fault is not None and fault.kind == "invalid_json":
+            body = b"<html><body>502 Bad Gateway</body></html>"
+        return MockResponse(status, tuple(headers), body, op.operation_id, fault=fault, delay=delay, source=source)
+
+
+def respond(mock: Mock, request: MockRequest) -> MockResponse:
+    """Answer one request with a compiled :class:`Mock` (see ``Mock.handle``)."""
+    return mock.handle(request)
+
+
+def _with_fault(response: MockResponse, fault: Fault | None, delay: float) -> MockResponse:
+    body = response.body
+    if fault is not None and fault.kind == "truncate" and body:
+        body = body[: max(1, len(body) // 2)]
+    elif fault is not None and fault.kind == "invalid_json":
+        body = b"<html><body>502 Bad Gateway</body></html>"
+    return MockResponse(response.status, response.headers, body, response.operation, response.issues,
+                        fault, delay, response.source)
+
+
+def _numeric(status: str) -> int:
+    return int(status) if status.isdigit() else 200
+
+
+def _key_for(op: Operation, status: int) -> str:
+    code = str(status)
+    for key in (code, f"{code[0]}XX", f"{code[0]}xx", "default"):
+        if key in op.responses:
+            return key
+    return code
+
+
+def _negotiate(response: Response, accept: str) -> str:
+    types = list(response.content)
+    if accept and "*/*" not in accept:
+        wanted = [a.split(";", 1)[0].strip().lower() for a in accept.split(",")]
+        for want in wanted:
+            for media_type in types:
+                mt = media_type.lower()
+                if mt == want or (want.endswith("/*") and mt.startswith(want[:-1])):
+                    return media_type
+    for media_type in types:
+        if is_json(media_type.split(";", 1)[0].strip().lower()):
+            return media_type
+    return types[0]
+
+
+def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str]) -> Any:
+    """Copy path parameters into same-named fields (and ``id`` for the last one), if still valid."""
+    if not path_params or not isinstance(value, dict):
+        return value
+    candidate = dict(value)
+    names = list(path_params)
+    changed = False
+    for name in names:
+        if name in candidate and candidate[name] != path_params[name]:
+            candidate[name] = _like(candidate[name], path_params[name])
+            changed = True
+    last = names[-1]
+    if "id" in candidate and last.lower().endswith("id") and last not in candidate:
+        candidate["id"] = _like(candidate["id"], path_params[last])
+        changed = True
+    if changed and is_valid(spec, schema, candidate):
+        return candidate
+    if changed:  # keep what fits, one field at a time
+        out = dict(value)
+        for key in candidate:
+            if candidate[key] != value.get(key):
+                trial = {**out, key: candidate[key]}
+                if is_valid(spec, schema, trial):
+                    out = trial
+        return out
+    return value
+
+
+def _like(old: Any, text: str) -> Any:
+    if isinstance(old, int) and not isinstance(old, bool):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text

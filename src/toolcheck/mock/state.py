@@ -1,0 +1,119 @@
+"""Stateful mode: resources inferred from paths, kept in memory, jobs that advance when polled.
+
+A *collection* is a path ``P`` and an *item* is ``P/{param}`` (``/tasks`` and
+``/tasks/{task_id}``). ``POST P`` stores the answer under its id (the field named like the
+path parameter, else ``id``); ``GET P/{id}`` returns it; ``PATCH``/``PUT`` merge the request
+into it; ``DELETE`` removes it and later reads answer 404; ``GET P`` lists what was created.
+Ids never created (and never deleted) still get a generated answer with the id echoed, so a
+scenario can read a resource it did not make.
+
+A stored object whose ``status`` enum looks like a job (``queued``/``pending`` → ``running``
+→ ``completed``) advances one stage on every read, or follows ``x-toolcheck-lifecycle`` when
+the schema lists the stages itself.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from toolcheck.spec import Operation, Spec
+
+_PARAM = re.compile(r"\{([^{}/]+)\}$")
+STAGES = (
+    ("created", "new", "pending", "queued", "scheduled", "accepted", "submitted", "waiting", "not_started"),
+    ("running", "processing", "in_progress", "started", "active", "executing", "working"),
+    ("completed", "succeeded", "success", "done", "finished", "complete", "ready", "succeed"),
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collection path and its item path (``/tasks``, ``/tasks/{task_id}``, ``task_id``)."""
+
+    collection: str
+    item: str
+    id_param: str
+
+
+def infer_resources(spec: Spec) -> dict[str, Resource]:
+    """Map every collection and item path to its :class:`Resource`."""
+    paths = {op.path.rstrip("/") or "/" for op in spec.operations}
+    out: dict[str, Resource] = {}
+    for path in paths:
+        found = _PARAM.search(path)
+        if found is None:
+            continue
+        collection = path[: found.start()].rstrip("/") or "/"
+        if collection not in paths:
+            continue
+        resource = Resource(collection, path, found.group(1))
+        out[path] = resource
+        out[collection] = resource
+    return out
+
+
+def lifecycle(enum: list[Any]) -> list[str]:
+    """The job stages present in a ``status`` enum, in order (empty when it is not job-like)."""
+    lowered = {str(v).lower(): v for v in enum if isinstance(v, str)}
+    out: list[str] = []
+    for stage in STAGES:
+        for word in stage:
+            if word in lowered:
+                out.append(lowered[word])
+                break
+    return out if len(out) >= 2 else []
+
+
+@dataclass
+class Store:
+    """In-memory resources: ``items[collection][id] = body`` plus deleted ids and poll counts."""
+
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deleted: dict[str, set[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get(self, collection: str, key: str) -> Any:
+        return self.items.get(collection, {}).get(key)
+
+    def put(self, collection: str, key: str, body: Any) -> None:
+        with self.lock:
+            self.items.setdefault(collection, {})[key] = body
+            self.deleted.get(collection, set()).discard(key)
+
+    def delete(self, collection: str, key: str) -> bool:
+        with self.lock:
+            existed = self.items.get(collection, {}).pop(key, None) is not None
+            self.deleted.setdefault(collection, set()).add(key)
+            return existed
+
+    def is_deleted(self, collection: str, key: str) -> bool:
+        return key in self.deleted.get(collection, set())
+
+    def listing(self, collection: str) -> list[Any]:
+        return list(self.items.get(collection, {}).values())
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.deleted.clear()
+
+
+def id_field(body: Any, resource: Resource) -> str | None:
+    """Which field of a stored body is its id: the path parameter's name, else ``id``."""
+    if not isinstance(body, dict):
+        return None
+    for name in (resource.id_param, "id", "uuid", "key", "name"):
+        if name in body and isinstance(body[name], (str, int)):
+            return name
+    for name, value in body.items():
+        if name.endswith(("_id", "Id")) and isinstance(value, (str, int)):
+            return name
+    return None
+
+
+def is_item_op(op: Operation, resource: Resource) -> bool:
+    return (op.path.rstrip("/") or "/") == resource.item
