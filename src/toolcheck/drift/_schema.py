@@ -1,0 +1,610 @@
+"""Compare two JSON Schemas by meaning and report direction-neutral facts.
+
+Hand-written because the design is the point (see docs/drift-rules.md and the research notes):
+
+* **Named components are compared once.** When both sides are ``$ref``s the pair
+  ``(old ref, new ref)`` becomes a *child* of the current result and is compared (memoised) on
+  its own; the caller walks children with a visited set and attaches the facts to every
+  operation that reaches them. ``$ref``s are never expanded inline, so cyclic specs are finite
+  and Stripe's expandable fields stay linear.
+* **Refactors are not changes.** ``$ref`` ↔ inline (deref the ref side and compare content),
+  a one-member ``allOf`` wrapper, ``allOf`` flattened on one side only, the 3.0 ``nullable``
+  rewrite (``anyOf [X, {type: null}]``, ``type: [x, "null"]``, ``null`` in ``enum``), and
+  ``oneOf``/``anyOf`` branches matched by ref name, by content, then by position.
+* **Facts are neutral** (``max-length-decreased``); :mod:`toolcheck.drift.differ` turns them
+  into request- or response-side rules, because a cached component serves both directions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolcheck.spec.model import Spec
+
+MAX_DEPTH = 48
+ANNOTATIONS = frozenset({
+    "title", "description", "example", "examples", "deprecated", "readOnly", "writeOnly", "$comment",
+    "externalDocs", "xml", "default",
+})
+_NUMERIC = (
+    # keyword, fact stem, "max" semantics (larger = looser)
+    ("maxLength", "max-length", True), ("minLength", "min-length", False),
+    ("maximum", "max", True), ("minimum", "min", False),
+    ("exclusiveMaximum", "exclusive-max", True), ("exclusiveMinimum", "exclusive-min", False),
+    ("maxItems", "max-items", True), ("minItems", "min-items", False),
+)
+_ZERO_DEFAULT = frozenset({"minLength", "minItems"})  # absent means 0: compare as numbers
+_GENERIC = (
+    ("if", "if"), ("then", "then"), ("else", "else"), ("contains", "contains"), ("prefixItems", "prefix-items"),
+    ("propertyNames", "property-names"), ("dependentRequired", "dependent-required"),
+    ("dependentSchemas", "dependent-schema"), ("unevaluatedItems", "unevaluated-items"),
+    ("unevaluatedProperties", "unevaluated-properties"), ("contentSchema", "content-schema"), ("not", "not"),
+)
+RO, WO = 1, 2
+
+
+@dataclass(slots=True)
+class Fact:
+    """One neutral change at ``path`` (property names, ``[]`` for items, ``{}`` for map values)."""
+
+    kind: str
+    path: tuple[str, ...]
+    before: Any = None
+    after: Any = None
+    old_ptr: str = ""
+    new_ptr: str = ""
+    key: str = ""
+    flags: int = 0
+
+
+@dataclass(slots=True)
+class Result:
+    """Facts found directly in one schema pair, and the component pairs it reaches."""
+
+    facts: list[Fact] = field(default_factory=list)
+    children: list[tuple[tuple[str, ...], str, str, int]] = field(default_factory=list)
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _types(schema: dict[str, Any]) -> set[str] | None:
+    t = schema.get("type")
+    if t is None:
+        return None
+    return {str(x) for x in t} if isinstance(t, list) else {str(t)}
+
+
+def _null_branch(s: Any) -> bool:
+    return isinstance(s, dict) and (s.get("type") == "null" or s.get("type") == ["null"]) and len(
+        [k for k in s if k not in ANNOTATIONS]) == 1
+
+
+def _annotation_only(s: Any) -> bool:
+    return isinstance(s, dict) and "$ref" not in s and all(k in ANNOTATIONS or k.startswith("x-") for k in s)
+
+
+class SchemaDiffer:
+    """Diffs schemas of two specs; one instance per ``diff(old, new)`` (holds the memo)."""
+
+    def __init__(self, old: Spec, new: Spec) -> None:
+        self.old = old
+        self.new = new
+        self.memo: dict[tuple[str, str, int], Result] = {}
+
+    # --- entry points ----------------------------------------------------------------------
+    def compare(self, old: Any, new: Any, old_ptr: str, new_ptr: str, flags: int = 0) -> Result:
+        """Compare two inline schemas (a body, a parameter schema) rooted at the given pointers."""
+        out = Result()
+        self._cmp(old, new, (), old_ptr, new_ptr, 0, flags, out)
+        return out
+
+    def component(self, old_ref: str, new_ref: str, flags: int = 0) -> Result:
+        """The memoised comparison of two named schemas (cycle-safe: a pair in progress is empty)."""
+        key = (old_ref, new_ref, flags)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        out = Result()
+        self.memo[key] = out
+        try:
+            o = self.old.resolve(old_ref)
+            n = self.new.resolve(new_ref)
+        except KeyError:
+            return out
+        self._cmp(o, n, (), old_ref[1:], new_ref[1:], 0, flags, out)
+        return out
+
+    def reach(self, root: Result) -> Iterator[tuple[tuple[str, ...], bool, Result, str]]:
+        """Yield (path prefix, is-root, result, component name) for the root and every pair it reaches.
+
+        Each pair is visited once per call (first, shortest path wins), so a component used
+        by many properties is reported once per operation, at its first use.
+        """
+        yield (), True, root, ""
+        seen: set[tuple[str, str, int]] = set()
+        queue: list[tuple[tuple[str, ...], str, str, int]] = list(root.children)
+        i = 0
+        while i < len(queue):
+            prefix, oref, nref, flags = queue[i]
+            i += 1
+            if (oref, nref, flags) in seen:
+                continue
+            seen.add((oref, nref, flags))
+            res = self.component(oref, nref, flags)
+            yield prefix, not prefix, res, nref.rsplit("/", 1)[-1]
+            for path, o2, n2, f2 in res.children:
+                if (o2, n2, f2) not in seen:
+                    queue.append((prefix + path, o2, n2, f2))
+
+    # --- the walk --------------------------------------------------------------------------
+    def _deref(self, spec: Spec, schema: Any, ptr: str) -> tuple[Any, str]:
+        hops = 0
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and hops < 16:
+            ref = schema["$ref"]
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            try:
+                target = spec.resolve(ref)
+            except KeyError:
+                return {}, ptr
+            ptr = ref[1:] if ref.startswith("#") else ptr
+            schema = {**target, **siblings} if siblings and isinstance(target, dict) else target
+            hops += 1
+        return schema, ptr
+
+    def _simplify(self, spec: Spec, s: Any) -> tuple[Any, bool]:
+        """Strip refactor-only wrappers: nullable anyOf/oneOf and single-member allOf."""
+        nullable = False
+        for _ in range(4):
+            if not isinstance(s, dict):
+                break
+            for comb in ("anyOf", "oneOf"):
+                branches = s.get(comb)
+                if isinstance(branches, list) and len(branches) == 2 and any(_null_branch(b) for b in branches):
+                    rest = [b for b in branches if not _null_branch(b)]
+                    if len(rest) == 1 and all(k in ANNOTATIONS or k == comb for k in s):
+                        nullable = True
+                        extra = {k: v for k, v in s.items() if k != comb}
+                        inner = rest[0]
+                        s = {**inner, **extra} if extra and isinstance(inner, dict) and "$ref" not in inner else inner
+                        break
+            else:
+                members = s.get("allOf")
+                if isinstance(members, list) and len(members) == 1 and all(
+                        k in ANNOTATIONS or k == "allOf" or k == "type" for k in s):
+                    inner = members[0]
+                    extra = {k: v for k, v in s.items() if k not in ("allOf", "type")}
+                    if isinstance(inner, dict) and ("type" not in s or "$ref" in inner or
+                                                    inner.get("type") in (None, s.get("type"))):
+                        s = {**inner, **extra} if extra and "$ref" not in inner else inner
+                        continue
+                break
+        return s, nullable
+
+    def _flatten(self, spec: Spec, s: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+        """Merge allOf members into one schema (one level of $ref resolution per member)."""
+        out: dict[str, Any] = {k: v for k, v in s.items() if k != "allOf"}
+        props: dict[str, Any] = dict(out.get("properties") or {})
+        required: list[str] = list(out.get("required") or [])
+        for member in s.get("allOf") or []:
+            m, _ = self._deref(spec, member, "")
+            if not isinstance(m, dict):
+                continue
+            if "allOf" in m and depth < 4:
+                m = self._flatten(spec, m, depth + 1)
+            for k, v in m.items():
+                if k == "properties" and isinstance(v, dict):
+                    for pk, pv in v.items():
+                        props.setdefault(pk, pv)
+                elif k == "required" and isinstance(v, list):
+                    required.extend(x for x in v if x not in required)
+                elif k not in ANNOTATIONS:
+                    out.setdefault(k, v)
+        if props:
+            out["properties"] = props
+        if required:
+            out["required"] = required
+        return out
+
+    def _cmp(self, o: Any, n: Any, path: tuple[str, ...], optr: str, nptr: str, depth: int, flags: int,
+             out: Result) -> None:
+        if depth > MAX_DEPTH or o is n:
+            return
+        if o is True:
+            o = {}
+        if n is True:
+            n = {}
+        if not isinstance(o, dict) or not isinstance(n, dict):
+            return
+        o, onull_w = self._simplify(self.old, o)
+        n, nnull_w = self._simplify(self.new, n)
+        oref = o.get("$ref") if isinstance(o, dict) else None
+        nref = n.get("$ref") if isinstance(n, dict) else None
+        if isinstance(oref, str) and isinstance(nref, str):
+            if onull_w != nnull_w:
+                out.facts.append(Fact("became-nullable" if nnull_w else "became-not-nullable", path,
+                                      onull_w, nnull_w, optr, nptr, flags=flags))
+            out.children.append((path, oref, nref, flags))
+            return
+        if isinstance(oref, str):
+            o, optr = self._deref(self.old, o, optr)
+            o, extra_null = self._simplify(self.old, o)
+            onull_w = onull_w or extra_null
+        if isinstance(nref, str):
+            n, nptr = self._deref(self.new, n, nptr)
+            n, extra_null = self._simplify(self.new, n)
+            nnull_w = nnull_w or extra_null
+        if not isinstance(o, dict) or not isinstance(n, dict):
+            return
+        if isinstance(oref, str) != isinstance(nref, str) and depth > MAX_DEPTH // 2:
+            return
+        f = flags | (RO if n.get("readOnly") or o.get("readOnly") else 0) | (
+            WO if n.get("writeOnly") or o.get("writeOnly") else 0)
+        facts = out.facts
+
+        def fact(kind: str, before: Any = None, after: Any = None, key: str = "") -> None:
+            facts.append(Fact(kind, path, before, after, optr, nptr, key, f))
+
+        # allOf on one side only: compare the flattened form (a refactor, not a change)
+        if ("allOf" in o) != ("allOf" in n):
+            side, members = ("removed", o["allOf"]) if "allOf" in o else ("added", n["allOf"])
+            for m in members if isinstance(members, list) else []:
+                if _annotation_only(m):
+                    fact(f"all-of-{side}-annotation-only", None, _label(m), key=_label(m))
+            if "allOf" in o:
+                o = self._flatten(self.old, o)
+            else:
+                n = self._flatten(self.new, n)
+
+        # --- nullability and types -----------------------------------------------------------
+        ot, nt = _types(o), _types(n)
+        oenum, nenum = o.get("enum"), n.get("enum")
+        onull = onull_w or bool(ot and "null" in ot) or (isinstance(oenum, list) and None in oenum)
+        nnull = nnull_w or bool(nt and "null" in nt) or (isinstance(nenum, list) and None in nenum)
+        if onull != nnull:
+            fact("became-nullable" if nnull else "became-not-nullable", onull, nnull)
+        if ot is not None:
+            ot.discard("null")
+        if nt is not None:
+            nt.discard("null")
+        composite = ("allOf", "oneOf", "anyOf", "$ref")
+        if ot and nt and ot != nt:
+            if len(ot) == 1 and len(nt) == 1:
+                pair = (next(iter(ot)), next(iter(nt)))
+                kind = {("integer", "number"): "type-generalized",
+                        ("number", "integer"): "type-specialized"}.get(pair, "type-changed")
+                fact(kind, sorted(ot)[0], sorted(nt)[0])
+            elif nt > ot:
+                fact("list-of-types-widened", sorted(ot), sorted(nt))
+            elif nt < ot:
+                fact("list-of-types-narrowed", sorted(ot), sorted(nt))
+            else:
+                fact("type-changed", sorted(ot), sorted(nt))
+        elif ot and nt is None and not any(k in n for k in composite) and not n.get("properties"):
+            fact("type-generalized", sorted(ot), None)
+        elif nt and ot is None and not any(k in o for k in composite) and not o.get("properties") and o:
+            fact("type-specialized", None, sorted(nt))
+        if o.get("format") != n.get("format") and (ot == nt or not ot or not nt):
+            if o.get("format") is not None and n.get("format") is not None or n.get("format") is not None:
+                fact("format-changed", o.get("format"), n.get("format"))
+
+        # --- values ------------------------------------------------------------------------
+        self._values(o, n, fact)
+        # --- numeric and string constraints --------------------------------------------------
+        for kw, stem, _is_max in _NUMERIC:
+            a, b = o.get(kw), n.get(kw)
+            if kw in _ZERO_DEFAULT:
+                a = a if a is not None else 0
+                b = b if b is not None else 0
+            if a == b or isinstance(a, bool) or isinstance(b, bool):
+                continue
+            if a is None:
+                fact(f"{stem}-set", None, b)
+            elif b is None:
+                fact(f"{stem}-unset", a, None)
+            elif isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                fact(f"{stem}-{'increased' if b > a else 'decreased'}", a, b)
+        if o.get("pattern") != n.get("pattern"):
+            if o.get("pattern") is None:
+                fact("pattern-added", None, n.get("pattern"))
+            elif n.get("pattern") is None:
+                fact("pattern-removed", o.get("pattern"), None)
+            else:
+                fact("pattern-changed", o.get("pattern"), n.get("pattern"))
+        if o.get("multipleOf") != n.get("multipleOf"):
+            fact("multiple-of-changed", o.get("multipleOf"), n.get("multipleOf"))
+        if n.get("uniqueItems") is True and not o.get("uniqueItems"):
+            fact("unique-items-added", False, True)
+        a, b = o.get("maxProperties"), n.get("maxProperties")
+        if b is not None and (a is None or (isinstance(a, int) and isinstance(b, int) and b < a)):
+            fact("max-properties-decreased", a, b)
+        a, b = o.get("minProperties") or 0, n.get("minProperties") or 0
+        if isinstance(a, int) and isinstance(b, int) and b > a:
+            fact("min-properties-increased", a, b)
+        for kw, stem in (("contentMediaType", "content-media-type"), ("contentEncoding", "content-encoding")):
+            if o.get(kw) != n.get(kw):
+                suffix = "added" if o.get(kw) is None else "removed" if n.get(kw) is None else "changed"
+                fact(f"{stem}-{suffix}", o.get(kw), n.get(kw))
+        for kw, stem in _GENERIC:
+            if (kw in o) != (kw in n):
+                fact(f"{stem}-{'added' if kw in n else 'removed'}", o.get(kw), n.get(kw))
+            elif kw in ("contains", "propertyNames", "not", "if", "then", "else") and kw in o:
+                self._cmp(o[kw], n[kw], path, f"{optr}/{kw}", f"{nptr}/{kw}", depth + 1, f, out)
+        opp, npp = o.get("patternProperties") or {}, n.get("patternProperties") or {}
+        if isinstance(opp, dict) and isinstance(npp, dict):
+            for k in npp.keys() - opp.keys():
+                fact("pattern-property-added", None, k, key=k)
+            for k in opp.keys() - npp.keys():
+                fact("pattern-property-removed", k, None, key=k)
+        if o.get("x-stability-level") != n.get("x-stability-level") and path:
+            self._stability(o.get("x-stability-level"), n.get("x-stability-level"), fact)
+        od, nd = o.get("description"), n.get("description")
+        if isinstance(od, str) and isinstance(nd, str) and od.strip() != nd.strip():
+            fact("description-changed", od, nd)
+        if path and bool(o.get("deprecated")) != bool(n.get("deprecated")):
+            kind = "property-reactivated"
+            if n.get("deprecated"):
+                kind = "property-deprecated-with-sunset" if n.get("x-sunset") else "property-deprecated"
+            fact(kind,
+                 bool(o.get("deprecated")), bool(n.get("deprecated")))
+
+        # --- structure ---------------------------------------------------------------------
+        self._properties(o, n, path, optr, nptr, depth, f, out)
+        oi, ni = o.get("items"), n.get("items")
+        if isinstance(oi, dict) and isinstance(ni, dict):
+            self._cmp(oi, ni, path + ("[]",), f"{optr}/items", f"{nptr}/items", depth + 1, f, out)
+        oa, na = o.get("additionalProperties"), n.get("additionalProperties")
+        if isinstance(oa, dict) and isinstance(na, dict):
+            self._cmp(oa, na, path + ("{}",), f"{optr}/additionalProperties", f"{nptr}/additionalProperties",
+                      depth + 1, f, out)
+        elif na is False and oa is not False and (ot is None or "object" in ot or o.get("properties")):
+            fact("additional-properties-restricted", oa if oa is not None else True, False)
+        elif oa is False and na is not False:
+            fact("additional-properties-allowed", False, na if na is not None else True)
+        for comb in ("allOf", "oneOf", "anyOf"):
+            self._composition(comb, o, n, path, optr, nptr, depth, f, out)
+        self._discriminator(o.get("discriminator"), n.get("discriminator"), fact)
+
+    def _values(self, o: dict[str, Any], n: dict[str, Any], fact: Any) -> None:
+        oenum, nenum = o.get("enum"), n.get("enum")
+        if isinstance(oenum, list) and isinstance(nenum, list):
+            ov = {canonical(v): v for v in oenum if v is not None}
+            nv = {canonical(v): v for v in nenum if v is not None}
+            for k in nv.keys() - ov.keys():
+                fact("enum-value-added", None, nv[k], key=k)
+            for k in ov.keys() - nv.keys():
+                fact("enum-value-removed", ov[k], None, key=k)
+        elif isinstance(nenum, list) and oenum is None and "const" not in o:
+            fact("became-enum", None, [v for v in nenum if v is not None])
+        elif isinstance(oenum, list) and nenum is None and "const" not in n:
+            fact("enum-removed", [v for v in oenum if v is not None], None)
+        ox, nx = o.get("x-extensible-enum"), n.get("x-extensible-enum")
+        if isinstance(ox, list) and isinstance(nx, list):
+            for v in set(map(canonical, ox)) - set(map(canonical, nx)):
+                fact("x-extensible-enum-value-removed", json.loads(v), None, key=v)
+        if "const" in o or "const" in n:
+            if "const" not in o:
+                if not (isinstance(oenum, list) and len(oenum) == 1 and oenum[0] == n["const"]):
+                    fact("const-added", None, n["const"])
+            elif "const" not in n:
+                if not (isinstance(nenum, list) and len(nenum) == 1 and nenum[0] == o["const"]):
+                    fact("const-removed", o["const"], None)
+            elif canonical(o["const"]) != canonical(n["const"]):
+                fact("const-changed", o["const"], n["const"])
+        if "default" in o or "default" in n:
+            if "default" not in o:
+                fact("default-value-added", None, n["default"])
+            elif "default" not in n:
+                fact("default-value-removed", o["default"], None)
+            elif canonical(o["default"]) != canonical(n["default"]):
+                fact("default-value-changed", o["default"], n["default"])
+
+    @staticmethod
+    def _stability(a: Any, b: Any, fact: Any) -> None:
+        order = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+        if a in order and b in order:
+            fact("stability-decreased" if order[b] < order[a] else "stability-increased", a, b)
+
+    def _properties(self, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str, nptr: str,
+                    depth: int, flags: int, out: Result) -> None:
+        op = o.get("properties") if isinstance(o.get("properties"), dict) else {}
+        np = n.get("properties") if isinstance(n.get("properties"), dict) else {}
+        oreq = {r for r in o.get("required") or [] if isinstance(r, str)}
+        nreq = {r for r in n.get("required") or [] if isinstance(r, str)}
+        if not op and not np and oreq == nreq:
+            return
+        facts = out.facts
+        for name in op.keys() & np.keys():
+            ochild, nchild = op[name], np[name]
+            cpath = path + (name,)
+            cop, cnp = f"{optr}/properties/{_esc(name)}", f"{nptr}/properties/{_esc(name)}"
+            od, _ = self._deref(self.old, ochild, cop)
+            nd, _ = self._deref(self.new, nchild, cnp)
+            od = od if isinstance(od, dict) else {}
+            nd = nd if isinstance(nd, dict) else {}
+            cflags = flags | (RO if nd.get("readOnly") or od.get("readOnly") else 0) | (
+                WO if nd.get("writeOnly") or od.get("writeOnly") else 0)
+            req = name in nreq
+            if (name in nreq) != (name in oreq):
+                if req:
+                    kind = "property-became-required-with-default" if "default" in nd else "property-became-required"
+                else:
+                    kind = "property-became-optional"
+                facts.append(Fact(kind, cpath, name in oreq, req, cop, cnp, name, cflags))
+            for attr, stem in (("readOnly", "read-only"), ("writeOnly", "write-only")):
+                if bool(od.get(attr)) != bool(nd.get(attr)):
+                    kind = f"property-became-{stem}" if nd.get(attr) else f"property-became-not-{stem}"
+                    facts.append(Fact(kind, cpath, bool(od.get(attr)), bool(nd.get(attr)), cop, cnp, name,
+                                      flags | (0 if req else 0), ))
+                    facts[-1].key = f"{name}:{'required' if req else 'optional'}"
+            self._cmp(ochild, nchild, cpath, cop, cnp, depth + 1, flags, out)
+        removed = [k for k in op if k not in np]
+        added = [k for k in np if k not in op]
+        renamed = _pair_renames(removed, added, op, np)
+        for old_name, new_name in renamed:
+            facts.append(Fact("property-renamed", path + (new_name,), old_name, new_name,
+                              f"{optr}/properties/{_esc(old_name)}", f"{nptr}/properties/{_esc(new_name)}",
+                              f"{old_name}->{new_name}", flags))
+        gone = {a for a, _ in renamed}
+        came = {b for _, b in renamed}
+        for name in removed:
+            if name in gone:
+                continue
+            od, _ = self._deref(self.old, op[name], "")
+            pflags = flags | (RO if isinstance(od, dict) and od.get("readOnly") else 0) | (
+                WO if isinstance(od, dict) and od.get("writeOnly") else 0)
+            kind = "required-property-removed" if name in oreq else "optional-property-removed"
+            facts.append(Fact(kind, path + (name,), name, None, f"{optr}/properties/{_esc(name)}", nptr, name, pflags))
+        for name in added:
+            if name in came:
+                continue
+            nd, _ = self._deref(self.new, np[name], "")
+            nd = nd if isinstance(nd, dict) else {}
+            pflags = flags | (RO if nd.get("readOnly") else 0) | (WO if nd.get("writeOnly") else 0)
+            if name in nreq:
+                kind = "new-required-property-with-default" if "default" in nd else "new-required-property"
+            else:
+                kind = "new-optional-property"
+            facts.append(Fact(kind, path + (name,), None, name, optr, f"{nptr}/properties/{_esc(name)}", name, pflags))
+
+    def _match(self, comb: str, obranches: list[Any], nbranches: list[Any]) -> tuple[
+            list[tuple[int, int]], list[int], list[int]]:
+        """Pair branches: same $ref, then same content (inline ≡ $ref), then by position."""
+        def key(spec: Spec, b: Any) -> str:
+            return canonical(self._deref(spec, b, "")[0])
+        pairs: list[tuple[int, int]] = []
+        left = list(range(len(obranches)))
+        right = list(range(len(nbranches)))
+        for i in list(left):
+            ref = obranches[i].get("$ref") if isinstance(obranches[i], dict) else None
+            for j in right:
+                if ref is not None and isinstance(nbranches[j], dict) and nbranches[j].get("$ref") == ref:
+                    pairs.append((i, j))
+                    left.remove(i)
+                    right.remove(j)
+                    break
+        if left and right:
+            okeys = {i: key(self.old, obranches[i]) for i in left}
+            nkeys = {j: key(self.new, nbranches[j]) for j in right}
+            for i in list(left):
+                for j in right:
+                    if okeys[i] == nkeys[j]:
+                        pairs.append((i, j))
+                        left.remove(i)
+                        right.remove(j)
+                        break
+        if comb == "allOf":
+            # identical duplicate members add nothing (oasdiff docs/ALLOF.md)
+            seen = {canonical(nbranches[j]) for _, j in pairs}
+            right = [j for j in right if canonical(nbranches[j]) not in seen]
+        if left and right and len(left) == len(right):
+            pairs.extend(zip(left, right, strict=False))
+            left, right = [], []
+        return pairs, left, right
+
+    def _composition(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
+                     nptr: str, depth: int, flags: int, out: Result) -> None:
+        ob, nb = o.get(comb), n.get(comb)
+        if not isinstance(ob, list) and not isinstance(nb, list):
+            return
+        stem = {"allOf": "all-of", "oneOf": "one-of", "anyOf": "any-of"}[comb]
+        if not isinstance(ob, list) or not isinstance(nb, list):
+            # one side only: the other side as a single branch, if it matches one (wrapping)
+            single_old = not isinstance(ob, list)
+            if comb == "allOf":
+                return
+            whole = {k: v for k, v in (o if single_old else n).items() if k not in ANNOTATIONS}
+            if not whole:
+                return
+            ob = [whole] if single_old else ob
+            nb = [whole] if not single_old else nb
+            assert isinstance(ob, list) and isinstance(nb, list)
+            pairs, left, right = self._match(comb, ob, nb)
+            if not pairs:
+                return
+        else:
+            pairs, left, right = self._match(comb, ob, nb)
+        for i, j in pairs:
+            self._cmp(ob[i], nb[j], path, f"{optr}/{comb}/{i}", f"{nptr}/{comb}/{j}", depth + 1, flags, out)
+        for j in right:
+            kind = f"{stem}-added-annotation-only" if comb == "allOf" and _annotation_only(nb[j]) else f"{stem}-added"
+            if comb != "allOf" and _null_branch(nb[j]):
+                kind = "became-nullable"
+            out.facts.append(Fact(kind, path, None, _label(nb[j]), optr, f"{nptr}/{comb}/{j}", _label(nb[j]), flags))
+        for i in left:
+            kind = f"{stem}-removed-annotation-only" if comb == "allOf" and _annotation_only(ob[i]) else f"{stem}-removed"
+            if comb != "allOf" and _null_branch(ob[i]):
+                kind = "became-not-nullable"
+            out.facts.append(Fact(kind, path, _label(ob[i]), None, f"{optr}/{comb}/{i}", nptr, _label(ob[i]), flags))
+
+    @staticmethod
+    def _discriminator(od: Any, nd: Any, fact: Any) -> None:
+        if not isinstance(od, dict) and not isinstance(nd, dict):
+            return
+        if not isinstance(od, dict):
+            fact("discriminator-added", None, nd.get("propertyName"))
+            return
+        if not isinstance(nd, dict):
+            fact("discriminator-removed", od.get("propertyName"), None)
+            return
+        if od.get("propertyName") != nd.get("propertyName"):
+            fact("discriminator-property-name-changed", od.get("propertyName"), nd.get("propertyName"))
+        om, nm = od.get("mapping") or {}, nd.get("mapping") or {}
+        for k in nm.keys() - om.keys():
+            fact("discriminator-mapping-added", None, k, key=k)
+        for k in om.keys() - nm.keys():
+            fact("discriminator-mapping-deleted", k, None, key=k)
+        for k in om.keys() & nm.keys():
+            if om[k] != nm[k]:
+                fact("discriminator-mapping-changed", om[k], nm[k], key=k)
+
+
+def _label(schema: Any) -> str:
+    if isinstance(schema, dict):
+        if isinstance(schema.get("$ref"), str):
+            return schema["$ref"].rsplit("/", 1)[-1]
+        if "title" in schema:
+            return str(schema["title"])
+        t = schema.get("type")
+        if t is not None:
+            return str(t)
+    return canonical(schema)[:40]
+
+
+def _strip_docs(schema: Any) -> str:
+    if isinstance(schema, dict):
+        return canonical({k: v for k, v in schema.items() if k not in ("description", "title", "example", "examples")})
+    return canonical(schema)
+
+
+def _pair_renames(removed: list[str], added: list[str], op: dict[str, Any], np: dict[str, Any]) -> list[tuple[str, str]]:
+    """One removal and one addition with the same schema and a similar name (or the only pair)."""
+    if not removed or not added:
+        return []
+    pairs: list[tuple[str, str]] = []
+    free = list(added)
+    for r in removed:
+        rk = _strip_docs(op[r])
+        best, best_score = None, 0.0
+        for a in free:
+            if _strip_docs(np[a]) != rk:
+                continue
+            score = difflib.SequenceMatcher(None, r.lower(), a.lower()).ratio()
+            if r.lower().replace("_", "") == a.lower().replace("_", ""):
+                score = 1.0
+            if score > best_score:
+                best, best_score = a, score
+        only_pair = len(removed) == 1 and len(added) == 1
+        if best is not None and (best_score >= 0.5 or only_pair):
+            pairs.append((r, best))
+            free.remove(best)
+    return pairs

@@ -1,0 +1,149 @@
+"""What a drift run produces: findings (one per change) and the report around them.
+
+Hand-written frozen dataclasses: formats, policy and the CLI read only these. Locations are
+JSON pointers until a reporter asks for ``file:line`` (:meth:`DriftReport.locate`), because
+finding a line number means re-parsing the source and most findings are never printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from toolcheck.drift.rules import LEVEL_RANK
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One change between two specs.
+
+    Attributes:
+        rule: the rule id (``toolcheck drift --list-rules``).
+        level: ``error`` (breaking), ``warning`` or ``info`` after policy.
+        operation: ``METHOD /path`` the change affects ('' for document-level changes).
+        operation_id: the tool name (new side when it exists, else old).
+        message: one sentence.
+        path: where inside the operation (``request body: items[].name``, ``parameter query:limit``).
+        before / after: the old and new values, when there are such.
+        old_pointer / new_pointer: JSON pointers into each normalised document ('' if absent).
+        oasdiff: the oasdiff rule id(s) this finding corresponds to.
+        scope: ``body``/``property``/``parameter``/``header``/``operation``/``document``.
+        key: extra identity (an enum value, a property name) for the fingerprint.
+    """
+
+    rule: str
+    level: str
+    operation: str
+    message: str
+    operation_id: str = ""
+    path: str = ""
+    before: Any = None
+    after: Any = None
+    old_pointer: str = ""
+    new_pointer: str = ""
+    oasdiff: tuple[str, ...] = ()
+    scope: str = ""
+    key: str = ""
+    operations: tuple[str, ...] = ()  # set when the change is in a shared component: every operation reaching it
+    ignored: str = ""  # the ignore entry's reason when suppressed
+    location_old: str = ""
+    location_new: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """12 hex digits that survive message rewording: rule, operation, path and key only."""
+        subject = "" if self.operations else self.operation  # a shared component change is one finding
+        raw = "\x1f".join((self.rule, subject, self.path, self.key))
+        return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK.get(self.level, 0)
+
+    def with_level(self, level: str) -> Finding:
+        return replace(self, level=level)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.rule,
+            "level": self.level,
+            "operation": self.operation,
+            "operation_id": self.operation_id,
+            "operations": list(self.operations) or ([self.operation] if self.operation else []),
+            "path": self.path,
+            "message": self.message,
+            "before": _jsonable(self.before),
+            "after": _jsonable(self.after),
+            "location": {"old": self.location_old or None, "new": self.location_new or None},
+            "pointer": {"old": self.old_pointer or None, "new": self.new_pointer or None},
+            "oasdiff": list(self.oasdiff),
+            "fingerprint": self.fingerprint,
+            **({"ignored": self.ignored} if self.ignored else {}),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """All findings of one ``diff(old, new)`` plus what reporters need to locate them."""
+
+    old_source: str
+    new_source: str
+    findings: tuple[Finding, ...]
+    ignored: tuple[Finding, ...] = ()
+    stats: dict[str, Any] = field(default_factory=dict)
+    old_title: str = ""
+    new_title: str = ""
+    old_version: str = ""
+    new_version: str = ""
+    _locate_old: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    _locate_new: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+
+    def count(self, level: str) -> int:
+        return sum(1 for f in self.findings if f.level == level)
+
+    @property
+    def breaking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == "error")
+
+    def at_least(self, level: str) -> tuple[Finding, ...]:
+        floor = LEVEL_RANK[level]
+        return tuple(f for f in self.findings if f.rank >= floor)
+
+    def located(self, findings: tuple[Finding, ...] | None = None) -> tuple[Finding, ...]:
+        """The findings with ``file:line`` locations filled in (only call for what you output)."""
+        out = []
+        for f in self.findings if findings is None else findings:
+            old = f.location_old or (self._loc(self._locate_old, f.old_pointer) if f.old_pointer else "")
+            new = f.location_new or (self._loc(self._locate_new, f.new_pointer) if f.new_pointer else "")
+            out.append(replace(f, location_old=old, location_new=new))
+        return tuple(out)
+
+    @staticmethod
+    def _loc(locate: Callable[[str], str] | None, pointer: str) -> str:
+        if locate is None:
+            return f"#{pointer}"
+        try:
+            return locate(pointer)
+        except Exception:  # a location is best effort; never fail a report for it
+            return f"#{pointer}"
+
+    def to_dict(self, *, locate: bool = True) -> dict[str, Any]:
+        findings = self.located() if locate else self.findings
+        return {
+            "old": {"source": self.old_source, "title": self.old_title, "version": self.old_version},
+            "new": {"source": self.new_source, "title": self.new_title, "version": self.new_version},
+            "summary": {
+                "error": self.count("error"), "warning": self.count("warning"), "info": self.count("info"),
+                "ignored": len(self.ignored), **self.stats,
+            },
+            "findings": [f.to_dict() for f in findings],
+            "ignored": [f.to_dict() for f in self.ignored],
+        }
