@@ -183,7 +183,8 @@ def _assemble(
     all_problems = list(raw_problems) + builder.problems
     if "paths" not in document and "webhooks" not in document and "components" not in document:
         all_problems.append(("error", "", "the document has no `paths`, `webhooks` or `components`", "invalid-structure"))
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    raw_info = document.get("info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     if not info:
         all_problems.append(("error", "/info", "`info` (with `title` and `version`) is required", "invalid-structure"))
     operations = _dedupe_ids(operations, all_problems)

@@ -153,7 +153,8 @@ class Builder:
                 self.problem(severity, pointer, "the operation documents no responses", "no-responses")
             responses_raw = {}
         op_servers = tuple(s.get("url", "") for s in raw.get("servers") or [] if isinstance(s, dict))
-        tags = raw.get("tags") if isinstance(raw.get("tags"), list) else []
+        raw_tags = raw.get("tags")
+        tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
         return Operation(
             operation_id=str(op_id),
             method=method,
@@ -167,7 +168,7 @@ class Builder:
             security=self._security(security_raw),
             deprecated=raw.get("deprecated") is True,
             servers=op_servers or servers,
-            callbacks=raw.get("callbacks") if isinstance(raw.get("callbacks"), dict) else {},
+            callbacks=_mapping(raw.get("callbacks")),
             extensions={k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")},
             pointer=pointer,
             explicit_id=explicit,
@@ -274,7 +275,7 @@ class Builder:
                 media_type=str(media_type),
                 schema=media.get("schema"),
                 examples=examples,
-                encoding=media.get("encoding") if isinstance(media.get("encoding"), dict) else {},
+                encoding=_mapping(media.get("encoding")),
             )
         return out
 
@@ -336,7 +337,7 @@ class Builder:
             description=_text(resolved.get("description")),
             content=self._content(resolved.get("content"), f"{ptr}/content"),
             headers=headers,
-            links=resolved.get("links") if isinstance(resolved.get("links"), dict) else {},
+            links=_mapping(resolved.get("links")),
         )
 
     @staticmethod
@@ -365,7 +366,7 @@ class Builder:
                 param_name=str(s.get("name", "")),
                 bearer_format=str(s.get("bearerFormat", "")),
                 description=_text(s.get("description")),
-                flows=s.get("flows") if isinstance(s.get("flows"), dict) else {},
+                flows=_mapping(s.get("flows")),
             )
         return out
 
@@ -374,6 +375,10 @@ def derive_operation_id(method: str, path: str) -> str:
     """A readable id for an operation without one: ``get_users_id`` for ``GET /users/{id}``."""
     words = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
     return f"{method.lower()}_{words}" if words else method.lower()
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str:

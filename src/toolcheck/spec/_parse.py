@@ -276,8 +276,8 @@ def json_line_index(text: str) -> dict[str, int]:
                 index.setdefault(f"{frame[0]}/{frame[2]}", line)
             continue
         if tok == ":":
-            frame = stack[-1] if stack else None
-            if frame is not None and last_string is not None:
+            if stack and last_string is not None:
+                frame = stack[-1]
                 try:
                     key = orjson.loads(last_string)
                 except orjson.JSONDecodeError:

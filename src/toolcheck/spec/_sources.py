@@ -73,10 +73,10 @@ def locate(source: str) -> Location:
         return Location("git", _git_path(path), rev)
     if source.startswith(("http://", "https://")):
         return Location("url", source)
-    path = Path(source)
-    if path.is_dir():
-        return Location("file", str(_root_in_directory(path).resolve()))
-    return Location("file", str(path.resolve()) if path.exists() else str(path))
+    fs_path = Path(source)
+    if fs_path.is_dir():
+        return Location("file", str(_root_in_directory(fs_path).resolve()))
+    return Location("file", str(fs_path.resolve()) if fs_path.exists() else str(fs_path))
 
 
 def _git_path(path: str) -> str:

@@ -221,7 +221,8 @@ def _response(resp: Any, produces: list[str]) -> Any:
     new: dict[str, Any] = {"description": resp.get("description", "")}
     new.update({k: v for k, v in resp.items() if k.startswith("x-")})
     schema = resp.get("schema")
-    examples = resp.get("examples") if isinstance(resp.get("examples"), dict) else {}
+    raw_examples = resp.get("examples")
+    examples: dict[str, Any] = raw_examples if isinstance(raw_examples, dict) else {}
     if isinstance(schema, dict):
         if schema.get("type") == "file":
             schema = {"type": "string", "format": "binary"}
