@@ -245,3 +245,33 @@ def test_cache_returns_the_same_model(tmp_path: Path) -> None:
     assert first.document == second.document
     assert first.operations == second.operations
 
+
+
+def test_control_characters_are_repaired_with_a_warning(tmp_path: Path) -> None:
+    text = "openapi: 3.0.0\ninfo: {title: \"bad\x07title\", version: '1'}\npaths: {}\n"
+    spec = load_spec(write(tmp_path, "ctl.yaml", text))
+    assert spec.title == "badtitle"
+    assert any(p.code == "repaired-text" and "control" in p.message for p in spec.problems)
+
+
+def test_python_tags_are_refused(tmp_path: Path) -> None:
+    text = "openapi: 3.0.0\ninfo: !!python/object/apply:os.system ['echo pwned']\n"
+    with pytest.raises(SpecLoadError) as info:
+        load_spec(write(tmp_path, "tag.yaml", text))
+    assert "tag.yaml:2" in str(info.value)
+
+
+def test_external_url_ref_needs_network_permission(tmp_path: Path) -> None:
+    spec = load_spec(write(tmp_path, "url.yaml", """
+openapi: 3.0.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: 'https://schemas.example.invalid/pet.json'}}}
+"""))
+    problems = [p for p in spec.problems if p.code == "dangling-ref"]
+    assert problems and "https://schemas.example.invalid/pet.json" in problems[0].message
