@@ -1,0 +1,16 @@
+"""``toolcheck fuzz``: phases, checks and findings over an injected httpx client.
+
+    from toolcheck.fuzz import Fuzzer, FuzzOptions, Auth, make_client
+    fuzzer = Fuzzer(spec, make_client(url), base_url=url, auth=Auth(...), options=FuzzOptions(seed=1))
+    findings = fuzzer.run(list(spec.operations))
+    result = to_run_result(spec, fuzzer, findings, ...)
+"""
+
+from __future__ import annotations
+
+from toolcheck.fuzz.checks import Failure
+from toolcheck.fuzz.findings import Finding
+from toolcheck.fuzz.http import Auth, make_client
+from toolcheck.fuzz.runner import PHASES, Fuzzer, FuzzOptions, is_secured
+
+__all__ = ["PHASES", "Auth", "Failure", "Finding", "FuzzOptions", "Fuzzer", "is_secured", "make_client"]

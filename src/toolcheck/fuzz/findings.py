@@ -1,0 +1,111 @@
+"""Findings: failures deduplicated by (operation, check, cause), mapped onto the result model.
+
+Hand-written. The first failing example of each key is kept (after shrinking), with a curl
+reproduction, a ``toolcheck replay`` command and the seed; later hits only bump a counter.
+Everything stored here is already redacted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolcheck.fuzz.checks import Failure
+
+_BODY_LIMIT = 4000
+
+
+def finding_id(operation_id: str, check: str, cause: str) -> str:
+    return hashlib.sha1(f"{operation_id}|{check}|{cause}".encode()).hexdigest()[:8]
+
+
+@dataclass
+class Finding:
+    """One distinct problem found in the target."""
+
+    operation_id: str
+    operation_key: str
+    failure: Failure
+    case: dict[str, Any]
+    request: dict[str, Any]
+    response: dict[str, Any]
+    curl: str
+    phase: str
+    seed: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 1
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.operation_id, self.failure.check, self.failure.cause)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.operation_id, self.failure.check, self.failure.cause)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "operation_id": self.operation_id,
+            "operation": self.operation_key,
+            "check": self.failure.check,
+            "cause": self.failure.cause,
+            "message": self.failure.message,
+            "hint": self.failure.hint,
+            "violations": list(self.failure.violations),
+            "case": self.case,
+            "request": self.request,
+            "response": self.response,
+            "curl": self.curl,
+            "phase": self.phase,
+            "seed": self.seed,
+            "steps": self.steps,
+            "count": self.count,
+        }
+
+
+class FindingSet:
+    """Thread-safe dedupe of findings by (operation, check, cause)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, str, str], Finding] = {}
+
+    def seen(self, key: tuple[str, str, str]) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def add(self, finding: Finding) -> bool:
+        """Record ``finding``; False (and a bumped count) if its key was already known."""
+        with self._lock:
+            known = self._items.get(finding.key)
+            if known is not None:
+                known.count += 1
+                return False
+            self._items[finding.key] = finding
+            return True
+
+    def replace(self, finding: Finding) -> None:
+        with self._lock:
+            known = self._items.get(finding.key)
+            if known is not None:
+                finding.count = known.count
+            self._items[finding.key] = finding
+
+    def bump(self, key: tuple[str, str, str]) -> None:
+        with self._lock:
+            if key in self._items:
+                self._items[key].count += 1
+
+    def all(self) -> list[Finding]:
+        with self._lock:
+            return sorted(self._items.values(), key=lambda f: (f.operation_id, f.failure.check, f.failure.cause))
+
+
+def clip(body: bytes | str | None) -> str:
+    if body is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"... ({len(text)} characters)"

@@ -1,0 +1,440 @@
+"""The fuzz runner: phases fastest first, checks on every response, deduplicated findings.
+
+Hand-written orchestration over an injected ``httpx.Client`` (a real target or the mock's
+transport). Per operation, in worker threads: spec **examples** → deterministic **boundary**
+cases (low/high bounds, then every proven negative, LLM-style mistakes first) → seeded random
+**fuzz** cases until ``max_examples`` or the operation's time budget. Then, sequentially, the
+**stateful** phase (create → read → delete chains) and the **auth** phase (missing and invalid
+credentials on operations whose security is required). A failing case is shrunk (optional
+fields and parameters dropped while the same failure reproduces) before it is recorded.
+Nothing is replayed from a previous run: runs depend only on the spec, the seed and the target.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from toolcheck.fuzz import stateful as st
+from toolcheck.fuzz.checks import Failure, evaluate
+from toolcheck.fuzz.findings import Finding, FindingSet, clip
+from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
+from toolcheck.payloads import operation_seed
+from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.mutations import mutations
+from toolcheck.payloads.negative import _proof, negatives
+from toolcheck.payloads.positive import CaseFactory
+from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
+from toolcheck.payloads.wire import parameter_accepts
+from toolcheck.spec import Operation, Spec
+
+PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
+Event = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class FuzzOptions:
+    """How much to do. Defaults find the planted bugs of ``examples/planted_bugs`` in seconds."""
+
+    mode: str = "all"
+    max_examples: int = 100
+    max_time: float | None = None
+    op_budget: float = 5.0
+    seed: int = 0
+    workers: int = 1
+    phases: tuple[str, ...] = PHASES
+    max_response_time: float | None = None
+    shrink: bool = True
+    max_negatives: int = 150
+
+
+@dataclass
+class FuzzStats:
+    cases: int = 0
+    per_operation: dict[str, int] = field(default_factory=dict)
+    per_phase: dict[str, int] = field(default_factory=dict)
+    duration: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.duration if self.duration > 0 else 0.0
+
+
+def is_secured(op: Operation) -> bool:
+    """Security is required: at least one requirement and no anonymous (``{}``) alternative."""
+    return bool(op.security) and all(len(req) > 0 for req in op.security)
+
+
+class Fuzzer:
+    """Runs every phase over a set of operations against one client."""
+
+    def __init__(self, spec: Spec, client: httpx.Client, *, base_url: str, auth: Auth | None = None,
+                 options: FuzzOptions | None = None, redactor: Any = None, on_event: Event | None = None) -> None:
+        self.spec = spec
+        self.client = client
+        self.base_url = base_url
+        self.auth = auth or Auth()
+        self.options = options or FuzzOptions()
+        if redactor is None:
+            from toolcheck.redact import Redactor
+
+            redactor = Redactor(self.auth.secrets)
+        self.redactor = redactor
+        self.on_event = on_event or (lambda kind, data: None)
+        self.findings = FindingSet()
+        self.stats = FuzzStats()
+        self._lock = threading.Lock()
+        self._deadline = float("inf")
+        self._pool: dict[str, dict[str, Any]] = {}
+
+    # --- entry point --------------------------------------------------------------------
+    def run(self, operations: list[Operation]) -> list[Finding]:
+        started = time.perf_counter()
+        if self.options.max_time is not None:
+            self._deadline = started + self.options.max_time
+        per_phase = [p for p in self.options.phases if p in ("examples", "boundary", "fuzz")]
+        if per_phase:
+            workers = max(1, self.options.workers)
+            if workers == 1:
+                for op in operations:
+                    self._operation(op, per_phase)
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    list(pool.map(lambda o: self._operation(o, per_phase), operations))
+        if "stateful" in self.options.phases and not self._expired():
+            self._stateful(operations)
+        if "auth" in self.options.phases and not self._expired():
+            for op in operations:
+                if self._expired():
+                    break
+                self._auth(op)
+        self.stats.duration = time.perf_counter() - started
+        self.stats.interrupted = self._expired()
+        return self.findings.all()
+
+    def _expired(self) -> bool:
+        return time.perf_counter() > self._deadline
+
+    # --- per operation ------------------------------------------------------------------
+    def _factory(self, op: Operation, salt: int = 0) -> CaseFactory:
+        rng = random.Random(operation_seed(self.options.seed + salt, op))
+        secured = credential_names(self.spec, op)
+        names = frozenset(n.lower() for group in secured.values() for n in group)
+        return CaseFactory(self.spec, op, rng, secured_names=names)
+
+    def _cases(self, op: Operation, factory: CaseFactory, phases: list[str]) -> Iterator[Case]:
+        positive = self.options.mode in ("positive", "all")
+        negative = self.options.mode in ("negative", "all")
+        if "examples" in phases and positive:
+            yield from factory.examples()
+        bases: list[Case] = []
+        if "boundary" in phases:
+            for mode in (MINIMAL, MAXIMAL):
+                try:
+                    base = factory.positive(mode, phase="boundary", label=f"{mode} valid request")
+                except Unsatisfiable:
+                    continue
+                bases.append(base)
+                if positive:
+                    yield base
+            if negative and bases:
+                produced = 0
+                seen: set[str] = set()
+                for base in reversed(bases):
+                    for case in negatives(self.spec, factory, base, limit=self.options.max_negatives):
+                        key = f"{case.keyword}|{case.pointer}|{case.label}"
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        produced += 1
+                        yield case
+                        if produced >= self.options.max_negatives:
+                            break
+        if "fuzz" in phases:
+            budget_end = time.perf_counter() + self.options.op_budget
+            misses = 0
+            for i in range(self.options.max_examples):
+                if time.perf_counter() > budget_end or misses > 20:
+                    break
+                try:
+                    base = factory.positive(RANDOM)
+                except Unsatisfiable:
+                    misses += 1
+                    continue
+                if positive and (not negative or i % 2 == 0):
+                    yield base
+                    continue
+                case = self._random_negative(factory, base)
+                if case is not None:
+                    yield case
+                else:
+                    misses += 1
+
+    def _random_negative(self, factory: CaseFactory, base: Case) -> Case | None:
+        rng = factory.rng
+        if factory.body_schema is not None and base.body is not ABSENT and (not factory.params or rng.random() < 0.7):
+            candidates = list(mutations(self.spec, factory.body_schema, base.body))
+            rng.shuffle(candidates)
+            for mutation in candidates[:5]:
+                proof = _proof(self.spec, factory.body_schema, mutation.value)
+                if proof is not None:
+                    return base.with_(body=mutation.value, kind="negative", phase="fuzz", label=mutation.label,
+                                      keyword=proof[0], pointer="body" + proof[1], llm=mutation.llm)
+            return None
+        cases = [c for c in negatives(self.spec, factory, base, limit=20) if not c.pointer.startswith("body")]
+        return rng.choice(cases).with_(phase="fuzz") if cases else None
+
+    def _operation(self, op: Operation, phases: list[str]) -> None:
+        if self._expired():
+            return
+        factory = self._factory(op)
+        sent = 0
+        for case in self._cases(op, factory, phases):
+            if self._expired():
+                break
+            self._execute(op, case)
+            sent += 1
+        self.on_event("operation", {"operation": op.operation_id, "cases": sent})
+
+    # --- sending and recording ----------------------------------------------------------
+    def _send(self, op: Operation, case: Case, credentials: str = "valid") -> Exchange:
+        try:
+            method, url, headers, body = build(self.spec, op, case, self.auth, credentials=credentials)
+        except (ValueError, TypeError) as exc:
+            return Exchange(method=op.method.upper(), url=op.path, headers={}, body=None, error=f"unsendable: {exc}")
+        exchange = send(self.client, method, url, headers, body)
+        with self._lock:
+            self.stats.cases += 1
+            self.stats.per_operation[op.operation_id] = self.stats.per_operation.get(op.operation_id, 0) + 1
+            self.stats.per_phase[case.phase] = self.stats.per_phase.get(case.phase, 0) + 1
+        return exchange
+
+    def _execute(self, op: Operation, case: Case) -> None:
+        exchange = self._send(op, case)
+        if exchange.error.startswith("unsendable"):
+            return
+        failures = evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time)
+        for failure in failures:
+            key = (op.operation_id, failure.check, failure.cause)
+            if self.findings.seen(key):
+                self.findings.bump(key)
+                continue
+            final_case, final_exchange, final_failure = case, exchange, failure
+            if self.options.shrink and case.phase != "examples":
+                final_case, final_exchange, final_failure = self._shrink(op, case, exchange, failure)
+            self.findings.add(self._finding(op, final_case, final_exchange, final_failure))
+
+    def _finding(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
+                 steps: list[dict[str, Any]] | None = None) -> Finding:
+        r = self.redactor
+        request = {
+            "method": exchange.method,
+            "url": r.redact_url(self.base_url.rstrip("/") + exchange.url),
+            "headers": r.redact_headers(dict(exchange.headers)),
+            "body": r.redact_text(clip(exchange.body)) if exchange.body is not None else None,
+        }
+        response = {
+            "status": exchange.status,
+            "headers": r.redact_headers(dict(exchange.response_headers)),
+            "body": r.redact_text(clip(exchange.response_body)),
+            "elapsed_ms": round(exchange.elapsed * 1000, 1),
+        }
+        if exchange.error:
+            response["error"] = exchange.error
+        return Finding(
+            operation_id=op.operation_id, operation_key=op.key, failure=failure,
+            case=r.redact_value(case.to_dict()), request=request, response=response,
+            curl=curl(self.base_url, exchange, r), phase=case.phase, seed=self.options.seed, steps=steps or [],
+        )
+
+    # --- shrinking ----------------------------------------------------------------------
+    def _shrink(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
+                budget: int = 20) -> tuple[Case, Exchange, Failure]:
+        factory = None
+        tries = 0
+        improved = True
+        while improved and tries < budget and not self._expired():
+            improved = False
+            for candidate in self._simpler(op, case):
+                if tries >= budget:
+                    break
+                if not self._still_valid_kind(op, candidate, factory):
+                    continue
+                tries += 1
+                result = self._send(op, candidate)
+                for f in evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time):
+                    if f.check == failure.check and f.cause == failure.cause:
+                        case, exchange, failure = candidate, result, f
+                        improved = True
+                        break
+                if improved:
+                    break
+        return case, exchange, failure
+
+    def _simpler(self, op: Operation, case: Case) -> Iterator[Case]:
+        protected = case.pointer.split("/")[1:] if case.negative else []
+        for name in list(case.query):
+            param = op.parameter(name, "query")
+            if (param is None or not param.required) and not (case.pointer == f"query/{name}"):
+                yield case.with_(query={k: v for k, v in case.query.items() if k != name})
+        for name in list(case.headers):
+            param = op.parameter(name, "header")
+            if (param is None or not param.required) and case.pointer != f"header/{name}":
+                yield case.with_(headers={k: v for k, v in case.headers.items() if k != name})
+        if isinstance(case.body, dict):
+            yield from self._drop_keys(case, case.body, [], protected)
+
+    def _drop_keys(self, case: Case, node: dict[str, Any], path: list[str], protected: list[str]) -> Iterator[Case]:
+        import copy
+
+        for key in list(node):
+            if protected[: len(path) + 1] == [*path, key]:
+                continue
+            body = copy.deepcopy(case.body)
+            target = body
+            for part in path:
+                target = target[part]
+            del target[key]
+            yield case.with_(body=body)
+        for key, value in node.items():
+            if isinstance(value, dict) and len(path) < 3:
+                yield from self._drop_keys(case, value, [*path, key], protected)
+
+    def _still_valid_kind(self, op: Operation, case: Case, factory: Any) -> bool:
+        media = op.request_body.content.get(case.media_type or "") if op.request_body and case.media_type else None
+        schema = media.schema if media is not None else None
+        if case.negative:
+            if case.pointer.startswith("body") and schema is not None and case.body is not ABSENT:
+                proof = _proof(self.spec, schema, case.body)
+                return proof is not None and proof[0] == case.keyword
+            return True
+        if schema is not None and case.body is not ABSENT and not self.spec.validator(schema).is_valid(case.body):
+            return False
+        for param in op.parameters:
+            slot = {"query": case.query, "header": case.headers, "path": case.path_params, "cookie": case.cookies}.get(param.location)
+            if slot is None:
+                continue
+            if param.required and param.name not in slot and param.location != "header":
+                return False
+            if param.name in slot and not parameter_accepts(self.spec, param, slot[param.name]):
+                return False
+        return True
+
+    # --- stateful phase -----------------------------------------------------------------
+    def _stateful(self, operations: list[Operation]) -> None:
+        chosen = {op.operation_id for op in operations}
+        chains = [c for c in st.infer_chains(self.spec) if c.create.operation_id in chosen
+                  or c.read.operation_id in chosen or (c.delete is not None and c.delete.operation_id in chosen)]
+        for chain in chains:
+            if self._expired():
+                return
+            self._chain(chain)
+
+    def _chain(self, chain: st.Chain) -> None:
+        factory = self._factory(chain.create, salt=7)
+        attempts: list[Case] = factory.examples()[:1]
+        for mode in (MINIMAL, MAXIMAL, RANDOM):
+            try:
+                attempts.append(factory.positive(mode, phase="stateful"))
+            except Unsatisfiable:
+                continue
+        for create_case in attempts:
+            create_case = create_case.with_(phase="stateful")
+            created = self._send(chain.create, create_case)
+            self._check_and_record(chain.create, create_case, created)
+            if not 200 <= created.status < 300:
+                continue
+            body = created.json()
+            params: dict[str, Any] = {}
+            for name, expression in chain.sources.items():
+                value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
+                                               headers=created.response_headers)
+                if value is not None and not isinstance(value, (dict, list)):
+                    params[name] = value
+            read_factory = self._factory(chain.read, salt=7)
+            try:
+                read_case = read_factory.positive(MINIMAL, phase="stateful")
+            except Unsatisfiable:
+                return
+            missing = [p.name for p in chain.read.parameters if p.location == "path" and p.name not in params]
+            if missing:
+                return
+            read_case = read_case.with_(path_params={**read_case.path_params, **params},
+                                        label=f"read back what {chain.create.operation_id} created")
+            self._pool[chain.read.operation_id] = dict(read_case.path_params)
+            if chain.delete is not None:
+                self._pool.setdefault(chain.delete.operation_id, dict(read_case.path_params))
+            steps = [self._step("create", chain.create, create_case, created)]
+            read = self._send(chain.read, read_case)
+            self._check_and_record(chain.read, read_case, read)
+            steps.append(self._step("read", chain.read, read_case, read))
+            if read.status in (404, 410):
+                failure = Failure("resource_not_readable", f"{chain.read.operation_id} {read.status}",
+                                  f"{chain.create.operation_id} answered HTTP {created.status} but {chain.read.operation_id} "
+                                  f"with {params} answered HTTP {read.status}")
+                self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
+                return
+            if chain.delete is None or not 200 <= read.status < 300:
+                return
+            delete_case = read_case.with_(operation_id=chain.delete.operation_id, method="delete",
+                                          label=f"delete what {chain.create.operation_id} created", query={}, headers={})
+            deleted = self._send(chain.delete, delete_case)
+            self._check_and_record(chain.delete, delete_case, deleted)
+            steps.append(self._step("delete", chain.delete, delete_case, deleted))
+            if not 200 <= deleted.status < 300:
+                return
+            again = self._send(chain.read, read_case)
+            steps.append(self._step("read again", chain.read, read_case, again))
+            if 200 <= again.status < 300:
+                failure = Failure("deleted_still_readable", f"{chain.read.operation_id} {again.status}",
+                                  f"{chain.delete.operation_id} answered HTTP {deleted.status} but {chain.read.operation_id} "
+                                  f"still answers HTTP {again.status} for {params}")
+                self.findings.add(self._finding(chain.delete, read_case, again, failure, steps))
+            else:
+                self._check_and_record(chain.read, read_case.with_(label="read after delete"), again)
+            return
+
+    def _step(self, role: str, op: Operation, case: Case, exchange: Exchange) -> dict[str, Any]:
+        return {"role": role, "operation_id": op.operation_id, "case": self.redactor.redact_value(case.to_dict()),
+                "status": exchange.status, "curl": curl(self.base_url, exchange, self.redactor)}
+
+    def _check_and_record(self, op: Operation, case: Case, exchange: Exchange) -> None:
+        for failure in evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time):
+            if case.label == "read after delete" and failure.check == "undocumented_status" and exchange.status in (404, 410):
+                continue
+            self.findings.add(self._finding(op, case, exchange, failure))
+
+    # --- auth phase ---------------------------------------------------------------------
+    def _auth(self, op: Operation) -> None:
+        if not is_secured(op):
+            return
+        schemes = [self.spec.security_schemes.get(name) for req in op.security for name in req]
+        if any(s is None or s.type == "mutualTLS" for s in schemes):
+            return
+        factory = self._factory(op, salt=11)
+        try:
+            case = (factory.examples() or [factory.positive(MINIMAL)])[0]
+        except Unsatisfiable:
+            return
+        if op.operation_id in self._pool:
+            case = case.with_(path_params={**case.path_params, **self._pool[op.operation_id]})
+        case = case.with_(phase="auth")
+        for credentials, label in (("none", "missing credentials"), ("invalid", "invalid credentials")):
+            exchange = self._send(op, case, credentials=credentials)
+            labelled = case.with_(label=f"valid request with {label}")
+            if 200 <= exchange.status < 300:
+                failure = Failure("auth_not_enforced", label,
+                                  f"HTTP {exchange.status} for a request with {label} to a secured operation")
+                self.findings.add(self._finding(op, labelled, exchange, failure))
+            elif exchange.status != 0:
+                for failure in evaluate(self.spec, op, labelled, exchange):
+                    if failure.check in ("error_schema", "undocumented_status", "server_error", "response_headers"):
+                        self.findings.add(self._finding(op, labelled, exchange, failure))

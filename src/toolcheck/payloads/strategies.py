@@ -1,0 +1,68 @@
+"""Hypothesis strategies for spec schemas: the ONLY module that imports hypothesis-jsonschema.
+
+``fuzz`` does not use it on its hot path: :mod:`toolcheck.payloads.values` draws valid values
+~30x faster on the example spec (``benchmarks/fuzz_vs_schemathesis.py`` prints both rates).
+It stays available as an independent oracle (property tests compare against it) and for
+``toolcheck payloads --engine hypothesis``. Pinned: hypothesis-jsonschema 0.23.1 breaks on
+object schemas with hypothesis >= 6.170.10 (see pyproject).
+
+hypothesis-jsonschema does not resolve refs into an OpenAPI document, so schemas are inlined
+here first, with recursion cut at ``max_depth`` (a cyclic optional property is dropped; a
+cyclic required one makes the strategy unsatisfiable, which the caller treats as "skip").
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import strategies as st
+
+from toolcheck.spec import Spec
+
+_cache: dict[tuple[int, int], Any] = {}
+
+
+def inline(spec: Spec, schema: Any, *, max_depth: int = 4, _depth: int = 0) -> Any:
+    """``schema`` with every local ``$ref`` replaced by its target, cut at ``max_depth``."""
+    if isinstance(schema, list):
+        return [inline(spec, s, max_depth=max_depth, _depth=_depth) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if isinstance(schema.get("$ref"), str):
+        if _depth >= max_depth:
+            return False
+        target = inline(spec, spec.deref({"$ref": schema["$ref"]}), max_depth=max_depth, _depth=_depth + 1)
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        if rest and isinstance(target, dict):
+            return {"allOf": [target, inline(spec, rest, max_depth=max_depth, _depth=_depth)]}
+        return target
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties", "$defs", "dependentSchemas") and isinstance(value, dict):
+            props = {k: inline(spec, v, max_depth=max_depth, _depth=_depth) for k, v in value.items()}
+            if key == "properties":
+                required = set(schema.get("required") or [])
+                props = {k: v for k, v in props.items() if v is not False or k in required}
+            out[key] = props
+        elif key in ("example", "examples", "description", "readOnly", "writeOnly", "xml", "discriminator",
+                     "externalDocs", "deprecated", "title") or key.startswith("x-"):
+            continue
+        else:
+            out[key] = inline(spec, value, max_depth=max_depth, _depth=_depth) if isinstance(value, (dict, list)) else copy.copy(value)
+    return out
+
+
+def strategy_for(spec: Spec, schema: Any) -> Any:
+    """A hypothesis strategy of values valid for ``schema`` (cached per spec and schema)."""
+    from hypothesis_jsonschema import from_schema
+
+    key = (id(spec), id(schema))
+    hit = _cache.get(key)
+    if hit is None:
+        flat = inline(spec, schema)
+        hit = st.nothing() if flat is False else from_schema(flat)
+        if len(_cache) > 512:
+            _cache.clear()
+        _cache[key] = hit
+    return hit
