@@ -68,3 +68,85 @@ def tools(
         for t in rewritten:
             for n in t.notes:
                 err.print(f"  {t.name}: {n}", highlight=False, markup=False, soft_wrap=True)
+
+
+class LintFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+@app.command()
+def lint(
+    spec: str = SPEC_ARG,
+    fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format (sarif: GitHub code scanning)."),
+    config: str = typer.Option("", "--config", "-c", help="Config file (default: .toolcheck.yaml or toolcheck.toml here)."),
+    rule: list[str] = typer.Option([], "--rule", "-r", help="Run only this rule; repeatable."),
+    fail_on: FailOn = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this severity (default: error, or lint.fail-on)."),
+    out: str = typer.Option("", "--out", help="Write the report to this file instead of stdout."),
+    max_findings: int = typer.Option(200, "--max-findings", help="How many findings to list in text output."),
+    allow_network: bool = ALLOW_NETWORK,
+) -> None:
+    """Check that a spec makes good agent tools: names, descriptions, errors, auth, pagination, size.
+
+    Exit codes: 0 no finding at the --fail-on level · 1 findings · 2 bad input or config.
+    """
+    from toolcheck.agent._config import load_config, section
+    from toolcheck.agent.lint import lint as run_lint
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        cfg, source = load_config(config or None)
+        lint_cfg = section(cfg, "lint", source)
+        level = fail_on.value if fail_on is not None else str(lint_cfg.get("fail-on", lint_cfg.get("fail_on", "error")))
+        if level not in ("error", "warning", "info", "never"):
+            from toolcheck.errors import UsageError
+
+            raise UsageError(f"lint.fail-on must be error, warning, info or never (got {level!r})", location=source)
+        loaded = load_spec(spec, allow_network=allow_network)
+        result = run_lint(loaded, rules=section(lint_cfg, "rules", source), select=rule or None, config_source=source)
+        if fmt is LintFormat.text and not out:
+            _print_lint(result, max_findings)
+        else:
+            if fmt is LintFormat.sarif:
+                from toolcheck.agent.sarif import to_sarif
+
+                text = json.dumps(to_sarif(result), indent=2) + "\n"
+            elif fmt is LintFormat.json:
+                text = json.dumps(result.to_dict(), indent=2) + "\n"
+            else:
+                text = "".join(f"{f.severity} {f.rule} {f.location}: {f.message}\n" for f in result.findings)
+            if out:
+                from toolcheck.agent._files import write_atomic
+
+                write_atomic(out, text)
+            else:
+                sys.stdout.write(text)
+    raise typer.Exit(1 if result.failed(level) else 0)
+
+
+def _print_lint(result: object, max_findings: int) -> None:
+    from rich.markup import escape
+
+    from toolcheck.agent.lint import LintResult
+    from toolcheck.cli._console import console
+
+    assert isinstance(result, LintResult)
+    out = console()
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    for f in result.findings[:max_findings]:
+        out.print(f"[{colours[f.severity]}]{f.severity:7}[/] [bold]{f.rule}[/] {escape(f.location)}: {escape(f.message)}",
+                  soft_wrap=True)
+        out.print(f"         [dim]fix: {escape(f.hint)}[/]", soft_wrap=True)
+    hidden = len(result.findings) - max_findings
+    if hidden > 0:
+        out.print(f"... and {hidden} more (use --format json or sarif for all)")
+    counts = ", ".join(f"{result.count(s)} {s}" for s in ("error", "warning", "info"))
+    out.print(f"{len(result.findings)} finding(s): {counts}")

@@ -1,0 +1,83 @@
+"""Project configuration for the agent commands: ``.toolcheck.yaml`` or ``toolcheck.toml``.
+
+Looked up in the current directory (``--config`` names a file explicitly). Both hold the same
+sections; YAML::
+
+    lint:
+      fail-on: error            # error | warning | info | never
+      rules:
+        description-missing: off
+        pagination-missing: error
+        response-oversized: {severity: warning, max_tokens: 8000}
+    policy:
+      require: [schema, auth-failure, long-running, high-risk]
+      ignore: [legacy_export]   # operationIds (or "METHOD /path") left out of the policy
+
+TOML uses ``[lint.rules]`` / ``[policy]`` tables (``[tool.toolcheck.*]`` in pyproject.toml also
+works). The files are small and trusted, so ``yaml.safe_load``/``tomllib`` read them directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolcheck.errors import UsageError
+
+CANDIDATES = (".toolcheck.yaml", ".toolcheck.yml", "toolcheck.toml", "pyproject.toml")
+
+
+def load_config(explicit: str | None = None, *, cwd: str | Path | None = None) -> tuple[dict[str, Any], str]:
+    """The configuration mapping and the file it came from (``{}``, ``""`` when there is none).
+
+    Raises:
+        UsageError: the file cannot be read or parsed, or is not a mapping.
+    """
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise UsageError(f"config file {explicit} does not exist")
+        return _read(path), str(path)
+    for name in CANDIDATES:
+        path = base / name
+        if path.is_file():
+            data = _read(path)
+            if name == "pyproject.toml":
+                data = ((data.get("tool") or {}).get("toolcheck") or {})
+                if not data:
+                    continue
+            return data, str(path)
+    return {}, ""
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read config: {exc.strerror}", location=str(path)) from None
+    try:
+        if path.suffix == ".toml":
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            data: Any = tomllib.loads(text)
+            if path.name == "toolcheck.toml" and "toolcheck" in data and "lint" not in data:
+                data = data["toolcheck"]
+        else:
+            import yaml
+
+            data = yaml.safe_load(text) or {}
+    except Exception as exc:  # yaml.YAMLError / tomllib.TOMLDecodeError: one message either way
+        raise UsageError(f"cannot parse config: {exc}".replace("\n", " "), location=str(path)) from None
+    if not isinstance(data, dict):
+        raise UsageError("the config file must hold a mapping (lint:, policy:)", location=str(path))
+    return data
+
+
+def section(config: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    value = config.get(name) or {}
+    if not isinstance(value, dict):
+        raise UsageError(f"`{name}` must be a mapping", location=source or None)
+    return value

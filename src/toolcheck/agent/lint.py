@@ -1,0 +1,212 @@
+"""`toolcheck lint`: agent-readiness rules over a spec.
+
+The engine builds the tool definitions once (the rules judge what an agent will see), runs
+every enabled rule from :mod:`toolcheck.agent._rules` / :mod:`toolcheck.agent._rules_size`,
+and applies configuration (enable/disable, severity, options; see :mod:`toolcheck.agent._config`)
+and per-operation suppressions (``x-toolcheck-lint-ignore: [rule-id, ...]`` on an operation).
+
+Findings carry a JSON pointer; their ``file:line`` location is computed on first use, so a
+JSON or SARIF report pays for line numbers once and a ``--quiet`` run not at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolcheck.agent import _rules_size  # noqa: F401  (registers the size rules)
+from toolcheck.agent._rules import RULES, RuleInfo
+from toolcheck.agent.tools import Tool, build_tool, tool_names
+from toolcheck.errors import UsageError
+from toolcheck.spec import Spec
+
+SEVERITIES = ("error", "warning", "info")
+_RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
+_OFF = {"off", "false", "disable", "disabled", "none"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule hit.
+
+    Attributes:
+        rule: the rule id (``summary-missing`` ...).
+        severity: ``error``, ``warning`` or ``info`` (after configuration).
+        message: what is wrong, naming the operation.
+        pointer: JSON pointer into the normalised spec.
+        operation: ``METHOD /path`` of the operation concerned ("" for spec-wide findings).
+        hint: how to fix it.
+    """
+
+    rule: str
+    severity: str
+    message: str
+    pointer: str
+    operation: str = ""
+    hint: str = ""
+    _locate: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def location(self) -> str:
+        """``file:line`` where the pointer can be found, else ``file#pointer`` (computed lazily)."""
+        cached = self.__dict__.get("_location")
+        if cached is None:
+            cached = self.pointer
+            if self._locate is not None:
+                try:
+                    cached = self._locate(self.pointer)
+                except Exception:  # a line number never fails a report
+                    pass
+            object.__setattr__(self, "_location", cached)
+        return str(cached)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "severity": self.severity, "location": self.location, "pointer": self.pointer,
+                "operation": self.operation, "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    enabled: bool
+    severity: str
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LintResult:
+    spec: str
+    findings: tuple[Finding, ...]
+    rules: Mapping[str, RuleConfig]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, fail_on: str = "error") -> bool:
+        """Any finding at or above ``fail_on`` (``never`` never fails)."""
+        bar = _RANK[fail_on]
+        return any(_RANK[f.severity] >= bar for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec,
+            "summary": {s: self.count(s) for s in SEVERITIES},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def resolve_rules(config: Mapping[str, Any] | None = None, source: str = "") -> dict[str, RuleConfig]:
+    """Rule settings after applying a ``lint.rules`` mapping to the defaults.
+
+    A rule's value is ``off``/``false``, a severity, or a mapping with ``severity``/``enabled``
+    and rule options.
+
+    Raises:
+        UsageError: unknown rule ids, severities or options (with close matches).
+    """
+    resolved = {rid: RuleConfig(True, info.severity, dict(info.options)) for rid, info in RULES.items()}
+    for rid, value in (config or {}).items():
+        rid = str(rid)
+        if rid not in RULES:
+            close = difflib.get_close_matches(rid, list(RULES), n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else f" Known rules: {', '.join(sorted(RULES))}."
+            raise UsageError(f"unknown lint rule {rid!r} in lint.rules.{hint}", location=source or None)
+        current = resolved[rid]
+        enabled, severity, options = current.enabled, current.severity, dict(current.options)
+        if value is False or (isinstance(value, str) and value.lower() in _OFF) or value is None:
+            enabled = False
+        elif value is True or (isinstance(value, str) and value.lower() == "on"):
+            enabled = True
+        elif isinstance(value, str):
+            severity = _severity(value, rid, source)
+        elif isinstance(value, dict):
+            for key, opt in value.items():
+                if key == "severity":
+                    if isinstance(opt, str) and opt.lower() in _OFF:
+                        enabled = False
+                    else:
+                        severity = _severity(str(opt), rid, source)
+                elif key == "enabled":
+                    enabled = bool(opt)
+                elif key in options:
+                    options[key] = opt
+                else:
+                    known = ", ".join(["severity", "enabled", *options])
+                    raise UsageError(f"lint rule {rid!r} has no option {key!r} (options: {known})", location=source or None)
+        else:
+            raise UsageError(f"lint.rules.{rid} must be off, a severity, or a mapping", location=source or None)
+        resolved[rid] = RuleConfig(enabled, severity, options)
+    return resolved
+
+
+def _severity(value: str, rid: str, source: str) -> str:
+    sev = value.lower()
+    sev = {"warn": "warning", "note": "info", "hint": "info"}.get(sev, sev)
+    if sev not in SEVERITIES:
+        raise UsageError(f"lint rule {rid!r}: severity {value!r} is not one of error, warning, info, off",
+                         location=source or None)
+    return sev
+
+
+class _Context:
+    def __init__(self, spec: Spec, rules: Mapping[str, RuleConfig]) -> None:
+        self.spec = spec
+        self.rules = rules
+        self.names, self.collisions = tool_names(spec)
+        self._tools: list[Tool] | None = None
+
+    @property
+    def tools(self) -> list[Tool]:
+        if self._tools is None:
+            self._tools = [build_tool(self.spec, op, self.names[op.key]) for op in self.spec.operations]
+        return self._tools
+
+    def option(self, rid: str, key: str) -> Any:
+        return self.rules[rid].options[key]
+
+
+def lint(spec: Spec, *, rules: Mapping[str, Any] | None = None, select: list[str] | None = None,
+         config_source: str = "") -> LintResult:
+    """Run the agent-readiness rules over ``spec``.
+
+    Args:
+        rules: the ``lint.rules`` configuration mapping (see :func:`resolve_rules`).
+        select: run only these rule ids.
+    """
+    settings = resolve_rules(rules, config_source)
+    if select:
+        unknown = [r for r in select if r not in RULES]
+        if unknown:
+            raise UsageError(f"unknown lint rule(s): {', '.join(unknown)}; known: {', '.join(sorted(RULES))}")
+    ctx = _Context(spec, settings)
+    ignored = {op.key: set(_as_list(op.extensions.get("x-toolcheck-lint-ignore"))) for op in spec.operations}
+    findings: list[Finding] = []
+    from toolcheck.agent._locate import fast_locator
+
+    locate = fast_locator(spec) or spec.locate
+    for rid, info in RULES.items():
+        setting = settings[rid]
+        if not setting.enabled or (select and rid not in select):
+            continue
+        for hit in info.check(ctx):
+            if hit.operation and rid in ignored.get(hit.operation, ()):
+                continue
+            findings.append(Finding(rid, setting.severity, hit.message, hit.pointer, hit.operation,
+                                    hit.hint or info.hint, locate))
+    order = {op.key: i for i, op in enumerate(spec.operations)}
+    findings.sort(key=lambda f: (order.get(f.operation, -1), -_RANK[f.severity], f.rule))
+    return LintResult(spec.source, tuple(findings), settings)
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []
+
+
+def rule_catalogue() -> list[RuleInfo]:
+    """Every rule, in registration order (for docs and SARIF)."""
+    return list(RULES.values())
