@@ -44,6 +44,7 @@ def _register() -> None:
     from toolcheck.cli import check  # noqa: F401
     from toolcheck.cli import run  # noqa: F401
     from toolcheck.cli import agent  # noqa: F401
+    from toolcheck.cli import mock  # noqa: F401
 
 
 def fail(error: ToolcheckError) -> int:
