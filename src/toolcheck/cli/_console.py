@@ -9,9 +9,9 @@ from rich.console import Console
 
 @functools.lru_cache(maxsize=1)
 def console() -> Console:
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)  # "file.yaml:100:" is not an emoji
 
 
 @functools.lru_cache(maxsize=1)
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)

@@ -53,6 +53,7 @@ def run(
     mock: bool = typer.Option(False, "--mock", help="Run against the in-process mock of the spec (no server)."),
     source: list[str] = typer.Option([], "--source", help="Arazzo source override NAME=PATH (repeatable)."),
     inputs: list[str] = typer.Option([], "--input", "-i", help="Input NAME=VALUE (JSON or text; repeatable)."),
+    auth: list[str] = typer.Option([], "--auth", help="Credential SCHEME=VALUE for a security scheme of the spec (repeatable)."),
     workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Scenarios run in parallel (steps stay sequential)."),
     shard_spec: str | None = typer.Option(None, "--shard", help="Run shard i of n (e.g. 2/4) of the scenarios."),
@@ -79,13 +80,14 @@ def run(
             raise UsageError("--mock and --base-url exclude each other: choose one target.")
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
         input_map = {k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}
+        auth_map = _pairs(auth, "--auth")
         from toolcheck.report import normalise_formats
 
         chosen = () if no_reports else normalise_formats([formats])
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
-            workflow=workflow, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
+            workflow=workflow, credentials=auth_map, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
             printer=printer, started_at=started_at,
         )
@@ -93,7 +95,7 @@ def run(
 
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
-             inputs: dict[str, Any], workflow: str | None, jobs: int, shard_spec: str | None, reports: Path,
+             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str) -> int:
     import signal
@@ -124,8 +126,12 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     env = dict(os.environ)
     redactor = Redactor()
     register_env_secrets(redactor, env)
-    run_ctx = RunContext(settings=Settings(contract=contract, timeout=timeout, leak_check=leak_check),
-                         redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
+    for value in credentials.values():
+        redactor.add(value, label="--auth")
+    settings = Settings(contract=contract, timeout=timeout, leak_check=leak_check,
+                        placeholder_credential="toolcheck-mock-credential" if mock else None)
+    run_ctx = RunContext(settings=settings, redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
+                         credentials=credentials,
                          on_case=printer.case if printer.verbose else None)
     units = expand(scenarios)
     title = ", ".join(sorted({Path(s.file).parent.name or s.file for s in scenarios})) or "scenarios"

@@ -26,7 +26,14 @@ from toolcheck.scenarios.assertions import (
     compiled_path,
     jsonpath_values,
 )
-from toolcheck.scenarios.expressions import MISSING, Context, evaluate, evaluate_condition, render
+from toolcheck.scenarios.expressions import (
+    MISSING,
+    Context,
+    condition_values,
+    evaluate,
+    evaluate_condition,
+    render,
+)
 from toolcheck.scenarios.model import Criterion, Poll, Scenario, Step
 from toolcheck.spec import Operation, Spec
 
@@ -49,6 +56,7 @@ class Settings:
     contract: str = "error"
     timeout: float = 30.0
     leak_check: str = "error"
+    placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
 
 
 @dataclass
@@ -113,7 +121,7 @@ class StepExecutor:
         if len(self.targets) > 1 and step.operation:
             for target in self.targets.values():
                 try:
-                    target.spec.operation(step.operation)
+                    _http.find_operation(target.spec, step.operation)
                     return target
                 except KeyError:
                     continue
@@ -132,7 +140,7 @@ class StepExecutor:
                     return ops[0]
             raise KeyError(f"operationPath {step.operation_path!r} names no operation")
         assert step.operation is not None
-        return target.spec.operation(step.operation)
+        return _http.find_operation(target.spec, step.operation)
 
     # -- one step -----------------------------------------------------------------------
     def run(self, step: Step) -> Outcome:
@@ -147,10 +155,11 @@ class StepExecutor:
         for p in (*self.scenario.parameters, *step.params):
             if p.location is None or op.parameter(p.name, p.location) is not None or p.location in ("header", "cookie"):
                 params.append((p.name, p.location, render(p.value, self.ctx)))
-        body = render(step.body, self.ctx) if step.body is not MISSING else MISSING
+        body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
         prepared = _http.build(op, params, body, step.content_type)
         missing = _http.missing_path_params(prepared, op)
-        auth_note = _http.apply_auth(prepared, target.spec, op, _render_auth(step.auth, self.ctx), self.credentials)
+        auth_note = _http.apply_auth(prepared, target.spec, op, _render_auth(step.auth, self.ctx), self.credentials,
+                                     self.settings.placeholder_credential)
         if prepared.cookies:
             prepared.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in prepared.cookies.items())
         url = target.base_url.rstrip("/") + prepared.path
@@ -162,9 +171,11 @@ class StepExecutor:
         details["curl"] = self.redactor.redact_text(_http.curl(prepared.method, self._full_url(url, prepared),
                                                                prepared.headers, prepared.content))
         notes = [auth_note] if auth_note else []
+        if notes:
+            details["notes"] = notes
         if missing:
-            notes.append(f"path parameter(s) {', '.join(missing)} have no value")
-            return self._finish(Outcome("failed", f"cannot call {op.key}: " + "; ".join(notes), details))
+            return self._finish(Outcome("failed", f"cannot call {op.key}: path parameter(s) {', '.join(missing)} "
+                                        "have no value (an output of an earlier step missing?)", details))
         timeout = step.timeout or self.settings.timeout
         try:
             if step.poll is not None:
@@ -174,8 +185,6 @@ class StepExecutor:
         except Unreachable as exc:
             details["hint"] = "Is the server running? Check --base-url (or use --mock)."
             return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
-        if notes:
-            details["notes"] = notes
         return self._finish(outcome)
 
     def _finish(self, outcome: Outcome) -> Outcome:
@@ -300,7 +309,8 @@ class StepExecutor:
             spent = time.monotonic() - started
             if n == poll.max_attempts or spent + wait > poll.max_time:
                 why = f"{n} attempt(s)" if n == poll.max_attempts else f"{spent:.1f} s (max_time {poll.max_time:g} s)"
-                extra.append(Failure("poll", "until", "until", " && ".join(poll.until), state,
+                extra.append(Failure("poll", "until", "until", " && ".join(poll.until),
+                                     {k: v for c in poll.until for k, v in condition_values(c, self.ctx).items()},
                                      f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
                                      + (f" (last {note})" if note else "")))
                 break
@@ -406,10 +416,10 @@ class StepExecutor:
         for criterion in criteria:
             ok, actual = evaluate_criterion(criterion, self.ctx)
             if not ok:
+                shown = (f"; {criterion.context} is {_short(actual)}" if criterion.context else
+                         "; " + ", ".join(f"{k} is {_short(v)}" for k, v in (actual or {}).items()))
                 out.append(Failure("criteria", criterion.context or "", criterion.type, criterion.condition, actual,
-                                   f"successCriteria `{criterion.condition}` ({criterion.type}) is false"
-                                   + (f"; {criterion.context} is {_short(actual)}" if criterion.context else
-                                      f"; $statusCode is {self.ctx.response and self.ctx.response.get('status')}")))
+                                   f"successCriteria `{criterion.condition}` ({criterion.type}) is false" + shown.rstrip("; ")))
         return out
 
     def _capture(self, step: Step, resp: dict[str, Any]) -> None:
@@ -425,7 +435,8 @@ class StepExecutor:
 def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
     """Evaluate one Arazzo criterion; returns (passed, the context value it looked at)."""
     if criterion.type == "simple":
-        return evaluate_condition(criterion.condition, ctx, case_insensitive=True), None
+        ok = evaluate_condition(criterion.condition, ctx, case_insensitive=True)
+        return ok, (None if ok else condition_values(criterion.condition, ctx))
     value = evaluate(criterion.context, ctx) if criterion.context else MISSING
     if criterion.type == "regex":
         import re

@@ -19,7 +19,9 @@ import orjson
 from toolcheck.scenarios.expressions import MISSING
 from toolcheck.spec import Operation, Spec
 
-INVALID_TOKEN = "toolcheck-invalid-credential"
+# Deliberately malformed (not an RFC 6750 b64token, not base64): every server, strict or a mock
+# that only checks a credential's shape, must refuse it.
+INVALID_TOKEN = "toolcheck!invalid!credential"
 
 
 @dataclass
@@ -112,9 +114,15 @@ def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, m
     prepared = Prepared(method=op.method.upper(), path=op.path)
     for name, location, value in params:
         param = op.parameter(name, location) if location else op.parameter(name)
+        if param is None:
+            param = _loose_parameter(op, name, location)
+            if param is not None:
+                name = param.name
         where = location or (param.location if param is not None else "query")
         if value is MISSING or (value is None and where != "query"):
             continue
+        if param is not None and param.media_type and not isinstance(value, str):
+            value = orjson.dumps(value).decode()  # a `content`-serialised parameter (OpenAPI 3 §4.8.12)
         if where == "path":
             prepared.path_params[name] = value
         elif where == "query":
@@ -140,11 +148,37 @@ def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, m
     return prepared
 
 
+def _loose_parameter(op: Operation, name: str, location: str | None) -> Any:
+    """``pet_id`` for ``petId``: a unique match ignoring case, ``_`` and ``-`` (Arazzo examples
+    name parameters loosely; an exact match always wins)."""
+    key = name.replace("_", "").replace("-", "").casefold()
+    hits = [p for p in op.parameters if (location is None or p.location == location)
+            and p.name.replace("_", "").replace("-", "").casefold() == key]
+    return hits[0] if len(hits) == 1 else None
+
+
 def missing_path_params(prepared: Prepared, op: Operation) -> list[str]:
     return [p.name for p in op.parameters if p.location == "path" and p.name not in prepared.path_params]
 
 
-def apply_auth(prepared: Prepared, spec: Spec, op: Operation, mode: Any, credentials: dict[str, Any]) -> str | None:
+def find_operation(spec: Spec, ref: str) -> Operation:
+    """``spec.operation(ref)``, falling back to a unique case-insensitive operationId match
+    (the official FAPI-PAR Arazzo example calls ``PAR`` an operation its spec names ``Par``).
+
+    Raises:
+        KeyError: no operation, with the closest names.
+    """
+    try:
+        return spec.operation(ref)
+    except KeyError:
+        folded = [op for op in spec.operations if op.operation_id.casefold() == ref.casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        raise
+
+
+def apply_auth(prepared: Prepared, spec: Spec, op: Operation, mode: Any, credentials: dict[str, Any],
+               placeholder: str | None = None) -> str | None:
     """Add credentials per the operation's security requirement.
 
     ``mode`` is ``default`` (the scenario's credentials), ``none``, ``invalid`` (a deliberately
@@ -167,6 +201,10 @@ def apply_auth(prepared: Prepared, spec: Spec, op: Operation, mode: Any, credent
                 _apply_one(prepared, spec, name, creds[name])
             return None
     wanted = " or ".join(" + ".join(r) for r in requirements)
+    if placeholder is not None:
+        for scheme_name in requirements[0]:
+            _apply_one(prepared, spec, scheme_name, placeholder)
+        return f"no credentials for {wanted}; sent a placeholder credential (mock target)"
     return f"no credentials for {wanted}; sent without authentication"
 
 
@@ -184,7 +222,7 @@ def _apply_one(prepared: Prepared, spec: Spec, scheme_name: str, value: Any, inv
         if user is None and isinstance(token, str) and ":" in token:
             user, _, password = token.partition(":")
         raw = f"{user or token or ''}:{password or ''}"
-        prepared.headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode()
+        prepared.headers["Authorization"] = "Basic " + (INVALID_TOKEN if invalid else base64.b64encode(raw.encode()).decode())
     elif scheme.type == "http" and scheme.scheme.lower() not in ("", "bearer"):
         prepared.headers["Authorization"] = f"{scheme.scheme} {token}"
     elif scheme.type in ("http", "oauth2", "openIdConnect"):

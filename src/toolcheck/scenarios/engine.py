@@ -23,6 +23,7 @@ import httpx
 from toolcheck.errors import ScenarioError, SpecLoadError, UsageError
 from toolcheck.results import SuiteResult
 from toolcheck.scenarios._exec import Target
+from toolcheck.scenarios._http import find_operation
 from toolcheck.scenarios.model import Scenario
 from toolcheck.scenarios.runner import RunContext, run_scenario
 from toolcheck.spec import Spec, load_spec
@@ -137,7 +138,7 @@ class Targets:
             op = None
             for spec in candidates:
                 try:
-                    op = spec.operation(step.operation)
+                    op = find_operation(spec, step.operation)
                     break
                 except KeyError as exc:
                     error = str(exc).strip("'\"")

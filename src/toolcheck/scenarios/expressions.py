@@ -27,7 +27,7 @@ from typing import Any
 from toolcheck.errors import ScenarioError
 
 __all__ = [
-    "Context", "ExpressionError", "MISSING", "evaluate", "evaluate_condition", "is_expression",
+    "Context", "ExpressionError", "MISSING", "condition_values", "evaluate", "evaluate_condition", "is_expression",
     "render", "resolve_pointer", "parse_condition",
 ]
 
@@ -194,12 +194,15 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def render(value: Any, ctx: Context) -> Any:
+def render(value: Any, ctx: Context, *, prune: bool = False) -> Any:
     """Evaluate expressions inside a parameter, header or body value, recursively.
 
     A string that is one expression becomes the expression's value (typed); a string holding
-    ``{$...}`` fragments becomes a string with each fragment substituted. MISSING becomes None.
+    ``{$...}`` fragments becomes a string with each fragment substituted. MISSING becomes None,
+    or with ``prune`` (request bodies) the object member is left out.
     """
+    if prune:
+        return _prune(value, ctx)
     if isinstance(value, str):
         if is_expression(value):
             result = evaluate(value, ctx)
@@ -216,6 +219,21 @@ def render(value: Any, ctx: Context) -> Any:
     if isinstance(value, list):
         return [render(v, ctx) for v in value]
     return value
+
+
+def _prune(value: Any, ctx: Context) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, str):
+                whole = v.strip()[1:-1] if _EMBEDDED.fullmatch(v.strip()) else v
+                if is_expression(whole) and evaluate(whole, ctx) is MISSING:
+                    continue
+            out[k] = _prune(v, ctx)
+        return out
+    if isinstance(value, list):
+        return [_prune(v, ctx) for v in value]
+    return render(value, ctx)
 
 
 # --- simple conditions -------------------------------------------------------------------
@@ -343,6 +361,19 @@ def parse_condition(text: str) -> Any:
         if len(_PARSED) < 4096:
             _PARSED[text] = node
     return node
+
+
+def condition_values(text: str, ctx: Context) -> dict[str, Any]:
+    """The value of every expression a condition reads: the "actual" side of a failure."""
+    out: dict[str, Any] = {}
+    stack = [parse_condition(text)]
+    while stack:
+        node = stack.pop()
+        if node.kind == "expr":
+            value = evaluate(node.value, ctx)
+            out[node.value] = None if value is MISSING else value
+        stack.extend(node.children)
+    return out
 
 
 def evaluate_condition(text: str, ctx: Context, *, case_insensitive: bool = False) -> bool:

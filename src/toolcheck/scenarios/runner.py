@@ -39,6 +39,7 @@ class RunContext:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     synthesize_inputs: bool = False
+    credentials: Mapping[str, Any] = field(default_factory=dict)  # --auth SCHEME=VALUE, over the scenario's
     on_case: CaseCallback | None = None
 
 
@@ -70,7 +71,7 @@ def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] |
         elif run.synthesize_inputs and spec.schema is not None:
             from toolcheck.scenarios._synth import example_for
 
-            value = example_for(spec.schema)
+            value = f"toolcheck-example-{name}" if spec.secret or is_secret_name(name) else example_for(spec.schema)
         if value is MISSING:
             if spec.required:
                 source = f" (or set ${spec.env})" if spec.env else ""
@@ -109,7 +110,7 @@ class ScenarioRun:
             self.deadline = time.monotonic() + self.scenario.timeout
         inputs = resolve_inputs(self.scenario, self.run_ctx, self.row)
         ctx = self._context(self.scenario, inputs)
-        credentials = {k: render(v, ctx) for k, v in self.scenario.auth.items()}
+        credentials = {**{k: render(v, ctx) for k, v in self.scenario.auth.items()}, **self.run_ctx.credentials}
         for value in credentials.values():
             self._register_credential(value)
         ok, outputs, _ = self._run_steps(self.scenario, ctx, credentials, prefix="")
@@ -228,7 +229,7 @@ class ScenarioRun:
         sub_inputs = {**{k: v.default for k, v in sub.inputs.items() if v.default is not MISSING}, **inputs}
         sub_ctx = Context(inputs=sub_inputs, env=ctx.env, components=ctx.components, sources=ctx.sources,
                           workflows=ctx.workflows)
-        credentials = {k: render(v, sub_ctx) for k, v in sub.auth.items()}
+        credentials = {**{k: render(v, sub_ctx) for k, v in sub.auth.items()}, **self.run_ctx.credentials}
         ok, outputs, resp = self._run_steps(sub, sub_ctx, credentials, prefix=f"{prefix}{workflow_id} › ")
         ctx.workflows[workflow_id] = {"inputs": sub_inputs, "outputs": outputs}
         return ok, outputs, resp
