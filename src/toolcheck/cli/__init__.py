@@ -41,10 +41,13 @@ def _root(
 
 def _register() -> None:
     # Each command module adds itself to `app`; imported here so `toolcheck --help` lists all.
-    from toolcheck.cli import check  # noqa: F401
-    from toolcheck.cli import run  # noqa: F401
-    from toolcheck.cli import agent  # noqa: F401
+    from toolcheck.cli import (
+        agent,  # noqa: F401
+        check,  # noqa: F401
+        run,  # noqa: F401
+    )
     from toolcheck.cli import mock  # noqa: F401
+    from toolcheck.cli import drift  # noqa: F401
 
 
 def fail(error: ToolcheckError) -> int:

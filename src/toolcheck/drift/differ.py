@@ -154,7 +154,7 @@ class Differ:
                     level, text = RULES[rule_id].level, RULES[rule_id].description
                 elif level == ERROR:
                     rule_id, level = "error-schema-changed", RULES["error-schema-changed"].level
-            text = text.split(" (")[0].split(":")[0]
+            text = re.sub(r"\s*\([^)]*\)", "", text).split(":")[0]
             shown = _path_text(fact.path)
             head = f"{side} schema {component}" if component else where
             place = f"{head}{' ' + shown if shown else ''}"

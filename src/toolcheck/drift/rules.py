@@ -413,6 +413,8 @@ _OTHER: list[tuple[str, str, str, str, tuple[str, ...], str, bool]] = [
     ("tool-description-changed", INFO, "none", "documentation", (), "the operation's summary/description changed", False),
     ("tool-size-changed", INFO, "none", "agent", (),
      "the estimated token size of the tool definition an LLM receives changed noticeably", True),
+    ("ignore-entry-expired", ERROR, "none", "policy", (),
+     "an entry of the ignore file is past its `expires` date: review it or extend it", False),
     ("tool-size-exploded", WARNING, "none", "agent", (),
      "the tool definition an LLM receives grew past 2× and 1,000 tokens", True),
 ]

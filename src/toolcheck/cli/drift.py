@@ -1,0 +1,188 @@
+"""`toolcheck drift OLD NEW`: breaking changes between two API descriptions.
+
+Exit codes: 0 nothing at or above ``--fail-on`` · 1 findings at or above it · 2 bad input or
+usage · 3 internal error (see ``cli/__init__.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from toolcheck.cli import app
+from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+
+DEFAULT_IGNORE = ".toolcheck-drift-ignore.yaml"
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    github = "github"
+    changelog = "changelog"
+
+
+class Level(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+@app.command()
+def drift(
+    old: str = typer.Argument(None, help="The base spec: file, directory, git:REV:path, or URL."),
+    new: str = typer.Argument(None, help="The revised spec: file, directory, git:REV:path, or URL."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at or above this level."),
+    changelog: bool = typer.Option(False, "--changelog", help="List every change at info level (never fails)."),
+    severity: list[str] = typer.Option([], "--severity", help="Override a rule's level: RULE=error|warning|info|off."),
+    ignore_file: Path = typer.Option(None, "--ignore-file", help=f"Suppressions (YAML). Default: {DEFAULT_IGNORE} if present."),
+    include_path: list[str] = typer.Option([], "--include-path", help="Only operations matching this glob (METHOD /path, /path or operationId)."),
+    exclude_path: list[str] = typer.Option([], "--exclude-path", help="Skip operations matching this glob."),
+    operation: list[str] = typer.Option([], "--operation", help="Only this operation (operationId or 'METHOD /path')."),
+    deprecation_days: int = typer.Option(None, "--deprecation-days", help="Require x-sunset at least N days away on deprecation."),
+    include_unstable: bool = typer.Option(False, "--include-unstable", help="Full levels for draft/alpha operations (x-stability-level)."),
+    agent_rules: bool = typer.Option(True, "--agent-rules/--no-agent-rules", help="Descriptions, examples and tool-size checks."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the output to this file instead of stdout."),
+    report_dir: Path = typer.Option(None, "--report-dir", help="Also write shared reports (JUnit, HTML, JSON) here."),
+    reports: str = typer.Option("junit,html,json", "--reports", help="Which shared reports to write into --report-dir."),
+    max_rows: int = typer.Option(50, "--max-rows", help="How many findings to list in text and Markdown."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List info findings in text output."),
+    list_rules: bool = typer.Option(False, "--list-rules", help="Print the rule catalogue (text or --format json) and exit."),
+    allow_network: bool = ALLOW_NETWORK,
+) -> None:
+    """Compare two specs and report breaking changes, agent-breaking changes and a changelog.
+
+    Example on a pull request: toolcheck drift git:origin/main:openapi.yaml openapi.yaml -f markdown
+    """
+    from toolcheck.errors import UsageError
+
+    with handle_errors():
+        if list_rules:
+            _list_rules(fmt)
+            raise typer.Exit(0)
+        if not old or not new:
+            raise UsageError("drift needs two specs: toolcheck drift OLD NEW (or --list-rules)")
+        report, policy_fail_on = _run(
+            old, new, fmt=fmt, fail_on=fail_on.value, changelog=changelog, severity=severity,
+            ignore_file=ignore_file, include_path=include_path, exclude_path=exclude_path, operation=operation,
+            deprecation_days=deprecation_days, include_unstable=include_unstable, agent_rules=agent_rules,
+            allow_network=allow_network,
+        )
+        if report_dir is not None:
+            from toolcheck.drift.formats import to_run_result
+            from toolcheck.report import write_reports
+
+            result = to_run_result(report, fail_on=policy_fail_on, command_line=" ".join(sys.argv),
+                                   duration=float(report.stats.get("seconds", 0.0)))
+            write_reports(result, report_dir, [r.strip() for r in reports.split(",") if r.strip()])
+        _emit(report, fmt, policy_fail_on, output, max_rows, verbose)
+    raise typer.Exit(1 if report.at_least(policy_fail_on) else 0)
+
+
+def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, severity: list[str],
+         ignore_file: Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
+         deprecation_days: int | None, include_unstable: bool, agent_rules: bool,
+         allow_network: bool) -> tuple[object, str]:
+    from toolcheck.drift import DiffOptions, diff
+    from toolcheck.drift.policy import Policy, load_ignore_file, parse_severity
+    from toolcheck.spec import load_spec
+
+    overrides = parse_severity(severity)
+    ignores: tuple = ()
+    path = ignore_file if ignore_file is not None else (Path(DEFAULT_IGNORE) if Path(DEFAULT_IGNORE).is_file() else None)
+    if path is not None:
+        ignores, file_overrides = load_ignore_file(path)
+        overrides = {**file_overrides, **overrides}
+    changelog = changelog or fmt is Format.changelog
+    policy = Policy(severity=overrides, ignores=ignores, include_paths=tuple(include_path),
+                    exclude_paths=tuple(exclude_path), operations=tuple(operation), changelog=changelog)
+    old_spec = load_spec(old, allow_network=allow_network)
+    new_spec = load_spec(new, allow_network=allow_network)
+    report = diff(old_spec, new_spec, DiffOptions(deprecation_days=deprecation_days,
+                                                  include_unstable=include_unstable, agent=agent_rules))
+    report = policy.apply(report)
+    # a changelog never fails on its own infos, but an expired ignore entry still must
+    return report, ("error" if changelog and fail_on == "info" else fail_on)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from toolcheck.report import atomic_write_text
+
+    atomic_write_text(output, text)
+
+
+def _emit(report: object, fmt: Format, fail_on: str, output: Path | None, max_rows: int, verbose: bool) -> None:
+    from toolcheck.drift import formats
+    from toolcheck.drift.model import DriftReport
+
+    assert isinstance(report, DriftReport)
+    if fmt is Format.json:
+        _write(formats.to_json(report, fail_on=fail_on), output)
+    elif fmt is Format.markdown:
+        _write(formats.to_markdown(report, fail_on=fail_on, max_rows=max_rows), output)
+    elif fmt is Format.github:
+        _write(formats.to_github(report, fail_on=fail_on), output)
+    elif fmt is Format.changelog:
+        _write(formats.to_changelog(report), output)
+    elif output is not None:
+        _write(formats.to_markdown(report, fail_on=fail_on, max_rows=max_rows), output)
+    else:
+        _print_text(report, fail_on, max_rows, verbose)
+
+
+def _print_text(report: object, fail_on: str, max_rows: int, verbose: bool) -> None:
+    from rich.markup import escape
+
+    from toolcheck.cli._console import console
+    from toolcheck.drift.formats import _ops_text
+    from toolcheck.drift.model import DriftReport
+
+    assert isinstance(report, DriftReport)
+    out = console()
+    out.print(f"[bold]drift[/] {escape(report.old_source)} → {escape(report.new_source)}", soft_wrap=True)
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    shown = report.findings if verbose else report.at_least("warning")
+    for f in report.located(tuple(shown[:max_rows])):
+        where = f.location_new or f.location_old
+        out.print(
+            f"[{colours.get(f.level, 'white')}]{f.level:7}[/] [bold]{escape(f.rule)}[/] {escape(_ops_text(f))}\n"
+            f"        {escape(f.message)}\n        [dim]{escape(where)} · {f.fingerprint}[/]",
+            soft_wrap=True,
+        )
+    if len(shown) > max_rows:
+        out.print(f"... and {len(shown) - max_rows} more (use --format json or --max-rows)")
+    failed = bool(report.at_least(fail_on))
+    verdict = "[red]breaking changes[/]" if report.count("error") else (
+        "[yellow]changes to review[/]" if report.count("warning") else "[green]no breaking changes[/]")
+    ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
+    out.print(f"{verdict}: {report.count('error')} error(s), {report.count('warning')} warning(s), "
+              f"{report.count('info')} info{ignored} · fail on {fail_on}: {'failed' if failed else 'passed'}"
+              + ("" if verbose else " (-v lists info)"))
+
+
+def _list_rules(fmt: Format) -> None:
+    from toolcheck.drift.rules import RULES
+
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in RULES.values()], indent=2) + "\n")
+        return
+    from rich.markup import escape
+
+    from toolcheck.cli._console import console
+
+    out = console()
+    for r in RULES.values():
+        extra = f" [dim](oasdiff: {', '.join(r.oasdiff)})[/]" if r.oasdiff else ""
+        agent = " [magenta]agent[/]" if r.agent else ""
+        out.print(f"{r.id} {escape('[' + r.level + ']')} {r.direction}{agent}: {escape(r.description)}{extra}", soft_wrap=True,
+                  markup=True)
+    out.print(f"{len(RULES)} rules")

@@ -1,0 +1,186 @@
+"""Drift-specific outputs: JSON, Markdown (PR comment), GitHub annotations, changelog, RunResult.
+
+Hand-written string builders (no templates: each is a few lines and must be byte-stable for
+snapshot tests). The terminal view lives in ``cli/drift.py`` (only the CLI imports rich);
+JUnit and HTML come from the shared reporters through :func:`to_run_result`.
+Every text that came from a spec is escaped for its target: Markdown cells through
+:func:`toolcheck.report.md_escape`, annotation messages per GitHub's workflow-command rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from toolcheck.drift.model import DriftReport, Finding
+from toolcheck.drift.rules import LEVEL_RANK, RULES
+from toolcheck.report import md_escape
+from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
+
+_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_LOC = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?:\s|$)")
+
+
+def to_json(report: DriftReport, *, fail_on: str = "error") -> str:
+    """The drift JSON document: summary, findings (with file:line in both specs), ignored."""
+    data = report.to_dict()
+    data["fail_on"] = fail_on
+    data["failed"] = bool(report.at_least(fail_on))
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _ops_text(f: Finding, limit: int = 3) -> str:
+    ops = list(f.operations) or ([f.operation] if f.operation else [])
+    if not ops:
+        return "(document)"
+    shown = ", ".join(ops[:limit])
+    return shown + (f" +{len(ops) - limit} more" if len(ops) > limit else "")
+
+
+def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 50, title: str = "API drift") -> str:
+    """A PR comment: verdict, counts, a table of breaking/warning findings, the rest folded."""
+    located = report.located(report.at_least("warning")[:max_rows])
+    errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
+    failed = bool(report.at_least(fail_on))
+    verdict = "❌ **breaking changes**" if errors else ("⚠️ **changes to review**" if warnings else "✅ **no breaking changes**")
+    lines = [
+        "<!-- toolcheck-drift -->",
+        f"### {md_escape(title)}: {verdict}",
+        "",
+        f"`{md_escape(report.old_source)}` → `{md_escape(report.new_source)}` · "
+        f"{errors} error(s), {warnings} warning(s), {infos} info · fail on {fail_on}: "
+        f"{'**failed**' if failed else 'passed'}" + (f" · {len(report.ignored)} ignored" if report.ignored else ""),
+        "",
+    ]
+    if located:
+        lines += ["| | rule | operation | change | where |", "|---|---|---|---|---|"]
+        for f in located:
+            where = f.location_new or f.location_old
+            lines.append(
+                f"| {_ICON.get(f.level, '')} | `{md_escape(f.rule)}` | {md_escape(_ops_text(f))} | "
+                f"{md_escape(f.message)} | {md_escape(where)} |"
+            )
+        more = len(report.at_least("warning")) - len(located)
+        if more > 0:
+            lines.append(f"\n… and {more} more (see the JSON or HTML report).")
+        lines.append("")
+    semantic = [f for f in report.findings if f.rule.endswith("semantics-changed")][:10]
+    if semantic:
+        lines += ["<details><summary>Description changes that alter meaning (before → after)</summary>", ""]
+        for f in semantic:
+            lines.append(f"- **{md_escape(_ops_text(f))}** {md_escape(f.path)}: "
+                         f"“{md_escape(f.before, limit=200)}” → “{md_escape(f.after, limit=200)}”")
+        lines += ["", "</details>", ""]
+    info = [f for f in report.findings if f.level == "info"]
+    if info:
+        lines += [f"<details><summary>{len(info)} other change(s)</summary>", ""]
+        for f in info[:max_rows * 4]:
+            lines.append(f"- `{md_escape(f.rule)}` {md_escape(_ops_text(f))}: {md_escape(f.message)}")
+        if len(info) > max_rows * 4:
+            lines.append(f"- … and {len(info) - max_rows * 4} more")
+        lines += ["", "</details>", ""]
+    lines.append("<sub>Suppress a finding with its fingerprint in the drift ignore file "
+                 "(`--format json` lists fingerprints); every entry needs a reason.</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    # GitHub workflow commands: %, CR and LF always; ':' and ',' inside properties
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _file_line(location: str) -> tuple[str, str]:
+    m = _LOC.match(location or "")
+    if not m:
+        return "", ""
+    file = m.group("file")
+    if file.startswith("git:"):
+        file = file.split(":", 2)[-1]
+    return file, m.group("line")
+
+
+def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: int = 200) -> str:
+    """``::error file=...,line=...,title=...::message`` lines, annotated on the new spec where possible."""
+    kinds = {"error": "error", "warning": "warning", "info": "notice"}
+    out: list[str] = []
+    chosen = report.at_least("warning") or ()
+    for f in report.located(tuple(chosen[:max_annotations])):
+        file, line = _file_line(f.location_new) if f.location_new else ("", "")
+        if not file:
+            file, line = _file_line(f.location_old)
+        props = []
+        if file:
+            props.append(f"file={_gh_escape(file, prop=True)}")
+            if line:
+                props.append(f"line={line}")
+        props.append(f"title={_gh_escape(f.rule + ' ' + _ops_text(f, 1), prop=True)}")
+        out.append(f"::{kinds[f.level]} {','.join(props)}::{_gh_escape(f.message)} [{f.fingerprint}]")
+    errors, warnings = report.count("error"), report.count("warning")
+    out.append(f"toolcheck drift: {errors} error(s), {warnings} warning(s), {report.count('info')} info "
+               f"(fail on {fail_on})")
+    return "\n".join(out) + "\n"
+
+
+def to_changelog(report: DriftReport) -> str:
+    """A Markdown changelog: every change, grouped by operation, breaking ones marked."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        groups[f.operation or "API"].append(f)
+    lines = [f"# Changelog: {md_escape(report.new_title or report.new_source)}",
+             "", f"`{md_escape(report.old_source)}` ({md_escape(report.old_version)}) → "
+             f"`{md_escape(report.new_source)}` ({md_escape(report.new_version)})", ""]
+    if not report.findings:
+        lines.append("No changes.")
+    for op in sorted(groups, key=lambda k: (k == "API", k)):
+        lines.append(f"## {md_escape(op)}")
+        for f in sorted(groups[op], key=lambda f: (-LEVEL_RANK.get(RULES[f.rule].level if f.rule in RULES else "info", 0),
+                                                    f.rule, f.path)):
+            default = RULES[f.rule].level if f.rule in RULES else f.level
+            mark = " **(breaking)**" if default == "error" else ""
+            shared = f" (also {len(f.operations) - 1} other operation(s))" if len(f.operations) > 1 else ""
+            lines.append(f"- {md_escape(f.message)}{mark}{shared}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: str = "",
+                  duration: float = 0.0) -> RunResult:
+    """Map findings onto the shared result model: one suite per operation, one case per finding."""
+    floor = LEVEL_RANK[fail_on]
+    suites: dict[str, list[CaseResult]] = defaultdict(list)
+    for f in report.located():
+        status = FAILED if f.rank >= floor else PASSED
+        suites[f.operation or "API"].append(_case(f, status))
+    for f in report.ignored:
+        suites[f.operation or "API"].append(_case(f, SKIPPED))
+    return RunResult(
+        tool="drift",
+        title=f"drift {report.old_source} → {report.new_source}",
+        suites=tuple(SuiteResult(name=k, cases=tuple(v), file=report.new_source) for k, v in sorted(suites.items())),
+        duration=duration,
+        command_line=command_line,
+        summary={"error": report.count("error"), "warning": report.count("warning"), "info": report.count("info"),
+                 "ignored": len(report.ignored), "fail_on": fail_on},
+    )
+
+
+def _case(f: Finding, status: str) -> CaseResult:
+    details: dict[str, Any] = {
+        "rule": f.rule, "level": f.level, "operation": f.operation, "operations": list(f.operations),
+        "location_old": f.location_old, "location_new": f.location_new,
+        "location": f.location_new or f.location_old,
+        "expected": f.before, "actual": f.after, "before": f.before, "after": f.after,
+        "message": f.message, "fingerprint": f.fingerprint, "oasdiff": list(f.oasdiff),
+    }
+    if f.ignored:
+        details["hint"] = f"ignored: {f.ignored}"
+    return CaseResult(
+        name=f"{f.rule}: {f.path or f.operation or 'API'}", status=status, message=f.message,
+        classname=f"drift.{f.operation or 'API'}", details=details,
+        properties={"level": f.level, "fingerprint": f.fingerprint},
+    )
