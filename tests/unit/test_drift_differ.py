@@ -1,0 +1,230 @@
+"""diff() on small inline specs: direction, refactors that are not changes, cycles, agent rules."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from toolcheck.drift import diff
+from toolcheck.spec import load_spec_dict
+
+
+def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.1.0",
+         **extra: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths}
+    if schemas is not None:
+        doc["components"] = {"schemas": schemas}
+    doc.update(extra)
+    return doc
+
+
+def op(body: Any = None, response: Any = None, **extra: Any) -> dict[str, Any]:
+    o: dict[str, Any] = {"operationId": "createThing", "responses": {"200": {"description": "ok"}}}
+    if body is not None:
+        o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if response is not None:
+        o["responses"]["200"]["content"] = {"application/json": {"schema": response}}
+    o.update(extra)
+    return o
+
+
+def run(old: dict[str, Any], new: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return diff(load_spec_dict(old), load_spec_dict(new))
+
+
+def main(report: Any) -> list[Any]:
+    """Findings without the version-bump reminder every breaking test pair also triggers."""
+    return [f for f in report.findings if f.rule != "api-version-not-bumped"]
+
+
+def rules(report: Any, level: str | None = None) -> set[str]:
+    return {f.rule for f in main(report) if level is None or f.level == level}
+
+
+OBJ = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 10},
+                                                             "age": {"type": "integer"}}}
+
+
+def test_identical_specs_have_no_findings() -> None:
+    doc = spec({"/t": {"post": op(OBJ, OBJ)}})
+    assert run(doc, copy.deepcopy(doc)).findings == ()
+
+
+def test_direction_request_tightening_and_response_loosening_break() -> None:
+    tighter = copy.deepcopy(OBJ)
+    tighter["properties"]["name"]["maxLength"] = 5
+    report = run(spec({"/t": {"post": op(OBJ, OBJ)}}), spec({"/t": {"post": op(tighter, tighter)}}))
+    levels = {f.rule: f.level for f in report.findings}
+    assert levels["request-max-length-decreased"] == "error"
+    assert levels["response-max-length-decreased"] == "info"
+    looser = copy.deepcopy(OBJ)
+    looser["properties"]["name"]["maxLength"] = 50
+    report = run(spec({"/t": {"post": op(OBJ, OBJ)}}), spec({"/t": {"post": op(looser, looser)}}))
+    levels = {f.rule: f.level for f in report.findings}
+    assert levels["request-max-length-increased"] == "info"
+    assert levels["response-max-length-increased"] == "error"
+
+
+def test_ref_to_inline_refactor_is_not_a_change() -> None:
+    old = spec({"/t": {"post": op({"$ref": "#/components/schemas/Thing"}, {"$ref": "#/components/schemas/Thing"})}},
+               {"Thing": OBJ})
+    new = spec({"/t": {"post": op(OBJ, OBJ)}}, {})
+    report = run(old, new)
+    assert not {f for f in report.findings if f.level != "info"}
+    assert rules(report) <= {"api-schema-removed"}
+
+
+def test_allof_flattening_is_not_a_change() -> None:
+    flat = {"type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
+    split = {"allOf": [{"$ref": "#/components/schemas/Named"},
+                       {"type": "object", "properties": {"age": {"type": "integer"}}}]}
+    named = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    report = run(spec({"/t": {"post": op(flat, flat)}}, {"Named": named}),
+                 spec({"/t": {"post": op(split, split)}}, {"Named": named}))
+    assert not [f for f in report.findings if f.level != "info"], report.findings
+
+
+def test_openapi_30_and_its_31_rewrite_are_equivalent() -> None:
+    s30 = spec({"/t": {"get": {"operationId": "getT", "parameters": [
+        {"name": "n", "in": "query", "schema": {"type": "integer", "minimum": 0, "exclusiveMinimum": True}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"a": {"type": "string", "nullable": True},
+                                             "b": {"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": True}}}}}}}}}},
+        {"B": {"type": "string", "enum": ["x", "y"], "nullable": True}}, version="3.0.3")
+    s31 = spec({"/t": {"get": {"operationId": "getT", "parameters": [
+        {"name": "n", "in": "query", "schema": {"type": "integer", "exclusiveMinimum": 0}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"a": {"type": ["string", "null"]},
+                                             "b": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]}}}}}}}}}},
+        {"B": {"type": ["string", "null"], "enum": ["x", "y", None]}})
+    report = run(s30, s31)
+    assert not [f for f in report.findings if f.level != "info"], report.findings
+
+
+def test_nullable_added_in_a_response_breaks() -> None:
+    old = spec({"/t": {"post": op(response={"type": "object", "properties": {"a": {"type": "string"}}})}})
+    new = spec({"/t": {"post": op(response={"type": "object", "properties": {"a": {"type": ["string", "null"]}}})}})
+    report = run(old, new)
+    assert [f.rule for f in report.findings if f.level == "error"] == ["response-became-nullable"]
+
+
+def test_cyclic_components_terminate_and_report_once() -> None:
+    node = {"type": "object", "properties": {"name": {"type": "string"},
+                                             "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
+    changed = copy.deepcopy(node)
+    changed["properties"]["name"]["maxLength"] = 3
+    ref = {"$ref": "#/components/schemas/Node"}
+    report = run(spec({"/t": {"post": op(ref, ref)}}, {"Node": node}),
+                 spec({"/t": {"post": op(ref, ref)}}, {"Node": changed}))
+    req = [f for f in report.findings if f.rule == "request-max-length-set"]
+    assert len(req) == 1 and req[0].level == "warning"
+
+
+def test_shared_component_change_is_one_finding_listing_operations() -> None:
+    ref = {"$ref": "#/components/schemas/Thing"}
+    smaller = copy.deepcopy(OBJ)
+    del smaller["properties"]["name"]
+    paths = {f"/t{i}": {"get": {"operationId": f"get{i}", "responses": {"200": {"description": "ok", "content": {
+        "application/json": {"schema": {"type": "object", "properties": {"thing": ref}}}}}}}} for i in range(3)}
+    report = run(spec(paths, {"Thing": OBJ}), spec(copy.deepcopy(paths), {"Thing": smaller}))
+    removed = [f for f in report.findings if f.rule == "response-required-property-removed"]
+    assert len(removed) == 1
+    assert set(removed[0].operations) == {"GET /t0", "GET /t1", "GET /t2"}
+
+
+def test_property_rename_is_one_finding() -> None:
+    old = {"type": "object", "properties": {"customer_id": {"type": "string", "format": "uuid"}}}
+    new = {"type": "object", "properties": {"customerId": {"type": "string", "format": "uuid"}}}
+    report = run(spec({"/t": {"post": op(old)}}), spec({"/t": {"post": op(new)}}))
+    assert rules(report) == {"request-property-renamed"}
+    (f,) = main(report)
+    assert (f.before, f.after, f.level) == ("customer_id", "customerId", "error")
+
+
+def test_operation_id_change_is_a_tool_rename() -> None:
+    old = spec({"/t": {"post": op(OBJ)}})
+    new = copy.deepcopy(old)
+    new["paths"]["/t"]["post"]["operationId"] = "makeThing"
+    report = run(old, new)
+    assert [(f.rule, f.level, f.before, f.after) for f in main(report)] == [
+        ("tool-renamed", "error", "createThing", "makeThing")]
+
+
+def test_security_added_and_scope_added_are_errors() -> None:
+    schemes = {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+        "tokenUrl": "https://x/token", "scopes": {"read": "", "write": ""}}}}}}
+    base = spec({"/t": {"post": op()}}, components=schemes)
+    secured = copy.deepcopy(base)
+    secured["paths"]["/t"]["post"]["security"] = [{"oauth": ["read"]}]
+    assert ("security-added", "error") in {(f.rule, f.level) for f in run(base, secured).findings}
+    more = copy.deepcopy(secured)
+    more["paths"]["/t"]["post"]["security"] = [{"oauth": ["read", "write"]}]
+    found = [f for f in run(secured, more).findings if f.rule == "security-scope-added"]
+    assert found and found[0].after == ["write"] and found[0].level == "error"
+    assert "security-scope-removed" in rules(run(more, secured))
+
+
+def test_error_code_enum_change_is_an_agent_warning() -> None:
+    def error(codes: list[str]) -> dict[str, Any]:
+        return {"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": codes}}}}}
+    def with_error(codes: list[str]) -> dict[str, Any]:
+        o = op()
+        o["responses"]["422"] = {"description": "bad", "content": {"application/json": {"schema": error(codes)}}}
+        return spec({"/t": {"post": o}})
+    report = run(with_error(["invalid", "missing"]), with_error(["invalid", "conflict"]))
+    got = {(f.rule, f.level) for f in report.findings}
+    assert ("error-code-removed", "warning") in got and ("error-code-added", "warning") in got
+
+
+def test_description_semantics_change_is_a_warning_with_before_after() -> None:
+    def s(text: str) -> dict[str, Any]:
+        return spec({"/t": {"post": op({"type": "object", "properties": {
+            "amount": {"type": "integer", "description": text}}})}})
+    report = run(s("Amount in cents."), s("Amount in dollars."))
+    (f,) = report.findings
+    assert f.rule == "request-description-semantics-changed" and f.level == "warning"
+    assert (f.before, f.after) == ("Amount in cents.", "Amount in dollars.")
+    reworded = run(s("Amount in cents."), s("The amount, in cents."))
+    assert {f.level for f in reworded.findings} == {"info"}
+
+
+def test_example_that_no_longer_validates() -> None:
+    def s(schema: dict[str, Any]) -> dict[str, Any]:
+        o = op(schema)
+        o["requestBody"]["content"]["application/json"]["examples"] = {"basic": {"value": {"name": "a-long-name"}}}
+        return spec({"/t": {"post": o}})
+    report = run(s({"type": "object", "properties": {"name": {"type": "string"}}}),
+                 s({"type": "object", "properties": {"name": {"type": "string", "maxLength": 3}}}))
+    assert "example-no-longer-valid" in rules(report)
+
+
+def test_removed_operation_and_deprecation_policy() -> None:
+    two = spec({"/t": {"post": op(), "get": {"operationId": "getT", "responses": {"200": {"description": "ok"}}}}})
+    one = spec({"/t": {"post": op()}})
+    assert rules(run(two, one)) == {"operation-removed"}
+    deprecated = copy.deepcopy(two)
+    deprecated["paths"]["/t"]["get"]["deprecated"] = True
+    assert rules(run(deprecated, one)) == {"operation-removed-deprecated"}
+    deprecated["paths"]["/t"]["get"]["x-sunset"] = "9999-01-01"
+    assert rules(run(deprecated, one)) == {"operation-removed-before-sunset"}
+
+
+def test_new_required_parameter_and_parameter_rename() -> None:
+    def s(params: list[dict[str, Any]]) -> dict[str, Any]:
+        return spec({"/t": {"get": {"operationId": "getT", "parameters": params,
+                                    "responses": {"200": {"description": "ok"}}}}})
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+    report = run(s([]), s([dict(limit, required=True)]))
+    assert [(f.rule, f.level) for f in main(report)] == [("new-required-parameter", "error")]
+    renamed = run(s([limit]), s([dict(limit, name="page_size")]))
+    assert rules(renamed) == {"parameter-renamed"}
+
+
+def test_tool_size_change_is_reported() -> None:
+    big = {"type": "object", "properties": {f"field_{i}": {"type": "string", "description": "x" * 40}
+                                            for i in range(80)}}
+    report = run(spec({"/t": {"post": op({"type": "object"})}}), spec({"/t": {"post": op(big)}}))
+    sized = [f for f in report.findings if f.rule.startswith("tool-size")]
+    assert sized and sized[0].after > sized[0].before
