@@ -1,0 +1,103 @@
+"""`toolcheck drift` through typer's CliRunner and as a real subprocess (exit codes are a contract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolcheck.cli import app
+
+BASE = """openapi: 3.1.0
+info: {title: Tasks, version: '1'}
+paths:
+  /tasks:
+    post:
+      operationId: createTask
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                title: {type: string, maxLength: 200}
+      responses: {'201': {description: created}}
+"""
+TIGHTER = BASE.replace("maxLength: 200", "maxLength: 20")
+RENAMED = BASE.replace("operationId: createTask", "operationId: addTask")
+
+runner = CliRunner()
+
+
+def _files(tmp_path: Path, old: str, new: str) -> tuple[str, str]:
+    (tmp_path / "old.yaml").write_text(old)
+    (tmp_path / "new.yaml").write_text(new)
+    return str(tmp_path / "old.yaml"), str(tmp_path / "new.yaml")
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    old, new = _files(tmp_path, BASE, TIGHTER)
+    assert runner.invoke(app, ["drift", old, old]).exit_code == 0
+    result = runner.invoke(app, ["drift", old, new])
+    assert result.exit_code == 1 and "request-max-length-decreased" in result.output
+    assert runner.invoke(app, ["drift", old, new, "--severity", "request-max-length-decreased=warning"]).exit_code == 0
+    assert runner.invoke(app, ["drift", old, new, "--severity", "request-max-length-decreased=warning",
+                               "--fail-on", "warning"]).exit_code == 1
+    missing = runner.invoke(app, ["drift", old, str(tmp_path / "missing.yaml")])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    assert runner.invoke(app, ["drift", old]).exit_code == 2
+
+
+def test_json_output_and_changelog(tmp_path: Path) -> None:
+    old, new = _files(tmp_path, BASE, RENAMED)
+    result = runner.invoke(app, ["drift", old, new, "-f", "json"])
+    data = json.loads(result.stdout)
+    (finding,) = [f for f in data["findings"] if f["id"] == "tool-renamed"]
+    assert finding["level"] == "error" and finding["location"]["new"].endswith(":6")
+    log = runner.invoke(app, ["drift", old, new, "-f", "changelog"])
+    assert log.exit_code == 0 and "renamed" in log.stdout
+
+
+def test_ignore_file_and_report_dir(tmp_path: Path) -> None:
+    old, new = _files(tmp_path, BASE, RENAMED)
+    fp = json.loads(runner.invoke(app, ["drift", old, new, "-f", "json"]).stdout)["findings"][0]["fingerprint"]
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text(f"ignore:\n  - fingerprint: {fp}\n    reason: alias kept for a release\n")
+    result = runner.invoke(app, ["drift", old, new, "--ignore-file", str(ignore), "--report-dir",
+                                 str(tmp_path / "r"), "--reports", "junit,json"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "junit.xml").is_file()
+    ignore.write_text("ignore:\n  - rule: tool-renamed\n")
+    bad = runner.invoke(app, ["drift", old, new, "--ignore-file", str(ignore)])
+    assert bad.exit_code == 2 and "reason" in bad.output
+
+
+def test_list_rules_text_and_json() -> None:
+    text = runner.invoke(app, ["drift", "--list-rules"])
+    assert text.exit_code == 0 and "tool-renamed" in text.stdout
+    rules = json.loads(runner.invoke(app, ["drift", "--list-rules", "-f", "json"]).stdout)
+    by_id = {r["id"]: r for r in rules}
+    assert by_id["request-max-length-decreased"]["oasdiff"] == [
+        "request-body-max-length-decreased", "request-property-max-length-decreased"]
+    assert {"id", "level", "direction", "description", "oasdiff"} <= set(by_id["tool-renamed"])
+
+
+@pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="no git")
+def test_git_revision_source_in_a_subprocess(tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid", "NO_COLOR": "1"}
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, env=env)
+    (tmp_path / "openapi.yaml").write_text(BASE)
+    subprocess.run(["git", "add", "openapi.yaml"], cwd=tmp_path, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "base"], cwd=tmp_path, check=True, env=env)
+    (tmp_path / "openapi.yaml").write_text(TIGHTER)
+    proc = subprocess.run([sys.executable, "-m", "toolcheck", "drift", "git:HEAD:openapi.yaml", "openapi.yaml",
+                           "-f", "github"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("::error file=openapi.yaml,line=")
