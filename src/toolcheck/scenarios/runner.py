@@ -71,7 +71,7 @@ def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] |
         elif run.synthesize_inputs and spec.schema is not None:
             from toolcheck.scenarios._synth import example_for
 
-            value = f"toolcheck-example-{name}" if spec.secret or is_secret_name(name) else example_for(spec.schema)
+            value = f"toolcheck-example-{name}" if spec.secret or is_secret_name(name) else example_for(spec.schema, name=name)
         if value is MISSING:
             if spec.required:
                 source = f" (or set ${spec.env})" if spec.env else ""
@@ -291,8 +291,8 @@ class ScenarioRun:
             properties["line"] = str(step.line)
         details = dict(outcome.details)
         details.setdefault("location", f"{self.scenario.file}:{step.line}" if step.line else self.scenario.file)
-        if outcome.attempts > 1 and status == PASSED:
-            properties["flaky"] = "true" if any(a.get("note") == "network error" for a in details.get("attempts", [])) else "false"
+        if status == PASSED and any(a.get("note") == "network error" for a in details.get("attempts", [])):
+            properties["flaky"] = "true"  # passed only after a network retry
         case = CaseResult(name=name, status=status, duration=duration, message=outcome.message,
                           classname=self.name, details=details, properties=properties)
         self.cases.append(case)
