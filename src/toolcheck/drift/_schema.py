@@ -100,6 +100,50 @@ class SchemaDiffer:
         self.old = old
         self.new = new
         self.memo: dict[tuple[str, str, int], Result] = {}
+        self._clean: set[str] | None = None
+
+    # --- unchanged components: skipped without a walk --------------------------------------
+    @staticmethod
+    def _refs_in(node: Any) -> set[str]:
+        refs: set[str] = set()
+        stack = [node]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, dict):
+                ref = cur.get("$ref")
+                if isinstance(ref, str):
+                    refs.add(ref)
+                stack.extend(v for v in cur.values() if isinstance(v, (dict, list)))
+            elif isinstance(cur, list):
+                stack.extend(v for v in cur if isinstance(v, (dict, list)))
+        return refs
+
+    def clean(self) -> set[str]:
+        """Refs whose target is equal in both specs and reaches only such refs (a fixpoint)."""
+        if self._clean is None:
+            comps_o = (self.old.document.get("components") or {})
+            comps_n = (self.new.document.get("components") or {})
+            equal: dict[str, set[str]] = {}
+            for section in ("schemas", "x-toolcheck-external"):
+                a, b = comps_o.get(section) or {}, comps_n.get(section) or {}
+                if not isinstance(a, dict) or not isinstance(b, dict):
+                    continue
+                for name, value in a.items():
+                    if name in b and b[name] == value:
+                        equal[f"#/components/{section}/{_esc(name)}"] = self._refs_in(value)
+            clean = set(equal)
+            changed = True
+            while changed:
+                changed = False
+                for ref in list(clean):
+                    if not equal[ref] <= clean:
+                        clean.discard(ref)
+                        changed = True
+            self._clean = clean
+        return self._clean
+
+    def _unchanged(self, o: Any, n: Any) -> bool:
+        return o == n and self._refs_in(o) <= self.clean()
 
     # --- entry points ----------------------------------------------------------------------
     def compare(self, old: Any, new: Any, old_ptr: str, new_ptr: str, flags: int = 0) -> Result:
@@ -125,7 +169,7 @@ class SchemaDiffer:
         return out
 
     def reach(self, root: Result) -> Iterator[tuple[tuple[str, ...], bool, Result, str]]:
-        """Yield (path prefix, is-root, result, component name) for the root and every pair it reaches.
+        """Yield (path prefix, is-root, result, new ref) for the root ('' ref) and every pair it reaches.
 
         Each pair is visited once per call (first, shortest path wins), so a component used
         by many properties is reported once per operation, at its first use.
@@ -141,7 +185,7 @@ class SchemaDiffer:
                 continue
             seen.add((oref, nref, flags))
             res = self.component(oref, nref, flags)
-            yield prefix, not prefix, res, nref.rsplit("/", 1)[-1]
+            yield prefix, not prefix, res, nref
             for path, o2, n2, f2 in res.children:
                 if (o2, n2, f2) not in seen:
                     queue.append((prefix + path, o2, n2, f2))
@@ -219,6 +263,8 @@ class SchemaDiffer:
              out: Result) -> None:
         if depth > MAX_DEPTH or o is n:
             return
+        if depth == 0 and isinstance(o, dict) and self._unchanged(o, n):
+            return
         if o is True:
             o = {}
         if n is True:
@@ -230,6 +276,8 @@ class SchemaDiffer:
         oref = o.get("$ref") if isinstance(o, dict) else None
         nref = n.get("$ref") if isinstance(n, dict) else None
         if isinstance(oref, str) and isinstance(nref, str):
+            if oref == nref and onull_w == nnull_w and oref in self.clean():
+                return
             if onull_w != nnull_w:
                 out.facts.append(Fact("became-nullable" if nnull_w else "became-not-nullable", path,
                                       onull_w, nnull_w, optr, nptr, flags=flags))

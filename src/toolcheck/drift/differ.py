@@ -97,15 +97,19 @@ class Differ:
         component become ONE finding per change, listing every operation that reaches it
         (Stripe's shared ``error`` object would otherwise repeat a change 400 times).
         """
-        for _pre, at_root, res, component in self.schemas.reach(root):
+        for _pre, at_root, res, ref in self.schemas.reach(root):
             if not res.facts:
                 continue
-            key = (id(res), prefix, error_response, at_root, "" if component else where)
-            templates = self._templates.get(key)
-            if templates is None:
-                templates = self._templates[key] = self._make_templates(
-                    prefix, res, at_root, component, where, error_response)
-            if not component:
+            component = ref.rsplit("/", 1)[-1]
+            if not ref:  # facts inline in this operation: its own findings
+                templates = self._make_templates(prefix, res, at_root, component, where, error_response)
+            else:  # keyed by the memoised Result itself (kept alive by the memo, so ids are stable)
+                key = (id(res), prefix, error_response, at_root)
+                templates = self._templates.get(key)
+                if templates is None:
+                    templates = self._templates[key] = self._make_templates(
+                        prefix, res, at_root, component, where, error_response)
+            if not ref:
                 for t in templates:
                     self.emit(t["rule"], t["message"], **{k: v for k, v in t.items() if k not in ("rule", "message")})
                 continue
