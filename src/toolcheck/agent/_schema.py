@@ -9,6 +9,8 @@ JSON Schema semantics:
   ``{}`` with a description, and a per-tool node budget stops Stripe-sized unions from
   exploding. Loosening keeps the schema a *superset* of the original, so every valid call stays
   valid.
+* ``oneOf`` becomes ``anyOf`` (a superset, and one that stays a superset when a branch is
+  loosened); ``not``/``if`` over a loosened part are dropped for the same reason.
 * OpenAPI-only keywords (``discriminator``, ``xml``, ``example``, ``x-*``...) are dropped, and in
   the request direction ``readOnly`` properties are removed (an agent cannot send them).
 * ``strict`` applies OpenAI's structured-outputs subset: ``const`` → ``enum``, ``oneOf`` →
@@ -73,6 +75,7 @@ class SchemaConverter:
         self.nodes = 0
         self.notes: list[str] = []
         self.truncated = False
+        self.nodes_cut = 0
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -105,10 +108,12 @@ class SchemaConverter:
         self.nodes += 1
         if self.nodes > self.max_nodes:
             self.truncated = True
+            self.nodes_cut += 1
             self.note(f"schema larger than {self.max_nodes} nodes: the rest is left open ({{}})")
             return _loose("(not expanded: schema too large)")
         if depth > self.max_depth:
             self.truncated = True
+            self.nodes_cut += 1
             self.note(f"schema nested deeper than {self.max_depth} levels: deeper parts are left open ({{}})")
             return _loose("(not expanded: nested too deep)")
         ref = node.get("$ref")
@@ -116,6 +121,7 @@ class SchemaConverter:
             name = ref.rsplit("/", 1)[-1]
             if ref in stack:
                 self.truncated = True
+                self.nodes_cut += 1
                 self.note(f"recursive schema {name!r}: expanded once, inner recursion left open ({{}})")
                 return _loose(f"(recursive {name}; same shape as its parent)")
             try:
@@ -138,9 +144,18 @@ class SchemaConverter:
                     children[str(prop)] = self._walk(sub, depth + 1, stack)
                 out[key] = children
             elif key in _SCHEMA_ONE:
+                before = self.nodes_cut
                 out[key] = self._walk(value, depth + 1, stack)
+                if key in ("not", "if") and self.nodes_cut != before:
+                    # Loosening under `not`/`if` would *tighten* the whole: drop the keyword.
+                    del out[key]
+                    out.pop("then", None)
+                    out.pop("else", None)
             elif key in _SCHEMA_LISTS and isinstance(value, list):
-                out[key] = [self._walk(sub, depth + 1, stack) for sub in value]
+                # oneOf → anyOf: anyOf accepts everything oneOf does, and stays a superset when a
+                # branch is loosened (two loosened branches would break "exactly one").
+                target = "anyOf" if key == "oneOf" else key
+                out.setdefault(target, []).extend(self._walk(sub, depth + 1, stack) for sub in value)
             elif key == "required" and isinstance(value, list):
                 out[key] = value  # filtered below once properties are known
             else:

@@ -110,3 +110,47 @@ def serialize_cookie(param: Parameter, value: Any) -> str:
     if isinstance(value, dict):
         return f"{param.name}=" + ",".join(f"{k},{quote(v, safe='')}" for k, v in _pairs(value))
     return f"{param.name}={quote(scalar(value), safe='')}"
+
+
+def form_pairs(body: dict[str, Any], encoding: Any = None) -> list[tuple[str, str]]:
+    """``application/x-www-form-urlencoded`` pairs per the media type's ``encoding`` map
+    (OAS 3.1 §4.8.15: ``style`` form by default, ``deepObject`` as ``a[b][c]=v``)."""
+    encoding = encoding if isinstance(encoding, dict) else {}
+    pairs: list[tuple[str, str]] = []
+    for key, value in body.items():
+        if value is None:
+            continue
+        enc = encoding.get(key) if isinstance(encoding.get(key), dict) else {}
+        style = enc.get("style", "form")
+        explode = bool(enc.get("explode", style == "form"))
+        if isinstance(value, list):
+            if explode:
+                for item in value:
+                    pairs.extend(_deep(f"{key}[]", item) if style == "deepObject" and isinstance(item, dict)
+                                 else [(key, scalar(item))])
+            else:
+                pairs.append((key, ",".join(scalar(v) for v in value)))
+        elif isinstance(value, dict):
+            if style == "deepObject":
+                pairs.extend(_deep(key, value))
+            elif explode:
+                pairs.extend(_pairs(value))
+            else:
+                pairs.append((key, ",".join(f"{k},{v}" for k, v in _pairs(value))))
+        else:
+            pairs.append((key, scalar(value)))
+    return pairs
+
+
+def _deep(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for k, v in value.items():
+            out.extend(_deep(f"{prefix}[{k}]", v))
+        return out
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            out.extend(_deep(f"{prefix}[{i}]", v))
+        return out
+    return [(prefix, scalar(value))]

@@ -64,8 +64,12 @@ class ToolRequest(NamedTuple):
     headers: dict[str, str]
     body: Any
 
-    def httpx_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``httpx.Client.request`` (``params``, ``headers``, body)."""
+    def httpx_kwargs(self, encoding: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.Client.request`` (``params``, ``headers``, body).
+
+        Args:
+            encoding: the body media type's ``encoding`` map (``Tool.encoding``), for forms.
+        """
         import json
 
         kwargs: dict[str, Any] = {"params": self.params, "headers": dict(self.headers)}
@@ -73,9 +77,11 @@ class ToolRequest(NamedTuple):
             return kwargs
         media = self.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded" and isinstance(self.body, dict):
-            from toolcheck.agent._serialise import scalar
+            from urllib.parse import urlencode
 
-            kwargs["data"] = {k: scalar(v) for k, v in self.body.items() if v is not None}
+            from toolcheck.agent._serialise import form_pairs
+
+            kwargs["content"] = urlencode(form_pairs(self.body, encoding)).encode()
         elif media == "multipart/form-data" and isinstance(self.body, dict):
             from toolcheck.agent._serialise import scalar
 
@@ -110,6 +116,7 @@ class Tool:
     operation: Operation
     bindings: tuple[ArgBinding, ...]
     media_type: str | None = None
+    encoding: Mapping[str, Any] = field(default_factory=dict)
     strict: bool = False
     notes: tuple[str, ...] = ()
     truncated: bool = False
@@ -219,11 +226,13 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
             schema = {}
         add(arg, p.location, p.name, schema, p.required or p.location == "path", p.description)
     media_type: str | None = None
+    encoding: Mapping[str, Any] = {}
     body = op.request_body
     if body is not None and body.content:
         media = _pick_media(body.content)
         assert media is not None
         media_type = media.media_type
+        encoding = media.encoding
         flat = _flat_object(spec, media.schema) if media_type.split(";")[0].strip().lower() in (
             *_BODY_PREFERENCE, ) or media_type.endswith("+json") else None
         if flat is not None:
@@ -258,7 +267,7 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
     if desc != full:
         conv.note(f"description trimmed from {len(full)} to {description_budget} characters")
     return Tool(name=name, description=desc, input_schema=input_schema, operation=op,
-                bindings=tuple(bindings), media_type=media_type, strict=is_strict,
+                bindings=tuple(bindings), media_type=media_type, encoding=encoding, strict=is_strict,
                 notes=tuple(conv.notes), truncated=conv.truncated, full_description=full)
 
 
