@@ -53,6 +53,91 @@ class _SpecLoader(_YamlBase):  # type: ignore[misc]
         return mapping
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _NeedsFullConstructor(Exception):
+    """A merge key (``<<``) or another rare construct: use PyYAML's own constructor."""
+
+
+def _load_yaml(text: str) -> Any:
+    """libyaml composes the node tree (in C); a tight loop builds the Python objects.
+
+    PyYAML's SafeConstructor spends a third of a big spec's load in generic machinery
+    (generators per container, deep-construct bookkeeping). Plain maps, sequences and string
+    scalars, which are nearly everything in an API description, are built here directly;
+    other scalars (ints, floats, bools, nulls, binary) and unknown tags go through the safe
+    constructor itself, so safety and error messages are PyYAML's.
+    """
+    loader = _SpecLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        try:
+            return _build(root, loader)
+        except _NeedsFullConstructor:
+            return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _build(root: Any, loader: Any) -> Any:
+    built: dict[int, Any] = {}
+    construct = loader.construct_object
+
+    def make(node: Any) -> tuple[Any, bool]:
+        """The object for a node, and whether its children still need filling in."""
+        known = built.get(id(node))
+        if known is not None:
+            return known, False
+        tag = node.tag
+        if tag == _STR and isinstance(node, ScalarNode):
+            return node.value, False
+        if tag == _MAP and isinstance(node, MappingNode):
+            obj: Any = {}
+        elif tag == _SEQ and isinstance(node, SequenceNode):
+            obj = [None] * len(node.value)
+        else:
+            return construct(node, deep=True), False
+        built[id(node)] = obj
+        return obj, True
+
+    result, pending = make(root)
+    stack: list[Any] = [root] if pending else []
+    while stack:
+        node = stack.pop()
+        obj = built[id(node)]
+        if isinstance(obj, dict):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    if key_node.tag == _MERGE:
+                        raise _NeedsFullConstructor
+                    key: Any = key_node.value
+                else:
+                    key = construct(key_node, deep=True)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                        ) from None
+                value, more = make(value_node)
+                obj[key] = value
+                if more:
+                    stack.append(value_node)
+        else:
+            for i, item_node in enumerate(node.value):
+                value, more = make(item_node)
+                obj[i] = value
+                if more:
+                    stack.append(item_node)
+    return result
+
+
 _SpecLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _VALUE)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -140,7 +225,7 @@ def _parse_yaml(text: str, name: str) -> Parsed:
     warnings: list[str] = []
     for _attempt in range(200):
         try:
-            data = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+            data = _load_yaml(text)
         except yaml.reader.ReaderError:
             # Control characters YAML forbids (seen in APIs-guru DocuSign): drop them, warn.
             count = len(_CONTROL_RE.findall(text))
