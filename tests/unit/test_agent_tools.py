@@ -160,3 +160,37 @@ def test_formats_and_selection(example_spec_path) -> None:
         build_tools(spec, operations=["get_custmer"])
     with pytest.raises(UsageError):
         one[0].render("gemini")
+
+
+def test_missing_mcp_sdk_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from toolcheck.agent.mcp_server import require_mcp
+    from toolcheck.errors import TargetError
+
+    monkeypatch.setitem(sys.modules, "mcp_types", None)
+    with pytest.raises(TargetError, match=r"toolcheck\[mcp\]"):
+        require_mcp()
+
+
+def test_bridge_validates_arguments_and_reports_http_errors(example_spec_path) -> None:
+    import anyio
+    import httpx
+
+    from toolcheck.agent.mcp_server import ToolBridge
+    from toolcheck.mock import MockTransport
+
+    spec = load_spec(str(example_spec_path))
+    client = httpx.AsyncClient(transport=MockTransport(spec, seed=1), base_url="http://mock")
+    bridge = ToolBridge(spec, build_tools(spec), client)
+
+    async def calls():  # type: ignore[no-untyped-def]
+        return (await bridge.call("nope", {}), await bridge.call("get_task", {"task_id": 3}),
+                await bridge.call("get_task", {"task_id": "task_unknown01"}),
+                await bridge.call("search_customers", {"q": "ab"}))
+
+    missing, invalid, not_found, found = anyio.run(calls)
+    assert missing[0] and "no tool" in missing[1]["error"]
+    assert invalid[0] and any("task_id" in p for p in invalid[1]["problems"])
+    assert not_found[0] == (not_found[1]["status"] >= 400)  # isError follows the HTTP status
+    assert not found[0] and found[1]["status"] == 200 and "data" in found[1]["body"]

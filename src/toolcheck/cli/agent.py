@@ -150,3 +150,63 @@ def _print_lint(result: object, max_findings: int) -> None:
         out.print(f"... and {hidden} more (use --format json or sarif for all)")
     counts = ", ".join(f"{result.count(s)} {s}" for s in ("error", "warning", "info"))
     out.print(f"{len(result.findings)} finding(s): {counts}")
+
+
+@app.command("serve-mcp")
+def serve_mcp(
+    spec: str = SPEC_ARG,
+    operation: list[str] = typer.Option([], "--operation", "-o", help="Only this operation; repeatable."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="Only operations with this tag; repeatable."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data and faults."),
+    faults: str = typer.Option("", "--faults", help="Mock fault injection, e.g. error_rate=0.1,latency=50ms,timeout_rate=0.01."),
+    stateless: bool = typer.Option(False, "--stateless", help="Do not keep created resources in the mock."),
+    target: str = typer.Option("", "--target", help="Send tool calls to this base URL instead of the mock."),
+    credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each HTTP answer."),
+    allow_network: bool = ALLOW_NETWORK,
+) -> None:
+    """Serve the spec's tools over MCP (stdio), backed by the mock (state, faults) or --target.
+
+    Point an MCP client at `toolcheck serve-mcp SPEC`; stdout carries the protocol, so
+    everything else goes to stderr. Needs the optional `mcp` SDK: pip install 'toolcheck[mcp]'.
+    """
+    import anyio
+    import httpx
+
+    from toolcheck import __version__
+    from toolcheck.agent.mcp_server import ToolBridge, require_mcp, serve_stdio
+    from toolcheck.agent.tools import build_tools
+    from toolcheck.errors import UsageError
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        require_mcp()
+        creds: dict[str, str] = {}
+        for item in credential:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise UsageError(f"--credential {item!r} must be SCHEME=VALUE")
+            creds[name] = value
+        loaded = load_spec(spec, allow_network=allow_network)
+        unknown = sorted(set(creds) - set(loaded.security_schemes))
+        if unknown:
+            raise UsageError(f"no security scheme {', '.join(unknown)} in the spec "
+                             f"(schemes: {', '.join(sorted(loaded.security_schemes)) or 'none'})")
+        built = build_tools(loaded, operations=operation, tags=tag)
+        if target:
+            if not target.startswith(("http://", "https://")):
+                raise UsageError(f"--target {target!r} must be an http(s) URL")
+            client = httpx.AsyncClient(base_url=target, timeout=timeout)
+            if not creds and any(op.security for op in (t.operation for t in built)):
+                from toolcheck.cli._console import err_console
+
+                err_console().print("note: no --credential given; calls to secured operations go without credentials",
+                                    highlight=False, markup=False)
+        else:
+            from toolcheck.mock import FaultConfig, MockTransport
+
+            fault_config = FaultConfig.parse(faults) if faults else None
+            transport = MockTransport(loaded, seed=seed, stateful=not stateless, faults=fault_config)
+            client = httpx.AsyncClient(transport=transport, base_url="http://mock", timeout=timeout)
+        bridge = ToolBridge(loaded, built, client, creds, placeholders=not target, timeout=timeout)
+        anyio.run(lambda: serve_stdio(bridge, version=__version__))
