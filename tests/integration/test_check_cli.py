@@ -32,7 +32,7 @@ def test_example_spec_is_clean() -> None:
 
 
 BOMB = "openapi: 3.0.0\na: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{n}: &{n} [{','.join(['*' + p] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+    f"{n}: &{n} [{','.join(['*' + p] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
@@ -124,3 +124,20 @@ def test_core_does_not_import_cli_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE_SPEC)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_strict_mode_reports_what_a_strict_validator_rejects(tmp_path: Path) -> None:
+    path = tmp_path / "strict.yaml"
+    # `required: yes` on a parameter is a YAML bool, fine; an integer `maxLength` written as a
+    # string loads (with a warning) but the strict validator rejects the document as written.
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      parameters:\n        - {name: q, in: query, schema: {type: string, maxLength: '100'}}\n"
+        "      responses: {'200': {description: ok}}\n"
+    )
+    lenient = run("check", str(path), "--format", "json")
+    assert lenient.returncode == 0
+    assert any(p["code"] == "number-as-string" for p in json.loads(lenient.stdout)["problems"])
+    strict = run("check", str(path), "--format", "json", "--strict")
+    assert strict.returncode == 1
+    assert any(p["code"] == "strict-validation" for p in json.loads(strict.stdout)["problems"])

@@ -64,3 +64,44 @@ def _check_example(spec: Spec, schema: Any, example: Any, pointer: str, what: st
     if errors:
         where, message = errors[0]
         out.append(("warning", pointer, f"{what} does not match its schema at {where or '/'}: {message}", "invalid-example"))
+
+
+def strict_problems(spec: Spec, *, allow_network: bool = False) -> list[Problem]:
+    """Validate the *source* document with openapi-spec-validator (``check --strict``).
+
+    The strict validator reads the document as written (before toolcheck's normalisation),
+    so a real-world spec it rejects still loads; its findings become error problems.
+    """
+    from toolcheck.errors import UsageError
+
+    try:
+        from openapi_spec_validator.validation import (
+            OpenAPIV2SpecValidator,
+            OpenAPIV30SpecValidator,
+            OpenAPIV31SpecValidator,
+        )
+    except ImportError:
+        raise UsageError(
+            "--strict needs openapi-spec-validator.", hint="Install it with: pip install openapi-spec-validator"
+        ) from None
+    from toolcheck.spec._parse import parse_bytes
+    from toolcheck.spec._sources import locate, read
+
+    location = locate(spec.files[0] if spec.files and not spec.source.startswith(("git:", "<")) else spec.source)
+    data = parse_bytes(read(location, allow_network=allow_network), location.display).data
+    validator_cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator}.get(spec.dialect, OpenAPIV31SpecValidator)
+    base_uri = f"file://{location.ref}" if location.kind == "file" else ""
+    out: list[Problem] = []
+    locate_fn = spec.problems[0]._locate if spec.problems else getattr(spec, "_locator", None)
+    seen: set[tuple[str, str]] = set()
+    for error in validator_cls(data, base_uri=base_uri).iter_errors():
+        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in getattr(error, "absolute_path", []))
+        message = str(getattr(error, "message", error)).split("\n", 1)[0][:300]
+        if (pointer, message) in seen:
+            continue
+        seen.add((pointer, message))
+        out.append(Problem(severity="error", message=f"strict: {message}", pointer=pointer, code="strict-validation",
+                           source=spec.source, _locate=locate_fn))
+        if len(out) >= 200:
+            break
+    return out

@@ -23,6 +23,9 @@ def check(
     spec: str = typer.Argument(..., help="Spec file, directory, '-' for stdin, git:REV:path, or URL."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     schemas: bool = typer.Option(True, "--schemas/--no-schemas", help="Check every schema against the JSON Schema meta-schema."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Also validate the document as written with openapi-spec-validator (slow on big specs)."
+    ),
     allow_network: bool = ALLOW_NETWORK,
     max_problems: int = typer.Option(50, "--max-problems", help="How many problems to list in text output."),
 ) -> None:
@@ -30,12 +33,14 @@ def check(
 
     Exit codes: 0 clean (warnings allowed) · 1 problems of error severity · 2 cannot be loaded.
     """
-    from toolcheck.checks.structure import structure_problems
+    from toolcheck.checks.structure import strict_problems, structure_problems
     from toolcheck.spec import load_spec
 
     with handle_errors():
         loaded = load_spec(spec, allow_network=allow_network)
         problems = list(loaded.problems) + structure_problems(loaded, schemas=schemas)
+        if strict:
+            problems += strict_problems(loaded, allow_network=allow_network)
     problems.sort(key=_document_order)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = sum(1 for p in problems if p.severity == "warning")
