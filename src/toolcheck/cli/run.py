@@ -81,9 +81,11 @@ def run(
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
         input_map = {k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}
         auth_map = _pairs(auth, "--auth")
-        from toolcheck.report import normalise_formats
+        chosen: tuple[str, ...] = ()
+        if not no_reports:
+            from toolcheck.report import normalise_formats
 
-        chosen = () if no_reports else normalise_formats([formats])
+            chosen = normalise_formats([formats])
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,

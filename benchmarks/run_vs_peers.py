@@ -1,0 +1,179 @@
+"""`toolcheck run` speed vs Redocly Respect and Step CI (issue 4).
+
+200 sequential GET steps against one local keep-alive server (TCP_NODELAY set: without it
+Python's http.server stalls ~40 ms per keep-alive request), each with a status and a body
+assertion; toolcheck and Respect also check every response against the spec (status, content
+type, body schema). Wall time includes process start-up. Peers are installed from npm into
+~/.cache/toolcheck-bench/run-peers (never into the repo). Run:
+
+    python benchmarks/run_vs_peers.py [--steps 200] [--runs 3] [--no-peers]
+
+Targets (issue 4): toolcheck's wall time ≤ half of Respect's on the same steps; start-up
+(a one-step scenario, wall) < 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+BENCH = Path(os.environ.get("TOOLCHECK_BENCH_DIR", Path.home() / ".cache" / "toolcheck-bench")) / "run-peers"
+NPM_PACKAGES = ["@redocly/cli", "stepci"]
+
+
+class Items(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        item = self.path.rsplit("/", 1)[-1]
+        body = json.dumps({"id": int(item) if item.isdigit() else 0, "name": f"item-{item}", "price": 9.5}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+SPEC = """openapi: 3.1.0
+info: {{title: Items, version: '1'}}
+servers: [{{url: '{base}'}}]
+paths:
+  /items/{{id}}:
+    get:
+      operationId: getItem
+      parameters: [{{name: id, in: path, required: true, schema: {{type: integer}}}}]
+      responses:
+        '200':
+          description: an item
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, name, price]
+                properties:
+                  id: {{type: integer}}
+                  name: {{type: string}}
+                  price: {{type: number}}
+"""
+
+
+def write_inputs(work: Path, base: str, steps: int) -> dict[str, Path]:
+    (work / "openapi.yaml").write_text(SPEC.format(base=base))
+    scenario = ["name: bench", "spec: openapi.yaml", "steps:"]
+    arazzo = ["arazzo: 1.0.1", "info: {title: bench, version: '1'}",
+              "sourceDescriptions: [{name: items, url: ./openapi.yaml, type: openapi}]",
+              "workflows:", "  - workflowId: bench", "    steps:"]
+    stepci = ["version: '1.1'", "name: bench", "tests:", "  bench:", "    steps:"]
+    for i in range(1, steps + 1):
+        scenario += [f"  - id: s{i}", "    operation: getItem", f"    params: {{id: {i}}}",
+                     f"    expect: {{status: 200, body: [{{path: $.name, eq: item-{i}}}]}}"]
+        arazzo += [f"      - stepId: s{i}", "        operationId: getItem",
+                   f"        parameters: [{{name: id, in: path, value: {i}}}]",
+                   "        successCriteria:", "          - condition: $statusCode == 200",
+                   f"          - condition: $response.body#/name == 'item-{i}'"]
+        stepci += [f"      - name: s{i}", "        http:", f"          url: {base}/items/{i}", "          method: GET",
+                   "          check:", "            status: 200", "            jsonpath:", f"              $.name: item-{i}"]
+    one = ["name: one", "spec: openapi.yaml", "steps:", "  - id: s1", "    operation: getItem", "    params: {id: 1}"]
+    files = {"scenario": work / "bench.toolcheck.yaml", "arazzo": work / "bench.arazzo.yaml",
+             "stepci": work / "stepci.yml", "one": work / "one.toolcheck.yaml"}
+    for key, lines in (("scenario", scenario), ("arazzo", arazzo), ("stepci", stepci), ("one", one)):
+        files[key].write_text("\n".join(lines) + "\n")
+    return files
+
+
+def install_peers() -> dict[str, Path]:
+    bins = {"respect": BENCH / "node_modules" / ".bin" / "redocly", "stepci": BENCH / "node_modules" / ".bin" / "stepci"}
+    if all(p.exists() for p in bins.values()):
+        return bins
+    if shutil.which("npm") is None:
+        print("npm not found: peers skipped")
+        return {}
+    BENCH.mkdir(parents=True, exist_ok=True)
+    if not (BENCH / "package.json").exists():
+        (BENCH / "package.json").write_text('{"name": "toolcheck-run-peers", "private": true}\n')
+    print(f"installing {', '.join(NPM_PACKAGES)} into {BENCH} ...")
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", *NPM_PACKAGES], cwd=BENCH, check=False,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "STEPCI_DISABLE_ANALYTICS": "1"})
+    return {k: p for k, p in bins.items() if p.exists()}
+
+
+def timed(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float, float, int]:
+    walls = []
+    code = 0
+    env = {**os.environ, "NO_COLOR": "1", "STEPCI_DISABLE_ANALYTICS": "1", "REDOCLY_TELEMETRY": "off",
+           "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        walls.append(time.perf_counter() - start)
+        code = proc.returncode
+    return statistics.median(walls), min(walls), max(walls), code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Items)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    toolcheck = str(Path(sys.executable).with_name("toolcheck"))
+    if not Path(toolcheck).exists():
+        toolcheck_cmd = [sys.executable, "-m", "toolcheck"]
+    else:
+        toolcheck_cmd = [toolcheck]
+    rows: list[tuple[str, float, float, float, int]] = []
+    with tempfile.TemporaryDirectory(prefix="toolcheck-bench-") as tmp:
+        work = Path(tmp)
+        files = write_inputs(work, base, args.steps)
+        common = ["--no-reports", "-q"]
+        commands = {
+            "toolcheck run (scenario, contract checks)": [*toolcheck_cmd, "run", str(files["scenario"]), *common],
+            "toolcheck run (Arazzo, contract checks)": [*toolcheck_cmd, "run", str(files["arazzo"]), *common],
+            "toolcheck run with reports (html+junit+json)": [*toolcheck_cmd, "run", str(files["scenario"]), "-q",
+                                                              "--reports", str(work / "reports")],
+            "toolcheck start-up (1-step scenario)": [*toolcheck_cmd, "run", str(files["one"]), *common],
+        }
+        peers = {} if args.no_peers else install_peers()
+        if "respect" in peers:
+            commands["Redocly Respect (Arazzo, schema checks)"] = [str(peers["respect"]), "respect", str(files["arazzo"])]
+        if "stepci" in peers:
+            commands["Step CI (status + jsonpath)"] = [str(peers["stepci"]), "run", str(files["stepci"])]
+        for label, cmd in commands.items():
+            timed(cmd, work, 1)  # warm the disk cache / npx resolution
+            median, low, high, code = timed(cmd, work, args.runs)
+            rows.append((label, median, low, high, code))
+    server.shutdown()
+    print(f"\n{args.steps} sequential steps on loopback, median of {args.runs} (wall, incl. start-up)")
+    print(f"{'tool':48} {'median':>8} {'min':>8} {'max':>8}  exit")
+    for label, median, low, high, code in rows:
+        print(f"{label:48} {median:8.3f} {low:8.3f} {high:8.3f}  {code}")
+    by = {label: median for label, median, *_ in rows}
+    ours = by["toolcheck run (Arazzo, contract checks)"]
+    respect = by.get("Redocly Respect (Arazzo, schema checks)")
+    if respect:
+        print(f"\ntoolcheck / Respect on the same Arazzo steps: {ours / respect:.2f} (target ≤ 0.50)")
+    stepci = by.get("Step CI (status + jsonpath)")
+    if stepci:
+        print(f"toolcheck (scenario) / Step CI: {by['toolcheck run (scenario, contract checks)'] / stepci:.2f}")
+    print(f"start-up: {by['toolcheck start-up (1-step scenario)']:.3f} s (target < 0.5 s)")
+
+
+if __name__ == "__main__":
+    main()
