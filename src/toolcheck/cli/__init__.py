@@ -47,6 +47,7 @@ def _register() -> None:
         run,  # noqa: F401
     )
     from toolcheck.cli import mock  # noqa: F401
+    from toolcheck.cli import fuzz  # noqa: F401
     from toolcheck.cli import drift  # noqa: F401
 
 

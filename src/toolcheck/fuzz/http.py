@@ -18,7 +18,7 @@ import httpx
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, Case
-from toolcheck.payloads.wire import query_pairs, simple
+from toolcheck.payloads.wire import query_pairs, scalar, simple
 from toolcheck.spec import Operation, Spec
 
 INVALID_TOKEN = "toolcheck-invalid-credential"
@@ -97,6 +97,42 @@ def invalid_credentials(spec: Spec, op: Operation) -> tuple[dict[str, str], dict
     return headers, query
 
 
+def _param_text(param: Any, value: Any) -> str:
+    if param is not None and param.media_type and not isinstance(value, str):
+        return json.dumps(value, separators=(",", ":"))
+    return simple(value)
+
+
+def path_segment(param: Any, name: str, value: Any) -> str:
+    """One path parameter per its style (simple, label, matrix; OpenAPI 3.1 §4.8.12.4)."""
+    style = getattr(param, "style", "simple") or "simple"
+    explode = bool(getattr(param, "explode", False))
+    if style == "label":
+        if isinstance(value, list):
+            return "." + (".".join if explode else ",".join)(quote(scalar(v), safe="") for v in value)
+        if isinstance(value, dict):
+            pairs = [f"{quote(str(k), safe='')}={quote(scalar(v), safe='')}" if explode
+                     else f"{quote(str(k), safe='')},{quote(scalar(v), safe='')}" for k, v in value.items()]
+            return "." + ("." if explode else ",").join(pairs)
+        return "." + quote(scalar(value), safe="")
+    if style == "matrix":
+        if isinstance(value, list):
+            if explode:
+                return "".join(f";{name}={quote(scalar(v), safe='')}" for v in value)
+            return f";{name}=" + ",".join(quote(scalar(v), safe="") for v in value)
+        if isinstance(value, dict):
+            if explode:
+                return "".join(f";{quote(str(k), safe='')}={quote(scalar(v), safe='')}" for k, v in value.items())
+            return f";{name}=" + ",".join(f"{quote(str(k), safe='')},{quote(scalar(v), safe='')}" for k, v in value.items())
+        return f";{name}={quote(scalar(value), safe='')}"
+    if isinstance(value, list):
+        return ",".join(quote(scalar(v), safe="") for v in value)
+    if isinstance(value, dict):
+        sep = "=" if explode else ","
+        return ",".join(f"{quote(str(k), safe='')}{sep}{quote(scalar(v), safe='')}" for k, v in value.items())
+    return quote(scalar(value), safe="")
+
+
 def encode_body(case: Case) -> tuple[bytes | None, str | None]:
     if case.raw_body is not None:
         return case.raw_body, case.media_type
@@ -120,16 +156,17 @@ def encode_body(case: Case) -> tuple[bytes | None, str | None]:
 
 def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str = "valid") -> tuple[str, str, dict[str, str], bytes | None]:
     """``(method, path?query, headers, body)`` for ``case``; ``credentials`` is valid/none/invalid."""
-    path = op.path
+    path = op.path.split("#", 1)[0]  # AWS-style "/{Key}#uploadId" templates: the fragment is not sent
     for name, value in case.path_params.items():
-        path = path.replace("{" + name + "}", quote(simple(value), safe=""))
+        param = op.parameter(name, "path")
+        path = path.replace("{" + name + "}", path_segment(param, name, value))
     pairs: list[tuple[str, str]] = []
     for name, value in case.query.items():
         param = op.parameter(name, "query")
         pairs.extend(query_pairs(param, value) if param is not None else [(name, simple(value))])
-    headers: dict[str, str] = {str(k): simple(v) for k, v in case.headers.items()}
+    headers: dict[str, str] = {str(k): _param_text(op.parameter(str(k), "header"), v) for k, v in case.headers.items()}
     if case.cookies:
-        headers["Cookie"] = "; ".join(f"{k}={simple(v)}" for k, v in case.cookies.items())
+        headers["Cookie"] = "; ".join(f"{k}={_param_text(op.parameter(str(k), 'cookie'), v)}" for k, v in case.cookies.items())
     if credentials == "valid":
         for k, v in auth.query.items():
             pairs.append((k, v))

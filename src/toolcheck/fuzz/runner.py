@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from toolcheck.checks.conformance import is_json
 from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import Failure, evaluate
 from toolcheck.fuzz.findings import Finding, FindingSet, clip
@@ -53,6 +54,7 @@ class FuzzOptions:
     max_response_time: float | None = None
     shrink: bool = True
     max_negatives: int = 150
+    invalid_credentials: bool = True  # off for the mock, which accepts any well-formed credential
 
 
 @dataclass
@@ -180,7 +182,8 @@ class Fuzzer:
 
     def _random_negative(self, factory: CaseFactory, base: Case) -> Case | None:
         rng = factory.rng
-        if factory.body_schema is not None and base.body is not ABSENT and (not factory.params or rng.random() < 0.7):
+        json_body = factory.media_type is not None and is_json(factory.media_type.split(";")[0].strip().lower())
+        if json_body and factory.body_schema is not None and base.body is not ABSENT and (not factory.params or rng.random() < 0.7):
             candidates = list(mutations(self.spec, factory.body_schema, base.body))
             rng.shuffle(candidates)
             for mutation in candidates[:5]:
@@ -427,7 +430,10 @@ class Fuzzer:
         if op.operation_id in self._pool:
             case = case.with_(path_params={**case.path_params, **self._pool[op.operation_id]})
         case = case.with_(phase="auth")
-        for credentials, label in (("none", "missing credentials"), ("invalid", "invalid credentials")):
+        probes = [("none", "missing credentials")]
+        if self.options.invalid_credentials:
+            probes.append(("invalid", "invalid credentials"))
+        for credentials, label in probes:
             exchange = self._send(op, case, credentials=credentials)
             labelled = case.with_(label=f"valid request with {label}")
             if 200 <= exchange.status < 300:

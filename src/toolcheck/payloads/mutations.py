@@ -109,7 +109,8 @@ def mutations(spec: Spec, schema: Any, value: Any, *, depth: int = 0, path: list
     """Candidate invalid variants of ``value`` (valid for ``schema``), LLM-style ones first."""
     path = path or []
     root = value if root is None else root
-    yield from sorted(_node(spec, schema, value, path, root, depth), key=lambda m: not m.llm)
+    for m in sorted(_node(spec, schema, value, path, root, depth), key=lambda m: not m.llm):
+        yield Mutation(m.value, m.keyword, m.pointer, m.label.removesuffix(" at /"), m.llm) if m.label.endswith(" at /") else m
 
 
 def _node(spec: Spec, schema: Any, value: Any, path: list[Any], root: Any, depth: int) -> Iterator[Mutation]:
@@ -227,7 +228,7 @@ def _object(spec: Spec, flat: dict[str, Any], value: dict[str, Any], path: list[
             extended = dict(value)
             extended[name] = None
             yield Mutation(_set(root, path, extended), "type", _ptr([*path, name]),
-                           f"null for optional field {name!r} at {where}", True)
+                           f"null for optional field {name!r}" + ("" if where == "/" else f" at {where}"), True)
     for name, item in value.items():
         sub = props.get(name)
         if sub is None:

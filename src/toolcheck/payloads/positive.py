@@ -14,6 +14,7 @@ from typing import Any
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, POSITIVE, Case
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator
+from toolcheck.payloads.wire import simple
 from toolcheck.spec import Operation, Parameter, Spec
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -62,8 +63,12 @@ class CaseFactory:
         needs_text = param.location in ("header", "cookie")
         self.gen.spicy = not needs_text
         try:
-            for attempt in range(6):
+            for attempt in range(8):
                 value = self.gen.valid_value(schema, mode if attempt == 0 else RANDOM)
+                if param.location == "path" and simple(value).strip(".") == "":
+                    continue  # an empty (or dot) segment routes to another path
+                if param.location == "query" and not param.allow_empty_value and simple(value) == "":
+                    continue  # allowEmptyValue defaults to false (OpenAPI 3.0 §4.7.12.2)
                 if not needs_text or _printable(value):
                     return value
             raise Unsatisfiable(f"no printable value for header {param.name}")

@@ -1,0 +1,299 @@
+"""`toolcheck fuzz`, `toolcheck payloads` and `toolcheck replay`.
+
+Options are parsed here; the work is in :mod:`toolcheck.fuzz` and :mod:`toolcheck.payloads`.
+Credentials (``-H``, ``--bearer``, ``--basic``) may name environment variables (``$TOKEN`` or
+``${TOKEN}``) so they stay out of shell history; their values are masked in every output.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import os
+import random
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from toolcheck.cli import app
+from toolcheck.cli._common import handle_errors
+from toolcheck.errors import TargetError, UsageError
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+FINDINGS_FILE = "fuzz-findings.json"
+
+
+def _expand(value: str, option: str) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        if name not in os.environ:
+            raise UsageError(f"{option} refers to ${name}, which is not set in the environment")
+        return os.environ[name]
+
+    return _ENV.sub(sub, value)
+
+
+def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any:
+    """Credentials from the command line (values may reference environment variables)."""
+    from toolcheck.fuzz import Auth
+
+    out: dict[str, str] = {}
+    secrets: list[str] = []
+    for raw in headers:
+        name, sep, value = raw.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"-H expects 'Name: value' as in curl, got {raw!r}")
+        value = _expand(value.strip(), "-H")
+        out[name.strip()] = value
+        if name.strip().lower() in ("authorization", "cookie", "proxy-authorization") or _ENV.search(raw):
+            secrets.append(value.split(" ", 1)[-1] if name.strip().lower() == "authorization" else value)
+    if bearer:
+        token = _expand(bearer, "--bearer")
+        out["Authorization"] = f"Bearer {token}"
+        secrets.append(token)
+    if basic:
+        pair = _expand(basic, "--basic")
+        if ":" not in pair:
+            raise UsageError("--basic expects user:password")
+        encoded = base64.b64encode(pair.encode()).decode()
+        out["Authorization"] = f"Basic {encoded}"
+        secrets += [encoded, pair.split(":", 1)[1]]
+    return Auth(headers=out, secrets=tuple(s for s in secrets if s))
+
+
+def select_operations(spec: Any, operations: list[str], tags: list[str], methods: list[str], paths: list[str]) -> list[Any]:
+    chosen = list(spec.operations)
+    if operations:
+        wanted = []
+        for ref in operations:
+            try:
+                wanted.append(spec.operation(ref))
+            except KeyError as exc:
+                raise UsageError(str(exc).strip("\"'")) from None
+        chosen = [op for op in chosen if op in wanted]
+    if tags:
+        chosen = [op for op in chosen if set(op.tags) & set(tags)]
+    if methods:
+        lowered = {m.lower() for m in methods}
+        chosen = [op for op in chosen if op.method in lowered]
+    if paths:
+        chosen = [op for op in chosen if any(fnmatch.fnmatchcase(op.path, p) for p in paths)]
+    if not chosen:
+        raise UsageError("no operation matches the --operation/--tag/--method/--path filters")
+    return chosen
+
+
+def _target(base_url: str | None, mock: bool) -> str:
+    if mock and base_url:
+        raise UsageError("use either --base-url or --mock, not both")
+    if not mock and not base_url:
+        raise UsageError("give the API to test with --base-url URL, or --mock to fuzz the built-in mock")
+    return "--mock" if mock else f"--base-url {shlex.quote(base_url or '')}"
+
+
+def _client(spec: Any, base_url: str | None, mock: bool, seed: int, timeout: float) -> tuple[Any, str]:
+    from toolcheck.fuzz.http import make_client
+
+    if mock:
+        from toolcheck.mock import MockTransport
+
+        url = "http://mock.toolcheck"
+        return make_client(url, timeout=timeout, transport=MockTransport(spec, seed=seed, stateful=True)), url
+    assert base_url is not None
+    if not base_url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+    return make_client(base_url, timeout=timeout), base_url
+
+
+def _probe(client: Any, base_url: str) -> None:
+    import httpx
+
+    try:
+        client.request("HEAD", "/")
+    except httpx.TransportError as exc:
+        raise TargetError(f"cannot reach {base_url}: {type(exc).__name__}: {exc}",
+                          hint="Is the server running? Check --base-url.") from None
+
+
+@app.command()
+def fuzz(
+    spec: str = typer.Argument(..., help="The OpenAPI spec (file, directory, '-' or git:REV:path)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="The API to test."),
+    mock: bool = typer.Option(False, "--mock", help="Fuzz the built-in stateful mock of the spec instead."),
+    operation: list[str] = typer.Option([], "--operation", "-o", help="Only this operationId or 'METHOD /path' (repeatable)."),
+    tag: list[str] = typer.Option([], "--tag", help="Only operations with this tag (repeatable)."),
+    method: list[str] = typer.Option([], "--method", help="Only this HTTP method (repeatable)."),
+    path: list[str] = typer.Option([], "--path", help="Only paths matching this glob, e.g. '/tasks*' (repeatable)."),
+    mode: str = typer.Option("all", "--mode", help="positive, negative or all."),
+    phases: str = typer.Option("examples,boundary,fuzz,stateful,auth", "--phases", help="Phases to run, fastest first."),
+    max_examples: int = typer.Option(100, "--max-examples", min=0, help="Random cases per operation in the fuzz phase."),
+    max_time: float | None = typer.Option(None, "--max-time", min=0.1, help="Time budget for the whole run, in seconds."),
+    op_budget: float = typer.Option(5.0, "--operation-budget", min=0.0, help="Time budget of the fuzz phase per operation (s)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: a new one, printed)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=32, help="Operations fuzzed in parallel."),
+    header: list[str] = typer.Option([], "--header", "-H", help="Request header 'Name: value' as in curl; $VAR reads the environment."),
+    bearer: str | None = typer.Option(None, "--bearer", help="Bearer token (or $VAR)."),
+    basic: str | None = typer.Option(None, "--basic", help="Basic auth user:password (or $VAR)."),
+    max_response_time: float | None = typer.Option(None, "--max-response-time", min=0.001, help="Flag responses slower than this (seconds)."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
+    shrink: bool = typer.Option(True, "--shrink/--no-shrink", help="Shrink failing cases before reporting them."),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory (also holds fuzz-findings.json)."),
+    formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
+    no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> None:
+    """Fuzz an API from its spec: examples, boundaries, random and stateful cases, auth probes.
+
+    Exit codes: 0 no findings · 1 findings · 2 bad input · 3 target unreachable.
+    """
+    from toolcheck import __version__
+    from toolcheck.fuzz import PHASES, Fuzzer, FuzzOptions
+    from toolcheck.fuzz.replay import save_findings
+    from toolcheck.fuzz.results import to_run_result
+    from toolcheck.redact import Redactor
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        if mode not in ("positive", "negative", "all"):
+            raise UsageError(f"--mode must be positive, negative or all, not {mode!r}")
+        chosen_phases = tuple(p.strip() for p in phases.split(",") if p.strip())
+        unknown = [p for p in chosen_phases if p not in PHASES]
+        if unknown:
+            raise UsageError(f"unknown phase {unknown[0]!r}; phases are {', '.join(PHASES)}")
+        target = _target(base_url, mock)
+        auth = build_auth(header, bearer, basic)
+        redactor = Redactor(auth.secrets)
+        loaded = load_spec(spec)
+        operations = select_operations(loaded, operation, tag, method, path)
+        run_seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+        client, url = _client(loaded, base_url, mock, run_seed, timeout)
+        if not mock:
+            _probe(client, url)
+        options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
+                              seed=run_seed, workers=workers, phases=chosen_phases,
+                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock)
+        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
+        try:
+            findings = fuzzer.run(operations)
+        finally:
+            client.close()
+        findings_file = str(reports / FINDINGS_FILE)
+        result = to_run_result(loaded, fuzzer, findings, operations, findings_file=shlex.quote(findings_file),
+                               target=target, command_line=redactor.redact_text(shlex.join(["toolcheck", "fuzz", *sys.argv[2:]])),
+                               version=__version__)
+        written: dict[str, Path] = {}
+        if not no_reports:
+            from toolcheck.report import write_reports
+
+            written = write_reports(result, reports, [f.strip() for f in formats.split(",") if f.strip()], redactor=redactor)
+            save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
+    _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
+    raise typer.Exit(1 if findings else 0)
+
+
+def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str, target: str, seed: int,
+           quiet: bool, no_reports: bool, findings_file: str) -> None:
+    from rich.markup import escape
+
+    from toolcheck.cli._console import console
+
+    out = console()
+    summary = result.summary
+    if not quiet:
+        for f in findings:
+            fail = f.failure
+            out.print(f"[red]✗[/] [bold]{escape(f.operation_id)}[/] {fail.check} [dim]({escape(fail.cause)}, "
+                      f"{f.count}×, id {f.id})[/]", soft_wrap=True)
+            out.print(f"  {escape(fail.message)}", soft_wrap=True)
+            if fail.hint:
+                out.print(f"  [dim]hint:[/] {escape(fail.hint)}", soft_wrap=True)
+            out.print(f"  [dim]reproduce:[/] {escape(f.curl)}", soft_wrap=True)
+            if not no_reports:
+                out.print(f"  [dim]replay:[/] toolcheck replay {f.id} --findings {escape(shlex.quote(findings_file))} "
+                          f"{escape(target)}", soft_wrap=True)
+    budget = " (time budget reached)" if summary.get("time_budget_hit") else ""
+    verdict = f"[red]{len(findings)} finding(s)[/]" if findings else "[green]no findings[/]"
+    out.print(f"{verdict} in {summary['operations']} operation(s): {summary['requests']} requests in "
+              f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s){budget}; seed {seed} "
+              f"(rerun: toolcheck fuzz {escape(shlex.quote(spec))} {escape(target)} --seed {seed})", soft_wrap=True)
+    if written:
+        out.print("reports: " + ", ".join(str(p) for p in written.values()), soft_wrap=True)
+
+
+@app.command()
+def payloads(
+    spec: str = typer.Argument(..., help="The OpenAPI spec."),
+    operation: str = typer.Option(..., "--operation", "-o", help="operationId or 'METHOD /path'."),
+    negative: bool = typer.Option(False, "--negative", help="Proven-invalid cases instead of valid ones."),
+    count: int = typer.Option(20, "--count", "-n", min=1, max=100_000, help="How many cases."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+) -> None:
+    """Write generated cases for one operation as JSON lines (for agent evals, load tests...)."""
+    from toolcheck.payloads import generate_cases
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        loaded = load_spec(spec)
+        op = select_operations(loaded, [operation], [], [], [])[0]
+        cases = generate_cases(loaded, op, seed=seed, negative=negative, count=count)
+        lines = "".join(json.dumps(c.to_dict(), ensure_ascii=False, default=str) + "\n" for c in cases)
+        if output is not None:
+            from toolcheck.report import atomic_write_text
+
+            atomic_write_text(output, lines)
+        else:
+            sys.stdout.write(lines)
+
+
+@app.command()
+def replay(
+    finding_id: str = typer.Argument(..., help="The finding id printed by `toolcheck fuzz` (a prefix is enough)."),
+    findings: Path = typer.Option(Path("reports") / FINDINGS_FILE, "--findings", help="The findings file of the run."),
+    spec: str | None = typer.Option(None, "--spec", help="The spec (default: the one the run used)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="The API to send the case to."),
+    mock: bool = typer.Option(False, "--mock", help="Send it to the built-in mock."),
+    header: list[str] = typer.Option([], "--header", "-H", help="Request header 'Name: value'; $VAR reads the environment."),
+    bearer: str | None = typer.Option(None, "--bearer", help="Bearer token (or $VAR)."),
+    basic: str | None = typer.Option(None, "--basic", help="Basic auth user:password (or $VAR)."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
+) -> None:
+    """Send one finding's minimal case again and say whether it still fails (exit 1) or not (0)."""
+    from rich.markup import escape
+
+    from toolcheck.cli._console import console
+    from toolcheck.fuzz import Fuzzer, FuzzOptions
+    from toolcheck.fuzz.replay import load_findings, pick
+    from toolcheck.fuzz.replay import replay as run_replay
+    from toolcheck.redact import Redactor
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        data = load_findings(findings)
+        finding = pick(data, finding_id)
+        _target(base_url, mock)
+        auth = build_auth(header, bearer, basic)
+        loaded = load_spec(spec or str(data.get("spec")))
+        seed = int(data.get("seed") or 0)
+        client, url = _client(loaded, base_url, mock, seed, timeout)
+        if not mock:
+            _probe(client, url)
+        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=FuzzOptions(seed=seed),
+                        redactor=Redactor(auth.secrets))
+        try:
+            reproduced, found = run_replay(fuzzer, finding)
+        finally:
+            client.close()
+    out = console()
+    label = f"{finding['operation_id']} {finding['check']} ({finding['cause']})"
+    if reproduced:
+        match = next(f for f in found if f.key == (finding["operation_id"], finding["check"], finding["cause"]))
+        out.print(f"[red]still failing[/]: {escape(label)}\n  {escape(match.failure.message)}\n  {escape(match.curl)}", soft_wrap=True)
+        raise typer.Exit(1)
+    out.print(f"[green]fixed[/]: {escape(label)} no longer fails", soft_wrap=True)
+    raise typer.Exit(0)
