@@ -158,7 +158,11 @@ class StepExecutor:
         body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
         prepared = _http.build(op, params, body, step.content_type)
         missing = _http.missing_path_params(prepared, op)
-        auth_note = _http.apply_auth(prepared, target.spec, op, _render_auth(step.auth, self.ctx), self.credentials,
+        credentials = {k: render(v, self.ctx) for k, v in self.credentials.items()}
+        mode = _render_auth(step.auth, self.ctx)
+        for value in (*credentials.values(), *(mode.values() if isinstance(mode, dict) else ())):
+            self._register_secret(value)
+        auth_note = _http.apply_auth(prepared, target.spec, op, mode, credentials,
                                      self.settings.placeholder_credential)
         if prepared.cookies:
             prepared.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in prepared.cookies.items())
@@ -186,6 +190,14 @@ class StepExecutor:
             details["hint"] = "Is the server running? Check --base-url (or use --mock)."
             return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
         return self._finish(outcome)
+
+    def _register_secret(self, value: Any) -> None:
+        """Every credential is a secret, whatever its name or origin (auth tokens, --auth)."""
+        if isinstance(value, dict):
+            for v in value.values():
+                self._register_secret(v)
+        elif value not in (None, MISSING, "") and not isinstance(value, bool):
+            self.redactor.add(str(value), label="auth")
 
     def _finish(self, outcome: Outcome) -> Outcome:
         outcome.message = self.redactor.redact_text(outcome.message)

@@ -110,9 +110,8 @@ class ScenarioRun:
             self.deadline = time.monotonic() + self.scenario.timeout
         inputs = resolve_inputs(self.scenario, self.run_ctx, self.row)
         ctx = self._context(self.scenario, inputs)
-        credentials = {**{k: render(v, ctx) for k, v in self.scenario.auth.items()}, **self.run_ctx.credentials}
-        for value in credentials.values():
-            self._register_credential(value)
+        # Rendered per step (a credential may be an earlier step's output: a login token).
+        credentials = {**self.scenario.auth, **self.run_ctx.credentials}
         ok, outputs, _ = self._run_steps(self.scenario, ctx, credentials, prefix="")
         for step in self.scenario.finally_steps:
             self._run_one(self.scenario, step, ctx, credentials, prefix="finally: ")
@@ -126,13 +125,6 @@ class ScenarioRun:
                 orjson.dumps(self.run_ctx.redactor.redact_value(outputs), default=str).decode())
         return SuiteResult(name=self.name, cases=tuple(self.cases), duration=time.perf_counter() - started,
                            file=self.scenario.file, properties=properties)
-
-    def _register_credential(self, value: Any) -> None:
-        if isinstance(value, dict):
-            for v in value.values():
-                self._register_credential(v)
-        elif value not in (None, MISSING, ""):
-            self.run_ctx.redactor.add(str(value), label="auth")
 
     def _context(self, scenario: Scenario, inputs: dict[str, Any]) -> Context:
         sources = {name: {"url": loc} for name, loc in scenario.sources.items()}
@@ -229,7 +221,7 @@ class ScenarioRun:
         sub_inputs = {**{k: v.default for k, v in sub.inputs.items() if v.default is not MISSING}, **inputs}
         sub_ctx = Context(inputs=sub_inputs, env=ctx.env, components=ctx.components, sources=ctx.sources,
                           workflows=ctx.workflows)
-        credentials = {**{k: render(v, sub_ctx) for k, v in sub.auth.items()}, **self.run_ctx.credentials}
+        credentials = {**sub.auth, **self.run_ctx.credentials}
         ok, outputs, resp = self._run_steps(sub, sub_ctx, credentials, prefix=f"{prefix}{workflow_id} › ")
         ctx.workflows[workflow_id] = {"inputs": sub_inputs, "outputs": outputs}
         return ok, outputs, resp
