@@ -210,3 +210,98 @@ def serve_mcp(
             client = httpx.AsyncClient(transport=transport, base_url="http://mock", timeout=timeout)
         bridge = ToolBridge(loaded, built, client, creds, placeholders=not target, timeout=timeout)
         anyio.run(lambda: serve_stdio(bridge, version=__version__))
+
+
+@app.command()
+def policy(
+    spec: str = SPEC_ARG,
+    scenarios: list[str] = typer.Option(..., "--scenarios", "-s", help="Scenario files or directories (repeatable)."),
+    fuzz_report: str = typer.Option("", "--fuzz-report", help="A fuzz report.json whose suites count as coverage."),
+    config: str = typer.Option("", "--config", "-c", help="Config file (default: .toolcheck.yaml or toolcheck.toml here)."),
+    require: list[str] = typer.Option([], "--require", help="Only enforce these: schema, auth-failure, long-running, high-risk."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Terminal output: text or json."),
+    reports: str = typer.Option("", "--reports", help="Also write reports (HTML, JSON, JUnit) to this directory."),
+    report_format: str = typer.Option("html,json,junit", "--report-format", help="Report formats with --reports."),
+    allow_network: bool = ALLOW_NETWORK,
+) -> None:
+    """Coverage matrix of the agent-tool CI policy per operation; exit 1 below the policy.
+
+    Every tool: a schema-checked call · every write: an auth-failure test · every long-running
+    operation: a bounded poll or timeout+retry · every high-risk operation: a negative test.
+    Exit codes: 0 policy met · 1 gaps · 2 bad input.
+    """
+    import time
+    from datetime import datetime, timezone
+
+    from toolcheck.agent._config import load_config, section
+    from toolcheck.agent.policy import evaluate
+    from toolcheck.errors import UsageError
+    from toolcheck.scenarios import load_paths
+    from toolcheck.spec import load_spec
+
+    started = time.monotonic()
+    with handle_errors():
+        if fmt not in ("text", "json"):
+            raise UsageError(f"--format must be text or json (got {fmt!r})")
+        cfg, source = load_config(config or None)
+        policy_cfg = dict(section(cfg, "policy", source))
+        if require:
+            policy_cfg["require"] = [r for item in require for r in item.split(",") if r]
+        loaded = load_spec(spec, allow_network=allow_network)
+        found = load_paths(scenarios)
+        fuzz = None
+        if fuzz_report:
+            from toolcheck.report import load_json_report
+
+            fuzz = load_json_report(fuzz_report)
+        result = evaluate(loaded, found, fuzz=fuzz, config=policy_cfg, source=source)
+        if reports:
+            from toolcheck.report import write_reports
+
+            run = result.to_run_result(command_line="toolcheck " + " ".join(sys.argv[1:]),
+                                       started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                       duration=time.monotonic() - started)
+            write_reports(run, reports, report_format.split(","))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        _print_policy(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _print_policy(result: object) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from toolcheck.agent.policy import COVERED, MISSING, REQUIREMENTS, PolicyResult
+    from toolcheck.cli._console import console
+
+    assert isinstance(result, PolicyResult)
+    out = console()
+    table = Table(title=f"Agent tool policy — {escape(result.spec)}", title_justify="left")
+    table.add_column("operation", overflow="fold")
+    for req in REQUIREMENTS:
+        table.add_column(req + ("" if req in result.required else " (not required)"), justify="center")
+    marks = {COVERED: "[green]✓[/]", MISSING: "[red]✗ missing[/]"}
+    for row in result.rows:
+        cells = []
+        for req in REQUIREMENTS:
+            cell = row.cells[req]
+            mark = marks.get(cell.status, "[dim]–[/]")
+            if cell.status == MISSING and req not in result.required:
+                mark = "[yellow]✗[/]"
+            cells.append(mark)
+        table.add_row(escape(f"{row.operation.operation_id}  {row.operation.key}"), *cells)
+    out.print(table)
+    totals = result.totals()
+    out.print("  ".join(f"{req}: {t[COVERED]}/{t[COVERED] + t[MISSING]}" for req, t in totals.items()))
+    if result.ok:
+        out.print(f"[green]policy met[/] ({result.scenarios} scenario file(s))")
+        return
+    out.print(f"[red]policy not met[/]: {len(result.gaps)} gap(s)")
+    from toolcheck.agent.policy import _HINTS
+
+    for op, req in result.gaps:
+        cell = next(r for r in result.rows if r.operation is op).cells[req]
+        out.print(f"  [red]✗[/] {escape(op.operation_id)} ({escape(op.key)}): {req} — {escape(cell.why)}; "
+                  f"{escape(_HINTS[req])}", soft_wrap=True)
