@@ -338,3 +338,62 @@ steps:
     from toolcheck.report import sanitize_suite
 
     assert captured not in json.dumps(sanitize_suite(suite, redactor).to_dict())
+
+
+def test_scenario_timeout_bounds_polling(tmp_path: Path) -> None:
+    text = BASE.replace("interval: 0", "interval: 0.05").replace("max_attempts: 5", "max_attempts: 1000")
+    text = text.replace("steps:\n", "timeout: 0.3\nsteps:\n", 1)
+    started = __import__("time").monotonic()
+    suite, _, _ = run(write(tmp_path, text), FakeApi(["running"]))
+    assert __import__("time").monotonic() - started < 2
+    assert suite.cases[1].status == "failed" and "scenario timeout" in suite.cases[1].message
+
+
+def test_data_rows_from_csv_env_and_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rows.csv").write_text("kind\nexport_invoices\ngenerate_report\n")
+    path = write(tmp_path, """
+name: rows
+spec: SPEC
+inputs:
+  token: {env: ROWS_TOKEN, format: password}
+auth: {bearerAuth: $inputs.token}
+data: rows.csv
+steps:
+  - id: create
+    operation: create_task
+    body: {kind: $inputs.kind}
+    expect: {status: 202}
+""")
+    from toolcheck.scenarios import expand
+
+    [scenario] = load_file(path)
+    units = expand([scenario])
+    assert [u.row for u in units] == [{"kind": "export_invoices"}, {"kind": "generate_report"}]
+    assert units[0].label != units[1].label
+    api = FakeApi()
+    spec = load_spec(str(SPEC))
+    client = httpx.Client(transport=httpx.MockTransport(api))
+    ctx = RunContext(redactor=Redactor(), env={"ROWS_TOKEN": TOKEN})
+    for unit in units:
+        suite, _ = run_scenario(unit.scenario, {"": Target(spec, client, "http://t")}, ctx, row=unit.row, label=unit.label)
+        assert suite.ok, suite.cases[0].message
+    assert [json.loads(r.content)["kind"] for r in api.requests] == ["export_invoices", "generate_report"]
+    from toolcheck.errors import ScenarioError
+
+    missing = write(tmp_path, "name: m\nspec: SPEC\ninputs:\n  x: {required: true}\nsteps:\n  - {id: a, operation: list_tasks}\n", "m.toolcheck.yaml")
+    [scenario] = load_file(missing)
+    with pytest.raises(ScenarioError, match="--input x="):
+        run_scenario(scenario, {"": Target(spec, client, "http://t")}, RunContext())
+
+
+def test_per_check_severity(tmp_path: Path) -> None:
+    class Untyped(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(202, json={"task_id": 1, "status": "queued"})
+
+    path = write(tmp_path, BASE.split("  - id: wait")[0])
+    suite, _, _ = run(path, Untyped())
+    assert suite.cases[0].status == "failed"
+    suite, _, _ = run(path, Untyped(), severity={"body_schema": "warn"})
+    assert suite.cases[0].status == "passed"
+    assert {v["severity"] for v in suite.cases[0].details["violations"]} == {"warning"}

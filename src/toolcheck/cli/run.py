@@ -19,6 +19,9 @@ from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 from toolcheck.errors import UsageError
 
+CHECKS = ("status_documented", "content_type", "body_schema", "body_json", "required_header", "header_schema",
+          "secret_leak")
+
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -62,6 +65,8 @@ def run(
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
     contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warn or off."),
     leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warn or off."),
+    severity: list[str] = typer.Option([], "--severity", help="Per check CHECK=error|warn|off: status_documented, "
+                                       "content_type, body_schema, body_json, required_header, header_schema, secret_leak."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Per-request timeout in seconds (steps may override)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
@@ -81,6 +86,10 @@ def run(
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
         input_map = {k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}
         auth_map = _pairs(auth, "--auth")
+        severity_map = _pairs(severity, "--severity")
+        for check_name, level in severity_map.items():
+            _choice(check_name, "--severity", CHECKS)
+            _choice(level, f"--severity {check_name}=", ("error", "warn", "off"))
         chosen: tuple[str, ...] = ()
         if not no_reports:
             from toolcheck.report import normalise_formats
@@ -89,7 +98,7 @@ def run(
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
-            workflow=workflow, credentials=auth_map, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
+            workflow=workflow, credentials=auth_map, severity=severity_map, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
             printer=printer, started_at=started_at,
         )
@@ -97,7 +106,8 @@ def run(
 
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
-             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], jobs: int, shard_spec: str | None, reports: Path,
+             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], severity: dict[str, str],
+             jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str) -> int:
     import signal
@@ -131,7 +141,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     for value in credentials.values():
         redactor.add(value, label="--auth")
     settings = Settings(contract=contract, timeout=timeout, leak_check=leak_check,
-                        placeholder_credential="toolcheck-mock-credential" if mock else None)
+                        placeholder_credential="toolcheck-mock-credential" if mock else None, severity=severity)
     run_ctx = RunContext(settings=settings, redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
                          credentials=credentials,
                          on_case=printer.case if printer.verbose else None)

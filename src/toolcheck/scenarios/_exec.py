@@ -57,6 +57,7 @@ class Settings:
     timeout: float = 30.0
     leak_check: str = "error"
     placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
+    severity: dict[str, str] = field(default_factory=dict)  # per check: error | warn | off
 
 
 @dataclass
@@ -113,6 +114,7 @@ class StepExecutor:
         self.redactor = redactor
         self.settings = settings
         self.credentials = credentials
+        self.deadline: float | None = None  # the scenario's wall-clock budget (time.monotonic)
 
     # -- resolution ---------------------------------------------------------------------
     def target_for(self, step: Step) -> Target:
@@ -319,8 +321,11 @@ class StepExecutor:
                 wait = max(wait, min(ra, poll.max_interval))
                 record["retry_after"] = ra
             spent = time.monotonic() - started
-            if n == poll.max_attempts or spent + wait > poll.max_time:
-                why = f"{n} attempt(s)" if n == poll.max_attempts else f"{spent:.1f} s (max_time {poll.max_time:g} s)"
+            over_budget = self.deadline is not None and time.monotonic() + wait > self.deadline
+            if n == poll.max_attempts or spent + wait > poll.max_time or over_budget:
+                why = (f"{n} attempt(s)" if n == poll.max_attempts else
+                       f"{spent:.1f} s (the scenario timeout)" if over_budget and spent + wait <= poll.max_time else
+                       f"{spent:.1f} s (max_time {poll.max_time:g} s)")
                 extra.append(Failure("poll", "until", "until", " && ".join(poll.until),
                                      {k: v for c in poll.until for k, v in condition_values(c, self.ctx).items()},
                                      f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
@@ -339,23 +344,29 @@ class StepExecutor:
         body = resp["body"]
         kwargs: dict[str, Any] = {"raw": resp["raw"]} if not isinstance(body, (dict, list)) else {"body": body}
         found = check_response(spec, op, resp["status"], resp["headers"], **kwargs)
-        severity = "warning" if self.settings.contract == "warn" else "error"
-        return [{**v.to_dict(), "severity": severity} for v in found]
+        out = []
+        for v in found:
+            level = self.settings.severity.get(v.check, self.settings.contract)
+            if level != "off":
+                out.append({**v.to_dict(), "severity": "warning" if level == "warn" else "error"})
+        return out
 
     def _judge(self, step: Step, target: Target, op: Operation, resp: dict[str, Any], details: dict[str, Any],
                violations: list[dict[str, Any]], failures: list[Failure], attempts: int) -> Outcome:
         details["response"] = self._response_details(resp)
-        if step.contract == "off":
+        level = step.contract or self.scenario.contract
+        if level == "off":
             violations = []
-        elif step.contract == "warn":
+        elif level == "warn":
             violations = [{**v, "severity": "warning"} for v in violations]
         failures = list(failures) + self._expectations(step, op, target.spec, resp)
         failures += self._criteria(step.criteria)
         leaks = self.redactor.leaks(resp["raw"]) + self.redactor.leaks(
             "\n".join(f"{k}: {v}" for k, v in resp["headers"].items()))
-        if leaks and self.settings.leak_check != "off":
+        leak_level = self.settings.severity.get("secret_leak", self.settings.leak_check)
+        if leaks and leak_level != "off":
             violations.append({"check": "secret_leak", "pointer": "", "severity":
-                               "error" if self.settings.leak_check == "error" else "warning",
+                               "error" if leak_level == "error" else "warning",
                                "message": f"the response contains a known secret ({', '.join(sorted(set(leaks)))})"})
         if failures:
             first = failures[0]

@@ -238,6 +238,7 @@ class ScenarioRun:
             outcome = self._run_sub(scenario, step, ctx, prefix)
         else:
             executor = StepExecutor(scenario, self.targets, ctx, self.run_ctx.redactor, self.run_ctx.settings, credentials)
+            executor.deadline = self.deadline
             try:
                 outcome = executor.run(step)
             except KeyError as exc:

@@ -1,0 +1,68 @@
+"""`toolcheck run` terminal output: quiet, verbose, NO_COLOR, usage errors (as a real process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "examples" / "agent-tools" / "openapi.yaml"
+SCENARIO = f"""
+name: Output check
+spec: {SPEC}
+inputs:
+  token: {{default: output-secret-5151, format: password}}
+auth: {{bearerAuth: $inputs.token}}
+steps:
+  - id: create
+    operation: create_task
+    body: {{kind: export_invoices}}
+    expect: {{status: 202}}
+  - id: wrong
+    operation: list_tasks
+    expect:
+      body:
+        - {{path: $.has_more, eq: "not a boolean"}}
+"""
+
+
+def toolcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-m", "toolcheck", "run", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_quiet_verbose_and_plain_output(tmp_path: Path) -> None:
+    path = tmp_path / "out.toolcheck.yaml"
+    path.write_text(SCENARIO)
+    quiet = toolcheck(str(path), "--mock", "--no-reports", "-q", cwd=tmp_path)
+    assert quiet.returncode == 1
+    assert quiet.stdout.strip().splitlines() == ["1 passed, 1 failed, 0 errors, 0 skipped in " +
+                                                 quiet.stdout.split(" in ")[-1].strip()]
+    verbose = toolcheck(str(path), "--mock", "--no-reports", "-v", cwd=tmp_path)
+    out = verbose.stdout
+    assert "Output check › create POST" in out and "→ 202" in out
+    assert "expected: \"not a boolean\"" in out and "curl -sS -X GET" in out
+    assert "\x1b[" not in out  # NO_COLOR and not a terminal: plain text
+    assert "output-secret-5151" not in out + verbose.stderr
+    normal = toolcheck(str(path), "--mock", "--no-reports", cwd=tmp_path)
+    assert "✗ Output check" in normal.stdout and "✗ wrong" in normal.stdout and "create POST" not in normal.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "out.toolcheck.yaml"
+    path.write_text(SCENARIO)
+    for args, needle in [
+        (["--mock", "--base-url", "http://127.0.0.1:1"], "exclude each other"),
+        (["--mock", "--contract", "loud"], "--contract"),
+        (["--mock", "--severity", "body_schema=loud"], "--severity"),
+        (["--mock", "--format", "pdf"], "pdf"),
+        (["--mock", "--input", "novalue"], "NAME=VALUE"),
+    ]:
+        proc = toolcheck(str(path), *args, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert needle in proc.stderr and "Traceback" not in proc.stderr
+    proc = toolcheck(str(tmp_path / "missing.toolcheck.yaml"), "--mock", cwd=tmp_path)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
