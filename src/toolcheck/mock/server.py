@@ -166,11 +166,10 @@ class MockApp:
             answer = self.holder.mock.handle(request)
         fault = answer.fault
         if fault is not None and fault.kind == "timeout":
+            # Hold the request past any sane client timeout; whoever is still waiting gets a 504.
             await asyncio.sleep(fault.delay)
-            if self.on_request:
-                self.on_request(LogRecord(scope["method"], path, 0, (time.perf_counter() - started) * 1000, 0, "fault", "timeout"))
-            raise ConnectionAbortedError("mock fault: timeout (connection dropped)")
-        if answer.delay:
+            answer = _gateway_timeout(answer)
+        elif answer.delay:
             await asyncio.sleep(answer.delay)
         out_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
         send_body = scope["method"] != "HEAD"
@@ -180,6 +179,12 @@ class MockApp:
         if self.on_request is not None:
             self.on_request(LogRecord(scope["method"], path, answer.status, (time.perf_counter() - started) * 1000,
                                       len(answer.issues), answer.source, fault.kind if fault else ""))
+
+
+def _gateway_timeout(answer: MockResponse) -> MockResponse:
+    body = b'{"type":"about:blank","title":"Gateway Timeout","status":504,"detail":"injected fault: timeout"}'
+    return MockResponse(504, (("content-type", "application/problem+json"),), body, answer.operation,
+                        fault=answer.fault, source="fault")
 
 
 def uvicorn_config(app: Any, host: str, port: int, **kw: Any) -> Any:
