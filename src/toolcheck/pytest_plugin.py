@@ -32,7 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    if file_path.name.endswith(_SUFFIXES):
+    # A bare ".toolcheck.yaml" is the project configuration file, not a scenario.
+    if file_path.name.endswith(_SUFFIXES) and not file_path.name.startswith("."):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

@@ -131,7 +131,7 @@ class StepExecutor:
 
     def operation_for(self, step: Step, target: Target) -> Operation:
         if step.operation_path:
-            parts = step.operation_path.lstrip("/").split("/")
+            parts = step.operation_path.split("#", 1)[-1].lstrip("/").split("/")
             if len(parts) >= 3 and parts[0] == "paths":
                 path = parts[1].replace("~1", "/").replace("~0", "~")
                 return target.spec.operation(f"{parts[2].upper()} {path}")

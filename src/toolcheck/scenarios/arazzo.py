@@ -226,7 +226,7 @@ class _Loader:
                 source = next(iter(self.sources))
             if source not in self.sources or not pointer:
                 raise ScenarioError(f"operationPath {text!r} must be {{$sourceDescriptions.NAME.url}}#/paths/...", location=self.loc.at(ptr + "/operationPath"))
-            operation_path = pointer
+            operation_path = "#" + pointer
         else:
             workflow = str(raw["workflowId"])
         body: Any = MISSING

@@ -92,7 +92,7 @@ class Step:
     line: int = 0
     description: str = ""
     operation: str | None = None  # operationId or "METHOD /path"
-    operation_path: str | None = None  # Arazzo operationPath (JSON pointer part)
+    operation_path: str | None = None  # Arazzo operationPath: "#/paths/~1pets/get" (the fragment)
     source: str | None = None  # Arazzo source description name
     workflow: str | None = None  # Arazzo sub-workflow id
     params: tuple[Param, ...] = ()
