@@ -305,3 +305,38 @@ def _print_policy(result: object) -> None:
         cell = next(r for r in result.rows if r.operation is op).cells[req]
         out.print(f"  [red]✗[/] {escape(op.operation_id)} ({escape(op.key)}): {req} — {escape(cell.why)}; "
                   f"{escape(_HINTS[req])}", soft_wrap=True)
+
+
+@app.command()
+def init(
+    spec: str = SPEC_ARG,
+    out: str = typer.Option("scenarios", "--out", help="Directory for the scenario files."),
+    operation: list[str] = typer.Option([], "--operation", "-o", help="Only this operation; repeatable."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="Only operations with this tag; repeatable."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the generated request values."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing scenario files."),
+) -> None:
+    """Scaffold scenario files that satisfy the agent-tool policy and run green against --mock.
+
+    One file per tag: creators first (ids become outputs), reads, updates, deletes; an
+    auth-failure step per write, a poll per long-running job, a negative step per high-risk tool.
+    """
+    from toolcheck.agent.init import scaffold, write_scaffold
+    from toolcheck.agent.tools import select_operations
+    from toolcheck.cli._console import console
+    from toolcheck.spec import load_spec
+
+    with handle_errors():
+        loaded = load_spec(spec)
+        chosen = select_operations(loaded, operation, tag)
+        documents = scaffold(loaded, out, spec_path=loaded.files[0] if loaded.files else spec, seed=seed,
+                             operations=chosen)
+        written = write_scaffold(documents, out, force=force)
+    cons = console()
+    for path in written:
+        cons.print(f"wrote {path}", highlight=False, markup=False)
+    kept = len(documents) - len(written)
+    if kept:
+        cons.print(f"kept {kept} existing file(s) (use --force to overwrite)", highlight=False, markup=False)
+    cons.print(f"next: toolcheck run {out} --mock && toolcheck policy {spec} --scenarios {out}",
+               highlight=False, markup=False)

@@ -1,0 +1,343 @@
+"""`toolcheck init`: scaffold scenario files that satisfy the agent-tool policy.
+
+One ``<group>.toolcheck.yaml`` per tag (or first path segment). In each, steps run in an order
+an agent would use: creators first (their ids become outputs), reads, updates, then deletes;
+then one auth-failure step per write that needs auth, a poll for each long-running job, and a
+negative step per high-risk operation (an invalid body, an invalid id, or deleting twice).
+Values come from the spec's examples when they validate, else from the mock's seeded
+generator, so the files run green against ``toolcheck run DIR --mock`` at once and are a
+starting point to edit, not a finished suite. Hand-written: the heuristics are the feature.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolcheck.agent.names import sanitize_arg
+from toolcheck.agent.policy import JOB_STATES, high_risk_reason, long_running_reason, requires_auth
+from toolcheck.spec import Operation, Spec
+
+TERMINAL = ("completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
+            "cancelled", "canceled", "errored")
+_ORDER = {"post": 0, "get": 1, "put": 2, "patch": 2, "head": 3, "options": 3, "delete": 4}
+_NO_ID = object()
+
+
+def _group(op: Operation) -> str:
+    if op.tags:
+        return op.tags[0]
+    segments = [s for s in op.path.split("/") if s and not s.startswith("{")]
+    return segments[0] if segments else "root"
+
+
+def _file_name(group: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") or "api"
+
+
+def _status(statuses: list[int]) -> Any:
+    unique = sorted(set(statuses))
+    return unique[0] if len(unique) == 1 else unique
+
+
+class _Builder:
+    def __init__(self, spec: Spec, seed: int) -> None:
+        self.spec = spec
+        self.rng = random.Random(seed)
+        self.skipped: list[str] = []
+
+    # --- values ----------------------------------------------------------------------------
+    def value(self, schema: Any, name: str = "") -> Any:
+        from toolcheck.mock import generate_value
+
+        return generate_value(self.spec, schema if schema is not None else {"type": "string"}, rng=self.rng,
+                              name=name, direction="request")
+
+    def body(self, op: Operation) -> tuple[Any, str | None]:
+        """An example body that validates, else a generated one; ``_NO_ID`` when there is none."""
+        body = op.request_body
+        if body is None or not body.content:
+            return _NO_ID, None
+        from toolcheck.agent.tools import _pick_media
+
+        media = _pick_media(body.content)
+        if media is None:
+            return _NO_ID, None
+        for example in media.examples.values():
+            value = example.get("value") if isinstance(example, dict) and "value" in example else example
+            if media.schema is None or self.spec.validator(media.schema).is_valid(value):
+                return value, media.media_type
+        return self.value(media.schema), media.media_type
+
+    # --- shape -----------------------------------------------------------------------------
+    def item_param(self, creator: Operation, ops: list[Operation]) -> str | None:
+        """The path parameter naming one item of the collection ``creator`` adds to."""
+        prefix = creator.path.rstrip("/") + "/{"
+        for op in ops:
+            if op.path.startswith(prefix) and op.path.count("/") == creator.path.rstrip("/").count("/") + 1:
+                return op.path[len(prefix):].split("}", 1)[0]
+        return None
+
+    def id_field(self, op: Operation, param: str) -> str | None:
+        for status in sorted(op.responses):
+            if not status.startswith("2"):
+                continue
+            for media in op.responses[status].content.values():
+                schema = self.spec.deref(media.schema)
+                props = schema.get("properties") if isinstance(schema, dict) else None
+                if not isinstance(props, dict):
+                    continue
+                for candidate in (param, "id", sanitize_arg(param).lower()):
+                    if candidate in props:
+                        return candidate
+                fallback = next((k for k in props if k.endswith(("_id", "Id"))), None)
+                if fallback:
+                    return fallback
+        return None
+
+    def terminal_states(self, op: Operation) -> list[str]:
+        from toolcheck.agent.policy import _enum_values
+
+        for status in sorted(op.responses):
+            if status.startswith("2"):
+                for media in op.responses[status].content.values():
+                    schema = self.spec.deref(media.schema)
+                    props = schema.get("properties") if isinstance(schema, dict) else None
+                    if isinstance(props, dict) and "status" in props:
+                        values = [str(v) for v in _enum_values(self.spec, props["status"])]
+                        done = [v for v in values if v.lower() in TERMINAL]
+                        if done and len({v.lower() for v in values} & JOB_STATES) >= 2:
+                            return done
+        return []
+
+
+def _invalid_for(spec: Spec, schema: Any) -> str | None:
+    """A path value the parameter's schema rejects, when it constrains anything."""
+    resolved = spec.deref(schema)
+    if not isinstance(resolved, dict):
+        return None
+    kind = resolved.get("type")
+    if kind in ("integer", "number"):
+        return "not-a-number"
+    if "enum" in resolved:
+        return "not-one-of-the-values"
+    if resolved.get("pattern") or resolved.get("format") in ("uuid",) or resolved.get("minLength", 0) > 12:
+        candidate = "invalid-id"
+        if not spec.validator(resolved).is_valid(candidate):
+            return candidate
+    return None
+
+
+def scaffold(spec: Spec, out_dir: str | Path, *, spec_path: str | None = None, seed: int = 0,
+             operations: Iterable[Operation] | None = None) -> dict[str, dict[str, Any]]:
+    """Scenario documents per file name (not written; see :func:`write_scaffold`)."""
+    builder = _Builder(spec, seed)
+    chosen = [op for op in (operations if operations is not None else spec.operations) if not op.webhook]
+    groups: dict[str, list[Operation]] = {}
+    for op in chosen:
+        groups.setdefault(_group(op), []).append(op)
+    target = Path(out_dir)
+    rel_spec = os.path.relpath(Path(spec_path or spec.source).resolve(), target.resolve()).replace(os.sep, "/")
+    documents: dict[str, dict[str, Any]] = {}
+    for group, ops in groups.items():
+        doc = _scenario(builder, group, sorted(ops, key=lambda o: _ORDER.get(o.method, 5)), rel_spec, spec)
+        if doc["steps"]:
+            name = _file_name(group)
+            n = 2
+            while f"{name}.toolcheck.yaml" in documents:
+                name = f"{_file_name(group)}-{n}"
+                n += 1
+            documents[f"{name}.toolcheck.yaml"] = doc
+    return documents
+
+
+def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec: Spec) -> dict[str, Any]:
+    schemes: set[str] = set()
+    for op in ops:
+        for alt in op.security[:1]:
+            schemes.update(alt)
+    inputs: dict[str, Any] = {}
+    auth: dict[str, str] = {}
+    for name in sorted(schemes):
+        scheme = spec.security_schemes.get(name)
+        default = "user:password" if scheme is not None and scheme.scheme.lower() == "basic" else "demo-token-0001"
+        if scheme is not None and "jwt" in scheme.bearer_format.lower():
+            default = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJkZW1vIn0.c2ln"
+        key = sanitize_arg(f"{name}_credential").lower()
+        inputs[key] = {"env": re.sub(r"[^A-Z0-9]+", "_", f"TOOLCHECK_{name}".upper()), "default": default,
+                       "format": "password"}
+        auth[name] = f"$inputs.{key}"
+    ids: set[str] = set()
+
+    def step_id(base: str) -> str:
+        sid = re.sub(r"[^A-Za-z0-9_]+", "_", base).strip("_") or "step"
+        out, n = sid, 2
+        while out in ids:
+            out, n = f"{sid}_{n}", n + 1
+        ids.add(out)
+        return out
+
+    outputs: dict[str, str] = {}  # path parameter name -> expression of a created id
+    happy: list[dict[str, Any]] = []
+    extra: list[dict[str, Any]] = []
+    requests: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        if op.key in requests:
+            continue  # already called (the poll step of a job it reports on)
+        try:
+            request = _request(b, op, outputs)
+        except Exception as exc:  # GenerationError and odd schemas: leave the operation out, say why
+            b.skipped.append(f"{op.key}: {exc}")
+            continue
+        requests[op.key] = request
+        success = [int(s) for s in op.success_statuses if s.isdigit()] or [200]
+        chained = any(isinstance(v, str) and v.startswith("$steps.") for v in request.get("params", {}).values())
+        expect_status = list(success)
+        if op.method == "get" and not chained and any(p.location == "path" for p in op.parameters) and "404" in op.responses:
+            expect_status.append(404)  # an id the scenario did not create may not exist on a real server
+        if op.method == "delete" and "409" in op.responses:
+            expect_status.append(409)  # a finished job may refuse to be cancelled
+        sid = step_id(op.operation_id)
+        step: dict[str, Any] = {"id": sid, "operation": op.operation_id, **request,
+                                "expect": {"status": _status(expect_status)}}
+        if op.method == "post":
+            param = b.item_param(op, [o for o in spec.operations])
+            field = b.id_field(op, param) if param else None
+            if param and field:
+                step["outputs"] = {param: f"$response.body#/{field}"}
+                outputs[param] = f"$steps.{sid}.outputs.{param}"
+        lr = long_running_reason(spec, op)
+        if lr:
+            getter = next((o for o in spec.operations if o.method == "get" and o.path.startswith(op.path.rstrip("/") + "/{")
+                           and o.path.count("/") == op.path.rstrip("/").count("/") + 1), None)
+            done = b.terminal_states(getter or op)
+            if getter is None and done and op.method == "get":
+                step["poll"] = _poll(done)
+            elif getter is not None and done and getter.key not in requests and all(
+                    p.location != "path" or p.name in outputs for p in getter.parameters):
+                happy.append(step)
+                poll_req = _request(b, getter, outputs)
+                requests[getter.key] = poll_req
+                happy.append({"id": step_id(f"{getter.operation_id}_until_done"), "operation": getter.operation_id,
+                              **poll_req, "poll": _poll(done), "timeout": "5s",
+                              "expect": {"status": _status([int(s) for s in getter.success_statuses if s.isdigit()] or [200])}})
+                continue
+            elif not (getter is not None and getter.key in requests):
+                step["timeout"] = "10s"
+                step["retry"] = 2
+        happy.append(step)
+    for op in ops:
+        request = requests.get(op.key)
+        if request is None:
+            continue
+        if op.is_write and requires_auth(op):
+            codes = [c for c in (401, 403) if str(c) in op.responses] or [401]
+            extra.append({"id": step_id(f"{op.operation_id}_requires_auth"), "operation": op.operation_id, **request,
+                          "auth": "none", "expect": {"status": _status(codes if 401 in codes else [401, *codes])}})
+        if high_risk_reason(op):
+            negative = _negative(b, op, request)
+            if negative is not None:
+                extra.append({"id": step_id(f"{op.operation_id}_rejects_bad_request"), **negative})
+            else:
+                b.skipped.append(f"{op.key}: no negative step (no documented 400/422/404 to expect)")
+    doc: dict[str, Any] = {"toolcheck": "1.0", "name": f"{group} (scaffolded by toolcheck init)", "spec": rel_spec}
+    if inputs:
+        doc["inputs"] = inputs
+        doc["auth"] = auth
+    doc["steps"] = happy + extra
+    return doc
+
+
+def _poll(done: list[str]) -> dict[str, Any]:
+    until = " || ".join(f"$response.body#/status == '{state}'" for state in done)
+    return {"until": until, "interval": "20ms", "max_attempts": 50, "max_time": "10s"}
+
+
+def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for p in op.parameters:
+        if p.location == "path" and p.name in outputs:
+            params[p.name] = outputs[p.name]
+        elif p.required or p.location == "path":
+            params[p.name] = b.value(p.schema, p.name)
+    request: dict[str, Any] = {}
+    if params:
+        request["params"] = params
+    body, media = b.body(op)
+    if body is not _NO_ID:
+        request["body"] = body
+        if media and media.split(";")[0].strip().lower() != "application/json":
+            request["content_type"] = media
+    return request
+
+
+def _negative(b: _Builder, op: Operation, request: dict[str, Any]) -> dict[str, Any] | None:
+    """A request the API must refuse with a 4xx (not 401/403): bad body, bad id, or gone."""
+    def documented(*codes: int) -> list[int]:
+        return [c for c in codes if op.response_for(c) is not None]
+
+    body = op.request_body
+    invalid = documented(400, 422)
+    if invalid and body is not None and "body" in request and isinstance(request["body"], dict):
+        from toolcheck.agent.tools import _pick_media
+
+        media = _pick_media(body.content)
+        schema = b.spec.deref(media.schema) if media is not None else None
+        required = isinstance(schema, dict) and bool(schema.get("required"))
+        bad: Any = {} if required else "not an object"
+        codes = invalid
+        return {"operation": op.operation_id, **{k: v for k, v in request.items() if k != "body"}, "body": bad,
+                "description": "required fields missing" if required else "a body of the wrong type",
+                "expect": {"status": _status(codes)}}
+    for p in op.parameters:
+        if p.location == "path":
+            bad = _invalid_for(b.spec, p.schema) if invalid else None
+            if bad is not None:
+                params = dict(request.get("params") or {})
+                params[p.name] = bad
+                return {"operation": op.operation_id, **request, "params": params,
+                        "description": f"an invalid {p.name}",
+                        "expect": {"status": _status(documented(400, 404, 422))}}
+    gone = documented(404, 409, 410)
+    if op.method == "delete" and "params" in request and gone:
+        return {"operation": op.operation_id, **request, "description": "deleting it again: it is gone",
+                "expect": {"status": _status(gone)}}
+    return None
+
+
+def _dumper() -> Any:
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:  # no &id001 anchors: files are for people
+            return True
+
+    return Dumper
+
+
+def write_scaffold(documents: dict[str, dict[str, Any]], out_dir: str | Path, *, force: bool = False) -> list[Path]:
+    """Write the documents as YAML; existing files are kept unless ``force``.
+
+    Returns:
+        The files written.
+    """
+    import yaml
+
+    from toolcheck.agent._files import write_atomic
+
+    target = Path(out_dir)
+    written = []
+    for name, doc in documents.items():
+        path = target / name
+        if path.exists() and not force:
+            continue
+        header = ("# Scaffolded by `toolcheck init`: edit freely. Run with `toolcheck run "
+                  f"{target.as_posix()} --mock`,\n# check coverage with `toolcheck policy SPEC --scenarios {target.as_posix()}`.\n")
+        text = yaml.dump(doc, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
+        write_atomic(path, header + text)
+        written.append(path)
+    return written
