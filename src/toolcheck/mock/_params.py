@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
-from toolcheck.spec.jsonschema import schema_errors
+from toolcheck.spec.jsonschema import validator_for
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Parameter, Spec
@@ -28,6 +28,47 @@ class Issue:
     field: str
     message: str
     kind: str = "parameter"  # parameter | body | content_type | json | security
+
+
+def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50) -> list[tuple[str, str]]:
+    """``(pointer, message)`` per violation; a missing required member points at the member.
+
+    Like :func:`toolcheck.spec.jsonschema.schema_errors`, but ``required`` errors name the
+    field (``/customer_id``, not ``/``), which is what a client needs to fix its request.
+    """
+    try:
+        validator = validator_for(spec, schema)
+        if validator.is_valid(instance):
+            return []
+        errors = sorted(validator.iter_errors(instance), key=lambda e: (len(e.path), str(e.message)))
+    except RecursionError:
+        return [("", "the value is nested too deeply to validate")]
+    except Exception as exc:  # an unresolvable $ref: the spec's fault, not the client's
+        return [("", f"the schema cannot be evaluated: {type(exc).__name__}")]
+    out: list[tuple[str, str]] = []
+    for error in _leaves(errors)[:limit]:
+        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+        if error.validator in ("required", "dependentRequired") and isinstance(error.instance, dict):
+            wanted = error.validator_value
+            names = wanted if isinstance(wanted, list) else [n for v in (wanted or {}).values() for n in v]
+            missing = [n for n in names if isinstance(n, str) and n not in error.instance
+                       and error.message.startswith(repr(n))]
+            if missing:
+                pointer += "/" + missing[0].replace("~", "~0").replace("/", "~1")
+        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+        out.append((pointer, message))
+    return out
+
+
+def _leaves(errors: list[Any]) -> list[Any]:
+    """Errors from ``allOf`` wrappers are replaced by their causes (the wrapper adds nothing)."""
+    out: list[Any] = []
+    for error in errors:
+        if error.validator == "allOf" and error.context:
+            out.extend(_leaves(sorted(error.context, key=lambda e: (len(e.path), str(e.message)))))
+        else:
+            out.append(error)
+    return out
 
 
 def parse_query(raw: str) -> list[tuple[str, str]]:
@@ -100,7 +141,8 @@ def _split_pairs(parts: list[str]) -> dict[str, str]:
 
 
 def _object(spec: Spec, resolved: dict[str, Any], raw: dict[str, str]) -> dict[str, Any]:
-    props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+    raw_props = resolved.get("properties")
+    props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
     extra = resolved.get("additionalProperties")
     out: dict[str, Any] = {}
     for key, text in raw.items():
@@ -216,7 +258,7 @@ def validate_params(
         value = read_value(spec, param, raw, query)
         values[f"{where}:{param.name}"] = value
         if param.schema:
-            for sub, message in schema_errors(spec, param.schema, value, limit=5):
+            for sub, message in request_errors(spec, param.schema, value, limit=5):
                 issues.append(Issue(pointer + sub, f"{where} parameter {param.name!r}: {message}"))
     return values, issues
 

@@ -9,18 +9,21 @@ unbounded repeats are capped, look-arounds are ignored and the caller verifies t
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import string
 from functools import lru_cache
 from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _p  # type: ignore[attr-defined]
+_c: Any
+_p: Any
+try:  # Python 3.11+ moved the parser under re; 3.10 has the sre_* modules
+    _c = importlib.import_module("re._constants")
+    _p = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+    _c = importlib.import_module("sre_constants")
+    _p = importlib.import_module("sre_parse")
 
 _MAXREPEAT = _c.MAXREPEAT
 _PRINTABLE = string.ascii_letters + string.digits

@@ -13,8 +13,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
-from toolcheck.mock._params import Issue, coerce
-from toolcheck.spec.jsonschema import schema_errors
+from toolcheck.mock._params import Issue, coerce, request_errors
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -56,7 +55,7 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
     if media.schema is None:
         return 0, [], decoded
     issues = [Issue("/body" + pointer, message, "body")
-              for pointer, message in schema_errors(spec, media.schema, decoded, limit=50)]
+              for pointer, message in request_errors(spec, media.schema, decoded, limit=50)]
     if issues:
         status = 422 if op.response_for(422) is not None and "422" in op.responses else 400
         return status, issues, decoded

@@ -20,7 +20,7 @@ import math
 import random
 import string
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from toolcheck.mock import _realistic as real
 from toolcheck.mock._regex import RegexError, string_from_regex
@@ -188,7 +188,7 @@ def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _is_num(value: Any) -> bool:
+def _is_num(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -227,10 +227,10 @@ class _Generator:
                 target = self.spec.resolve(ref)
             except (KeyError, ValueError, TypeError):
                 return {}
-            result = self.flatten(target, (*stack, ref))
-            if isinstance(result, dict):
-                self.flat[ref] = result
-            return result
+            resolved = self.flatten(target, (*stack, ref))
+            if isinstance(resolved, dict):
+                self.flat[ref] = resolved
+            return resolved
         if not any(k in schema for k in ("$ref", "allOf", "oneOf", "anyOf")):
             return schema
         own = {k: v for k, v in schema.items() if k not in ("$ref", "allOf", "oneOf", "anyOf", "discriminator")}
@@ -341,7 +341,8 @@ class _Generator:
         result = self.value(base, name, depth)
         if tag is not None and isinstance(result, dict):
             prop = discriminator_prop(choices)
-            props = base.get("properties") if isinstance(base.get("properties"), dict) else {}
+            raw_props = base.get("properties")
+            props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
             declared = self.flatten(props.get(prop, {}))
             # A branch that pins the value (enum/const) already produced the right tag.
             if not (isinstance(declared, dict) and ("enum" in declared or "const" in declared or "_choices" in declared)):
@@ -470,7 +471,8 @@ class _Generator:
             count = rng.randint(max(lo, 1), top)
         if hi is not None:
             count = min(count, hi)
-        prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        prefix_raw = schema.get("prefixItems")
+        prefix: list[Any] = prefix_raw if isinstance(prefix_raw, list) else []
         items = schema.get("items", True)
         item_name = _singular(name)
         out: list[Any] = []

@@ -214,12 +214,12 @@ class Mock:
                 if fault is not None or delay:
                     handled = _with_fault(handled, fault, delay)
                 return handled, False
-        status, response = self._status(op, prefer)
+        status, documented = self._status(op, prefer)
         applied: list[tuple[str, str]] = []
         if "code" in prefer and str(status) == prefer["code"]:
             applied.append(("preference-applied", f"code={status}"))
-        value, source, media_type = self._body(op, status, response, prefer, headers, path_params, rng)
-        extra = tuple(applied) + self._headers(op, status, response, rng, path_params)
+        value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
+        extra = tuple(applied) + self._headers(op, status, documented, rng, path_params)
         result = self._finish(op, status, value, extra, fault, delay, source, media_type)
         return result, fault is None and delay == 0
 

@@ -233,7 +233,6 @@ def start_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, **kw: Any)
     actual = sock.getsockname()[1]
     kw.setdefault("loop", "asyncio")
     server = uvicorn.Server(uvicorn_config(app, host, actual, **kw))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

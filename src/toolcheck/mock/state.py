@@ -110,7 +110,7 @@ def id_field(body: Any, resource: Resource) -> str | None:
         if name in body and isinstance(body[name], (str, int)):
             return name
     for name, value in body.items():
-        if name.endswith(("_id", "Id")) and isinstance(value, (str, int)):
+        if isinstance(name, str) and name.endswith(("_id", "Id")) and isinstance(value, (str, int)):
             return name
     return None
 
