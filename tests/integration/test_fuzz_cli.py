@@ -1,0 +1,84 @@
+"""`toolcheck fuzz`, `payloads` and `replay` through the CLI: mock runs, JSON lines, errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolcheck.cli import app
+
+from ..conftest import EXAMPLE_SPEC
+
+
+def _invoke(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_fuzz_the_mock_of_the_example_spec(tmp_path: Path) -> None:
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "2", "--max-examples", "20",
+                     "--reports", str(tmp_path), "--format", "json,junit")
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["tool"] == "fuzz" and report["summary"]["requests"] > 100
+    assert len(report["suites"]) == 9 and (tmp_path / "junit.xml").is_file()
+    checks = {c["details"].get("check") for s in report["suites"] for c in s["cases"] if c["status"] == "failed"}
+    # the mock accepts any credential by design: the invalid-credential probe is off for --mock
+    assert all(c["name"] != "auth_not_enforced: invalid credentials" for s in report["suites"] for c in s["cases"])
+    assert "server_error" not in checks
+
+
+def test_filters_select_operations(tmp_path: Path) -> None:
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "1", "--method", "GET", "--path", "/tasks*",
+                     "--max-examples", "5", "--reports", str(tmp_path), "--format", "json")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert sorted(s["properties"]["operation"] for s in report["suites"]) == ["GET /tasks", "GET /tasks/{task_id}"]
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--operation", "nope", "--no-reports")
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("args,needle", [
+    ((), "--base-url"),
+    (("--mock", "--base-url", "http://127.0.0.1:1"), "not both"),
+    (("--mock", "--mode", "sideways"), "--mode"),
+    (("--mock", "--phases", "examples,warp"), "unknown phase"),
+    (("--mock", "-H", "no-colon"), "Name: value"),
+    (("--mock", "--bearer", "$TOOLCHECK_SURELY_UNSET_VAR"), "not set"),
+])
+def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--no-reports", *args)
+    assert result.exit_code == 2
+    assert needle in result.output and "Traceback" not in result.output
+
+
+def test_unreachable_target_exits_3() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--base-url", f"http://127.0.0.1:{port}", "--no-reports")
+    assert result.exit_code == 3 and "cannot reach" in result.output
+
+
+def test_payloads_writes_json_lines(tmp_path: Path) -> None:
+    result = _invoke("payloads", str(EXAMPLE_SPEC), "--operation", "create_invoice", "--count", "7", "--seed", "4")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == 7 and all(line["kind"] == "positive" and "body" in line for line in lines)
+    out = tmp_path / "neg.jsonl"
+    result = _invoke("payloads", str(EXAMPLE_SPEC), "-o", "POST /tickets", "--negative", "--count", "30", "--output", str(out))
+    negatives = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(negatives) == 30 and all(n["kind"] == "negative" and n["keyword"] and n["pointer"] for n in negatives)
+    assert negatives[0]["llm"] is True
+
+
+def test_replay_reports_unknown_ids_and_missing_files(tmp_path: Path) -> None:
+    result = _invoke("replay", "abc", "--findings", str(tmp_path / "none.json"), "--mock")
+    assert result.exit_code == 2 and "findings file" in result.output
+    (tmp_path / "f.json").write_text(json.dumps({"format": "toolcheck-fuzz-findings/1", "spec": str(EXAMPLE_SPEC),
+                                                 "seed": 1, "findings": []}))
+    result = _invoke("replay", "abc", "--findings", str(tmp_path / "f.json"), "--mock")
+    assert result.exit_code == 2 and "no finding" in result.output

@@ -1,0 +1,95 @@
+"""`toolcheck fuzz` against the planted-bug service on a real local socket (uvicorn, port 0).
+
+Acceptance: one run with default settings finds every planted bug, and nothing else (the
+correct operations and checks stay clean), well under 30 s.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolcheck.cli import app
+
+from ..conftest import EXAMPLE_SPEC, ROOT
+
+APP = ROOT / "examples" / "planted_bugs" / "app.py"
+
+
+def _planted() -> dict[int, tuple[str, str]]:
+    module_spec = importlib.util.spec_from_file_location("planted_bugs_app", APP)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return dict(module.PLANTED)
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    proc = subprocess.Popen([sys.executable, str(APP), "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.strip().rsplit(" ", 1)[-1]
+        assert url.startswith("http://127.0.0.1:"), line
+        import httpx
+
+        for _ in range(100):  # the socket is bound before the line is printed; wait for uvicorn
+            try:
+                httpx.get(url + "/customers", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANTED_TOKEN", "test-token")
+    reports = tmp_path / "reports"
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", service, "--bearer", "$PLANTED_TOKEN",
+                                      "--seed", "7", "--reports", str(reports)])
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1, result.output
+    assert elapsed < 30
+    data = json.loads((reports / "fuzz-findings.json").read_text())
+    found = {(f["operation_id"], f["check"]) for f in data["findings"]}
+    planted = set(_planted().values())
+    assert planted <= found, f"missed: {planted - found}"
+    assert found <= planted, f"false positives: {found - planted}"
+    for finding in data["findings"]:
+        assert finding["curl"].startswith("curl ") and finding["hint"] and finding["seed"] == 7
+    for path in reports.iterdir():
+        assert "test-token" not in path.read_text(), path
+    assert "test-token" not in result.output
+    report = json.loads((reports / "report.json").read_text())
+    assert report["tool"] == "fuzz" and report["seed"] == 7 and report["totals"]["failed"] == len(data["findings"])
+
+    # replay: the stored minimal case still fails against the same service
+    server_error = next(f for f in data["findings"] if f["check"] == "server_error")
+    replayed = CliRunner().invoke(app, ["replay", server_error["id"][:6], "--findings", str(reports / "fuzz-findings.json"),
+                                        "--base-url", service, "--bearer", "$PLANTED_TOKEN"])
+    assert replayed.exit_code == 1, replayed.output
+    assert "still failing" in replayed.output
+
+
+def test_correct_operations_are_clean_in_every_mode(service: str, tmp_path: Path) -> None:
+    for mode in ("positive", "negative"):
+        result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", service, "--bearer", "test-token",
+                                          "--tag", "customers", "--mode", mode, "--seed", "3", "--no-reports",
+                                          "--max-examples", "60"])
+        assert result.exit_code == 0, result.output
+        assert "no findings" in result.output

@@ -1,0 +1,145 @@
+"""The fuzz checks on synthetic exchanges, chain inference and finding dedupe (no network)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from toolcheck.fuzz import Auth, Fuzzer, FuzzOptions, is_secured
+from toolcheck.fuzz.checks import Failure, evaluate, normalise_pointer
+from toolcheck.fuzz.findings import Finding, FindingSet
+from toolcheck.fuzz.http import Exchange, build, invalid_credentials
+from toolcheck.fuzz.stateful import evaluate_expression, infer_chains
+from toolcheck.payloads.case import Case
+from toolcheck.spec import load_spec, load_spec_dict
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+
+
+def _spec() -> object:
+    return load_spec_dict({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+        "paths": {
+            "/items": {"post": {
+                "operationId": "create", "security": [{"key": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}}},
+                "responses": {
+                    "201": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}},
+                        "links": {"get": {"operationId": "read", "parameters": {"item": "$response.body#/id"}}}},
+                    "422": {"description": "bad", "content": {"application/json": {"schema": ERROR}}}}}},
+            "/items/{item}": {
+                "parameters": [{"name": "item", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "get": {"operationId": "read", "security": [{"key": []}, {}],
+                        "responses": {"200": {"description": "ok"}}},
+                "delete": {"operationId": "remove", "responses": {"204": {"description": "gone"}}}},
+        },
+    })
+
+
+def _exchange(status: int, body: object = None, headers: dict[str, str] | None = None) -> Exchange:
+    raw = json.dumps(body).encode() if body is not None else b""
+    hdrs = {"content-type": "application/json"} if body is not None else {}
+    hdrs.update(headers or {})
+    return Exchange("POST", "/items", {}, None, status=status, response_headers=hdrs, response_body=raw)
+
+
+def _checks(failures: list[Failure]) -> set[str]:
+    return {f.check for f in failures}
+
+
+def test_server_error_and_undocumented_status() -> None:
+    spec = _spec()
+    op = spec.operation("create")
+    case = Case("create", "post", "/items", body={"n": 1})
+    assert _checks(evaluate(spec, op, case, _exchange(500, {"x": 1}))) == {"server_error"}
+    failures = evaluate(spec, op, case, _exchange(409, {"error": "conflict"}))
+    assert _checks(failures) == {"undocumented_status"} and failures[0].cause == "409"
+
+
+def test_negative_expectations_and_leniency() -> None:
+    spec = _spec()
+    op = spec.operation("create")
+    strict = Case("create", "post", "/items", body={"n": "1"}, kind="negative", keyword="type", pointer="body/n")
+    assert _checks(evaluate(spec, op, strict, _exchange(201, {"id": "a"}))) == {"negative_accepted"}
+    assert evaluate(spec, op, strict, _exchange(422, {"error": "n must be an integer"})) == []
+    assert _checks(evaluate(spec, op, strict, _exchange(422, {"detail": "bad"}))) == {"error_schema"}
+    lenient = strict.with_(lenient=True, pointer="header/X-Trace")
+    assert evaluate(spec, op, lenient, _exchange(201, {"id": "a"})) == []
+
+
+def test_path_negative_may_get_404_and_positive_404_is_not_a_rejection() -> None:
+    spec = _spec()
+    op = spec.operation("read")
+    negative = Case("read", "get", "/items/{item}", path_params={"item": "!"}, kind="negative",
+                    keyword="pattern", pointer="path/item")
+    assert evaluate(spec, op, negative, _exchange(404)) == []
+    positive = Case("read", "get", "/items/{item}", path_params={"item": "abc"})
+    assert _checks(evaluate(spec, op, positive, _exchange(404))) == {"undocumented_status"}
+    assert "positive_rejected" in _checks(evaluate(spec, op, positive, _exchange(422)))
+
+
+def test_optional_security_is_not_secured() -> None:
+    spec = _spec()
+    assert is_secured(spec.operation("create"))
+    assert not is_secured(spec.operation("read"))  # `{}` alternative: anonymous access allowed
+    assert not is_secured(spec.operation("remove"))
+    headers, query = invalid_credentials(spec, spec.operation("create"))
+    assert headers == {"X-Key": "toolcheck-invalid-credential"} and not query
+
+
+def test_build_serialises_and_keeps_credentials_out_of_cases() -> None:
+    spec = _spec()
+    op = spec.operation("read")
+    case = Case("read", "get", "/items/{item}", path_params={"item": "a b/c"})
+    method, url, headers, body = build(spec, op, case, Auth(headers={"X-Key": "s3cret"}))
+    assert (method, url, body) == ("GET", "/items/a%20b%2Fc", None)
+    assert headers["X-Key"] == "s3cret" and "s3cret" not in json.dumps(case.to_dict())
+    assert "X-Key" not in build(spec, op, case, Auth(headers={"X-Key": "s3cret"}), credentials="none")[2]
+
+
+def test_chains_from_links_and_inference(example_spec_path) -> None:
+    spec = _spec()
+    chains = infer_chains(spec)
+    assert [(c.create.operation_id, c.read.operation_id, c.origin) for c in chains] == [("create", "read", "link")]
+    assert chains[0].delete is not None and chains[0].delete.operation_id == "remove"
+    example = load_spec(str(example_spec_path))
+    pairs = {(c.create.operation_id, c.read.operation_id, c.delete.operation_id if c.delete else None)
+             for c in infer_chains(example)}
+    assert pairs == {("create_invoice", "get_invoice", None), ("create_task", "get_task", "cancel_task")}
+    assert evaluate_expression("$response.body#/a/0", request_path={}, body={"a": ["x"]}, headers={}) == "x"
+    assert evaluate_expression("$response.header.Location", request_path={}, body=None,
+                               headers={"location": "/items/42"}) == "42"
+
+
+def test_findings_dedupe_by_operation_check_cause() -> None:
+    found = FindingSet()
+    failure = Failure("server_error", "500", "HTTP 500")
+    make = lambda: Finding("op", "GET /x", failure, {}, {}, {}, "curl", "fuzz", 1)  # noqa: E731
+    assert found.add(make()) and not found.add(make())
+    assert len(found.all()) == 1 and found.all()[0].count == 2
+    assert normalise_pointer("/data/12/items/3/id") == "/data/*/items/*/id"
+
+
+def test_stateful_phase_reports_unreadable_and_undeleted_resources() -> None:
+    spec = _spec()
+    store: dict[str, dict[str, object]] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            store["i1"] = {"id": "i1"}
+            return httpx.Response(201, json={"id": "i1"})
+        if request.method == "DELETE":
+            return httpx.Response(204)  # but keeps the item
+        item = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200) if item in store else httpx.Response(404)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", auth=Auth(headers={"X-Key": "k"}, secrets=("k",)),
+                    options=FuzzOptions(seed=1, phases=("stateful",)))
+    findings = fuzzer.run(list(spec.operations))
+    assert [(f.operation_id, f.failure.check) for f in findings] == [("remove", "deleted_still_readable")]
+    assert [s["role"] for s in findings[0].steps] == ["create", "read", "delete", "read again"]
