@@ -226,3 +226,31 @@ def test_pytest_plugin_collects_scenarios(server: Any, tmp_path: Path) -> None:
                            "-p", "no:xdist", "--toolcheck-base-url", server.url, "--rootdir", str(tmp_path)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "backwards" in proc.stdout and TOKEN not in proc.stdout
+
+
+def test_an_interrupted_run_leaves_valid_reports(server: Any, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    server.state["task_flow"] = ["running"]  # the task never ends: the poll keeps going
+    scen = copy_scenarios(tmp_path)
+    text = (scen / "tasks.toolcheck.yaml").read_text()
+    (scen / "tasks.toolcheck.yaml").write_text(text.replace("max_attempts: 20", "max_attempts: 100000")
+                                               .replace("max_time: 10s", "max_time: 60s").replace("interval: 10ms", "interval: 50ms"))
+    env = {**os.environ, "NO_COLOR": "1", "AGENT_TOOLS_TOKEN": TOKEN}
+    proc = subprocess.Popen([*TOOLCHECK, "run", str(scen / "customers.toolcheck.yaml"), str(scen / "tasks.toolcheck.yaml"),
+                             "--base-url", server.url, "--reports", "out"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    report = tmp_path / "out" / "report.json"
+    deadline = time.monotonic() + 60
+    while not report.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)  # now inside the endless poll of the second scenario
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    data = json.loads(report.read_text())
+    assert data["interrupted"] is True
+    assert [s["name"] for s in data["suites"]] == ["Customer search and lookup"]
+    ET.parse(tmp_path / "out" / "junit.xml")
+    assert "Customer search and lookup" in (tmp_path / "out" / "report.html").read_text()

@@ -397,3 +397,20 @@ def test_per_check_severity(tmp_path: Path) -> None:
     suite, _, _ = run(path, Untyped(), severity={"body_schema": "warn"})
     assert suite.cases[0].status == "passed"
     assert {v["severity"] for v in suite.cases[0].details["violations"]} == {"warning"}
+
+
+def test_retry_after_is_honoured_and_recorded(tmp_path: Path) -> None:
+    class Slow(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            response = super().__call__(request)
+            if request.method == "GET":
+                response.headers["Retry-After"] = "1"
+            return response
+
+    text = BASE.replace("interval: 0", "interval: 0\n      max_interval: 0.05")
+    started = __import__("time").monotonic()
+    suite, _, _ = run(write(tmp_path, text), Slow(["queued", "completed"]))
+    elapsed = __import__("time").monotonic() - started
+    attempts = suite.cases[1].details["attempts"]
+    assert suite.ok and attempts[0]["retry_after"] == 1.0
+    assert 0.05 <= elapsed < 1.0  # waited, but capped by max_interval

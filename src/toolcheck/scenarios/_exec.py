@@ -441,6 +441,11 @@ class StepExecutor:
             if not ok:
                 shown = (f"; {criterion.context} is {_short(actual)}" if criterion.context else
                          "; " + ", ".join(f"{k} is {_short(v)}" for k, v in (actual or {}).items()))
+                if criterion.type == "jsonpath" and isinstance(actual, dict) and criterion.condition.startswith("$[?"):
+                    # The Respect / arazzo-runner split (research §3.4): RFC 9535 filters select
+                    # among the root object's member values, never the root itself.
+                    shown += ("; note: a filter on an object root tests its member values (RFC 9535), "
+                              "e.g. $[?@.x] does not look at the root's own x")
                 out.append(Failure("criteria", criterion.context or "", criterion.type, criterion.condition, actual,
                                    f"successCriteria `{criterion.condition}` ({criterion.type}) is false" + shown.rstrip("; ")))
         return out
