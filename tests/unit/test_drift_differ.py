@@ -228,3 +228,33 @@ def test_tool_size_change_is_reported() -> None:
     report = run(spec({"/t": {"post": op({"type": "object"})}}), spec({"/t": {"post": op(big)}}))
     sized = [f for f in report.findings if f.rule.startswith("tool-size")]
     assert sized and sized[0].after > sized[0].before
+
+
+def test_wrapping_a_response_in_oneof_breaks() -> None:
+    old = spec({"/t": {"post": op(response={"$ref": "#/components/schemas/A"})}}, {"A": OBJ, "B": {"type": "string"}})
+    new = spec({"/t": {"post": op(response={"oneOf": [{"$ref": "#/components/schemas/A"},
+                                                      {"$ref": "#/components/schemas/B"}]})}},
+               {"A": OBJ, "B": {"type": "string"}})
+    assert ("response-wrapped-in-one-of", "error") in {(f.rule, f.level) for f in run(old, new).findings}
+
+
+def test_deprecation_days_policy_on_properties_and_parameters() -> None:
+    from datetime import date
+
+    from toolcheck.drift import DiffOptions
+
+    def s(deprecated: bool) -> dict[str, Any]:
+        prop: dict[str, Any] = {"type": "string"}
+        param: dict[str, Any] = {"name": "q", "in": "query", "schema": {"type": "string"}}
+        if deprecated:
+            prop.update(deprecated=True, **{"x-sunset": "2026-01-10"})
+            param["deprecated"] = True
+        o = op({"type": "object", "properties": {"legacy": prop}})
+        o["parameters"] = [param]
+        return spec({"/t": {"post": o}})
+    options = DiffOptions(deprecation_days=30, today=date(2026, 1, 1))
+    report = diff(load_spec_dict(s(False)), load_spec_dict(s(True)), options)
+    got = {f.rule for f in report.findings}
+    assert {"request-property-sunset-date-too-small", "parameter-deprecated-sunset-missing"} <= got
+    plain = {f.rule for f in run(s(False), s(True)).findings}
+    assert plain == {"request-property-deprecated-with-sunset", "parameter-deprecated"}

@@ -68,6 +68,12 @@ def compare_operation(d: Differ, o: Operation, n: Operation) -> None:
         _agent(d, o, n)
 
 
+def d_rules() -> dict[str, Any]:
+    from toolcheck.drift.rules import RULES
+
+    return RULES
+
+
 def d_template(path: str) -> str:
     from toolcheck.drift.differ import template
 
@@ -247,8 +253,21 @@ def _parameter(d: Differ, o: Operation, n: Operation, op_: Parameter, np_: Param
         d.emit("parameter-became-optional", f"{where} became optional", **kw)  # type: ignore[arg-type]
     if np_.deprecated and not op_.deprecated:
         d.emit("parameter-deprecated", f"{where} was deprecated", **kw)  # type: ignore[arg-type]
+        policy = d.sunset_policy(np_.extensions.get("x-sunset"))
+        if policy is not None:
+            rule = {"property-deprecated-sunset-missing": "parameter-deprecated-sunset-missing",
+                    "property-deprecated-sunset-invalid": "parameter-sunset-invalid",
+                    "property-sunset-date-too-small": "parameter-sunset-too-soon"}[policy]
+            d.emit(rule, f"{where}: {d_rules()[rule].description}", **kw)  # type: ignore[arg-type]
     elif op_.deprecated and not np_.deprecated:
         d.emit("parameter-reactivated", f"{where} is no longer deprecated", **kw)  # type: ignore[arg-type]
+    elif op_.deprecated and np_.deprecated:
+        a, b = _sunset(op_.extensions.get("x-sunset")), _sunset(np_.extensions.get("x-sunset"))
+        if isinstance(a, date) and b is None:
+            d.emit("parameter-sunset-deleted", f"{where}: x-sunset {a} was removed", before=str(a), **kw)  # type: ignore[arg-type]
+        elif isinstance(a, date) and isinstance(b, date) and b < a:
+            d.emit("parameter-sunset-moved-earlier", f"{where}: x-sunset moved earlier: {a} → {b}",
+                   before=str(a), after=str(b), **kw)  # type: ignore[arg-type]
     if (op_.style, op_.explode, op_.media_type) != (np_.style, np_.explode, np_.media_type):
         d.emit("parameter-style-changed", f"{where} serialisation changed (style {op_.style} → {np_.style}, "
                f"explode {op_.explode} → {np_.explode}, content {op_.media_type or 'schema'} → "
@@ -310,11 +329,26 @@ def _request_body(d: Differ, o: Operation, n: Operation) -> None:
                new_pointer=f"{ptr_n}/content/{_esc(m)}", scope="body")
     for om, nm in pairs:
         optr, nptr = f"{ptr_o}/content/{_esc(om)}/schema", f"{ptr_n}/content/{_esc(nm)}/schema"
+        if _schema_presence(d, "request", ob.content[om].schema, nb.content[nm].schema, nm, optr, nptr):
+            continue
         result = d.schemas.compare(ob.content[om].schema, nb.content[nm].schema, optr, nptr)
         d.emit_schema("request", result, "request body" + ("" if len(pairs) == 1 else f" {nm}"))
         if d.options.agent and (result.facts or result.children):
             _stale_examples(d, example_values(nb.content[nm].examples), ob.content[om].schema,
                             nb.content[nm].schema, f"request body {nm}", f"{ptr_n}/content/{_esc(nm)}")
+
+
+def _schema_presence(d: Differ, side: str, old: Any, new: Any, where: str, optr: str, nptr: str) -> bool:
+    """A media type that gained or lost its schema (True when reported: nothing left to compare)."""
+    if bool(old) == bool(new):
+        return False
+    kind = "media-type-schema-added" if new else "media-type-schema-removed"
+    rule = f"{side}-{kind}"
+    from toolcheck.drift.rules import schema_oasdiff_ids
+
+    d.emit(rule, f"{side} {where}: {d_rules()[rule].description.split(': ', 1)[-1]}", key=where,
+           old_pointer=optr, new_pointer=nptr, scope="body", oasdiff=schema_oasdiff_ids(side, kind, True))
+    return True
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -369,6 +403,8 @@ def _response(d: Differ, o: Operation, n: Operation, status: str) -> None:
                key=f"{status}:{m}", new_pointer=f"{ptr_n}/content/{_esc(m)}", scope="body")
     for om, nm in pairs:
         optr, nptr = f"{ptr_o}/content/{_esc(om)}/schema", f"{ptr_n}/content/{_esc(nm)}/schema"
+        if _schema_presence(d, "response", orr.content[om].schema, nrr.content[nm].schema, f"{status} {nm}", optr, nptr):
+            continue
         result = d.schemas.compare(orr.content[om].schema, nrr.content[nm].schema, optr, nptr)
         d.emit_schema("response", result, f"response {status}" + ("" if len(pairs) == 1 else f" {nm}"),
                       error_response=error)

@@ -36,8 +36,9 @@ _NUMERIC = (
     ("maximum", "max", True), ("minimum", "min", False),
     ("exclusiveMaximum", "exclusive-max", True), ("exclusiveMinimum", "exclusive-min", False),
     ("maxItems", "max-items", True), ("minItems", "min-items", False),
+    ("maxContains", "max-contains", True), ("minContains", "min-contains", False),
 )
-_ZERO_DEFAULT = frozenset({"minLength", "minItems"})  # absent means 0: compare as numbers
+_ZERO_DEFAULT = frozenset({"minLength", "minItems", "minContains"})  # absent means 0: compare as numbers
 _GENERIC = (
     ("if", "if"), ("then", "then"), ("else", "else"), ("contains", "contains"), ("prefixItems", "prefix-items"),
     ("propertyNames", "property-names"), ("dependentRequired", "dependent-required"),
@@ -313,6 +314,10 @@ class SchemaDiffer:
             else:
                 n = self._flatten(self.new, n)
 
+        for comb in ("oneOf", "anyOf"):
+            if (comb in o) != (comb in n) and self._wrapping(comb, o, n, path, optr, nptr, depth, f, out):
+                return
+
         # --- nullability and types -----------------------------------------------------------
         ot, nt = _types(o), _types(n)
         oenum, nenum = o.get("enum"), n.get("enum")
@@ -387,6 +392,9 @@ class SchemaDiffer:
                 fact(f"{stem}-{'added' if kw in n else 'removed'}", o.get(kw), n.get(kw))
             elif kw in ("contains", "propertyNames", "not", "if", "then", "else") and kw in o:
                 self._cmp(o[kw], n[kw], path, f"{optr}/{kw}", f"{nptr}/{kw}", depth + 1, f, out)
+        if "dependentRequired" in o and "dependentRequired" in n and \
+                canonical(o["dependentRequired"]) != canonical(n["dependentRequired"]):
+            fact("dependent-required-changed", o["dependentRequired"], n["dependentRequired"])
         opp, npp = o.get("patternProperties") or {}, n.get("patternProperties") or {}
         if isinstance(opp, dict) and isinstance(npp, dict):
             for k in npp.keys() - opp.keys():
@@ -399,11 +407,12 @@ class SchemaDiffer:
         if isinstance(od, str) and isinstance(nd, str) and od.strip() != nd.strip():
             fact("description-changed", od, nd)
         if path and bool(o.get("deprecated")) != bool(n.get("deprecated")):
-            kind = "property-reactivated"
             if n.get("deprecated"):
-                kind = "property-deprecated-with-sunset" if n.get("x-sunset") else "property-deprecated"
-            fact(kind,
-                 bool(o.get("deprecated")), bool(n.get("deprecated")))
+                sunset = n.get("x-sunset")
+                fact("property-deprecated-with-sunset" if sunset else "property-deprecated", None,
+                     str(sunset) if sunset else None)
+            else:
+                fact("property-reactivated", True, False)
 
         # --- structure ---------------------------------------------------------------------
         self._properties(o, n, path, optr, nptr, depth, f, out)
@@ -566,21 +575,8 @@ class SchemaDiffer:
             return
         stem = {"allOf": "all-of", "oneOf": "one-of", "anyOf": "any-of"}[comb]
         if not isinstance(ob, list) or not isinstance(nb, list):
-            # one side only: the other side as a single branch, if it matches one (wrapping)
-            single_old = not isinstance(ob, list)
-            if comb == "allOf":
-                return
-            whole = {k: v for k, v in (o if single_old else n).items() if k not in ANNOTATIONS}
-            if not whole:
-                return
-            ob = [whole] if single_old else ob
-            nb = [whole] if not single_old else nb
-            assert isinstance(ob, list) and isinstance(nb, list)
-            pairs, left, right = self._match(comb, ob, nb)
-            if not pairs:
-                return
-        else:
-            pairs, left, right = self._match(comb, ob, nb)
+            return  # one side only: handled by _wrapping
+        pairs, left, right = self._match(comb, ob, nb)
         for i, j in pairs:
             self._cmp(ob[i], nb[j], path, f"{optr}/{comb}/{i}", f"{nptr}/{comb}/{j}", depth + 1, flags, out)
         for j in right:
@@ -593,6 +589,41 @@ class SchemaDiffer:
             if comb != "allOf" and _null_branch(ob[i]):
                 kind = "became-not-nullable"
             out.facts.append(Fact(kind, path, _label(ob[i]), None, f"{optr}/{comb}/{i}", nptr, _label(ob[i]), flags))
+
+    def _wrapping(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
+                  nptr: str, depth: int, flags: int, out: Result) -> bool:
+        """A schema wrapped into (or unwrapped from) a oneOf/anyOf whose branch is the old schema."""
+        wrapped_new = comb in n
+        single, multi = (o, n) if wrapped_new else (n, o)
+        branches = multi.get(comb)
+        if not isinstance(branches, list) or any(k in single for k in ("oneOf", "anyOf", "allOf")):
+            return False
+        whole = {k: v for k, v in single.items() if k not in ANNOTATIONS}
+        if not whole:
+            return False
+        ob, nb = ([whole], branches) if wrapped_new else (branches, [whole])
+        pairs, left, right = self._match(comb, ob, nb)
+        if not pairs:
+            return False
+        stem = {"oneOf": "one-of", "anyOf": "any-of"}[comb]
+        for i, j in pairs:
+            self._cmp(ob[i], nb[j], path, optr if wrapped_new else f"{optr}/{comb}/{i}",
+                      f"{nptr}/{comb}/{j}" if wrapped_new else nptr, depth + 1, flags, out)
+        extra = right if wrapped_new else left
+        others = [x for x in extra if not _null_branch((nb if wrapped_new else ob)[x])]
+        nulls = len(extra) - len(others)
+        if nulls:
+            out.facts.append(Fact("became-nullable" if wrapped_new else "became-not-nullable", path, not wrapped_new,
+                                  wrapped_new, optr, nptr, "", flags))
+        if others:
+            labels = [_label((nb if wrapped_new else ob)[x]) for x in others]
+            if wrapped_new:
+                kind = "wrapped-in-one-of" if comb == "oneOf" else "any-of-added"
+            else:
+                kind = f"{stem}-removed"
+            out.facts.append(Fact(kind, path, None if wrapped_new else labels, labels if wrapped_new else None,
+                                  optr, nptr, ",".join(labels), flags))
+        return True
 
     @staticmethod
     def _discriminator(od: Any, nd: Any, fact: Any) -> None:

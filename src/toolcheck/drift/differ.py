@@ -170,7 +170,26 @@ class Differ:
                 "old_pointer": fact.old_ptr, "new_pointer": fact.new_ptr, "oasdiff": oasdiff,
                 "scope": "body" if is_root else "property", "key": fact.key, "level": level,
             })
+            policy = self.sunset_policy(fact.after) if kind.startswith("property-deprecated") else None
+            if policy is not None:
+                extra = schema_rule_id(prefix, policy)
+                out.append(dict(out[-1], rule=extra, level=RULES[extra].level,
+                                oasdiff=schema_oasdiff_ids(prefix, policy, is_root),
+                                message=f"{place}: {RULES[extra].description.split(': ', 1)[-1]}"))
         return out
+
+    def sunset_policy(self, sunset: Any) -> str | None:
+        """The sunset-policy violation of a new deprecation (``--deprecation-days``), if any."""
+        days = self.options.deprecation_days
+        if sunset is None:
+            return "property-deprecated-sunset-missing" if days is not None else None
+        try:
+            when = date.fromisoformat(str(sunset)[:10])
+        except ValueError:
+            return "property-deprecated-sunset-invalid"
+        if days is not None and (when - self.options.today).days < days:
+            return "property-sunset-date-too-small"
+        return None
 
     def _flush_groups(self) -> None:
         for template_, ops in self._groups.values():

@@ -108,6 +108,14 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "min-items-unset": (INFO, ERROR, "constraints", "minItems was removed"),
     "max-properties-decreased": (ERROR, INFO, "constraints", "maxProperties decreased or set"),
     "min-properties-increased": (ERROR, INFO, "constraints", "minProperties increased"),
+    "max-contains-decreased": (ERROR, INFO, "constraints", "maxContains decreased"),
+    "max-contains-increased": (INFO, ERROR, "constraints", "maxContains increased"),
+    "min-contains-increased": (ERROR, INFO, "constraints", "minContains increased"),
+    "min-contains-decreased": (INFO, ERROR, "constraints", "minContains decreased"),
+    "dependent-required-changed": (ERROR, ERROR, "composition", "dependentRequired changed"),
+    "wrapped-in-one-of": (ERROR, ERROR, "composition", "the schema was wrapped in a oneOf with other branches"),
+    "media-type-schema-added": (ERROR, INFO, "types", "a schema was added to a media type that had none"),
+    "media-type-schema-removed": (INFO, WARNING, "types", "the schema of a media type was removed"),
     "multiple-of-changed": (WARNING, WARNING, "constraints", "multipleOf changed"),
     "unique-items-added": (ERROR, INFO, "constraints", "uniqueItems was turned on"),
     "pattern-added": (ERROR, INFO, "constraints", "a pattern was added"),
@@ -135,6 +143,11 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
                                        "a property is no longer writeOnly (responses now carry it)"),
     "property-deprecated": (INFO, INFO, "lifecycle", "a property was deprecated"),
     "property-deprecated-with-sunset": (INFO, INFO, "lifecycle", "a property was deprecated with an x-sunset date"),
+    "property-deprecated-sunset-missing": (ERROR, ERROR, "lifecycle",
+                                           "a property was deprecated without x-sunset (with --deprecation-days)"),
+    "property-deprecated-sunset-invalid": (ERROR, ERROR, "lifecycle", "a deprecated property's x-sunset is not a date"),
+    "property-sunset-date-too-small": (ERROR, ERROR, "lifecycle",
+                                       "a deprecated property's x-sunset is closer than --deprecation-days"),
     "property-reactivated": (INFO, INFO, "lifecycle", "a property is no longer deprecated"),
     "stability-decreased": (ERROR, ERROR, "lifecycle", "x-stability-level decreased"),
     "stability-increased": (INFO, INFO, "lifecycle", "x-stability-level increased"),
@@ -229,7 +242,8 @@ def _schema_oasdiff(prefix: str, kind: str, root: bool) -> tuple[str, ...]:
         if side == "request":
             return ("request-property-removed", "new-optional-request-property", "new-required-request-property")
         return ("response-required-property-removed", "response-optional-property-removed")
-    if kind.startswith("property-"):
+    if kind.startswith(("property-became", "property-deprecated", "property-reactivated", "property-sunset",
+                        "property-stability")):
         base = kind[len("property-"):]
     for candidate in (f"{root_prefix if root else nested_prefix}-{base}", f"{root_prefix}-{base}"):
         if candidate in OASDIFF_LEVELS:
@@ -327,6 +341,16 @@ _OTHER: list[tuple[str, str, str, str, tuple[str, ...], str, bool]] = [
      "the parameter's style, explode or content type changed (serialisation)", False),
     ("parameter-deprecated", INFO, "request", "lifecycle", ("request-parameter-deprecated",),
      "a parameter was deprecated", False),
+    ("parameter-deprecated-sunset-missing", ERROR, "request", "lifecycle", ("request-parameter-deprecated-sunset-missing",),
+     "a parameter was deprecated without x-sunset (with --deprecation-days)", False),
+    ("parameter-sunset-invalid", ERROR, "request", "lifecycle", ("request-parameter-sunset-parse",),
+     "a deprecated parameter's x-sunset is not a date", False),
+    ("parameter-sunset-too-soon", ERROR, "request", "lifecycle", ("request-parameter-sunset-date-too-small",),
+     "a deprecated parameter's x-sunset is closer than --deprecation-days", False),
+    ("parameter-sunset-moved-earlier", ERROR, "request", "lifecycle", ("request-parameter-sunset-date-changed-too-small",),
+     "a deprecated parameter's x-sunset moved earlier", False),
+    ("parameter-sunset-deleted", ERROR, "request", "lifecycle", ("request-parameter-sunset-deleted",),
+     "x-sunset was removed from a still deprecated parameter", False),
     ("parameter-reactivated", INFO, "request", "lifecycle", ("request-parameter-reactivated",),
      "a parameter is no longer deprecated", False),
     ("request-body-added-required", ERROR, "request", "request-body", ("request-body-added-required",),
@@ -448,3 +472,39 @@ def rule(rule_id: str) -> Rule:
 def covered_oasdiff_ids() -> set[str]:
     """Every oasdiff id some toolcheck rule maps to."""
     return {i for r in RULES.values() for i in r.oasdiff}
+
+
+def catalogue_markdown() -> str:
+    """docs/drift-rules.md, generated from :data:`RULES` (a test keeps the file in sync)."""
+    lines = [
+        "# Drift rules",
+        "",
+        "<!-- generated by toolcheck.drift.rules.catalogue_markdown(); do not edit by hand -->",
+        "",
+        "`toolcheck drift OLD NEW` reports each change as one finding of one rule. Levels: **error** = breaking,",
+        "**warning** = probably breaking or breaks an agent, **info** = changelog only. Override a level with",
+        "`--severity RULE=LEVEL` or in the ignore file; list the rules with `toolcheck drift --list-rules`",
+        "(`-f json` for machines).",
+        "",
+        "Direction decides the level of schema rules (contravariance): tightening what the client *sends*",
+        "(`request-*`, `request-parameter-*`) breaks it; loosening what it *receives* (`response-*`,",
+        "`response-header-*`) breaks it. A body change and a nested property change are the same rule; the",
+        "finding's `oasdiff` field names the exact oasdiff id (`request-body-…` vs `request-property-…`).",
+        "Rules marked *agent* have no peer equivalent: they treat an operation as an LLM tool.",
+        "",
+        f"{len(RULES)} rules; they map to {len(covered_oasdiff_ids())} of oasdiff's {len(OASDIFF_LEVELS)} rule ids "
+        f"({sum(1 for i in covered_oasdiff_ids() if OASDIFF_LEVELS[i] != 'INFO')} of its "
+        f"{sum(1 for v in OASDIFF_LEVELS.values() if v != 'INFO')} ERR/WARN ids).",
+        "",
+    ]
+    by_category: dict[str, list[Rule]] = {}
+    for r in RULES.values():
+        by_category.setdefault(r.category or "other", []).append(r)
+    for category in sorted(by_category):
+        lines += [f"## {category}", "", "| rule | level | direction | what | oasdiff |", "|---|---|---|---|---|"]
+        for r in by_category[category]:
+            agent = " *(agent)*" if r.agent else ""
+            ids = ", ".join(f"`{i}`" for i in r.oasdiff) or "—"
+            lines.append(f"| `{r.id}` | {r.level} | {r.direction} | {r.description}{agent} | {ids} |")
+        lines.append("")
+    return "\n".join(lines)
