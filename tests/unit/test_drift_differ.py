@@ -258,3 +258,13 @@ def test_deprecation_days_policy_on_properties_and_parameters() -> None:
     assert {"request-property-sunset-date-too-small", "parameter-deprecated-sunset-missing"} <= got
     plain = {f.rule for f in run(s(False), s(True)).findings}
     assert plain == {"request-property-deprecated-with-sunset", "parameter-deprecated"}
+
+
+def test_secret_defaults_are_never_printed() -> None:
+    def s(value: str) -> dict[str, Any]:
+        return spec({"/t": {"post": op({"type": "object", "properties": {
+            "api_token": {"type": "string", "default": value}}})}})
+    report = run(s("tok_live_old_1234567890"), s("tok_live_new_0987654321"))
+    (f,) = report.findings
+    text = f"{f.message} {f.before} {f.after}"
+    assert "tok_live" not in text and "***" in text

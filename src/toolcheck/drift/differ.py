@@ -19,14 +19,16 @@ from datetime import date
 from typing import Any
 
 from toolcheck.drift._agent import semantic_delta
-from toolcheck.drift._schema import RO, WO, Result, SchemaDiffer
+from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
 from toolcheck.drift.model import DriftReport, Finding
 from toolcheck.drift.rules import ERROR, INFO, RULES, WARNING, schema_oasdiff_ids, schema_rule_id
+from toolcheck.redact import MASK, is_secret_name, redact_text, redact_value
 from toolcheck.spec.model import Operation, Spec
 
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
 # changes that do not matter for a property the side never sees (readOnly in a request,
 # writeOnly in a response; OAS 3.1 §4.8.24.3.3), as oasdiff's request-read-only-property-* rules
+_VALUE_KINDS = ("default-value", "const-", "enum-value", "became-enum", "enum-removed", "x-extensible-enum")
 _IGNORED_WHEN_HIDDEN = frozenset({
     "enum-value-removed", "became-enum", "max-decreased", "max-length-decreased", "min-increased",
     "min-length-increased", "exclusive-max-decreased", "exclusive-min-increased", "max-items-decreased",
@@ -85,8 +87,8 @@ class Differ:
         if self._unstable and lvl != INFO and operation is None:
             lvl = INFO
         self.findings.append(Finding(
-            rule=rule_id, level=lvl, operation=op_key, operation_id=op_id, message=message, path=path,
-            before=before, after=after, old_pointer=old_pointer, new_pointer=new_pointer,
+            rule=rule_id, level=lvl, operation=op_key, operation_id=op_id, message=redact_text(message), path=path,
+            before=redact_value(before), after=redact_value(after), old_pointer=old_pointer, new_pointer=new_pointer,
             oasdiff=rule.oasdiff if oasdiff is None else oasdiff, scope=scope, key=key,
         ))
 
@@ -151,6 +153,10 @@ class Differ:
                 # a query/path value is text on the wire: accepting only numbers narrows it
                 kind, rule_id = "type-specialized", schema_rule_id(prefix, "type-specialized")
                 level, oasdiff = RULES[rule_id].level, schema_oasdiff_ids(prefix, kind, is_root)
+            if kind.startswith(_VALUE_KINDS) and fact.path and is_secret_name(fact.path[-1]):
+                # a default/const/enum of a field named like a secret is a secret: never print it
+                fact = Fact(fact.kind, fact.path, MASK if fact.before is not None else None,
+                            MASK if fact.after is not None else None, fact.old_ptr, fact.new_ptr, "", fact.flags)
             text = RULES[rule_id].description.split(": ", 1)[-1]
             if error_response and side == "response":
                 if kind in ("enum-value-removed", "enum-value-added") and _error_code_path(fact.path):
@@ -196,8 +202,9 @@ class Differ:
             t = dict(template_)
             first = ops[0]
             unique = tuple(dict.fromkeys(op for op, _ in ops))
+            t["before"], t["after"] = redact_value(t["before"]), redact_value(t["after"])
             self.findings.append(Finding(
-                rule=t.pop("rule"), message=t.pop("message"), operation=first[0], operation_id=first[1],
+                rule=t.pop("rule"), message=redact_text(t.pop("message")), operation=first[0], operation_id=first[1],
                 operations=unique, **t,
             ))
         self._groups.clear()
