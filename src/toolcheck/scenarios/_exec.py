@@ -234,7 +234,7 @@ class StepExecutor:
             start = time.perf_counter()
             try:
                 response = target.client.request(
-                    prepared.method, url, params=prepared.query or None, headers=prepared.headers,
+                    prepared.method, url, params=list(prepared.query) or None, headers=prepared.headers,
                     content=prepared.content, timeout=timeout,
                 )
                 return response, (time.perf_counter() - start) * 1000, None, n

@@ -57,7 +57,7 @@ def load_arazzo(data: dict[str, Any], text: str, path: Path) -> list[Scenario]:
         raise ScenarioError("`workflows` must be a non-empty list.", location=loc.at("/workflows"))
     loader = _Loader(data, loc, sources, components, path)
     scenarios = [loader.workflow(wf, i) for i, wf in enumerate(workflows_raw)]
-    by_id = {s.workflow_id: s for s in scenarios if s.workflow_id}
+    by_id: dict[str, Scenario] = {s.workflow_id: s for s in scenarios if s.workflow_id}
     called: set[str] = set()
     for s in scenarios:
         for step in s.steps:
@@ -67,7 +67,7 @@ def load_arazzo(data: dict[str, Any], text: str, path: Path) -> list[Scenario]:
                 if action.workflow_id:
                     called.add(action.workflow_id)
     for s in scenarios:
-        s.workflows = by_id  # type: ignore[assignment]
+        s.workflows = by_id
         s.callable_only = s.workflow_id in called
         for step in s.steps:
             if step.workflow and step.workflow not in by_id:

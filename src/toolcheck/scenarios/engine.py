@@ -185,15 +185,28 @@ class Targets:
                 closers.append(client)
                 targets[name] = Target(spec, client, base)
                 continue
-            base = self.base_url or (scenario.server if scenario.server and "{$" not in scenario.server else None)
-            if base is None:
-                base = _server_url(next(iter(spec.document.get("servers") or []), "")) if spec.document.get("servers") else ""
+            base = self.base_url or self._scenario_server(scenario)
+            if not base:
+                servers = spec.document.get("servers") or []
+                base = _server_url(servers[0]) if servers else ""
             if not base or "://" not in base:
                 raise UsageError(
                     f"no target for {scenario.file}: the spec has no absolute server URL"
                     + (f" ({base!r})" if base else "") + "; pass --base-url URL or --mock.")
             targets[name] = Target(spec, self._client(base), base)
         return targets, closers
+
+    @staticmethod
+    def _scenario_server(scenario: Scenario) -> str:
+        """The scenario's ``server:`` with ``{$env.NAME}`` filled in ("" when unset)."""
+        if not scenario.server:
+            return ""
+        import os
+
+        from toolcheck.scenarios.expressions import Context, render
+
+        value = render(scenario.server, Context(env=dict(os.environ)))
+        return str(value) if value else ""
 
     @staticmethod
     def _mock_base(spec: Spec) -> str:

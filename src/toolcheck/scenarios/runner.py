@@ -200,7 +200,7 @@ class ScenarioRun:
                                         location=f"{scenario.file}:{step.line}")
                 if not passed:
                     ok = False  # the failure is recorded; the workflow continues where it says
-                i = index[action.step_id]  # type: ignore[index]
+                i = index[str(action.step_id)]
                 continue
         outputs = {name: render(expr, ctx) for name, expr in scenario.outputs.items()}
         return ok, outputs, last_response
