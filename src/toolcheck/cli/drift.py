@@ -10,11 +10,15 @@ import enum
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+
+if TYPE_CHECKING:
+    from toolcheck.drift.model import DriftReport
 
 DEFAULT_IGNORE = ".toolcheck-drift-ignore.yaml"
 
@@ -88,13 +92,13 @@ def drift(
 def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, severity: list[str],
          ignore_file: Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
          deprecation_days: int | None, include_unstable: bool, agent_rules: bool,
-         allow_network: bool) -> tuple[object, str]:
+         allow_network: bool) -> tuple[DriftReport, str]:
     from toolcheck.drift import DiffOptions, diff
-    from toolcheck.drift.policy import Policy, load_ignore_file, parse_severity
+    from toolcheck.drift.policy import IgnoreEntry, Policy, load_ignore_file, parse_severity
     from toolcheck.spec import load_spec
 
     overrides = parse_severity(severity)
-    ignores: tuple = ()
+    ignores: tuple[IgnoreEntry, ...] = ()
     path = ignore_file if ignore_file is not None else (Path(DEFAULT_IGNORE) if Path(DEFAULT_IGNORE).is_file() else None)
     if path is not None:
         ignores, file_overrides = load_ignore_file(path)
@@ -120,11 +124,9 @@ def _write(text: str, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
-def _emit(report: object, fmt: Format, fail_on: str, output: Path | None, max_rows: int, verbose: bool) -> None:
+def _emit(report: DriftReport, fmt: Format, fail_on: str, output: Path | None, max_rows: int, verbose: bool) -> None:
     from toolcheck.drift import formats
-    from toolcheck.drift.model import DriftReport
 
-    assert isinstance(report, DriftReport)
     if fmt is Format.json:
         _write(formats.to_json(report, fail_on=fail_on), output)
     elif fmt is Format.markdown:
@@ -139,14 +141,12 @@ def _emit(report: object, fmt: Format, fail_on: str, output: Path | None, max_ro
         _print_text(report, fail_on, max_rows, verbose)
 
 
-def _print_text(report: object, fail_on: str, max_rows: int, verbose: bool) -> None:
+def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool) -> None:
     from rich.markup import escape
 
     from toolcheck.cli._console import console
     from toolcheck.drift.formats import _ops_text
-    from toolcheck.drift.model import DriftReport
 
-    assert isinstance(report, DriftReport)
     out = console()
     out.print(f"[bold]drift[/] {escape(report.old_source)} → {escape(report.new_source)}", soft_wrap=True)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}

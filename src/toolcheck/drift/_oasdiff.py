@@ -519,4 +519,4 @@ webhook-removed ERR
 """
 
 #: oasdiff rule id -> default level (ERR, WARN or INFO).
-OASDIFF_LEVELS: dict[str, str] = dict(line.split() for line in _DATA.strip().splitlines())  # type: ignore[misc]
+OASDIFF_LEVELS: dict[str, str] = dict(line.split() for line in _DATA.strip().splitlines())

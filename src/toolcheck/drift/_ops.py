@@ -172,9 +172,9 @@ def _parameters(d: Differ, o: Operation, n: Operation) -> None:
     if o.path != n.path:  # path template renamed: pair path parameters by position
         onames = [m[1:-1] for m in _names(o.path)]
         nnames = [m[1:-1] for m in _names(n.path)]
-        for a, b in zip(onames, nnames, strict=False):
-            if ("path", a) in olist and ("path", b) in nlist and a != b:
-                olist[("path", b)] = olist.pop(("path", a))
+        for oname, nname in zip(onames, nnames, strict=False):
+            if ("path", oname) in olist and ("path", nname) in nlist and oname != nname:
+                olist[("path", nname)] = olist.pop(("path", oname))
     path_level = _path_level(d, n, True) - _path_level(d, o, False) if o.path == n.path else set()
     removed = [k for k in olist if k not in nlist]
     added = [k for k in nlist if k not in olist]
@@ -291,7 +291,8 @@ def _media_pairs(oc: dict[str, MediaType], nc: dict[str, MediaType]) -> tuple[
     pairs = [(k, k) for k in oc if k in nc]
     removed = [k for k in oc if k not in nc]
     added = [k for k in nc if k not in oc]
-    base = lambda m: m.split(";")[0].strip().lower()  # noqa: E731
+    def base(media: str) -> str:
+        return media.split(";")[0].strip().lower()
     for r in list(removed):
         for a in added:
             if base(a) == base(r):

@@ -473,8 +473,8 @@ class SchemaDiffer:
 
     def _properties(self, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str, nptr: str,
                     depth: int, flags: int, out: Result) -> None:
-        op = o.get("properties") if isinstance(o.get("properties"), dict) else {}
-        np = n.get("properties") if isinstance(n.get("properties"), dict) else {}
+        op: dict[str, Any] = o["properties"] if isinstance(o.get("properties"), dict) else {}
+        np: dict[str, Any] = n["properties"] if isinstance(n.get("properties"), dict) else {}
         oreq = {r for r in o.get("required") or [] if isinstance(r, str)}
         nreq = {r for r in n.get("required") or [] if isinstance(r, str)}
         if not op and not np and oreq == nreq:
@@ -650,7 +650,7 @@ class SchemaDiffer:
 def _label(schema: Any) -> str:
     if isinstance(schema, dict):
         if isinstance(schema.get("$ref"), str):
-            return schema["$ref"].rsplit("/", 1)[-1]
+            return str(schema["$ref"]).rsplit("/", 1)[-1]
         if "title" in schema:
             return str(schema["title"])
         t = schema.get("type")

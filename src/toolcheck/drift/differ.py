@@ -107,10 +107,9 @@ class Differ:
                 templates = self._make_templates(prefix, res, at_root, component, where, error_response)
             else:  # keyed by the memoised Result itself (kept alive by the memo, so ids are stable)
                 key = (id(res), prefix, error_response, at_root)
-                templates = self._templates.get(key)
-                if templates is None:
-                    templates = self._templates[key] = self._make_templates(
-                        prefix, res, at_root, component, where, error_response)
+                if key not in self._templates:
+                    self._templates[key] = self._make_templates(prefix, res, at_root, component, where, error_response)
+                templates = self._templates[key]
             if not ref:
                 for t in templates:
                     self.emit(t["rule"], t["message"], **{k: v for k, v in t.items() if k not in ("rule", "message")})

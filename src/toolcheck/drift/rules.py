@@ -449,12 +449,12 @@ def _build() -> dict[str, Rule]:
     for prefix, (side, _, _) in SIDES.items():
         for kind, (req, resp, category, text) in SCHEMA_KINDS.items():
             level = _SIDE_LEVEL.get((prefix, kind), req if side == "request" else resp)
-            ids = set(_schema_oasdiff(prefix, kind, True)) | set(_schema_oasdiff(prefix, kind, False))
+            mapped = set(_schema_oasdiff(prefix, kind, True)) | set(_schema_oasdiff(prefix, kind, False))
             where = {"request": "request body", "response": "response body",
                      "request-parameter": "parameter", "response-header": "response header"}[prefix]
             agent = kind in ("property-renamed", "description-semantics-changed")
             rules[schema_rule_id(prefix, kind)] = Rule(
-                schema_rule_id(prefix, kind), level, side, f"{where}: {text}", tuple(sorted(ids)), category, agent
+                schema_rule_id(prefix, kind), level, side, f"{where}: {text}", tuple(sorted(mapped)), category, agent
             )
     for rid, level, direction, category, ids, text, agent in _OTHER:
         rules[rid] = Rule(rid, level, direction, text, ids, category, agent)
