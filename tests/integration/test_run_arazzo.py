@@ -215,3 +215,53 @@ def test_invalid_arazzo_documents_report_file_and_line(tmp_path: Path) -> None:
     doc.write_text(FLOW.replace("SPEC", str(SPEC)).replace("$statusCode == 202", "$statusCode === 202"))
     with pytest.raises(ScenarioError, match="condition"):
         load_file(doc)
+
+
+DEPENDS = """
+arazzo: 1.0.1
+info: {title: depends, version: '1'}
+sourceDescriptions: [{name: tools, url: SPEC, type: openapi}]
+workflows:
+  - workflowId: setup
+    steps:
+      - stepId: start
+        operationId: create_task
+        x-security: [{schemeName: bearerAuth, values: {token: setup-token-1234}}]
+        requestBody:
+          payload: {kind: placeholder, parameters: {format: csv}}
+          replacements:
+            - {target: /kind, value: generate_report}
+            - {target: /parameters/format, value: $inputs.format}
+        outputs: {id: $response.body#/task_id}
+    outputs: {id: $steps.start.outputs.id}
+  - workflowId: use
+    dependsOn: [setup]
+    x-security: [{schemeName: bearerAuth, values: {token: use-token-5678}}]
+    steps:
+      - stepId: read
+        operationId: get_task
+        parameters: [{name: task_id, in: path, value: $workflows.setup.outputs.id}]
+        successCriteria: [{condition: $statusCode == 200}]
+"""
+
+
+def test_depends_on_replacements_and_x_security(tmp_path: Path) -> None:
+    doc = tmp_path / "depends.arazzo.yaml"
+    doc.write_text(DEPENDS.replace("SPEC", str(SPEC)))
+    seen: list[tuple[str, str | None, bytes]] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        seen.append((f"{request.method} {request.url.path}", request.headers.get("authorization"), request.content))
+        body = {"task_id": "task_deadbeef", "kind": "generate_report", "status": "queued", "created_at": "2026-01-01T00:00:00Z"}
+        return httpx.Response(202 if request.method == "POST" else 200, json=body)
+
+    use = next(s for s in load_file(doc) if s.workflow_id == "use")
+    client = httpx.Client(transport=httpx.MockTransport(api))
+    redactor = Redactor()
+    suite, _ = run_scenario(use, {"tools": Target(load_spec(str(SPEC)), client, "http://api.test")},
+                            RunContext(redactor=redactor, inputs={"format": "json"}))
+    assert [c.name for c in suite.cases] == ["setup › start", "read"] and suite.ok
+    assert seen[0][:2] == ("POST /tasks", "Bearer setup-token-1234")
+    assert json.loads(seen[0][2]) == {"kind": "generate_report", "parameters": {"format": "json"}}
+    assert seen[1][:2] == ("GET /tasks/task_deadbeef", "Bearer use-token-5678")
+    assert "use-token-5678" not in json.dumps(suite.to_dict()) and redactor.leaks("x use-token-5678")

@@ -158,6 +158,8 @@ class StepExecutor:
             if p.location is None or op.parameter(p.name, p.location) is not None or p.location in ("header", "cookie"):
                 params.append((p.name, p.location, render(p.value, self.ctx)))
         body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
+        for pointer, value in step.replacements:
+            body = _replace(body, pointer, render(value, self.ctx))
         prepared = _http.build(op, params, body, step.content_type)
         missing = _http.missing_path_params(prepared, op)
         credentials = {k: render(v, self.ctx) for k, v in self.credentials.items()}
@@ -495,6 +497,27 @@ def _check_transition(transitions: Any, previous: Any, state: Any) -> str | None
         if previous is not MISSING and previous != state and state not in (transitions.get(previous) or []):
             return f"transition {previous!r} → {state!r} is not allowed"
     return None
+
+
+def _replace(body: Any, pointer: str, value: Any) -> Any:
+    """Set ``value`` at a JSON pointer inside a request body (Arazzo payload replacements)."""
+    if not pointer or pointer == "/":
+        return value
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+    node = body
+    for token in tokens[:-1]:
+        if isinstance(node, dict):
+            node = node.setdefault(token, {})
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return body
+    last = tokens[-1]
+    if isinstance(node, dict):
+        node[last] = value
+    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    return body
 
 
 def _render_auth(mode: Any, ctx: Context) -> Any:

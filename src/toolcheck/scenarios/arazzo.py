@@ -124,12 +124,14 @@ class _Loader:
             seen.add(step.id)
             steps.append(step)
         title = (self.doc.get("info") or {}).get("title") or self.path.name
+        depends = tuple(str(d) for d in (wf.get("dependsOn") or []))
         return Scenario(
             name=f"{title} › {wf['workflowId']}", file=str(self.path), kind="arazzo", line=self.loc.line(ptr),
             sources=dict(self.sources), inputs=inputs, input_schema=schema, steps=steps,
             outputs={str(k): str(v) for k, v in (wf.get("outputs") or {}).items()},
             parameters=tuple(self.params(wf.get("parameters") or [], f"{ptr}/parameters")),
-            components=self.components, workflow_id=str(wf["workflowId"]),
+            components=self.components, workflow_id=str(wf["workflowId"]), depends_on=depends,
+            auth=_x_security(wf.get("x-security")),
         )
 
     def params(self, raw: list[Any], ptr: str) -> list[Param]:
@@ -236,15 +238,36 @@ class _Loader:
             content_type = request_body.get("contentType")
             body = _payload(request_body.get("payload", MISSING))
         outputs = {str(k): Output(str(v)) for k, v in (raw.get("outputs") or {}).items()}
+        replacements: tuple[tuple[str, Any], ...] = ()
+        if isinstance(request_body, dict):
+            replacements = tuple((str(r.get("target", "")), r.get("value")) for r in request_body.get("replacements") or []
+                                 if isinstance(r, dict))
+        auth: Any = _x_security(raw.get("x-security")) or "default"
         return Step(
             id=str(raw["stepId"]), line=line, description=str(raw.get("description", "")), operation=operation,
             operation_path=operation_path, source=source, workflow=workflow,
             params=tuple(self.params(raw.get("parameters") or [], ptr + "/parameters")), body=body,
-            content_type=content_type, outputs=outputs,
+            content_type=content_type, outputs=outputs, replacements=replacements, auth=auth,
             criteria=self.criteria(raw.get("successCriteria"), ptr + "/successCriteria"),
             on_success=tuple(self.action(a, f"{ptr}/onSuccess/{k}", "success") for k, a in enumerate(raw.get("onSuccess") or [])) or ok_defaults,
             on_failure=tuple(self.action(a, f"{ptr}/onFailure/{k}", "failure") for k, a in enumerate(raw.get("onFailure") or [])) or ko_defaults,
         )
+
+
+def _x_security(raw: Any) -> dict[str, Any]:
+    """Redocly Respect's ``x-security`` (``[{schemeName, values: {token|accessToken|apiKey|
+    username+password}}]``) as toolcheck credentials per scheme."""
+    out: dict[str, Any] = {}
+    for item in raw or []:
+        if not isinstance(item, dict) or "schemeName" not in item:
+            continue
+        values = item.get("values") or {}
+        token = values.get("token", values.get("accessToken", values.get("apiKey", values.get("value"))))
+        if "username" in values:
+            out[str(item["schemeName"])] = {"username": values.get("username"), "password": values.get("password", "")}
+        elif token is not None:
+            out[str(item["schemeName"])] = token
+    return out
 
 
 def _payload(value: Any) -> Any:

@@ -109,6 +109,7 @@ class Step:
     criteria: tuple[Criterion, ...] = ()
     on_success: tuple[Action, ...] = ()
     on_failure: tuple[Action, ...] = ()
+    replacements: tuple[tuple[str, Any], ...] = ()  # Arazzo requestBody.replacements (pointer, value)
 
 
 @dataclass
@@ -140,6 +141,7 @@ class Scenario:
     workflows: dict[str, Scenario] = field(default_factory=dict)
     workflow_id: str | None = None
     callable_only: bool = False
+    depends_on: tuple[str, ...] = ()  # Arazzo dependsOn: workflows run first, in this run
     tags: tuple[str, ...] = ()
 
     @property

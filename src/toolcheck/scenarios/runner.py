@@ -112,6 +112,10 @@ class ScenarioRun:
         ctx = self._context(self.scenario, inputs)
         # Rendered per step (a credential may be an earlier step's output: a login token).
         credentials = {**self.scenario.auth, **self.run_ctx.credentials}
+        for dependency in self.scenario.depends_on:  # Arazzo dependsOn: their outputs become $workflows.X
+            if dependency not in ctx.workflows and dependency in self.scenario.workflows:
+                dep_inputs = resolve_inputs(self.scenario.workflows[dependency], self.run_ctx, self.row)
+                self._call_workflow(self.scenario, dependency, dep_inputs, ctx, prefix="")
         ok, outputs, _ = self._run_steps(self.scenario, ctx, credentials, prefix="")
         for step in self.scenario.finally_steps:
             self._run_one(self.scenario, step, ctx, credentials, prefix="finally: ")
