@@ -315,7 +315,10 @@ class SchemaDiffer:
                 n = self._flatten(self.new, n)
 
         for comb in ("oneOf", "anyOf"):
-            if (comb in o) != (comb in n) and self._wrapping(comb, o, n, path, optr, nptr, depth, f, out):
+            if (comb in o) != (comb in n) and self._wrapping(
+                    comb, o, n, path, optr, nptr, depth, f, out,
+                    original=(oref if isinstance(oref, str) else None) if comb in n else
+                    (nref if isinstance(nref, str) else None)):
                 return
 
         # --- nullability and types -----------------------------------------------------------
@@ -591,14 +594,18 @@ class SchemaDiffer:
             out.facts.append(Fact(kind, path, _label(ob[i]), None, f"{optr}/{comb}/{i}", nptr, _label(ob[i]), flags))
 
     def _wrapping(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
-                  nptr: str, depth: int, flags: int, out: Result) -> bool:
-        """A schema wrapped into (or unwrapped from) a oneOf/anyOf whose branch is the old schema."""
+                  nptr: str, depth: int, flags: int, out: Result, *, original: str | None = None) -> bool:
+        """A schema wrapped into (or unwrapped from) a oneOf/anyOf whose branch is the old schema.
+
+        ``original`` is the ``$ref`` the single side had before it was dereferenced: matching
+        the branch by ref name works even when the component itself changed.
+        """
         wrapped_new = comb in n
         single, multi = (o, n) if wrapped_new else (n, o)
         branches = multi.get(comb)
         if not isinstance(branches, list) or any(k in single for k in ("oneOf", "anyOf", "allOf")):
             return False
-        whole = {k: v for k, v in single.items() if k not in ANNOTATIONS}
+        whole = {"$ref": original} if original else {k: v for k, v in single.items() if k not in ANNOTATIONS}
         if not whole:
             return False
         ob, nb = ([whole], branches) if wrapped_new else (branches, [whole])
@@ -621,8 +628,9 @@ class SchemaDiffer:
                 kind = "wrapped-in-one-of" if comb == "oneOf" else "any-of-added"
             else:
                 kind = f"{stem}-removed"
-            out.facts.append(Fact(kind, path, None if wrapped_new else labels, labels if wrapped_new else None,
-                                  optr, nptr, ",".join(labels), flags))
+            text = ", ".join(labels)
+            out.facts.append(Fact(kind, path, None if wrapped_new else text, text if wrapped_new else None,
+                                  optr, nptr, text, flags))
         return True
 
     @staticmethod
