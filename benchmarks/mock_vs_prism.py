@@ -91,7 +91,7 @@ def wait_first_answer(port: int, path: str, started: float, proc: subprocess.Pop
     raise RuntimeError("no answer within the limit")
 
 
-def start(kind: str, spec: Path, dynamic: bool, port: int) -> subprocess.Popen[bytes]:
+def start(kind: str, spec: Path, dynamic: bool, port: int, extra: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     if kind == "prism":
         cmd = ["node", str(prism_bin()), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)]
         if dynamic:
@@ -100,6 +100,7 @@ def start(kind: str, spec: Path, dynamic: bool, port: int) -> subprocess.Popen[b
         cmd = [sys.executable, "-m", "toolcheck", "mock", str(spec), "--host", "127.0.0.1", "--port", str(port)]
         if dynamic:
             cmd.append("--dynamic")
+        cmd.extend(extra)
     env = {**os.environ, "NO_COLOR": "1"}
     # Default logging on for both, drained by a pipe reader so neither blocks on a full pipe.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
@@ -184,10 +185,10 @@ def load(port: int, path: str, duration: float, connections: int, post: bool) ->
     return asyncio.run(_py_load("127.0.0.1", port, path, duration, connections, post))
 
 
-def bench(kind: str, dynamic: bool, args: argparse.Namespace) -> dict[str, float]:
+def bench(kind: str, dynamic: bool, args: argparse.Namespace, extra: tuple[str, ...] = ()) -> dict[str, float]:
     port = free_port()
     started = time.perf_counter()
-    proc = start(kind, EXAMPLE, dynamic, port)
+    proc = start(kind, EXAMPLE, dynamic, port, extra)
     try:
         first = wait_first_answer(port, GET_PATH, started, proc)
         load(port, GET_PATH, 1, args.connections, False)  # warm-up (JIT, caches)
@@ -200,10 +201,16 @@ def bench(kind: str, dynamic: bool, args: argparse.Namespace) -> dict[str, float
             "rss": rss, "bad": get_bad + post_bad}
 
 
-def first_answer(kind: str, spec: Path, path: str) -> float:
+def first_answer(kind: str, spec: Path, path: str, cold: bool = False) -> float:
+    """Seconds from process start to the first HTTP answer; ``cold`` bypasses the spec cache."""
     port = free_port()
+    if cold:
+        os.environ["TOOLCHECK_NO_CACHE"] = "1"
     started = time.perf_counter()
-    proc = start(kind, spec, False, port)
+    try:
+        proc = start(kind, spec, False, port)
+    finally:
+        os.environ.pop("TOOLCHECK_NO_CACHE", None)
     try:
         return wait_first_answer(port, path, started, proc, limit=120)
     finally:
@@ -220,27 +227,31 @@ def main() -> None:
     print(f"load generator: {'wrk' if shutil.which('wrk') else 'python asyncio'}, {args.connections} connections, "
           f"{args.duration:.0f}s per run; spec {EXAMPLE.name}; GET {GET_PATH}, POST {POST_PATH}")
     results: dict[str, dict[str, float]] = {}
-    for kind in ("prism", "toolcheck"):
-        for dynamic in (False, True):
-            name = f"{kind} {'dynamic' if dynamic else 'static'}"
-            results[name] = bench(kind, dynamic, args)
-            r = results[name]
-            print(f"{name:18} GET {r['get']:8.0f} req/s p99 {r['get_p99']:6.1f} ms | POST {r['post']:8.0f} req/s "
-                  f"p99 {r['post_p99']:6.1f} ms | RSS {r['rss']:6.0f} MB | first answer {r['first']:.2f}s"
-                  f"{' | non-2xx ' + str(int(r['bad'])) if r['bad'] else ''}", flush=True)
+    runs = [("prism static", "prism", False, ()), ("prism dynamic", "prism", True, ()),
+            ("toolcheck static", "toolcheck", False, ()), ("toolcheck dynamic", "toolcheck", True, ()),
+            # The answer memo makes repeated identical requests cheap; these rows show the full path.
+            ("tc static nocache", "toolcheck", False, ("--no-cache",)),
+            ("tc dynamic nocache", "toolcheck", True, ("--no-cache",))]
+    for name, kind, dynamic, extra in runs:
+        results[name] = bench(kind, dynamic, args, extra)
+        r = results[name]
+        print(f"{name:18} GET {r['get']:8.0f} req/s p99 {r['get_p99']:6.1f} ms | POST {r['post']:8.0f} req/s "
+              f"p99 {r['post_p99']:6.1f} ms | RSS {r['rss']:6.0f} MB | first answer {r['first']:.2f}s"
+              f"{' | non-2xx ' + str(int(r['bad'])) if r['bad'] else ''}", flush=True)
     base = results["prism static"]
     print("\nratios against Prism static mode (the issue's target: >= 2x req/s):")
-    for name in ("toolcheck static", "toolcheck dynamic"):
+    for name in ("toolcheck static", "toolcheck dynamic", "tc static nocache", "tc dynamic nocache"):
         r = results[name]
         print(f"{name:18} GET {r['get'] / base['get']:.2f}x  POST {r['post'] / base['post']:.2f}x  "
               f"p99 GET {r['get_p99'] / base['get_p99']:.2f}x  RSS {r['rss'] / base['rss']:.2f}x")
     if not args.skip_stripe and STRIPE.exists():
         print("\ntime to first answer on Stripe's spec (GET /v1/customers):")
-        for kind in ("prism", "toolcheck"):
+        for kind, label, cold in (("prism", "prism", False), ("toolcheck", "toolcheck (cold)", True),
+                                  ("toolcheck", "toolcheck (warm)", False)):
             try:
-                print(f"{kind:18} {first_answer(kind, STRIPE, '/v1/customers'):.2f}s", flush=True)
+                print(f"{label:18} {first_answer(kind, STRIPE, '/v1/customers', cold=cold):.2f}s", flush=True)
             except RuntimeError as exc:
-                print(f"{kind:18} failed: {exc}")
+                print(f"{label:18} failed: {exc}")
 
 
 if __name__ == "__main__":

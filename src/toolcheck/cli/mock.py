@@ -74,7 +74,8 @@ def _build(config: dict[str, Any]) -> Any:
     spec = load_spec(config["spec"], allow_network=config.get("allow_network", False))
     faults = FaultConfig.parse(config["faults"]) if config.get("faults") else None
     return Mock(spec, seed=config["seed"], dynamic=config["dynamic"], stateful=config["stateful"],
-                validate=config["validate"], faults=faults, tokens=config.get("tokens") or None)
+                validate=config["validate"], faults=faults, tokens=config.get("tokens") or None,
+                cache=config.get("cache", True))
 
 
 def _app(config: dict[str, Any], mock: Any = None, log: LogWriter | None = None) -> Any:
@@ -115,6 +116,7 @@ def mock(
     token: list[str] = typer.Option([], "--token", help="Accept only this bearer token / API key (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No request log."),
     watch: bool = typer.Option(True, "--watch/--no-watch", help="Reload when the spec file changes."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Memoise answers to identical stateless requests (they are deterministic)."),
     report: str = typer.Option("", "--report", help="With --proxy: write reports (html, junit, json) to this directory on exit."),
     allow_network: bool = ALLOW_NETWORK,
 ) -> None:
@@ -128,7 +130,7 @@ def mock(
 
     config = {"spec": spec, "seed": seed, "dynamic": dynamic, "stateful": stateful, "faults": faults,
               "validate": validate, "tokens": list(token), "quiet": quiet, "watch": watch,
-              "proxy": proxy, "allow_network": allow_network}
+              "proxy": proxy, "allow_network": allow_network, "cache": cache}
     err = err_console()
     with handle_errors():
         if workers < 1:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from toolcheck.mock._fastcheck import fast_check
 from toolcheck.spec.jsonschema import validator_for
 
 if TYPE_CHECKING:
@@ -37,8 +38,11 @@ def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50) -
     field (``/customer_id``, not ``/``), which is what a client needs to fix its request.
     """
     try:
+        fast = fast_check(spec, schema)
+        if fast is not None and fast(instance):
+            return []
         validator = validator_for(spec, schema)
-        if validator.is_valid(instance):
+        if fast is None and validator.is_valid(instance):
             return []
         errors = sorted(validator.iter_errors(instance), key=lambda e: (len(e.path), str(e.message)))
     except RecursionError:

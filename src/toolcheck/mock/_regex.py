@@ -117,7 +117,7 @@ def _node(op: Any, av: Any, rng: random.Random, groups: dict[int, str], *, grow:
         lo, hi, sub = av
         if hi is _MAXREPEAT or hi >= 4096:
             hi = lo + (max(3, target) if grow else 3)
-        count = rng.randint(lo, hi) if not grow else hi
+        count = lo + int(rng.random() * (hi - lo + 1)) if not grow else hi
         return "".join(_emit(sub, rng, groups, grow=grow, target=target) for _ in range(count))
     if op is _c.GROUPREF:
         return groups.get(av, "")
@@ -134,8 +134,41 @@ def _node(op: Any, av: Any, rng: random.Random, groups: dict[int, str], *, grow:
     raise ValueError(f"unsupported regex node {op}")
 
 
+_POOLS: dict[int, tuple[Any, str]] = {}
+
+
+def _pool(items: list[tuple[Any, Any]]) -> str | None:
+    """All characters a class offers (printable part of ranges), memoised per parsed class."""
+    hit = _POOLS.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    chars: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.append(chr(av))
+        elif op is _c.RANGE:
+            lo, hi = av
+            if lo <= 0x7E and hi >= 0x21:
+                lo, hi = max(lo, 0x21), min(hi, 0x7E)
+            if hi - lo > 512:
+                return None
+            chars.extend(chr(c) for c in range(lo, hi + 1))
+        elif op is _c.CATEGORY:
+            chars.extend(_CATEGORY_CHARS.get(av, _PRINTABLE))
+        else:
+            return None
+    pool = "".join(dict.fromkeys(chars))
+    if len(_POOLS) < 4096:
+        _POOLS[id(items)] = (items, pool)
+    return pool or None
+
+
 def _charset(items: list[tuple[Any, Any]], rng: random.Random) -> str:
     negate = bool(items) and items[0][0] is _c.NEGATE
+    if not negate:
+        pool = _pool(items)
+        if pool is not None:
+            return pool[int(rng.random() * len(pool))]
     if negate:
         allowed = [ch for ch in _NEG_POOL if not _in_set(ch, items[1:])]
         return rng.choice(allowed or ["\u00e9"])

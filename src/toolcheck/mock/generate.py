@@ -23,6 +23,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from toolcheck.mock import _realistic as real
+from toolcheck.mock._fastcheck import fast_check
 from toolcheck.mock._regex import RegexError, string_from_regex
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ def generate_value(
 def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
     """Whether ``value`` validates; a schema that cannot be evaluated counts as valid."""
     try:
+        fast = fast_check(spec, schema)
+        if fast is not None:
+            return fast(value)
         return bool(spec.validator(schema).is_valid(value))
     except RecursionError:
         return True
