@@ -414,3 +414,35 @@ def test_retry_after_is_honoured_and_recorded(tmp_path: Path) -> None:
     attempts = suite.cases[1].details["attempts"]
     assert suite.ok and attempts[0]["retry_after"] == 1.0
     assert 0.05 <= elapsed < 1.0  # waited, but capped by max_interval
+
+
+@pytest.mark.parametrize(("step_extra", "needle"), [
+    ("    expect:\n      body:\n        - {path: '$[?', eq: 1}\n", "invalid JSONPath"),
+    ("    expect:\n      body:\n        - {path: $.a, matches: '(open'}\n", "regular expression"),
+    ("    expect:\n      body:\n        - {path: $.a, schema: {type: nope}}\n", "JSON Schema"),
+    ("    params: {status: $steps.creat.outputs.x}\n", "did you mean 'create'"),
+    ("    params: {status: 'x{$nope.y}'}\n", "not a runtime expression"),
+    ("    if: $statusCode ==\n", "ends too early"),
+])
+def test_mistakes_are_caught_when_loading(tmp_path: Path, step_extra: str, needle: str) -> None:
+    from toolcheck.errors import ScenarioError
+
+    text = "name: x\nspec: SPEC\nsteps:\n  - id: create\n    operation: list_tasks\n  - id: b\n    operation: list_tasks\n"
+    path = write(tmp_path, text + step_extra)
+    with pytest.raises(ScenarioError, match=needle) as info:
+        load_file(path)
+    assert info.value.location and info.value.location.startswith(f"{path}:")
+    assert int(info.value.location.rsplit(":", 1)[1]) >= 6
+
+
+def test_an_internal_error_in_one_step_is_an_error_case_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolcheck.scenarios import _exec
+
+    monkeypatch.delenv("TOOLCHECK_DEBUG", raising=False)
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(_exec, "check_response", boom)
+    suite, flagged, _ = run(write(tmp_path, BASE), FakeApi())
+    assert flagged and suite.cases[0].status == "error" and "kaboom" in suite.cases[0].message

@@ -8,9 +8,11 @@ the spec loader's safe parser (size limit, no Python tags, alias-bomb guard).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios.expressions import MISSING, ExpressionError, is_expression, parse_condition
 from toolcheck.scenarios.model import Input, Output, Param, Poll, Retry, Scenario, Step, parse_duration
+
+_EMPTY: Any = None  # set below: a Context with nothing in it, for syntax checks
 
 SCENARIO_SUFFIXES = (".toolcheck.yaml", ".toolcheck.yml", ".toolcheck.json")
 ARAZZO_SUFFIXES = (".arazzo.yaml", ".arazzo.yml", ".arazzo.json", "-arazzo.yaml", "-arazzo.yml", "-arazzo.json")
@@ -180,6 +184,11 @@ def load_scenario(data: Any, text: str, path: Path) -> Scenario:
     steps = [_step(s, f"/steps/{i}", locator, ids) for i, s in enumerate(data["steps"])]
     finally_steps = [_step(s, f"/finally/{i}", locator, ids) for i, s in enumerate(data.get("finally") or [])]
     rows = _data_rows(data.get("data"), base, locator)
+    known = set(ids)
+    for i, raw in enumerate(data["steps"]):
+        _lint(raw, f"/steps/{i}", locator, known)
+    for i, raw in enumerate(data.get("finally") or []):
+        _lint(raw, f"/finally/{i}", locator, known)
     return Scenario(
         name=str(data["name"]), file=str(path), kind="toolcheck", line=1, sources=sources,
         server=data.get("server"), inputs=inputs, auth=dict(data.get("auth") or {}), steps=steps,
@@ -244,6 +253,74 @@ def _step(raw: dict[str, Any], pointer: str, locator: Locator, ids: dict[str, in
     )
 
 
+_STEP_REF = re.compile(r"\$steps\.([A-Za-z0-9_.\-]+?)\.(?:outputs)\b")
+_FRAGMENT = re.compile(r"\{(\$[^{}]+)\}")
+
+
+def _lint(raw: dict[str, Any], pointer: str, locator: Locator, known: set[str]) -> None:
+    """Catch at load time what would otherwise fail mid-run: bad JSONPath, bad regexes, bad
+    schemas in ``schema:``, malformed expressions and references to steps that do not exist."""
+    from toolcheck.scenarios.assertions import compiled_path
+    from toolcheck.scenarios.expressions import evaluate
+
+    def fail(message: str, where: str) -> None:
+        raise ScenarioError(message, location=locator.at(where))
+
+    def expressions(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                expressions(v, f"{where}/{k}")
+        elif isinstance(value, list):
+            for k, v in enumerate(value):
+                expressions(v, f"{where}/{k}")
+        elif isinstance(value, str):
+            candidates = [value] if value.startswith("$") and not value.startswith("$.") and " " not in value else []
+            candidates += _FRAGMENT.findall(value)
+            for expr in candidates:
+                if expr.startswith("$") and not expr.startswith(("$.", "$[")) and expr != "$":
+                    try:
+                        evaluate(expr, _EMPTY)
+                    except ExpressionError as exc:
+                        fail(exc.message, where)
+            for step_id in _STEP_REF.findall(value):
+                if step_id not in known:
+                    close = difflib.get_close_matches(step_id, sorted(known), n=1)
+                    fail(f"{value!r} refers to step {step_id!r}, which this scenario does not have"
+                         + (f" (did you mean {close[0]!r}?)" if close else "") + ".", where)
+
+    for key in ("params", "headers", "body", "auth", "outputs", "expect"):
+        if key in raw:
+            expressions(raw[key], f"{pointer}/{key}")
+    expect = raw.get("expect") or {}
+    for k, item in enumerate(expect.get("body") or []):
+        where = f"{pointer}/expect/body/{k}"
+        try:
+            compiled_path(item["path"])
+        except ValueError as exc:
+            fail(str(exc), where + "/path")
+        _lint_operators(item, where, fail)
+    for name, spec in (expect.get("headers") or {}).items():
+        if isinstance(spec, dict):
+            _lint_operators(spec, f"{pointer}/expect/headers/{name}", fail)
+
+
+def _lint_operators(ops: dict[str, Any], where: str, fail: Any) -> None:
+    pattern = ops.get("matches")
+    if isinstance(pattern, str) and not pattern.startswith("$"):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            fail(f"`matches` is not a valid regular expression: {exc}.", where + "/matches")
+    schema = ops.get("schema")
+    if isinstance(schema, dict) and "$ref" not in schema:
+        import jsonschema
+
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            fail(f"`schema` is not a valid JSON Schema: {exc.message}.", where + "/schema")
+
+
 def _data_rows(value: Any, base: Path, locator: Locator) -> list[dict[str, Any]]:
     if value is None:
         return []
@@ -263,6 +340,15 @@ def _data_rows(value: Any, base: Path, locator: Locator) -> list[dict[str, Any]]
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows) or not rows:
         raise ScenarioError(f"data file {value!r} must hold a non-empty list of rows (mappings).", location=where)
     return rows
+
+
+def _empty_context() -> Any:
+    from toolcheck.scenarios.expressions import Context
+
+    return Context()
+
+
+_EMPTY = _empty_context()
 
 
 def environment() -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from toolcheck.errors import ScenarioError
+from toolcheck.errors import ScenarioError, ToolcheckError
 from toolcheck.redact import Redactor, is_secret_name
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, SuiteResult
 from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target, evaluate_criterion
@@ -247,6 +247,15 @@ class ScenarioRun:
                 outcome = executor.run(step)
             except KeyError as exc:
                 raise ScenarioError(str(exc).strip("'\""), location=f"{scenario.file}:{step.line}") from None
+            except ToolcheckError:
+                raise
+            except Exception as exc:  # a bug here must not cost the report of everything else
+                outcome = Outcome("error", f"internal error: {type(exc).__name__}: {exc}", unreachable=True,
+                                  details={"hint": "Please report this with the scenario (TOOLCHECK_DEBUG=1 re-raises)."})
+                import os
+
+                if os.environ.get("TOOLCHECK_DEBUG"):
+                    raise
         if outcome.unreachable:
             self.unreachable = True
         self._add(step, outcome, prefix, time.perf_counter() - start)
