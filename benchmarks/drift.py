@@ -130,8 +130,8 @@ def ensure_peers() -> dict[str, list[str]]:
     return out
 
 
-def run_peer(cmd: list[str], old: Path, new: Path, timeout: float) -> tuple[str, float, float | None]:
-    """(status, seconds, max RSS MB) for one peer run; status is ok, failed or timeout."""
+def run_peer(cmd: list[str], old: Path, new: Path, timeout: float) -> tuple[str, float, float | None, str]:
+    """(status, seconds, max RSS MB, reason) for one peer run; status is ok, failed or timeout."""
     args = [c.format(old=old, new=new) for c in cmd]
     timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     prefix = [timer, "-f", "RSSKB %M"] if timer else []
@@ -140,7 +140,7 @@ def run_peer(cmd: list[str], old: Path, new: Path, timeout: float) -> tuple[str,
     try:
         proc = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return "timeout", time.perf_counter() - started, None
+        return "timeout", time.perf_counter() - started, None, ""
     elapsed = time.perf_counter() - started
     rss = None
     for line in proc.stderr.splitlines()[::-1]:
@@ -150,7 +150,10 @@ def run_peer(cmd: list[str], old: Path, new: Path, timeout: float) -> tuple[str,
     # both peers exit 1 when they find breaking changes, so judge by what they printed
     produced = '"breakingDifferencesFound"' in proc.stdout or "Rerun this command" in proc.stdout \
         or "checks" in proc.stdout.lower()
-    return ("ok" if produced else "failed"), elapsed, rss
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines()
+             if ln.strip() and not ln.strip().startswith(("at ", "RSSKB", "}", "Node.js", "code:", "cause:"))]
+    reason = next((ln for ln in lines if "rror" in ln or "invalid" in ln.lower()), lines[-1] if lines else "")
+    return ("ok" if produced else "failed"), elapsed, rss, reason[:110]
 
 
 def main() -> None:
@@ -181,14 +184,15 @@ def main() -> None:
             print(f"target {name}: cold {results[name]['total']:.2f} s < {limit} s: {verdict}")
     for peer, cmd in peers.items():
         for name, (old, new) in chosen.items():
-            status, seconds, rss = run_peer(cmd, old, new, args.peer_timeout)
+            status, seconds, rss, reason = run_peer(cmd, old, new, args.peer_timeout)
             ours = results[name]["total"]
             mem = f", {rss:.0f} MB" if rss else ""
             if status == "ok":
                 print(f"{peer:24} {name:20} {seconds:7.2f} s{mem}  ratio {seconds / ours:6.1f}× toolcheck (cold)")
+            elif status == "timeout":
+                print(f"{peer:24} {name:20} no result within {seconds:.0f} s: ratio > {seconds / ours:.0f}×")
             else:
-                print(f"{peer:24} {name:20} {status} after {seconds:.1f} s{mem}  ratio > {seconds / ours:.1f}× "
-                      "(did not produce a result)")
+                print(f"{peer:24} {name:20} failed after {seconds:.1f} s{mem}: {reason}")
 
 
 if __name__ == "__main__":
