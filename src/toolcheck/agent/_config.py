@@ -61,7 +61,7 @@ def _read(path: Path) -> dict[str, Any]:
             try:
                 import tomllib
             except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
+                import tomli as tomllib  # type: ignore[no-redef,unused-ignore]
             data: Any = tomllib.loads(text)
             if path.name == "toolcheck.toml" and "toolcheck" in data and "lint" not in data:
                 data = data["toolcheck"]

@@ -302,7 +302,8 @@ def _pagination_missing(ctx: Any) -> Iterator[Hit]:
         if not isinstance(schema, dict):
             continue
         is_list = schema.get("type") == "array"
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        raw_props = schema.get("properties")
+        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         if not is_list:
             for key, sub in props.items():
                 sub_r = spec.deref(sub)

@@ -8,6 +8,7 @@ into the path, the query string, a header or the ``Cookie`` header.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -37,7 +38,9 @@ def serialize_path(param: Parameter, value: Any) -> str:
     """The text replacing ``{name}`` in the path template, percent-encoded."""
     if param.media_type:
         return quote(scalar(value), safe="")
-    enc = lambda s: quote(s, safe="")  # noqa: E731 - local shorthand
+    def enc(text: str) -> str:
+        return quote(text, safe="")
+
     style, explode, name = param.style or "simple", param.explode, param.name
     if style == "label":
         if isinstance(value, list):
@@ -61,7 +64,11 @@ def serialize_path(param: Parameter, value: Any) -> str:
     return _simple(value, explode, enc)
 
 
-def _simple(value: Any, explode: bool, enc: Any = lambda s: s) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+def _simple(value: Any, explode: bool, enc: Callable[[str], str] = _same) -> str:
     if isinstance(value, list):
         return ",".join(enc(scalar(v)) for v in value)
     if isinstance(value, dict):

@@ -93,8 +93,8 @@ class _Builder:
                     continue
                 for candidate in (param, "id", sanitize_arg(param).lower()):
                     if candidate in props:
-                        return candidate
-                fallback = next((k for k in props if k.endswith(("_id", "Id"))), None)
+                        return str(candidate)
+                fallback = next((str(k) for k in props if str(k).endswith(("_id", "Id"))), None)
                 if fallback:
                     return fallback
         return None
@@ -231,9 +231,9 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
                 step["retry"] = 2
         happy.append(step)
     for op in ops:
-        request = requests.get(op.key)
-        if request is None:
+        if op.key not in requests:
             continue
+        request = requests[op.key]
         if op.is_write and requires_auth(op):
             codes = [c for c in (401, 403) if str(c) in op.responses] or [401]
             extra.append({"id": step_id(f"{op.operation_id}_requires_auth"), "operation": op.operation_id, **request,
