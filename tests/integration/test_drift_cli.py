@@ -101,3 +101,37 @@ def test_git_revision_source_in_a_subprocess(tmp_path: Path) -> None:
                            "-f", "github"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("::error file=openapi.yaml,line=")
+
+
+def test_invalid_but_diffable_specs_are_diffed(tmp_path: Path) -> None:
+    """A PR mid-edit: no responses, no info.version, a dangling $ref: still a diff, not exit 2."""
+    broken = """openapi: 3.0.3
+info: {title: Tasks}
+paths:
+  /tasks:
+    post:
+      operationId: createTask
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title, owner]
+              properties:
+                title: {type: string}
+                owner: {$ref: '#/components/schemas/Missing'}
+"""
+    old, new = _files(tmp_path, BASE, broken)
+    result = runner.invoke(app, ["drift", old, new, "-f", "json"])
+    assert result.exit_code == 1, result.output
+    ids = {f["id"] for f in json.loads(result.stdout)["findings"]}
+    assert "request-new-required-property" in ids and "response-success-status-removed" in ids
+
+
+def test_output_file_for_every_format(tmp_path: Path) -> None:
+    old, new = _files(tmp_path, BASE, TIGHTER)
+    for fmt in ("text", "markdown", "json", "github", "changelog"):
+        target = tmp_path / f"out.{fmt}"
+        result = runner.invoke(app, ["drift", old, new, "-f", fmt, "-o", str(target)])
+        assert result.exit_code == (0 if fmt == "changelog" else 1), (fmt, result.output)
+        assert "max-length" in target.read_text() or "maxLength" in target.read_text(), fmt

@@ -18,6 +18,8 @@ from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from toolcheck.drift.model import DriftReport
 
 DEFAULT_IGNORE = ".toolcheck-drift-ignore.yaml"
@@ -136,18 +138,25 @@ def _emit(report: DriftReport, fmt: Format, fail_on: str, output: Path | None, m
     elif fmt is Format.changelog:
         _write(formats.to_changelog(report), output)
     elif output is not None:
-        _write(formats.to_markdown(report, fail_on=fail_on, max_rows=max_rows), output)
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        _print_text(report, fail_on, max_rows, verbose, Console(file=buffer, no_color=True, width=120,
+                                                                highlight=False))
+        _write(buffer.getvalue(), output)
     else:
         _print_text(report, fail_on, max_rows, verbose)
 
 
-def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool) -> None:
+def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool, out: Console | None = None) -> None:
     from rich.markup import escape
 
     from toolcheck.cli._console import console
     from toolcheck.drift.formats import _ops_text
 
-    out = console()
+    out = out or console()
     out.print(f"[bold]drift[/] {escape(report.old_source)} → {escape(report.new_source)}", soft_wrap=True)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}
     shown = report.findings if verbose else report.at_least("warning")
