@@ -174,6 +174,8 @@ def read_value(spec: Spec, param: Parameter, raw: Any, query: list[tuple[str, st
                 parts = raw
             else:
                 parts = _split_array(raw[0] if raw else "", style)
+        elif style == "matrix" and param.explode:
+            parts = [p.partition("=")[2] for p in raw.split(";") if p]
         else:
             parts = _split_array(_strip_prefix(raw, param), style, path_explode=param.explode)
         return [coerce(spec, items, p) for p in parts]
@@ -202,8 +204,6 @@ def _split_array(text: str, style: str, *, path_explode: bool = False) -> list[s
     sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
     if style == "label" and path_explode:
         sep = "."
-    if style == "matrix" and path_explode:
-        return [p.partition("=")[2] for p in text.split(";") if p]
     return text.split(sep)
 
 

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from toolcheck.mock import Mock, MockRequest
+from toolcheck.mock._params import parse_query, validate_params
+from toolcheck.mock._routing import Match, NoMatch, Router
+from toolcheck.mock._security import check_security
+from toolcheck.spec import load_spec_dict
+
+
+def _spec(paths: dict[str, Any], **extra: Any) -> Any:
+    return load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths, **extra})
+
+
+INT_ARRAY = {"type": "array", "items": {"type": "integer"}}
+OBJ = {"type": "object", "properties": {"r": {"type": "integer"}, "g": {"type": "integer"}}}
+
+
+@pytest.fixture(scope="module")
+def styled() -> Any:
+    params = [
+        {"name": "form", "in": "query", "schema": INT_ARRAY},
+        {"name": "flat", "in": "query", "explode": False, "schema": INT_ARRAY},
+        {"name": "space", "in": "query", "style": "spaceDelimited", "explode": False, "schema": INT_ARRAY},
+        {"name": "pipe", "in": "query", "style": "pipeDelimited", "explode": False, "schema": INT_ARRAY},
+        {"name": "deep", "in": "query", "style": "deepObject", "explode": True, "schema": OBJ},
+        {"name": "X-Ids", "in": "header", "schema": INT_ARRAY},
+        {"name": "session", "in": "cookie", "schema": {"type": "integer"}},
+        {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
+        {"name": "label", "in": "path", "required": True, "style": "label", "schema": INT_ARRAY},
+        {"name": "matrix", "in": "path", "required": True, "style": "matrix", "explode": True, "schema": INT_ARRAY},
+    ]
+    return _spec({"/s/{label}/{matrix}": {"get": {"parameters": params, "responses": {"200": {"description": "ok"}}}}})
+
+
+def _read(spec: Any, path: str, query: str, headers: dict[str, str] | None = None) -> tuple[dict[str, Any], list[Any]]:
+    matched = Router(spec).match("GET", path)
+    assert isinstance(matched, Match)
+    return validate_params(spec, matched.operation, matched.params, parse_query(query), headers or {})
+
+
+def test_styles_and_explode(styled: Any) -> None:
+    values, issues = _read(styled, "/s/.1,2/;matrix=3;matrix=4",
+                           "form=1&form=2&flat=3,4&space=5%206&pipe=7|8&deep[r]=1&deep[g]=2&flag=true",
+                           {"x-ids": "9,10", "cookie": "session=11; other=x"})
+    assert issues == []
+    assert values["query:form"] == [1, 2] and values["query:flat"] == [3, 4]
+    assert values["query:space"] == [5, 6] and values["query:pipe"] == [7, 8]
+    assert values["query:deep"] == {"r": 1, "g": 2} and values["query:flag"] is True
+    assert values["header:X-Ids"] == [9, 10] and values["cookie:session"] == 11
+    assert values["path:label"] == [1, 2] and values["path:matrix"] == [3, 4]
+
+
+def test_type_errors_point_at_the_parameter(styled: Any) -> None:
+    _, issues = _read(styled, "/s/.1/;matrix=2", "form=x&deep[r]=red&flag=yes", {"cookie": "session=abc"})
+    fields = {i.field for i in issues}
+    assert {"/query/form/0", "/query/deep/r", "/query/flag", "/cookies/session"} <= fields
+
+
+def test_routing_prefers_literal_segments() -> None:
+    ok = {"responses": {"200": {"description": "ok"}}}
+    spec = _spec({"/users/me": {"get": ok}, "/users/{id}": {"get": ok, "delete": ok}, "/files/{name}.{ext}": {"get": ok}})
+    router = Router(spec)
+    me = router.match("GET", "/users/me")
+    assert isinstance(me, Match) and me.operation.path == "/users/me"
+    other = router.match("GET", "/users/42/")
+    assert isinstance(other, Match) and other.params == {"id": "42"}
+    encoded = router.match("GET", "/users/a%2Fb")
+    assert isinstance(encoded, Match) and encoded.params == {"id": "a/b"}
+    file = router.match("GET", "/files/report.pdf")
+    assert isinstance(file, Match) and file.params == {"name": "report", "ext": "pdf"}
+    missing = router.match("PUT", "/users/42")
+    assert isinstance(missing, NoMatch) and missing.allowed == ("DELETE", "GET")
+
+
+SCHEMES = {"securitySchemes": {
+    "key_header": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "key_query": {"type": "apiKey", "in": "query", "name": "api_key"},
+    "key_cookie": {"type": "apiKey", "in": "cookie", "name": "sid"},
+    "basic": {"type": "http", "scheme": "basic"},
+    "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+}}
+
+
+@pytest.mark.parametrize("scheme,good,bad", [
+    ("key_header", ({"x-api-key": "k1"}, ""), ({}, "")),
+    ("key_query", ({}, "api_key=k1"), ({}, "api_key=")),
+    ("key_cookie", ({"cookie": "sid=k1"}, ""), ({"cookie": "other=1"}, "")),
+    ("basic", ({"authorization": "Basic " + base64.b64encode(b"u:p").decode()}, ""),
+     ({"authorization": "Basic " + base64.b64encode(b"nocolon").decode()}, "")),
+    ("jwt", ({"authorization": "Bearer aaa.bbb.ccc"}, ""), ({"authorization": "Bearer opaque"}, "")),
+])
+def test_security_schemes(scheme: str, good: tuple[dict[str, str], str], bad: tuple[dict[str, str], str]) -> None:
+    spec = _spec({"/x": {"get": {"security": [{scheme: []}], "responses": {"200": {"description": "ok"}}}}},
+                 components=SCHEMES)
+    op = spec.operations[0]
+    assert check_security(spec, op, good[0], good[1]) is None
+    failure = check_security(spec, op, bad[0], bad[1])
+    assert failure is not None and failure.challenge
+
+
+def test_security_alternatives_and_accepted_tokens() -> None:
+    spec = _spec({"/x": {"get": {"security": [{"key_header": []}, {"jwt": []}],
+                                 "responses": {"200": {"description": "ok"}}}}}, components=SCHEMES)
+    op = spec.operations[0]
+    assert check_security(spec, op, {"authorization": "Bearer a.b.c"}, "") is None
+    assert check_security(spec, op, {"x-api-key": "nope"}, "", tokens={"k1"}) is not None
+    assert check_security(spec, op, {"x-api-key": "k1"}, "", tokens={"k1"}) is None
+
+
+def test_other_error_shapes_are_filled() -> None:
+    error = {"type": "object", "required": ["message", "status"], "properties": {
+        "message": {"type": "string"}, "status": {"type": "integer"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["path", "msg"], "properties": {
+            "path": {"type": "string"}, "msg": {"type": "string"}}}}}}
+    spec = _spec({"/x": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}}},
+        "responses": {"200": {"description": "ok"}, "400": {"description": "bad", "content": {
+            "application/json": {"schema": error}}}}}}})
+    import orjson
+
+    answer = Mock(spec).handle(MockRequest("POST", "/x", "", {"content-type": "application/json"}, b'{"n":"one"}'))
+    body = orjson.loads(answer.body)
+    assert answer.status == 400 and body["status"] == 400
+    assert body["errors"] == [{"path": "/body/n", "msg": "'one' is not of type 'integer'"}]
+    assert "'one'" in body["message"]
+
+
+def test_stateful_patch_merges_and_validates() -> None:
+    item = {"type": "object", "required": ["id", "name"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "size": {"type": "integer", "maximum": 10}}}
+    body = {"required": True, "content": {"application/json": {"schema": item}}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": item}}}}
+    spec = _spec({"/things": {"post": {"requestBody": body, "responses": {"201": ok["200"]}}},
+                  "/things/{id}": {"get": {"responses": ok}, "patch": {"requestBody": {"content": {
+                      "application/json": {"schema": {"type": "object"}}}}, "responses": ok}}})
+    import orjson
+
+    mock = Mock(spec, stateful=True)
+    json_headers = {"content-type": "application/json"}
+    created = orjson.loads(mock.handle(MockRequest("POST", "/things", "", json_headers, b'{"id":"x","name":"a"}')).body)
+    url = f"/things/{created['id']}"
+    patched = mock.handle(MockRequest("PATCH", url, "", json_headers, b'{"name":"b","size":99}'))
+    assert orjson.loads(patched.body)["name"] == "b"
+    fetched = orjson.loads(mock.handle(MockRequest("GET", url)).body)
+    assert fetched["name"] == "b" and fetched.get("size") != 99  # size=99 breaks the schema: dropped
