@@ -236,8 +236,13 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
         request = requests[op.key]
         if op.is_write and requires_auth(op):
             codes = [c for c in (401, 403) if str(c) in op.responses] or [401]
-            extra.append({"id": step_id(f"{op.operation_id}_requires_auth"), "operation": op.operation_id, **request,
-                          "auth": "none", "expect": {"status": _status(codes if 401 in codes else [401, *codes])}})
+            auth_step: dict[str, Any] = {"id": step_id(f"{op.operation_id}_requires_auth"), "operation": op.operation_id,
+                                         **request, "auth": "none",
+                                         "expect": {"status": _status(codes if 401 in codes else [401, *codes])}}
+            if not ({"401", "403", "4XX", "4xx"} & set(op.responses)):
+                auth_step["description"] = (f"{op.key} documents no 401: document it, or this step reports the "
+                                             "undocumented answer")
+            extra.append(auth_step)
         if high_risk_reason(op):
             negative = _negative(b, op, request)
             if negative is not None:

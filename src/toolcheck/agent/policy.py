@@ -36,8 +36,11 @@ COVERED, MISSING, NOT_APPLICABLE = "covered", "missing", "n/a"
 JOB_STATES = frozenset({"queued", "pending", "running", "in_progress", "processing", "started", "waiting",
                         "completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
                         "cancelled", "canceled", "errored", "scheduled", "accepted"})
-HIGH_RISK = re.compile(r"(^|[^a-z])(pay|payments?|payouts?|refunds?|charges?|invoices?|billing|checkout|transfers?|"
+HIGH_RISK = re.compile(r"(^|[^a-z])(pay|payments?|payouts?|refunds?|charges?|invoices?|billing|checkout|"
                        r"purchases?|withdraw\w*)([^a-z]|$)", re.IGNORECASE)
+# "transfer" is a payment noun in a path (/v1/transfers) but not in an operationId
+# (Spotify's transfer-a-users-playback), so it is matched on path segments and tags only.
+_HIGH_RISK_NOUNS = re.compile(r"^(transfers?|wire|wires|disbursements?|remittances?)$", re.IGNORECASE)
 _HINTS = {
     "schema": "add a step calling it that expects a 2xx (its response is checked against the schema)",
     "auth-failure": "add a step with `auth: none` (or `invalid`) expecting status 401",
@@ -198,6 +201,10 @@ def high_risk_reason(op: Operation, pattern: re.Pattern[str] = HIGH_RISK) -> str
             found = pattern.search(text.replace("_", " ").replace("-", " "))
             if found:
                 return f"payments ({found.group(0).strip()!r} in {text!r})"
+        if pattern is HIGH_RISK:
+            for word in [*op.path.split("/"), *op.tags]:
+                if _HIGH_RISK_NOUNS.match(word):
+                    return f"payments ({word!r} in {op.path!r})"
     return ""
 
 

@@ -1,0 +1,130 @@
+"""Policy matrix on an inline spec with inline scenario files: what applies, what covers it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from toolcheck.agent.init import scaffold
+from toolcheck.agent.policy import (
+    COVERED,
+    MISSING,
+    NOT_APPLICABLE,
+    evaluate,
+    high_risk_reason,
+    long_running_reason,
+)
+from toolcheck.errors import UsageError
+from toolcheck.results import CaseResult, RunResult, SuiteResult
+from toolcheck.scenarios import load_paths
+from toolcheck.spec import load_spec
+
+ERR = {"description": "bad", "content": {"application/json": {"schema": {"type": "object"}}}}
+JOB = {"type": "object", "properties": {"id": {"type": "string"},
+                                         "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]}}}
+SPEC = {
+    "openapi": "3.1.0", "info": {"title": "p", "version": "1"},
+    "security": [{"key": []}],
+    "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+    "paths": {
+        "/payments": {"post": {"operationId": "create_payment", "requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "integer"}}}}}},
+            "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"id": {"type": "string"}}}}}}, "401": ERR, "422": ERR}}},
+        "/jobs": {"post": {"operationId": "start_job", "responses": {"202": {"description": "queued", "content": {
+            "application/json": {"schema": JOB}}}, "401": ERR}}},
+        "/jobs/{id}": {"get": {"operationId": "get_job", "parameters": [{"name": "id", "in": "path", "required": True,
+                                                                           "schema": {"type": "string"}}],
+                               "responses": {"200": {"description": "job", "content": {"application/json": {"schema": JOB}}},
+                                             "404": ERR}},
+                       "delete": {"operationId": "delete_job", "parameters": [{"name": "id", "in": "path", "required": True,
+                                                                                 "schema": {"type": "string"}}],
+                                  "responses": {"204": {"description": "gone"}, "401": ERR, "404": ERR}}},
+        "/public": {"post": {"operationId": "public_post", "security": [], "responses": {"200": {"description": "ok"}}}},
+    },
+}
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(SPEC))
+    return path
+
+
+def scenario(dir_: Path, name: str, steps: list[dict]) -> None:
+    doc = {"toolcheck": "1.0", "name": name, "spec": "../openapi.json", "auth": {"key": "k"}, "steps": steps}
+    (dir_ / f"{name}.toolcheck.yaml").write_text(yaml.safe_dump(doc))
+
+
+def test_applicability(spec_file: Path) -> None:
+    spec = load_spec(str(spec_file))
+    assert long_running_reason(spec, spec.operation("start_job")) == "answers 202 Accepted"
+    assert "job states" in long_running_reason(spec, spec.operation("get_job"))
+    assert long_running_reason(spec, spec.operation("create_payment")) == ""
+    assert high_risk_reason(spec.operation("delete_job")) == "DELETE"
+    assert high_risk_reason(spec.operation("create_payment")).startswith("payments")
+    assert high_risk_reason(spec.operation("get_job")) == ""
+
+
+def test_matrix_from_scenarios(spec_file: Path) -> None:
+    sc = spec_file.parent / "scenarios"
+    sc.mkdir()
+    scenario(sc, "jobs", [
+        {"id": "start", "operation": "start_job", "expect": {"status": 202}, "outputs": {"id": "$response.body#/id"}},
+        {"id": "wait", "operation": "get_job", "params": {"id": "$steps.start.outputs.id"},
+         "poll": {"until": "$response.body#/status == 'succeeded'", "max_time": "2s"}},
+        {"id": "no_key", "operation": "start_job", "auth": "none", "expect": {"status": 401}},
+        {"id": "bad_key_but_no_expectation", "operation": "delete_job", "params": {"id": "x"}, "auth": "invalid"},
+    ])
+    scenario(sc, "pay", [
+        {"id": "pay", "operation": "POST /payments", "body": {"amount": 1}, "expect": {"status": 201}},
+        {"id": "pay_bad", "operation": "create_payment", "body": {}, "expect": {"status": "4xx"}},
+    ])
+    spec = load_spec(str(spec_file))
+    result = evaluate(spec, load_paths([str(sc)]))
+    cells = {row.operation.operation_id: {k: c.status for k, c in row.cells.items()} for row in result.rows}
+    assert cells["start_job"] == {"schema": COVERED, "auth-failure": COVERED, "long-running": COVERED, "high-risk": NOT_APPLICABLE}
+    assert cells["get_job"]["long-running"] == COVERED and cells["get_job"]["schema"] == COVERED
+    assert cells["create_payment"] == {"schema": COVERED, "auth-failure": MISSING, "long-running": NOT_APPLICABLE,
+                                       "high-risk": COVERED}
+    assert cells["delete_job"] == {"schema": MISSING, "auth-failure": MISSING, "long-running": NOT_APPLICABLE,
+                                   "high-risk": MISSING}
+    assert cells["public_post"]["auth-failure"] == NOT_APPLICABLE  # no auth to fail (lint reports it)
+    assert not result.ok
+    assert ("create_payment", "auth-failure") in [(op.operation_id, r) for op, r in result.gaps]
+    run = result.to_run_result()
+    suite = next(s for s in run.suites if s.name == "delete_job")
+    assert [c.status for c in suite.cases] == ["failed", "failed", "skipped", "failed"]
+    assert run.summary["policy"] == "failed"
+
+    only_schema = evaluate(spec, load_paths([str(sc)]), config={"require": ["schema"], "ignore": ["DELETE /jobs/{id}", "public_post"]})
+    assert only_schema.ok and only_schema.ignored == ("DELETE /jobs/{id}", "POST /public")
+    fuzz = RunResult(tool="fuzz", title="f", suites=(SuiteResult("delete_job", (CaseResult("negative: bad id", "passed"),)),))
+    with_fuzz = evaluate(spec, load_paths([str(sc)]), fuzz=fuzz)
+    row = next(r for r in with_fuzz.rows if r.operation.operation_id == "delete_job")
+    assert row.cells["schema"].status == COVERED and row.cells["high-risk"].status == COVERED
+    with pytest.raises(UsageError, match="unknown requirement"):
+        evaluate(spec, [], config={"require": ["speed"]})
+    with pytest.raises(UsageError, match="policy.ignore"):
+        evaluate(spec, [], config={"ignore": ["nope"]})
+
+
+def test_scaffold_covers_the_policy(spec_file: Path) -> None:
+    spec = load_spec(str(spec_file))
+    docs = scaffold(spec, spec_file.parent / "out")
+    steps = [s for doc in docs.values() for s in doc["steps"]]
+    by_id = {s["id"]: s for s in steps}
+    assert by_id["create_payment_requires_auth"]["auth"] == "none"
+    assert by_id["create_payment_rejects_bad_request"]["body"] == {}  # required `amount` missing
+    assert by_id["delete_job_rejects_bad_request"]["expect"]["status"] == 404  # deleting twice
+    assert "poll" in by_id["get_job_until_done"]
+    assert by_id["get_job_until_done"]["params"]["id"] == "$steps.start_job.outputs.id"
+    out = spec_file.parent / "out"
+    out.mkdir()
+    for name, doc in docs.items():
+        (out / name).write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert evaluate(spec, load_paths([str(out)])).ok
