@@ -166,7 +166,7 @@ def create_app() -> Starlette:
             raise Invalid("", "must be an object")
         only_keys(body, {"customer_id", "currency", "due_date", "memo", "line_items"})
         require_string(body, "customer_id", pattern=r"^cus_[A-Za-z0-9]{4,}$")
-        if body.get("currency") not in CURRENCIES or not isinstance(body.get("currency"), str):
+        if not isinstance(body.get("currency"), str) or body["currency"] not in CURRENCIES:
             raise Invalid("/currency", "must be one of " + ", ".join(sorted(CURRENCIES)))
         if "due_date" in body and not is_date(body["due_date"]):
             raise Invalid("/due_date", "must be a date (YYYY-MM-DD)")
@@ -322,22 +322,27 @@ def create_app() -> Starlette:
             # BUG 2: `priority` is never validated.
         except Invalid as exc:
             return error(422, "validation_failed", exc.message, [{"field": exc.field, "message": exc.message}])
-        priority = body.get("priority") if body.get("priority") in PRIORITIES else "normal"
+        priority = body["priority"] if isinstance(body.get("priority"), str) and body["priority"] in PRIORITIES else "normal"
         ticket = {"id": new_id("tkt_", 8), "customer_id": body["customer_id"], "subject": body["subject"],
                   "status": "open", "priority": priority, "created_at": now()}
         store.tickets[ticket["id"]] = ticket
         return JSONResponse(ticket, status_code=201)
 
+    def path(template: str, **handlers: Any) -> Route:
+        # One route per path, so a 405 carries the full `Allow` list (RFC 9110 §15.5.6).
+        async def dispatch(request: Request) -> Response:
+            return await handlers[request.method.lower()](request)  # type: ignore[no-any-return]
+
+        return Route(template, dispatch, methods=[m.upper() for m in handlers])
+
     routes = [
-        Route("/invoices", create_invoice, methods=["POST"]),
-        Route("/invoices/{invoice_id}", get_invoice, methods=["GET"]),
-        Route("/tasks", create_task, methods=["POST"]),
-        Route("/tasks", list_tasks, methods=["GET"]),
-        Route("/tasks/{task_id}", get_task, methods=["GET"]),
-        Route("/tasks/{task_id}", cancel_task, methods=["DELETE"]),
-        Route("/customers", search_customers, methods=["GET"]),
-        Route("/customers/{customer_id}", get_customer, methods=["GET"]),
-        Route("/tickets", open_ticket, methods=["POST"]),
+        path("/invoices", post=create_invoice),
+        path("/invoices/{invoice_id}", get=get_invoice),
+        path("/tasks", post=create_task, get=list_tasks),
+        path("/tasks/{task_id}", get=get_task, delete=cancel_task),
+        path("/customers", get=search_customers),
+        path("/customers/{customer_id}", get=get_customer),
+        path("/tickets", post=open_ticket),
     ]
     return Starlette(routes=routes)
 

@@ -186,15 +186,24 @@ def send(client: httpx.Client, method: str, url: str, headers: dict[str, str], b
     """Send one request; transport errors are recorded in ``Exchange.error``, not raised."""
     exchange = Exchange(method=method, url=url, headers=headers, body=body)
     started = time.perf_counter()
-    try:
-        response = client.request(method, url, headers=headers, content=body)
-        exchange.status = response.status_code
-        exchange.response_headers = dict(response.headers)
-        exchange.response_body = response.content
-    except httpx.TimeoutException:
-        exchange.error = "timeout"
-    except (httpx.TransportError, httpx.InvalidURL, UnicodeEncodeError, ValueError) as exc:
-        exchange.error = f"{type(exc).__name__}: {exc}"
+    for _attempt in (1, 2):
+        try:
+            response = client.request(method, url, headers=headers, content=body)
+            exchange.status = response.status_code
+            exchange.response_headers = dict(response.headers)
+            exchange.response_body = response.content
+            exchange.error = ""
+            break
+        except httpx.TimeoutException:
+            exchange.error = "timeout"
+            break
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            # A kept-alive connection the server closed after an earlier request (often a crash
+            # on that one) fails the *next* request: retry once on a fresh connection.
+            exchange.error = f"{type(exc).__name__}: {exc}"
+        except (httpx.TransportError, httpx.InvalidURL, UnicodeEncodeError, ValueError) as exc:
+            exchange.error = f"{type(exc).__name__}: {exc}"
+            break
     exchange.elapsed = time.perf_counter() - started
     return exchange
 

@@ -130,6 +130,11 @@ def _node(spec: Spec, schema: Any, value: Any, path: list[Any], root: Any, depth
 
 
 def _wrong_type(value: Any, path: list[Any], root: Any, where: str) -> Iterator[Mutation]:
+    if value is not None:
+        yield Mutation(_set(root, path, None), "type", where, f"null at {where}", True)
+    if not isinstance(value, (dict, list)):
+        yield Mutation(_set(root, path, {}), "type", where, f"object instead of a scalar at {where}")
+        yield Mutation(_set(root, path, [value]), "type", where, f"list instead of a single value at {where}", True)
     if isinstance(value, bool):
         yield Mutation(_set(root, path, "true" if value else "false"), "type", where, f"boolean as a string at {where}", True)
     elif isinstance(value, (int, float)):
