@@ -19,9 +19,18 @@ from datetime import date
 from typing import Any
 
 from toolcheck.drift._agent import semantic_delta
+from toolcheck.drift._oasdiff import OASDIFF_LEVELS
 from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
 from toolcheck.drift.model import DriftReport, Finding
-from toolcheck.drift.rules import ERROR, INFO, RULES, WARNING, schema_oasdiff_ids, schema_rule_id
+from toolcheck.drift.rules import (
+    ERROR,
+    INFO,
+    RULES,
+    WARNING,
+    WRITE_ONLY_OASDIFF,
+    schema_oasdiff_ids,
+    schema_rule_id,
+)
 from toolcheck.redact import MASK, is_secret_name, redact_text, redact_value
 from toolcheck.spec.model import Operation, Spec
 
@@ -143,6 +152,9 @@ class Differ:
             if ":" in fact.key and kind.startswith("property-became-"):
                 wanted = "-" + fact.key.rsplit(":", 1)[1] + "-"
                 oasdiff = tuple(i for i in oasdiff if wanted in i) or oasdiff
+            hidden = _hidden_oasdiff(side, kind, fact.flags)
+            if hidden:
+                oasdiff = hidden
             # a readOnly property is not sent, a writeOnly one is not returned (OAS 3.1 §4.8.24)
             if level != INFO and kind in _IGNORED_WHEN_HIDDEN and (
                     (side == "request" and fact.flags & RO) or (side == "response" and fact.flags & WO)):
@@ -270,6 +282,16 @@ def match_operations(old: tuple[Operation, ...], new: tuple[Operation, ...]) -> 
                 still.append(o)
         left = still
     return pairs, left, rest
+
+
+def _hidden_oasdiff(side: str, kind: str, flags: int) -> tuple[str, ...]:
+    """oasdiff's own ids for changes to readOnly request / writeOnly response properties."""
+    if side == "request" and flags & RO:
+        alt = f"request-read-only-property-{kind}"
+        return (alt,) if alt in OASDIFF_LEVELS else ()
+    if side == "response" and flags & WO and kind in WRITE_ONLY_OASDIFF:
+        return (WRITE_ONLY_OASDIFF[kind],)
+    return ()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -229,6 +229,18 @@ _SPECIAL_OASDIFF: dict[tuple[str, str, bool], tuple[str, ...]] = {
 }
 
 
+# oasdiff's ids for a writeOnly property in a response (which the client never receives)
+WRITE_ONLY_OASDIFF = {
+    "new-optional-property": "response-optional-write-only-property-added",
+    "new-required-property": "response-required-write-only-property-added",
+    "optional-property-removed": "response-optional-write-only-property-removed",
+    "required-property-removed": "response-required-write-only-property-removed",
+    "property-became-optional": "response-write-only-property-became-optional",
+    "property-became-required": "response-write-only-property-became-required",
+    "enum-value-added": "response-write-only-property-enum-value-added",
+}
+
+
 def _schema_oasdiff(prefix: str, kind: str, root: bool) -> tuple[str, ...]:
     special = _SPECIAL_OASDIFF.get((prefix, kind, root))
     if special is not None:
@@ -450,6 +462,10 @@ def _build() -> dict[str, Rule]:
         for kind, (req, resp, category, text) in SCHEMA_KINDS.items():
             level = _SIDE_LEVEL.get((prefix, kind), req if side == "request" else resp)
             mapped = set(_schema_oasdiff(prefix, kind, True)) | set(_schema_oasdiff(prefix, kind, False))
+            if prefix == "request" and f"request-read-only-property-{kind}" in OASDIFF_LEVELS:
+                mapped.add(f"request-read-only-property-{kind}")
+            if prefix == "response" and kind in WRITE_ONLY_OASDIFF:
+                mapped.add(WRITE_ONLY_OASDIFF[kind])
             where = {"request": "request body", "response": "response body",
                      "request-parameter": "parameter", "response-header": "response header"}[prefix]
             agent = kind in ("property-renamed", "description-semantics-changed")
