@@ -584,9 +584,25 @@ def compare_document(d: Differ) -> None:
     for name in sorted(d.old.schemas.keys() - d.new.schemas.keys()):
         d.emit("api-schema-removed", f"component schema {name} was removed", before=name, key=name,
                old_pointer=f"/components/schemas/{_esc(name)}")
-    if any(f.level == "error" for f in d.findings) and d.old.api_version == d.new.api_version and d.old.api_version:
-        d.emit("api-version-not-bumped", f"breaking changes but info.version is still {d.new.api_version}",
-               after=d.new.api_version)
+    breaking = any(f.level == "error" for f in d.findings)
+    ov, nv = d.old.api_version, d.new.api_version
+    if breaking and ov and ov == nv:
+        d.emit("api-version-not-bumped", f"breaking changes but info.version is still {nv}", after=nv)
+    elif breaking and ov and nv:
+        a, b = _semver(ov), _semver(nv)
+        if a and b and b < a:
+            d.emit("api-version-decreased", f"breaking changes and info.version decreased: {ov} → {nv}",
+                   before=ov, after=nv)
+        elif a and b and b[0] == a[0]:
+            d.emit("api-major-version-not-bumped", f"breaking changes but the major version is still {b[0]} "
+                   f"({ov} → {nv})", before=ov, after=nv)
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    import re
+
+    parts = re.findall(r"\d+", version.lstrip("vV").split("-")[0])
+    return tuple(int(p) for p in parts[:3])
 
 
 def _doc_security(doc: dict[str, Any]) -> Any:
