@@ -589,12 +589,12 @@ def compare_document(d: Differ) -> None:
     if breaking and ov and ov == nv:
         d.emit("api-version-not-bumped", f"breaking changes but info.version is still {nv}", after=nv)
     elif breaking and ov and nv:
-        a, b = _semver(ov), _semver(nv)
-        if a and b and b < a:
+        va, vb = _semver(ov), _semver(nv)
+        if va and vb and vb < va:
             d.emit("api-version-decreased", f"breaking changes and info.version decreased: {ov} → {nv}",
                    before=ov, after=nv)
-        elif a and b and b[0] == a[0]:
-            d.emit("api-major-version-not-bumped", f"breaking changes but the major version is still {b[0]} "
+        elif va and vb and vb[0] == va[0]:
+            d.emit("api-major-version-not-bumped", f"breaking changes but the major version is still {vb[0]} "
                    f"({ov} → {nv})", before=ov, after=nv)
 
 
