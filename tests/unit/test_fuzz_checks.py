@@ -143,3 +143,20 @@ def test_stateful_phase_reports_unreadable_and_undeleted_resources() -> None:
     findings = fuzzer.run(list(spec.operations))
     assert [(f.operation_id, f.failure.check) for f in findings] == [("remove", "deleted_still_readable")]
     assert [s["role"] for s in findings[0].steps] == ["create", "read", "delete", "read again"]
+
+
+def test_auth_phase_fires_only_on_required_security() -> None:
+    spec = _spec()
+
+    def handler(request: httpx.Request) -> httpx.Response:  # ignores credentials everywhere
+        if request.method == "POST":
+            return httpx.Response(201, json={"id": "i1"})
+        return httpx.Response(204 if request.method == "DELETE" else 200)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("auth",)))
+    findings = fuzzer.run(list(spec.operations))
+    # `read` allows anonymous access ({} alternative) and `remove` has no security: only `create` fires
+    assert sorted((f.operation_id, f.failure.cause) for f in findings) == [
+        ("create", "invalid credentials"), ("create", "missing credentials")]
+    assert all(f.failure.check == "auth_not_enforced" for f in findings)

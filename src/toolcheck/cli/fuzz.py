@@ -212,7 +212,12 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
             out.print(f"  {escape(fail.message)}", soft_wrap=True)
             if fail.hint:
                 out.print(f"  [dim]hint:[/] {escape(fail.hint)}", soft_wrap=True)
-            out.print(f"  [dim]reproduce:[/] {escape(f.curl)}", soft_wrap=True)
+            if f.steps:
+                out.print("  [dim]reproduce (in order):[/]", soft_wrap=True)
+                for step in f.steps:
+                    out.print(f"    {escape(step['curl'])}", soft_wrap=True)
+            else:
+                out.print(f"  [dim]reproduce:[/] {escape(f.curl)}", soft_wrap=True)
             if not no_reports:
                 out.print(f"  [dim]replay:[/] toolcheck replay {f.id} --findings {escape(shlex.quote(findings_file))} "
                           f"{escape(target)}", soft_wrap=True)

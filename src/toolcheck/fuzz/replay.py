@@ -54,7 +54,8 @@ def pick(data: dict[str, Any], finding_id: str) -> dict[str, Any]:
         known = ", ".join(f"{f.get('id')} ({f.get('operation_id')} {f.get('check')})" for f in data.get("findings") or [])
         what = "no finding" if not matches else "more than one finding"
         raise UsageError(f"{what} with id {finding_id!r}; known: {known or 'none'}")
-    return matches[0]
+    chosen: dict[str, Any] = matches[0]
+    return chosen
 
 
 def replay(fuzzer: Fuzzer, finding: dict[str, Any]) -> tuple[bool, list[Finding]]:

@@ -147,6 +147,12 @@ class Fuzzer:
                 bases.append(base)
                 if positive:
                     yield base
+            if positive and any(p.location == "path" for p in factory.params):
+                try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
+                    yield factory.positive(RANDOM, phase="boundary").with_(
+                        label="well-shaped ids that do not exist", llm=True, query={}, headers={}, cookies={})
+                except Unsatisfiable:
+                    pass
             if negative and bases:
                 produced = 0
                 seen: set[str] = set()
@@ -174,9 +180,9 @@ class Fuzzer:
                 if positive and (not negative or i % 2 == 0):
                     yield base
                     continue
-                case = self._random_negative(factory, base)
-                if case is not None:
-                    yield case
+                mutated = self._random_negative(factory, base)
+                if mutated is not None:
+                    yield mutated
                 else:
                     misses += 1
 
@@ -260,7 +266,7 @@ class Fuzzer:
 
     # --- shrinking ----------------------------------------------------------------------
     def _shrink(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
-                budget: int = 20) -> tuple[Case, Exchange, Failure]:
+                budget: int = 40) -> tuple[Case, Exchange, Failure]:
         factory = None
         tries = 0
         improved = True
@@ -294,6 +300,35 @@ class Fuzzer:
                 yield case.with_(headers={k: v for k, v in case.headers.items() if k != name})
         if isinstance(case.body, dict):
             yield from self._drop_keys(case, case.body, [], protected)
+        for name, value in case.query.items():
+            if isinstance(value, str) and len(value) > 4 and case.pointer != f"query/{name}":
+                yield case.with_(query={**case.query, name: value[: max(1, len(value) // 3)]})
+        if isinstance(case.body, (dict, list)):
+            yield from self._shorten(case, case.body, [], protected)
+
+    def _shorten(self, case: Case, node: Any, path: list[Any], protected: list[str]) -> Iterator[Case]:
+        """Cut long strings (and lists) not on the mutated path: readable reproductions."""
+        import copy
+
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        for key, value in items:
+            here = [*path, key]
+            if [str(p) for p in here] == protected[: len(here)] and len(here) == len(protected):
+                continue
+            replacement: Any = None
+            if isinstance(value, str) and len(value) > 4:
+                replacement = value[: max(1, len(value) // 3)]
+            elif isinstance(value, list) and len(value) > 1:
+                replacement = value[:1]
+            if replacement is not None:
+                body = copy.deepcopy(case.body)
+                target = body
+                for part in path:
+                    target = target[part]
+                target[key] = replacement
+                yield case.with_(body=body)
+            if isinstance(value, (dict, list)) and len(here) < 4:
+                yield from self._shorten(case, value, here, protected)
 
     def _drop_keys(self, case: Case, node: dict[str, Any], path: list[str], protected: list[str]) -> Iterator[Case]:
         import copy

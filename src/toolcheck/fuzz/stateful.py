@@ -75,7 +75,7 @@ def infer_chains(spec: Spec, operations: list[Operation] | None = None) -> list[
                 ref = link.get("operationRef")
                 if target is None and isinstance(ref, str) and ref.startswith("#/paths/"):
                     target = _by_ref(spec, ref)
-                params = link.get("parameters") if isinstance(link.get("parameters"), dict) else {}
+                params: dict[str, Any] = link["parameters"] if isinstance(link.get("parameters"), dict) else {}
                 if target is None or target.method != "get" or (op.operation_id, target.operation_id) in seen:
                     continue
                 sources = {str(k).split(".")[-1]: str(v) for k, v in params.items() if isinstance(v, str)}

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 try:  # Python 3.11+
-    import re._constants as _c  # type: ignore[import-not-found]
-    import re._parser as _p  # type: ignore[import-not-found]
+    import re._constants as _c
+    import re._parser as _p
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c
     import sre_parse as _p

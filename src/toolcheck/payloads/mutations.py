@@ -215,7 +215,7 @@ def _array(spec: Spec, flat: dict[str, Any], value: list[Any], path: list[Any], 
 
 def _object(spec: Spec, flat: dict[str, Any], value: dict[str, Any], path: list[Any], root: Any, depth: int,
             where: str) -> Iterator[Mutation]:
-    props = flat.get("properties") if isinstance(flat.get("properties"), dict) else {}
+    props: dict[str, Any] = flat["properties"] if isinstance(flat.get("properties"), dict) else {}
     required = [r for r in flat.get("required") or [] if isinstance(r, str)]
     for name in required:
         if name in value:

@@ -30,6 +30,19 @@ _SPICY = ["é", "€", " ", "'", '"', "<", "&", "ß", "日", "-", "_", "."]
 _MERGE_SKIP = frozenset({"allOf", "anyOf", "oneOf", "$ref"})
 
 
+def _int(schema: dict[str, Any], key: str, default: int | None = None) -> int | None:
+    value = schema.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 class Unsatisfiable(Exception):
     """No value could be produced (required recursion too deep, contradictory schema)."""
 
@@ -238,8 +251,8 @@ class ValueGenerator:
         return round(value, 2) if lo is None or round(value, 2) >= a and round(value, 2) <= b else value
 
     def _string(self, schema: dict[str, Any], mode: str, depth: int) -> str:
-        lo = schema.get("minLength") if isinstance(schema.get("minLength"), int) else 0
-        hi = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None
+        lo = _int(schema, "minLength", 0) or 0
+        hi = _int(schema, "maxLength")
         fmt = schema.get("format")
         if isinstance(fmt, str):
             value = self._format(fmt, mode)
@@ -301,9 +314,9 @@ class ValueGenerator:
         return None
 
     def _array(self, schema: dict[str, Any], mode: str, depth: int) -> list[Any]:
-        lo = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
-        hi = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else None
-        prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        lo = _int(schema, "minItems", 0) or 0
+        hi = _int(schema, "maxItems")
+        prefix = _list(schema.get("prefixItems"))
         items = schema.get("items", {})
         if depth >= self.max_depth:
             count = lo
@@ -333,7 +346,7 @@ class ValueGenerator:
         return out
 
     def _object(self, schema: dict[str, Any], mode: str, depth: int) -> dict[str, Any]:
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = _dict(schema.get("properties"))
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         out: dict[str, Any] = {}
         skip = "readOnly" if self.direction == "request" else "writeOnly"
@@ -355,7 +368,7 @@ class ValueGenerator:
                     out[name] = self.value(sub, mode, depth + 1)
                 except Unsatisfiable:
                     continue
-        min_props = schema.get("minProperties") if isinstance(schema.get("minProperties"), int) else 0
+        min_props = _int(schema, "minProperties", 0) or 0
         extra = schema.get("additionalProperties", True)
         n = 0
         while len(out) < min_props and n < min_props + 5:
