@@ -84,7 +84,8 @@ def test_list_rules_text_and_json() -> None:
     rules = json.loads(runner.invoke(app, ["drift", "--list-rules", "-f", "json"]).stdout)
     by_id = {r["id"]: r for r in rules}
     assert by_id["request-max-length-decreased"]["oasdiff"] == [
-        "request-body-max-length-decreased", "request-property-max-length-decreased"]
+        "request-body-max-length-decreased", "request-property-max-length-decreased",
+        "request-read-only-property-max-length-decreased"]
     assert {"id", "level", "direction", "description", "oasdiff"} <= set(by_id["tool-renamed"])
 
 

@@ -17,84 +17,32 @@ Hand-written because the design is the point (see docs/drift-rules.md and the re
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from toolcheck.drift._compose import CompositionMixin, _label, _pair_renames
+from toolcheck.drift._facts import (
+    _GENERIC,
+    _NUMERIC,
+    _ZERO_DEFAULT,
+    ANNOTATIONS,
+    MAX_DEPTH,
+    RO,
+    WO,
+    Fact,
+    Result,
+    _annotation_only,
+    _esc,
+    _null_branch,
+    _types,
+    canonical,
+)
 from toolcheck.spec.model import Spec
 
-MAX_DEPTH = 48
-ANNOTATIONS = frozenset({
-    "title", "description", "example", "examples", "deprecated", "readOnly", "writeOnly", "$comment",
-    "externalDocs", "xml", "default",
-})
-_NUMERIC = (
-    # keyword, fact stem, "max" semantics (larger = looser)
-    ("maxLength", "max-length", True), ("minLength", "min-length", False),
-    ("maximum", "max", True), ("minimum", "min", False),
-    ("exclusiveMaximum", "exclusive-max", True), ("exclusiveMinimum", "exclusive-min", False),
-    ("maxItems", "max-items", True), ("minItems", "min-items", False),
-    ("maxContains", "max-contains", True), ("minContains", "min-contains", False),
-)
-_ZERO_DEFAULT = frozenset({"minLength", "minItems", "minContains"})  # absent means 0: compare as numbers
-_GENERIC = (
-    ("if", "if"), ("then", "then"), ("else", "else"), ("contains", "contains"), ("prefixItems", "prefix-items"),
-    ("propertyNames", "property-names"), ("dependentRequired", "dependent-required"),
-    ("dependentSchemas", "dependent-schema"), ("unevaluatedItems", "unevaluated-items"),
-    ("unevaluatedProperties", "unevaluated-properties"), ("contentSchema", "content-schema"), ("not", "not"),
-)
-RO, WO = 1, 2
+__all__ = ["RO", "WO", "Fact", "Result", "SchemaDiffer", "canonical"]
 
-
-@dataclass(slots=True)
-class Fact:
-    """One neutral change at ``path`` (property names, ``[]`` for items, ``{}`` for map values)."""
-
-    kind: str
-    path: tuple[str, ...]
-    before: Any = None
-    after: Any = None
-    old_ptr: str = ""
-    new_ptr: str = ""
-    key: str = ""
-    flags: int = 0
-
-
-@dataclass(slots=True)
-class Result:
-    """Facts found directly in one schema pair, and the component pairs it reaches."""
-
-    facts: list[Fact] = field(default_factory=list)
-    children: list[tuple[tuple[str, ...], str, str, int]] = field(default_factory=list)
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _types(schema: dict[str, Any]) -> set[str] | None:
-    t = schema.get("type")
-    if t is None:
-        return None
-    return {str(x) for x in t} if isinstance(t, list) else {str(t)}
-
-
-def _null_branch(s: Any) -> bool:
-    return isinstance(s, dict) and (s.get("type") == "null" or s.get("type") == ["null"]) and len(
-        [k for k in s if k not in ANNOTATIONS]) == 1
-
-
-def _annotation_only(s: Any) -> bool:
-    return isinstance(s, dict) and "$ref" not in s and all(k in ANNOTATIONS or k.startswith("x-") for k in s)
-
-
-class SchemaDiffer:
+class SchemaDiffer(CompositionMixin):
     """Diffs schemas of two specs; one instance per ``diff(old, new)`` (holds the memo)."""
 
     def __init__(self, old: Spec, new: Spec) -> None:
@@ -535,163 +483,3 @@ class SchemaDiffer:
             else:
                 kind = "new-optional-property"
             facts.append(Fact(kind, path + (name,), None, name, optr, f"{nptr}/properties/{_esc(name)}", name, pflags))
-
-    def _match(self, comb: str, obranches: list[Any], nbranches: list[Any]) -> tuple[
-            list[tuple[int, int]], list[int], list[int]]:
-        """Pair branches: same $ref, then same content (inline ≡ $ref), then by position."""
-        def key(spec: Spec, b: Any) -> str:
-            return canonical(self._deref(spec, b, "")[0])
-        pairs: list[tuple[int, int]] = []
-        left = list(range(len(obranches)))
-        right = list(range(len(nbranches)))
-        for i in list(left):
-            ref = obranches[i].get("$ref") if isinstance(obranches[i], dict) else None
-            for j in right:
-                if ref is not None and isinstance(nbranches[j], dict) and nbranches[j].get("$ref") == ref:
-                    pairs.append((i, j))
-                    left.remove(i)
-                    right.remove(j)
-                    break
-        if left and right:
-            okeys = {i: key(self.old, obranches[i]) for i in left}
-            nkeys = {j: key(self.new, nbranches[j]) for j in right}
-            for i in list(left):
-                for j in right:
-                    if okeys[i] == nkeys[j]:
-                        pairs.append((i, j))
-                        left.remove(i)
-                        right.remove(j)
-                        break
-        if comb == "allOf":
-            # identical duplicate members add nothing (oasdiff docs/ALLOF.md)
-            seen = {canonical(nbranches[j]) for _, j in pairs}
-            right = [j for j in right if canonical(nbranches[j]) not in seen]
-        if left and right and len(left) == len(right):
-            pairs.extend(zip(left, right, strict=False))
-            left, right = [], []
-        return pairs, left, right
-
-    def _composition(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
-                     nptr: str, depth: int, flags: int, out: Result) -> None:
-        ob, nb = o.get(comb), n.get(comb)
-        if not isinstance(ob, list) and not isinstance(nb, list):
-            return
-        stem = {"allOf": "all-of", "oneOf": "one-of", "anyOf": "any-of"}[comb]
-        if not isinstance(ob, list) or not isinstance(nb, list):
-            return  # one side only: handled by _wrapping
-        pairs, left, right = self._match(comb, ob, nb)
-        for i, j in pairs:
-            self._cmp(ob[i], nb[j], path, f"{optr}/{comb}/{i}", f"{nptr}/{comb}/{j}", depth + 1, flags, out)
-        for j in right:
-            kind = f"{stem}-added-annotation-only" if comb == "allOf" and _annotation_only(nb[j]) else f"{stem}-added"
-            if comb != "allOf" and _null_branch(nb[j]):
-                kind = "became-nullable"
-            out.facts.append(Fact(kind, path, None, _label(nb[j]), optr, f"{nptr}/{comb}/{j}", _label(nb[j]), flags))
-        for i in left:
-            kind = f"{stem}-removed-annotation-only" if comb == "allOf" and _annotation_only(ob[i]) else f"{stem}-removed"
-            if comb != "allOf" and _null_branch(ob[i]):
-                kind = "became-not-nullable"
-            out.facts.append(Fact(kind, path, _label(ob[i]), None, f"{optr}/{comb}/{i}", nptr, _label(ob[i]), flags))
-
-    def _wrapping(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
-                  nptr: str, depth: int, flags: int, out: Result, *, original: str | None = None) -> bool:
-        """A schema wrapped into (or unwrapped from) a oneOf/anyOf whose branch is the old schema.
-
-        ``original`` is the ``$ref`` the single side had before it was dereferenced: matching
-        the branch by ref name works even when the component itself changed.
-        """
-        wrapped_new = comb in n
-        single, multi = (o, n) if wrapped_new else (n, o)
-        branches = multi.get(comb)
-        if not isinstance(branches, list) or any(k in single for k in ("oneOf", "anyOf", "allOf")):
-            return False
-        whole = {"$ref": original} if original else {k: v for k, v in single.items() if k not in ANNOTATIONS}
-        if not whole:
-            return False
-        ob, nb = ([whole], branches) if wrapped_new else (branches, [whole])
-        pairs, left, right = self._match(comb, ob, nb)
-        if not pairs:
-            return False
-        stem = {"oneOf": "one-of", "anyOf": "any-of"}[comb]
-        for i, j in pairs:
-            self._cmp(ob[i], nb[j], path, optr if wrapped_new else f"{optr}/{comb}/{i}",
-                      f"{nptr}/{comb}/{j}" if wrapped_new else nptr, depth + 1, flags, out)
-        extra = right if wrapped_new else left
-        others = [x for x in extra if not _null_branch((nb if wrapped_new else ob)[x])]
-        nulls = len(extra) - len(others)
-        if nulls:
-            out.facts.append(Fact("became-nullable" if wrapped_new else "became-not-nullable", path, not wrapped_new,
-                                  wrapped_new, optr, nptr, "", flags))
-        if others:
-            labels = [_label((nb if wrapped_new else ob)[x]) for x in others]
-            if wrapped_new:
-                kind = "wrapped-in-one-of" if comb == "oneOf" else "any-of-added"
-            else:
-                kind = f"{stem}-removed"
-            text = ", ".join(labels)
-            out.facts.append(Fact(kind, path, None if wrapped_new else text, text if wrapped_new else None,
-                                  optr, nptr, text, flags))
-        return True
-
-    @staticmethod
-    def _discriminator(od: Any, nd: Any, fact: Any) -> None:
-        if not isinstance(od, dict) and not isinstance(nd, dict):
-            return
-        if not isinstance(od, dict):
-            fact("discriminator-added", None, nd.get("propertyName"))
-            return
-        if not isinstance(nd, dict):
-            fact("discriminator-removed", od.get("propertyName"), None)
-            return
-        if od.get("propertyName") != nd.get("propertyName"):
-            fact("discriminator-property-name-changed", od.get("propertyName"), nd.get("propertyName"))
-        om, nm = od.get("mapping") or {}, nd.get("mapping") or {}
-        for k in nm.keys() - om.keys():
-            fact("discriminator-mapping-added", None, k, key=k)
-        for k in om.keys() - nm.keys():
-            fact("discriminator-mapping-deleted", k, None, key=k)
-        for k in om.keys() & nm.keys():
-            if om[k] != nm[k]:
-                fact("discriminator-mapping-changed", om[k], nm[k], key=k)
-
-
-def _label(schema: Any) -> str:
-    if isinstance(schema, dict):
-        if isinstance(schema.get("$ref"), str):
-            return str(schema["$ref"]).rsplit("/", 1)[-1]
-        if "title" in schema:
-            return str(schema["title"])
-        t = schema.get("type")
-        if t is not None:
-            return str(t)
-    return canonical(schema)[:40]
-
-
-def _strip_docs(schema: Any) -> str:
-    if isinstance(schema, dict):
-        return canonical({k: v for k, v in schema.items() if k not in ("description", "title", "example", "examples")})
-    return canonical(schema)
-
-
-def _pair_renames(removed: list[str], added: list[str], op: dict[str, Any], np: dict[str, Any]) -> list[tuple[str, str]]:
-    """One removal and one addition with the same schema and a similar name (or the only pair)."""
-    if not removed or not added:
-        return []
-    pairs: list[tuple[str, str]] = []
-    free = list(added)
-    for r in removed:
-        rk = _strip_docs(op[r])
-        best, best_score = None, 0.0
-        for a in free:
-            if _strip_docs(np[a]) != rk:
-                continue
-            score = difflib.SequenceMatcher(None, r.lower(), a.lower()).ratio()
-            if r.lower().replace("_", "") == a.lower().replace("_", ""):
-                score = 1.0
-            if score > best_score:
-                best, best_score = a, score
-        only_pair = len(removed) == 1 and len(added) == 1
-        if best is not None and (best_score >= 0.5 or only_pair):
-            pairs.append((r, best))
-            free.remove(best)
-    return pairs

@@ -222,7 +222,7 @@ class Differ:
 
     # --- the walk --------------------------------------------------------------------------
     def run(self) -> list[Finding]:
-        from toolcheck.drift import _ops
+        from toolcheck.drift import _document, _ops
 
         pairs, removed, added = match_operations(self.old.operations, self.new.operations)
         new_paths = {op.path for op in self.new.operations} | set(self.new.document.get("paths") or {})
@@ -242,8 +242,8 @@ class Differ:
         self._unstable = False
         self._current = ("", "")
         self._flush_groups()
-        _ops.compare_webhooks(self)
-        _ops.compare_document(self)
+        _document.compare_webhooks(self)
+        _document.compare_document(self)
         return self.findings
 
 
