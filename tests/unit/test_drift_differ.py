@@ -268,3 +268,12 @@ def test_secret_defaults_are_never_printed() -> None:
     (f,) = report.findings
     text = f"{f.message} {f.before} {f.after}"
     assert "tok_live" not in text and "***" in text
+
+
+def test_oneof_of_constants_is_compared_as_an_enum() -> None:
+    def s(values: list[int]) -> dict[str, Any]:
+        kinds = {"oneOf": [{"const": v, "title": f"KIND_{v}"} for v in values], "type": "integer"}
+        return spec({"/t": {"post": op(kinds, kinds)}})
+    report = run(s([1, 2]), s([1, 2, 6]))
+    got = sorted((f.rule, f.level, f.after) for f in main(report))
+    assert got == [("request-enum-value-added", "info", 6), ("response-enum-value-added", "warning", 6)]

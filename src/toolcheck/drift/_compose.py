@@ -70,6 +70,8 @@ class CompositionMixin:
         stem = {"allOf": "all-of", "oneOf": "one-of", "anyOf": "any-of"}[comb]
         if not isinstance(ob, list) or not isinstance(nb, list):
             return  # one side only: handled by _wrapping
+        if comb != "allOf":
+            ob, nb = self._const_branches(ob, nb, path, optr, nptr, flags, out)
         pairs, left, right = self._match(comb, ob, nb)
         for i, j in pairs:
             self._cmp(ob[i], nb[j], path, f"{optr}/{comb}/{i}", f"{nptr}/{comb}/{j}", depth + 1, flags, out)
@@ -83,6 +85,24 @@ class CompositionMixin:
             if comb != "allOf" and _null_branch(ob[i]):
                 kind = "became-not-nullable"
             out.facts.append(Fact(kind, path, _label(ob[i]), None, f"{optr}/{comb}/{i}", nptr, _label(ob[i]), flags))
+
+    @staticmethod
+    def _const_branches(ob: list[Any], nb: list[Any], path: tuple[str, ...], optr: str, nptr: str, flags: int,
+                        out: Result) -> tuple[list[Any], list[Any]]:
+        """``oneOf: [{const: 1, title: ...}, ...]`` is an enum with docs: compare it as one (by value).
+
+        Returns the branches that are not such constants, for the usual matching.
+        """
+        def consts(branches: list[Any]) -> dict[str, Any]:
+            return {canonical(b["const"]): b["const"] for b in branches if _const_only(b)}
+        oc, nc = consts(ob), consts(nb)
+        if not oc or not nc:
+            return ob, nb
+        for k in nc.keys() - oc.keys():
+            out.facts.append(Fact("enum-value-added", path, None, nc[k], optr, nptr, k, flags))
+        for k in oc.keys() - nc.keys():
+            out.facts.append(Fact("enum-value-removed", path, oc[k], None, optr, nptr, k, flags))
+        return [b for b in ob if not _const_only(b)], [b for b in nb if not _const_only(b)]
 
     def _wrapping(self, comb: str, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str,
                   nptr: str, depth: int, flags: int, out: Result, *, original: str | None = None) -> bool:
@@ -145,6 +165,11 @@ class CompositionMixin:
             if om[k] != nm[k]:
                 fact("discriminator-mapping-changed", om[k], nm[k], key=k)
 
+
+
+def _const_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and "const" in schema and all(
+        k in ANNOTATIONS or k in ("const", "type") or k.startswith("x-") for k in schema)
 
 
 def _label(schema: Any) -> str:
