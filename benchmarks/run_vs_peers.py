@@ -111,17 +111,14 @@ def install_peers() -> dict[str, Path]:
     return {k: p for k, p in bins.items() if p.exists()}
 
 
-def timed(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float, float, int]:
-    walls = []
-    code = 0
-    env = {**os.environ, "NO_COLOR": "1", "STEPCI_DISABLE_ANALYTICS": "1", "REDOCLY_TELEMETRY": "off",
-           "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-        walls.append(time.perf_counter() - start)
-        code = proc.returncode
-    return statistics.median(walls), min(walls), max(walls), code
+ENV = {**os.environ, "NO_COLOR": "1", "STEPCI_DISABLE_ANALYTICS": "1", "REDOCLY_TELEMETRY": "off",
+       "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+
+
+def once(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, check=False)
+    return time.perf_counter() - start, proc.returncode
 
 
 def main() -> None:
@@ -155,10 +152,17 @@ def main() -> None:
             commands["Redocly Respect (Arazzo, schema checks)"] = [str(peers["respect"]), "respect", str(files["arazzo"])]
         if "stepci" in peers:
             commands["Step CI (status + jsonpath)"] = [str(peers["stepci"]), "run", str(files["stepci"])]
-        for label, cmd in commands.items():
-            timed(cmd, work, 1)  # warm the disk cache / npx resolution
-            median, low, high, code = timed(cmd, work, args.runs)
-            rows.append((label, median, low, high, code))
+        for cmd in commands.values():
+            once(cmd, work)  # warm the disk cache and toolcheck's spec cache
+        # Rounds interleave the tools, so a burst of load on a shared machine hits all alike.
+        walls: dict[str, list[float]] = {label: [] for label in commands}
+        codes: dict[str, int] = {}
+        for _ in range(args.runs):
+            for label, cmd in commands.items():
+                wall, codes[label] = once(cmd, work)
+                walls[label].append(wall)
+        for label, values in walls.items():
+            rows.append((label, statistics.median(values), min(values), max(values), codes[label]))
     server.shutdown()
     print(f"\n{args.steps} sequential steps on loopback, median of {args.runs} (wall, incl. start-up)")
     print(f"{'tool':48} {'median':>8} {'min':>8} {'max':>8}  exit")
