@@ -81,3 +81,9 @@ def test_run_result_maps_findings_and_writes_shared_reports(tmp_path: Path) -> N
     assert all(c.status == "failed" for c in cases if c.details["level"] == "error")
     paths = write_reports(result, tmp_path / "reports", ["junit", "html", "json"])
     assert "path-removed" in paths["junit"].read_text()
+
+
+def test_markdown_stays_under_the_github_comment_limit() -> None:
+    many = tuple(Finding("response-new-optional-property", "info", f"GET /r{i}", "x" * 200) for i in range(2000))
+    md = to_markdown(DriftReport("a", "b", many), max_rows=2000)
+    assert len(md) < 65_536 and "truncated" in md

@@ -87,7 +87,7 @@ def drift(
             result = to_run_result(report, fail_on=policy_fail_on, command_line=" ".join(sys.argv),
                                    duration=float(report.stats.get("seconds", 0.0)))
             write_reports(result, report_dir, [r.strip() for r in reports.split(",") if r.strip()])
-        _emit(report, fmt, policy_fail_on, output, max_rows, verbose)
+        _emit(report, fmt, policy_fail_on, output, max_rows, verbose or changelog)
     raise typer.Exit(1 if report.at_least(policy_fail_on) else 0)
 
 

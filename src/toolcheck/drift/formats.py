@@ -19,6 +19,7 @@ from toolcheck.drift.rules import LEVEL_RANK, RULES
 from toolcheck.report import md_escape
 from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 
+COMMENT_LIMIT = 60_000
 _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 _LOC = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?:\s|$)")
 
@@ -83,7 +84,13 @@ def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 
         lines += ["", "</details>", ""]
     lines.append("<sub>Suppress a finding with its fingerprint in the drift ignore file "
                  "(`--format json` lists fingerprints); every entry needs a reason.</sub>")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if len(text) > COMMENT_LIMIT:  # GitHub rejects comments over 65,536 characters
+        cut = text.rfind("\n", 0, COMMENT_LIMIT - 200)
+        text = text[:cut] + "\n\n… truncated: the full list is in the JSON or HTML report.\n"
+        if text.count("<details>") > text.count("</details>"):
+            text += "\n</details>\n"
+    return text
 
 
 def _gh_escape(text: str, *, prop: bool = False) -> str:
