@@ -446,3 +446,18 @@ def test_an_internal_error_in_one_step_is_an_error_case_not_a_crash(tmp_path: Pa
     monkeypatch.setattr(_exec, "check_response", boom)
     suite, flagged, _ = run(write(tmp_path, BASE), FakeApi())
     assert flagged and suite.cases[0].status == "error" and "kaboom" in suite.cases[0].message
+
+
+def test_huge_and_binary_bodies_are_summarised_in_reports(tmp_path: Path) -> None:
+    class Big(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST":
+                return httpx.Response(202, json=task("queued", kind="export_invoices") | {"pad": "x" * 200_000})
+            return httpx.Response(200, content=b"\x00\x01binary", headers={"Content-Type": "application/octet-stream"})
+
+    suite, _, _ = run(write(tmp_path, BASE), Big())
+    body = suite.cases[0].details["response"]["body"]
+    assert isinstance(body, str) and len(body) < 70_000 and "bytes in all" in body
+    wait = suite.cases[1]
+    assert wait.details["response"]["body"] == "<8 bytes of application/octet-stream>"
+    assert any(v["check"] == "content_type" for v in wait.details["violations"])

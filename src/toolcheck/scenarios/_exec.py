@@ -80,11 +80,14 @@ def _decode_body(response: httpx.Response) -> Any:
     raw = response.content
     if not raw:
         return None
-    if is_json(media_type_of(response.headers.get("content-type"))):
+    media = media_type_of(response.headers.get("content-type"))
+    if is_json(media):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
+    if b"\x00" in raw[:1024] and not media.startswith("text/"):
+        return f"<{len(raw)} bytes of {media or 'binary data'}>"
     return raw.decode(response.encoding or "utf-8", "replace")
 
 
@@ -258,8 +261,9 @@ class StepExecutor:
 
     def _response_details(self, resp: dict[str, Any]) -> dict[str, Any]:
         body = resp["body"]
-        if isinstance(body, str) and len(body) > MAX_REPORTED_BODY:
-            body = body[:MAX_REPORTED_BODY] + f"... ({len(body)} characters)"
+        if len(resp["raw"]) > MAX_REPORTED_BODY:  # keep reports small: the head of a huge body
+            head = resp["raw"][:MAX_REPORTED_BODY].decode("utf-8", "replace")
+            body = f"{head}... ({len(resp['raw'])} bytes in all)"
         return {"status": resp["status"], "headers": self.redactor.redact_headers(dict(resp["headers"])),
                 "body": self.redactor.redact_value(body), "elapsed_ms": round(resp["elapsed_ms"], 3)}
 
