@@ -68,6 +68,9 @@ def test_payloads_writes_json_lines(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) == 7 and all(line["kind"] == "positive" and "body" in line for line in lines)
+    first = lines[0]
+    assert first["request"]["method"] == "POST" and first["request"]["path"] == "/invoices"
+    assert json.loads(first["request"]["body"]) == first["body"]
     out = tmp_path / "neg.jsonl"
     result = _invoke("payloads", str(EXAMPLE_SPEC), "-o", "POST /tickets", "--negative", "--count", "30", "--output", str(out))
     negatives = [json.loads(line) for line in out.read_text().splitlines()]

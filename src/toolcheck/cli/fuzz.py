@@ -142,6 +142,7 @@ def fuzz(
     max_response_time: float | None = typer.Option(None, "--max-response-time", min=0.001, help="Flag responses slower than this (seconds)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
     shrink: bool = typer.Option(True, "--shrink/--no-shrink", help="Shrink failing cases before reporting them."),
+    engine: str = typer.Option("own", "--engine", help="Fuzz-phase body generator: own (fast, default) or hypothesis (hypothesis-jsonschema)."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory (also holds fuzz-findings.json)."),
     formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
@@ -159,6 +160,8 @@ def fuzz(
     from toolcheck.spec import load_spec
 
     with handle_errors():
+        if engine not in ("own", "hypothesis"):
+            raise UsageError(f"--engine must be own or hypothesis, not {engine!r}")
         if mode not in ("positive", "negative", "all"):
             raise UsageError(f"--mode must be positive, negative or all, not {mode!r}")
         chosen_phases = tuple(p.strip() for p in phases.split(",") if p.strip())
@@ -176,7 +179,7 @@ def fuzz(
             _probe(client, url)
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
-                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock)
+                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine)
         fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
         try:
             findings = fuzzer.run(operations)
@@ -194,6 +197,27 @@ def fuzz(
             save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
     _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
     raise typer.Exit(1 if findings else 0)
+
+
+def _rerun(command_line: str, seed: int) -> str:
+    """The run's own (redacted) command line with its seed pinned."""
+    try:
+        argv = shlex.split(command_line)
+    except ValueError:
+        return f"toolcheck fuzz ... --seed {seed}"
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--seed":
+            skip = True
+            continue
+        if arg.startswith("--seed="):
+            continue
+        out.append(arg)
+    return shlex.join([*out, "--seed", str(seed)])
 
 
 def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str, target: str, seed: int,
@@ -225,7 +249,7 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
     verdict = f"[red]{len(findings)} finding(s)[/]" if findings else "[green]no findings[/]"
     out.print(f"{verdict} in {summary['operations']} operation(s): {summary['requests']} requests in "
               f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s){budget}; seed {seed} "
-              f"(rerun: toolcheck fuzz {escape(shlex.quote(spec))} {escape(target)} --seed {seed})", soft_wrap=True)
+              f"(rerun: {escape(_rerun(result.command_line, seed))})", soft_wrap=True)
     if written:
         out.print("reports: " + ", ".join(str(p) for p in written.values()), soft_wrap=True)
 
@@ -247,13 +271,24 @@ def payloads(
         loaded = load_spec(spec)
         op = select_operations(loaded, [operation], [], [], [])[0]
         cases = generate_cases(loaded, op, seed=seed, negative=negative, count=count)
-        lines = "".join(json.dumps(c.to_dict(), ensure_ascii=False, default=str) + "\n" for c in cases)
+        lines = "".join(json.dumps(_payload_line(loaded, op, c), ensure_ascii=False, default=str) + "\n" for c in cases)
         if output is not None:
             from toolcheck.report import atomic_write_text
 
             atomic_write_text(output, lines)
         else:
             sys.stdout.write(lines)
+
+
+def _payload_line(spec: Any, op: Any, case: Any) -> dict[str, Any]:
+    """A case plus the request it becomes on the wire (no credentials), for other harnesses."""
+    from toolcheck.fuzz.http import Auth, build
+
+    data: dict[str, Any] = case.to_dict()
+    method, url, headers, body = build(spec, op, case, Auth(), credentials="none")
+    data["request"] = {"method": method, "path": url, "headers": headers,
+                       "body": body.decode("utf-8", "replace") if body is not None else None}
+    return data
 
 
 @app.command()

@@ -25,7 +25,7 @@ def finding_case(finding: Finding, replay: str) -> CaseResult:
         "request": finding.request,
         "response": finding.response,
         "violations": list(f.violations),
-        "curl": finding.curl,
+        "curl": "\n".join(step["curl"] for step in finding.steps) if finding.steps else finding.curl,
         "hint": f.hint,
         "replay": replay,
         "seed": finding.seed,
@@ -71,7 +71,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
         duration=stats.duration,
         command_line=command_line,
         seed=fuzzer.options.seed,
-        interrupted=False,
+        interrupted=fuzzer.cancelled,
         summary={
             "spec": spec.source,
             "target": target,

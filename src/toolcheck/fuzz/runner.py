@@ -55,6 +55,7 @@ class FuzzOptions:
     shrink: bool = True
     max_negatives: int = 150
     invalid_credentials: bool = True  # off for the mock, which accepts any well-formed credential
+    engine: str = "own"  # "hypothesis": fuzz-phase bodies drawn by hypothesis-jsonschema
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Fuzzer:
         self._lock = threading.Lock()
         self._deadline = float("inf")
         self._pool: dict[str, dict[str, Any]] = {}
+        self.cancelled = False
 
     # --- entry point --------------------------------------------------------------------
     def run(self, operations: list[Operation]) -> list[Finding]:
@@ -103,21 +105,26 @@ class Fuzzer:
         if self.options.max_time is not None:
             self._deadline = started + self.options.max_time
         per_phase = [p for p in self.options.phases if p in ("examples", "boundary", "fuzz")]
-        if per_phase:
-            workers = max(1, self.options.workers)
-            if workers == 1:
+        try:
+            if per_phase:
+                workers = max(1, self.options.workers)
+                if workers == 1:
+                    for op in operations:
+                        self._operation(op, per_phase)
+                else:
+                    with ThreadPoolExecutor(max_workers=workers) as pool:
+                        list(pool.map(lambda o: self._operation(o, per_phase), operations))
+            if "stateful" in self.options.phases and not self._expired():
+                self._stateful(operations)
+            if "auth" in self.options.phases and not self._expired():
                 for op in operations:
-                    self._operation(op, per_phase)
-            else:
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    list(pool.map(lambda o: self._operation(o, per_phase), operations))
-        if "stateful" in self.options.phases and not self._expired():
-            self._stateful(operations)
-        if "auth" in self.options.phases and not self._expired():
-            for op in operations:
-                if self._expired():
-                    break
-                self._auth(op)
+                    if self._expired():
+                        break
+                    self._auth(op)
+        except KeyboardInterrupt:
+            # Ctrl-C: stop every worker at its next case and report what was found so far.
+            self._deadline = float("-inf")
+            self.cancelled = True
         self.stats.duration = time.perf_counter() - started
         self.stats.interrupted = self._expired()
         return self.findings.all()
@@ -169,6 +176,12 @@ class Fuzzer:
         if "fuzz" in phases:
             budget_end = time.perf_counter() + self.options.op_budget
             misses = 0
+            drawn: list[Any] = []
+            if self.options.engine == "hypothesis" and factory.body_schema is not None:
+                from toolcheck.payloads.strategies import draw_values
+
+                drawn = draw_values(self.spec, factory.body_schema, count=self.options.max_examples,
+                                    seed=operation_seed(self.options.seed, op), deadline=budget_end)
             for i in range(self.options.max_examples):
                 if time.perf_counter() > budget_end or misses > 20:
                     break
@@ -177,6 +190,8 @@ class Fuzzer:
                 except Unsatisfiable:
                     misses += 1
                     continue
+                if drawn and base.body is not ABSENT:
+                    base = base.with_(body=drawn[i % len(drawn)])
                 if positive and (not negative or i % 2 == 0):
                     yield base
                     continue

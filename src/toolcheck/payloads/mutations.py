@@ -105,11 +105,18 @@ def _flatten(spec: Spec, schema: Any, value: Any, depth: int = 0) -> dict[str, A
 
 
 def mutations(spec: Spec, schema: Any, value: Any, *, depth: int = 0, path: list[Any] | None = None,
-              root: Any = None) -> Iterator[Mutation]:
-    """Candidate invalid variants of ``value`` (valid for ``schema``), LLM-style ones first."""
+              root: Any = None, limit: int = 400) -> Iterator[Mutation]:
+    """Candidate invalid variants of ``value`` (valid for ``schema``), LLM-style ones first.
+
+    At most ``limit`` candidates are built (each is a copy of the whole value): huge bodies of
+    large specs stay bounded in time and memory.
+    """
+    import itertools
+
     path = path or []
     root = value if root is None else root
-    for m in sorted(_node(spec, schema, value, path, root, depth), key=lambda m: not m.llm):
+    built = list(itertools.islice(_node(spec, schema, value, path, root, depth), limit))
+    for m in sorted(built, key=lambda m: not m.llm):
         yield Mutation(m.value, m.keyword, m.pointer, m.label.removesuffix(" at /"), m.llm) if m.label.endswith(" at /") else m
 
 

@@ -66,3 +66,42 @@ def strategy_for(spec: Spec, schema: Any) -> Any:
             _cache.clear()
         _cache[key] = hit
     return hit
+
+
+class _Enough(Exception):
+    pass
+
+
+def draw_values(spec: Spec, schema: Any, *, count: int, seed: int, deadline: float | None = None) -> list[Any]:
+    """Up to ``count`` values drawn by hypothesis-jsonschema, reproducibly from ``seed``.
+
+    Runs hypothesis's own engine (no example database, so nothing is silently replayed from an
+    earlier run) and stops at ``deadline`` (a ``time.perf_counter()`` value).
+    """
+    import time
+    import warnings
+
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    out: list[Any] = []
+    strategy = strategy_for(spec, schema)
+
+    @hseed(seed)
+    @settings(max_examples=max(1, count), database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(value: Any) -> None:
+        out.append(value)
+        if len(out) >= count or (deadline is not None and time.perf_counter() > deadline):
+            raise _Enough
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            collect()
+        except _Enough:
+            pass
+        except Exception:  # unsatisfiable or unsupported schema: the caller falls back to its own generator
+            pass
+    return out[:count]
