@@ -208,7 +208,8 @@ def _pair_renames(removed: list[str], added: list[str], op: dict[str, Any], np: 
             if score > best_score:
                 best, best_score = a, score
         only_pair = len(removed) == 1 and len(added) == 1
-        if best is not None and (best_score >= 0.5 or only_pair):
+        # a lone pair is a rename when its schema says something (not just {type: string})
+        if best is not None and (best_score >= 0.5 or (only_pair and (best_score >= 0.3 or len(rk) > 40))):
             pairs.append((r, best))
             free.remove(best)
     return pairs

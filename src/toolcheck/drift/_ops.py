@@ -6,6 +6,7 @@ Every function takes the running :class:`~toolcheck.drift.differ.Differ` and emi
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -182,14 +183,18 @@ def _parameters(d: Differ, o: Operation, n: Operation) -> None:
     moved_names = {k[1].lower() for k in removed} & {k[1].lower() for k in added}
     renames: list[tuple[tuple[str, str], tuple[str, str]]] = []
     for r in removed:
-        if r[1].lower() in moved_names:
+        if r[1].lower() in moved_names or r[0] == "path":
             continue
+        best, best_score = None, 0.0
         for a in added:
-            if a[0] == r[0] and a[1].lower() not in moved_names and a not in [x[1] for x in renames] \
-                    and canonical(olist[r].schema) == canonical(nlist[a].schema) and r[0] != "path" and \
-                    len(removed) == 1 and len(added) == 1:
-                renames.append((r, a))
-                break
+            if a[0] != r[0] or a[1].lower() in moved_names or a in [x[1] for x in renames] \
+                    or canonical(olist[r].schema) != canonical(nlist[a].schema):
+                continue
+            score = difflib.SequenceMatcher(None, r[1].lower(), a[1].lower()).ratio()
+            if score > best_score:
+                best, best_score = a, score
+        if best is not None and (best_score >= 0.6 or (len(removed) == 1 and len(added) == 1)):
+            renames.append((r, best))
     for r, a in renames:
         op_, np_ = olist[r], nlist[a]
         d.emit("parameter-renamed", f"{r[0]} parameter {op_.name!r} was renamed to {np_.name!r}",
