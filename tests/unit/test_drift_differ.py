@@ -277,3 +277,24 @@ def test_oneof_of_constants_is_compared_as_an_enum() -> None:
     report = run(s([1, 2]), s([1, 2, 6]))
     got = sorted((f.rule, f.level, f.after) for f in main(report))
     assert got == [("request-enum-value-added", "info", 6), ("response-enum-value-added", "warning", 6)]
+
+
+def test_operation_moved_and_path_parameter_renamed() -> None:
+    get = {"operationId": "getItem", "parameters": [{"name": "id", "in": "path", "required": True,
+                                                     "schema": {"type": "string"}}],
+           "responses": {"200": {"description": "ok"}}}
+    renamed_param = copy.deepcopy(get)
+    renamed_param["parameters"][0]["name"] = "item_id"
+    report = run(spec({"/items/{id}": {"get": get}}), spec({"/items/{item_id}": {"get": renamed_param}}))
+    assert rules(report) == {"path-parameter-renamed"}
+    moved = run(spec({"/items/{id}": {"get": get}}), spec({"/things/{id}": {"get": copy.deepcopy(get)}}))
+    assert [(f.rule, f.level) for f in main(moved)] == [("operation-moved", "error")]
+
+
+def test_several_parameter_renames_pair_by_name() -> None:
+    def s(names: list[str]) -> dict[str, Any]:
+        params = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in names]
+        return spec({"/t": {"get": {"operationId": "getT", "parameters": params,
+                                    "responses": {"200": {"description": "ok"}}}}})
+    report = run(s(["userName", "orderDate"]), s(["user_name", "order_date"]))
+    assert sorted((f.before, f.after) for f in main(report)) == [("orderDate", "order_date"), ("userName", "user_name")]
