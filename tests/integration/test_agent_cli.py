@@ -1,0 +1,88 @@
+"""The agent commands through the CLI: output formats, exit codes, one-paragraph errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from typer.testing import CliRunner
+
+from toolcheck.agent import NAME_PATTERN
+from toolcheck.cli import app
+
+runner = CliRunner()
+ENV = {"NO_COLOR": "1", "COLUMNS": "100"}
+
+
+def invoke(*args: str, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+    if cwd is None:
+        return runner.invoke(app, list(args), env=ENV)
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(app, list(args), env=ENV)
+    finally:
+        os.chdir(old)
+
+
+def test_tools_formats(example_spec_path: Path, tmp_path: Path) -> None:
+    spec = str(example_spec_path)
+    openai = json.loads(invoke("tools", spec, "--format", "openai").stdout)
+    assert all(NAME_PATTERN.match(t["function"]["name"]) for t in openai)
+    for tool in openai:
+        jsonschema.Draft202012Validator.check_schema(tool["function"]["parameters"])
+    anthropic = json.loads(invoke("tools", spec, "-f", "anthropic", "--tag", "tickets").stdout)
+    assert [t["name"] for t in anthropic] == ["open_ticket"]
+    out = tmp_path / "mcp.json"
+    result = invoke("tools", spec, "-f", "mcp", "-o", "get_task", "--out", str(out))
+    assert result.exit_code == 0 and "1 tool(s) in mcp format" in result.stderr
+    assert [t["name"] for t in json.loads(out.read_text())["tools"]] == ["get_task"]
+    strict = invoke("tools", spec, "--strict", "--notes")
+    assert strict.exit_code == 0 and "not strict" in strict.stderr  # create_task takes a free-form map
+    missing = invoke("tools", spec, "-o", "get_tsk")
+    assert missing.exit_code == 2 and "Did you mean get_task" in missing.stderr
+    assert invoke("tools", str(tmp_path / "nope.yaml")).exit_code == 2
+
+
+def test_lint_outputs_and_exit_codes(example_spec_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(example_spec_path.read_text().replace("operationId: get_task\n", "operationId: create.task\n")
+                   .replace("operationId: create_task\n", "operationId: create_task\n"))
+    clean = invoke("lint", str(example_spec_path))
+    assert clean.exit_code == 0 and "0 finding(s)" in clean.stdout
+    collided = invoke("lint", str(bad))
+    assert collided.exit_code == 1 and "name-collision" in collided.stdout and "bad.yaml:" in collided.stdout
+    sarif = tmp_path / "lint.sarif"
+    assert invoke("lint", str(bad), "-f", "sarif", "--out", str(sarif), "--fail-on", "never").exit_code == 0
+    log = json.loads(sarif.read_text())
+    (hit,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "name-collision"]
+    assert hit["level"] == "error" and hit["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
+    data = json.loads(invoke("lint", str(bad), "-f", "json", "--rule", "name-invalid").stdout)
+    assert {f["rule"] for f in data["findings"]} == {"name-invalid"}
+
+    (tmp_path / ".toolcheck.yaml").write_text("lint:\n  rules:\n    name-collision: warning\n")
+    assert invoke("lint", str(bad), cwd=tmp_path).exit_code == 0  # downgraded to a warning by the config file
+    assert invoke("lint", str(bad), "--fail-on", "warning", cwd=tmp_path).exit_code == 1
+    (tmp_path / ".toolcheck.yaml").write_text("lint:\n  rules:\n    name-colision: off\n")
+    wrong = invoke("lint", str(bad), cwd=tmp_path)
+    assert wrong.exit_code == 2 and "Did you mean name-collision" in wrong.stderr and "Traceback" not in wrong.output
+
+
+def test_serve_mcp_rejects_bad_options(example_spec_path: Path) -> None:
+    result = invoke("serve-mcp", str(example_spec_path), "--credential", "nope=1")
+    assert result.exit_code == 2 and "no security scheme nope" in result.stderr
+    assert invoke("serve-mcp", str(example_spec_path), "--faults", "error_rate=7").exit_code == 2
+    assert invoke("serve-mcp", str(example_spec_path), "--target", "ftp://x").exit_code == 2
+
+
+def test_policy_usage_errors(example_spec_path: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("policy", str(example_spec_path), "--scenarios", str(empty))
+    assert result.exit_code == 2 and "no *.toolcheck.yaml" in result.stderr
+    samples = str(example_spec_path.parents[2] / "scenarios")
+    bad_require = invoke("policy", str(example_spec_path), "--scenarios", samples, "--require", "speed")
+    assert bad_require.exit_code == 2 and "unknown requirement" in bad_require.stderr
