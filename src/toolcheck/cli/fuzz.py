@@ -15,6 +15,8 @@ import random
 import re
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -180,11 +182,13 @@ def fuzz(
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
                               max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine)
-        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
-        try:
-            findings = fuzzer.run(operations)
-        finally:
-            client.close()
+        with _progress(len(operations), quiet) as on_event:
+            fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor,
+                            on_event=on_event)
+            try:
+                findings = fuzzer.run(operations)
+            finally:
+                client.close()
         findings_file = str(reports / FINDINGS_FILE)
         result = to_run_result(loaded, fuzzer, findings, operations, findings_file=shlex.quote(findings_file),
                                target=target, command_line=redactor.redact_text(shlex.join(["toolcheck", "fuzz", *sys.argv[2:]])),
@@ -197,6 +201,28 @@ def fuzz(
             save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
     _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
     raise typer.Exit(1 if findings else 0)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Any]:
+    """A transient progress bar on stderr (only on a terminal): operations done, requests sent."""
+    from toolcheck.cli._console import err_console
+
+    console = err_console()
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("fuzzing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+
+        def on_event(kind: str, data: dict[str, Any]) -> None:
+            if kind == "operation":
+                progress.update(task, advance=1, description=str(data.get("operation", "")))
+
+        yield on_event
 
 
 def _rerun(command_line: str, seed: int) -> str:

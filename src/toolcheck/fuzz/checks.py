@@ -49,6 +49,19 @@ HINTS = {
 }
 
 
+_NEGATIVE_HINTS = {
+    "additionalProperties": "server: an unknown field was silently accepted, so an agent believes it was applied; "
+                            "reject unknown fields with a 4xx naming them, or drop `additionalProperties: false` "
+                            "from the spec if they are really ignored on purpose.",
+    "enum": "server: validate the value against the documented enum and name the allowed values in the 4xx; "
+            "LLMs often send near-misses ('Completed' for 'completed').",
+    "type": "server: reject values of the wrong type (a number sent as a string, null for an optional field) "
+            "with a 4xx that says which type is expected; or widen the schema if the server coerces on purpose.",
+    "format": "server: validate the documented format (e.g. RFC 3339 dates) and say which format is expected.",
+    "required": "server: reject a request that lacks a required field with a 4xx naming the field.",
+}
+
+
 @dataclass(frozen=True)
 class Failure:
     """One failed check on one response."""
@@ -57,10 +70,11 @@ class Failure:
     cause: str
     message: str
     violations: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    specific_hint: str = ""
 
     @property
     def hint(self) -> str:
-        return HINTS.get(self.check, "")
+        return self.specific_hint or HINTS.get(self.check, "")
 
 
 def normalise_pointer(pointer: str) -> str:
@@ -122,7 +136,8 @@ def evaluate(spec: Spec, op: Operation, case: Case, exchange: Exchange, *,
     if case.negative and 200 <= status < 300 and not case.lenient:
         field_ = normalise_pointer(case.pointer)
         out.append(Failure("negative_accepted", f"{case.keyword} at {field_}",
-                           f"HTTP {status} accepted an invalid request: {what} (violates `{case.keyword}` at {case.pointer})"))
+                           f"HTTP {status} accepted an invalid request: {what} (violates `{case.keyword}` at {case.pointer})",
+                           specific_hint=_NEGATIVE_HINTS.get(case.keyword, "")))
     if not case.negative and status in POSITIVE_REJECTIONS:
         out.append(Failure("positive_rejected", str(status), f"HTTP {status} rejected a request that satisfies the spec ({what})"))
     if max_response_time is not None and exchange.elapsed > max_response_time:
