@@ -461,3 +461,15 @@ def test_huge_and_binary_bodies_are_summarised_in_reports(tmp_path: Path) -> Non
     wait = suite.cases[1]
     assert wait.details["response"]["body"] == "<8 bytes of application/octet-stream>"
     assert any(v["check"] == "content_type" for v in wait.details["violations"])
+
+
+def test_a_step_timeout_fails_the_step_with_its_budget(tmp_path: Path) -> None:
+    class Hangs(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            assert request.extensions["timeout"]["read"] == 0.25
+            raise httpx.ReadTimeout("slow", request=request)
+
+    text = BASE.replace("    expect: {status: 202}", "    expect: {status: 202}\n    timeout: 250ms")
+    suite, unreachable, _ = run(write(tmp_path, text), Hangs())
+    assert not unreachable
+    assert suite.cases[0].status == "failed" and "no response within 0.25 s" in suite.cases[0].message
