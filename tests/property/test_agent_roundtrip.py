@@ -1,0 +1,61 @@
+"""Property: any arguments valid for a tool's input schema become a request the mock accepts,
+and parameter values survive serialisation (no value can change the route)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import EXAMPLE_SPEC
+from toolcheck.agent import build_tools, tool_call_to_request
+from toolcheck.agent._auth import apply_credentials
+from toolcheck.agent._serialise import serialize_path, serialize_query
+from toolcheck.mock import Mock, MockRequest
+from toolcheck.payloads.strategies import strategy_for
+from toolcheck.spec import Parameter, load_spec
+
+SPEC = load_spec(str(EXAMPLE_SPEC))
+TOOLS = build_tools(SPEC)
+CLIENT = httpx.Client(base_url="http://mock")
+
+
+def _param(style: str, explode: bool, location: str = "query") -> Parameter:
+    return Parameter(name="p", location=location, required=True, schema={}, style=style, explode=explode)
+
+
+@given(st.text(min_size=1))
+def test_a_path_value_never_changes_the_route(value: str) -> None:
+    encoded = serialize_path(_param("simple", False, "path"), value)
+    assert not set(encoded) & set("/?#")
+    assert unquote(encoded) == value
+
+
+@given(st.lists(st.text(min_size=1), min_size=1, max_size=5))
+def test_exploded_form_arrays_round_trip(values: list[str]) -> None:
+    pairs = serialize_query(_param("form", True), values)
+    url = CLIENT.build_request("GET", "/x", params=pairs).url
+    decoded = parse_qsl(url.query.decode(), keep_blank_values=True)
+    assert [v for k, v in decoded if k == "p"] == values
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=[t.name for t in TOOLS])
+def test_schema_valid_arguments_reach_the_mock_without_violations(tool) -> None:  # type: ignore[no-untyped-def]
+    mock = Mock(SPEC, seed=3, stateful=False)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(strategy_for(SPEC, tool.input_schema))
+    def check(arguments: dict) -> None:  # type: ignore[type-arg]
+        req = tool_call_to_request(tool, arguments)
+        headers, params = dict(req.headers), list(req.params)
+        apply_credentials(SPEC, tool.operation, headers, params)
+        sent = CLIENT.build_request(req.method, req.path, **req._replace(headers=headers, params=params).httpx_kwargs())
+        raw_path, _, query = sent.url.raw_path.decode("ascii").partition("?")
+        lower = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in sent.headers.raw}
+        answer = mock.handle(MockRequest(sent.method, raw_path, query, lower, sent.read()))
+        assert not answer.issues, f"{arguments!r} -> {answer.status}: {answer.issues[:3]}"
+
+    check()
