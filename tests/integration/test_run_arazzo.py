@@ -265,3 +265,54 @@ def test_depends_on_replacements_and_x_security(tmp_path: Path) -> None:
     assert json.loads(seen[0][2]) == {"kind": "generate_report", "parameters": {"format": "json"}}
     assert seen[1][:2] == ("GET /tasks/task_deadbeef", "Bearer use-token-5678")
     assert "use-token-5678" not in json.dumps(suite.to_dict()) and redactor.leaks("x use-token-5678")
+
+
+HANDLED = """
+arazzo: 1.0.1
+info: {title: handled, version: '1'}
+sourceDescriptions: [{name: tools, url: SPEC, type: openapi}]
+workflows:
+  - workflowId: lookup
+    steps:
+      - stepId: find
+        operationId: get_task
+        parameters: [{name: task_id, in: path, value: task_missing01}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure:
+          - {name: create-instead, type: goto, stepId: create, criteria: [{condition: $statusCode == 404}]}
+      - stepId: never
+        operationId: list_tasks
+      - stepId: create
+        operationId: create_task
+        requestBody: {payload: {kind: export_invoices}}
+        successCriteria: [{condition: $statusCode == 202}]
+"""
+
+
+def test_a_failure_the_document_handles_is_flow_control(tmp_path: Path) -> None:
+    doc = tmp_path / "handled.arazzo.yaml"
+    doc.write_text(HANDLED.replace("SPEC", str(SPEC)))
+    body = {"task_id": "task_deadbeef", "kind": "export_invoices", "status": "queued", "created_at": "2026-01-01T00:00:00Z"}
+    error = {"error": {"code": "not_found", "message": "no"}}
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.startswith("/tasks/"):
+            return httpx.Response(404, json=error)
+        if request.method == "POST":
+            return httpx.Response(202, json=body)
+        raise AssertionError("goto must skip list_tasks")
+
+    [scenario] = load_file(doc)
+    client = httpx.Client(transport=httpx.MockTransport(api))
+    suite, _ = run_scenario(scenario, {"tools": Target(load_spec(str(SPEC)), client, "http://api.test")},
+                            RunContext(redactor=Redactor()))
+    assert [(c.name, c.status) for c in suite.cases] == [("find", "passed"), ("create", "passed")]
+    assert "handled by onFailure 'create-instead'" in suite.cases[0].message
+
+    def broken(request: httpx.Request) -> httpx.Response:  # a 404 without the documented Error payload
+        return httpx.Response(404, json={"oops": True}) if request.method == "GET" else httpx.Response(202, json=body)
+
+    client = httpx.Client(transport=httpx.MockTransport(broken))
+    suite, _ = run_scenario(scenario, {"tools": Target(load_spec(str(SPEC)), client, "http://api.test")},
+                            RunContext(redactor=Redactor()))
+    assert suite.cases[0].status == "failed"  # a contract violation is never flow control
