@@ -298,3 +298,17 @@ def test_several_parameter_renames_pair_by_name() -> None:
                                     "responses": {"200": {"description": "ok"}}}}})
     report = run(s(["userName", "orderDate"]), s(["user_name", "order_date"]))
     assert sorted((f.before, f.after) for f in main(report)) == [("orderDate", "order_date"), ("userName", "user_name")]
+
+
+def test_component_that_becomes_a_oneof_of_itself_is_one_finding() -> None:
+    item = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    v2 = {"type": "object", "properties": {"id": {"type": "string"}, "label": {"type": "string"}}}
+    ref = {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+    ref_new = {"type": "array", "items": {"$ref": "#/components/schemas/ItemResponse"}}
+    report = run(spec({"/t": {"get": {"operationId": "l", "responses": {"200": {"description": "ok", "content": {
+                     "application/json": {"schema": ref}}}}}}}, {"Item": item}),
+                 spec({"/t": {"get": {"operationId": "l", "responses": {"200": {"description": "ok", "content": {
+                     "application/json": {"schema": ref_new}}}}}}},
+                      {"Item": item, "ItemV2": v2, "ItemResponse": {"oneOf": [
+                          {"$ref": "#/components/schemas/Item"}, {"$ref": "#/components/schemas/ItemV2"}]}}))
+    assert [(f.rule, f.after) for f in main(report)] == [("response-wrapped-in-one-of", "ItemV2")]

@@ -114,6 +114,15 @@ class SchemaDiffer(CompositionMixin):
             n = self.new.resolve(new_ref)
         except KeyError:
             return out
+        if isinstance(o, dict) and isinstance(n, dict):
+            so, _ = self._simplify(self.old, o)
+            sn, _ = self._simplify(self.new, n)
+            for comb in ("oneOf", "anyOf"):
+                # a component that became a oneOf of itself and others: match the branch by ref name
+                if isinstance(so, dict) and isinstance(sn, dict) and (comb in so) != (comb in sn) and self._wrapping(
+                        comb, so, sn, (), old_ref[1:], new_ref[1:], 0, flags, out,
+                        original=old_ref if comb in sn else new_ref):
+                    return out
         self._cmp(o, n, (), old_ref[1:], new_ref[1:], 0, flags, out)
         return out
 
