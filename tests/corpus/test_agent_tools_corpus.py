@@ -107,3 +107,4 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
         assert not answer.issues, (f"{tool.name} ({op.key}): the mock rejected the request ({answer.status}): "
                                    + "; ".join(str(i) for i in answer.issues[:3]))
         checked += 1
+    assert checked or not callable_tools, "no sampled operation could be sent to the mock"
