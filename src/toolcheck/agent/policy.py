@@ -33,6 +33,7 @@ from toolcheck.spec import Operation, Spec
 
 REQUIREMENTS = ("schema", "auth-failure", "long-running", "high-risk")
 COVERED, MISSING, NOT_APPLICABLE = "covered", "missing", "n/a"
+MATRIX_IN_SUMMARY = 150  # operations: larger specs get the per-operation suites only
 JOB_STATES = frozenset({"queued", "pending", "running", "in_progress", "processing", "started", "waiting",
                         "completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
                         "cancelled", "canceled", "errored", "scheduled", "accepted"})
@@ -132,9 +133,11 @@ class PolicyResult:
                     message = f"missing ({cell.why}): {_HINTS[req]}"
                 else:
                     message = cell.why
+                details: dict[str, Any] = {"operation": row.operation.key}
+                if cell.status == MISSING:
+                    details["hint"] = _HINTS[req]
                 cases.append(CaseResult(name=req, status=status, message=message, classname=row.operation.operation_id,
-                                        details={"hint": _HINTS[req]} if cell.status == MISSING else {},
-                                        properties={"coverage": cell.status}))
+                                        details=details, properties={"coverage": cell.status}))
             suites.append(SuiteResult(name=row.operation.operation_id, cases=tuple(cases),
                                       properties={"operation": row.operation.key}))
         totals = self.totals()
@@ -143,6 +146,12 @@ class PolicyResult:
         for req in REQUIREMENTS:
             t = totals[req]
             summary[req] = f"{t[COVERED]}/{t[COVERED] + t[MISSING]} covered ({t[NOT_APPLICABLE]} n/a)"
+        if len(self.rows) <= MATRIX_IN_SUMMARY:
+            # The matrix itself, one row per operation, in the reports' summary table.
+            marks = {COVERED: "✓", MISSING: "✗", NOT_APPLICABLE: "–"}
+            for row in self.rows:
+                summary[f"{row.operation.operation_id} ({row.operation.key})"] = " · ".join(
+                    f"{req} {marks[row.cells[req].status]}" for req in REQUIREMENTS)
         return RunResult(tool="policy", title=f"Agent tool policy: {self.spec}", suites=tuple(suites),
                          started_at=started_at, duration=duration, command_line=command_line, summary=summary,
                          version=__version__)

@@ -161,7 +161,7 @@ def serve_mcp(
     faults: str = typer.Option("", "--faults", help="Mock fault injection, e.g. error_rate=0.1,latency=50ms,timeout_rate=0.01."),
     stateless: bool = typer.Option(False, "--stateless", help="Do not keep created resources in the mock."),
     target: str = typer.Option("", "--target", help="Send tool calls to this base URL instead of the mock."),
-    credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable."),
+    credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable. Default: $TOOLCHECK_<SCHEME>."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each HTTP answer."),
     allow_network: bool = ALLOW_NETWORK,
 ) -> None:
@@ -188,6 +188,14 @@ def serve_mcp(
                 raise UsageError(f"--credential {item!r} must be SCHEME=VALUE")
             creds[name] = value
         loaded = load_spec(spec, allow_network=allow_network)
+        import os
+        import re
+
+        for scheme_name in loaded.security_schemes:
+            # Same variable names as the scenarios `toolcheck init` writes (TOOLCHECK_<SCHEME>).
+            env_value = os.environ.get(re.sub(r"[^A-Z0-9]+", "_", f"TOOLCHECK_{scheme_name}".upper()))
+            if env_value and scheme_name not in creds:
+                creds[scheme_name] = env_value
         unknown = sorted(set(creds) - set(loaded.security_schemes))
         if unknown:
             raise UsageError(f"no security scheme {', '.join(unknown)} in the spec "
