@@ -194,3 +194,13 @@ def test_bridge_validates_arguments_and_reports_http_errors(example_spec_path) -
     assert invalid[0] and any("task_id" in p for p in invalid[1]["problems"])
     assert not_found[0] == (not_found[1]["status"] >= 400)  # isError follows the HTTP status
     assert not found[0] and found[1]["status"] == 200 and "data" in found[1]["body"]
+
+
+def test_ignored_headers_and_deprecated_operations() -> None:
+    spec = spec_with({"/h": {"get": {"deprecated": True, "summary": "Old", "parameters": [
+        {"name": "Authorization", "in": "header", "schema": {"type": "string"}},
+        {"name": "Accept", "in": "header", "schema": {"type": "string"}},
+        {"name": "X-Id", "in": "header", "schema": {"type": "string"}}], "responses": OK}}})
+    (tool,) = build_tools(spec)
+    assert list(tool.input_schema["properties"]) == ["X-Id"]
+    assert tool.description.startswith("[Deprecated] Old")

@@ -29,6 +29,7 @@ from toolcheck.spec import MediaType, Operation, Spec
 
 FORMATS = ("openai", "anthropic", "mcp")
 DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in characters
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _BODY_PREFERENCE = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -157,6 +158,8 @@ def describe(op: Operation, budget: int = DESCRIPTION_BUDGET) -> tuple[str, str]
     if text and text != summary:
         full = f"{summary}\n\n{text}" if summary else text
     full = full or f"{op.method.upper()} {op.path}"
+    if op.deprecated:
+        full = "[Deprecated] " + full
     if len(full) <= budget:
         return full, full
     cut = full[: max(budget - 1, 1)]
@@ -212,7 +215,9 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
             required.append(arg)
         bindings.append(ArgBinding(arg, location, original, is_required))
 
-    params = [p for p in op.parameters if p.location in ("path", "query", "header", "cookie")]
+    # OAS 3.1 §4.8.12.1: header parameters named Accept, Content-Type or Authorization are ignored.
+    params = [p for p in op.parameters if p.location in ("path", "query", "header", "cookie")
+              and not (p.location == "header" and p.name.lower() in _IGNORED_HEADERS)]
     wanted = {sanitize_arg(p.name) for p in params}
     counts: dict[str, int] = {}
     for p in params:
