@@ -151,3 +151,13 @@ def test_independent_validator_agrees_on_inline_schema() -> None:
     value = generate_value(spec, schema, rng=random.Random(0))
     jsonschema.Draft202012Validator(schema).validate(value)
     assert len(value["m"]) >= 2
+
+
+def test_schema_examples_are_reused_when_they_fit() -> None:
+    spec = _spec({"C": {"type": "object", "required": ["company", "code"], "properties": {
+        "company": {"type": "string", "examples": ["Acme Widgets"]},
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$", "example": "nope"},
+    }}})
+    values = [generate_value(spec, {"$ref": "#/components/schemas/C"}, rng=random.Random(s)) for s in range(20)]
+    assert any(v["company"] == "Acme Widgets" for v in values)
+    assert all(re.match("^[A-Z]{3}$", v["code"]) for v in values)

@@ -50,6 +50,8 @@ def fast_check(spec: Spec, schema: Any) -> Check | None:
     refs = _refs.get(spec)
     if refs is None:
         refs = _refs[spec] = {}
+    if len(cache) > 50_000:  # schemas built on the fly (merged allOf branches) must not pile up
+        cache.clear()
     compiler = _Compiler(spec, refs)
     try:
         check: Check | None = compiler.compile(schema)
@@ -60,6 +62,21 @@ def fast_check(spec: Spec, schema: Any) -> Check | None:
         check = None
     cache[id(schema)] = (schema, check)
     return check
+
+
+def value_fits(spec: Spec, schema: dict[str, Any], value: Any) -> bool:
+    """Check ``value`` against a schema built on the fly (not cached; False when unsupported)."""
+    refs = _refs.get(spec)
+    if refs is None:
+        refs = _refs[spec] = {}
+    compiler = _Compiler(spec, refs)
+    try:
+        check = compiler.compile({k: v for k, v in schema.items() if not k.startswith("_")})
+    except (_Unsupported, re.error, RecursionError, KeyError, TypeError, ValueError):
+        for ref in compiler.created:
+            refs.pop(ref, None)
+        return False
+    return check(value)
 
 
 def _is_int(v: Any) -> bool:

@@ -106,36 +106,38 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
 }
 
 
+_EXACT: dict[str, Callable[[random.Random], str]] = {
+    "email": email, "emailaddress": email, "mail": email,
+    "name": full_name, "fullname": full_name, "displayname": full_name, "author": full_name,
+    "firstname": lambda r: r.choice(FIRST), "givenname": lambda r: r.choice(FIRST),
+    "lastname": lambda r: r.choice(LAST), "surname": lambda r: r.choice(LAST), "familyname": lambda r: r.choice(LAST),
+    "username": lambda r: f"{r.choice(FIRST).lower()}{r.randint(1, 99)}", "login": lambda r: r.choice(FIRST).lower(),
+    "city": lambda r: r.choice(CITIES), "town": lambda r: r.choice(CITIES),
+    "country": lambda r: r.choice(COUNTRIES), "countrycode": lambda r: r.choice(COUNTRIES),
+    "street": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}",
+    "address": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}, {r.choice(CITIES)}",
+    "addressline1": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}", "line1": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}",
+    "zip": lambda r: f"{r.randint(10000, 99999)}", "zipcode": lambda r: f"{r.randint(10000, 99999)}",
+    "postalcode": lambda r: f"{r.randint(10000, 99999)}", "postcode": lambda r: f"{r.randint(10000, 99999)}",
+    "phone": FORMATS["phone"], "phonenumber": FORMATS["phone"], "mobile": FORMATS["phone"],
+    "company": lambda r: r.choice(COMPANIES), "organization": lambda r: r.choice(COMPANIES),
+    "currency": lambda r: r.choice(CURRENCIES),
+    "url": url, "website": url, "homepage": url, "link": url, "href": url, "avatarurl": url, "imageurl": url,
+    "title": lambda r: sentence(r)[:-1], "subject": lambda r: sentence(r)[:-1],
+    "description": sentence, "summary": sentence, "message": sentence, "body": sentence,
+    "comment": sentence, "note": sentence, "notes": sentence, "text": sentence, "content": sentence,
+    "language": lambda r: r.choice(("en", "fr", "de", "pt", "ja")), "locale": lambda r: r.choice(("en-US", "fr-FR", "de-DE")),
+    "timezone": lambda r: r.choice(("Europe/Lisbon", "America/New_York", "Asia/Tokyo")),
+    "color": lambda r: f"#{r.randint(0, 0xFFFFFF):06x}", "colour": lambda r: f"#{r.randint(0, 0xFFFFFF):06x}",
+    "ip": FORMATS["ipv4"], "ipaddress": FORMATS["ipv4"], "hostname": FORMATS["hostname"], "domain": lambda r: r.choice(DOMAINS),
+    "slug": lambda r: f"{r.choice(WORDS)}-{r.choice(WORDS)}", "tag": word, "label": word, "type": word, "kind": word,
+    "token": lambda r: token(r, 24), "cursor": lambda r: token(r, 12), "nextcursor": lambda r: token(r, 12),
+    "version": lambda r: f"{r.randint(1, 5)}.{r.randint(0, 9)}.{r.randint(0, 9)}",
+}
+
+
 def _by_exact(rng: random.Random, key: str) -> str | None:
-    table: dict[str, Callable[[random.Random], str]] = {
-        "email": email, "emailaddress": email, "mail": email,
-        "name": full_name, "fullname": full_name, "displayname": full_name, "author": full_name,
-        "firstname": lambda r: r.choice(FIRST), "givenname": lambda r: r.choice(FIRST),
-        "lastname": lambda r: r.choice(LAST), "surname": lambda r: r.choice(LAST), "familyname": lambda r: r.choice(LAST),
-        "username": lambda r: f"{r.choice(FIRST).lower()}{r.randint(1, 99)}", "login": lambda r: r.choice(FIRST).lower(),
-        "city": lambda r: r.choice(CITIES), "town": lambda r: r.choice(CITIES),
-        "country": lambda r: r.choice(COUNTRIES), "countrycode": lambda r: r.choice(COUNTRIES),
-        "street": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}",
-        "address": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}, {r.choice(CITIES)}",
-        "addressline1": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}", "line1": lambda r: f"{r.randint(1, 250)} {r.choice(STREETS)}",
-        "zip": lambda r: f"{r.randint(10000, 99999)}", "zipcode": lambda r: f"{r.randint(10000, 99999)}",
-        "postalcode": lambda r: f"{r.randint(10000, 99999)}", "postcode": lambda r: f"{r.randint(10000, 99999)}",
-        "phone": FORMATS["phone"], "phonenumber": FORMATS["phone"], "mobile": FORMATS["phone"],
-        "company": lambda r: r.choice(COMPANIES), "organization": lambda r: r.choice(COMPANIES),
-        "currency": lambda r: r.choice(CURRENCIES),
-        "url": url, "website": url, "homepage": url, "link": url, "href": url, "avatarurl": url, "imageurl": url,
-        "title": lambda r: sentence(r)[:-1], "subject": lambda r: sentence(r)[:-1],
-        "description": sentence, "summary": sentence, "message": sentence, "body": sentence,
-        "comment": sentence, "note": sentence, "notes": sentence, "text": sentence, "content": sentence,
-        "language": lambda r: r.choice(("en", "fr", "de", "pt", "ja")), "locale": lambda r: r.choice(("en-US", "fr-FR", "de-DE")),
-        "timezone": lambda r: r.choice(("Europe/Lisbon", "America/New_York", "Asia/Tokyo")),
-        "color": lambda r: f"#{r.randint(0, 0xFFFFFF):06x}", "colour": lambda r: f"#{r.randint(0, 0xFFFFFF):06x}",
-        "ip": FORMATS["ipv4"], "ipaddress": FORMATS["ipv4"], "hostname": FORMATS["hostname"], "domain": lambda r: r.choice(DOMAINS),
-        "slug": lambda r: f"{r.choice(WORDS)}-{r.choice(WORDS)}", "tag": word, "label": word, "type": word, "kind": word,
-        "token": lambda r: token(r, 24), "cursor": lambda r: token(r, 12), "nextcursor": lambda r: token(r, 12),
-        "version": lambda r: f"{r.randint(1, 5)}.{r.randint(0, 9)}.{r.randint(0, 9)}",
-    }
-    fn = table.get(key)
+    fn = _EXACT.get(key)
     return fn(rng) if fn is not None else None
 
 

@@ -23,7 +23,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from toolcheck.mock import _realistic as real
-from toolcheck.mock._fastcheck import fast_check
+from toolcheck.mock._fastcheck import fast_check, value_fits
 from toolcheck.mock._regex import RegexError, string_from_regex
 
 if TYPE_CHECKING:
@@ -122,6 +122,9 @@ def _declared_values(spec: Spec, schema: Any) -> list[Any]:
     if "example" in schema:
         out.append(schema["example"])
     return out
+
+
+_NONE = object()
 
 
 class _Unsatisfiable(Exception):
@@ -285,6 +288,10 @@ class _Generator:
         if isinstance(enum, list) and enum:
             return copy.deepcopy(self.rng.choice(enum))
         types = _types(flat)
+        if ("examples" in flat or "example" in flat) and not self.minimal and self.rng.random() < 0.6:
+            found = self.declared_example(flat, types)
+            if found is not _NONE:
+                return found
         if not types:
             return self.string(flat, name)
         kind = self.pick_type(types, depth)
@@ -301,6 +308,20 @@ class _Generator:
         if kind == "boolean":
             return self.rng.random() < 0.5
         return self.string(flat, name)
+
+    def declared_example(self, flat: dict[str, Any], types: list[str]) -> Any:
+        """A scalar ``example``/``examples`` value of the schema itself, when it still fits."""
+        if any(t in ("object", "array") for t in types):
+            return _NONE
+        raw = flat.get("examples")
+        candidates = list(raw) if isinstance(raw, list) else []
+        if "example" in flat:
+            candidates.append(flat["example"])
+        candidates = [c for c in candidates if c is None or isinstance(c, (str, int, float, bool))]
+        if not candidates:
+            return _NONE
+        pick = self.rng.choice(candidates)
+        return pick if value_fits(self.spec, flat, pick) else _NONE
 
     def pick_listed(self, flat: dict[str, Any], choices: list[Any]) -> Any:
         """An ``enum``/``const`` value that also satisfies the ``oneOf``/``anyOf`` beside it."""
