@@ -228,7 +228,8 @@ def test_pytest_plugin_collects_scenarios(server: Any, tmp_path: Path) -> None:
     assert proc.returncode == 1 and "backwards" in proc.stdout and TOKEN not in proc.stdout
 
 
-def test_an_interrupted_run_leaves_valid_reports(server: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_interrupted_run_leaves_valid_reports(server: Any, tmp_path: Path, jobs: str) -> None:
     import signal
     import time
 
@@ -239,7 +240,7 @@ def test_an_interrupted_run_leaves_valid_reports(server: Any, tmp_path: Path) ->
                                                .replace("max_time: 10s", "max_time: 60s").replace("interval: 10ms", "interval: 50ms"))
     env = {**os.environ, "NO_COLOR": "1", "AGENT_TOOLS_TOKEN": TOKEN}
     proc = subprocess.Popen([*TOOLCHECK, "run", str(scen / "customers.toolcheck.yaml"), str(scen / "tasks.toolcheck.yaml"),
-                             "--base-url", server.url, "--reports", "out"], cwd=tmp_path, env=env,
+                             "--base-url", server.url, "--reports", "out", "-j", jobs], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     report = tmp_path / "out" / "report.json"
     deadline = time.monotonic() + 60

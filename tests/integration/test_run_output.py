@@ -51,6 +51,20 @@ def test_quiet_verbose_and_plain_output(tmp_path: Path) -> None:
     assert "✗ Output check" in normal.stdout and "✗ wrong" in normal.stdout and "create POST" not in normal.stdout
 
 
+def test_list_tags_and_fail_fast(tmp_path: Path) -> None:
+    scenarios = ROOT / "scenarios"
+    listed = toolcheck(str(scenarios), "--mock", "--list", "--tag", "smoke", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "Long-running task lifecycle" in listed.stdout and "Invoices" not in listed.stdout
+    assert "  wait → get_task" in listed.stdout and not (tmp_path / "reports").exists()
+    failing = tmp_path / "a.toolcheck.yaml"
+    failing.write_text(SCENARIO)
+    second = tmp_path / "b.toolcheck.yaml"
+    second.write_text(SCENARIO.replace("Output check", "Second"))
+    proc = toolcheck(str(tmp_path), "--mock", "--no-reports", "-x", cwd=tmp_path)
+    assert proc.returncode == 1 and "Output check" in proc.stdout and "Second" not in proc.stdout
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "out.toolcheck.yaml"
     path.write_text(SCENARIO)

@@ -58,7 +58,10 @@ def run(
     inputs: list[str] = typer.Option([], "--input", "-i", help="Input NAME=VALUE (JSON or text; repeatable)."),
     auth: list[str] = typer.Option([], "--auth", help="Credential SCHEME=VALUE for a security scheme of the spec (repeatable)."),
     workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
+    tags: list[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Scenarios run in parallel (steps stay sequential)."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", "-x", help="Stop after the first failing scenario."),
+    list_only: bool = typer.Option(False, "--list", help="Validate and list the scenarios and steps; send nothing."),
     shard_spec: str | None = typer.Option(None, "--shard", help="Run shard i of n (e.g. 2/4) of the scenarios."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory."),
     formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
@@ -98,7 +101,8 @@ def run(
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
-            workflow=workflow, credentials=auth_map, severity=severity_map, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
+            workflow=workflow, credentials=auth_map, severity=severity_map, tags=tags, fail_fast=fail_fast,
+            list_only=list_only, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
             printer=printer, started_at=started_at,
         )
@@ -107,7 +111,7 @@ def run(
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
              inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], severity: dict[str, str],
-             jobs: int, shard_spec: str | None, reports: Path,
+             tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str) -> int:
     import signal
@@ -128,13 +132,20 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     from toolcheck.scenarios import shard as take_shard
 
     scenarios = load_paths(paths, workflow=workflow)
+    if tags:
+        scenarios = [s for s in scenarios if set(tags) & set(s.tags)]
     if not scenarios:
-        raise UsageError("nothing to run" + (f": no workflow or scenario named {workflow!r}" if workflow else "") + ".")
+        why = (f": no workflow or scenario named {workflow!r}" if workflow else
+               f": no scenario tagged {', '.join(tags)}" if tags else "")
+        raise UsageError(f"nothing to run{why}.")
     scenarios = take_shard(scenarios, shard_spec)
     targets = Targets(spec=spec, base_url=base_url, mock=mock, sources=sources, seed=seed, timeout=timeout,
                       allow_network=allow_network)
     for scenario in scenarios:
         targets.check(scenario)
+    if list_only:
+        printer.listing(expand(scenarios))
+        return 0
     env = dict(os.environ)
     redactor = Redactor()
     register_env_secrets(redactor, env)
@@ -176,7 +187,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     interrupted = False
     outcomes: list[Any] = []
     try:
-        outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite)
+        outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite, fail_fast=fail_fast)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -297,6 +308,19 @@ class Printer:
                 for case in failed:
                     self.out.print(f"    [red]✗[/] {escape(case.name)}", soft_wrap=True)
                     self._failure(case)
+
+    def listing(self, units: list[Any]) -> None:
+        """``--list``: every scenario run (data rows included) and its steps, nothing sent."""
+        from rich.markup import escape
+
+        steps = 0
+        for unit in units:
+            self.out.print(f"{escape(unit.label)} [dim]{escape(unit.scenario.file)}[/]", soft_wrap=True)
+            for step in [*unit.scenario.steps, *unit.scenario.finally_steps]:
+                target = step.operation or step.operation_path or f"workflow {step.workflow}"
+                self.out.print(f"  {escape(step.id)} → {escape(str(target))}", soft_wrap=True)
+                steps += 1
+        self.out.print(f"{len(units)} scenario run(s), {steps} step(s)")
 
     def summary(self, result: Any, paths: dict[str, Path]) -> None:
         counts = {k: result.count(k) for k in ("passed", "failed", "error", "skipped")}

@@ -9,6 +9,7 @@ Arazzo) its ``successCriteria``. Everything that reaches a result is redacted fi
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,7 @@ class StepExecutor:
         self.settings = settings
         self.credentials = credentials
         self.deadline: float | None = None  # the scenario's wall-clock budget (time.monotonic)
+        self.stop: threading.Event = threading.Event()  # the run is being stopped: end polls now
 
     # -- resolution ---------------------------------------------------------------------
     def target_for(self, step: Step) -> Target:
@@ -249,8 +251,8 @@ class StepExecutor:
                     return None, (time.perf_counter() - start) * 1000, f"no response within {timeout:g} s", n
             except (httpx.TransportError, OSError) as exc:
                 last = exc
-            if n < tries:
-                time.sleep(interval)
+            if n < tries and self.stop.wait(interval):
+                break
         raise Unreachable(f"{type(last).__name__}: {last}" if last else "no response")
 
     def _respond(self, response: httpx.Response, elapsed: float) -> dict[str, Any]:
@@ -337,8 +339,10 @@ class StepExecutor:
                                      f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
                                      + (f" (last {note})" if note else "")))
                 break
-            if wait > 0:
-                time.sleep(wait)
+            if self.stop.is_set() or (wait > 0 and self.stop.wait(wait)):
+                extra.append(Failure("poll", "until", "until", " && ".join(poll.until), state,
+                                     f"poll stopped after {n} attempt(s): the run was interrupted"))
+                break
             interval = min(interval * poll.backoff, poll.max_interval) if interval else 0.0
         assert resp is not None
         return self._judge(step, target, op, resp, details, violations, extra, len(attempts))

@@ -227,10 +227,17 @@ SuiteCallback = Callable[[int, SuiteResult], None]
 
 
 def run_units(units: list[Unit], targets: Targets, run: RunContext, *, jobs: int = 1,
-              on_suite: SuiteCallback | None = None) -> list[tuple[SuiteResult, bool]]:
-    """Run every unit; results in unit order. ``jobs`` > 1 runs units on worker threads."""
+              on_suite: SuiteCallback | None = None, fail_fast: bool = False) -> list[tuple[SuiteResult, bool]]:
+    """Run every unit; results in unit order. ``jobs`` > 1 runs units on worker threads.
 
-    def one(index: int) -> tuple[SuiteResult, bool]:
+    With ``fail_fast`` the first failing unit stops the run: units not started are left out,
+    running ones finish their current step. An exception (Ctrl-C) sets ``run.stop`` too, so
+    worker threads end their polls at once instead of keeping the process alive.
+    """
+
+    def one(index: int) -> tuple[SuiteResult, bool] | None:
+        if run.stop.is_set():
+            return None
         unit = units[index]
         unit_targets, closers = targets.for_unit(unit.scenario)
         try:
@@ -240,20 +247,29 @@ def run_units(units: list[Unit], targets: Targets, run: RunContext, *, jobs: int
                 client.close()
         if on_suite is not None:
             on_suite(index, outcome[0])
+        if fail_fast and not outcome[0].ok:
+            run.stop.set()
         return outcome
 
+    results: list[tuple[SuiteResult, bool] | None] = [None] * len(units)
     if jobs <= 1 or len(units) <= 1:
-        return [one(i) for i in range(len(units))]
+        try:
+            for i in range(len(units)):
+                results[i] = one(i)
+        except BaseException:
+            run.stop.set()
+            raise
+        return [r for r in results if r is not None]
     from concurrent.futures import ThreadPoolExecutor
 
-    results: list[tuple[SuiteResult, bool] | None] = [None] * len(units)
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="toolcheck-run") as pool:
-        futures = {pool.submit(one, i): i for i in range(len(units))}
-        try:
-            for future, i in futures.items():
-                results[i] = future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="toolcheck-run")
+    futures = {pool.submit(one, i): i for i in range(len(units))}
+    try:
+        for future, i in futures.items():
+            results[i] = future.result()
+    except BaseException:
+        run.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return [r for r in results if r is not None]

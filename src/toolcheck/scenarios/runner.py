@@ -11,6 +11,7 @@ Core code: nothing here prints; progress goes to the ``on_case`` callback.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class RunContext:
     env: Mapping[str, str] = field(default_factory=dict)
     synthesize_inputs: bool = False
     credentials: Mapping[str, Any] = field(default_factory=dict)  # --auth SCHEME=VALUE, over the scenario's
+    stop: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C / --fail-fast
     on_case: CaseCallback | None = None
 
 
@@ -251,6 +253,10 @@ class ScenarioRun:
     def _run_one(self, scenario: Scenario, step: Step, ctx: Context, credentials: dict[str, Any], *,
                  prefix: str) -> Outcome:
         start = time.perf_counter()
+        if self.run_ctx.stop.is_set():
+            outcome = Outcome("skipped", "not run: the run was stopped (interrupted or --fail-fast)")
+            self._add(step, outcome, prefix, 0.0)
+            return outcome
         if self.deadline is not None and time.monotonic() > self.deadline:
             outcome = Outcome("error", f"not run: the scenario timeout ({scenario.timeout or self.scenario.timeout:g} s) passed")
             self._add(step, outcome, prefix, 0.0)
@@ -260,6 +266,7 @@ class ScenarioRun:
         else:
             executor = StepExecutor(scenario, self.targets, ctx, self.run_ctx.redactor, self.run_ctx.settings, credentials)
             executor.deadline = self.deadline
+            executor.stop = self.run_ctx.stop
             try:
                 outcome = executor.run(step)
             except KeyError as exc:
