@@ -250,3 +250,31 @@ def test_socket_stays_up_after_garbage(served: Any) -> None:
         sock.recv(1024)
     with httpx.Client(base_url=running.url) as c:
         assert c.get("/customers", params={"q": "ok"}, headers=AUTH).status_code == 200
+
+
+def test_cli_proxy_counts_violations_and_writes_reports(tmp_path: Path, served: Any) -> None:
+    import signal
+
+    reports = tmp_path / "reports"
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolcheck", "mock", str(EXAMPLE_SPEC), "--port", "0", "--quiet",
+         "--proxy", served[0].url, "--report", str(reports)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, text=True,
+    )
+    assert proc.stderr is not None
+    port = None
+    deadline = time.monotonic() + 30
+    while port is None and time.monotonic() < deadline:
+        found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", proc.stderr.readline())
+        port = int(found.group(1)) if found else None
+    assert port is not None
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+        assert c.get("/customers", params={"q": "ada"}, headers=AUTH).status_code == 200
+        assert c.get("/customers", params={"limit": "9999"}, headers=AUTH).status_code == 400
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=20) == 1
+    assert "2 request(s)" in rest and "request violation" in rest
+    report = json.loads((reports / "report.json").read_text())
+    assert report["summary"]["requests"] == 2 and report["summary"]["request_violations"] >= 2

@@ -169,7 +169,7 @@ def mock(
 
             with handle_errors():
                 paths = write_reports(stats.result(built.spec.title or spec, started), report, ("html", "junit", "json"))
-            err.print("reports: " + ", ".join(str(p) for p in paths), highlight=False)
+            err.print("reports: " + ", ".join(str(p) for p in paths.values()), highlight=False)
         if stats.request_violations or stats.response_violations:
             raise typer.Exit(1)
 
@@ -193,7 +193,10 @@ def _serve(application: Any, host: str, port: int, err: Any) -> None:
     actual = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn_config(application, host, actual))
     err.print(f"listening on http://{host}:{actual} (Ctrl-C to stop)", highlight=False)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the signal after a graceful shutdown
+        pass
 
 
 def _serve_workers(config: dict[str, Any], host: str, port: int, workers: int, stateful: bool, err: Any) -> None:
