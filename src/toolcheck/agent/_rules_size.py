@@ -58,15 +58,22 @@ def _tool_schema_truncated(ctx: Any) -> Iterator[Hit]:
                       tool.operation.key)
 
 
+NESTED_ITEMS = 3
+
+
 class _Estimator:
-    """Size in characters of a typical JSON instance of a schema (refs memoised, cycles cut)."""
+    """Size in characters of a typical JSON instance of a schema (refs memoised, cycles cut).
+
+    The outermost array counts ``array_items`` items (a page), arrays inside items count
+    ``NESTED_ITEMS``, and a union counts its first branch: a typical answer, not the worst.
+    """
 
     def __init__(self, spec: Spec, array_items: int) -> None:
         self.spec = spec
         self.array_items = array_items
         self.memo: dict[str, int] = {}
 
-    def size(self, schema: Any, depth: int = 0, stack: tuple[str, ...] = ()) -> int:
+    def size(self, schema: Any, depth: int = 0, stack: tuple[str, ...] = (), nested: bool = False) -> int:
         if depth > 8 or not isinstance(schema, dict):
             return 4
         ref = schema.get("$ref")
@@ -79,24 +86,27 @@ class _Estimator:
                 target = self.spec.resolve(ref)
             except KeyError:
                 return 4
-            value = self.size(target, depth, stack + (ref,))
-            self.memo[ref] = value
+            value = self.size(target, depth, stack + (ref,), nested)
+            if not nested:
+                self.memo[ref] = value
             return value
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
-                return self.size(schema[key][0], depth + 1, stack)  # the first branch: the typical shape
+                return self.size(schema[key][0], depth + 1, stack, nested)  # the first branch: the typical shape
         total = 0
         if isinstance(schema.get("allOf"), list):
-            total += sum(self.size(s, depth + 1, stack) for s in schema["allOf"][:8])
+            total += sum(self.size(s, depth + 1, stack, nested) for s in schema["allOf"][:8])
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), None)
         props = schema.get("properties")
         if isinstance(props, dict) and props:
-            total += 2 + sum(len(str(k)) + 4 + self.size(v, depth + 1, stack) for k, v in props.items())
+            total += 2 + sum(len(str(k)) + 4 + self.size(v, depth + 1, stack, nested) for k, v in props.items())
         elif kind == "array" or "items" in schema:
-            items = min(int(schema.get("maxItems", self.array_items) or 0), self.array_items)
-            total += 2 + max(items, 1) * (self.size(schema.get("items"), depth + 1, stack) + 1)
+            # The outer list holds a page of items; lists inside an item are short (tags, urls).
+            typical = NESTED_ITEMS if nested else self.array_items
+            items = min(int(schema.get("maxItems", typical) or 0), typical)
+            total += 2 + max(items, 1) * (self.size(schema.get("items"), depth + 1, stack, True) + 1)
         elif kind == "object":
             total += 20
         elif isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -136,6 +146,17 @@ def _tokens_of(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP)
 
 
+def _head(tool: Any) -> frozenset[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", tool.name).replace("_", " ").replace("-", " ")
+    return _tokens_of(f"{name} {tool.operation.summary}")
+
+
+def _heads_alike(a: Any, b: Any) -> bool:
+    head_a, head_b = _head(a), _head(b)
+    union = head_a | head_b
+    return not union or len(head_a & head_b) / len(union) >= 0.5
+
+
 @rule("near-duplicate-tools", "warning", "Two tools an agent cannot tell apart",
       "Make names and descriptions say how the tools differ (scope, version, side effects), or drop one.",
       threshold=0.9)
@@ -164,7 +185,9 @@ def _near_duplicates(ctx: Any) -> Iterator[Hit]:
         for j in sorted(candidates):
             other, other_words = sets[j]
             sim = len(words & other_words) / len(words | other_words)
-            if sim >= threshold and tool.operation.key not in reported:
+            # Shared boilerplate (a deprecation notice) can make long descriptions alike while the
+            # names and summaries, which an agent reads first, clearly differ: require those close too.
+            if sim >= threshold and _heads_alike(tool, other) and tool.operation.key not in reported:
                 reported.add(tool.operation.key)
                 op = tool.operation
                 yield Hit(op.pointer, f"tool {tool.name!r} ({op.key}) reads like {other.name!r} "
