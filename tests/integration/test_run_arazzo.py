@@ -4,6 +4,7 @@ OpenAPI files, and the flow features (criteria, goto/end/retry, sub-workflows) o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,11 @@ def test_fapi_par_steps_bind_and_pass_until_the_documents_own_gap() -> None:
 
 def test_pet_coupons_sub_workflow_outputs_flow_back() -> None:
     suites = run_mock(ARAZZO / "pet-coupons.arazzo.yaml", seed=1)
+    assert all(s.ok for s in suites), [(c.name, c.message) for s in suites for c in s.cases]
+    apply = next(s for s in suites if s.properties.get("workflow") == "apply-coupon")
+    coupons = next(c for c in apply.cases if c.name == "find-coupons")
+    # `pet_id` in the Arazzo document is `petId` in its spec: bound by the loose name match.
+    assert re.search(r"/pet/\d+/coupons$", coupons.details["request"]["url"])
     buy = next(s for s in suites if s.properties.get("workflow") == "buy-available-pet")
     assert [c.name for c in buy.cases] == ["find-pet", "place-order › place-order", "place-order"]
     assert buy.ok

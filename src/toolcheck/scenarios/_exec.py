@@ -159,9 +159,10 @@ class StepExecutor:
         target = self.target_for(step)
         op = self.operation_for(step, target)
         params: list[tuple[str, str | None, Any]] = []
-        for p in (*self.scenario.parameters, *step.params):
-            if p.location is None or op.parameter(p.name, p.location) is not None or p.location in ("header", "cookie"):
+        for p in self.scenario.parameters:  # Arazzo workflow-level: only where the operation has them
+            if p.location in ("header", "cookie") or op.parameter(p.name, p.location) is not None:
                 params.append((p.name, p.location, render(p.value, self.ctx)))
+        params += [(p.name, p.location, render(p.value, self.ctx)) for p in step.params]
         body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
         for pointer, value in step.replacements:
             body = _replace(body, pointer, render(value, self.ctx))
