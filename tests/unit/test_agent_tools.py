@@ -204,3 +204,31 @@ def test_ignored_headers_and_deprecated_operations() -> None:
     (tool,) = build_tools(spec)
     assert list(tool.input_schema["properties"]) == ["X-Id"]
     assert tool.description.startswith("[Deprecated] Old")
+
+
+def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) -> None:
+    import anyio
+    import httpx
+
+    from toolcheck.agent.mcp_server import ToolBridge
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": [], "has_more": False})
+
+    spec = load_spec(str(example_spec_path))
+    tools = build_tools(spec, operations=["search_customers"])
+
+    def run(creds, placeholders):  # type: ignore[no-untyped-def]
+        client = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://127.0.0.1:9")
+        bridge = ToolBridge(spec, tools, client, creds, placeholders=placeholders)
+        return anyio.run(bridge.call, "search_customers", {"q": "ada", "limit": 5})
+
+    error, result = run({"bearerAuth": "s3cret"}, False)
+    assert not error and result["status"] == 200
+    assert seen[-1].headers["authorization"] == "Bearer s3cret"
+    assert seen[-1].url.params["q"] == "ada" and seen[-1].url.params["limit"] == "5"
+    run({}, False)
+    assert "authorization" not in seen[-1].headers  # a real target never gets a placeholder

@@ -14,6 +14,7 @@ import typer
 from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 
+OPENAI_MAX_TOOLS = 128
 SPEC_ARG = typer.Argument(..., help="Spec file, directory, '-' for stdin, git:REV:path, or URL.")
 
 
@@ -64,6 +65,9 @@ def tools(
     if rewritten:
         line += f"; {len(rewritten)} with schema rewrites" + ("" if notes else " (--notes to list them)")
     err.print(line, highlight=False, markup=False)
+    if fmt is ToolFormat.openai and len(built) > OPENAI_MAX_TOOLS:
+        err.print(f"note: OpenAI accepts at most {OPENAI_MAX_TOOLS} tools per request; choose a subset with --tag or "
+                  "--operation", highlight=False, markup=False)
     if notes:
         for t in rewritten:
             for n in t.notes:
