@@ -160,3 +160,18 @@ def test_auth_phase_fires_only_on_required_security() -> None:
     assert sorted((f.operation_id, f.failure.cause) for f in findings) == [
         ("create", "invalid credentials"), ("create", "missing credentials")]
     assert all(f.failure.check == "auth_not_enforced" for f in findings)
+
+
+def test_a_hanging_target_is_abandoned_after_a_few_timeouts() -> None:
+    spec = _spec()
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("boundary", "fuzz")))
+    findings = fuzzer.run([spec.operation("create")])
+    assert len(calls) <= 3
+    assert [(f.failure.check, f.failure.cause) for f in findings] == [("transport_error", "timeout")]

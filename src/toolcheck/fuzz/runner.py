@@ -37,6 +37,7 @@ from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
+MAX_CONSECUTIVE_ERRORS = 3
 Event = Callable[[str, dict[str, Any]], None]
 
 
@@ -221,11 +222,17 @@ class Fuzzer:
             return
         factory = self._factory(op)
         sent = 0
+        dead = 0
         for case in self._cases(op, factory, phases):
             if self._expired():
                 break
-            self._execute(op, case)
+            exchange = self._execute(op, case)
             sent += 1
+            # A target that hangs or drops every connection would turn each case into a timeout:
+            # after a few in a row, move on (the transport_error finding is already recorded).
+            dead = dead + 1 if exchange is not None and exchange.error and not exchange.error.startswith("unsendable") else 0
+            if dead >= MAX_CONSECUTIVE_ERRORS:
+                break
         self.on_event("operation", {"operation": op.operation_id, "cases": sent})
 
     # --- sending and recording ----------------------------------------------------------
@@ -241,10 +248,10 @@ class Fuzzer:
             self.stats.per_phase[case.phase] = self.stats.per_phase.get(case.phase, 0) + 1
         return exchange
 
-    def _execute(self, op: Operation, case: Case) -> None:
+    def _execute(self, op: Operation, case: Case) -> Exchange:
         exchange = self._send(op, case)
         if exchange.error.startswith("unsendable"):
-            return
+            return exchange
         failures = evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time)
         for failure in failures:
             key = (op.operation_id, failure.check, failure.cause)
@@ -252,9 +259,10 @@ class Fuzzer:
                 self.findings.bump(key)
                 continue
             final_case, final_exchange, final_failure = case, exchange, failure
-            if self.options.shrink and case.phase != "examples":
+            if self.options.shrink and case.phase != "examples" and failure.check != "transport_error":
                 final_case, final_exchange, final_failure = self._shrink(op, case, exchange, failure)
             self.findings.add(self._finding(op, final_case, final_exchange, final_failure))
+        return exchange
 
     def _finding(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
                  steps: list[dict[str, Any]] | None = None) -> Finding:
@@ -366,8 +374,11 @@ class Fuzzer:
         schema = media.schema if media is not None else None
         if case.negative:
             if case.pointer.startswith("body") and schema is not None and case.body is not ABSENT:
+                # Still invalid for the same reason, and only that one: shrinking must not add
+                # a second violation (dropping another required field, say).
+                errors = list(self.spec.validator(schema).iter_errors(case.body))
                 proof = _proof(self.spec, schema, case.body)
-                return proof is not None and proof[0] == case.keyword
+                return len(errors) == 1 and proof is not None and "body" + proof[1] == case.pointer and proof[0] == case.keyword
             return True
         if schema is not None and case.body is not ABSENT and not self.spec.validator(schema).is_valid(case.body):
             return False
