@@ -200,3 +200,29 @@ def test_never_500_on_hostile_requests(spec: Any) -> None:
         response = mock.handle(MockRequest(rng.choice(methods), path, query, headers, rng.choice(bodies)))
         assert response.status != 500, (path, response.body[:300])
         assert all(v.isascii() for _, v in response.headers)
+
+
+def test_location_points_at_the_created_resource_when_stateless(spec: Any) -> None:
+    with _client(spec, stateful=False) as client:
+        created = client.post("/invoices", headers=AUTH, json={
+            "customer_id": "cus_0001", "currency": "EUR", "line_items": [{"description": "x", "quantity": 1, "unit_amount": 1}]})
+    assert created.status_code == 201
+    assert created.headers["location"] == f"/invoices/{created.json()['id']}"
+
+
+def test_xml_and_text_media_types() -> None:
+    import xml.etree.ElementTree as ET
+
+    spec = load_spec_dict({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/doc": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/xml": {"schema": {"type": "object", "required": ["a&b"], "properties": {
+                "a&b": {"type": "string", "const": "<x>"}, "n": {"type": "array", "items": {"type": "integer"}}}}},
+            "text/plain": {"schema": {"type": "string", "minLength": 3}}}}}}}},
+    })
+    with httpx.Client(transport=MockTransport(spec), base_url="http://m") as client:
+        xml = client.get("/doc", headers={"Accept": "application/xml"})
+        text = client.get("/doc", headers={"Accept": "text/plain"})
+    assert xml.headers["content-type"] == "application/xml"
+    assert ET.fromstring(xml.content).find("a_b").text == "<x>"  # type: ignore[union-attr]
+    assert text.headers["content-type"].startswith("text/plain") and len(text.text) >= 3

@@ -45,6 +45,8 @@ __all__ = ["Mock", "MockRequest", "MockResponse", "respond"]
 
 MAX_BODY = 10 * 1024 * 1024
 _CACHE_SIZE = 4096
+_CACHE_BYTES = 64 * 1024 * 1024
+_CACHE_MAX_ANSWER = 1024 * 1024
 _CACHE_MAX_BODY = 64 * 1024
 _NO_CONTENT = frozenset({204, 205, 304})
 
@@ -133,12 +135,14 @@ class Mock:
         self.tokens = frozenset(tokens) if tokens else None
         self.router = Router(spec)
         self.examples = Examples(spec)
-        self.resources = infer_resources(spec) if stateful else {}
+        self.all_resources = infer_resources(spec)
+        self.resources = self.all_resources if stateful else {}
         self.store = Store()
         self.creates = 0
         self._fault_rng = random.Random(seed)
         self._lock = threading.Lock()
         self._cache: OrderedDict[Any, MockResponse] | None = OrderedDict() if cache else None
+        self._cache_bytes = 0
 
     @property
     def problems(self) -> list[str]:
@@ -160,11 +164,13 @@ class Mock:
             body = orjson.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500,
                                  "detail": f"the mock failed: {type(exc).__name__}: {str(exc)[:200]}"})
             return MockResponse(500, (("content-type", "application/problem+json"),), body, source="error")
-        if key is not None and cacheable and self._cache is not None:
+        if key is not None and cacheable and self._cache is not None and len(response.body) <= _CACHE_MAX_ANSWER:
             with self._lock:
                 self._cache[key] = response
-                if len(self._cache) > _CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                self._cache_bytes += len(response.body) + len(request.body)
+                while len(self._cache) > _CACHE_SIZE or self._cache_bytes > _CACHE_BYTES:
+                    old_key, old = self._cache.popitem(last=False)
+                    self._cache_bytes -= len(old.body) + len(old_key[3])
         return response
 
     # --- the pipeline --------------------------------------------------------------------
@@ -219,7 +225,7 @@ class Mock:
         if "code" in prefer and str(status) == prefer["code"]:
             applied.append(("preference-applied", f"code={status}"))
         value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
-        extra = tuple(applied) + self._headers(op, status, documented, rng, path_params)
+        extra = tuple(applied) + self._headers(op, status, documented, rng, request.path, value)
         result = self._finish(op, status, value, extra, fault, delay, source, media_type)
         return result, fault is None and delay == 0
 
@@ -309,8 +315,20 @@ class Mock:
         value = echo_ids(self.spec, media.schema, value, path_params)
         return value, "generated", media_type
 
+    def _location(self, op: Operation, path: str, value: Any) -> str:
+        """Where the created resource lives: the item path with the body's id, else this path."""
+        from toolcheck.mock.state import id_field
+
+        resource = self.all_resources.get(op.path.rstrip("/") or "/")
+        if resource is not None and resource.collection == (op.path.rstrip("/") or "/"):
+            field_name = id_field(value, resource)
+            if field_name is not None:
+                item = quote(str(value[field_name]), safe="")
+                return path.rstrip("/") + "/" + item
+        return path
+
     def _headers(self, op: Operation, status: int, response: Response | None, rng: random.Random,
-                 path_params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+                 path: str, value: Any) -> tuple[tuple[str, str], ...]:
         if response is None or not response.headers:
             return ()
         out: list[tuple[str, str]] = []
@@ -319,7 +337,9 @@ class Mock:
             if lower == "content-type":
                 continue
             if lower == "location":
-                out.append(("location", quote(op.path, safe="/{}")))
+                location = self._location(op, path, value)
+                if location.isascii():
+                    out.append(("location", location))
                 continue
             if not header.required and lower not in ("retry-after", "x-request-id", "etag"):
                 continue
@@ -347,7 +367,7 @@ class Mock:
             elif media_type.startswith("text/event-stream"):
                 body = b"data: " + orjson.dumps(value, default=str) + b"\n\n"
             else:
-                body = orjson.dumps(value, default=str)
+                body = encode_body(value, media_type)
             headers.append(("content-type", media_type if ";" in media_type or not media_type.startswith("text/")
                             else media_type + "; charset=utf-8"))
         headers.extend(extra)
@@ -356,6 +376,39 @@ class Mock:
         elif fault is not None and fault.kind == "invalid_json":
             body = b"<html><body>502 Bad Gateway</body></html>"
         return MockResponse(status, tuple(headers), body, op.operation_id, fault=fault, delay=delay, source=source)
+
+
+def encode_body(value: Any, media_type: str) -> bytes:
+    """Serialise a body for its media type: JSON, a small XML rendering, or bytes for binaries."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    if is_json(base) or base in ("", "*/*"):
+        return orjson.dumps(value, default=str)
+    if base.endswith("xml"):
+        return b'<?xml version="1.0" encoding="UTF-8"?>' + _xml("root", value).encode("utf-8")
+    if base.startswith("text/"):
+        return (value if isinstance(value, str) else orjson.dumps(value, default=str).decode()).encode("utf-8")
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return orjson.dumps(value, default=str)
+
+
+def _xml(tag: str, value: Any) -> str:
+    from xml.sax.saxutils import escape
+
+    safe = "".join(ch if ch.isalnum() or ch in "_-." else "_" for ch in tag) or "item"
+    if safe[0].isdigit() or safe[0] in "-.":
+        safe = "_" + safe
+    if isinstance(value, dict):
+        inner = "".join(_xml(str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        inner = "".join(_xml("item", v) for v in value)
+    elif value is None:
+        return f"<{safe}/>"
+    elif isinstance(value, bool):
+        inner = "true" if value else "false"
+    else:
+        inner = escape(str(value))
+    return f"<{safe}>{inner}</{safe}>"
 
 
 def respond(mock: Mock, request: MockRequest) -> MockResponse:
