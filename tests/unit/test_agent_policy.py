@@ -103,10 +103,16 @@ def test_matrix_from_scenarios(spec_file: Path) -> None:
 
     only_schema = evaluate(spec, load_paths([str(sc)]), config={"require": ["schema"], "ignore": ["DELETE /jobs/{id}", "public_post"]})
     assert only_schema.ok and only_schema.ignored == ("DELETE /jobs/{id}", "POST /public")
-    fuzz = RunResult(tool="fuzz", title="f", suites=(SuiteResult("delete_job", (CaseResult("negative: bad id", "passed"),)),))
+    fuzz = RunResult(tool="fuzz", title="f", summary={"phases": {"boundary": 9, "fuzz": 20}}, suites=(
+        SuiteResult("delete_job (DELETE /jobs/{id})", (CaseResult("all checks", "passed"),),
+                    properties={"operation": "DELETE /jobs/{id}", "requests": "29"}),
+        SuiteResult("get_job (GET /jobs/{id})", (CaseResult("all checks", "skipped"),),
+                    properties={"operation": "GET /jobs/{id}", "requests": "0"})))
     with_fuzz = evaluate(spec, load_paths([str(sc)]), fuzz=fuzz)
     row = next(r for r in with_fuzz.rows if r.operation.operation_id == "delete_job")
     assert row.cells["schema"].status == COVERED and row.cells["high-risk"].status == COVERED
+    assert row.cells["auth-failure"].status == MISSING  # the run had no auth phase
+    assert "29 requests" in str(row.cells["schema"].evidence[0])
     with pytest.raises(UsageError, match="unknown requirement"):
         evaluate(spec, [], config={"require": ["speed"]})
     with pytest.raises(UsageError, match="policy.ignore"):

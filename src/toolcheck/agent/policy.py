@@ -282,19 +282,37 @@ def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None)
             elif later_poll is not None:
                 cells["long-running"].append(Evidence(where.where, f"{step.id} → poll in {later_poll.id}"))
     if fuzz is not None:
-        by_name = {op.operation_id: op.key for op in spec.operations} | {op.key: op.key for op in spec.operations}
-        for suite in fuzz.suites:
-            key = by_name.get(suite.properties.get("operation", "")) or by_name.get(suite.name)
-            if key is None or not suite.cases:
-                continue
-            where = Evidence(f"fuzz report: {suite.name}", "")
-            found[key]["schema"].append(where)
-            for case in suite.cases:
-                kind = (case.properties.get("kind", "") + " " + case.name).lower()
-                if "negative" in kind:
-                    found[key]["high-risk"].append(where)
-                    break
+        _fuzz_evidence(spec, fuzz, found)
     return found
+
+
+def _fuzz_evidence(spec: Spec, fuzz: RunResult, found: dict[str, dict[str, list[Evidence]]]) -> None:
+    """A fuzz report (``toolcheck fuzz``: a suite per operation, ``requests`` sent, run-wide
+    ``phases`` counts) covers ``schema`` for every operation it sent requests to (every response
+    is checked), ``high-risk`` when its ``fuzz`` phase (proven-invalid payloads) ran, and
+    ``auth-failure`` when its ``auth`` phase (no/invalid credentials) ran."""
+    by_name = {op.operation_id: op.key for op in spec.operations} | {op.key: op.key for op in spec.operations}
+    raw_phases = fuzz.summary.get("phases")
+    phases: Mapping[str, Any] = raw_phases if isinstance(raw_phases, Mapping) else {}
+    for suite in fuzz.suites:
+        key = (by_name.get(suite.properties.get("operation", "")) or by_name.get(suite.name)
+               or by_name.get(suite.name.split(" (", 1)[0]))
+        if key is None:
+            continue
+        try:
+            sent = int(suite.properties.get("requests", "") or 0)
+        except ValueError:
+            sent = 0
+        sent = sent or sum(1 for c in suite.cases if c.status != SKIPPED)
+        if not sent:
+            continue
+        where = Evidence(f"fuzz report: {suite.name}", f"{sent} requests")
+        found[key]["schema"].append(where)
+        kinds = " ".join(f"{c.name} {c.properties.get('kind', '')}" for c in suite.cases).lower()
+        if phases.get("fuzz") or "negative" in kinds:
+            found[key]["high-risk"].append(where)
+        if phases.get("auth"):
+            found[key]["auth-failure"].append(where)
 
 
 def _polls_for(spec: Spec, op: Operation, poll_step: Any) -> bool:
