@@ -139,8 +139,10 @@ def fuzz(
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: a new one, printed)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=32, help="Operations fuzzed in parallel."),
     header: list[str] = typer.Option([], "--header", "-H", help="Request header 'Name: value' as in curl; $VAR reads the environment."),
-    bearer: str | None = typer.Option(None, "--bearer", help="Bearer token (or $VAR)."),
-    basic: str | None = typer.Option(None, "--basic", help="Basic auth user:password (or $VAR)."),
+    bearer: str | None = typer.Option(None, "--bearer", envvar="TOOLCHECK_BEARER", show_envvar=True,
+                                      help="Bearer token (or $VAR)."),
+    basic: str | None = typer.Option(None, "--basic", envvar="TOOLCHECK_BASIC", show_envvar=True,
+                                     help="Basic auth user:password (or $VAR)."),
     max_response_time: float | None = typer.Option(None, "--max-response-time", min=0.001, help="Flag responses slower than this (seconds)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
     shrink: bool = typer.Option(True, "--shrink/--no-shrink", help="Shrink failing cases before reporting them."),
@@ -325,8 +327,10 @@ def replay(
     base_url: str | None = typer.Option(None, "--base-url", help="The API to send the case to."),
     mock: bool = typer.Option(False, "--mock", help="Send it to the built-in mock."),
     header: list[str] = typer.Option([], "--header", "-H", help="Request header 'Name: value'; $VAR reads the environment."),
-    bearer: str | None = typer.Option(None, "--bearer", help="Bearer token (or $VAR)."),
-    basic: str | None = typer.Option(None, "--basic", help="Basic auth user:password (or $VAR)."),
+    bearer: str | None = typer.Option(None, "--bearer", envvar="TOOLCHECK_BEARER", show_envvar=True,
+                                      help="Bearer token (or $VAR)."),
+    basic: str | None = typer.Option(None, "--basic", envvar="TOOLCHECK_BASIC", show_envvar=True,
+                                     help="Basic auth user:password (or $VAR)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
 ) -> None:
     """Send one finding's minimal case again and say whether it still fails (exit 1) or not (0)."""
@@ -361,5 +365,18 @@ def replay(
         match = next(f for f in found if f.key == (finding["operation_id"], finding["check"], finding["cause"]))
         out.print(f"[red]still failing[/]: {escape(label)}\n  {escape(match.failure.message)}\n  {escape(match.curl)}", soft_wrap=True)
         raise typer.Exit(1)
+    from toolcheck.fuzz import is_secured
+
+    if not auth.headers and finding["check"] != "auth_not_enforced" and any(
+            is_secured(op) for op in loaded.operations if op.operation_id in _involved(finding)):
+        with handle_errors():
+            raise UsageError(f"{label} did not reproduce, but no credentials were given and the operation is "
+                             "secured: pass them as in the original run (--bearer, --basic or -H)")
     out.print(f"[green]fixed[/]: {escape(label)} no longer fails", soft_wrap=True)
     raise typer.Exit(0)
+
+
+def _involved(finding: dict[str, Any]) -> set[str]:
+    ops = {str(finding["operation_id"])}
+    ops.update(str(step.get("operation_id")) for step in finding.get("steps") or [])
+    return ops
