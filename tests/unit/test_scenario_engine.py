@@ -473,3 +473,15 @@ def test_a_step_timeout_fails_the_step_with_its_budget(tmp_path: Path) -> None:
     suite, unreachable, _ = run(write(tmp_path, text), Hangs())
     assert not unreachable
     assert suite.cases[0].status == "failed" and "no response within 0.25 s" in suite.cases[0].message
+
+
+def test_schema_errors_name_the_key_and_suggest(tmp_path: Path) -> None:
+    from toolcheck.errors import ScenarioError
+
+    path = write(tmp_path, "name: x\nsteps:\n  - id: a\n    operation: list_tasks\n    expect:\n      statuss: 200\n")
+    with pytest.raises(ScenarioError, match="did you mean 'status'") as info:
+        load_file(path)
+    assert info.value.location == f"{path}:6"
+    spec_by_mistake = write(tmp_path, SPEC.read_text(), "spec.toolcheck.yaml")
+    with pytest.raises(ScenarioError, match="OpenAPI description, not a scenario"):
+        load_file(spec_by_mistake)

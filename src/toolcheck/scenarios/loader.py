@@ -143,6 +143,14 @@ def validate(data: Any, locator: Locator) -> None:
         pointer = "".join("/" + escape(str(p)) for p in best.absolute_path)
         where = "/".join(str(p) for p in best.absolute_path) or "(top level)"
         message = best.message if len(best.message) < 200 else best.message[:197] + "..."
+        if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+            allowed = sorted((best.schema.get("properties") or {}).keys())
+            extra = [k for k in best.instance if k not in allowed and not str(k).startswith("x-")]
+            hints = [f"{m[0]!r} for {k!r}" for k in extra for m in [difflib.get_close_matches(str(k), allowed, n=1)] if m]
+            message = f"unknown key(s) {', '.join(map(repr, extra))}" + (f" (did you mean {', '.join(hints)}?)" if hints
+                                                                        else f"; allowed: {', '.join(allowed)}")
+            if extra:
+                pointer += "/" + escape(str(extra[0]))
         entry = f"{locator.at(pointer)}: {where}: {message}"
         if entry not in seen:
             seen.add(entry)
@@ -166,6 +174,9 @@ def load_scenario(data: Any, text: str, path: Path) -> Scenario:
     locator = Locator(path, text)
     if not isinstance(data, dict):
         raise ScenarioError("a scenario is a mapping with `name` and `steps`.", location=f"{path}:1")
+    if "openapi" in data or "swagger" in data:
+        raise ScenarioError("this is an OpenAPI description, not a scenario: name it in a scenario's `spec:` "
+                            "(or --spec) and run *.toolcheck.yaml or Arazzo files.", location=f"{path}:1")
     validate(data, locator)
     base = path.parent
     spec = data.get("spec")
