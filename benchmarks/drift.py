@@ -184,6 +184,11 @@ def main() -> None:
             print(f"target {name}: cold {results[name]['total']:.2f} s < {limit} s: {verdict}")
     for peer, cmd in peers.items():
         for name, (old, new) in chosen.items():
+            if name.startswith("github"):
+                # GitHub's spec has "$ref" keys inside example data pointing at api.github.com, which
+                # Optic tries to download: peers never run on it (no traffic beyond localhost).
+                print(f"{peer:24} {name:20} not run: the spec makes peers fetch remote URLs")
+                continue
             status, seconds, rss, reason = run_peer(cmd, old, new, args.peer_timeout)
             ours = results[name]["total"]
             mem = f", {rss:.0f} MB" if rss else ""
