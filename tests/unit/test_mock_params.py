@@ -149,3 +149,23 @@ def test_stateful_patch_merges_and_validates() -> None:
     assert orjson.loads(patched.body)["name"] == "b"
     fetched = orjson.loads(mock.handle(MockRequest("GET", url)).body)
     assert fetched["name"] == "b" and fetched.get("size") != 99  # size=99 breaks the schema: dropped
+
+
+def test_read_only_required_members_are_not_required_in_requests_and_write_only_not_echoed() -> None:
+    user = {"type": "object", "required": ["id", "name"], "properties": {
+        "id": {"type": "string", "readOnly": True}, "name": {"type": "string"},
+        "password": {"type": "string", "writeOnly": True}}}
+    spec = _spec({"/users": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": user}}},
+        "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": user}}}}}},
+        "/users/{id}": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": user}}}}}}})
+    import orjson
+
+    mock = Mock(spec, stateful=True)
+    answer = mock.handle(MockRequest("POST", "/users", "", {"content-type": "application/json"},
+                                     b'{"name":"Ada","password":"s3cret"}'))
+    assert answer.status == 201, answer.body
+    body = orjson.loads(answer.body)
+    assert body["name"] == "Ada" and "password" not in body and body["id"]
+    missing = mock.handle(MockRequest("POST", "/users", "", {"content-type": "application/json"}, b'{"password":"x"}'))
+    assert missing.status == 400 and b"/body/name" in missing.body

@@ -31,11 +31,14 @@ class Issue:
     kind: str = "parameter"  # parameter | body | content_type | json | security
 
 
-def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50) -> list[tuple[str, str]]:
+def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50,
+                   skip_read_only: bool = False) -> list[tuple[str, str]]:
     """``(pointer, message)`` per violation; a missing required member points at the member.
 
     Like :func:`toolcheck.spec.jsonschema.schema_errors`, but ``required`` errors name the
     field (``/customer_id``, not ``/``), which is what a client needs to fix its request.
+    With ``skip_read_only`` a missing ``readOnly`` member is not an error (OpenAPI 3.1 §4.8.24:
+    read-only properties are required in responses only), so one schema serves both ways.
     """
     try:
         fast = fast_check(spec, schema)
@@ -58,10 +61,21 @@ def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50) -
             missing = [n for n in names if isinstance(n, str) and n not in error.instance
                        and error.message.startswith(repr(n))]
             if missing:
+                if skip_read_only and _read_only(spec, error.schema, missing[0]):
+                    continue
                 pointer += "/" + missing[0].replace("~", "~0").replace("/", "~1")
         message = error.message if len(error.message) < 300 else error.message[:297] + "..."
         out.append((pointer, message))
     return out
+
+
+def _read_only(spec: Spec, parent: Any, name: str) -> bool:
+    props = parent.get("properties") if isinstance(parent, dict) else None
+    sub = props.get(name) if isinstance(props, dict) else None
+    if not isinstance(sub, dict):
+        return False
+    resolved = spec.deref(sub)
+    return bool(sub.get("readOnly")) or (isinstance(resolved, dict) and bool(resolved.get("readOnly")))
 
 
 def _leaves(errors: list[Any]) -> list[Any]:

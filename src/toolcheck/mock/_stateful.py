@@ -122,7 +122,12 @@ def _merge(mock: Mock, schema: Any, base: Any, decoded: Any, keep: str | None) -
     """Request fields copied onto ``base`` where the response schema accepts them."""
     if not isinstance(base, dict) or not isinstance(decoded, dict):
         return base
-    changes = {k: v for k, v in decoded.items() if k != keep}
+    # Only fields the response documents, never writeOnly ones (a password is not echoed back).
+    gen = _Generator(mock.spec, random.Random(0), "response")
+    flat = gen.flatten(schema) if schema is not None else {}
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    props = props if isinstance(props, dict) else {}
+    changes = {k: v for k, v in decoded.items() if k != keep and k in props and not gen.hidden(props[k])}
     trial = {**base, **changes}
     if schema is None or is_valid(mock.spec, schema, trial):
         return trial

@@ -55,7 +55,7 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
     if media.schema is None:
         return 0, [], decoded
     issues = [Issue("/body" + pointer, message, "body")
-              for pointer, message in request_errors(spec, media.schema, decoded, limit=50)]
+              for pointer, message in request_errors(spec, media.schema, decoded, limit=50, skip_read_only=True)]
     if issues:
         status = 422 if op.response_for(422) is not None and "422" in op.responses else 400
         return status, issues, decoded
