@@ -278,3 +278,21 @@ def test_cli_proxy_counts_violations_and_writes_reports(tmp_path: Path, served: 
     assert "2 request(s)" in rest and "request violation" in rest
     report = json.loads((reports / "report.json").read_text())
     assert report["summary"]["requests"] == 2 and report["summary"]["request_violations"] >= 2
+
+
+def test_never_500_over_the_wire(served: Any) -> None:
+    """Hostile requests through uvicorn: odd paths, queries, headers and bodies."""
+    import random
+
+    rng = random.Random(99)
+    segments = ["tasks", "invoices", "customers", "tickets", "%E2%82%AC", "%00", "..", "%", "x" * 500, "task_abcdefgh"]
+    bodies = [b"", b"{", b'{"\xe2\x82\xac":1}', b"[]" * 1000, b"\x00\xff", b'{"kind":"export_invoices"}', b"1e99999"]
+    with httpx.Client(base_url=served[0].url, timeout=10) as c:
+        for _ in range(60):
+            path = "/" + "/".join(rng.choice(segments) for _ in range(rng.randint(1, 3)))
+            query = {rng.choice(["q", "limit", "cursor", "status"]): rng.choice(["", "-1", "ab", "€", "%FF"])}
+            headers = {**AUTH, "content-type": rng.choice(["application/json", "text/plain", "", "application/json; charset=latin-1"]),
+                       "prefer": rng.choice(["", "code=abc", "dynamic=true", "example=x, code=404"])}
+            method = rng.choice(["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"])
+            response = c.request(method, path, params=query, headers=headers, content=rng.choice(bodies))
+            assert response.status_code < 500, (method, path, response.text[:200])

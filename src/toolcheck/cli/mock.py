@@ -147,6 +147,9 @@ def mock(
     err.print(f"[bold]toolcheck mock[/] {built.spec.title or built.spec.source} — {len(built.spec.operations)} operations, "
               f"{mode}, seed {seed}{', stateful' if stateful else ''}, validation {'on' if validate else 'off'}"
               f"{', faults ' + faults if faults else ''}", highlight=False, markup=True)
+    if not proxy and len(built.spec.operations) <= 40:
+        for op in built.spec.operations:
+            err.print(f"  {op.method.upper():7} {op.path}  [dim]{op.operation_id}[/]", highlight=False, markup=True)
     for problem in problems[:20]:
         err.print(f"[yellow]warning[/] {problem}", highlight=False, markup=True, soft_wrap=True)
     if len(problems) > 20:
