@@ -232,3 +232,13 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) 
     assert seen[-1].url.params["q"] == "ada" and seen[-1].url.params["limit"] == "5"
     run({}, False)
     assert "authorization" not in seen[-1].headers  # a real target never gets a placeholder
+
+
+def test_strict_mode_limits_are_reported() -> None:
+    deep: dict = {"type": "string"}
+    for i in range(12):
+        deep = {"type": "object", "required": [f"l{i}"], "properties": {f"l{i}": deep}}
+    spec = spec_with({"/deep": {"post": {"operationId": "deep", "requestBody": {"content": {"application/json": {
+        "schema": deep}}}, "responses": OK}}})
+    (tool,) = build_tools(spec, strict=True)
+    assert not tool.strict and any("nest" in n for n in tool.notes)

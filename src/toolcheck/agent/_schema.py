@@ -48,6 +48,33 @@ _STRICT_KEEP = frozenset({
 })
 
 
+# OpenAI structured-outputs limits (platform docs, "Supported schemas": objects have limitations).
+STRICT_MAX_DEPTH = 10
+STRICT_MAX_PROPERTIES = 5000
+STRICT_MAX_ENUM_VALUES = 1000
+
+
+def _measure(node: Any, depth: int = 0) -> tuple[int, int, int]:
+    """(object nesting depth, total properties, total enum values) of an inlined schema."""
+    if isinstance(node, list):
+        parts = [_measure(n, depth) for n in node]
+        return (max((p[0] for p in parts), default=depth), sum(p[1] for p in parts), sum(p[2] for p in parts))
+    if not isinstance(node, dict):
+        return depth, 0, 0
+    here = depth + 1 if isinstance(node.get("properties"), dict) else depth
+    deepest, props, enums = here, 0, len(node["enum"]) if isinstance(node.get("enum"), list) else 0
+    if isinstance(node.get("properties"), dict):
+        props += len(node["properties"])
+        children: list[Any] = list(node["properties"].values())
+    else:
+        children = []
+    children += [node[k] for k in ("items", "anyOf") if k in node]
+    for child in children:
+        d, p, e = _measure(child, here)
+        deepest, props, enums = max(deepest, d), props + p, enums + e
+    return deepest, props, enums
+
+
 class StrictImpossible(Exception):
     """The schema uses something OpenAI's strict mode cannot express."""
 
@@ -176,7 +203,15 @@ class SchemaConverter:
         Raises:
             StrictImpossible: with the reason, when no faithful rewrite exists.
         """
-        return self._strict(schema, "")
+        out = self._strict(schema, "")
+        depth, props, enums = _measure(out)
+        if depth > STRICT_MAX_DEPTH:
+            raise StrictImpossible(f"objects nest {depth} levels deep (strict mode allows {STRICT_MAX_DEPTH})")
+        if props > STRICT_MAX_PROPERTIES:
+            raise StrictImpossible(f"{props} object properties in total (strict mode allows {STRICT_MAX_PROPERTIES})")
+        if enums > STRICT_MAX_ENUM_VALUES:
+            raise StrictImpossible(f"{enums} enum values in total (strict mode allows {STRICT_MAX_ENUM_VALUES})")
+        return out
 
     def _strict(self, node: Any, where: str) -> Any:
         if node is True or node == {} or (isinstance(node, dict) and set(node) <= {"description", "title"}):
