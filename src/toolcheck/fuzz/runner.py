@@ -99,6 +99,7 @@ class Fuzzer:
         self._deadline = float("inf")
         self._pool: dict[str, dict[str, Any]] = {}
         self.cancelled = False
+        self._anonymous = not self.auth.headers and not self.auth.query
 
     # --- entry point --------------------------------------------------------------------
     def run(self, operations: list[Operation]) -> list[Finding]:
@@ -155,10 +156,10 @@ class Fuzzer:
                 bases.append(base)
                 if positive:
                     yield base
-            if positive and any(p.location == "path" for p in factory.params):
+            if positive and bases and any(p.location == "path" for p in factory.params):
                 try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
-                    yield factory.positive(RANDOM, phase="boundary").with_(
-                        label="well-shaped ids that do not exist", llm=True, query={}, headers={}, cookies={})
+                    ids = factory.positive(RANDOM, phase="boundary").path_params
+                    yield bases[0].with_(path_params=ids, label="well-shaped ids that do not exist", llm=True)
                 except Unsatisfiable:
                     pass
             if negative and bases:
@@ -252,7 +253,8 @@ class Fuzzer:
         exchange = self._send(op, case)
         if exchange.error.startswith("unsendable"):
             return exchange
-        failures = evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time)
+        failures = evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time,
+                            anonymous=self._anonymous)
         for failure in failures:
             key = (op.operation_id, failure.check, failure.cause)
             if self.findings.seen(key):
@@ -302,7 +304,8 @@ class Fuzzer:
                     continue
                 tries += 1
                 result = self._send(op, candidate)
-                for f in evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time):
+                for f in evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time,
+                                  anonymous=self._anonymous):
                     if f.check == failure.check and f.cause == failure.cause:
                         case, exchange, failure = candidate, result, f
                         improved = True
@@ -471,7 +474,8 @@ class Fuzzer:
                 "status": exchange.status, "curl": curl(self.base_url, exchange, self.redactor)}
 
     def _check_and_record(self, op: Operation, case: Case, exchange: Exchange) -> None:
-        for failure in evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time):
+        for failure in evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time,
+                            anonymous=self._anonymous):
             if case.label == "read after delete" and failure.check == "undocumented_status" and exchange.status in (404, 410):
                 continue
             self.findings.add(self._finding(op, case, exchange, failure))

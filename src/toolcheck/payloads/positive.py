@@ -34,6 +34,11 @@ def body_media_type(op: Operation) -> str | None:
     return types[0]
 
 
+def _nested(value: Any) -> bool:
+    items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else []
+    return any(isinstance(v, (dict, list)) for v in items)
+
+
 def _printable(value: Any) -> bool:
     text = value if isinstance(value, str) else str(value)
     return all(32 <= ord(ch) < 127 for ch in text)
@@ -69,6 +74,8 @@ class CaseFactory:
                     continue  # an empty (or dot) segment routes to another path
                 if param.location == "query" and not param.allow_empty_value and simple(value) == "":
                     continue  # allowEmptyValue defaults to false (OpenAPI 3.0 §4.7.12.2)
+                if needs_text and _nested(value):
+                    continue  # a list of objects has no header/cookie serialisation (OpenAPI style: simple)
                 if not needs_text or _printable(value):
                     return value
             raise Unsatisfiable(f"no printable value for header {param.name}")
