@@ -80,3 +80,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
         assert needle in proc.stderr and "Traceback" not in proc.stderr
     proc = toolcheck(str(tmp_path / "missing.toolcheck.yaml"), "--mock", cwd=tmp_path)
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_the_engine_does_not_import_the_cli_layer() -> None:
+    code = ("import sys, toolcheck.scenarios, toolcheck.scenarios.engine, toolcheck.pytest_plugin;"
+            "print([m for m in ('typer', 'toolcheck.cli') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
