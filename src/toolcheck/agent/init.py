@@ -133,8 +133,13 @@ def _invalid_for(spec: Spec, schema: Any) -> str | None:
 
 
 def scaffold(spec: Spec, out_dir: str | Path, *, spec_path: str | None = None, seed: int = 0,
-             operations: Iterable[Operation] | None = None) -> dict[str, dict[str, Any]]:
-    """Scenario documents per file name (not written; see :func:`write_scaffold`)."""
+             operations: Iterable[Operation] | None = None, notes: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Scenario documents per file name (not written; see :func:`write_scaffold`).
+
+    Args:
+        notes: when given, receives one line per operation left out or left without a
+            negative step, and why.
+    """
     builder = _Builder(spec, seed)
     chosen = [op for op in (operations if operations is not None else spec.operations) if not op.webhook]
     groups: dict[str, list[Operation]] = {}
@@ -152,6 +157,8 @@ def scaffold(spec: Spec, out_dir: str | Path, *, spec_path: str | None = None, s
                 name = f"{_file_name(group)}-{n}"
                 n += 1
             documents[f"{name}.toolcheck.yaml"] = doc
+    if notes is not None:
+        notes.extend(builder.skipped)
     return documents
 
 

@@ -39,9 +39,9 @@ JOB_STATES = frozenset({"queued", "pending", "running", "in_progress", "processi
                         "cancelled", "canceled", "errored", "scheduled", "accepted"})
 HIGH_RISK = re.compile(r"(^|[^a-z])(pay|payments?|payouts?|refunds?|charges?|invoices?|billing|checkout|"
                        r"purchases?|withdraw\w*)([^a-z]|$)", re.IGNORECASE)
-# "transfer" is a payment noun in a path (/v1/transfers) but not in an operationId
+# "transfers" is a payment collection in a path (/v1/transfers), but "transfer" is not one in an operationId
 # (Spotify's transfer-a-users-playback), so it is matched on path segments and tags only.
-_HIGH_RISK_NOUNS = re.compile(r"^(transfers?|wire|wires|disbursements?|remittances?)$", re.IGNORECASE)
+_HIGH_RISK_NOUNS = re.compile(r"^(transfers|wires|disbursements|remittances)$", re.IGNORECASE)
 _HINTS = {
     "schema": "add a step calling it that expects a 2xx (its response is checked against the schema)",
     "auth-failure": "add a step with `auth: none` (or `invalid`) expecting status 401",

@@ -341,12 +341,15 @@ def init(
     with handle_errors():
         loaded = load_spec(spec)
         chosen = select_operations(loaded, operation, tag)
+        notes: list[str] = []
         documents = scaffold(loaded, out, spec_path=loaded.files[0] if loaded.files else spec, seed=seed,
-                             operations=chosen)
+                             operations=chosen, notes=notes)
         written = write_scaffold(documents, out, force=force)
     cons = console()
     for path in written:
         cons.print(f"wrote {path}", highlight=False, markup=False)
+    for note in notes:
+        cons.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     kept = len(documents) - len(written)
     if kept:
         cons.print(f"kept {kept} existing file(s) (use --force to overwrite)", highlight=False, markup=False)
