@@ -85,3 +85,30 @@ def test_replay_reports_unknown_ids_and_missing_files(tmp_path: Path) -> None:
                                                  "seed": 1, "findings": []}))
     result = _invoke("replay", "abc", "--findings", str(tmp_path / "f.json"), "--mock")
     assert result.exit_code == 2 and "no finding" in result.output
+
+
+def test_credentials_from_headers_and_env_are_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolcheck.cli.fuzz import build_auth
+
+    monkeypatch.setenv("MY_KEY", "k-12345")
+    auth = build_auth(["X-Api-Key: $MY_KEY", "X-Session-Token: t-999", "Accept: application/json"], None, "ann:pw-777")
+    assert auth.headers["X-Api-Key"] == "k-12345" and auth.headers["Accept"] == "application/json"
+    assert auth.headers["Authorization"].startswith("Basic ")
+    assert {"k-12345", "t-999", "pw-777"} <= set(auth.secrets)
+    assert "application/json" not in auth.secrets
+
+
+def test_response_time_budget_is_checked() -> None:
+    from toolcheck.fuzz.checks import evaluate
+    from toolcheck.fuzz.http import Exchange
+    from toolcheck.payloads.case import Case
+    from toolcheck.spec import load_spec
+
+    spec = load_spec(str(EXAMPLE_SPEC))
+    op = spec.operation("get_customer")
+    slow = Exchange("GET", "/customers/cus_0001", {}, None, status=404, elapsed=0.5,
+                    response_headers={"content-type": "application/json"},
+                    response_body=b'{"error": {"code": "not_found", "message": "no"}}')
+    case = Case("get_customer", "get", "/customers/{customer_id}", path_params={"customer_id": "cus_0001"})
+    assert [f.check for f in evaluate(spec, op, case, slow, max_response_time=0.1)] == ["response_time"]
+    assert evaluate(spec, op, case, slow, max_response_time=1.0) == []

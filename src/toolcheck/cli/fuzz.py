@@ -43,6 +43,7 @@ def _expand(value: str, option: str) -> str:
 def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any:
     """Credentials from the command line (values may reference environment variables)."""
     from toolcheck.fuzz import Auth
+    from toolcheck.redact import is_secret_name
 
     out: dict[str, str] = {}
     secrets: list[str] = []
@@ -52,7 +53,7 @@ def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any
             raise UsageError(f"-H expects 'Name: value' as in curl, got {raw!r}")
         value = _expand(value.strip(), "-H")
         out[name.strip()] = value
-        if name.strip().lower() in ("authorization", "cookie", "proxy-authorization") or _ENV.search(raw):
+        if is_secret_name(name.strip()) or _ENV.search(raw):
             secrets.append(value.split(" ", 1)[-1] if name.strip().lower() == "authorization" else value)
     if bearer:
         token = _expand(bearer, "--bearer")
