@@ -156,8 +156,8 @@ def validate(data: Any, locator: Locator) -> None:
             seen.add(entry)
             lines.append(entry)
     first = lines[0]
-    extra = "" if len(lines) == 1 else " Also: " + "; ".join(lines[1:6]) + ("; ..." if len(lines) > 6 else "")
-    raise ScenarioError(f"invalid scenario: {first.split(': ', 1)[1]}.{extra}", location=first.split(": ", 1)[0])
+    more = "" if len(lines) == 1 else " Also: " + "; ".join(lines[1:6]) + ("; ..." if len(lines) > 6 else "")
+    raise ScenarioError(f"invalid scenario: {first.split(': ', 1)[1]}.{more}", location=first.split(": ", 1)[0])
 
 
 def _best_error(error: Any) -> Any:
