@@ -60,6 +60,7 @@ def compare_operation(d: Differ, o: Operation, n: Operation) -> None:
         else:
             d.emit("operation-moved", f"{o.operation_id} moved from {o.key} to {n.key}",
                    before=o.key, after=n.key, old_pointer=o.pointer, new_pointer=n.pointer)
+    d.touched = False
     _identity(d, o, n)
     _lifecycle(d, o, n)
     _parameters(d, o, n)
@@ -454,6 +455,8 @@ def _agent(d: Differ, o: Operation, n: Operation) -> None:
         else:
             d.emit("tool-description-changed", "the tool description was reworded", before=before, after=after,
                    old_pointer=o.pointer, new_pointer=n.pointer)
+    if not d.touched:
+        return  # nothing changed in this operation: its tool definition has the same size
     sizer_o = d.__dict__.setdefault("_sizer_old", ToolSizer(d.old))
     sizer_n = d.__dict__.setdefault("_sizer_new", ToolSizer(d.new))
     a, b = sizer_o.tokens(o), sizer_n.tokens(n)

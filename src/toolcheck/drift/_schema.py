@@ -50,6 +50,7 @@ class SchemaDiffer(CompositionMixin):
         self.new = new
         self.memo: dict[tuple[str, str, int], Result] = {}
         self._clean: set[str] | None = None
+        self._closures: dict[tuple[str, str, int], list[tuple[tuple[str, ...], tuple[str, str, int], Result]]] = {}
 
     # --- unchanged components: skipped without a walk --------------------------------------
     @staticmethod
@@ -127,26 +128,43 @@ class SchemaDiffer(CompositionMixin):
         return out
 
     def reach(self, root: Result) -> Iterator[tuple[tuple[str, ...], bool, Result, str]]:
-        """Yield (path prefix, is-root, result, new ref) for the root ('' ref) and every pair it reaches.
+        """Yield (path prefix, is-root, result, new ref) for the root ('' ref) and every changed pair it reaches.
 
-        Each pair is visited once per call (first, shortest path wins), so a component used
-        by many properties is reported once per operation, at its first use.
+        Each pair is yielded once per call, so a component used by many properties is reported
+        once per operation. The walk below each component is computed once per diff
+        (:meth:`_closure`), not once per operation.
         """
         yield (), True, root, ""
         seen: set[tuple[str, str, int]] = set()
-        queue: list[tuple[tuple[str, ...], str, str, int]] = list(root.children)
+        for path, oref, nref, flags in sorted(root.children, key=lambda c: len(c[0])):
+            for prefix, key, res in self._closure((oref, nref, flags)):
+                if key not in seen:
+                    seen.add(key)
+                    full = path + prefix
+                    yield full, not full, res, key[1]
+
+    def _closure(self, start: tuple[str, str, int]) -> list[tuple[tuple[str, ...], tuple[str, str, int], Result]]:
+        """Pairs with facts reachable from ``start`` (itself included), breadth first, memoised."""
+        found = self._closures.get(start)
+        if found is not None:
+            return found
+        out: list[tuple[tuple[str, ...], tuple[str, str, int], Result]] = []
+        seen = {start}
+        queue: list[tuple[tuple[str, ...], tuple[str, str, int]]] = [((), start)]
         i = 0
         while i < len(queue):
-            prefix, oref, nref, flags = queue[i]
+            prefix, key = queue[i]
             i += 1
-            if (oref, nref, flags) in seen:
-                continue
-            seen.add((oref, nref, flags))
-            res = self.component(oref, nref, flags)
-            yield prefix, not prefix, res, nref
+            res = self.component(*key)
+            if res.facts:
+                out.append((prefix, key, res))
             for path, o2, n2, f2 in res.children:
-                if (o2, n2, f2) not in seen:
-                    queue.append((prefix + path, o2, n2, f2))
+                child = (o2, n2, f2)
+                if child not in seen:
+                    seen.add(child)
+                    queue.append((prefix + path, child))
+        self._closures[start] = out
+        return out
 
     # --- the walk --------------------------------------------------------------------------
     def _deref(self, spec: Spec, schema: Any, ptr: str) -> tuple[Any, str]:

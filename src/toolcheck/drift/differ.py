@@ -83,6 +83,7 @@ class Differ:
         self._current: tuple[str, str] = ("", "")
         self._unstable = False
         self._templates: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self.touched = False  # did the current operation produce a finding?
         self._groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[tuple[str, str]]]] = {}
 
     # --- emitting --------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class Differ:
              scope: str = "operation", key: str = "", level: str | None = None,
              operation: tuple[str, str] | None = None) -> None:
         rule = RULES[rule_id]
+        self.touched = True
         op_key, op_id = operation if operation is not None else self._current
         lvl = level or rule.level
         if self._unstable and lvl != INFO and operation is None:
@@ -131,6 +133,7 @@ class Differ:
                         level = INFO
                     group = self._groups[(key, i)] = (dict(t, level=level), [])
                 group[1].append(self._current)
+                self.touched = True
 
     def _make_templates(self, prefix: str, res: Result, at_root: bool, component: str, where: str,
                         error_response: bool) -> list[dict[str, Any]]:
