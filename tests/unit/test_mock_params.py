@@ -169,3 +169,25 @@ def test_read_only_required_members_are_not_required_in_requests_and_write_only_
     assert body["name"] == "Ada" and "password" not in body and body["id"]
     missing = mock.handle(MockRequest("POST", "/users", "", {"content-type": "application/json"}, b'{"password":"x"}'))
     assert missing.status == 400 and b"/body/name" in missing.body
+
+
+def test_form_bodies_with_brackets_and_any_of_types() -> None:
+    schema = {"type": "object", "additionalProperties": False, "required": ["amount"], "properties": {
+        "amount": {"anyOf": [{"type": "integer"}, {"type": "string", "enum": ["now"]}]},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "items": {"type": "array", "items": {"type": "object", "required": ["price"], "additionalProperties": False,
+                                             "properties": {"price": {"type": "string"}, "qty": {"type": "integer"}}}},
+        "expand": {"type": "array", "items": {"type": "string"}},
+        "flag": {"type": "boolean"}}}
+    spec = _spec({"/v1/things": {"post": {
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}},
+        "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    mock = Mock(spec)
+    good = (b"amount=823&metadata[order]=42&items[0][price]=p_1&items[0][qty]=2&items[1][price]=p_2"
+            b"&expand[]=customer&expand[]=invoice&flag=true")
+    assert mock.handle(MockRequest("POST", "/v1/things", "", form, good)).status == 200
+    assert mock.handle(MockRequest("POST", "/v1/things", "", form, b"amount=now")).status == 200
+    bad = mock.handle(MockRequest("POST", "/v1/things", "", form, b"amount=soon&items[0][qty]=x"))
+    assert bad.status == 400
+    assert b"/body/items/0/price" in bad.body and b"/body/items/0/qty" in bad.body

@@ -46,6 +46,7 @@ _MESSAGE_KEYS = ("message", "detail", "details", "error_description", "descripti
 _CODE_KEYS = ("code", "error_code", "type", "error", "kind", "reason", "status")
 _LIST_KEYS = ("details", "errors", "violations", "fields", "invalid_params", "field_errors", "issues", "problems", "causes")
 _FIELD_KEYS = ("field", "pointer", "path", "name", "param", "parameter", "location", "loc", "source", "property", "key")
+_PARAM_KEYS = ("param", "parameter", "field", "pointer", "invalid_field", "source")
 _ITEM_MESSAGE_KEYS = ("message", "detail", "description", "reason", "msg", "error")
 
 
@@ -53,6 +54,8 @@ def summary(status: int, issues: list[Issue]) -> str:
     if not issues:
         return _phrase(status)
     first = issues[0].message
+    if issues[0].kind in ("body", "parameter") and issues[0].field and issues[0].field not in first:
+        first = f"{first} (at {issues[0].field})"
     more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
     return first + more
 
@@ -79,9 +82,8 @@ def error_body(
         for media_type, media in response.content.items():
             if media.schema is None or not is_json(media_type.split(";", 1)[0].strip().lower()):
                 continue
-            try:
-                body = generate_value(spec, media.schema, rng=rng, name="error")
-            except GenerationError:
+            body = _minimal(spec, media.schema, rng)
+            if body is _NOTHING:
                 continue
             body = _fill(spec, media.schema, body, status, issues, text, rng)
             return media_type, orjson.dumps(body)
@@ -94,6 +96,27 @@ def error_body(
     if issues:
         problem["errors"] = [{"pointer": i.field, "detail": i.message} for i in issues]
     return "application/problem+json", orjson.dumps(problem)
+
+
+_NOTHING = object()
+
+
+def _minimal(spec: Spec, schema: Any, rng: random.Random) -> Any:
+    """An error body with only what the schema requires (then filled): no invented extras."""
+    from toolcheck.mock.generate import _Unsatisfiable
+
+    gen = _Generator(spec, rng, "response")
+    gen.minimal = True
+    try:
+        body = gen.value(schema, "error", 0)
+        if is_valid(spec, schema, body):
+            return body
+    except _Unsatisfiable:
+        pass
+    try:
+        return generate_value(spec, schema, rng=rng, name="error")
+    except GenerationError:
+        return _NOTHING
 
 
 def _fill(spec: Spec, schema: Any, body: Any, status: int, issues: list[Issue], text: str, rng: random.Random) -> Any:
@@ -138,6 +161,10 @@ def _fill(spec: Spec, schema: Any, body: Any, status: int, issues: list[Issue], 
                 continue
             if value is not None:
                 body = _try_set(spec, schema, body, [*path, key], value)
+        for key in _PARAM_KEYS:
+            if key in props and issues and "string" in _types(gen.flatten(props[key])):
+                body = _try_set(spec, schema, body, [*path, key], issues[0].field)
+                break
         for key in _LIST_KEYS:
             if key not in props or not issues:
                 continue

@@ -126,7 +126,10 @@ def _schema_info(spec: Spec, schema: Any) -> tuple[list[str], dict[str, Any]]:
 def coerce(spec: Spec, schema: Any, value: str) -> Any:
     """A wire string read as the schema's type (integer, number, boolean, null), else unchanged."""
     types, _ = _schema_info(spec, schema)
-    for kind in types:
+    # Typed readings first: with `anyOf: [integer, string enum]`, "823" is the integer 823.
+    ordered = [t for t in types if t in ("integer", "number", "boolean")] + [t for t in types if t == "string"]
+    ordered += [t for t in types if t not in ordered]
+    for kind in ordered:
         if kind == "integer":
             try:
                 return int(value)

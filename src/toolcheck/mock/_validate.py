@@ -7,6 +7,8 @@ that parses but breaks the schema a 422 when the operation documents 422, else a
 
 from __future__ import annotations
 
+import random
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -14,6 +16,7 @@ import orjson
 
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
 from toolcheck.mock._params import Issue, coerce, request_errors
+from toolcheck.mock.generate import _Generator, _types, merge
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -62,20 +65,75 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
     return 0, [], decoded
 
 
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+
+
 def _form(spec: Spec, schema: Any, text: str) -> dict[str, Any]:
-    resolved = spec.deref(schema) if isinstance(schema, dict) else {}
-    props = resolved.get("properties") if isinstance(resolved, dict) else None
-    props = props if isinstance(props, dict) else {}
-    out: dict[str, Any] = {}
+    """A form body as a tree: ``a=1&b[c]=2&d[]=x&e[0][f]=y`` (the bracket style of Rails, PHP,
+    Stripe), leaves read as their schema's type, index maps turned into arrays."""
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=5000)
     except ValueError:
         pairs = []
+    tree: dict[str, Any] = {}
     for key, value in pairs:
-        sub = props.get(key, {})
-        sub_resolved = spec.deref(sub) if isinstance(sub, dict) else {}
-        if isinstance(sub_resolved, dict) and sub_resolved.get("type") == "array":
-            out.setdefault(key, []).append(coerce(spec, sub_resolved.get("items", {}), value))
-        else:
-            out[key] = coerce(spec, sub, value)
-    return out
+        head, _, rest = key.partition("[")
+        path = [head] + (_BRACKETS.findall("[" + rest) if rest else [])
+        node: Any = tree
+        for index, part in enumerate(path):
+            last = index == len(path) - 1
+            if part == "":  # `d[]=x`: append
+                part = str(sum(1 for k in node if k.isdigit())) if isinstance(node, dict) else "0"
+            if not isinstance(node, dict):
+                break
+            if last:
+                if part in node and not isinstance(node[part], dict):
+                    node[part] = [*node[part]] if isinstance(node[part], list) else [node[part]]
+                    node[part].append(value)
+                else:
+                    node[part] = value
+            else:
+                child = node.get(part)
+                if not isinstance(child, dict):
+                    child = node[part] = {}
+                node = child
+    gen = _Generator(spec, random.Random(0), "request")
+    shaped = _shape(spec, gen, schema, tree, 0)
+    return shaped if isinstance(shaped, dict) else tree
+
+
+def _branch(gen: _Generator, schema: Any, kind: str) -> Any:
+    """The flattened schema, or its ``anyOf``/``oneOf`` branch whose type is ``kind``."""
+    flat = gen.flatten(schema)
+    if not isinstance(flat, dict):
+        return {}
+    for _kind, branches, _disc in flat.get("_choices") or []:
+        for branch in branches:
+            sub = gen.flatten(branch)
+            if isinstance(sub, dict) and kind in _types(sub):
+                return merge({k: v for k, v in flat.items() if k != "_choices"}, sub)
+    return flat
+
+
+def _shape(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> Any:
+    if depth > 32:
+        return node
+    if isinstance(node, dict):
+        wants_array = "array" in _types(_branch(gen, schema, "array")) and "object" not in _types(gen.flatten(schema) or {})
+        if node and all(k.isdigit() for k in node) and wants_array:
+            flat = _branch(gen, schema, "array")
+            items = flat.get("items", {}) if isinstance(flat, dict) else {}
+            return [_shape(spec, gen, items, node[k], depth + 1) for k in sorted(node, key=int)]
+        flat = _branch(gen, schema, "object")
+        props = flat.get("properties") if isinstance(flat, dict) else None
+        props = props if isinstance(props, dict) else {}
+        extra = flat.get("additionalProperties") if isinstance(flat, dict) else None
+        return {k: _shape(spec, gen, props.get(k, extra if isinstance(extra, dict) else {}), v, depth + 1)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        flat = _branch(gen, schema, "array")
+        items = flat.get("items", {}) if isinstance(flat, dict) else {}
+        return [_shape(spec, gen, items, v, depth + 1) for v in node]
+    if isinstance(node, str):
+        return coerce(spec, schema, node)
+    return node

@@ -317,7 +317,7 @@ class _Generator:
         candidates = list(raw) if isinstance(raw, list) else []
         if "example" in flat:
             candidates.append(flat["example"])
-        candidates = [c for c in candidates if c is None or isinstance(c, (str, int, float, bool))]
+        candidates = [c for c in candidates if c is None or (isinstance(c, (str, int, float, bool)) and c != "")]
         if not candidates:
             return _NONE
         pick = self.rng.choice(candidates)
