@@ -167,6 +167,9 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
             f"        {escape(f.message)}\n        [dim]{escape(where)} · {f.fingerprint}[/]",
             soft_wrap=True,
         )
+        if f.rule.endswith("semantics-changed"):
+            out.print(f"        [dim]before:[/] {escape(_one_line(f.before))}\n        [dim]after: [/] "
+                      f"{escape(_one_line(f.after))}", soft_wrap=True)
     if len(shown) > max_rows:
         out.print(f"... and {len(shown) - max_rows} more (use --format json or --max-rows)")
     failed = bool(report.at_least(fail_on))
@@ -176,6 +179,11 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
     out.print(f"{verdict}: {report.count('error')} error(s), {report.count('warning')} warning(s), "
               f"{report.count('info')} info{ignored} · fail on {fail_on}: {'failed' if failed else 'passed'}"
               + ("" if verbose else " (-v lists info)"))
+
+
+def _one_line(value: object, limit: int = 300) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _list_rules(fmt: Format) -> None:
