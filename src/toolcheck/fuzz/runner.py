@@ -27,13 +27,13 @@ from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import Failure, evaluate
 from toolcheck.fuzz.findings import Finding, FindingSet, clip
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
+from toolcheck.fuzz.shrink import shrink
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import ABSENT, Case
 from toolcheck.payloads.mutations import mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
-from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
@@ -290,110 +290,13 @@ class Fuzzer:
         )
 
     # --- shrinking ----------------------------------------------------------------------
-    def _shrink(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
-                budget: int = 40) -> tuple[Case, Exchange, Failure]:
-        factory = None
-        tries = 0
-        improved = True
-        while improved and tries < budget and not self._expired():
-            improved = False
-            for candidate in self._simpler(op, case):
-                if tries >= budget:
-                    break
-                if not self._still_valid_kind(op, candidate, factory):
-                    continue
-                tries += 1
-                result = self._send(op, candidate)
-                for f in evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time,
-                                  anonymous=self._anonymous):
-                    if f.check == failure.check and f.cause == failure.cause:
-                        case, exchange, failure = candidate, result, f
-                        improved = True
-                        break
-                if improved:
-                    break
-        return case, exchange, failure
+    def _shrink(self, op: Operation, case: Case, exchange: Exchange, failure: Failure) -> tuple[Case, Exchange, Failure]:
+        def check(candidate: Case, result: Exchange) -> list[Failure]:
+            return evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time,
+                            anonymous=self._anonymous)
 
-    def _simpler(self, op: Operation, case: Case) -> Iterator[Case]:
-        protected = case.pointer.split("/")[1:] if case.negative else []
-        for name in list(case.query):
-            param = op.parameter(name, "query")
-            if (param is None or not param.required) and not (case.pointer == f"query/{name}"):
-                yield case.with_(query={k: v for k, v in case.query.items() if k != name})
-        for name in list(case.headers):
-            param = op.parameter(name, "header")
-            if (param is None or not param.required) and case.pointer != f"header/{name}":
-                yield case.with_(headers={k: v for k, v in case.headers.items() if k != name})
-        if isinstance(case.body, dict):
-            yield from self._drop_keys(case, case.body, [], protected)
-        for name, value in case.query.items():
-            if isinstance(value, str) and len(value) > 4 and case.pointer != f"query/{name}":
-                yield case.with_(query={**case.query, name: value[: max(1, len(value) // 3)]})
-        if isinstance(case.body, (dict, list)):
-            yield from self._shorten(case, case.body, [], protected)
-
-    def _shorten(self, case: Case, node: Any, path: list[Any], protected: list[str]) -> Iterator[Case]:
-        """Cut long strings (and lists) not on the mutated path: readable reproductions."""
-        import copy
-
-        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
-        for key, value in items:
-            here = [*path, key]
-            if [str(p) for p in here] == protected[: len(here)] and len(here) == len(protected):
-                continue
-            replacement: Any = None
-            if isinstance(value, str) and len(value) > 4:
-                replacement = value[: max(1, len(value) // 3)]
-            elif isinstance(value, list) and len(value) > 1:
-                replacement = value[:1]
-            if replacement is not None:
-                body = copy.deepcopy(case.body)
-                target = body
-                for part in path:
-                    target = target[part]
-                target[key] = replacement
-                yield case.with_(body=body)
-            if isinstance(value, (dict, list)) and len(here) < 4:
-                yield from self._shorten(case, value, here, protected)
-
-    def _drop_keys(self, case: Case, node: dict[str, Any], path: list[str], protected: list[str]) -> Iterator[Case]:
-        import copy
-
-        for key in list(node):
-            if protected[: len(path) + 1] == [*path, key]:
-                continue
-            body = copy.deepcopy(case.body)
-            target = body
-            for part in path:
-                target = target[part]
-            del target[key]
-            yield case.with_(body=body)
-        for key, value in node.items():
-            if isinstance(value, dict) and len(path) < 3:
-                yield from self._drop_keys(case, value, [*path, key], protected)
-
-    def _still_valid_kind(self, op: Operation, case: Case, factory: Any) -> bool:
-        media = op.request_body.content.get(case.media_type or "") if op.request_body and case.media_type else None
-        schema = media.schema if media is not None else None
-        if case.negative:
-            if case.pointer.startswith("body") and schema is not None and case.body is not ABSENT:
-                # Still invalid for the same reason, and only that one: shrinking must not add
-                # a second violation (dropping another required field, say).
-                errors = list(self.spec.validator(schema).iter_errors(case.body))
-                proof = _proof(self.spec, schema, case.body)
-                return len(errors) == 1 and proof is not None and "body" + proof[1] == case.pointer and proof[0] == case.keyword
-            return True
-        if schema is not None and case.body is not ABSENT and not self.spec.validator(schema).is_valid(case.body):
-            return False
-        for param in op.parameters:
-            slot = {"query": case.query, "header": case.headers, "path": case.path_params, "cookie": case.cookies}.get(param.location)
-            if slot is None:
-                continue
-            if param.required and param.name not in slot and param.location != "header":
-                return False
-            if param.name in slot and not parameter_accepts(self.spec, param, slot[param.name]):
-                return False
-        return True
+        return shrink(self.spec, op, case, exchange, failure, send=lambda c: self._send(op, c), check=check,
+                      expired=self._expired)
 
     # --- stateful phase -----------------------------------------------------------------
     def _stateful(self, operations: list[Operation]) -> None:

@@ -1,0 +1,131 @@
+"""Shrinking a failing case to a minimal one that fails the same way.
+
+Hand-written (hypothesis's shrinker needs hypothesis to own the generation loop; fuzz draws
+with its own generator): greedy passes that drop optional query parameters, headers and body
+fields and cut long strings and lists, keeping a candidate only if it is still a valid
+positive (or still violates exactly the original keyword at the original pointer) and the
+target still fails the same (check, cause). Bounded by ``budget`` requests per finding.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from toolcheck.fuzz.checks import Failure
+from toolcheck.fuzz.http import Exchange
+from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.negative import _proof
+from toolcheck.payloads.wire import parameter_accepts
+from toolcheck.spec import Operation, Spec
+
+
+def shrink(spec: Spec, op: Operation, case: Case, exchange: Exchange, failure: Failure, *,
+           send: Callable[[Case], Exchange], check: Callable[[Case, Exchange], list[Failure]],
+           expired: Callable[[], bool], budget: int = 40) -> tuple[Case, Exchange, Failure]:
+    """The simplest variant of ``case`` that still fails the same check for the same cause."""
+    tries = 0
+    improved = True
+    while improved and tries < budget and not expired():
+        improved = False
+        for candidate in simpler(op, case):
+            if tries >= budget:
+                break
+            if not same_kind(spec, op, candidate):
+                continue
+            tries += 1
+            result = send(candidate)
+            for f in check(candidate, result):
+                if f.check == failure.check and f.cause == failure.cause:
+                    case, exchange, failure = candidate, result, f
+                    improved = True
+                    break
+            if improved:
+                break
+    return case, exchange, failure
+
+
+def simpler(op: Operation, case: Case) -> Iterator[Case]:
+    """Candidate simplifications: optional parameters and fields dropped, strings and lists cut."""
+    protected = case.pointer.split("/")[1:] if case.negative else []
+    for name in list(case.query):
+        param = op.parameter(name, "query")
+        if (param is None or not param.required) and not (case.pointer == f"query/{name}"):
+            yield case.with_(query={k: v for k, v in case.query.items() if k != name})
+    for name in list(case.headers):
+        param = op.parameter(name, "header")
+        if (param is None or not param.required) and case.pointer != f"header/{name}":
+            yield case.with_(headers={k: v for k, v in case.headers.items() if k != name})
+    if isinstance(case.body, dict):
+        yield from _drop_keys(case, case.body, [], protected)
+    for name, value in case.query.items():
+        if isinstance(value, str) and len(value) > 4 and case.pointer != f"query/{name}":
+            yield case.with_(query={**case.query, name: value[: max(1, len(value) // 3)]})
+    if isinstance(case.body, (dict, list)):
+        yield from _shorten(case, case.body, [], protected)
+
+
+def _shorten(case: Case, node: Any, path: list[Any], protected: list[str]) -> Iterator[Case]:
+    """Cut long strings (and lists) not on the mutated path: readable reproductions."""
+
+    items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+    for key, value in items:
+        here = [*path, key]
+        if [str(p) for p in here] == protected[: len(here)] and len(here) == len(protected):
+            continue
+        replacement: Any = None
+        if isinstance(value, str) and len(value) > 4:
+            replacement = value[: max(1, len(value) // 3)]
+        elif isinstance(value, list) and len(value) > 1:
+            replacement = value[:1]
+        if replacement is not None:
+            body = copy.deepcopy(case.body)
+            target = body
+            for part in path:
+                target = target[part]
+            target[key] = replacement
+            yield case.with_(body=body)
+        if isinstance(value, (dict, list)) and len(here) < 4:
+            yield from _shorten(case, value, here, protected)
+
+
+def _drop_keys(case: Case, node: dict[str, Any], path: list[str], protected: list[str]) -> Iterator[Case]:
+
+    for key in list(node):
+        if protected[: len(path) + 1] == [*path, key]:
+            continue
+        body = copy.deepcopy(case.body)
+        target = body
+        for part in path:
+            target = target[part]
+        del target[key]
+        yield case.with_(body=body)
+    for key, value in node.items():
+        if isinstance(value, dict) and len(path) < 3:
+            yield from _drop_keys(case, value, [*path, key], protected)
+
+
+def same_kind(spec: Spec, op: Operation, case: Case) -> bool:
+    """A positive candidate is still valid; a negative one still violates exactly the same thing."""
+    media = op.request_body.content.get(case.media_type or "") if op.request_body and case.media_type else None
+    schema = media.schema if media is not None else None
+    if case.negative:
+        if case.pointer.startswith("body") and schema is not None and case.body is not ABSENT:
+            # Still invalid for the same reason, and only that one: shrinking must not add
+            # a second violation (dropping another required field, say).
+            errors = list(spec.validator(schema).iter_errors(case.body))
+            proof = _proof(spec, schema, case.body)
+            return len(errors) == 1 and proof is not None and "body" + proof[1] == case.pointer and proof[0] == case.keyword
+        return True
+    if schema is not None and case.body is not ABSENT and not spec.validator(schema).is_valid(case.body):
+        return False
+    for param in op.parameters:
+        slot = {"query": case.query, "header": case.headers, "path": case.path_params, "cookie": case.cookies}.get(param.location)
+        if slot is None:
+            continue
+        if param.required and param.name not in slot and param.location != "header":
+            return False
+        if param.name in slot and not parameter_accepts(spec, param, slot[param.name]):
+            return False
+    return True
