@@ -136,3 +136,19 @@ def test_output_file_for_every_format(tmp_path: Path) -> None:
         result = runner.invoke(app, ["drift", old, new, "-f", fmt, "-o", str(target)])
         assert result.exit_code == (0 if fmt == "changelog" else 1), (fmt, result.output)
         assert "max-length" in target.read_text() or "maxLength" in target.read_text(), fmt
+
+
+def test_agent_findings_on_the_example_spec(tmp_path: Path, example_spec_path: Path) -> None:
+    text = example_spec_path.read_text()
+    changed = (text.replace("operationId: create_invoice", "operationId: createInvoice")
+               .replace("currency unit (cents). Not idempotent", "currency unit (dollars). Idempotent")
+               .replace("                - rate_limited\n", ""))
+    assert changed != text
+    (tmp_path / "new.yaml").write_text(changed)
+    result = runner.invoke(app, ["drift", str(example_spec_path), str(tmp_path / "new.yaml")],
+                           env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 1
+    out = result.output
+    assert "tool-renamed" in out and "'create_invoice' was renamed to 'createInvoice'" in out
+    assert "error-code-removed" in out and "rate_limited" in out
+    assert "tool-description-semantics-changed" in out and "before:" in out and "(dollars)" in out
