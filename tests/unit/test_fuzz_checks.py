@@ -175,3 +175,30 @@ def test_a_hanging_target_is_abandoned_after_a_few_timeouts() -> None:
     findings = fuzzer.run([spec.operation("create")])
     assert len(calls) <= 3
     assert [(f.failure.check, f.failure.cause) for f in findings] == [("transport_error", "timeout")]
+
+
+def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path) -> None:
+    from toolcheck.fuzz.shrink import shrink
+
+    spec = load_spec(str(example_spec_path))
+    op = spec.operation("create_invoice")
+    body = {"customer_id": "cus_abcdefgh", "currency": "EUR", "due_date": "2026-01-02", "memo": "m" * 300,
+            "line_items": [{"description": "d" * 50, "quantity": 3, "unit_amount": 7}] * 4}
+    case = Case("create_invoice", "post", "/invoices", body=body, media_type="application/json")
+    sent: list[Case] = []
+
+    def send(candidate: Case) -> Exchange:
+        sent.append(candidate)
+        status = 500 if "due_date" in candidate.body else 201  # the bug: any due date crashes
+        return Exchange("POST", "/invoices", {}, None, status=status)
+
+    def check(candidate: Case, result: Exchange) -> list[Failure]:
+        return [Failure("server_error", "500", "boom")] if result.status == 500 else []
+
+    small, _, failure = shrink(spec, op, case, send(case), Failure("server_error", "500", "boom"),
+                               send=send, check=check, expired=lambda: False)
+    assert failure.cause == "500" and "due_date" in small.body
+    assert "memo" not in small.body and len(small.body["line_items"]) == 1
+    assert len(small.body["line_items"][0]["description"]) < 50
+    assert spec.validator(op.request_body.content["application/json"].schema).is_valid(small.body)
+    assert len(sent) <= 41
