@@ -46,3 +46,13 @@ def test_agent_rules_default_to_breaking_where_the_issue_says() -> None:
 def test_docs_are_generated_from_the_catalogue() -> None:
     doc = ROOT / "docs" / "drift-rules.md"
     assert doc.read_text() == catalogue_markdown(), "regenerate docs/drift-rules.md from catalogue_markdown()"
+
+
+def test_core_drift_modules_do_not_import_the_cli_stack() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, toolcheck.drift, toolcheck.drift.formats, toolcheck.drift.policy; "
+            "print(','.join(m for m in ('typer', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
