@@ -312,3 +312,13 @@ def test_component_that_becomes_a_oneof_of_itself_is_one_finding() -> None:
                       {"Item": item, "ItemV2": v2, "ItemResponse": {"oneOf": [
                           {"$ref": "#/components/schemas/Item"}, {"$ref": "#/components/schemas/ItemV2"}]}}))
     assert [(f.rule, f.after) for f in main(report)] == [("response-wrapped-in-one-of", "ItemV2")]
+
+
+def test_webhook_payload_is_compared_like_a_response() -> None:
+    def s(payload: dict[str, Any]) -> dict[str, Any]:
+        return spec({}, webhooks={"invoicePaid": {"post": {"operationId": "invoicePaid", "requestBody": {
+            "content": {"application/json": {"schema": payload}}}, "responses": {"200": {"description": "ok"}}}}})
+    old = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    new = {"type": "object", "properties": {"id": {"type": "string"}}}
+    got = {(f.rule, f.level, f.operation) for f in run(s(old), s(new)).findings}
+    assert ("response-property-became-optional", "error", "webhook POST invoicePaid") in got

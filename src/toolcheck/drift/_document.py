@@ -87,6 +87,23 @@ def compare_webhooks(d: Differ) -> None:
         d.emit("webhook-removed", f"webhook {k} was removed", old_pointer=old[k].pointer, operation=(k, old[k].operation_id))
     for k in new.keys() - old.keys():
         d.emit("webhook-added", f"webhook {k} was added", new_pointer=new[k].pointer, operation=(k, new[k].operation_id))
+    for k in sorted(old.keys() & new.keys()):
+        # the API sends a webhook and the agent's server receives it: its payload is compared
+        # like a response (loosening breaks the receiver)
+        o, n = old[k], new[k]
+        if o.request_body is None or n.request_body is None:
+            continue
+        d.set_current((f"webhook {k}", n.operation_id))
+        for media, nm in n.request_body.content.items():
+            om = o.request_body.content.get(media)
+            if om is None:
+                continue
+            esc = media.replace("~", "~0").replace("/", "~1")
+            result = d.schemas.compare(om.schema, nm.schema, f"{o.pointer}/requestBody/content/{esc}/schema",
+                                       f"{n.pointer}/requestBody/content/{esc}/schema")
+            d.emit_schema("response", result, "webhook payload")
+    d.set_current(("", ""))
+    d.flush()
 
 
 def compare_document(d: Differ) -> None:

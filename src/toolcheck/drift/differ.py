@@ -211,6 +211,14 @@ class Differ:
             return "property-sunset-date-too-small"
         return None
 
+    def set_current(self, operation: tuple[str, str]) -> None:
+        """The operation findings are attached to (``METHOD /path``, operationId)."""
+        self._current = operation
+
+    def flush(self) -> None:
+        """Turn grouped component findings into findings (after a walk over operations)."""
+        self._flush_groups()
+
     def _flush_groups(self) -> None:
         for template_, ops in self._groups.values():
             t = dict(template_)
