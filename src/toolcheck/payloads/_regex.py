@@ -109,8 +109,8 @@ def _one(op: Any, av: Any, rng: random.Random, minimal: bool, groups: dict[int, 
         _, branches = av
         branch = branches[0] if minimal else rng.choice(branches)
         return _emit(branch, rng, minimal, groups, depth + 1)
-    if op is _c.AT:
-        return ""
+    if op is _c.AT or op in (_c.ASSERT, _c.ASSERT_NOT):
+        return ""  # anchors and lookarounds emit nothing; the final re.search decides
     if op is _c.GROUPREF:
         return groups.get(av, "")
     if op is getattr(_c, "ATOMIC_GROUP", None):
