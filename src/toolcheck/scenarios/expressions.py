@@ -108,8 +108,8 @@ def evaluate(expr: str, ctx: Context) -> Any:
     Raises:
         ExpressionError: the text is not a runtime expression.
     """
-    text = expr.strip()
-    base, hash_, pointer = text.partition("#")
+    base, hash_, pointer = expr.lstrip().partition("#")
+    base = base.rstrip()  # a JSON pointer may end in a significant space; the name part may not
     match = _EXPR_START.match(base)
     if not match:
         raise ExpressionError(f"{expr!r} is not a runtime expression (expected $inputs.x, $steps.id.outputs.x, "
