@@ -73,6 +73,19 @@ def semantic_delta(before: str, after: str) -> list[str]:
     return out
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}|<p>|</p>")
+
+
+def changed_sentences(before: str, after: str) -> tuple[str, str]:
+    """Only the sentences that differ between two descriptions (what a reviewer needs to see)."""
+    a = [x.strip() for x in _SENTENCE.split(before) if x and x.strip()]
+    b = [x.strip() for x in _SENTENCE.split(after) if x and x.strip()]
+    sa, sb = set(a), set(b)
+    old = " ".join(x for x in a if x not in sb)
+    new = " ".join(x for x in b if x not in sa)
+    return (old or before, new or after)
+
+
 def tool_text(op: Operation) -> str:
     return "\n".join(t for t in (op.summary, op.description) if t)
 

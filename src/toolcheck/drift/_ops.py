@@ -10,7 +10,7 @@ import difflib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from toolcheck.drift._agent import ToolSizer, example_values, semantic_delta, tool_text
+from toolcheck.drift._agent import ToolSizer, changed_sentences, example_values, semantic_delta, tool_text
 from toolcheck.drift._document import compare_security
 from toolcheck.drift._schema import canonical
 from toolcheck.spec.model import MediaType, Operation, Parameter
@@ -283,8 +283,9 @@ def _parameter(d: Differ, o: Operation, n: Operation, op_: Parameter, np_: Param
     if d.options.agent:
         delta = semantic_delta(op_.description, np_.description)
         if delta:
+            b, a = changed_sentences(op_.description, np_.description)
             d.emit("parameter-description-semantics-changed", f"{where} description changed: {'; '.join(delta)}",
-                   before=op_.description, after=np_.description, **kw)  # type: ignore[arg-type]
+                   before=b, after=a, **kw)  # type: ignore[arg-type]
     result = d.schemas.compare(op_.schema, np_.schema, f"{optr}/schema", f"{nptr}/schema")
     d.emit_schema("request-parameter", result, where)
     if d.options.agent and (result.facts or result.children):
@@ -450,8 +451,9 @@ def _agent(d: Differ, o: Operation, n: Operation) -> None:
     if before.strip() != after.strip() and before and after:
         delta = semantic_delta(before, after)
         if delta:
+            b, a = changed_sentences(before, after)
             d.emit("tool-description-semantics-changed", f"the tool description changed: {'; '.join(delta)}",
-                   before=before, after=after, old_pointer=o.pointer, new_pointer=n.pointer)
+                   before=b, after=a, old_pointer=o.pointer, new_pointer=n.pointer)
         else:
             d.emit("tool-description-changed", "the tool description was reworded", before=before, after=after,
                    old_pointer=o.pointer, new_pointer=n.pointer)

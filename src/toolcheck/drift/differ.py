@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from toolcheck.drift._agent import semantic_delta
+from toolcheck.drift._agent import changed_sentences, semantic_delta
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
 from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
 from toolcheck.drift.model import DriftReport, Finding
@@ -182,9 +182,12 @@ class Differ:
             shown = _path_text(fact.path)
             head = f"{side} schema {component}" if component else where
             place = f"{head}{' ' + shown if shown else ''}"
-            message = f"{place}: {text}{_values(fact.before, fact.after)}"
+            values = "" if kind.startswith("description") else _values(fact.before, fact.after)
+            message = f"{place}: {text}{values}"
             if kind == "description-semantics-changed":
                 message += " (" + "; ".join(_semantics(str(fact.before), str(fact.after))) + ")"
+                before, after = changed_sentences(str(fact.before), str(fact.after))
+                fact = Fact(fact.kind, fact.path, before, after, fact.old_ptr, fact.new_ptr, fact.key, fact.flags)
             out.append({
                 "rule": rule_id, "message": message, "path": place, "before": fact.before, "after": fact.after,
                 "old_pointer": fact.old_ptr, "new_pointer": fact.new_ptr, "oasdiff": oasdiff,
