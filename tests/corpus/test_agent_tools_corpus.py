@@ -1,5 +1,5 @@
-"""Every spec in ../shared/specs gives valid tools in every format, and sampled tool calls built
-from positive payloads map back to requests the mock accepts.
+"""Every spec in ../shared/specs gives valid tools in every format, sampled tool calls built
+from positive payloads map back to requests the mock accepts, and lint runs with located findings.
 
 Bounded: schemas are meta-validated for a sample of tools per spec, and a sample of operations
 (seeded, so a failure reproduces) goes through the mock.
@@ -19,6 +19,8 @@ import pytest
 from tests.conftest import SPECS, shared_specs_available
 from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, tool_call_to_request
 from toolcheck.agent._auth import apply_credentials
+from toolcheck.agent.lint import RULES, lint
+from toolcheck.agent.sarif import to_sarif
 from toolcheck.mock import GenerationError, Mock, MockRequest, generate_value
 from toolcheck.spec import load_spec
 
@@ -40,18 +42,6 @@ def _files() -> list[str]:
 
 
 FILES = _files()
-
-
-def _plain_form(spec: object, op: object, media_type: str) -> bool:
-    """Every form field is a scalar or an array of scalars with a plain ``type``."""
-    schema = spec.deref(op.request_body.content[media_type].schema)  # type: ignore[attr-defined]
-    for sub in (schema.get("properties") or {}).values() if isinstance(schema, dict) else ():
-        sub = spec.deref(sub)  # type: ignore[attr-defined]
-        if sub.get("type") == "array":
-            sub = spec.deref(sub.get("items"))  # type: ignore[attr-defined]
-        if not isinstance(sub, dict) or sub.get("type") not in ("string", "integer", "number", "boolean"):
-            return False
-    return True
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -93,8 +83,6 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
                     body = generate_value(spec, media.schema, rng=rng, direction="request")
         except GenerationError:
             continue  # an unsatisfiable schema is the spec's problem, reported elsewhere
-        if tool.media_type == "application/x-www-form-urlencoded" and not _plain_form(spec, op, tool.media_type):
-            continue  # the mock decodes flat, simply typed forms only; others cannot be checked there
         args = arguments_for(tool, values, body)
         errors = list(jsonschema.Draft202012Validator(tool.input_schema).iter_errors(args))
         assert not errors, f"{tool.name}: positive payload rejected by the tool schema: {errors[0].message}"
@@ -108,3 +96,12 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
                                    + "; ".join(str(i) for i in answer.issues[:3]))
         checked += 1
     assert checked or not callable_tools, "no sampled operation could be sent to the mock"
+
+    result = lint(spec)
+    display = spec.files[0] if spec.files else spec.source
+    for finding in rng.sample(list(result.findings), min(50, len(result.findings))):
+        assert finding.rule in RULES and finding.severity in ("error", "warning", "info")
+        assert finding.location.startswith(display), finding.location
+    sarif = to_sarif(result)["runs"][0]
+    assert len(sarif["results"]) == len(result.findings)
+    json.dumps(sarif)

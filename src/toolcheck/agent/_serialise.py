@@ -131,10 +131,10 @@ def form_pairs(body: dict[str, Any], encoding: Any = None) -> list[tuple[str, st
         style = enc.get("style", "form")
         explode = bool(enc.get("explode", style == "form"))
         if isinstance(value, list):
-            if explode:
-                for item in value:
-                    pairs.extend(_deep(f"{key}[]", item) if style == "deepObject" and isinstance(item, dict)
-                                 else [(key, scalar(item))])
+            if style == "deepObject":
+                pairs.extend(_deep(key, value))  # a[0]=x&a[1][b]=y: the bracket style (Rails, PHP, Stripe)
+            elif explode:
+                pairs.extend((key, scalar(item)) for item in value)
             else:
                 pairs.append((key, ",".join(scalar(v) for v in value)))
         elif isinstance(value, dict):
