@@ -124,32 +124,50 @@ def _schema_info(spec: Spec, schema: Any) -> tuple[list[str], dict[str, Any]]:
 
 
 def coerce(spec: Spec, schema: Any, value: str) -> Any:
-    """A wire string read as the schema's type (integer, number, boolean, null), else unchanged."""
+    """A wire string read as the schema's type (integer, number, boolean, null), else unchanged.
+
+    When several readings are possible (``anyOf: [integer, string enum]``, a nullable enum),
+    the first that validates wins: typed readings, then the string, then null.
+    """
     types, _ = _schema_info(spec, schema)
-    # Typed readings first: with `anyOf: [integer, string enum]`, "823" is the integer 823.
-    ordered = [t for t in types if t in ("integer", "number", "boolean")] + [t for t in types if t == "string"]
-    ordered += [t for t in types if t not in ordered]
-    for kind in ordered:
-        if kind == "integer":
-            try:
-                return int(value)
-            except ValueError:
-                continue
-        elif kind == "number":
-            try:
-                number = float(value)
-            except ValueError:
-                continue
-            if number != number or number in (float("inf"), float("-inf")):
-                continue
-            return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
-        elif kind == "boolean" and value in ("true", "false"):
-            return value == "true"
-        elif kind == "null" and value in ("", "null"):
-            return None
-        elif kind == "string":
-            return value
-    return value
+    readings: list[Any] = []
+    for kind in [t for t in types if t in ("integer", "number", "boolean")] + ["string", "null"]:
+        reading = _read_as(kind, value, types)
+        if reading is not _MISSING and reading not in readings:
+            readings.append(reading)
+    if not readings:
+        return value
+    if len(readings) == 1:
+        return readings[0]
+    from toolcheck.mock.generate import is_valid
+
+    for reading in readings:
+        if is_valid(spec, schema, reading):
+            return reading
+    return readings[0]
+
+
+def _read_as(kind: str, value: str, types: list[str]) -> Any:
+    if kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            return _MISSING
+    if kind == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            return _MISSING
+        if number != number or number in (float("inf"), float("-inf")):
+            return _MISSING
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    if kind == "boolean":
+        return value == "true" if value in ("true", "false") else _MISSING
+    if kind == "string":
+        return value if "string" in types or not types else _MISSING
+    if kind == "null":
+        return None if "null" in types and value in ("", "null") else _MISSING
+    return _MISSING
 
 
 def _items_schema(resolved: dict[str, Any]) -> Any:
