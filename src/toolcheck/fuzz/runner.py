@@ -165,7 +165,7 @@ class Fuzzer:
             if negative and bases:
                 produced = 0
                 seen: set[str] = set()
-                for base in reversed(bases):
+                for base in bases:  # minimal first: shortest, most readable reproductions
                     for case in negatives(self.spec, factory, base, limit=self.options.max_negatives):
                         key = f"{case.keyword}|{case.pointer}|{case.label}"
                         if key in seen:

@@ -57,7 +57,7 @@ def generate_cases(spec: Spec, op: Operation, *, seed: int = 0, negative: bool =
                 misses += 1
         return out[:count]
     seen: set[str] = set()
-    for mode in (MAXIMAL, MINIMAL, RANDOM, RANDOM, RANDOM):
+    for mode in (MINIMAL, MAXIMAL, RANDOM, RANDOM, RANDOM):
         try:
             base = factory.positive(mode)
         except Unsatisfiable:
