@@ -102,3 +102,12 @@ def test_path_and_operation_filters() -> None:
 def test_changelog_mode_puts_everything_at_info() -> None:
     out = Policy(changelog=True).apply(report())
     assert {f.level for f in out.findings} == {"info"} and len(out.findings) == 3
+
+
+def test_expired_entry_fails_even_in_changelog_mode(tmp_path: Path) -> None:
+    f = tmp_path / "ignore.yaml"
+    f.write_text("ignore:\n  - rule: tool-size-changed\n    reason: temporary\n    expires: 2020-01-01\n")
+    entries, _ = load_ignore_file(f)
+    out = Policy(ignores=entries, changelog=True).apply(report(), today=date(2026, 1, 1))
+    assert [x.level for x in out.findings if x.rule == "ignore-entry-expired"] == ["error"]
+    assert {x.level for x in out.findings if x.rule != "ignore-entry-expired"} == {"info"}

@@ -127,7 +127,9 @@ class Policy:
         for e in self.ignores:
             if e.expires is not None and e.expires < today:
                 kept.append(Finding(
-                    rule="ignore-entry-expired", level="info" if self.changelog else RULES["ignore-entry-expired"].level,
+                    # even in changelog mode: an expired suppression must be looked at
+                    rule="ignore-entry-expired", level=self.severity.get("ignore-entry-expired",
+                                                                         RULES["ignore-entry-expired"].level),
                     operation="", message=f"ignore entry {e.where} expired on {e.expires} "
                     f"({e.fingerprint or e.rule or '*'}{' ' + e.path if e.path else ''}: {e.reason})",
                     key=e.where, before=str(e.expires),
