@@ -258,6 +258,12 @@ class SchemaDiffer(CompositionMixin):
                 out.facts.append(Fact("became-nullable" if nnull_w else "became-not-nullable", path,
                                       onull_w, nnull_w, optr, nptr, flags=flags))
             out.children.append((path, oref, nref, flags))
+            od, nd = o.get("description"), n.get("description")  # 3.1 allows siblings of $ref
+            if isinstance(od, str) and isinstance(nd, str) and od.strip() != nd.strip():
+                out.facts.append(Fact("description-changed", path, od, nd, optr, nptr, "", flags))
+            if path and bool(o.get("deprecated")) != bool(n.get("deprecated")):
+                kind = "property-deprecated" if n.get("deprecated") else "property-reactivated"
+                out.facts.append(Fact(kind, path, None, None, optr, nptr, "", flags))
             return
         if isinstance(oref, str):
             o, optr = self._deref(self.old, o, optr)
