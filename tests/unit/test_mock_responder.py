@@ -226,3 +226,29 @@ def test_xml_and_text_media_types() -> None:
     assert xml.headers["content-type"] == "application/xml"
     assert ET.fromstring(xml.content).find("a_b").text == "<x>"  # type: ignore[union-attr]
     assert text.headers["content-type"].startswith("text/plain") and len(text.text) >= 3
+
+
+def test_scripted_lifecycle_and_invalid_json_fault() -> None:
+    job = {"type": "object", "required": ["id", "state"], "properties": {
+        "id": {"type": "string"},
+        "state": {"type": "string", "enum": ["a", "b", "c"]},
+        "status": {"type": "string", "enum": ["queued", "running", "failed", "completed"],
+                   "x-toolcheck-lifecycle": ["queued", "running", "failed"]}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": job}}}
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/jobs": {"post": {"responses": {"202": ok}}},
+        "/jobs/{id}": {"get": {"responses": {"200": ok}}}}})
+    with httpx.Client(transport=MockTransport(spec), base_url="http://m") as client:
+        created = client.post("/jobs").json()
+        polls = [client.get(f"/jobs/{created['id']}").json()["status"] for _ in range(3)]
+        assert [created["status"], *polls] == ["queued", "running", "failed", "failed"]
+        broken = client.get(f"/jobs/{created['id']}", headers={"Prefer": "fault=invalid_json"})
+        assert broken.status_code == 200
+        with pytest.raises(ValueError):
+            broken.json()
+
+
+def test_prism_query_form_of_prefer(spec: Any) -> None:
+    with _client(spec) as client:
+        assert client.get("/customers", params={"q": "ada", "__code": "401"}, headers=AUTH).status_code == 401
+        assert client.get("/customers", params={"q": "ada", "__fault": "503"}, headers=AUTH).status_code == 503

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 
@@ -182,6 +182,15 @@ class Mock:
             return self._no_match(method, request.path, matched.allowed), True
         op, path_params = matched.operation, matched.params
         prefer = parse_prefer(headers.get("prefer", "")) if "prefer" in headers else {}
+        raw_query = request.query
+        if "__" in raw_query:  # Prism's query form of Prefer: ?__code=404&__example=x&__dynamic=true
+            kept = []
+            for key, value in parse_query(raw_query):
+                if key in ("__code", "__example", "__dynamic", "__fault"):
+                    prefer.setdefault(key[2:], value)
+                else:
+                    kept.append((key, value))
+            raw_query = urlencode(kept)
         rng = self._rng(op, request)
 
         fault, delay = self._fault(prefer)
@@ -194,12 +203,12 @@ class Mock:
             return self._error(op, 413, [Issue("/body", f"the body is larger than {MAX_BODY} bytes", "body")], rng), True
         decoded: Any = None
         if self.validate:
-            failure = check_security(self.spec, op, headers, request.query, self.tokens)
+            failure = check_security(self.spec, op, headers, raw_query, self.tokens)
             if failure is not None:
                 issue = Issue("/headers/authorization", failure.message, "security")
                 response = self._error(op, 401, [issue], rng, extra=(("www-authenticate", failure.challenge),))
                 return response, True
-            query = parse_query(request.query) if request.query else []
+            query = parse_query(raw_query) if raw_query else []
             _values, issues = validate_params(self.spec, op, path_params, query, headers)
             status, body_issues, decoded = check_body(self.spec, op, headers.get("content-type"), request.body)
             if issues or body_issues:
