@@ -8,6 +8,7 @@ row, per Arazzo workflow). Options:
     --toolcheck-mock           run against the in-process mock of each spec
     --toolcheck-spec PATH      the spec for scenarios without `spec:`
     --toolcheck-input K=V      an input (repeatable)
+    --toolcheck-auth S=V       a credential for security scheme S (repeatable)
 
 A failing item shows each failed step with expected vs actual. Importing this module is cheap:
 the engine is imported only when a scenario file is collected.
@@ -29,6 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--toolcheck-mock", action="store_true", default=False, help="Run scenarios against the in-process mock.")
     group.addoption("--toolcheck-spec", default=None, help="OpenAPI spec for scenarios that name none.")
     group.addoption("--toolcheck-input", action="append", default=[], help="Scenario input NAME=VALUE (repeatable).")
+    group.addoption("--toolcheck-auth", action="append", default=[], help="Credential SCHEME=VALUE (repeatable).")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -52,13 +54,20 @@ class _Shared:
         for item in config.getoption("--toolcheck-input") or []:
             key, _, value = str(item).partition("=")
             inputs[key] = value
+        credentials: dict[str, Any] = {}
+        for item in config.getoption("--toolcheck-auth") or []:
+            key, _, value = str(item).partition("=")
+            credentials[key] = value
         self.targets = Targets(spec=config.getoption("--toolcheck-spec"), base_url=config.getoption("--toolcheck-base-url"),
                                mock=mock)
         env = dict(os.environ)
         redactor = Redactor()
         register_env_secrets(redactor, env)
         self.run = RunContext(settings=Settings(placeholder_credential="toolcheck-mock-credential" if mock else None),
-                              redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock)
+                              redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
+                              credentials=credentials)
+        for value in credentials.values():
+            redactor.add(value, label="--toolcheck-auth")
 
 
 def _shared(config: pytest.Config) -> _Shared:
