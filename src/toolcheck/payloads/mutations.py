@@ -20,6 +20,7 @@ from toolcheck.spec._pointer import escape
 
 _INVENTED = ("notes", "customer_name", "amount", "metadata", "user_id", "confirm", "description")
 _MAX_DEPTH = 5
+TOP = " (whole value)"  # label suffix for a change at the root; callers may rename it
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ def mutations(spec: Spec, schema: Any, value: Any, *, depth: int = 0, path: list
     root = value if root is None else root
     built = list(itertools.islice(_node(spec, schema, value, path, root, depth), limit))
     for m in sorted(built, key=lambda m: not m.llm):
-        yield Mutation(m.value, m.keyword, m.pointer, m.label.removesuffix(" at /"), m.llm) if m.label.endswith(" at /") else m
+        if m.label.endswith(" at /"):
+            about_fields = m.label.startswith(("missing required", "invented extra"))
+            m = Mutation(m.value, m.keyword, m.pointer, m.label.removesuffix(" at /") + ("" if about_fields else TOP), m.llm)
+        yield m
 
 
 def _node(spec: Spec, schema: Any, value: Any, path: list[Any], root: Any, depth: int) -> Iterator[Mutation]:

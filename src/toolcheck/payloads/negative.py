@@ -18,7 +18,7 @@ from typing import Any
 
 from toolcheck.checks.conformance import is_json, match_media
 from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
-from toolcheck.payloads.mutations import mutations
+from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Parameter, Spec
@@ -61,7 +61,7 @@ def body_negatives(spec: Spec, factory: CaseFactory, base: Case, *, limit: int =
                 continue
             keyword, pointer = proof
             produced += 1
-            yield base.with_(body=mutation.value, kind=NEGATIVE, label=mutation.label, keyword=keyword,
+            yield base.with_(body=mutation.value, kind=NEGATIVE, label=mutation.label.replace(TOP, " (whole body)"), keyword=keyword,
                              pointer="body" + pointer, llm=mutation.llm)
     if op.request_body is not None and op.request_body.required:
         yield base.with_(body=ABSENT, media_type=None, kind=NEGATIVE, label="required request body left out",
@@ -83,7 +83,8 @@ def _param_candidates(spec: Spec, param: Parameter, value: Any) -> Iterator[tupl
         return
     if not isinstance(value, (dict, list)):
         for mutation in mutations(spec, schema, value):
-            yield mutation.value, mutation.label.replace(" at /", f" in {param.name}").replace(" at ", f" in {param.name} "), mutation.llm
+            label = mutation.label.replace(TOP, f" in {param.name}").replace(" at /", f" in {param.name} /")
+            yield mutation.value, label, mutation.llm
     resolved = spec.deref(schema)
     kinds = resolved.get("type") if isinstance(resolved, dict) else None
     kinds = kinds if isinstance(kinds, list) else [kinds]
