@@ -222,8 +222,10 @@ def test_pytest_plugin_collects_scenarios(server: Any, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"\b4 passed\b", proc.stdout), proc.stdout  # tasks, customers, 2 invoice rows
     server.state["task_flow"] = ["running", "queued"]
+    env.pop("AGENT_TOOLS_TOKEN")  # the credential comes from --toolcheck-auth this time
     proc = subprocess.run([sys.executable, "-m", "pytest", str(scen / "tasks.toolcheck.yaml"), "-q", "-p", "no:cacheprovider",
-                           "-p", "no:xdist", "--toolcheck-base-url", server.url, "--rootdir", str(tmp_path)],
+                           "-p", "no:xdist", "--toolcheck-base-url", server.url, "--rootdir", str(tmp_path),
+                           "--toolcheck-auth", f"bearerAuth={TOKEN}"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "backwards" in proc.stdout and TOKEN not in proc.stdout
 
