@@ -164,7 +164,7 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
         where = f.location_new or f.location_old
         out.print(
             f"[{colours.get(f.level, 'white')}]{f.level:7}[/] [bold]{escape(f.rule)}[/] {escape(_ops_text(f))}\n"
-            f"        {escape(f.message)}\n        [dim]{escape(where)} · {f.fingerprint}[/]",
+            f"        {escape(f.message)}\n        [dim]{escape(where) + ' · ' if where else ''}{f.fingerprint}[/]",
             soft_wrap=True,
         )
         if f.rule.endswith("semantics-changed"):
