@@ -261,3 +261,50 @@ def test_an_interrupted_run_leaves_valid_reports(server: Any, tmp_path: Path, jo
         assert wait["status"] == "failed" and "interrupted" in wait["message"]
     ET.parse(tmp_path / "out" / "junit.xml")
     assert "Customer search and lookup" in (tmp_path / "out" / "report.html").read_text()
+
+
+ARAZZO_FLOW = """
+arazzo: 1.1.0
+info: {title: Agent tools over a socket, version: '1'}
+sourceDescriptions:
+  - {name: tools, url: SPEC, type: openapi}
+workflows:
+  - workflowId: export
+    inputs:
+      type: object
+      properties:
+        token: {type: string, format: password}
+    steps:
+      - stepId: start
+        operationId: create_task
+        parameters:
+          - {name: Authorization, in: header, value: 'Bearer {$inputs.token}'}
+        requestBody: {contentType: application/json, payload: {kind: export_invoices}}
+        successCriteria:
+          - condition: $statusCode == 202
+          - {context: $response.header.Location, condition: '^/tasks/task_', type: regex}
+        outputs: {id: $response.body#/task_id}
+      - stepId: wait
+        operationId: get_task
+        parameters:
+          - {name: task_id, in: path, value: $steps.start.outputs.id}
+          - {name: Authorization, in: header, value: 'Bearer {$inputs.token}'}
+        successCriteria:
+          - {context: $response.body, condition: '$[?@ == "completed"]', type: jsonpath}
+        onFailure:
+          - {name: poll, type: retry, retryAfter: 0, retryLimit: 5}
+    outputs: {task: $steps.start.outputs.id}
+"""
+
+
+def test_an_arazzo_workflow_over_a_real_socket(server: Any, tmp_path: Path) -> None:
+    doc = tmp_path / "flow.arazzo.yaml"
+    doc.write_text(ARAZZO_FLOW.replace("SPEC", str(ROOT / "examples" / "agent-tools" / "openapi.yaml")))
+    proc = run_cli(str(doc), "--base-url", server.url, "--input", f"token={TOKEN}", "--reports", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    [suite] = report["suites"]
+    assert [(c["name"], c["status"]) for c in suite["cases"]] == [
+        ("start", "passed"), ("wait", "skipped"), ("wait (2)", "skipped"), ("wait (3)", "passed")]
+    assert json.loads(suite["properties"]["outputs"]) == {"task": "task_00000001"}
+    assert TOKEN not in (tmp_path / "out" / "report.json").read_text() + proc.stdout
