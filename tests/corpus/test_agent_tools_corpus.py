@@ -98,7 +98,7 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
     assert checked or not callable_tools, "no sampled operation could be sent to the mock"
 
     result = lint(spec)
-    display = spec.files[0] if spec.files else spec.source
+    display = spec.source
     for finding in rng.sample(list(result.findings), min(50, len(result.findings))):
         assert finding.rule in RULES and finding.severity in ("error", "warning", "info")
         assert finding.location.startswith(display), finding.location

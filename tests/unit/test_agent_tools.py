@@ -242,3 +242,11 @@ def test_strict_mode_limits_are_reported() -> None:
         "schema": deep}}}, "responses": OK}}})
     (tool,) = build_tools(spec, strict=True)
     assert not tool.strict and any("nest" in n for n in tool.notes)
+
+
+def test_a_body_requiring_undeclared_members_stays_one_argument() -> None:
+    spec = spec_with({"/t": {"put": {"operationId": "t", "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "required": ["uris"], "properties": {"ids": {"type": "array"}}}}}}, "responses": OK}}})
+    (tool,) = build_tools(spec)
+    assert list(tool.input_schema["properties"]) == ["body"]
+    assert tool_call_to_request(tool, {"body": {"uris": ["x"]}}).body == {"uris": ["x"]}

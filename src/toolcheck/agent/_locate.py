@@ -105,7 +105,9 @@ def fast_locator(spec: Spec) -> Callable[[str], str] | None:
     """A ``locate(pointer)`` for large single-file YAML 3.x specs, else None (use ``spec.locate``)."""
     if spec.dialect == "2.0" or len(spec.files) != 1:
         return None
-    path = Path(spec.files[0])
+    # spec.source, not spec.files[0]: the spec cache keys on content, so an identical file
+    # elsewhere can hand back the other file's name in `files`.
+    path = Path(spec.source)
     if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
         return None
     try:
@@ -115,7 +117,7 @@ def fast_locator(spec: Spec) -> Callable[[str], str] | None:
     except OSError:
         return None
     holder: dict[str, dict[str, int]] = {}
-    display = spec.files[0]
+    display = spec.source
 
     def locate(pointer: str) -> str:
         index = holder.get("index")

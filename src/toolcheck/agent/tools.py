@@ -193,6 +193,9 @@ def _flat_object(spec: Spec, schema: Any) -> dict[str, Any] | None:
     extra = resolved.get("additionalProperties")
     if isinstance(extra, dict) and extra:
         return None
+    required = resolved.get("required")
+    if isinstance(required, list) and any(r not in props for r in required):
+        return None  # a required member that is not a declared property: only a whole-body argument can carry it
     return resolved
 
 
