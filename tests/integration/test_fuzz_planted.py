@@ -77,6 +77,11 @@ def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_
     assert "test-token" not in result.output
     report = json.loads((reports / "report.json").read_text())
     assert report["tool"] == "fuzz" and report["seed"] == 7 and report["totals"]["failed"] == len(data["findings"])
+    llm = report["summary"]["llm_mistakes"]
+    assert llm["helpful"] > 0 and llm["accepted"] > 0  # open_ticket takes a near-miss priority
+    tickets = next(s for s in report["suites"] if s["name"].startswith("open_ticket"))
+    helpful, total = map(int, tickets["properties"]["llm_mistakes_rejected_helpfully"].split("/"))
+    assert helpful < total
 
     # replay: the stored minimal case still fails against the same service
     server_error = next(f for f in data["findings"] if f["check"] == "server_error")

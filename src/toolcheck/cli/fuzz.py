@@ -279,6 +279,12 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
     out.print(f"{verdict} in {summary['operations']} operation(s): {summary['requests']} requests in "
               f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s){budget}; seed {seed} "
               f"(rerun: {escape(_rerun(result.command_line, seed))})", soft_wrap=True)
+    llm = summary.get("llm_mistakes") or {}
+    total = sum(llm.values())
+    if total and not quiet:
+        out.print(f"LLM-style mistakes (numbers as strings, near-miss enums, invented fields ...): "
+                  f"{llm.get('helpful', 0)}/{total} rejected with a documented error, "
+                  f"{llm.get('accepted', 0)} accepted, {llm.get('unhelpful', 0)} answered unhelpfully", soft_wrap=True)
     if written:
         out.print("reports: " + ", ".join(str(p) for p in written.values()), soft_wrap=True)
 

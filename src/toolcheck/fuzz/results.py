@@ -60,8 +60,11 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
             status = PASSED if sent else SKIPPED
             message = f"{sent} requests, every check passed" if sent else "not exercised (time budget)"
             cases = [CaseResult(name="all checks", status=status, message=message, classname=op.key)]
-        suites.append(SuiteResult(name=f"{op.operation_id} ({op.key})", cases=tuple(cases),
-                                  properties={"operation": op.key, "requests": str(sent)}))
+        properties = {"operation": op.key, "requests": str(sent)}
+        llm = fuzzer.stats.llm.get(op.operation_id)
+        if llm:
+            properties["llm_mistakes_rejected_helpfully"] = f"{llm['helpful']}/{sum(llm.values())}"
+        suites.append(SuiteResult(name=f"{op.operation_id} ({op.key})", cases=tuple(cases), properties=properties))
     stats = fuzzer.stats
     return RunResult(
         tool="fuzz",
@@ -81,6 +84,16 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
             "findings": len(findings),
             "phases": dict(stats.per_phase),
             "time_budget_hit": stats.interrupted,
+            "llm_mistakes": _llm_totals(stats.llm),
         },
         version=version,
     )
+
+
+def _llm_totals(per_op: dict[str, dict[str, int]]) -> dict[str, int]:
+    """How LLM-style mistakes were answered, over all operations."""
+    out = {"helpful": 0, "unhelpful": 0, "accepted": 0}
+    for counts in per_op.values():
+        for key, value in counts.items():
+            out[key] = out.get(key, 0) + value
+    return out

@@ -66,6 +66,9 @@ class FuzzStats:
     per_phase: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
     interrupted: bool = False
+    # per operation: how LLM-style mistakes were answered (helpful = a documented 4xx whose body
+    # matches the documented error schema, so an agent can read what to fix)
+    llm: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def cases_per_second(self) -> float:
@@ -255,6 +258,8 @@ class Fuzzer:
             return exchange
         failures = evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time,
                             anonymous=self._anonymous)
+        if case.llm and case.negative and not case.lenient and exchange.status:
+            self._count_llm(op, exchange.status, failures)
         for failure in failures:
             key = (op.operation_id, failure.check, failure.cause)
             if self.findings.seen(key):
@@ -265,6 +270,17 @@ class Fuzzer:
                 final_case, final_exchange, final_failure = self._shrink(op, case, exchange, failure)
             self.findings.add(self._finding(op, final_case, final_exchange, final_failure))
         return exchange
+
+    def _count_llm(self, op: Operation, status: int, failures: list[Failure]) -> None:
+        if 200 <= status < 300:
+            outcome = "accepted"
+        elif 400 <= status < 500 and not any(f.check in ("undocumented_status", "error_schema") for f in failures):
+            outcome = "helpful"
+        else:
+            outcome = "unhelpful"
+        with self._lock:
+            counts = self.stats.llm.setdefault(op.operation_id, {"helpful": 0, "unhelpful": 0, "accepted": 0})
+            counts[outcome] += 1
 
     def _finding(self, op: Operation, case: Case, exchange: Exchange, failure: Failure,
                  steps: list[dict[str, Any]] | None = None) -> Finding:
