@@ -126,7 +126,7 @@ def _probe(client: Any, base_url: str) -> None:
 @app.command()
 def fuzz(
     spec: str = typer.Argument(..., help="The OpenAPI spec (file, directory, '-' or git:REV:path)."),
-    base_url: str | None = typer.Option(None, "--base-url", help="The API to test."),
+    base_url: str | None = typer.Option(None, "--base-url", help="The API to test, with any base path (http://localhost:8000/v1)."),
     mock: bool = typer.Option(False, "--mock", help="Fuzz the built-in stateful mock of the spec instead."),
     operation: list[str] = typer.Option([], "--operation", "-o", help="Only this operationId or 'METHOD /path' (repeatable)."),
     tag: list[str] = typer.Option([], "--tag", help="Only operations with this tag (repeatable)."),
