@@ -216,7 +216,7 @@ def _prop_schema(gen: _Generator, schema: Any, key: str) -> Any:
 
 
 def _types(flat: Any) -> list[str]:
-    from toolcheck.mock.generate import _types as types_of
+    from toolcheck.mock._schemautil import _types as types_of
 
     return types_of(flat) if isinstance(flat, dict) else []
 

@@ -16,7 +16,8 @@ import orjson
 
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
 from toolcheck.mock._params import Issue, coerce, request_errors
-from toolcheck.mock.generate import _Generator, _types, merge
+from toolcheck.mock._schemautil import _types, merge
+from toolcheck.mock.generate import _Generator
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
