@@ -105,6 +105,7 @@ class ScenarioRun:
         self.cases: list[CaseResult] = []
         self.unreachable = False
         self.deadline: float | None = None
+        self._retried: dict[str, list[dict[str, Any]]] = {}  # Arazzo retries, by case name
 
     def execute(self) -> SuiteResult:
         started = time.perf_counter()
@@ -169,6 +170,8 @@ class ScenarioRun:
                 i += 1
                 continue
             action = self._choose(step.on_success if passed else step.on_failure, ctx)
+            if not (action is not None and action.type == "retry" and retries.get(step.id, 0) < action.retry_limit):
+                self._retried.pop(prefix + step.id, None)  # the step is done: its attempts are merged
             if action is None:
                 if not passed:
                     ok = False
@@ -187,13 +190,16 @@ class ScenarioRun:
                 used = retries.get(step.id, 0)
                 if used < action.retry_limit:
                     retries[step.id] = used + 1
-                    if action.retry_after > 0:
-                        time.sleep(min(action.retry_after, 60.0))
+                    if self.run_ctx.stop.is_set():
+                        ok = False
+                        break
                     if self.cases and not passed:
-                        last = self.cases[-1]
-                        self.cases[-1] = CaseResult(last.name, SKIPPED, last.duration,
-                                                    f"retried (onFailure {action.name!r}): {last.message}",
-                                                    last.classname, last.details, {**last.properties, "retried": "true"})
+                        # One test case per step: the failed try becomes an attempt of the next one.
+                        last = self.cases.pop()
+                        tries = self._retried.setdefault(prefix + step.id, [])
+                        tries.append({**_attempt_of(last, action), "attempt": len(tries) + 1})
+                    if action.retry_after > 0:
+                        self.run_ctx.stop.wait(min(action.retry_after, 60.0))
                     continue
                 if not passed:
                     ok = False
@@ -309,6 +315,14 @@ class ScenarioRun:
 
     def _add(self, step: Step, outcome: Outcome, prefix: str, duration: float = 0.0) -> None:
         name = prefix + step.id
+        earlier = self._retried.get(name, [])
+        if earlier:
+            outcome.details = {**outcome.details, "attempts": [
+                *earlier, {"attempt": len(earlier) + 1, "status": (outcome.response or {}).get("status"),
+                           "elapsed_ms": round((outcome.response or {}).get("elapsed_ms", 0.0), 3),
+                           "note": outcome.status}]}
+            outcome.attempts = len(earlier) + 1
+            duration += sum(a.get("duration", 0.0) for a in earlier)
         taken = {c.name for c in self.cases}
         if name in taken:
             n = 2
@@ -328,6 +342,12 @@ class ScenarioRun:
         self.cases.append(case)
         if self.run_ctx.on_case is not None:
             self.run_ctx.on_case(self.name, case)
+
+
+def _attempt_of(case: CaseResult, action: Action) -> dict[str, Any]:
+    response = case.details.get("response") or {}
+    return {"attempt": 0, "status": response.get("status"), "elapsed_ms": response.get("elapsed_ms"),
+            "note": f"retry ({action.name}): {case.message}"[:300], "duration": case.duration}
 
 
 def run_scenario(scenario: Scenario, targets: dict[str, Target], run: RunContext, *,
