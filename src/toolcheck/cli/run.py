@@ -94,12 +94,13 @@ def run(
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Per-request timeout in seconds (steps may override)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every step with request and response."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every step (method, URL, status, attempts) and a curl line for failures."),
     allow_network: bool = ALLOW_NETWORK,
 ) -> None:
     """Run multi-step scenarios and Arazzo workflows; check every response against the spec.
 
-    Exit codes: 0 passed · 1 failures · 2 invalid scenario/spec/usage · 3 target unreachable.
+    Exit codes: 0 passed · 1 failures · 2 invalid scenario/spec/usage · 3 target unreachable ·
+    130 interrupted (reports of what finished are written).
     """
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with handle_errors():
