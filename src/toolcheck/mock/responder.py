@@ -28,6 +28,7 @@ import orjson
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.mock import faults as faults_mod
+from toolcheck.mock._encode import encode_body
 from toolcheck.mock._errors import error_body
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
@@ -385,39 +386,6 @@ class Mock:
         elif fault is not None and fault.kind == "invalid_json":
             body = b"<html><body>502 Bad Gateway</body></html>"
         return MockResponse(status, tuple(headers), body, op.operation_id, fault=fault, delay=delay, source=source)
-
-
-def encode_body(value: Any, media_type: str) -> bytes:
-    """Serialise a body for its media type: JSON, a small XML rendering, or bytes for binaries."""
-    base = media_type.split(";", 1)[0].strip().lower()
-    if is_json(base) or base in ("", "*/*"):
-        return orjson.dumps(value, default=str)
-    if base.endswith("xml"):
-        return b'<?xml version="1.0" encoding="UTF-8"?>' + _xml("root", value).encode("utf-8")
-    if base.startswith("text/"):
-        return (value if isinstance(value, str) else orjson.dumps(value, default=str).decode()).encode("utf-8")
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return orjson.dumps(value, default=str)
-
-
-def _xml(tag: str, value: Any) -> str:
-    from xml.sax.saxutils import escape
-
-    safe = "".join(ch if ch.isalnum() or ch in "_-." else "_" for ch in tag) or "item"
-    if safe[0].isdigit() or safe[0] in "-.":
-        safe = "_" + safe
-    if isinstance(value, dict):
-        inner = "".join(_xml(str(k), v) for k, v in value.items())
-    elif isinstance(value, list):
-        inner = "".join(_xml("item", v) for v in value)
-    elif value is None:
-        return f"<{safe}/>"
-    elif isinstance(value, bool):
-        inner = "true" if value else "false"
-    else:
-        inner = escape(str(value))
-    return f"<{safe}>{inner}</{safe}>"
 
 
 def respond(mock: Mock, request: MockRequest) -> MockResponse:
