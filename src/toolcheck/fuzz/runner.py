@@ -38,6 +38,7 @@ from toolcheck.spec import Operation, Spec
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
 MAX_CONSECUTIVE_ERRORS = 3
+STATEFUL_CHAINS = 3  # resources created (and read back) per chain
 Event = Callable[[str, dict[str, Any]], None]
 
 
@@ -327,66 +328,74 @@ class Fuzzer:
     def _chain(self, chain: st.Chain) -> None:
         factory = self._factory(chain.create, salt=7)
         attempts: list[Case] = factory.examples()[:1]
-        for mode in (MINIMAL, MAXIMAL, RANDOM):
+        for mode in (MINIMAL, MAXIMAL, RANDOM, RANDOM, RANDOM):
             try:
                 attempts.append(factory.positive(mode, phase="stateful"))
             except Unsatisfiable:
                 continue
+        completed = 0
         for create_case in attempts:
+            # Several different resources per chain: data-dependent response bugs show up on reads.
+            if completed >= STATEFUL_CHAINS or self._expired():
+                return
             create_case = create_case.with_(phase="stateful")
             created = self._send(chain.create, create_case)
             self._check_and_record(chain.create, create_case, created)
             if not 200 <= created.status < 300:
                 continue
-            body = created.json()
-            params: dict[str, Any] = {}
-            for name, expression in chain.sources.items():
-                value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
-                                               headers=created.response_headers)
-                if value is not None and not isinstance(value, (dict, list)):
-                    params[name] = value
-            read_factory = self._factory(chain.read, salt=7)
-            try:
-                read_case = read_factory.positive(MINIMAL, phase="stateful")
-            except Unsatisfiable:
-                return
-            missing = [p.name for p in chain.read.parameters if p.location == "path" and p.name not in params]
-            if missing:
-                return
-            read_case = read_case.with_(path_params={**read_case.path_params, **params},
-                                        label=f"read back what {chain.create.operation_id} created")
-            self._pool[chain.read.operation_id] = dict(read_case.path_params)
-            if chain.delete is not None:
-                self._pool.setdefault(chain.delete.operation_id, dict(read_case.path_params))
-            steps = [self._step("create", chain.create, create_case, created)]
-            read = self._send(chain.read, read_case)
-            self._check_and_record(chain.read, read_case, read)
-            steps.append(self._step("read", chain.read, read_case, read))
-            if read.status in (404, 410):
-                failure = Failure("resource_not_readable", f"{chain.read.operation_id} {read.status}",
-                                  f"{chain.create.operation_id} answered HTTP {created.status} but {chain.read.operation_id} "
-                                  f"with {params} answered HTTP {read.status}")
-                self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
-                return
-            if chain.delete is None or not 200 <= read.status < 300:
-                return
-            delete_case = read_case.with_(operation_id=chain.delete.operation_id, method="delete",
-                                          label=f"delete what {chain.create.operation_id} created", query={}, headers={})
-            deleted = self._send(chain.delete, delete_case)
-            self._check_and_record(chain.delete, delete_case, deleted)
-            steps.append(self._step("delete", chain.delete, delete_case, deleted))
-            if not 200 <= deleted.status < 300:
-                return
-            again = self._send(chain.read, read_case)
-            steps.append(self._step("read again", chain.read, read_case, again))
-            if 200 <= again.status < 300:
-                failure = Failure("deleted_still_readable", f"{chain.read.operation_id} {again.status}",
-                                  f"{chain.delete.operation_id} answered HTTP {deleted.status} but {chain.read.operation_id} "
-                                  f"still answers HTTP {again.status} for {params}")
-                self.findings.add(self._finding(chain.delete, read_case, again, failure, steps))
-            else:
-                self._check_and_record(chain.read, read_case.with_(label="read after delete"), again)
+            completed += 1
+            self._follow(chain, create_case, created)
+
+    def _follow(self, chain: st.Chain, create_case: Case, created: Exchange) -> None:
+        """Read back (then delete and read again) one resource ``chain.create`` made."""
+        body = created.json()
+        params: dict[str, Any] = {}
+        for name, expression in chain.sources.items():
+            value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
+                                           headers=created.response_headers)
+            if value is not None and not isinstance(value, (dict, list)):
+                params[name] = value
+        read_factory = self._factory(chain.read, salt=7)
+        try:
+            read_case = read_factory.positive(MINIMAL, phase="stateful")
+        except Unsatisfiable:
             return
+        missing = [p.name for p in chain.read.parameters if p.location == "path" and p.name not in params]
+        if missing:
+            return
+        read_case = read_case.with_(path_params={**read_case.path_params, **params},
+                                    label=f"read back what {chain.create.operation_id} created")
+        self._pool[chain.read.operation_id] = dict(read_case.path_params)
+        if chain.delete is not None:
+            self._pool.setdefault(chain.delete.operation_id, dict(read_case.path_params))
+        steps = [self._step("create", chain.create, create_case, created)]
+        read = self._send(chain.read, read_case)
+        self._check_and_record(chain.read, read_case, read)
+        steps.append(self._step("read", chain.read, read_case, read))
+        if read.status in (404, 410):
+            failure = Failure("resource_not_readable", f"{chain.read.operation_id} {read.status}",
+                              f"{chain.create.operation_id} answered HTTP {created.status} but {chain.read.operation_id} "
+                              f"with {params} answered HTTP {read.status}")
+            self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
+            return
+        if chain.delete is None or not 200 <= read.status < 300:
+            return
+        delete_case = read_case.with_(operation_id=chain.delete.operation_id, method="delete",
+                                      label=f"delete what {chain.create.operation_id} created", query={}, headers={})
+        deleted = self._send(chain.delete, delete_case)
+        self._check_and_record(chain.delete, delete_case, deleted)
+        steps.append(self._step("delete", chain.delete, delete_case, deleted))
+        if not 200 <= deleted.status < 300:
+            return
+        again = self._send(chain.read, read_case)
+        steps.append(self._step("read again", chain.read, read_case, again))
+        if 200 <= again.status < 300:
+            failure = Failure("deleted_still_readable", f"{chain.read.operation_id} {again.status}",
+                              f"{chain.delete.operation_id} answered HTTP {deleted.status} but {chain.read.operation_id} "
+                              f"still answers HTTP {again.status} for {params}")
+            self.findings.add(self._finding(chain.delete, read_case, again, failure, steps))
+        else:
+            self._check_and_record(chain.read, read_case.with_(label="read after delete"), again)
 
     def _step(self, role: str, op: Operation, case: Case, exchange: Exchange) -> dict[str, Any]:
         return {"role": role, "operation_id": op.operation_id, "case": self.redactor.redact_value(case.to_dict()),
