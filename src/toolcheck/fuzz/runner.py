@@ -30,7 +30,7 @@ from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, s
 from toolcheck.fuzz.shrink import shrink
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import ABSENT, Case
-from toolcheck.payloads.mutations import mutations
+from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
@@ -119,7 +119,11 @@ class Fuzzer:
                         self._operation(op, per_phase)
                 else:
                     with ThreadPoolExecutor(max_workers=workers) as pool:
-                        list(pool.map(lambda o: self._operation(o, per_phase), operations))
+                        try:
+                            list(pool.map(lambda o: self._operation(o, per_phase), operations))
+                        except KeyboardInterrupt:
+                            self._deadline = float("-inf")  # before the pool waits for its workers
+                            raise
             if "stateful" in self.options.phases and not self._expired():
                 self._stateful(operations)
             if "auth" in self.options.phases and not self._expired():
@@ -216,7 +220,8 @@ class Fuzzer:
             for mutation in candidates[:5]:
                 proof = _proof(self.spec, factory.body_schema, mutation.value)
                 if proof is not None:
-                    return base.with_(body=mutation.value, kind="negative", phase="fuzz", label=mutation.label,
+                    return base.with_(body=mutation.value, kind="negative", phase="fuzz",
+                                      label=mutation.label.replace(TOP, " (whole body)"),
                                       keyword=proof[0], pointer="body" + proof[1], llm=mutation.llm)
             return None
         cases = [c for c in negatives(self.spec, factory, base, limit=20) if not c.pointer.startswith("body")]
