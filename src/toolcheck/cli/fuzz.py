@@ -203,6 +203,8 @@ def fuzz(
             written = write_reports(result, reports, [f.strip() for f in formats.split(",") if f.strip()], redactor=redactor)
             save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
     _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
+    if fuzzer.cancelled:
+        raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
     raise typer.Exit(1 if findings else 0)
 
 
