@@ -38,6 +38,13 @@ def test_filters_select_operations(tmp_path: Path) -> None:
     assert sorted(s["properties"]["operation"] for s in report["suites"]) == ["GET /tasks", "GET /tasks/{task_id}"]
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--operation", "nope", "--no-reports")
     assert result.exit_code == 2
+    # parallel workers cover the same operations with the same per-operation seeds
+    result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "1", "--tag", "tasks", "-w", "2",
+                     "--max-examples", "5", "--reports", str(tmp_path), "--format", "json")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert sorted(s["properties"]["operation"] for s in report["suites"]) == [
+        "DELETE /tasks/{task_id}", "GET /tasks", "GET /tasks/{task_id}", "POST /tasks"]
+    assert all(int(s["properties"]["requests"]) > 0 for s in report["suites"])
 
 
 @pytest.mark.parametrize("args,needle", [
