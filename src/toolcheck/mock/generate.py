@@ -280,7 +280,8 @@ class _Generator:
             if depth >= SOFT_DEPTH or self.minimal:
                 simple = [b for b in candidates if not _has_ref(b)]
                 candidates = simple or candidates
-            branch = self.rng.choice(candidates)
+            # The first branch is usually the main shape (Stripe: customer before deleted_customer).
+            branch = candidates[0] if self.rng.random() < 0.5 else self.rng.choice(candidates)
             if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
                 tag = self.discriminate(discriminator, branches, branch)
                 if tag is not None:

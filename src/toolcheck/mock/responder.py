@@ -315,6 +315,8 @@ class Mock:
             example = self.examples.pick(op, str(status) if str(status) in op.responses else _key_for(op, status),
                                          media_type, prefer.get("example"))
             if example is not None:
+                if path_params and media.schema is not None:
+                    example = echo_ids(self.spec, media.schema, example, path_params, op.path)
                 return example, "example", media_type
         if media.schema is None:
             return None, "empty", media_type
@@ -322,7 +324,7 @@ class Mock:
             value = generate_value(self.spec, media.schema, rng=rng)
         except GenerationError:
             return None, "empty", media_type
-        value = echo_ids(self.spec, media.schema, value, path_params)
+        value = echo_ids(self.spec, media.schema, value, path_params, op.path)
         return value, "generated", media_type
 
     def _location(self, op: Operation, path: str, value: Any) -> str:
@@ -430,8 +432,12 @@ def _negotiate(response: Response, accept: str) -> str:
     return types[0]
 
 
-def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str]) -> Any:
-    """Copy path parameters into same-named fields (and ``id`` for the last one), if still valid."""
+def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str], path: str = "") -> Any:
+    """Copy path parameters into same-named fields, if still valid.
+
+    The last parameter also fills ``id`` when it names the resource: it ends the path
+    (``/customers/{customer}``) or its name ends in ``id`` (``{customer_id}``).
+    """
     if not path_params or not isinstance(value, dict):
         return value
     candidate = dict(value)
@@ -442,7 +448,8 @@ def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str]
             candidate[name] = _like(candidate[name], path_params[name])
             changed = True
     last = names[-1]
-    if "id" in candidate and last.lower().endswith("id") and last not in candidate:
+    names_item = last.lower().endswith("id") or path.rstrip("/").endswith("{" + last + "}")
+    if "id" in candidate and names_item and last not in candidate:
         candidate["id"] = _like(candidate["id"], path_params[last])
         changed = True
     if changed and is_valid(spec, schema, candidate):
