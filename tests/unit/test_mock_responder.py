@@ -252,3 +252,14 @@ def test_prism_query_form_of_prefer(spec: Any) -> None:
     with _client(spec) as client:
         assert client.get("/customers", params={"q": "ada", "__code": "401"}, headers=AUTH).status_code == 401
         assert client.get("/customers", params={"q": "ada", "__fault": "503"}, headers=AUTH).status_code == 503
+
+
+def test_cors_preflight_and_headers(spec: Any) -> None:
+    mock = Mock(spec)
+    preflight = mock.handle(MockRequest("OPTIONS", "/tasks", "", {
+        "origin": "http://app.local", "access-control-request-method": "POST", "access-control-request-headers": "authorization"}))
+    headers = dict(preflight.headers)
+    assert preflight.status == 204 and headers["access-control-allow-origin"] == "http://app.local"
+    assert headers["access-control-allow-headers"] == "authorization"
+    answer = mock.handle(MockRequest("GET", "/tasks", "", {"origin": "http://app.local", "authorization": "Bearer t"}))
+    assert answer.status == 200 and dict(answer.headers)["access-control-allow-origin"] == "http://app.local"

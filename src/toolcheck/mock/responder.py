@@ -161,6 +161,8 @@ class Mock:
                 return hit
         try:
             response, cacheable = self._handle(request)
+            if "origin" in request.headers:  # CORS on, as Prism does, so browser agents can call it
+                response = _with_cors(response, request)
         except Exception as exc:  # a bug of ours: say so, never crash the server
             body = orjson.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500,
                                  "detail": f"the mock failed: {type(exc).__name__}: {str(exc)[:200]}"})
@@ -178,6 +180,8 @@ class Mock:
     def _handle(self, request: MockRequest) -> tuple[MockResponse, bool]:
         method = request.method.upper()
         headers = request.headers
+        if method == "OPTIONS" and "access-control-request-method" in headers:  # CORS preflight
+            return MockResponse(204, (), b"", source="cors"), True
         matched = self.router.match(method, request.path)
         if isinstance(matched, NoMatch):
             return self._no_match(method, request.path, matched.allowed), True
@@ -393,6 +397,20 @@ class Mock:
 def respond(mock: Mock, request: MockRequest) -> MockResponse:
     """Answer one request with a compiled :class:`Mock` (see ``Mock.handle``)."""
     return mock.handle(request)
+
+
+def _with_cors(response: MockResponse, request: MockRequest) -> MockResponse:
+    origin = request.headers.get("origin", "*")
+    extra = [("access-control-allow-origin", origin if origin.isascii() else "*"),
+             ("access-control-allow-credentials", "true"), ("vary", "Origin"),
+             ("access-control-expose-headers", "*")]
+    if response.source == "cors":
+        wanted = request.headers.get("access-control-request-headers", "")
+        extra += [("access-control-allow-methods", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+                  ("access-control-allow-headers", wanted if wanted.isascii() and wanted else "*"),
+                  ("access-control-max-age", "600")]
+    return MockResponse(response.status, response.headers + tuple(extra), response.body, response.operation,
+                        response.issues, response.fault, response.delay, response.source)
 
 
 def _with_fault(response: MockResponse, fault: Fault | None, delay: float) -> MockResponse:
