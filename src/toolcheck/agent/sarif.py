@@ -76,7 +76,6 @@ def to_sarif(result: LintResult) -> dict[str, Any]:
                 "name": "toolcheck",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": "https://github.com/toolcheck/toolcheck",
                 "rules": rules,
             }},
             "results": results,
