@@ -86,3 +86,40 @@ def test_policy_usage_errors(example_spec_path: Path, tmp_path: Path) -> None:
     samples = str(example_spec_path.parents[2] / "scenarios")
     bad_require = invoke("policy", str(example_spec_path), "--scenarios", samples, "--require", "speed")
     assert bad_require.exit_code == 2 and "unknown requirement" in bad_require.stderr
+
+
+SNAP_SPEC = """\
+openapi: 3.1.0
+info: {title: snap, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: list
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+"""
+
+SNAP_TEXT = """\
+warning error-schema-missing spec.yaml:7: GET /things documents no 4xx response with a schema
+         fix: Document 4xx responses (or `4XX`/`default`) with an error schema (code + message) so an agent can recover.
+warning operation-id-vague spec.yaml:6: operationId 'list' of GET /things is too vague to pick a tool by
+         fix: Name the action and the object (`cancel_task`, not `post1` or `deleteUsingDELETE`).
+warning pagination-missing spec.yaml:5: GET /things returns a list but takes no page size or cursor
+         fix: Add limit/cursor (or page) parameters and return a next cursor, so an agent never pulls an unbounded list.
+warning summary-missing spec.yaml:5: GET /things has no summary
+         fix: Add a one-line summary starting with a verb (`Cancel a queued or running task`).
+info    description-missing spec.yaml:5: GET /things has no description (and only a short summary)
+         fix: Describe when to use the tool, what it changes, and what it returns; mention side effects.
+5 finding(s): 0 error, 4 warning, 1 info
+"""
+
+
+def test_lint_text_snapshot(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(SNAP_SPEC)
+    result = invoke("lint", "spec.yaml", cwd=tmp_path)  # ENV: NO_COLOR=1, wide enough not to wrap
+    assert result.exit_code == 0
+    assert result.stdout == SNAP_TEXT
