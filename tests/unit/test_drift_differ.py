@@ -322,3 +322,12 @@ def test_webhook_payload_is_compared_like_a_response() -> None:
     new = {"type": "object", "properties": {"id": {"type": "string"}}}
     got = {(f.rule, f.level, f.operation) for f in run(s(old), s(new)).findings}
     assert ("response-property-became-optional", "error", "webhook POST invoicePaid") in got
+
+
+def test_schema_level_example_that_no_longer_validates() -> None:
+    def s(max_length: int) -> dict[str, Any]:
+        body = {"type": "object", "example": {"name": "abcdef"},
+                "properties": {"name": {"type": "string", "maxLength": max_length}}}
+        return spec({"/t": {"post": op(body)}})
+    found = [f for f in run(s(10), s(3)).findings if f.rule == "example-no-longer-valid"]
+    assert len(found) == 1 and "schema" in found[0].path

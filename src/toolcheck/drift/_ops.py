@@ -471,7 +471,16 @@ def _agent(d: Differ, o: Operation, n: Operation) -> None:
 def _stale_examples(d: Differ, examples: list[tuple[str, Any]], old_schema: Any, new_schema: Any, where: str,
                     pointer: str) -> None:
     """An example that validated against the old schema and no longer validates against the new one."""
-    if not examples or not isinstance(new_schema, dict):
+    if not isinstance(new_schema, dict):
+        return
+    root = d.new.deref(new_schema)
+    if isinstance(root, dict):  # the schema's own examples (2020-12 `examples`, 3.0 `example`)
+        listed = root.get("examples")
+        if isinstance(listed, list):
+            examples = [*examples, *((f"schema[{i}]", v) for i, v in enumerate(listed))]
+        if "example" in root:
+            examples = [*examples, ("schema", root["example"])]
+    if not examples:
         return
     try:
         new_v = d.new.validator(new_schema)
