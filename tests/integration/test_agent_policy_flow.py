@@ -30,7 +30,8 @@ def test_init_run_policy_then_a_missing_auth_step_fails_naming_the_operation(exa
     report = json.loads((tmp_path / "run-reports" / "report.json").read_text())
     assert report["totals"]["failed"] == 0 and report["totals"]["passed"] >= 15
 
-    ok = invoke("policy", spec, "--scenarios", str(out), "--reports", str(tmp_path / "policy"))
+    ok = invoke("policy", spec, "--scenarios", str(out), "--reports", str(tmp_path / "policy"),
+                "--run-report", str(tmp_path / "run-reports" / "report.json"))
     assert ok.exit_code == 0, ok.output
     assert "policy met" in ok.output
     html = (tmp_path / "policy" / "report.html").read_text()
@@ -57,3 +58,24 @@ def test_init_keeps_existing_files(example_spec_path: Path, tmp_path: Path) -> N
     result = invoke("init", str(example_spec_path), "--out", str(out), "--tag", "tasks")
     assert result.exit_code == 0 and "kept 1 existing" in result.output
     assert (out / "tasks.toolcheck.yaml").read_text() == "# mine\n"
+
+
+def test_a_failed_covering_step_does_not_count_with_a_run_report(example_spec_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scenarios"
+    spec = str(example_spec_path)
+    assert invoke("init", spec, "--out", str(out), "--tag", "tickets").exit_code == 0
+    tickets = out / "tickets.toolcheck.yaml"
+    doc = yaml.safe_load(tickets.read_text())
+    for step in doc["steps"]:
+        if step["id"] == "open_ticket_requires_auth":
+            step["expect"]["status"] = 403  # the mock answers 401: this step now fails
+    tickets.write_text(yaml.safe_dump(doc, sort_keys=False))
+    ran = invoke("run", str(out), "--mock", "--reports", str(tmp_path / "r"), "--format", "json")
+    assert ran.exit_code == 1
+    without = invoke("policy", spec, "--scenarios", str(out), "--require", "auth-failure")
+    assert "open_ticket (POST /tickets): auth-failure" not in without.output  # present, so counted
+    with_run = invoke("policy", spec, "--scenarios", str(out), "--require", "auth-failure",
+                      "--run-report", str(tmp_path / "r" / "report.json"))
+    assert with_run.exit_code == 1
+    assert "open_ticket (POST /tickets): auth-failure" in with_run.output
+    assert "did not pass" in with_run.output

@@ -56,6 +56,8 @@ class Evidence:
 
     where: str
     step: str
+    file: str = ""  # the scenario file, for matching a run report
+    step_ids: tuple[str, ...] = ()  # the steps whose results decide it
 
     def __str__(self) -> str:
         return f"{self.where} ({self.step})" if self.step else self.where
@@ -264,7 +266,8 @@ def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None)
             op = _operation(spec, step)
             if op is None:
                 continue
-            where = Evidence(f"{scenario.file}:{step.line}" if step.line else scenario.file, step.id)
+            where = Evidence(f"{scenario.file}:{step.line}" if step.line else scenario.file, step.id,
+                             scenario.file, (step.id,))
             cells = found[op.key]
             statuses = _status_set(step.expect)
             auth = step.auth
@@ -280,7 +283,8 @@ def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None)
             if bounded:
                 cells["long-running"].append(where)
             elif later_poll is not None:
-                cells["long-running"].append(Evidence(where.where, f"{step.id} → poll in {later_poll.id}"))
+                cells["long-running"].append(Evidence(where.where, f"{step.id} → poll in {later_poll.id}",
+                                                      scenario.file, (step.id, later_poll.id)))
     if fuzz is not None:
         _fuzz_evidence(spec, fuzz, found)
     return found
@@ -344,9 +348,36 @@ def _operation(spec: Spec, step: Any) -> Operation | None:
 
 
 # --- the matrix ----------------------------------------------------------------------------
-def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = None,
+def _run_index(run: RunResult) -> dict[tuple[str, str], list[str]]:
+    """``(resolved scenario file, step id) → case statuses`` of a ``toolcheck run`` report."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for suite in run.suites:
+        if not suite.file:
+            continue
+        file = str(Path(suite.file).resolve())
+        for case in suite.cases:
+            step = re.sub(r" \(\d+\)$", "", case.name)  # repeated steps (data rows) are "id (2)"
+            index.setdefault((file, step), []).append(case.status)
+    return index
+
+
+def _passed(index: dict[tuple[str, str], list[str]], evidence: Evidence) -> bool:
+    if not evidence.file:
+        return True  # fuzz-report evidence: the fuzz run's own verdict is its business
+    file = str(Path(evidence.file).resolve())
+    for step in evidence.step_ids:
+        statuses = index.get((file, step))
+        if not statuses or any(s != PASSED for s in statuses):
+            return False
+    return True
+
+
+def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = None, run: RunResult | None = None,
              config: Mapping[str, Any] | None = None, source: str = "") -> PolicyResult:
     """The coverage matrix of ``spec`` given scenarios (and a fuzz report).
+
+    With ``run`` (the ``report.json`` of ``toolcheck run`` over the same scenarios) a step only
+    counts when it ran and passed there.
 
     Config keys (the ``policy:`` section): ``require`` (list of requirements, default all),
     ``ignore`` (operationIds or ``METHOD /path``), ``high-risk-pattern`` (a regex replacing the
@@ -375,6 +406,17 @@ def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = N
         except KeyError as exc:
             raise UsageError(f"policy.ignore: {exc.args[0]}", location=source or None) from None
     evidence = collect(spec, scenarios, fuzz)
+    notes: list[str] = []
+    if run is not None:
+        index = _run_index(run)
+        dropped = 0
+        for per_requirement in evidence.values():
+            for req, items in per_requirement.items():
+                kept = [e for e in items if _passed(index, e)]
+                dropped += len(items) - len(kept)
+                per_requirement[req] = kept
+        if dropped:
+            notes.append(f"{dropped} covering step(s) did not pass (or did not run) in the run report")
     rows = []
     for op in spec.operations:
         if op.key in ignored:
@@ -397,4 +439,4 @@ def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = N
                 cells[req] = Cell(req, COVERED if ev else MISSING, reasons[req], ev)
         rows.append(Row(op, cells))
     return PolicyResult(spec.source, tuple(rows), required, scenarios=len({s.file for s in scenarios}),
-                        ignored=tuple(sorted(ignored)))
+                        ignored=tuple(sorted(ignored)), notes=tuple(notes))

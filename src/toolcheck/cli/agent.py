@@ -229,6 +229,7 @@ def policy(
     spec: str = SPEC_ARG,
     scenarios: list[str] = typer.Option(..., "--scenarios", "-s", help="Scenario files or directories (repeatable)."),
     fuzz_report: str = typer.Option("", "--fuzz-report", help="A fuzz report.json whose suites count as coverage."),
+    run_report: str = typer.Option("", "--run-report", help="The report.json of `toolcheck run` over these scenarios: only steps that passed count."),
     config: str = typer.Option("", "--config", "-c", help="Config file (default: .toolcheck.yaml or toolcheck.toml here)."),
     require: list[str] = typer.Option([], "--require", help="Only enforce these: schema, auth-failure, long-running, high-risk."),
     fmt: str = typer.Option("text", "--format", "-f", help="Terminal output: text or json."),
@@ -266,7 +267,12 @@ def policy(
             from toolcheck.report import load_json_report
 
             fuzz = load_json_report(fuzz_report)
-        result = evaluate(loaded, found, fuzz=fuzz, config=policy_cfg, source=source)
+        ran = None
+        if run_report:
+            from toolcheck.report import load_json_report
+
+            ran = load_json_report(run_report)
+        result = evaluate(loaded, found, fuzz=fuzz, run=ran, config=policy_cfg, source=source)
         if reports:
             from toolcheck.report import write_reports
 
@@ -307,6 +313,8 @@ def _print_policy(result: object) -> None:
     out.print(table)
     totals = result.totals()
     out.print("  ".join(f"{req}: {t[COVERED]}/{t[COVERED] + t[MISSING]}" for req, t in totals.items()))
+    for note in result.notes:
+        out.print(f"note: {escape(note)}", soft_wrap=True)
     if result.ok:
         out.print(f"[green]policy met[/] ({result.scenarios} scenario file(s))")
         return
