@@ -263,3 +263,13 @@ def test_cors_preflight_and_headers(spec: Any) -> None:
     assert headers["access-control-allow-headers"] == "authorization"
     answer = mock.handle(MockRequest("GET", "/tasks", "", {"origin": "http://app.local", "authorization": "Bearer t"}))
     assert answer.status == 200 and dict(answer.headers)["access-control-allow-origin"] == "http://app.local"
+
+
+def test_stateful_lists_honour_limit_and_field_filters(spec: Any) -> None:
+    with _client(spec, stateful=True) as client:
+        ids = [client.post("/tasks", headers=AUTH, json={"kind": "generate_report"}).json()["task_id"] for _ in range(3)]
+        client.get(f"/tasks/{ids[0]}", headers=AUTH)  # first poll: running
+        page = client.get("/tasks", params={"limit": 2}, headers=AUTH).json()
+        assert len(page["data"]) == 2 and page["has_more"] is True
+        queued = client.get("/tasks", params={"status": "queued"}, headers=AUTH).json()["data"]
+        assert sorted(t["task_id"] for t in queued) == sorted(ids[1:])

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 
 
 def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
-           rng: random.Random) -> MockResponse | None:
-    """The stateful answer for ``op``, or None to fall back to the stateless one."""
+           rng: random.Random, params: dict[str, Any] | None = None) -> MockResponse | None:
+    """The stateful answer for ``op``, or None to fall back to the stateless one.
+
+    ``params`` are the decoded parameters (``"query:limit"`` → 10): list answers honour a
+    ``limit`` and filter on query parameters named like a field of the items (``?status=queued``).
+    """
     path = op.path.rstrip("/") or "/"
     resource = mock.resources[path]
     store = mock.store
@@ -79,7 +83,19 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         items = store.listing(collection)
         if not items or schema is None:
             return None
-        listing = _listing(mock, schema, items, rng)
+        limit = None
+        for key, value in (params or {}).items():
+            where, _, name = key.partition(":")
+            if where != "query":
+                continue
+            if name in ("limit", "per_page", "page_size", "pageSize", "max_results") and isinstance(value, int):
+                limit = max(0, value)
+            elif isinstance(value, (str, int, bool)) and any(isinstance(i, dict) and name in i for i in items):
+                items = [i for i in items if isinstance(i, dict) and i.get(name) == value]
+        more = limit is not None and len(items) > limit
+        if limit is not None:
+            items = items[:limit]
+        listing = _listing(mock, schema, items, rng, more)
         if listing is None:
             return None
         return mock._finish(op, status, listing, (), None, 0.0, "state")
@@ -170,7 +186,7 @@ def _advance(mock: Mock, schema: Any, stored: Any) -> Any:
     return _try(mock, schema, stored, {"status": nxt, "progress": progress})
 
 
-def _listing(mock: Mock, schema: Any, items: list[Any], rng: random.Random) -> Any:
+def _listing(mock: Mock, schema: Any, items: list[Any], rng: random.Random, more: bool = False) -> Any:
     try:
         page = generate_value(mock.spec, schema, rng=rng)
     except GenerationError:
@@ -188,8 +204,8 @@ def _listing(mock: Mock, schema: Any, items: list[Any], rng: random.Random) -> A
             trial = {**page, key: list(items)}
             for flag in ("has_more", "hasMore"):
                 if flag in trial:
-                    trial[flag] = False
-            if "next_cursor" in trial:
+                    trial[flag] = more
+            if "next_cursor" in trial and not more:
                 trial["next_cursor"] = None
             if is_valid(mock.spec, schema, trial):
                 return trial

@@ -207,6 +207,7 @@ class Mock:
         if len(request.body) > MAX_BODY:
             return self._error(op, 413, [Issue("/body", f"the body is larger than {MAX_BODY} bytes", "body")], rng), True
         decoded: Any = None
+        values: dict[str, Any] = {}
         if self.validate:
             failure = check_security(self.spec, op, headers, raw_query, self.tokens)
             if failure is not None:
@@ -214,7 +215,7 @@ class Mock:
                 response = self._error(op, 401, [issue], rng, extra=(("www-authenticate", failure.challenge),))
                 return response, True
             query = parse_query(raw_query) if raw_query else []
-            _values, issues = validate_params(self.spec, op, path_params, query, headers)
+            values, issues = validate_params(self.spec, op, path_params, query, headers)
             status, body_issues, decoded = check_body(self.spec, op, headers.get("content-type"), request.body)
             if issues or body_issues:
                 status = 415 if status == 415 else 400 if issues else status or 400
@@ -229,7 +230,7 @@ class Mock:
         if stateful:
             from toolcheck.mock._stateful import answer
 
-            handled = answer(self, op, path_params, decoded, rng)
+            handled = answer(self, op, path_params, decoded, rng, values)
             if handled is not None:
                 if fault is not None or delay:
                     handled = _with_fault(handled, fault, delay)
