@@ -152,3 +152,26 @@ def test_agent_findings_on_the_example_spec(tmp_path: Path, example_spec_path: P
     assert "tool-renamed" in out and "'create_invoice' was renamed to 'createInvoice'" in out
     assert "error-code-removed" in out and "rate_limited" in out
     assert "tool-description-semantics-changed" in out and "before:" in out and "(dollars)" in out
+
+
+def test_url_source_with_allow_network(tmp_path: Path) -> None:
+    import functools
+    import http.server
+    import threading
+
+    old, new = _files(tmp_path, BASE, TIGHTER)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/old.yaml"
+        refused = runner.invoke(app, ["drift", url, new])
+        assert refused.exit_code == 2 and "network" in refused.output
+        result = runner.invoke(app, ["drift", url, new, "--allow-network", "-f", "json"])
+        assert result.exit_code == 1, result.output
+        assert any(f["id"] == "request-max-length-decreased" for f in json.loads(result.stdout)["findings"])
+    finally:
+        server.shutdown()
+        server.server_close()
