@@ -87,7 +87,7 @@ def _app(config: dict[str, Any], mock: Any = None, log: LogWriter | None = None)
     if config.get("proxy"):
         from toolcheck.mock.proxy import ValidationProxy
 
-        handler = ValidationProxy(mock.spec, config["proxy"])
+        handler = ValidationProxy(mock.spec, config["proxy"], current=lambda: holder.mock.spec)
     on_request = log if log is not None and not config.get("quiet") else None
     return MockApp(holder, on_request=on_request, on_event=log.event if log else None,
                    watch=1.0 if config.get("watch", True) else 0.0, handler=handler), handler

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,10 +55,12 @@ class ProxyStats:
 class ValidationProxy:
     """An async handler for :class:`~toolcheck.mock.server.MockApp` (``handler=``)."""
 
-    def __init__(self, spec: Spec, upstream: str, *, timeout: float = 30.0, keep_passed: bool = False) -> None:
+    def __init__(self, spec: Spec, upstream: str, *, timeout: float = 30.0, keep_passed: bool = False,
+                 current: Callable[[], Spec] | None = None) -> None:
         self.spec = spec
         self.upstream = upstream.rstrip("/")
         self.router = Router(spec)
+        self._current = current  # hot reload: where the latest spec comes from
         self.stats = ProxyStats()
         self.keep_passed = keep_passed
         self._client: httpx.AsyncClient | None = None
@@ -74,6 +76,10 @@ class ValidationProxy:
             await self._client.aclose()
 
     def check_request(self, request: MockRequest) -> tuple[Any, list[Issue]]:
+        if self._current is not None:
+            latest = self._current()
+            if latest is not self.spec:
+                self.spec, self.router = latest, Router(latest)
         matched = self.router.match(request.method, request.path)
         if isinstance(matched, NoMatch):
             return None, [Issue("/path", f"{request.method} {request.path[:200]} is not in the spec", "route")]
