@@ -485,3 +485,26 @@ def test_schema_errors_name_the_key_and_suggest(tmp_path: Path) -> None:
     spec_by_mistake = write(tmp_path, SPEC.read_text(), "spec.toolcheck.yaml")
     with pytest.raises(ScenarioError, match="OpenAPI description, not a scenario"):
         load_file(spec_by_mistake)
+
+
+def test_unchanged_files_load_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolcheck.scenarios import _cache, loader
+
+    monkeypatch.setenv("TOOLCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TOOLCHECK_NO_CACHE", raising=False)
+    monkeypatch.setattr(_cache, "MIN_BYTES", 0)
+    path = write(tmp_path, BASE)
+    calls = []
+    real_validate = loader.validate
+    monkeypatch.setattr(loader, "validate", lambda data, loc: (calls.append(1), real_validate(data, loc)))
+    [cold] = load_file(path)
+    [warm] = load_file(path)
+    assert calls == [1]  # validated once; the second load came from the cache
+    assert [(s.id, s.line, s.outputs) for s in warm.steps] == [(s.id, s.line, s.outputs) for s in cold.steps]
+    assert warm.steps[1].poll == cold.steps[1].poll and warm.inputs == cold.inputs
+    path.write_text(path.read_text().replace("max_attempts: 5", "max_attempts: 6"))
+    [changed] = load_file(path)
+    assert calls == [1, 1] and changed.steps[1].poll is not None and changed.steps[1].poll.max_attempts == 6
+    monkeypatch.setenv("TOOLCHECK_NO_CACHE", "1")
+    load_file(path)
+    assert len(calls) == 3

@@ -26,13 +26,13 @@ from toolcheck.scenarios.model import Action, Criterion, Input, Output, Param, S
 SUPPORTED = ("1.0", "1.1")
 
 
-def load_arazzo(data: dict[str, Any], text: str, path: Path) -> list[Scenario]:
+def load_arazzo(data: dict[str, Any], text: str, path: Path, *, locator: Locator | None = None) -> list[Scenario]:
     """One Scenario per workflow of an Arazzo document.
 
     Raises:
         ScenarioError: the document is not a valid Arazzo 1.0/1.1 description (file:line).
     """
-    loc = Locator(path, text)
+    loc = locator or Locator(path, text)
     version = str(data.get("arazzo", ""))
     if not any(version == v or version.startswith(v + ".") for v in SUPPORTED):
         raise ScenarioError(f"unsupported Arazzo version {version!r}; toolcheck runs 1.0.x and 1.1.x.", location=loc.at("/arazzo"))

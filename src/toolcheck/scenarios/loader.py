@@ -63,19 +63,21 @@ def discover(paths: Iterable[str]) -> list[Path]:
     return out
 
 
-def read_document(path: Path) -> tuple[Any, str]:
-    """Parse a YAML/JSON file safely; returns the data and the text (for line numbers)."""
-    from toolcheck.errors import SpecLoadError
-    from toolcheck.spec._parse import decode, parse_text
-
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ScenarioError(f"the file is {size // 1024} KiB; scenario files are limited to {MAX_BYTES // 1024} KiB.",
                                 location=str(path))
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc.strerror}.", location=str(path)) from None
+
+
+def _parse(raw: bytes, path: Path) -> tuple[Any, str]:
+    from toolcheck.errors import SpecLoadError
+    from toolcheck.spec._parse import decode, parse_text
+
     try:
         text = decode(raw, str(path))
         return parse_text(text, str(path)).data, text
@@ -83,29 +85,58 @@ def read_document(path: Path) -> tuple[Any, str]:
         raise ScenarioError(exc.message, location=exc.location, hint=exc.hint) from None
 
 
+def read_document(path: Path) -> tuple[Any, str]:
+    """Parse a YAML/JSON file safely; returns the data and the text (for line numbers)."""
+    return _parse(_read_bytes(path), path)
+
+
 def load_file(path: Path) -> list[Scenario]:
-    """Load one file into runnable scenarios (one per toolcheck file, one per Arazzo workflow)."""
-    data, text = read_document(path)
+    """Load one file into runnable scenarios (one per toolcheck file, one per Arazzo workflow).
+
+    An unchanged file that validated before comes from the scenario cache (no parse, no schema
+    validation, no line indexing); see :mod:`toolcheck.scenarios._cache`.
+    """
+    from toolcheck.scenarios import _cache
+
+    raw = _read_bytes(path)
+    use_cache = _cache.enabled(raw)
+    hit = _cache.get(raw) if use_cache else None
+    if hit is not None:
+        data, locator = hit["data"], Locator(path, "", index=hit["index"])
+    else:
+        data, text = _parse(raw, path)
+        locator = Locator(path, text)
     if isinstance(data, dict) and "arazzo" in data:
         from toolcheck.scenarios.arazzo import load_arazzo
 
-        return load_arazzo(data, text, path)
-    return [load_scenario(data, text, path)]
+        scenarios = load_arazzo(data, locator.text, path, locator=locator)
+    else:
+        scenarios = [load_scenario(data, locator.text, path, locator=locator, validated=hit is not None)]
+    if use_cache and hit is None:
+        _cache.put(raw, data, locator.index())
+    return scenarios
 
 
 class Locator:
     """``file:line`` for JSON pointers into a parsed file (index built on first use)."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, *, index: dict[str, int] | None = None) -> None:
         self.path = path
         self.text = text
-        self._index: dict[str, int] | None = None
+        self._index: dict[str, int] | None = index
 
-    def line(self, pointer: str) -> int:
+    def index(self) -> dict[str, int]:
+        """Every pointer's line (built from the text once)."""
         if self._index is None:
             from toolcheck.spec._parse import yaml_line_index
 
-            self._index = yaml_line_index(self.text)
+            self._index = yaml_line_index(self.text) if self.text else {}
+        return self._index
+
+    def line(self, pointer: str) -> int:
+        if self._index is None:
+            self.index()
+        assert self._index is not None
         probe = pointer
         while probe not in self._index and probe:
             probe = probe.rsplit("/", 1)[0]
@@ -169,15 +200,17 @@ def _best_error(error: Any) -> Any:
     return error
 
 
-def load_scenario(data: Any, text: str, path: Path) -> Scenario:
-    """Build a toolcheck scenario from parsed data (validated first)."""
-    locator = Locator(path, text)
+def load_scenario(data: Any, text: str, path: Path, *, locator: Locator | None = None,
+                  validated: bool = False) -> Scenario:
+    """Build a toolcheck scenario from parsed data (validated first unless ``validated``)."""
+    locator = locator or Locator(path, text)
     if not isinstance(data, dict):
         raise ScenarioError("a scenario is a mapping with `name` and `steps`.", location=f"{path}:1")
     if "openapi" in data or "swagger" in data:
         raise ScenarioError("this is an OpenAPI description, not a scenario: name it in a scenario's `spec:` "
                             "(or --spec) and run *.toolcheck.yaml or Arazzo files.", location=f"{path}:1")
-    validate(data, locator)
+    if not validated:
+        validate(data, locator)
     base = path.parent
     spec = data.get("spec")
     sources = {"": str((base / spec).resolve()) if spec and "://" not in spec else spec} if spec else {}
@@ -196,10 +229,11 @@ def load_scenario(data: Any, text: str, path: Path) -> Scenario:
     finally_steps = [_step(s, f"/finally/{i}", locator, ids) for i, s in enumerate(data.get("finally") or [])]
     rows = _data_rows(data.get("data"), base, locator)
     known = set(ids)
-    for i, raw in enumerate(data["steps"]):
-        _lint(raw, f"/steps/{i}", locator, known)
-    for i, raw in enumerate(data.get("finally") or []):
-        _lint(raw, f"/finally/{i}", locator, known)
+    if not validated:
+        for i, raw in enumerate(data["steps"]):
+            _lint(raw, f"/steps/{i}", locator, known)
+        for i, raw in enumerate(data.get("finally") or []):
+            _lint(raw, f"/finally/{i}", locator, known)
     return Scenario(
         name=str(data["name"]), file=str(path), kind="toolcheck", line=1, sources=sources,
         server=data.get("server"), inputs=inputs, auth=dict(data.get("auth") or {}), steps=steps,
