@@ -331,3 +331,14 @@ def test_schema_level_example_that_no_longer_validates() -> None:
         return spec({"/t": {"post": op(body)}})
     found = [f for f in run(s(10), s(3)).findings if f.rule == "example-no-longer-valid"]
     assert len(found) == 1 and "schema" in found[0].path
+
+
+def test_draft_operations_do_not_break_by_default() -> None:
+    from toolcheck.drift import DiffOptions
+
+    draft = {"operationId": "tryIt", "x-stability-level": "draft", "responses": {"200": {"description": "ok"}}}
+    old = spec({"/t": {"post": op(), "get": draft}})
+    new = spec({"/t": {"post": op()}})
+    assert {f.level for f in run(old, new).findings} == {"info"}
+    strict = diff(load_spec_dict(old), load_spec_dict(new), DiffOptions(include_unstable=True))
+    assert "error" in {f.level for f in strict.findings}

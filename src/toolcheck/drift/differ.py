@@ -243,7 +243,8 @@ class Differ:
         new_templates = {template(p) for p in new_paths}
         for o in removed:
             self._current = (o.key, o.operation_id)
-            self._unstable = False
+            level = str(o.extensions.get("x-stability-level") or "")
+            self._unstable = not self.options.include_unstable and level in ("draft", "alpha")
             _ops.removed_operation(self, o, path_gone=template(o.path) not in new_templates)
         for n in added:
             self._current = (n.key, n.operation_id)
