@@ -273,3 +273,11 @@ def test_stateful_lists_honour_limit_and_field_filters(spec: Any) -> None:
         assert len(page["data"]) == 2 and page["has_more"] is True
         queued = client.get("/tasks", params={"status": "queued"}, headers=AUTH).json()["data"]
         assert sorted(t["task_id"] for t in queued) == sorted(ids[1:])
+
+
+def test_memoised_answers_never_hide_state(spec: Any) -> None:
+    mock = Mock(spec, stateful=True)
+    headers = {"authorization": "Bearer t", "content-type": "application/json"}
+    assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 200
+    mock.handle(MockRequest("DELETE", "/tasks/task_abcdefgh1", "", headers))
+    assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 404

@@ -242,7 +242,7 @@ class Mock:
         value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
         extra = tuple(applied) + self._headers(op, status, documented, rng, request.path, value)
         result = self._finish(op, status, value, extra, fault, delay, source, media_type)
-        return result, fault is None and delay == 0
+        return result, fault is None and delay == 0 and not stateful
 
     def _rng(self, op: Operation, request: MockRequest) -> random.Random:
         digest = hashlib.blake2b(digest_size=8)
