@@ -299,3 +299,13 @@ def test_never_500_over_the_wire(served: Any) -> None:
             method = rng.choice(["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"])
             response = c.request(method, path, params=query, headers=headers, content=rng.choice(bodies))
             assert response.status_code < 500, (method, path, response.text[:200])
+
+
+def test_cli_port_in_use_exits_3() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["mock", str(EXAMPLE_SPEC), "--port", str(port), "--quiet"])
+    assert result.exit_code == 3
+    assert "cannot listen" in result.output
