@@ -216,7 +216,8 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) 
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"data": [], "has_more": False})
+        echo = request.headers.get("authorization", "")
+        return httpx.Response(200, json={"data": [], "has_more": False, "debug": echo})
 
     spec = load_spec(str(example_spec_path))
     tools = build_tools(spec, operations=["search_customers"])
@@ -229,6 +230,7 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) 
     error, result = run({"bearerAuth": "s3cret"}, False)
     assert not error and result["status"] == 200
     assert seen[-1].headers["authorization"] == "Bearer s3cret"
+    assert "s3cret" not in str(result)  # echoed credentials are masked before the agent sees them
     assert seen[-1].url.params["q"] == "ada" and seen[-1].url.params["limit"] == "5"
     run({}, False)
     assert "authorization" not in seen[-1].headers  # a real target never gets a placeholder

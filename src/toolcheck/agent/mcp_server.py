@@ -62,6 +62,10 @@ class ToolBridge:
         self.placeholders = placeholders
         self.timeout = timeout
         self._validators: dict[str, Any] = {}
+        from toolcheck.redact import Redactor
+
+        # The agent never sees the configured credentials, even if an API echoes them back.
+        self.redactor = Redactor(self.credentials.values())
 
     def listing(self) -> list[dict[str, Any]]:
         return [t.render("mcp") for t in self.tools.values()]
@@ -106,7 +110,7 @@ class ToolBridge:
         for header in ("location", "retry-after"):
             if header in response.headers:
                 result.setdefault("headers", {})[header] = response.headers[header]
-        return response.status_code >= 400, result
+        return response.status_code >= 400, self.redactor.redact_known(result)
 
 
 def build_server(bridge: ToolBridge, *, name: str = "toolcheck", version: str = "") -> Any:

@@ -65,6 +65,9 @@ def tools(
     if rewritten:
         line += f"; {len(rewritten)} with schema rewrites" + ("" if notes else " (--notes to list them)")
     err.print(line, highlight=False, markup=False)
+    if strict and fmt is not ToolFormat.openai:
+        err.print("note: --strict is OpenAI's structured-outputs mode; ignored for this format",
+                  highlight=False, markup=False)
     if fmt is ToolFormat.openai and len(built) > OPENAI_MAX_TOOLS:
         err.print(f"note: OpenAI accepts at most {OPENAI_MAX_TOOLS} tools per request; choose a subset with --tag or "
                   "--operation", highlight=False, markup=False)
