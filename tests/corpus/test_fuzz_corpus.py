@@ -8,6 +8,7 @@ import resource
 import pytest
 
 from toolcheck.fuzz import Fuzzer, FuzzOptions, make_client
+from toolcheck.fuzz.http import mock_credentials
 from toolcheck.spec import load_spec
 
 from ..conftest import SPECS, shared_specs_available
@@ -31,7 +32,7 @@ def test_fuzz_mock_is_bounded(name: str) -> None:
 
     spec = load_spec(str(SPECS / name))
     client = make_client("http://mock.toolcheck", transport=MockTransport(spec, seed=1), timeout=5)
-    fuzzer = Fuzzer(spec, client, base_url="http://mock.toolcheck",
+    fuzzer = Fuzzer(spec, client, base_url="http://mock.toolcheck", auth=mock_credentials(spec),
                     options=FuzzOptions(seed=1, max_time=BUDGET, invalid_credentials=False))
     findings = fuzzer.run(list(spec.operations))
     assert fuzzer.stats.duration < BUDGET + SLACK

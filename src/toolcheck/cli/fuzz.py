@@ -182,6 +182,10 @@ def fuzz(
         client, url = _client(loaded, base_url, mock, run_seed, timeout)
         if not mock:
             _probe(client, url)
+        elif not auth.headers:
+            from toolcheck.fuzz.http import mock_credentials
+
+            auth = mock_credentials(loaded)  # the mock checks a credential's shape, not its value
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
                               max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine)

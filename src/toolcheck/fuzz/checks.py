@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolcheck.checks.conformance import check_response
+from toolcheck.checks.conformance import check_response, is_json
 from toolcheck.fuzz.http import Exchange
 from toolcheck.payloads.case import Case
 from toolcheck.spec import Operation, Spec
@@ -144,7 +144,11 @@ def evaluate(spec: Spec, op: Operation, case: Case, exchange: Exchange, *,
         out.append(Failure("negative_accepted", f"{case.keyword} at {field_}",
                            f"HTTP {status} accepted an invalid request: {what} (violates `{case.keyword}` at {case.pointer})",
                            specific_hint=_NEGATIVE_HINTS.get(case.keyword, "")))
-    if not case.negative and status in POSITIVE_REJECTIONS:
+    # A positive is "rejected" only when its wire form is unambiguous: JSON (or no) body, a path
+    # that names one operation, and an operation that documents success at all.
+    documents_success = any(k.startswith("2") or k.lower() == "default" for k in op.responses)
+    exact_wire = (case.media_type is None or is_json(case.media_type.split(";")[0].strip().lower())) and "#" not in op.path
+    if not case.negative and status in POSITIVE_REJECTIONS and documents_success and exact_wire:
         out.append(Failure("positive_rejected", str(status), f"HTTP {status} rejected a request that satisfies the spec ({what})"))
     if max_response_time is not None and exchange.elapsed > max_response_time:
         out.append(Failure("response_time", "slow", f"took {exchange.elapsed * 1000:.0f} ms (budget {max_response_time * 1000:.0f} ms)"))

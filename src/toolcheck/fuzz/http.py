@@ -75,7 +75,21 @@ def credential_names(spec: Spec, op: Operation) -> dict[str, set[str]]:
     return names
 
 
-def invalid_credentials(spec: Spec, op: Operation) -> tuple[dict[str, str], dict[str, str]]:
+def mock_credentials(spec: Spec) -> Auth:
+    """Well-formed credentials for every scheme the spec uses: the mock checks shape, not value."""
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    for op in spec.operations:
+        h, q = invalid_credentials(spec, op, token="toolcheck-mock-credential")
+        for name, value in h.items():
+            if name == "Cookie" and "Cookie" in headers and value not in headers["Cookie"]:
+                value = headers["Cookie"] + "; " + value
+            headers[name] = value
+        query.update(q)
+    return Auth(headers=headers, query=query)
+
+
+def invalid_credentials(spec: Spec, op: Operation, *, token: str = INVALID_TOKEN) -> tuple[dict[str, str], dict[str, str]]:
     """Headers and query parameters with well-formed but wrong credentials for ``op``."""
     headers: dict[str, str] = {}
     query: dict[str, str] = {}
@@ -85,15 +99,15 @@ def invalid_credentials(spec: Spec, op: Operation) -> tuple[dict[str, str], dict
             if scheme is None:
                 continue
             if scheme.type == "http" and scheme.scheme.lower() == "basic":
-                headers["Authorization"] = "Basic " + base64.b64encode(b"toolcheck:" + INVALID_TOKEN.encode()).decode()
+                headers["Authorization"] = "Basic " + base64.b64encode(b"toolcheck:" + token.encode()).decode()
             elif scheme.type in ("http", "oauth2", "openIdConnect"):
-                headers["Authorization"] = f"Bearer {INVALID_TOKEN}"
+                headers["Authorization"] = f"Bearer {token}"
             elif scheme.type == "apiKey" and scheme.location == "header":
-                headers[scheme.param_name] = INVALID_TOKEN
+                headers[scheme.param_name] = token
             elif scheme.type == "apiKey" and scheme.location == "query":
-                query[scheme.param_name] = INVALID_TOKEN
+                query[scheme.param_name] = token
             elif scheme.type == "apiKey" and scheme.location == "cookie":
-                headers["Cookie"] = f"{scheme.param_name}={INVALID_TOKEN}"
+                headers["Cookie"] = f"{scheme.param_name}={token}"
     return headers, query
 
 
@@ -133,7 +147,30 @@ def path_segment(param: Any, name: str, value: Any) -> str:
     return quote(scalar(value), safe="")
 
 
-def encode_body(case: Case) -> tuple[bytes | None, str | None]:
+def form_pairs(body: dict[str, Any], encoding: Any) -> list[tuple[str, str]]:
+    """Form fields per OpenAPI defaults (style form, explode: lists repeat the key) or the
+    media type's ``encoding`` (``deepObject``: ``key[prop]=v``); empty containers are left out."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in body.items():
+        spec = encoding.get(key) if isinstance(encoding, dict) else None
+        style = spec.get("style", "form") if isinstance(spec, dict) else "form"
+        explode = spec.get("explode", style == "form") if isinstance(spec, dict) else True
+        if isinstance(value, list):
+            if explode:
+                pairs.extend((key, scalar(v)) for v in value)
+            elif value:
+                pairs.append((key, ",".join(scalar(v) for v in value)))
+        elif isinstance(value, dict):
+            if style == "deepObject":
+                pairs.extend((f"{key}[{k}]", scalar(v)) for k, v in value.items())
+            elif value:
+                pairs.append((key, json.dumps(value, separators=(",", ":"))))
+        else:
+            pairs.append((key, scalar(value)))
+    return pairs
+
+
+def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | None]:
     if case.raw_body is not None:
         return case.raw_body, case.media_type
     if case.body is ABSENT:
@@ -143,7 +180,7 @@ def encode_body(case: Case) -> tuple[bytes | None, str | None]:
     if is_json(base):
         return json.dumps(case.body, ensure_ascii=False).encode(), media
     if base == "application/x-www-form-urlencoded" and isinstance(case.body, dict):
-        return urlencode({k: simple(v) for k, v in case.body.items()}).encode(), media
+        return urlencode(form_pairs(case.body, encoding or {})).encode(), media
     if base.startswith("multipart/") and isinstance(case.body, dict):
         boundary = "toolcheckboundary"
         parts = []
@@ -175,7 +212,8 @@ def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str
         bad_headers, bad_query = invalid_credentials(spec, op)
         headers.update(bad_headers)
         pairs.extend(bad_query.items())
-    body, media = encode_body(case)
+    media_spec = op.request_body.content.get(case.media_type or "") if op.request_body is not None else None
+    body, media = encode_body(case, media_spec.encoding if media_spec is not None else None)
     if body is not None and media:
         headers["Content-Type"] = media
     url = path + ("?" + urlencode(pairs, quote_via=quote) if pairs else "")

@@ -135,4 +135,8 @@ def negatives(spec: Spec, factory: CaseFactory, base: Case, *, limit: int = 200)
     """All deterministic negatives derived from ``base``, LLM-style mistakes first."""
     cases = list(param_negatives(spec, factory, base)) + list(body_negatives(spec, factory, base, limit=limit))
     cases.sort(key=lambda c: not c.llm)
+    if "#" in factory.op.path:
+        # AWS-style "/{Key}#uploadId": several operations share the path and differ only by a
+        # query parameter; a broken request may legitimately be routed to a sibling operation.
+        cases = [c.with_(lenient=True) for c in cases]
     return [c.with_(phase="boundary") for c in cases]
