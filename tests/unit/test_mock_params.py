@@ -191,3 +191,13 @@ def test_form_bodies_with_brackets_and_any_of_types() -> None:
     bad = mock.handle(MockRequest("POST", "/v1/things", "", form, b"amount=soon&items[0][qty]=x"))
     assert bad.status == 400
     assert b"/body/items/0/price" in bad.body and b"/body/items/0/qty" in bad.body
+
+
+def test_server_base_paths_with_variables() -> None:
+    ok = {"responses": {"200": {"description": "ok"}}}
+    spec = _spec({"/ping": {"get": ok}}, servers=[{"url": "https://{region}.example.com/{version}/api",
+                                                    "variables": {"region": {"default": "eu"}, "version": {"default": "v1"}}}])
+    router = Router(spec)
+    assert isinstance(router.match("GET", "/v7/api/ping"), Match)
+    assert isinstance(router.match("GET", "/ping"), Match)
+    assert isinstance(router.match("GET", "/v7/other/ping"), NoMatch)

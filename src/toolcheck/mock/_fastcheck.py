@@ -16,6 +16,7 @@ and callers fall back to ``jsonschema``; error *messages* always come from ``jso
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,9 @@ _cache: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, Check | None]]] = we
 _refs: weakref.WeakKeyDictionary[Any, dict[str, list[Check | None]]] = weakref.WeakKeyDictionary()
 
 
+_LOCK = threading.RLock()
+
+
 class _Unsupported(Exception):
     pass
 
@@ -44,6 +48,14 @@ def fast_check(spec: Spec, schema: Any) -> Check | None:
     cache = _cache.get(spec)
     if cache is None:
         cache = _cache[spec] = {}
+    hit = cache.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    with _LOCK:  # a half-compiled $ref cell must never be run by another thread
+        return _compile_cached(spec, schema, cache)
+
+
+def _compile_cached(spec: Spec, schema: Any, cache: dict[int, tuple[Any, Check | None]]) -> Check | None:
     hit = cache.get(id(schema))
     if hit is not None and hit[0] is schema:
         return hit[1]
@@ -66,9 +78,14 @@ def fast_check(spec: Spec, schema: Any) -> Check | None:
 
 def value_fits(spec: Spec, schema: dict[str, Any], value: Any) -> bool:
     """Check ``value`` against a schema built on the fly (not cached; False when unsupported)."""
-    refs = _refs.get(spec)
-    if refs is None:
-        refs = _refs[spec] = {}
+    with _LOCK:
+        refs = _refs.get(spec)
+        if refs is None:
+            refs = _refs[spec] = {}
+        return _fits(spec, refs, schema, value)
+
+
+def _fits(spec: Spec, refs: dict[str, list[Check | None]], schema: dict[str, Any], value: Any) -> bool:
     compiler = _Compiler(spec, refs)
     try:
         check = compiler.compile({k: v for k, v in schema.items() if not k.startswith("_")})
