@@ -29,6 +29,9 @@ from toolcheck.spec import MediaType, Operation, Spec
 
 FORMATS = ("openai", "anthropic", "mcp")
 DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in characters
+# Anthropic and MCP set no hard limit (Anthropic asks for detailed descriptions); a budget still
+# keeps one operation's reference prose from filling the context.
+DESCRIPTION_BUDGETS = {"openai": DESCRIPTION_BUDGET, "anthropic": 4096, "mcp": 4096}
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _BODY_PREFERENCE = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 

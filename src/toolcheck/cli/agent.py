@@ -31,7 +31,7 @@ def tools(
     operation: list[str] = typer.Option([], "--operation", "-o", help="Only this operation (operationId or 'METHOD /path'); repeatable."),
     tag: list[str] = typer.Option([], "--tag", "-t", help="Only operations with this tag; repeatable."),
     strict: bool = typer.Option(False, "--strict", help="OpenAI strict mode (structured outputs subset)."),
-    budget: int = typer.Option(1024, "--description-budget", min=16, help="Max characters per tool description."),
+    budget: int = typer.Option(0, "--description-budget", min=0, help="Max characters per tool description (default: 1024 for OpenAI, 4096 otherwise)."),
     notes: bool = typer.Option(False, "--notes", help="List every schema rewrite on stderr."),
     out: str = typer.Option("", "--out", help="Write to this file instead of stdout."),
     allow_network: bool = ALLOW_NETWORK,
@@ -40,14 +40,14 @@ def tools(
 
     The MCP format is the result of an MCP server's `tools/list`. Exit codes: 0 ok · 2 bad input.
     """
-    from toolcheck.agent.tools import build_tools
+    from toolcheck.agent.tools import DESCRIPTION_BUDGETS, build_tools
     from toolcheck.cli._console import err_console
     from toolcheck.spec import load_spec
 
     with handle_errors():
         loaded = load_spec(spec, allow_network=allow_network)
         built = build_tools(loaded, operations=operation, tags=tag, strict=strict and fmt is ToolFormat.openai,
-                            description_budget=budget)
+                            description_budget=budget or DESCRIPTION_BUDGETS[fmt.value])
         rendered = [t.render(fmt.value) for t in built]
         payload: object = {"tools": rendered} if fmt is ToolFormat.mcp else rendered
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -230,7 +230,7 @@ def serve_mcp(
 @app.command()
 def policy(
     spec: str = SPEC_ARG,
-    scenarios: list[str] = typer.Option(..., "--scenarios", "-s", help="Scenario files or directories (repeatable)."),
+    scenarios: list[str] = typer.Option([], "--scenarios", "-s", help="Scenario files or directories (repeatable)."),
     fuzz_report: str = typer.Option("", "--fuzz-report", help="A fuzz report.json whose suites count as coverage."),
     run_report: str = typer.Option("", "--run-report", help="The report.json of `toolcheck run` over these scenarios: only steps that passed count."),
     config: str = typer.Option("", "--config", "-c", help="Config file (default: .toolcheck.yaml or toolcheck.toml here)."),
@@ -263,8 +263,10 @@ def policy(
         policy_cfg = dict(section(cfg, "policy", source))
         if require:
             policy_cfg["require"] = [r for item in require for r in item.split(",") if r]
+        if not scenarios and not fuzz_report:
+            raise UsageError("give the tests to measure: --scenarios DIR and/or --fuzz-report FILE")
         loaded = load_spec(spec, allow_network=allow_network)
-        found = load_paths(scenarios)
+        found = load_paths(scenarios) if scenarios else []
         fuzz = None
         if fuzz_report:
             from toolcheck.report import load_json_report
