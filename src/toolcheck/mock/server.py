@@ -151,7 +151,7 @@ class MockApp:
                 size += len(chunk)
                 if size > MAX_BODY:
                     too_big = True  # keep draining, stop buffering
-                    chunks = [b"x" * (MAX_BODY + 1)]
+                    chunks = []
                 else:
                     chunks.append(chunk)
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -160,7 +160,9 @@ class MockApp:
         path = raw_path.decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
         request = MockRequest(scope["method"], path, query, headers, body)
-        if self.handler is not None:
+        if too_big:
+            answer = _too_large()
+        elif self.handler is not None:
             answer = await self.handler(request)
         else:
             answer = self.holder.mock.handle(request)
@@ -179,6 +181,12 @@ class MockApp:
         if self.on_request is not None:
             self.on_request(LogRecord(scope["method"], path, answer.status, (time.perf_counter() - started) * 1000,
                                       len(answer.issues), answer.source, fault.kind if fault else ""))
+
+
+def _too_large() -> MockResponse:
+    body = (b'{"type":"about:blank","title":"Content Too Large","status":413,'
+            b'"detail":"the request body is larger than ' + str(MAX_BODY).encode() + b' bytes"}')
+    return MockResponse(413, (("content-type", "application/problem+json"), ("connection", "close")), body, source="error")
 
 
 def _gateway_timeout(answer: MockResponse) -> MockResponse:
