@@ -123,3 +123,21 @@ def test_lint_text_snapshot(tmp_path: Path) -> None:
     result = invoke("lint", "spec.yaml", cwd=tmp_path)  # ENV: NO_COLOR=1, wide enough not to wrap
     assert result.exit_code == 0
     assert result.stdout == SNAP_TEXT
+
+
+def test_agent_core_does_not_import_cli_libraries(example_spec_path: Path) -> None:
+    """Imports point downward (ARCHITECTURE.md, practice 1). mcp_server is left out: httpx itself
+    imports rich for its own CLI when rich is installed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from toolcheck.spec import load_spec;"
+        "from toolcheck.agent import build_tools; from toolcheck.agent.lint import lint;"
+        "from toolcheck.agent.policy import evaluate; from toolcheck.agent.init import scaffold;"
+        "from toolcheck.agent.sarif import to_sarif;"
+        "s = load_spec(sys.argv[1]); build_tools(s); to_sarif(lint(s)); evaluate(s, []);"
+        "bad = [m for m in ('typer', 'rich') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(example_spec_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
