@@ -11,6 +11,7 @@ Report order is deterministic: results come back in unit order whatever ``jobs``
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -157,13 +158,14 @@ class Targets:
         key = "https" if base.startswith("https:") else "http"
         client = getattr(self._local, key, None)
         if client is None:
-            options: dict[str, Any] = {}
-            if key == "http":
-                # Loading the CA bundle costs ~50 ms of start-up; plain-http targets never use it.
-                import ssl
+            transport: httpx.BaseTransport
+            if key == "http" and not os.environ.get("TOOLCHECK_HTTPCORE"):
+                # One keep-alive connection per host, no CA bundle to load (see _transport).
+                from toolcheck.scenarios._transport import LeanTransport
 
-                options["verify"] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)], **options)
+                transport = LeanTransport()
+            else:
+                transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
             client = httpx.Client(transport=transport, timeout=self.timeout, follow_redirects=False, trust_env=False)
             setattr(self._local, key, client)
             with self._lock:
