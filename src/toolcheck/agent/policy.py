@@ -256,7 +256,8 @@ def _negative(statuses: list[str] | None) -> bool:
 def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None) -> dict[str, dict[str, list[Evidence]]]:
     """Evidence per operation key and requirement, from scenario steps and a fuzz report."""
     found: dict[str, dict[str, list[Evidence]]] = {op.key: {r: [] for r in REQUIREMENTS} for op in spec.operations}
-    spec_files = {str(Path(f).resolve()) for f in spec.files}
+    # spec.source too: the spec cache keys on content, so `files` can name an identical twin file.
+    spec_files = {str(Path(f).resolve()) for f in (spec.source, *spec.files)}
     for scenario in scenarios:
         source = (scenario.sources or {}).get("")
         if source and "://" not in source and str(Path(source).resolve()) not in spec_files:

@@ -355,7 +355,7 @@ def init(
         loaded = load_spec(spec)
         chosen = select_operations(loaded, operation, tag)
         notes: list[str] = []
-        documents = scaffold(loaded, out, spec_path=loaded.files[0] if loaded.files else spec, seed=seed,
+        documents = scaffold(loaded, out, spec_path=loaded.source if spec != "-" else None, seed=seed,
                              operations=chosen, notes=notes)
         written = write_scaffold(documents, out, force=force)
     cons = console()
