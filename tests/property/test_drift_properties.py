@@ -57,3 +57,26 @@ def test_request_and_response_levels_mirror(a: int, b: int) -> None:
         assert levels == {"request": "error", "response": "info"}
     else:
         assert levels == {"request": "info", "response": "error"}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+keywords = st.sampled_from(["type", "properties", "required", "items", "enum", "allOf", "oneOf", "anyOf",
+                            "maxLength", "minimum", "additionalProperties", "discriminator", "$ref", "const",
+                            "pattern", "readOnly", "nullable", "default", "format", "not", "if"])
+garbage = st.dictionaries(keywords, json_values, max_size=5)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(garbage, garbage)
+def test_malformed_schemas_never_crash_the_differ(old: Any, new: Any) -> None:
+    """A spec mid-edit can hold anything where a schema should be: diff() must not raise."""
+    try:
+        a, b = load_spec_dict(_spec(old, old)), load_spec_dict(_spec(new, new))
+    except Exception:  # the loader's own errors are its concern (ToolcheckError there)
+        return
+    diff(a, b)
+    diff(b, a)

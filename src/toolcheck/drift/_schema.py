@@ -213,9 +213,11 @@ class SchemaDiffer(CompositionMixin):
     def _flatten(self, spec: Spec, s: dict[str, Any], depth: int = 0) -> dict[str, Any]:
         """Merge allOf members into one schema (one level of $ref resolution per member)."""
         out: dict[str, Any] = {k: v for k, v in s.items() if k != "allOf"}
-        props: dict[str, Any] = dict(out.get("properties") or {})
-        required: list[str] = list(out.get("required") or [])
-        for member in s.get("allOf") or []:
+        props: dict[str, Any] = dict(out["properties"]) if isinstance(out.get("properties"), dict) else {}
+        required: list[str] = [r for r in out.get("required") or [] if isinstance(r, str)] \
+            if isinstance(out.get("required"), list) else []
+        members = s.get("allOf")
+        for member in members if isinstance(members, list) else []:
             m, _ = self._deref(spec, member, "")
             if not isinstance(m, dict):
                 continue
