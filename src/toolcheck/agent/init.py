@@ -23,7 +23,8 @@ from toolcheck.agent.policy import JOB_STATES, high_risk_reason, long_running_re
 from toolcheck.spec import Operation, Spec
 
 TERMINAL = ("completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
-            "cancelled", "canceled", "errored")
+            "cancelled", "canceled", "errored", "expired", "timed_out", "rejected", "aborted", "stopped",
+            "incomplete")
 _ORDER = {"post": 0, "get": 1, "put": 2, "patch": 2, "head": 3, "options": 3, "delete": 4}
 _NO_ID = object()
 
@@ -100,9 +101,12 @@ class _Builder:
                 props = schema.get("properties") if isinstance(schema, dict) else None
                 if not isinstance(props, dict):
                     continue
+                required = set(schema.get("required") or [])
                 for key, sub in props.items():
                     name = str(key)
                     sub_r = self.spec.deref(sub)
+                    if name not in required and name not in (param, "id"):
+                        continue  # an optional field may be absent: chaining on it would break the run
                     score = 0
                     if pattern and isinstance(sub_r, dict) and sub_r.get("pattern") == pattern:
                         score += 8
