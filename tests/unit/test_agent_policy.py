@@ -134,3 +134,26 @@ def test_scaffold_covers_the_policy(spec_file: Path) -> None:
     for name, doc in docs.items():
         (out / name).write_text(yaml.safe_dump(doc, sort_keys=False))
     assert evaluate(spec, load_paths([str(out)])).ok
+
+
+def test_scaffold_chains_ids_by_pattern_and_tests_undocumented_errors(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.1.0", "info": {"title": "c", "version": "1"},
+        "paths": {
+            "/brands": {"post": {"operationId": "create_brand", "responses": {"201": {"description": "ok", "content": {
+                "application/json": {"schema": {"type": "object", "required": ["sid", "account_id"], "properties": {
+                    "account_id": {"type": "string"}, "sid": {"type": "string", "pattern": "^BN[0-9a-f]{8}$"},
+                    "first_id": {"type": "string"}}}}}}}}},
+            "/brands/{BrandSid}": {"delete": {"operationId": "delete_brand", "parameters": [
+                {"name": "BrandSid", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^BN[0-9a-f]{8}$"}}],
+                "responses": {"204": {"description": "gone"}}}},
+        },
+    }
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(doc))
+    spec = load_spec(str(path))
+    (scenario_doc,) = scaffold(spec, tmp_path / "out").values()
+    steps = {s["id"]: s for s in scenario_doc["steps"]}
+    assert steps["create_brand"]["outputs"] == {"BrandSid": "$response.body#/sid"}  # same pattern, not account_id
+    negative = steps["delete_brand_rejects_bad_request"]
+    assert negative["expect"]["status"] == "4xx" and negative["contract"] == "warn"  # no documented 4xx
