@@ -272,6 +272,8 @@ def validate_params(
         query_map.setdefault(key, []).append(value)
     for param in op.parameters:
         where = param.location
+        if where == "header" and param.name.lower() in _IGNORED_HEADERS:
+            continue  # OpenAPI 3.1 §4.8.12.1: these header parameters SHALL be ignored
         raw: Any = _MISSING
         if where == "path":
             raw = path_params.get(param.name, _MISSING)
@@ -302,4 +304,5 @@ def validate_params(
     return values, issues
 
 
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _SECTION = {"query": "query", "path": "path", "header": "headers", "cookie": "cookies"}
