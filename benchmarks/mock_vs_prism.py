@@ -44,6 +44,16 @@ def prism_bin() -> Path:
     return target
 
 
+def ensure_wrk() -> bool:
+    """wrk on PATH, installed from Debian when we are root and it is missing."""
+    if shutil.which("wrk"):
+        return True
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk with apt-get ...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return shutil.which("wrk") is not None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -224,6 +234,7 @@ def main() -> None:
     parser.add_argument("--skip-stripe", action="store_true", help="skip the time-to-first-answer on Stripe's spec")
     args = parser.parse_args()
     prism_bin()
+    ensure_wrk()
     print(f"load generator: {'wrk' if shutil.which('wrk') else 'python asyncio'}, {args.connections} connections, "
           f"{args.duration:.0f}s per run; spec {EXAMPLE.name}; GET {GET_PATH}, POST {POST_PATH}")
     results: dict[str, dict[str, float]] = {}
