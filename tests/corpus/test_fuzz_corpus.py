@@ -42,3 +42,30 @@ def test_fuzz_mock_is_bounded(name: str) -> None:
     assert not [f for f in findings if f.failure.check == "transport_error"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert peak_mb < 1024
+
+
+def _largest(n: int) -> list[str]:
+    if not shared_specs_available():
+        return []
+    with open(SPECS / "MANIFEST.tsv", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r.get("size_bytes", "").isdigit()]
+    rows.sort(key=lambda r: -int(r["size_bytes"]))
+    return [r["file"] for r in rows[:n]]
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not shared_specs_available(), reason="shared specs not available")
+@pytest.mark.parametrize("name", _largest(3))
+def test_fuzz_mock_cli_on_the_largest_specs_writes_reports(name: str, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from toolcheck.cli import app
+
+    result = CliRunner().invoke(app, ["fuzz", str(SPECS / name), "--mock", "--seed", "1", "--max-time", "1",
+                                      "--reports", str(tmp_path), "-q"])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["summary"]["requests"] > 0 and report["summary"]["time_budget_hit"] is True
+    assert (tmp_path / "report.html").stat().st_size > 0 and (tmp_path / "fuzz-findings.json").is_file()
