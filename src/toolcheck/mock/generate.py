@@ -46,6 +46,7 @@ HARD_DEPTH = 48  # a cycle of *required* members: no finite instance
 ATTEMPTS = 6
 _ALNUM = string.ascii_letters + string.digits
 
+_names_cache: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 _flat_cache: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 
 
@@ -144,6 +145,13 @@ class _Generator:
         if cache is None:
             cache = _flat_cache[spec] = {}
         self.flat = cache
+
+    def resource_names(self) -> frozenset[str]:
+        """Lower-cased names of the spec's component schemas (memoised with the flat cache)."""
+        hit = _names_cache.get(self.spec)
+        if hit is None:
+            hit = _names_cache[self.spec] = frozenset(str(k).lower() for k in self.spec.schemas)
+        return hit
 
     # --- flattening ----------------------------------------------------------------------
     def flatten(self, schema: Any, stack: tuple[str, ...] = ()) -> Any:
@@ -480,6 +488,9 @@ class _Generator:
                 text = str(rng.randint(1, 10000))
         if text is None:
             text = real.string_for_name(name, rng)
+            if text is None and name and name.lower() in self.resource_names():
+                # A string field named after a resource holds its id (Stripe's `customer`).
+                text = f"{name.lower()[:3]}_{real.token(rng, 14)}"
             if text is not None and hi is not None and len(text) > hi:
                 text = None
         if text is None:
@@ -494,6 +505,8 @@ class _Generator:
         lo, hi = _bounds(schema, integer=True)
         mult = schema.get("multipleOf")
         guess = real.number_for_name(name, self.rng)
+        if schema.get("format") in ("unix-time", "unixtime", "timestamp", "epoch"):
+            guess = self.rng.randint(1_700_000_000, 1_800_000_000)
         if isinstance(mult, int) and not isinstance(mult, bool) and mult > 0:
             first = math.ceil((lo if lo is not None else 0 if hi is None or hi >= 0 else hi - 100 * mult) / mult)
             last = math.floor(hi / mult) if hi is not None else first + 20
