@@ -255,14 +255,20 @@ class Printer:
     """
 
     def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
-        from toolcheck.cli._console import console
+        import threading
 
         self.quiet = quiet
         self.verbose = verbose and not quiet
-        self.out = console()
         self.progress: Any = None
         self.task: Any = None
-        self.lock = __import__("threading").Lock()
+        self.lock = threading.Lock()
+
+    @property
+    def out(self) -> Any:
+        """The rich console, created on first use (``-q`` in CI never needs rich)."""
+        from toolcheck.cli._console import console
+
+        return console()
 
     def start(self, total: int, seed: int | None) -> None:
         if self.quiet:
@@ -314,13 +320,13 @@ class Printer:
             self.out.print(f"      [dim]{escape(case.details['curl'])}[/]", soft_wrap=True)
 
     def suite(self, suite: Any) -> None:
-        from rich.markup import escape
-
         with self.lock:
             if self.progress is not None:
                 self.progress.advance(self.task)
             if self.quiet:
                 return
+            from rich.markup import escape
+
             failed = [c for c in suite.cases if c.status in ("failed", "error")]
             icon = "[red]✗[/]" if failed else "[green]✓[/]"
             steps = len(suite.cases)
@@ -350,6 +356,9 @@ class Printer:
                 f"{counts['skipped']} skipped in {result.duration:.2f} s")
         if result.interrupted:
             line = "interrupted: " + line
+        if self.quiet and not sys.stdout.isatty():
+            sys.stdout.write(line + "\n")  # plain: one line for the CI log, no rich import
+            return
         colour = "green" if result.ok else "red"
         self.out.print(f"[{colour}]{line}[/]", soft_wrap=True)
         if paths and not self.quiet:
