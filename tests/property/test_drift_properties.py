@@ -80,3 +80,37 @@ def test_malformed_schemas_never_crash_the_differ(old: Any, new: Any) -> None:
         return
     diff(a, b)
     diff(b, a)
+
+
+def _operation_doc(values: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.1.0", "info": {"title": "p", "version": values.get("version", "1")},
+            "security": values.get("security", []),
+            "components": {"securitySchemes": {"s": values.get("scheme", {"type": "http", "scheme": "bearer"})}},
+            "paths": {"/p/{id}": {"get": {
+                "operationId": "getP", "tags": values.get("tags", []), "deprecated": values.get("deprecated", False),
+                "x-sunset": values.get("sunset"), "x-stability-level": values.get("stability"),
+                "security": values.get("op_security", []),
+                "description": values.get("description", ""),
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": values.get("param", {})},
+                               {"name": "q", "in": values.get("in", "query"), "schema": values.get("param2", {}),
+                                "deprecated": values.get("pdep", False), "x-sunset": values.get("psunset")}],
+                "responses": {"200": {"description": "ok", "headers": {"X-H": values.get("header", {})},
+                                      "content": {"application/json": {"schema": values.get("body", {}),
+                                                                       "examples": values.get("examples", {})}}}}}}}}
+
+
+operation_values = st.dictionaries(
+    st.sampled_from(["version", "security", "scheme", "tags", "deprecated", "sunset", "stability", "op_security",
+                     "description", "param", "in", "param2", "pdep", "psunset", "header", "body", "examples"]),
+    json_values, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operation_values, operation_values)
+def test_malformed_operations_never_crash_the_differ(old: Any, new: Any) -> None:
+    try:
+        a, b = load_spec_dict(_operation_doc(old)), load_spec_dict(_operation_doc(new))
+    except Exception:  # the loader's own errors are its concern
+        return
+    diff(a, b)
+    diff(b, a)

@@ -24,7 +24,8 @@ Alt = dict[str, frozenset[str]]
 
 def _alts(security: Any) -> list[Alt] | None:
     """Requirement alternatives; None = no authentication needed (absent or an empty alternative)."""
-    alts = [{k: frozenset(v or ()) for k, v in alt.items()} for alt in security or ()]
+    alts = [{str(k): frozenset(str(x) for x in v) if isinstance(v, (list, tuple)) else frozenset()
+             for k, v in alt.items()} for alt in security or () if isinstance(alt, dict)]
     if not alts or any(not a for a in alts):
         return None
     return alts
@@ -165,7 +166,8 @@ def _doc_security(doc: dict[str, Any]) -> Any:
     sec = doc.get("security")
     if not isinstance(sec, list):
         return ()
-    return tuple({str(k): tuple(v or ()) for k, v in alt.items()} for alt in sec if isinstance(alt, dict))
+    return tuple({str(k): tuple(str(x) for x in v) if isinstance(v, list) else () for k, v in alt.items()}
+                 for alt in sec if isinstance(alt, dict))
 
 
 def _scheme(s: Any) -> str:

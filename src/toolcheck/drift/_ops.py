@@ -129,6 +129,8 @@ def _lifecycle(d: Differ, o: Operation, n: Operation) -> None:
             d.emit("operation-sunset-moved-earlier", f"x-sunset moved earlier: {osun} → {nsun}",
                    before=str(osun), after=str(nsun), new_pointer=ptr)
     ost, nst = o.extensions.get("x-stability-level"), n.extensions.get("x-stability-level")
+    ost = ost if isinstance(ost, str) or ost is None else repr(ost)
+    nst = nst if isinstance(nst, str) or nst is None else repr(nst)
     if nst is not None and nst not in _STABILITY:
         d.emit("operation-stability-invalid", f"x-stability-level {nst!r} is not draft/alpha/beta/stable",
                after=nst, new_pointer=ptr, operation=(n.key, n.operation_id))

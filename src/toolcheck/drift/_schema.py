@@ -454,7 +454,7 @@ class SchemaDiffer(CompositionMixin):
     @staticmethod
     def _stability(a: Any, b: Any, fact: Any) -> None:
         order = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
-        if a in order and b in order:
+        if isinstance(a, str) and isinstance(b, str) and a in order and b in order:
             fact("stability-decreased" if order[b] < order[a] else "stability-increased", a, b)
 
     def _properties(self, o: dict[str, Any], n: dict[str, Any], path: tuple[str, ...], optr: str, nptr: str,
