@@ -202,3 +202,24 @@ def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path) -> No
     assert len(small.body["line_items"][0]["description"]) < 50
     assert spec.validator(op.request_body.content["application/json"].schema).is_valid(small.body)
     assert len(sent) <= 41
+
+
+def test_put_upserts_are_chained_with_the_same_path() -> None:
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/docs/{doc}": {
+            "parameters": [{"name": "doc", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "put": {"operationId": "put_doc", "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {"200": {"description": "stored"}}},
+            "get": {"operationId": "get_doc", "responses": {"200": {"description": "ok"}, "404": {"description": "no"}}},
+        }}})
+    (chain,) = infer_chains(spec)
+    assert (chain.create.operation_id, chain.read.operation_id, chain.delete) == ("put_doc", "get_doc", None)
+    assert chain.sources == {"doc": "$request.path.doc"}
+
+    def handler(request: httpx.Request) -> httpx.Response:  # stores nothing
+        return httpx.Response(200) if request.method == "PUT" else httpx.Response(404)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    findings = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("stateful",))).run(
+        list(spec.operations))
+    assert [(f.operation_id, f.failure.check) for f in findings] == [("put_doc", "resource_not_readable")]

@@ -1,7 +1,7 @@
 """The stateful phase: create → read → delete chains, from OpenAPI links or inferred.
 
-Hand-written. A chain is inferred when ``POST /things`` answers 2xx and ``GET /things/{x}``
-exists: ``x`` is read from the create response (a body field named ``x``, else ``id``, else
+Hand-written. ``PUT /things/{x}`` that answers 2xx is followed by ``GET /things/{x}``. A chain
+is inferred when ``POST /things`` answers 2xx and ``GET /things/{x}`` exists: ``x`` is read from the create response (a body field named ``x``, else ``id``, else
 the last segment of the ``Location`` header). OpenAPI ``links`` whose parameters are
 ``$response.body#/...`` or ``$response.header.X`` runtime expressions (OpenAPI 3.1 §4.8.20.4)
 give explicit chains. If ``DELETE /things/{x}`` exists, the chain ends with a delete and a
@@ -107,6 +107,17 @@ def infer_chains(spec: Spec, operations: list[Operation] | None = None) -> list[
                     sources[seg[1:-1]] = f"$request.path.{seg[1:-1]}"
             seen.add((op.operation_id, read.operation_id))
             chains.append(Chain(op, read, _delete_for(spec, read), sources, "inferred"))
+    for op in ops:
+        # PUT /things/{id} that answers 2xx created or replaced the thing: GET of the same path must find it.
+        segs = _segments(op.path)
+        if op.method != "put" or not segs or not _is_param(segs[-1]):
+            continue
+        getter = next((r for r in spec.operations if r.method == "get" and r.path == op.path), None)
+        if getter is None or (op.operation_id, getter.operation_id) in seen:
+            continue
+        sources = {seg[1:-1]: f"$request.path.{seg[1:-1]}" for seg in segs if _is_param(seg)}
+        seen.add((op.operation_id, getter.operation_id))
+        chains.append(Chain(op, getter, _delete_for(spec, getter), sources, "inferred"))
     return chains
 
 
