@@ -281,3 +281,11 @@ def test_memoised_answers_never_hide_state(spec: Any) -> None:
     assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 200
     mock.handle(MockRequest("DELETE", "/tasks/task_abcdefgh1", "", headers))
     assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 404
+
+
+def test_accept_negotiation_and_406(spec: Any) -> None:
+    with _client(spec) as client:
+        assert client.get("/tasks", headers={**AUTH, "Accept": "application/json; charset=utf-8"}).status_code == 200
+        assert client.get("/tasks", headers={**AUTH, "Accept": "application/problem+json, text/html;q=0.5"}).status_code == 200
+        refused = client.get("/tasks", headers={**AUTH, "Accept": "text/csv"})
+        assert refused.status_code == 406 and "text/csv" in refused.text

@@ -239,7 +239,12 @@ class Mock:
         applied: list[tuple[str, str]] = []
         if "code" in prefer and str(status) == prefer["code"]:
             applied.append(("preference-applied", f"code={status}"))
-        value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
+        try:
+            value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
+        except _NotAcceptable as exc:
+            issue = Issue("/headers/accept", f"none of the accepted types ({headers.get('accept', '')[:100]}) "
+                          f"is documented for {status} (documented: {exc})")
+            return self._error(op, 406, [issue], rng), True
         extra = tuple(applied) + self._headers(op, status, documented, rng, request.path, value)
         result = self._finish(op, status, value, extra, fault, delay, source, media_type)
         return result, fault is None and delay == 0 and not stateful
@@ -436,15 +441,30 @@ def _key_for(op: Operation, status: int) -> str:
     return code
 
 
+class _NotAcceptable(Exception):
+    pass
+
+
 def _negotiate(response: Response, accept: str) -> str:
+    """The documented media type the ``Accept`` header asks for (RFC 9110 §12.5.1).
+
+    Lenient where clients are sloppy: parameters are ignored and any JSON flavour satisfies a
+    JSON ``Accept``. Raises _NotAcceptable when nothing documented is acceptable (a 406).
+    """
     types = list(response.content)
-    if accept and "*/*" not in accept:
-        wanted = [a.split(";", 1)[0].strip().lower() for a in accept.split(",")]
+    if accept.strip() and "*/*" not in accept:
+        wanted = [a.split(";", 1)[0].strip().lower() for a in accept.split(",") if a.strip()]
+        bases = [(t, t.split(";", 1)[0].strip().lower()) for t in types]
         for want in wanted:
-            for media_type in types:
-                mt = media_type.lower()
-                if mt == want or (want.endswith("/*") and mt.startswith(want[:-1])):
+            for media_type, base in bases:
+                if base == want or (want.endswith("/*") and base.startswith(want[:-1])):
                     return media_type
+        for want in wanted:
+            for media_type, base in bases:
+                if is_json(want) and is_json(base):
+                    return media_type
+        if wanted:
+            raise _NotAcceptable(", ".join(types))
     for media_type in types:
         if is_json(media_type.split(";", 1)[0].strip().lower()):
             return media_type
