@@ -342,3 +342,13 @@ def test_draft_operations_do_not_break_by_default() -> None:
     assert {f.level for f in run(old, new).findings} == {"info"}
     strict = diff(load_spec_dict(old), load_spec_dict(new), DiffOptions(include_unstable=True))
     assert "error" in {f.level for f in strict.findings}
+
+
+def test_enum_value_respelled_is_one_rename() -> None:
+    def s(values: list[str]) -> dict[str, Any]:
+        status = {"type": "object", "properties": {"status": {"type": "string", "enum": values}}}
+        return spec({"/t": {"post": op(status, status)}})
+    got = sorted((f.rule, f.level, f.before, f.after) for f in main(run(s(["queued", "in_progress"]),
+                                                                         s(["queued", "inProgress"]))))
+    assert got == [("request-enum-value-renamed", "error", "in_progress", "inProgress"),
+                   ("response-enum-value-renamed", "warning", "in_progress", "inProgress")]

@@ -156,8 +156,8 @@ class CompositionMixin:
             return
         if od.get("propertyName") != nd.get("propertyName"):
             fact("discriminator-property-name-changed", od.get("propertyName"), nd.get("propertyName"))
-        om = od.get("mapping") if isinstance(od.get("mapping"), dict) else {}
-        nm = nd.get("mapping") if isinstance(nd.get("mapping"), dict) else {}
+        om: dict[str, Any] = od["mapping"] if isinstance(od.get("mapping"), dict) else {}
+        nm: dict[str, Any] = nd["mapping"] if isinstance(nd.get("mapping"), dict) else {}
         for k in nm.keys() - om.keys():
             fact("discriminator-mapping-added", None, k, key=k)
         for k in om.keys() - nm.keys():

@@ -42,6 +42,10 @@ from toolcheck.spec.model import Spec
 
 __all__ = ["RO", "WO", "Fact", "Result", "SchemaDiffer", "canonical"]
 
+def _spelling(value: str) -> str:
+    return "".join(c for c in value.lower() if c.isalnum())
+
+
 class SchemaDiffer(CompositionMixin):
     """Diffs schemas of two specs; one instance per ``diff(old, new)`` (holds the memo)."""
 
@@ -422,9 +426,18 @@ class SchemaDiffer(CompositionMixin):
         if isinstance(oenum, list) and isinstance(nenum, list):
             ov = {canonical(v): v for v in oenum if v is not None}
             nv = {canonical(v): v for v in nenum if v is not None}
-            for k in nv.keys() - ov.keys():
+            added, removed = sorted(nv.keys() - ov.keys()), sorted(ov.keys() - nv.keys())
+            # in_progress → inProgress: the same value respelled is one rename, not a removal + addition
+            spelled = {_spelling(nv[k]): k for k in added if isinstance(nv[k], str)}
+            for k in list(removed):
+                twin = spelled.get(_spelling(ov[k])) if isinstance(ov[k], str) else None
+                if twin is not None and twin in added:
+                    fact("enum-value-renamed", ov[k], nv[twin], key=f"{k}->{twin}")
+                    removed.remove(k)
+                    added.remove(twin)
+            for k in added:
                 fact("enum-value-added", None, nv[k], key=k)
-            for k in ov.keys() - nv.keys():
+            for k in removed:
                 fact("enum-value-removed", ov[k], None, key=k)
         elif isinstance(nenum, list) and oenum is None and "const" not in o:
             fact("became-enum", None, [v for v in nenum if v is not None])

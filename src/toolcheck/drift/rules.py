@@ -67,6 +67,8 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "became-not-nullable": (ERROR, INFO, "required", "null is no longer an allowed value"),
     "enum-value-added": (INFO, WARNING, "enums", "an enum value was added"),
     "enum-value-removed": (ERROR, INFO, "enums", "an enum value was removed"),
+    "enum-value-renamed": (ERROR, WARNING, "enums",
+                           "an enum value was respelled (in_progress → inProgress): agents keep sending the old one"),
     "became-enum": (ERROR, INFO, "enums", "the value was restricted to an enum"),
     "enum-removed": (INFO, WARNING, "enums", "the enum restriction was removed"),
     "x-extensible-enum-value-removed": (ERROR, INFO, "enums", "an x-extensible-enum value was removed"),
@@ -250,6 +252,9 @@ def _schema_oasdiff(prefix: str, kind: str, root: bool) -> tuple[str, ...]:
     for ro in ("read-only", "write-only"):
         if kind in (f"property-became-{ro}", f"property-became-not-{ro}"):
             return tuple(i for i in (f"{side}-required-{kind}", f"{side}-optional-{kind}") if i in OASDIFF_LEVELS)
+    if kind == "enum-value-renamed":
+        ids = [f"{root_prefix if root else nested_prefix}-enum-value-{a}" for a in ("removed", "added")]
+        return tuple(i for i in ids if i in OASDIFF_LEVELS)
     if kind == "property-renamed":
         if side == "request":
             return ("request-property-removed", "new-optional-request-property", "new-required-request-property")
