@@ -3,7 +3,7 @@
     from toolcheck.fuzz import Fuzzer, FuzzOptions, Auth, make_client
     fuzzer = Fuzzer(spec, make_client(url), base_url=url, auth=Auth(...), options=FuzzOptions(seed=1))
     findings = fuzzer.run(list(spec.operations))
-    result = to_run_result(spec, fuzzer, findings, ...)
+    result = toolcheck.fuzz.results.to_run_result(spec, fuzzer, findings, operations, ...)
 """
 
 from __future__ import annotations
