@@ -56,12 +56,12 @@ def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 
         "",
     ]
     if located:
-        lines += ["| | rule | operation | change | where |", "|---|---|---|---|---|"]
+        lines += ["| | rule | operation | change | where · fingerprint |", "|---|---|---|---|---|"]
         for f in located:
             where = f.location_new or f.location_old
             lines.append(
                 f"| {_ICON.get(f.level, '')} | `{md_escape(f.rule)}` | {md_escape(_ops_text(f))} | "
-                f"{md_escape(f.message)} | {md_escape(where)} |"
+                f"{md_escape(f.message)} | {md_escape(where)} `{f.fingerprint}` |"
             )
         more = len(report.at_least("warning")) - len(located)
         if more > 0:
