@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import anyio
@@ -54,3 +55,27 @@ def test_faults_reach_the_agent_as_tool_errors(example_spec_path: Path) -> None:
     result = anyio.run(_session, example_spec_path, body, "--faults", "error_rate=1", "--tag", "customers")
     assert result.is_error
     assert json.loads(result.content[0].text)["status"] >= 429
+
+
+def test_target_mode_sends_real_http_with_the_configured_credential(example_spec_path: Path) -> None:
+    from toolcheck.mock import Mock
+    from toolcheck.mock.server import MockApp, MockHolder, start_in_thread
+    from toolcheck.spec import load_spec
+
+    spec = load_spec(str(example_spec_path))
+    records: list = []
+    running = start_in_thread(MockApp(MockHolder(Mock(spec, stateful=True)), on_request=records.append))
+    try:
+        async def body(session):  # type: ignore[no-untyped-def]
+            return await session.call_tool("search_customers", {"q": "ada", "limit": 3})
+
+        result = anyio.run(_session, example_spec_path, body, "--target", running.url,
+                           "--credential", "bearerAuth=tok-12345")
+        deadline = time.monotonic() + 5  # the mock logs just after it answers
+        while not any(r.path == "/customers" for r in records) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        running.stop()
+    answer = json.loads(result.content[0].text)
+    assert not result.is_error and answer["status"] == 200
+    assert any(r.path == "/customers" and r.status == 200 for r in records)
