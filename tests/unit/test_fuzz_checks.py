@@ -223,3 +223,21 @@ def test_put_upserts_are_chained_with_the_same_path() -> None:
     findings = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("stateful",))).run(
         list(spec.operations))
     assert [(f.operation_id, f.failure.check) for f in findings] == [("put_doc", "resource_not_readable")]
+
+
+def test_wire_serialisation_of_path_styles_and_forms() -> None:
+    from types import SimpleNamespace
+
+    from toolcheck.fuzz.http import form_pairs, path_segment
+
+    def param(style: str, explode: bool) -> SimpleNamespace:
+        return SimpleNamespace(style=style, explode=explode)
+
+    assert path_segment(param("simple", False), "id", [1, 2]) == "1,2"
+    assert path_segment(param("label", False), "id", ["a", "b"]) == ".a,b"
+    assert path_segment(param("label", True), "id", ["a", "b"]) == ".a.b"
+    assert path_segment(param("matrix", False), "id", 5) == ";id=5"
+    assert path_segment(param("matrix", True), "id", {"x": 1, "y": 2}) == ";x=1;y=2"
+    assert path_segment(param("simple", True), "id", {"x": "a b"}) == "x=a%20b"
+    pairs = form_pairs({"a": [1, 2], "b": {"c": True}, "d": [], "e": "x"}, {"b": {"style": "deepObject"}})
+    assert pairs == [("a", "1"), ("a", "2"), ("b[c]", "true"), ("e", "x")]
