@@ -1,0 +1,225 @@
+"""The single-file HTML report (jinja2, ``autoescape=True``: payloads are hostile by design).
+
+One self-contained file: CSS and JS are inlined, nothing is fetched (a Content-Security-Policy
+with ``default-src 'none'`` and a hash for our one script makes sure of it; an injected script
+would not run even if escaping ever failed). The content is plain HTML with ``<details>``: it
+reads fully with JavaScript disabled; JS only adds filters, expand/collapse and copy buttons.
+
+This module turns the result into a *view model* (pretty bodies, header rows, diffs, timelines)
+so the template stays simple; the ``details`` keys it understands are documented in
+``toolcheck.results``; any other key is shown as JSON under "More".
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from toolcheck.report._diff import json_diff
+from toolcheck.report._junit import case_properties
+from toolcheck.report._text import dump, truncate
+from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult
+
+BODY_LIMIT = 20_000  # characters of one body shown; the rest is summarised
+VALUE_LIMIT = 8_000
+_KNOWN = {
+    "request", "response", "expected", "actual", "violations", "attempts", "curl", "replay", "hint",
+    "location", "before", "after", "rule", "level", "operation", "check", "fingerprint", "error_type",
+    "diff", "seed",
+}
+
+
+def _asset(name: str) -> str:
+    return resources.files("toolcheck.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"report.html.j2": _asset("report.html.j2")}),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    css, js = _asset("report.css"), _asset("report.js")
+    digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+    return css, js, f"sha256-{digest}"
+
+
+def _pretty_body(body: Any) -> tuple[str, bool]:
+    """Body text for display (JSON pretty-printed) and whether it was truncated."""
+    if body is None:
+        return "", False
+    if isinstance(body, str):
+        stripped = body.strip()
+        if stripped[:1] in ("{", "[") and len(stripped) <= 2_000_000:
+            try:
+                body = json.loads(stripped)
+            except ValueError:
+                pass
+    text = dump(body, indent=2)
+    return truncate(text, BODY_LIMIT), len(text) > BODY_LIMIT
+
+
+def _header_rows(headers: Any) -> list[tuple[str, str]]:
+    if isinstance(headers, Mapping):
+        rows = []
+        for k, v in headers.items():
+            values = v if isinstance(v, (list, tuple)) else [v]
+            rows.extend((str(k), truncate(str(x), 2000)) for x in values)
+        return rows
+    if isinstance(headers, (list, tuple)):
+        return [
+            (str(item[0]), truncate(str(item[1]), 2000))
+            for item in headers
+            if isinstance(item, (list, tuple)) and len(item) == 2
+        ]
+    return []
+
+
+def _exchange(data: Any) -> dict[str, Any] | None:
+    if not isinstance(data, Mapping):
+        return None
+    body_text, cut = _pretty_body(data.get("body"))
+    rest = {k: v for k, v in data.items() if k not in ("method", "url", "headers", "body", "status", "elapsed_ms", "reason")}
+    return {
+        "method": str(data.get("method") or ""),
+        "url": str(data.get("url") or ""),
+        "status": "" if data.get("status") is None else str(data.get("status")),
+        "reason": str(data.get("reason") or ""),
+        "elapsed_ms": data.get("elapsed_ms"),
+        "headers": _header_rows(data.get("headers")),
+        "body": body_text,
+        "body_truncated": cut,
+        "extra": dump(rest, limit=VALUE_LIMIT) if rest else "",
+    }
+
+
+def _attempt(index: int, data: Any) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        return {"n": index + 1, "status": "", "elapsed_ms": None, "note": truncate(str(data), 500), "at": ""}
+    note = data.get("note") or data.get("message") or ""
+    value = data.get("value")
+    if value is not None and not note:
+        note = dump(value, indent=None, limit=300)
+    return {
+        "n": data.get("attempt", index + 1),
+        "status": "" if data.get("status") is None else str(data.get("status")),
+        "elapsed_ms": data.get("elapsed_ms"),
+        "note": truncate(str(note), 500),
+        "at": str(data.get("at") or data.get("t") or ""),
+        "outcome": str(data.get("outcome") or ""),
+    }
+
+
+def _violation(data: Any) -> dict[str, str]:
+    if not isinstance(data, Mapping):
+        return {"check": "", "message": truncate(str(data), 2000), "pointer": "", "severity": ""}
+    return {
+        "check": str(data.get("check") or data.get("keyword") or ""),
+        "message": truncate(str(data.get("message") or ""), 2000),
+        "pointer": str(data.get("pointer") or data.get("path") or ""),
+        "severity": str(data.get("severity") or ""),
+        "schema_path": str(data.get("schema_path") or ""),
+    }
+
+
+def _case_view(case: CaseResult, anchor: str) -> dict[str, Any]:
+    d = case.details
+    view: dict[str, Any] = {
+        "anchor": anchor,
+        "name": case.name or "(unnamed)",
+        "status": case.status if case.status in (PASSED, FAILED, ERROR, SKIPPED) else ERROR,
+        "raw_status": case.status,
+        "duration": case.duration,
+        "message": truncate(case.message, VALUE_LIMIT),
+        "classname": case.classname,
+        "properties": sorted(case_properties(case).items()),
+        "request": _exchange(d.get("request")),
+        "response": _exchange(d.get("response")),
+        "has_expected": "expected" in d or "actual" in d,
+        "expected": dump(d.get("expected"), limit=VALUE_LIMIT),
+        "actual": dump(d.get("actual"), limit=VALUE_LIMIT),
+        "diff": [],
+        "violations": [_violation(v) for v in d.get("violations") or []][:200]
+        if isinstance(d.get("violations"), list) else [],
+        "attempts": [_attempt(i, a) for i, a in enumerate(d.get("attempts") or [])][:500]
+        if isinstance(d.get("attempts"), list) else [],
+        "curl": str(d.get("curl") or ""),
+        "replay": str(d.get("replay") or ""),
+        "hint": truncate(str(d.get("hint") or ""), VALUE_LIMIT),
+        "location": str(d.get("location") or ""),
+        "rule": str(d.get("rule") or d.get("check") or ""),
+        "level": str(d.get("level") or ""),
+        "operation": str(d.get("operation") or ""),
+        "fingerprint": str(d.get("fingerprint") or ""),
+        "has_change": "before" in d or "after" in d,
+        "before": dump(d.get("before"), limit=VALUE_LIMIT) if "before" in d else "",
+        "after": dump(d.get("after"), limit=VALUE_LIMIT) if "after" in d else "",
+        "extra": [(k, dump(v, limit=VALUE_LIMIT)) for k, v in d.items() if k not in _KNOWN],
+    }
+    if "expected" in d and "actual" in d:
+        view["diff"] = [e.to_dict() | {
+            "expected_text": dump(e.expected, indent=None, limit=300),
+            "actual_text": dump(e.actual, indent=None, limit=300),
+        } for e in json_diff(d.get("expected"), d.get("actual"), limit=100)]
+    return view
+
+
+def _view(result: RunResult) -> dict[str, Any]:
+    suites = []
+    for si, suite in enumerate(result.suites):
+        cases = [_case_view(c, f"s{si}c{ci}") for ci, c in enumerate(suite.cases)]
+        suites.append({
+            "anchor": f"s{si}",
+            "name": suite.name or f"suite {si + 1}",
+            "file": suite.file,
+            "duration": suite.duration or sum(c.duration for c in suite.cases),
+            "ok": suite.ok,
+            "counts": {s: suite.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)},
+            "properties": sorted(suite.properties.items()),
+            "cases": cases,
+        })
+    totals = {s: result.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)}
+    return {
+        "tool": result.tool,
+        "title": result.title or f"toolcheck {result.tool}",
+        "version": result.version,
+        "started_at": result.started_at,
+        "duration": result.duration,
+        "command_line": result.command_line,
+        "seed": result.seed,
+        "interrupted": result.interrupted,
+        "ok": result.ok,
+        "summary": [(str(k), v if isinstance(v, (str, int, float)) else dump(v, indent=None, limit=500))
+                    for k, v in result.summary.items()],
+        "totals": totals,
+        "total": sum(totals.values()),
+        "suites": suites,
+    }
+
+
+def render_html(result: RunResult) -> str:
+    """The self-contained HTML report for ``result`` (one file, no network, readable without JS)."""
+    css, js, script_hash = _assets()
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        r=_view(result),
+        css=css,
+        js=js,
+        script_hash=script_hash,
+        PASSED=PASSED, FAILED=FAILED, ERROR=ERROR, SKIPPED=SKIPPED,
+    )

@@ -1,0 +1,52 @@
+"""Atomic file writes for reports: a reader (CI, a browser) never sees half a file.
+
+Written to a temporary file in the same directory, flushed and fsynced, then ``os.replace``d
+over the target (atomic on POSIX and Windows for same-volume paths). On any error the temporary
+file is removed and the previous report, if any, stays intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from toolcheck.errors import UsageError
+
+
+def ensure_directory(directory: str | Path) -> Path:
+    """Create ``directory`` (and parents) if missing; a UsageError if it is a file."""
+    path = Path(directory)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"report directory {path} exists and is not a directory") from None
+    except OSError as exc:
+        raise UsageError(f"cannot create report directory {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically (temp file + fsync + ``os.replace``).
+
+    Args:
+        path: the final file; its directory must exist.
+        text: the whole content.
+
+    Returns:
+        The path written.
+    """
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return target

@@ -1,0 +1,101 @@
+"""Markdown summary for ``GITHUB_STEP_SUMMARY`` and PR comments.
+
+A compact table (one row per suite) and the failed cases with their reason. Every piece of
+text coming from the API or the spec is escaped (:func:`md_escape`): a payload must not be able
+to break the table, inject links or images, mention people or close a ``<details>`` block.
+GitHub caps comments at 65,536 characters, so the output is bounded by ``max_rows`` and
+``max_chars``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from toolcheck.report._text import failure_text
+from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_STATUS_ICON = {PASSED: "✅", FAILED: "❌", ERROR: "💥", SKIPPED: "⏭️"}
+
+
+def md_escape(text: object, *, limit: int = 300) -> str:
+    """Escape text for one Markdown table cell or line (no newlines, no markup, no HTML)."""
+    value = " ".join(str(text).split())
+    if len(value) > limit:
+        value = value[:limit] + "…"
+    value = html.escape(value, quote=True)  # < > & " ' : no raw HTML
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    return value.replace("@", "&#64;")  # no @mentions from payloads
+
+
+def _code_block(text: str, *, limit: int = 1500) -> str:
+    body = text if len(text) <= limit else text[:limit] + "…"
+    # A fence longer than any backtick run inside, so the payload cannot close it.
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{body}\n{fence}"  # fenced text is literal: no escaping needed
+
+
+def render_markdown(result: RunResult, *, max_rows: int = 50, max_chars: int = 60_000) -> str:
+    """A Markdown summary: totals, a per-suite table and the failed cases.
+
+    Args:
+        result: the run.
+        max_rows: at most this many suite rows and this many failed cases.
+        max_chars: hard cap on the output length (GitHub comments allow 65,536).
+    """
+    totals = {s: result.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)}
+    verdict = "✅ passed" if result.ok else ("⚠️ interrupted" if result.interrupted and not (
+        totals[FAILED] or totals[ERROR]) else "❌ failed")
+    title = md_escape(result.title or f"toolcheck {result.tool}", limit=120)
+    lines = [f"### toolcheck {md_escape(result.tool, limit=40)}: {title} — {verdict}", ""]
+    facts = [
+        f"**{totals[PASSED]}** passed",
+        f"**{totals[FAILED]}** failed",
+        f"**{totals[ERROR]}** errors",
+        f"**{totals[SKIPPED]}** skipped",
+        f"{result.duration:.2f} s",
+    ]
+    if result.seed is not None:
+        facts.append(f"seed `{int(result.seed)}`" if isinstance(result.seed, int) else f"seed {md_escape(result.seed)}")
+    lines.append(" · ".join(facts))
+    if result.interrupted:
+        lines += ["", "> **Interrupted**: this report holds only the suites that finished."]
+    lines += ["", "| | Suite | Passed | Failed | Errors | Skipped | Time |", "|---|---|---:|---:|---:|---:|---:|"]
+    for suite in result.suites[:max_rows]:
+        icon = "✅" if suite.ok else "❌"
+        lines.append(
+            f"| {icon} | {md_escape(suite.name, limit=100)} | {suite.count(PASSED)} | {suite.count(FAILED)} | "
+            f"{suite.count(ERROR)} | {suite.count(SKIPPED)} | {suite.duration:.2f} s |"
+        )
+    if len(result.suites) > max_rows:
+        lines.append(f"| | … and {len(result.suites) - max_rows} more suites | | | | | |")
+    failed: list[tuple[str, CaseResult]] = [
+        (s.name, c) for s in result.suites for c in s.cases if c.status in (FAILED, ERROR)
+    ]
+    if failed:
+        lines += ["", f"#### Failed ({len(failed)})", ""]
+        for suite_name, case in failed[:max_rows]:
+            icon = _STATUS_ICON.get(case.status, "❔")
+            reason = md_escape(case.message or case.status, limit=300)
+            lines.append(f"- {icon} **{md_escape(suite_name, limit=100)}** › {md_escape(case.name, limit=150)}: {reason}")
+        if len(failed) > max_rows:
+            lines.append(f"- … and {len(failed) - max_rows} more")
+        first = failed[0][1]
+        story = failure_text(first.message, first.details, limit=400)
+        if story:
+            lines += ["", "<details><summary>First failure in detail</summary>", "", _code_block(story), "", "</details>"]
+    if result.command_line:
+        lines += ["", f"Reproduce: {_code_span(result.command_line)}"]
+    text = "\n".join(lines) + "\n"
+    if len(text) > max_chars:
+        text = text[: max_chars - 40].rsplit("\n", 1)[0] + "\n\n… (summary truncated)\n"
+    return text
+
+
+def _code_span(text: str, *, limit: int = 500) -> str:
+    body = " ".join(text.split())[:limit]
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {body} {fence}"
