@@ -241,3 +241,26 @@ def test_wire_serialisation_of_path_styles_and_forms() -> None:
     assert path_segment(param("simple", True), "id", {"x": "a b"}) == "x=a%20b"
     pairs = form_pairs({"a": [1, 2], "b": {"c": True}, "d": [], "e": "x"}, {"b": {"style": "deepObject"}})
     assert pairs == [("a", "1"), ("a", "2"), ("b[c]", "true"), ("e", "x")]
+
+
+def test_an_internal_error_on_one_operation_does_not_end_the_run(monkeypatch) -> None:
+    from toolcheck.fuzz.results import to_run_result
+    from toolcheck.payloads.positive import CaseFactory
+
+    spec = _spec()
+    original = CaseFactory.positive
+
+    def flaky(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.op.operation_id == "create":
+            raise RuntimeError("odd schema")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseFactory, "positive", flaky)
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(204)), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("boundary",)))
+    findings = fuzzer.run(list(spec.operations))
+    assert "odd schema" in fuzzer.stats.errors["create"]
+    assert fuzzer.stats.per_operation.get("remove", 0) > 0
+    result = to_run_result(spec, fuzzer, findings, list(spec.operations), findings_file="f.json", target="--mock")
+    statuses = {s.name.split(" ")[0]: [c.status for c in s.cases] for s in result.suites}
+    assert statuses["create"] == ["error"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from toolcheck.fuzz.findings import Finding
 from toolcheck.fuzz.runner import Fuzzer
-from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
+from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 from toolcheck.spec import Operation, Spec
 
 
@@ -56,6 +56,10 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
     for op in operations:
         sent = fuzzer.stats.per_operation.get(op.operation_id, 0)
         cases = [finding_case(f, replay_command(f, findings_file, target)) for f in by_op.get(op.operation_id, [])]
+        error = fuzzer.stats.errors.get(op.operation_id)
+        if error:
+            cases.append(CaseResult(name="toolcheck error", status=ERROR, classname=op.key,
+                                    message=f"toolcheck could not test this operation: {error}"))
         if not cases:
             status = PASSED if sent else SKIPPED
             message = f"{sent} requests, every check passed" if sent else "not exercised (time budget)"

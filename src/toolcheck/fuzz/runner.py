@@ -70,6 +70,7 @@ class FuzzStats:
     # per operation: how LLM-style mistakes were answered (helpful = a documented 4xx whose body
     # matches the documented error schema, so an agent can read what to fix)
     llm: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # operation → why toolcheck could not test it
 
     @property
     def cases_per_second(self) -> float:
@@ -230,19 +231,23 @@ class Fuzzer:
     def _operation(self, op: Operation, phases: list[str]) -> None:
         if self._expired():
             return
-        factory = self._factory(op)
         sent = 0
         dead = 0
-        for case in self._cases(op, factory, phases):
-            if self._expired():
-                break
-            exchange = self._execute(op, case)
-            sent += 1
-            # A target that hangs or drops every connection would turn each case into a timeout:
-            # after a few in a row, move on (the transport_error finding is already recorded).
-            dead = dead + 1 if exchange is not None and exchange.error and not exchange.error.startswith("unsendable") else 0
-            if dead >= MAX_CONSECUTIVE_ERRORS:
-                break
+        try:
+            factory = self._factory(op)
+            for case in self._cases(op, factory, phases):
+                if self._expired():
+                    break
+                exchange = self._execute(op, case)
+                sent += 1
+                # A target that hangs or drops every connection would turn each case into a
+                # timeout: after a few in a row, move on (the transport_error finding is recorded).
+                dead = dead + 1 if exchange.error and not exchange.error.startswith("unsendable") else 0
+                if dead >= MAX_CONSECUTIVE_ERRORS:
+                    break
+        except Exception as exc:  # a bug of ours on an odd schema must not end the whole run
+            with self._lock:
+                self.stats.errors[op.operation_id] = f"{type(exc).__name__}: {exc}"
         self.on_event("operation", {"operation": op.operation_id, "cases": sent})
 
     # --- sending and recording ----------------------------------------------------------
