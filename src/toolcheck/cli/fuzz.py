@@ -207,9 +207,15 @@ def fuzz(
             written = write_reports(result, reports, [f.strip() for f in formats.split(",") if f.strip()], redactor=redactor)
             save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
     _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
+    if fuzzer.stats.errors:
+        from toolcheck.cli._console import err_console
+
+        for op_id, error in sorted(fuzzer.stats.errors.items()):
+            err_console().print(f"[yellow]warning:[/] {op_id} could not be tested (toolcheck error: {error}); "
+                                "set TOOLCHECK_DEBUG=1 and please report it", highlight=False, soft_wrap=True, markup=True)
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
-    raise typer.Exit(1 if findings else 0)
+    raise typer.Exit(1 if findings else 3 if fuzzer.stats.errors else 0)
 
 
 @contextmanager
