@@ -211,8 +211,10 @@ def fuzz(
         from toolcheck.cli._console import err_console
 
         for op_id, error in sorted(fuzzer.stats.errors.items()):
-            err_console().print(f"[yellow]warning:[/] {op_id} could not be tested (toolcheck error: {error}); "
-                                "set TOOLCHECK_DEBUG=1 and please report it", highlight=False, soft_wrap=True, markup=True)
+            from rich.markup import escape
+
+            err_console().print(f"[yellow]warning:[/] {escape(op_id)} could not be tested (toolcheck error: "
+                                f"{escape(error)}); please report it", highlight=False, soft_wrap=True)
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
     raise typer.Exit(1 if findings else 3 if fuzzer.stats.errors else 0)
