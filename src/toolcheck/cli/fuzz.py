@@ -374,7 +374,11 @@ def replay(
         client, url = _client(loaded, base_url, mock, seed, timeout)
         if not mock:
             _probe(client, url)
-        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=FuzzOptions(seed=seed),
+        elif not auth.headers:
+            from toolcheck.fuzz.http import mock_credentials
+
+            auth = mock_credentials(loaded)
+        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=FuzzOptions(seed=seed, invalid_credentials=not mock),
                         redactor=Redactor(auth.secrets))
         try:
             reproduced, found = run_replay(fuzzer, finding)
