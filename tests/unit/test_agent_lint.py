@@ -160,3 +160,17 @@ def test_lint_json_report_validates_as_data() -> None:
     data = lint(spec).to_dict()
     jsonschema.validate(data, {"type": "object", "required": ["spec", "summary", "findings"]})
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0}
+
+
+def test_identical_specs_at_two_paths_locate_in_their_own_file(example_spec_path: Path, tmp_path: Path) -> None:
+    # Big enough for the spec cache (which keys on content), so the second load is a cache hit.
+    text = example_spec_path.read_text().replace("      summary: Get a customer by id\n", "")
+    padding = "".join(f"# padding line {i} {'x' * 80}\n" for i in range(1700))
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "spec.yaml").write_text(text + padding)
+    for name in ("a", "b"):
+        spec = load_spec(str(tmp_path / name / "spec.yaml"))
+        (finding,) = [f for f in lint(spec).findings if f.rule == "summary-missing"]
+        assert f"{name}/spec.yaml:" in finding.location
+        assert spec.files[0].endswith(f"{name}/spec.yaml")

@@ -75,8 +75,11 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
                 key: (Location(kind, ref, rev), pointer)
                 for key, (kind, ref, rev, pointer) in (cached.get("origins") or {}).items()
             }
+            # The cache keys on content: an identical file elsewhere shares the entry, so the
+            # root file's name is this location's, not the one that filled the cache.
+            files_cached = [location.display, *list(cached["files"])[1:]]
             return _assemble(source, cached["document"], [tuple(p) for p in cached["problems"]],
-                             digest, cached["files"], location, raw, dialect=cached["dialect"],
+                             digest, files_cached, location, raw, dialect=cached["dialect"],
                              version=cached["version"], origins=origins_cached)
     parsed = parse_bytes(raw, location.display)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
