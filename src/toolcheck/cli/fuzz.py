@@ -198,7 +198,7 @@ def fuzz(
                 client.close()
         findings_file = str(reports / FINDINGS_FILE)
         result = to_run_result(loaded, fuzzer, findings, operations, findings_file=shlex.quote(findings_file),
-                               target=target, command_line=redactor.redact_text(shlex.join(["toolcheck", "fuzz", *sys.argv[2:]])),
+                               target=target, command_line=redactor.redact_text(_command_line(spec, target)),
                                version=__version__)
         written: dict[str, Path] = {}
         if not no_reports:
@@ -218,6 +218,13 @@ def fuzz(
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
     raise typer.Exit(1 if findings else 3 if fuzzer.stats.errors else 0)
+
+
+def _command_line(spec: str, target: str) -> str:
+    """This run's command line (from argv when run from a shell; minimal otherwise)."""
+    if sys.argv[1:2] == ["fuzz"]:
+        return shlex.join(["toolcheck", "fuzz", *sys.argv[2:]])
+    return f"toolcheck fuzz {shlex.quote(spec)} {target}"
 
 
 @contextmanager
