@@ -49,6 +49,7 @@ def _register() -> None:
     from toolcheck.cli import mock  # noqa: F401
     from toolcheck.cli import fuzz  # noqa: F401
     from toolcheck.cli import drift  # noqa: F401
+    from toolcheck.cli import report  # noqa: F401
 
 
 def fail(error: ToolcheckError) -> int:
