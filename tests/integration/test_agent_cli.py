@@ -37,7 +37,11 @@ def test_tools_formats(example_spec_path: Path, tmp_path: Path) -> None:
     anthropic = json.loads(invoke("tools", spec, "-f", "anthropic", "--tag", "tickets").stdout)
     assert [t["name"] for t in anthropic] == ["open_ticket"]
     out = tmp_path / "mcp.json"
-    result = invoke("tools", spec, "-f", "mcp", "-o", "get_task", "--out", str(out))
+    result = invoke("tools", spec, "-f", "mcp", "-o", "get_task", "--out", str(out),
+                    "--mapping-out", str(tmp_path / "map.json"))
+    mapping = json.loads((tmp_path / "map.json").read_text())
+    assert mapping["get_task"]["path"] == "/tasks/{task_id}"
+    assert mapping["get_task"]["arguments"] == [{"arg": "task_id", "in": "path", "name": "task_id", "required": True}]
     assert result.exit_code == 0 and "1 tool(s) in mcp format" in result.stderr
     assert [t["name"] for t in json.loads(out.read_text())["tools"]] == ["get_task"]
     strict = invoke("tools", spec, "--strict", "--notes")

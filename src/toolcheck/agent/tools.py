@@ -126,6 +126,18 @@ class Tool:
     truncated: bool = False
     full_description: str = field(default="", repr=False)
 
+    def mapping(self) -> dict[str, Any]:
+        """How this tool maps back to HTTP, as data (for callers outside Python)."""
+        op = self.operation
+        return {
+            "operation": op.operation_id, "method": op.method.upper(), "path": op.path,
+            "media_type": self.media_type,
+            "arguments": [{"arg": b.arg, "in": b.location, "name": b.name, "required": b.required}
+                          for b in self.bindings],
+            "parameters": {p.name: {"in": p.location, "style": p.style, "explode": p.explode}
+                           for p in op.parameters},
+        }
+
     def binding(self, arg: str) -> ArgBinding | None:
         return next((b for b in self.bindings if b.arg == arg), None)
 

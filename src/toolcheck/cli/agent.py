@@ -34,6 +34,7 @@ def tools(
     budget: int = typer.Option(0, "--description-budget", min=0, help="Max characters per tool description (default: 1024 for OpenAI, 4096 otherwise)."),
     notes: bool = typer.Option(False, "--notes", help="List every schema rewrite on stderr."),
     out: str = typer.Option("", "--out", help="Write to this file instead of stdout."),
+    mapping_out: str = typer.Option("", "--mapping-out", help="Also write how each tool maps back to HTTP (JSON) to this file."),
     allow_network: bool = ALLOW_NETWORK,
 ) -> None:
     """Print the tool definitions an LLM sees for a spec (one per operation).
@@ -51,9 +52,11 @@ def tools(
         rendered = [t.render(fmt.value) for t in built]
         payload: object = {"tools": rendered} if fmt is ToolFormat.mcp else rendered
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-        if out:
-            from toolcheck.agent._files import write_atomic
+        from toolcheck.agent._files import write_atomic
 
+        if mapping_out:
+            write_atomic(mapping_out, json.dumps({t.name: t.mapping() for t in built}, indent=2) + "\n")
+        if out:
             write_atomic(out, text)
         else:
             sys.stdout.write(text)
