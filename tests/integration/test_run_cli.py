@@ -211,6 +211,11 @@ def test_shards_partition_the_scenarios(tmp_path: Path) -> None:
     assert seen[0] and seen[1] and not seen[0] & seen[1]
     assert len(seen[0] | seen[1]) == len(list(scen.glob("*.toolcheck.yaml")))
     assert run_cli(str(scen), "--mock", "--shard", "3/2", cwd=tmp_path).returncode == 2
+    merged = subprocess.run([*TOOLCHECK, "report", "merge", "merged", "s1", "s2"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    junit = ET.parse(tmp_path / "merged" / "junit.xml").getroot()
+    assert {s.get("file") for s in junit.findall("testsuite")} == seen[0] | seen[1]
 
 
 def test_pytest_plugin_collects_scenarios(server: Any, tmp_path: Path) -> None:
