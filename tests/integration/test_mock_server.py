@@ -309,3 +309,28 @@ def test_cli_port_in_use_exits_3() -> None:
         result = CliRunner().invoke(app, ["mock", str(EXAMPLE_SPEC), "--port", str(port), "--quiet"])
     assert result.exit_code == 3
     assert "cannot listen" in result.output
+
+
+def test_cli_workers_serve_over_a_real_socket() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolcheck", "mock", str(EXAMPLE_SPEC), "--port", str(port), "--workers", "2", "--quiet"],
+        stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while status is None and time.monotonic() < deadline:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/customers", params={"q": "ada"}, headers=AUTH, timeout=2).status_code
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert status == 200
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+            assert all(c.get("/tasks", headers=AUTH).status_code == 200 for _ in range(10))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
