@@ -64,7 +64,10 @@ class FaultConfig:
             if not sep:
                 raise UsageError(f"fault {part!r} needs a value (e.g. error_rate=0.1)", hint=_HELP)
             if key in ("latency", "jitter", "timeout"):
-                values[key] = parse_duration(raw)
+                try:
+                    values[key] = parse_duration(raw)
+                except UsageError as exc:
+                    raise UsageError(f"fault {part!r}: {exc.message}", hint=_HELP) from None
             elif key in ("error_rate", "timeout_rate", "truncate_rate", "invalid_json_rate"):
                 try:
                     rate = float(raw)
