@@ -144,14 +144,17 @@ def mock(
         built = _build(config)
     problems = built.examples.check_all()
     mode = "proxy → " + proxy if proxy else ("dynamic" if dynamic else "static (examples first)")
-    err.print(f"[bold]toolcheck mock[/] {built.spec.title or built.spec.source} — {len(built.spec.operations)} operations, "
+    from rich.markup import escape
+
+    err.print(f"[bold]toolcheck mock[/] {escape(built.spec.title or built.spec.source)} — {len(built.spec.operations)} operations, "
               f"{mode}, seed {seed}{', stateful' if stateful else ''}, validation {'on' if validate else 'off'}"
-              f"{', faults ' + faults if faults else ''}", highlight=False, markup=True)
+              f"{', faults ' + faults if faults else ''}", highlight=False, markup=True, soft_wrap=True)
     if not proxy and len(built.spec.operations) <= 40:
         for op in built.spec.operations:
-            err.print(f"  {op.method.upper():7} {op.path}  [dim]{op.operation_id}[/]", highlight=False, markup=True)
+            err.print(f"  {op.method.upper():7} {escape(op.path)}  [dim]{escape(op.operation_id)}[/]",
+                      highlight=False, markup=True)
     for problem in problems[:20]:
-        err.print(f"[yellow]warning[/] {problem}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[yellow]warning[/] {escape(problem)}", highlight=False, markup=True, soft_wrap=True)
     if len(problems) > 20:
         err.print(f"... and {len(problems) - 20} more example problems", highlight=False)
     log = LogWriter()
