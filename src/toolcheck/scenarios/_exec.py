@@ -24,7 +24,8 @@ from toolcheck.scenarios.assertions import (
     Failure,
     check_operators,
     check_status,
-    compiled_path,
+    check_transition,
+    evaluate_criterion,
     jsonpath_values,
 )
 from toolcheck.scenarios.expressions import (
@@ -165,7 +166,7 @@ class StepExecutor:
         params += [(p.name, p.location, render(p.value, self.ctx)) for p in step.params]
         body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
         for pointer, value in step.replacements:
-            body = _replace(body, pointer, render(value, self.ctx))
+            body = _http.replace_at(body, pointer, render(value, self.ctx))
         prepared = _http.build(op, params, body, step.content_type)
         missing = _http.missing_path_params(prepared, op)
         credentials = {k: render(v, self.ctx) for k, v in self.credentials.items()}
@@ -307,7 +308,7 @@ class StepExecutor:
                     violations.append({**v, "message": f"attempt {n}: {v['message']}"} if n > 1 else v)
             state = evaluate(poll.state, self.ctx)
             note = "" if state is MISSING else f"state={state}"
-            transition_error = _check_transition(poll.transitions, previous_state, state)
+            transition_error = check_transition(poll.transitions, previous_state, state)
             if transition_error:
                 extra.append(Failure("poll", poll.state, "transitions", poll.transitions, state, transition_error))
             previous_state = state if state is not MISSING else previous_state
@@ -469,64 +470,6 @@ class StepExecutor:
             if out.secret:
                 self.redactor.add(value if isinstance(value, str) else orjson.dumps(value).decode(),
                                   label=f"{step.id}.outputs.{name}")
-
-
-def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
-    """Evaluate one Arazzo criterion; returns (passed, the context value it looked at)."""
-    if criterion.type == "simple":
-        ok = evaluate_condition(criterion.condition, ctx, case_insensitive=True)
-        return ok, (None if ok else condition_values(criterion.condition, ctx))
-    value = evaluate(criterion.context, ctx) if criterion.context else MISSING
-    if criterion.type == "regex":
-        import re
-
-        text = "" if value is MISSING or value is None else str(value)
-        return re.search(criterion.condition, text) is not None, value
-    if criterion.type == "jsonpath":
-        # Arazzo 1.1 / RFC 9535: the criterion passes when the nodelist is non-empty.
-        if value is MISSING:
-            return False, None
-        return bool(compiled_path(criterion.condition).find(value).values()), value
-    return False, f"unsupported criterion type {criterion.type!r}"
-
-
-def _check_transition(transitions: Any, previous: Any, state: Any) -> str | None:
-    if not transitions or state is MISSING:
-        return None
-    if isinstance(transitions, list):
-        if state not in transitions:
-            return f"state {state!r} is not one of the allowed states {transitions}"
-        if previous is not MISSING and previous in transitions and transitions.index(state) < transitions.index(previous):
-            return f"state went backwards: {previous!r} → {state!r} (allowed order: {' → '.join(map(str, transitions))})"
-        return None
-    if isinstance(transitions, dict):
-        known = set(transitions) | {s for nxt in transitions.values() for s in nxt}
-        if state not in known:
-            return f"state {state!r} is not a known state ({', '.join(sorted(map(str, known)))})"
-        if previous is not MISSING and previous != state and state not in (transitions.get(previous) or []):
-            return f"transition {previous!r} → {state!r} is not allowed"
-    return None
-
-
-def _replace(body: Any, pointer: str, value: Any) -> Any:
-    """Set ``value`` at a JSON pointer inside a request body (Arazzo payload replacements)."""
-    if not pointer or pointer == "/":
-        return value
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
-    node = body
-    for token in tokens[:-1]:
-        if isinstance(node, dict):
-            node = node.setdefault(token, {})
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return body
-    last = tokens[-1]
-    if isinstance(node, dict):
-        node[last] = value
-    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
-        node[int(last)] = value
-    return body
 
 
 def _render_auth(mode: Any, ctx: Context) -> Any:

@@ -246,3 +246,24 @@ def curl(method: str, url: str, headers: dict[str, str], content: bytes | None) 
         text = content.decode("utf-8", "replace")
         parts += ["--data-raw", shlex.quote(text if len(text) <= 4000 else text[:4000] + "...")]
     return " ".join(parts)
+
+
+def replace_at(body: Any, pointer: str, value: Any) -> Any:
+    """Set ``value`` at a JSON pointer inside a request body (Arazzo payload replacements)."""
+    if not pointer or pointer == "/":
+        return value
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+    node = body
+    for token in tokens[:-1]:
+        if isinstance(node, dict):
+            node = node.setdefault(token, {})
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return body
+    last = tokens[-1]
+    if isinstance(node, dict):
+        node[last] = value
+    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    return body

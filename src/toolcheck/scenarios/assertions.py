@@ -18,7 +18,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from toolcheck.scenarios.expressions import MISSING
+from toolcheck.scenarios.expressions import (
+    MISSING,
+    Context,
+    condition_values,
+    evaluate,
+    evaluate_condition,
+)
+from toolcheck.scenarios.model import Criterion
 
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains",
              "matches", "exists", "absent", "type", "length", "schema")
@@ -234,3 +241,40 @@ def _show(value: Any, limit: int = 120) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
+    """Evaluate one Arazzo criterion; returns (passed, the context value it looked at)."""
+    if criterion.type == "simple":
+        ok = evaluate_condition(criterion.condition, ctx, case_insensitive=True)
+        return ok, (None if ok else condition_values(criterion.condition, ctx))
+    value = evaluate(criterion.context, ctx) if criterion.context else MISSING
+    if criterion.type == "regex":
+
+        text = "" if value is MISSING or value is None else str(value)
+        return re.search(criterion.condition, text) is not None, value
+    if criterion.type == "jsonpath":
+        # Arazzo 1.1 / RFC 9535: the criterion passes when the nodelist is non-empty.
+        if value is MISSING:
+            return False, None
+        return bool(compiled_path(criterion.condition).find(value).values()), value
+    return False, f"unsupported criterion type {criterion.type!r}"
+
+
+def check_transition(transitions: Any, previous: Any, state: Any) -> str | None:
+    """Poll ``transitions``: a list is an order never to go back on; a map lists next states."""
+    if not transitions or state is MISSING:
+        return None
+    if isinstance(transitions, list):
+        if state not in transitions:
+            return f"state {state!r} is not one of the allowed states {transitions}"
+        if previous is not MISSING and previous in transitions and transitions.index(state) < transitions.index(previous):
+            return f"state went backwards: {previous!r} → {state!r} (allowed order: {' → '.join(map(str, transitions))})"
+        return None
+    if isinstance(transitions, dict):
+        known = set(transitions) | {s for nxt in transitions.values() for s in nxt}
+        if state not in known:
+            return f"state {state!r} is not a known state ({', '.join(sorted(map(str, known)))})"
+        if previous is not MISSING and previous != state and state not in (transitions.get(previous) or []):
+            return f"transition {previous!r} → {state!r} is not allowed"
+    return None

@@ -22,7 +22,8 @@ import orjson
 from toolcheck.errors import ScenarioError, ToolcheckError
 from toolcheck.redact import Redactor, is_secret_name
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, SuiteResult
-from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target, evaluate_criterion
+from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target
+from toolcheck.scenarios.assertions import evaluate_criterion
 from toolcheck.scenarios.expressions import MISSING, Context, render
 from toolcheck.scenarios.model import Action, Scenario, Step
 
