@@ -250,7 +250,6 @@ def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
         return ok, (None if ok else condition_values(criterion.condition, ctx))
     value = evaluate(criterion.context, ctx) if criterion.context else MISSING
     if criterion.type == "regex":
-
         text = "" if value is MISSING or value is None else str(value)
         return re.search(criterion.condition, text) is not None, value
     if criterion.type == "jsonpath":
