@@ -84,12 +84,11 @@ def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] |
         values[name] = value
         if spec.secret or is_secret_name(name):
             run.redactor.add(value if isinstance(value, str) else orjson.dumps(value).decode(), label=f"inputs.{name}")
-    for name, value in run.inputs.items():
+    for name, value in [*run.inputs.items(), *(row or {}).items()]:
         if name not in declared:
             values[name] = value
-    for name, value in (row or {}).items():
-        if name not in declared:
-            values[name] = value
+            if is_secret_name(name) and value not in (None, ""):
+                run.redactor.add(value if isinstance(value, str) else orjson.dumps(value).decode(), label=f"inputs.{name}")
     return values
 
 
