@@ -21,6 +21,7 @@ from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, tool_call_
 from toolcheck.agent._auth import apply_credentials
 from toolcheck.agent.lint import RULES, lint
 from toolcheck.agent.sarif import to_sarif
+from toolcheck.agent.tools import NO_BODY
 from toolcheck.mock import GenerationError, Mock, MockRequest, generate_value
 from toolcheck.spec import load_spec
 
@@ -76,7 +77,7 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
         try:
             values = {(p.location, p.name): generate_value(spec, p.schema, rng=rng, name=p.name, direction="request")
                       for p in op.parameters if (p.required or p.location == "path") and p.schema is not None}
-            body = None
+            body: object = NO_BODY
             if op.request_body is not None and tool.media_type is not None:
                 media = op.request_body.content[tool.media_type]
                 if media.schema is not None:

@@ -252,3 +252,16 @@ def test_a_body_requiring_undeclared_members_stays_one_argument() -> None:
     (tool,) = build_tools(spec)
     assert list(tool.input_schema["properties"]) == ["body"]
     assert tool_call_to_request(tool, {"body": {"uris": ["x"]}}).body == {"uris": ["x"]}
+
+
+def test_a_null_body_is_sent_as_json_null() -> None:
+    from toolcheck.agent import JSON_NULL
+
+    spec = spec_with({"/n": {"put": {"operationId": "n", "requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": ["array", "null"], "items": {"type": "string"}}}}}, "responses": OK}}})
+    (tool,) = build_tools(spec)
+    args = arguments_for(tool, {}, None)
+    assert args == {"body": None}
+    req = tool_call_to_request(tool, args)
+    assert req.body is JSON_NULL and req.httpx_kwargs()["content"] == b"null"
+    assert arguments_for(tool, {}) == {}  # no body at all

@@ -58,9 +58,20 @@ class ArgBinding:
     required: bool
 
 
+class _JsonNull:
+    """A request body that is JSON ``null`` (``ToolRequest.body is None`` means no body)."""
+
+    def __repr__(self) -> str:
+        return "JSON_NULL"
+
+
+JSON_NULL = _JsonNull()
+
+
 class ToolRequest(NamedTuple):
     """An HTTP request built from a tool call. ``body`` is the decoded value (JSON, form dict,
-    text) and ``headers['Content-Type']`` says how to encode it (see :meth:`httpx_kwargs`)."""
+    text; None for no body, :data:`JSON_NULL` for a ``null`` body) and
+    ``headers['Content-Type']`` says how to encode it (see :meth:`httpx_kwargs`)."""
 
     method: str
     path: str
@@ -78,6 +89,9 @@ class ToolRequest(NamedTuple):
 
         kwargs: dict[str, Any] = {"params": self.params, "headers": dict(self.headers)}
         if self.body is None:
+            return kwargs
+        if self.body is JSON_NULL:
+            kwargs["content"] = b"null"
             return kwargs
         media = self.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded" and isinstance(self.body, dict):
@@ -391,7 +405,7 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
             else:
                 cookies.append(serialize_cookie(param, value))
         elif b.location == "body":
-            body = value
+            body = JSON_NULL if value is None else value
         else:
             body_props[b.name] = value
     if body_props or (op.request_body is not None and op.request_body.required and body is None
@@ -404,17 +418,21 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
     return ToolRequest(op.method.upper(), path, params, headers, body)
 
 
-def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any = None) -> dict[str, Any]:
+NO_BODY: Any = object()  # arguments_for: the call has no request body
+
+
+def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any = NO_BODY) -> dict[str, Any]:
     """The inverse of :func:`tool_call_to_request`: tool arguments from request values.
 
     Args:
         values: ``{(location, parameter name): value}`` for the parameters to pass.
-        body: the request body value (an object for flattened bodies), or None.
+        body: the request body value (an object for flattened bodies); leave it out for no
+            body (``None`` is a JSON ``null`` body).
     """
     args: dict[str, Any] = {}
     for b in tool.bindings:
         if b.location == "body":
-            if body is not None:
+            if body is not NO_BODY:
                 args[b.arg] = body
         elif b.location == "body-property":
             if isinstance(body, dict) and b.name in body:
