@@ -201,3 +201,40 @@ def test_server_base_paths_with_variables() -> None:
     assert isinstance(router.match("GET", "/v7/api/ping"), Match)
     assert isinstance(router.match("GET", "/ping"), Match)
     assert isinstance(router.match("GET", "/v7/other/ping"), NoMatch)
+
+
+def test_multipart_bodies_are_validated() -> None:
+    schema = {"type": "object", "required": ["file", "title"], "properties": {
+        "file": {"type": "string", "format": "binary"}, "title": {"type": "string", "minLength": 2},
+        "pages": {"type": "integer"}, "meta": {"type": "object", "required": ["lang"]}}}
+    spec = _spec({"/upload": {"post": {
+        "requestBody": {"content": {"multipart/form-data": {"schema": schema}}},
+        "responses": {"201": {"description": "ok"}, "400": {"description": "bad"}}}}})
+    mock = Mock(spec)
+    headers = {"content-type": "multipart/form-data; boundary=XyZ"}
+
+    def body(*parts: tuple[str, str, bytes]) -> bytes:
+        out = b""
+        for name, ctype, data in parts:
+            out += (f'--XyZ\r\nContent-Disposition: form-data; name="{name}"; filename="a"\r\n'
+                    f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+        return out + b"--XyZ--\r\n"
+
+    good = body(("file", "application/octet-stream", b"\x89PNG\x00\xff"), ("title", "text/plain", b"Report"),
+                ("pages", "text/plain", b"12"), ("meta", "application/json", b'{"lang":"en"}'))
+    assert mock.handle(MockRequest("POST", "/upload", "", headers, good)).status == 201
+    bad = mock.handle(MockRequest("POST", "/upload", "", headers, body(("title", "text/plain", b"R"), ("pages", "text/plain", b"x"))))
+    assert bad.status == 400
+    for field in (b"/body/file", b"/body/title", b"/body/pages"):
+        assert field in bad.body
+    assert mock.handle(MockRequest("POST", "/upload", "", {"content-type": "multipart/form-data"}, b"junk")).status == 400
+
+
+def test_single_form_value_for_an_array_field() -> None:
+    schema = {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "integer"}}}}
+    spec = _spec({"/f": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}},
+                                  "responses": {"204": {"description": "ok"}}}}})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=3")).status == 204
+    assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=3&tags=4")).status == 204
+    assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=x")).status == 400

@@ -54,8 +54,14 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
         except UnicodeDecodeError:
             return 400, [Issue("/body", "the form body is not UTF-8", "body")], _NO_BODY
         decoded = _form(spec, media.schema, text)
+    elif media_type == "multipart/form-data":
+        parts = _multipart(content_type or "", body)
+        if parts is None:
+            return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], _NO_BODY
+        gen = _Generator(spec, random.Random(0), "request")
+        decoded = _shape(spec, gen, media.schema, parts, 0)
     else:
-        return 0, [], body  # multipart, binary, text: accepted as sent
+        return 0, [], body  # binary, text: accepted as sent
     if media.schema is None:
         return 0, [], decoded
     issues = [Issue("/body" + pointer, message, "body")
@@ -64,6 +70,43 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
         status = 422 if op.response_for(422) is not None and "422" in op.responses else 400
         return status, issues, decoded
     return 0, [], decoded
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
+    """Fields of a multipart/form-data body (RFC 7578): text as str, JSON parts decoded,
+    repeated names as lists. File parts become their text (or a placeholder when binary)."""
+    import email.parser
+    import email.policy
+
+    if "boundary=" not in content_type.lower():
+        return None
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    except Exception:  # the email package raises many kinds on hostile input
+        return None
+    if not message.is_multipart():
+        return None
+    out: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""
+        value: Any
+        if "json" in (part.get_content_type() or "") and payload:
+            try:
+                value = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                value = payload.decode("utf-8", "replace")
+        else:
+            value = payload.decode("utf-8", "replace")
+        if name in out:
+            out[name] = [*out[name], value] if isinstance(out[name], list) else [out[name], value]
+        else:
+            out[name] = value
+    return out
 
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
@@ -136,5 +179,10 @@ def _shape(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> A
         items = flat.get("items", {}) if isinstance(flat, dict) else {}
         return [_shape(spec, gen, items, v, depth + 1) for v in node]
     if isinstance(node, str):
+        kinds = _types(gen.flatten(schema) or {}) if isinstance(gen.flatten(schema), dict) else []
+        if "array" in kinds and "string" not in kinds:  # one value where a list is expected
+            flat = _branch(gen, schema, "array")
+            items = flat.get("items", {}) if isinstance(flat, dict) else {}
+            return [_shape(spec, gen, items, node, depth + 1)]
         return coerce(spec, schema, node)
     return node
