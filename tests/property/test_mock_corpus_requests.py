@@ -59,6 +59,19 @@ def _form_pairs(prefix: str, value: Any, out: list[tuple[str, str]]) -> bool:
     return True
 
 
+def _multipart(value: dict[str, Any]) -> bytes:
+    out = b""
+    for name, field in value.items():
+        for item in field if isinstance(field, list) else [field]:
+            if isinstance(item, (dict, list)):
+                ctype, data = "application/json", orjson.dumps(item)
+            else:
+                ctype, data = "text/plain", _wire(item).encode()
+            out += (f'--tc-boundary\r\nContent-Disposition: form-data; name="{name}"\r\n'
+                    f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    return out + b"--tc-boundary--\r\n"
+
+
 def _request(spec: Any, op: Any, rng: random.Random) -> MockRequest | None:
     path = op.path
     query: list[tuple[str, str]] = []
@@ -91,6 +104,11 @@ def _request(spec: Any, op: Any, rng: random.Random) -> MockRequest | None:
         value = generate_value(spec, media.schema, rng=rng, direction="request")
         if "json" in media_type:
             body = orjson.dumps(value)
+        elif media_type == "multipart/form-data":
+            if not isinstance(value, dict):
+                return None
+            body = _multipart(value)
+            media_type = "multipart/form-data; boundary=tc-boundary"
         elif media_type == "application/x-www-form-urlencoded":
             pairs: list[tuple[str, str]] = []
             if not isinstance(value, dict) or not _form_pairs("", value, pairs):
