@@ -173,7 +173,7 @@ class MockApp:
             answer = _gateway_timeout(answer)
         elif answer.delay:
             await asyncio.sleep(answer.delay)
-        out_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+        out_headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in answer.headers]
         send_body = scope["method"] != "HEAD"
         out_headers.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": out_headers})
