@@ -66,7 +66,7 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return min(answer.delay or 0.0, read) if isinstance(read, (int, float)) else answer.delay or 0.0
 
     def _response(self, request: httpx.Request, answer: MockResponse) -> httpx.Response:
-        headers = [(k, v.encode("latin-1", "replace")) for k, v in answer.headers]
+        headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in answer.headers]
         return httpx.Response(answer.status, headers=headers, content=answer.body, request=request)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
