@@ -74,3 +74,12 @@ def test_json_equal_is_deep() -> None:
     assert json_equal({"a": [1, {"b": 2.0}]}, {"a": [1, {"b": 2}]})
     assert not json_equal({"a": [1]}, {"a": [1, 2]})
     assert not json_equal([False], [0])
+
+
+def test_each_and_any_over_several_nodes() -> None:
+    statuses = jsonpath_values("$.items[*].id", BODY)
+    assert apply_operator("each", statuses, {"type": "integer", "gte": 1}) is None
+    assert apply_operator("each", statuses, {"lt": 2}) == "item 1 is not < 2"
+    assert apply_operator("any", statuses, {"eq": 2}) is None
+    assert apply_operator("any", statuses, {"eq": 3}) == "no item matches"
+    assert apply_operator("each", MISSING, {"eq": 1}) == "matched nothing"

@@ -508,3 +508,14 @@ def test_unchanged_files_load_from_the_cache(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("TOOLCHECK_NO_CACHE", "1")
     load_file(path)
     assert len(calls) == 3
+
+
+def test_each_and_any_in_a_scenario(tmp_path: Path) -> None:
+    text = BASE.replace("        - {path: $.status, in: [queued, running, completed, failed]}",
+                        "        - {path: '$.*', any: {eq: completed}}\n"
+                        "        - {path: \"$['task_id','kind']\", each: {type: string, matches: '^[a-z_]+'}}")
+    suite, _, _ = run(write(tmp_path, text), FakeApi(["completed"]))
+    assert suite.ok, [(c.name, c.message) for c in suite.cases]
+    broken = text.replace("any: {eq: completed}", "any: {eq: nope}")
+    suite, _, _ = run(write(tmp_path, broken, "b.toolcheck.yaml"), FakeApi(["completed"]))
+    assert suite.cases[1].status == "failed" and "no item matches" in suite.cases[1].message

@@ -28,7 +28,7 @@ from toolcheck.scenarios.expressions import (
 from toolcheck.scenarios.model import Criterion
 
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains",
-             "matches", "exists", "absent", "type", "length", "schema")
+             "matches", "exists", "absent", "type", "length", "schema", "each", "any")
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,16 @@ def apply_operator(op: str, actual: Any, expected: Any, *, schema_check: SchemaC
     if op == "schema":
         errors = schema_check(expected, actual) if schema_check else []
         return None if not errors else "; ".join(errors[:3])
+    if op in ("each", "any"):
+        # For several nodes ($.data[*].status): each / any of the values meets every operator.
+        items = actual if isinstance(actual, list) else [actual]
+        ops = expected if isinstance(expected, Mapping) else {"eq": expected}
+        reasons = [next((f"item {i} {r}" for sub, want in ops.items()
+                         for r in [apply_operator(str(sub), item, want, schema_check=schema_check)] if r), None)
+                   for i, item in enumerate(items)]
+        if op == "each":
+            return next((r for r in reasons if r), None)
+        return None if any(r is None for r in reasons) else "no item matches"
     return f"unknown operator {op!r}"
 
 
