@@ -1,17 +1,26 @@
 """Breaking-change detection between two API descriptions (``toolcheck drift OLD NEW``).
 
-    from toolcheck.drift import diff, load_policy
+    from toolcheck.spec import load_spec
+    from toolcheck.drift import Policy, diff, load_ignore_file
+
     report = diff(load_spec("git:origin/main:openapi.yaml"), load_spec("openapi.yaml"))
-    report = load_policy(...).apply(report)
+    ignores, severity = load_ignore_file(".toolcheck-drift-ignore.yaml")
+    report = Policy(severity=severity, ignores=ignores).apply(report)
+    failing = report.at_least("error")
 
 Public names are re-exported here; the modules behind them are private except ``rules``
-(the catalogue), ``policy`` and ``formats``.
+(the catalogue), ``policy`` and ``formats`` (JSON, Markdown, GitHub annotations, changelog,
+and the mapping onto the shared :class:`~toolcheck.results.RunResult`).
 """
 
 from __future__ import annotations
 
 from toolcheck.drift.differ import DiffOptions, diff
 from toolcheck.drift.model import DriftReport, Finding
+from toolcheck.drift.policy import IgnoreEntry, Policy, load_ignore_file, parse_severity
 from toolcheck.drift.rules import RULES, Rule
 
-__all__ = ["RULES", "DiffOptions", "DriftReport", "Finding", "Rule", "diff"]
+__all__ = [
+    "RULES", "DiffOptions", "DriftReport", "Finding", "IgnoreEntry", "Policy", "Rule", "diff",
+    "load_ignore_file", "parse_severity",
+]
