@@ -305,7 +305,8 @@ workflows:
 def test_an_arazzo_workflow_over_a_real_socket(server: Any, tmp_path: Path) -> None:
     doc = tmp_path / "flow.arazzo.yaml"
     doc.write_text(ARAZZO_FLOW.replace("SPEC", str(ROOT / "examples" / "agent-tools" / "openapi.yaml")))
-    proc = run_cli(str(doc), "--base-url", server.url, "--input", f"token={TOKEN}", "--reports", "out", cwd=tmp_path)
+    (tmp_path / "inputs.yaml").write_text(f"token: {TOKEN}\n")
+    proc = run_cli(str(doc), "--base-url", server.url, "--inputs", "inputs.yaml", "--reports", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     [suite] = report["suites"]

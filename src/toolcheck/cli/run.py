@@ -63,6 +63,17 @@ def _input_value(text: str) -> Any:
         return text
 
 
+def _inputs_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    from toolcheck.scenarios.loader import read_document
+
+    data, _ = read_document(path)
+    if not isinstance(data, dict):
+        raise UsageError("--inputs: the file must hold a mapping of input names to values.", location=str(path))
+    return {str(k): v for k, v in data.items()}
+
+
 def _choice(value: str, option: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UsageError(f"{option} {value!r}: choose one of {', '.join(allowed)}.")
@@ -77,6 +88,7 @@ def run(
     mock: bool = typer.Option(False, "--mock", help="Run against the in-process mock of the spec (no server)."),
     source: list[str] = typer.Option([], "--source", help="Arazzo source override NAME=PATH (repeatable)."),
     inputs: list[str] = typer.Option([], "--input", "-i", help="Input NAME=VALUE (JSON or text; repeatable)."),
+    inputs_file: Path | None = typer.Option(None, "--inputs", help="A JSON or YAML file of inputs (NAME: VALUE); --input wins."),
     auth: list[str] = typer.Option([], "--auth", help="Credential SCHEME=VALUE for a security scheme of the spec (repeatable)."),
     workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
     tags: list[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
@@ -109,7 +121,7 @@ def run(
         if mock and base_url:
             raise UsageError("--mock and --base-url exclude each other: choose one target.")
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
-        input_map = {k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}
+        input_map = {**_inputs_file(inputs_file), **{k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}}
         auth_map = _pairs(auth, "--auth")
         severity_map = _pairs(severity, "--severity")
         for check_name, level in severity_map.items():
