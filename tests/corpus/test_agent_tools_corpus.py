@@ -33,6 +33,7 @@ pytestmark = [
 SCHEMA_SAMPLE = 12
 SCHEMA_BUDGET_S = 1.5  # meta-validating huge unions is slow: stop sampling after this long
 CALL_SAMPLE = 4
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _files() -> list[str]:
@@ -84,6 +85,8 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
                     body = generate_value(spec, media.schema, rng=rng, direction="request")
         except GenerationError:
             continue  # an unsatisfiable schema is the spec's problem, reported elsewhere
+        if tool.media_type in FORMS and isinstance(body, dict) and any(v == [] or v is None for v in body.values()):
+            continue  # an empty array or a null has no form encoding (it is sent as nothing)
         args = arguments_for(tool, values, body)
         errors = list(jsonschema.Draft202012Validator(tool.input_schema).iter_errors(args))
         assert not errors, f"{tool.name}: positive payload rejected by the tool schema: {errors[0].message}"

@@ -265,3 +265,17 @@ def test_a_null_body_is_sent_as_json_null() -> None:
     req = tool_call_to_request(tool, args)
     assert req.body is JSON_NULL and req.httpx_kwargs()["content"] == b"null"
     assert arguments_for(tool, {}) == {}  # no body at all
+
+
+def test_multipart_parts_follow_the_default_content_types() -> None:
+    import httpx
+
+    spec = spec_with({"/m": {"post": {"operationId": "m", "requestBody": {"content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"meta": {"type": "object"}, "tags": {"type": "array", "items": {"type": "string"}},
+                                         "name": {"type": "string"}}}}}}, "responses": OK}}})
+    (tool,) = build_tools(spec)
+    req = tool_call_to_request(tool, {"meta": {"a": 1}, "tags": ["x", "y"], "name": "n"})
+    sent = httpx.Client(base_url="http://t").build_request(req.method, req.path, **req.httpx_kwargs(tool.encoding))
+    body = sent.read().decode()
+    assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert body.count('name="tags"') == 2 and '{"a": 1}' in body and "application/json" in body

@@ -161,3 +161,25 @@ def _deep(prefix: str, value: Any) -> list[tuple[str, str]]:
             out.extend(_deep(f"{prefix}[{i}]", v))
         return out
     return [(prefix, scalar(value))]
+
+
+def multipart_parts(body: dict[str, Any], encoding: Any = None) -> list[tuple[str, tuple[None, str, str]]]:
+    """``multipart/form-data`` parts (httpx ``files=``) per OAS 3.1 §4.8.14 defaults: objects
+    (and arrays of objects) as one ``application/json`` part, arrays of primitives as repeated
+    ``text/plain`` parts, primitives as one ``text/plain`` part; ``encoding.contentType``
+    overrides the part's type."""
+    encoding = encoding if isinstance(encoding, dict) else {}
+    parts: list[tuple[str, tuple[None, str, str]]] = []
+    for key, value in body.items():
+        if value is None:
+            continue
+        enc = encoding.get(key) if isinstance(encoding.get(key), dict) else {}
+        declared = str(enc.get("contentType") or "").split(",")[0].strip()
+        structured = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+        if structured or "json" in declared:
+            parts.append((key, (None, json.dumps(value, ensure_ascii=False), declared or "application/json")))
+        elif isinstance(value, list):
+            parts.extend((key, (None, scalar(v), declared or "text/plain")) for v in value)
+        else:
+            parts.append((key, (None, scalar(value), declared or "text/plain")))
+    return parts

@@ -101,10 +101,10 @@ class ToolRequest(NamedTuple):
 
             kwargs["content"] = urlencode(form_pairs(self.body, encoding)).encode()
         elif media == "multipart/form-data" and isinstance(self.body, dict):
-            from toolcheck.agent._serialise import scalar
+            from toolcheck.agent._serialise import multipart_parts
 
             del kwargs["headers"]["Content-Type"]  # httpx adds the boundary
-            kwargs["files"] = {k: (None, scalar(v)) for k, v in self.body.items() if v is not None}
+            kwargs["files"] = multipart_parts(self.body, encoding)
         elif media == "application/json" or media.endswith("+json") or not isinstance(self.body, (str, bytes)):
             kwargs["content"] = json.dumps(self.body).encode()
         else:
