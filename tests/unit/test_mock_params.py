@@ -238,3 +238,17 @@ def test_single_form_value_for_an_array_field() -> None:
     assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=3")).status == 204
     assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=3&tags=4")).status == 204
     assert Mock(spec).handle(MockRequest("POST", "/f", "", form, b"tags=x")).status == 400
+
+
+def test_stateful_post_without_a_documented_body_still_creates() -> None:
+    item = {"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    spec = _spec({"/notes": {"post": {"requestBody": {"content": {"application/json": {"schema": item}}},
+                                      "responses": {"201": {"description": "created", "headers": {"Location": {"schema": {"type": "string"}}}}}}},
+                  "/notes/{id}": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": item}}}}}}})
+    import orjson
+
+    mock = Mock(spec, stateful=True)
+    created = mock.handle(MockRequest("POST", "/notes", "", {"content-type": "application/json"}, b'{"id":"ignored","name":"n1"}'))
+    assert created.status == 201 and created.body == b""
+    location = dict(created.headers)["location"]
+    assert orjson.loads(mock.handle(MockRequest("GET", location)).body)["name"] == "n1"

@@ -64,13 +64,15 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
             mock.creates += 1
             sequence = mock.creates
         create_rng = random.Random(f"{mock.seed}|{op.key}|create|{sequence}")
-        body = _generate(mock, schema, create_rng, {})
+        # A POST documented without a body (201 + Location) still creates what GET /x/{id} returns.
+        stored_schema = schema if schema is not None else _item_schema(mock, resource)
+        body = _generate(mock, stored_schema, create_rng, {})
         if not isinstance(body, dict):
             return None
-        body = _merge(mock, schema, body, decoded, keep=id_field(body, resource))
-        stages = _stages(mock, schema)
+        body = _merge(mock, stored_schema, body, decoded, keep=id_field(body, resource))
+        stages = _stages(mock, stored_schema)
         if stages and body.get("status") != stages[0]:
-            body = _try(mock, schema, body, {"status": stages[0], "progress": 0})
+            body = _try(mock, stored_schema, body, {"status": stages[0], "progress": 0})
         field_name = id_field(body, resource)
         if field_name is None:
             return None
@@ -78,7 +80,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         store.put(collection, key, body)
         location = f"{resource.item.replace('{' + resource.id_param + '}', quote(key, safe=''))}"
         extra = (("location", location),) if location.isascii() else ()
-        return mock._finish(op, status, body, extra, None, 0.0, "state")
+        return mock._finish(op, status, body if schema is not None else None, extra, None, 0.0, "state")
     if op.method == "get":
         items = store.listing(collection)
         if not items or schema is None:
@@ -99,6 +101,14 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if listing is None:
             return None
         return mock._finish(op, status, listing, (), None, 0.0, "state")
+    return None
+
+
+def _item_schema(mock: Mock, resource: Any) -> Any:
+    for candidate in mock.spec.operations:
+        if candidate.method == "get" and (candidate.path.rstrip("/") or "/") == resource.item:
+            _status, response = mock._status(candidate, {})
+            return _schema(response)
     return None
 
 
