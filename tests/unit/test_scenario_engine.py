@@ -519,3 +519,14 @@ def test_each_and_any_in_a_scenario(tmp_path: Path) -> None:
     broken = text.replace("any: {eq: completed}", "any: {eq: nope}")
     suite, _, _ = run(write(tmp_path, broken, "b.toolcheck.yaml"), FakeApi(["completed"]))
     assert suite.cases[1].status == "failed" and "no item matches" in suite.cases[1].message
+
+
+def test_finally_can_use_outputs_of_a_failed_step(tmp_path: Path) -> None:
+    api = FakeApi()
+    text = FLOW.replace("        - {path: $.status, eq: running}",
+                        "        - {path: $.status, eq: running}\n    outputs: {id: $response.body#/task_id}")
+    text = text.replace("params: {task_id: task_abcdefgh}\n    expect: {status: [204, 404]}",
+                        "params: {task_id: $steps.create.outputs.id}\n    expect: {status: [204, 404]}")
+    suite, _, _ = run(write(tmp_path, text), api)
+    assert [c.status for c in suite.cases] == ["failed", "skipped", "passed"]
+    assert api.requests[-1].method == "DELETE" and api.requests[-1].url.path == "/tasks/task_abcdefgh"

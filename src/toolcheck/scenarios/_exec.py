@@ -395,8 +395,8 @@ class StepExecutor:
         if len(errors) > 1:
             message += f" (+{len(errors) - 1} more)"
         outcome = Outcome(status, message, details, attempts=attempts, response=resp)
-        if status == "passed" or self.scenario.kind == "arazzo":
-            self._capture(step, resp)
+        # Captured even when the step failed: `finally` teardown needs the id of what was created.
+        self._capture(step, resp)
         return outcome
 
     def _expectations(self, step: Step, op: Operation, spec: Spec, resp: dict[str, Any]) -> list[Failure]:
