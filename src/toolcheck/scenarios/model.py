@@ -26,6 +26,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Output:
+    """A value captured after a step; ``secret`` ones are masked in every output."""
+
     expression: str
     secret: bool = False
 
@@ -66,6 +68,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Poll:
+    """Re-send a step until ``until`` holds; ``fail_if`` stops at once (durations in seconds)."""
+
     until: tuple[str, ...]
     fail_if: tuple[str, ...] = ()
     interval: float = 1.0
@@ -88,6 +92,12 @@ class Retry:
 
 @dataclass(frozen=True)
 class Step:
+    """One request to make (or, for Arazzo, a sub-workflow to call) and what must hold after it.
+
+    ``params`` carry a location only when the document gave one; otherwise the spec decides.
+    ``auth`` is ``default``, ``none``, ``invalid`` (an auth-failure step) or ``{scheme: value}``.
+    """
+
     id: str
     line: int = 0
     description: str = ""
