@@ -252,3 +252,24 @@ def test_stateful_post_without_a_documented_body_still_creates() -> None:
     assert created.status == 201 and created.body == b""
     location = dict(created.headers)["location"]
     assert orjson.loads(mock.handle(MockRequest("GET", location)).body)["name"] == "n1"
+
+
+def test_nested_collections_are_kept_per_parent() -> None:
+    note = {"type": "object", "required": ["id", "text"], "properties": {"id": {"type": "string"}, "text": {"type": "string"}}}
+    page = {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": note}}}
+    body = {"content": {"application/json": {"schema": note}}}
+    spec = _spec({"/customers/{cid}/notes": {
+        "post": {"requestBody": body, "responses": {"201": {"description": "ok", **body}}},
+        "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": page}}}}}},
+        "/customers/{cid}/notes/{nid}": {"get": {"responses": {"200": {"description": "ok", **body}}}}})
+    import orjson
+
+    mock = Mock(spec, stateful=True)
+    json_headers = {"content-type": "application/json"}
+    a = mock.handle(MockRequest("POST", "/customers/A/notes", "", json_headers, b'{"id":"x","text":"for A"}'))
+    mock.handle(MockRequest("POST", "/customers/B/notes", "", json_headers, b'{"id":"y","text":"for B"}'))
+    listed = orjson.loads(mock.handle(MockRequest("GET", "/customers/A/notes")).body)["data"]
+    assert [n["text"] for n in listed] == ["for A"]
+    location = dict(a.headers)["location"]
+    assert location.startswith("/customers/A/notes/")
+    assert orjson.loads(mock.handle(MockRequest("GET", location)).body)["text"] == "for A"

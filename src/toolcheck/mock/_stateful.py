@@ -31,7 +31,10 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
     path = op.path.rstrip("/") or "/"
     resource = mock.resources[path]
     store = mock.store
+    # Nested collections are per parent: /customers/A/notes and /customers/B/notes differ.
     collection = resource.collection
+    for name, value in path_params.items():
+        collection = collection.replace("{" + name + "}", value)
     status, response = mock._status(op, {})
     schema = _schema(response)
     if path == resource.item:
@@ -78,7 +81,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
             return None
         key = str(body[field_name])
         store.put(collection, key, body)
-        location = f"{resource.item.replace('{' + resource.id_param + '}', quote(key, safe=''))}"
+        location = f"{collection}/{quote(key, safe='')}"
         extra = (("location", location),) if location.isascii() else ()
         return mock._finish(op, status, body if schema is not None else None, extra, None, 0.0, "state")
     if op.method == "get":
