@@ -32,7 +32,7 @@ pytestmark = [
 
 SCHEMA_SAMPLE = 12
 SCHEMA_BUDGET_S = 1.5  # meta-validating huge unions is slow: stop sampling after this long
-CALL_SAMPLE = 4
+CALL_SAMPLE = 12
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
