@@ -255,6 +255,15 @@ def main() -> None:
         r = results[name]
         print(f"{name:18} GET {r['get'] / base['get']:.2f}x  POST {r['post'] / base['post']:.2f}x  "
               f"p99 GET {r['get_p99'] / base['get_p99']:.2f}x  RSS {r['rss'] / base['rss']:.2f}x")
+    ours = [results["toolcheck static"], results["toolcheck dynamic"]]
+    verdicts = {
+        ">=2x Prism static req/s (GET and POST, static and dynamic)": all(
+            r["get"] >= 2 * base["get"] and r["post"] >= 2 * base["post"] for r in ours),
+        "p99 lower than Prism static": all(r["get_p99"] < base["get_p99"] and r["post_p99"] < base["post_p99"] for r in ours),
+        "RSS lower than Prism": all(r["rss"] < base["rss"] for r in ours),
+        "first answer within 1 s (examples spec)": all(r["first"] <= 1.0 for r in ours),
+    }
+    print("\ntargets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in verdicts.items()))
     if not args.skip_stripe and STRIPE.exists():
         print("\ntime to first answer on Stripe's spec (GET /v1/customers):")
         for kind, label, cold in (("prism", "prism", False), ("toolcheck", "toolcheck (cold)", True),
