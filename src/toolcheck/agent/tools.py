@@ -270,8 +270,8 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         assert media is not None
         media_type = media.media_type
         encoding = media.encoding
-        flat = _flat_object(spec, media.schema) if media_type.split(";")[0].strip().lower() in (
-            *_BODY_PREFERENCE, ) or media_type.endswith("+json") else None
+        bare = media_type.split(";")[0].strip().lower()
+        flat = _flat_object(spec, media.schema) if bare in _BODY_PREFERENCE or bare.endswith("+json") else None
         if flat is not None:
             names = {str(k): sanitize_arg(str(k)) for k in flat["properties"]}
             if len(set(names.values())) != len(names) or set(names.values()) & (wanted | set(properties)):
@@ -286,7 +286,7 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                     required.append(arg)
                 bindings.append(ArgBinding(arg, "body-property", prop, prop in body_required))
         else:
-            arg = "body" if "body" not in properties else "request_body"
+            arg = next(a for a in ("body", "request_body", "http_body", "body_") if a not in properties)
             schema = media.schema if media.schema is not None else {"type": "string"}
             add(arg, "body", "", schema, body.required, body.description or f"The request body ({media_type}).")
     input_schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
