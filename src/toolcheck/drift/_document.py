@@ -131,13 +131,20 @@ def compare_document(d: Differ) -> None:
                 if fa.get(url) != fb.get(url):
                     d.emit("security-scheme-oauth-url-changed", f"{name} {flow} {url} changed", before=fa.get(url),
                            after=fb.get(url), key=f"{name}:{flow}:{url}", old_pointer=ptr, new_pointer=ptr)
-            sa, sb = set(fa.get("scopes") or {}), set(fb.get("scopes") or {})
+            sa = set(fa["scopes"]) if isinstance(fa.get("scopes"), dict) else set()
+            sb = set(fb["scopes"]) if isinstance(fb.get("scopes"), dict) else set()
             for s in sorted(sb - sa):
                 d.emit("security-scheme-scope-added", f"{name} {flow} scope {s} was added", after=s,
                        key=f"{name}:{s}", new_pointer=ptr)
             for s in sorted(sa - sb):
                 d.emit("security-scheme-scope-removed", f"{name} {flow} scope {s} was removed", before=s,
                        key=f"{name}:{s}", old_pointer=ptr)
+            da: dict[str, Any] = fa["scopes"] if isinstance(fa.get("scopes"), dict) else {}
+            db: dict[str, Any] = fb["scopes"] if isinstance(fb.get("scopes"), dict) else {}
+            for s in sorted(sa & sb):
+                if da.get(s) != db.get(s):
+                    d.emit("security-scheme-scope-changed", f"{name} {flow} scope {s} was redescribed",
+                           before=da.get(s), after=db.get(s), key=f"{name}:{s}", new_pointer=ptr)
     for name in sorted(d.old.schemas.keys() - d.new.schemas.keys()):
         d.emit("api-schema-removed", f"component schema {name} was removed", before=name, key=name,
                old_pointer=f"/components/schemas/{_esc(name)}")

@@ -435,6 +435,8 @@ _OTHER: list[tuple[str, str, str, str, tuple[str, ...], str, bool]] = [
      "a scope was added to an OAuth flow", False),
     ("security-scheme-scope-removed", INFO, "none", "security", ("api-security-component-oauth-scope-removed",),
      "a scope was removed from an OAuth flow", False),
+    ("security-scheme-scope-changed", INFO, "none", "security", ("api-security-component-oauth-scope-changed",),
+     "the description of an OAuth scope changed", False),
     ("api-schema-removed", INFO, "none", "components", ("api-schema-removed",),
      "a named component schema was removed", False),
     ("api-version-not-bumped", INFO, "none", "versioning", ("api-version-not-bumped",),
