@@ -1,0 +1,112 @@
+"""Requests built from the spec: parameter placement and styles, bodies, every auth scheme."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qsl
+
+import jsonschema
+
+from toolcheck.scenarios import _http
+from toolcheck.scenarios.expressions import MISSING
+from toolcheck.scenarios.loader import scenario_schema
+from toolcheck.spec import load_spec_dict
+
+SPEC = load_spec_dict({
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "basic": {"type": "http", "scheme": "basic"},
+        "keyQuery": {"type": "apiKey", "in": "query", "name": "api_key"},
+        "keyCookie": {"type": "apiKey", "in": "cookie", "name": "sid"},
+        "keyHeader": {"type": "apiKey", "in": "header", "name": "X-Key"},
+    }},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/things/{thing_id}/parts/{part}": {"post": {
+            "operationId": "make",
+            "parameters": [
+                {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "part", "in": "path", "required": True, "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "tags", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "ids", "in": "query", "explode": False, "schema": {"type": "array", "items": {"type": "integer"}}},
+                {"name": "filter", "in": "query", "style": "deepObject", "schema": {"type": "object"}},
+                {"name": "meta", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}},
+                {"name": "X-Trace", "in": "header", "schema": {"type": "string"}},
+                {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+            ],
+            "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                                        "application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}},
+        }},
+        "/open": {"get": {"operationId": "open", "security": [], "responses": {"200": {"description": "ok"}}}},
+        "/multi": {"get": {"operationId": "multi", "security": [{"keyQuery": [], "keyCookie": []}, {"basic": []}],
+                           "responses": {"200": {"description": "ok"}}}},
+    },
+})
+
+
+def test_parameters_go_where_the_spec_says() -> None:
+    op = SPEC.operation("make")
+    prepared = _http.build(op, [
+        ("thing_id", None, "a/b c"), ("part", None, ["x", "y"]), ("tags", None, ["p", "q"]), ("ids", None, [1, 2]),
+        ("filter", None, {"state": "open"}), ("meta", None, {"k": 1}), ("X-Trace", None, "t-1"),
+        ("session", None, "s1"), ("extra", None, "e"), ("unset", None, MISSING),
+    ], {"name": "n"}, None)
+    assert prepared.path == "/things/a%2Fb%20c/parts/x,y"
+    assert prepared.query == [("tags", "p"), ("tags", "q"), ("ids", "1,2"), ("filter[state]", "open"),
+                              ("meta", '{"k":1}'), ("extra", "e")]
+    assert prepared.headers["X-Trace"] == "t-1" and prepared.cookies == {"session": "s1"}
+    assert prepared.headers["Content-Type"] == "application/json" and json.loads(prepared.content or b"") == {"name": "n"}
+    assert _http.missing_path_params(prepared, op) == []
+
+
+def test_form_bodies_and_loose_names() -> None:
+    op = SPEC.operation("make")
+    prepared = _http.build(op, [("thingId", "path", "t1")], {"a": "1", "b": ["x", "y"]},
+                           "application/x-www-form-urlencoded")
+    assert prepared.path.startswith("/things/t1/")  # `thingId` bound to `thing_id`
+    assert parse_qsl((prepared.content or b"").decode()) == [("a", "1"), ("b", "x"), ("b", "y")]
+    assert _http.missing_path_params(prepared, op) == ["part"]
+
+
+def test_every_scheme_carries_its_credential() -> None:
+    op = SPEC.operation("make")
+    bearer = _http.build(op, [], MISSING, None)
+    assert _http.apply_auth(bearer, SPEC, op, "default", {"bearer": "tok-1"}) is None
+    assert bearer.headers["Authorization"] == "Bearer tok-1"
+    multi = SPEC.operation("multi")
+    keys = _http.build(multi, [], MISSING, None)
+    _http.apply_auth(keys, SPEC, multi, "default", {"keyQuery": "kq", "keyCookie": "kc"})
+    assert ("api_key", "kq") in keys.query and keys.cookies == {"sid": "kc"}
+    basic = _http.build(multi, [], MISSING, None)
+    _http.apply_auth(basic, SPEC, multi, "default", {"basic": {"username": "ada", "password": "pw"}})
+    assert basic.headers["Authorization"] == "Basic " + base64.b64encode(b"ada:pw").decode()
+    none = _http.build(multi, [], MISSING, None)
+    note = _http.apply_auth(none, SPEC, multi, "default", {})
+    assert note and "keyQuery + keyCookie or basic" in note and "Authorization" not in none.headers
+    invalid = _http.build(op, [], MISSING, None)
+    _http.apply_auth(invalid, SPEC, op, "invalid", {"bearer": "tok-1"})
+    assert invalid.headers["Authorization"] == f"Bearer {_http.INVALID_TOKEN}"
+    stripped = _http.build(op, [], MISSING, None)
+    _http.apply_auth(stripped, SPEC, op, "none", {"bearer": "tok-1"})
+    assert "Authorization" not in stripped.headers
+    placeholder = _http.build(op, [], MISSING, None)
+    assert "placeholder" in (_http.apply_auth(placeholder, SPEC, op, "default", {}, "mock-cred") or "")
+    assert placeholder.headers["Authorization"] == "Bearer mock-cred"
+    open_op = SPEC.operation("open")
+    public = _http.build(open_op, [], MISSING, None)
+    assert _http.apply_auth(public, SPEC, open_op, "default", {"bearer": "tok-1"}) is None and not public.headers
+
+
+def test_curl_and_replacements() -> None:
+    line = _http.curl("POST", "http://h/x?a=1", {"X-A": "it's"}, b'{"a": 1}')
+    assert line.startswith("curl -sS -X POST 'http://h/x?a=1'") and "--data-raw" in line and "'\"'\"'" in line
+    assert _http.replace_at({"a": {"b": 1}, "c": [1, 2]}, "/a/b", 5) == {"a": {"b": 5}, "c": [1, 2]}
+    assert _http.replace_at({"c": [1, 2]}, "/c/1", 9) == {"c": [1, 9]}
+
+
+def test_the_shipped_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(scenario_schema())
