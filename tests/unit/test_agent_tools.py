@@ -279,3 +279,11 @@ def test_multipart_parts_follow_the_default_content_types() -> None:
     body = sent.read().decode()
     assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
     assert body.count('name="tags"') == 2 and '{"a": 1}' in body and "application/json" in body
+
+
+def test_nested_property_names_providers_reject_are_reported() -> None:
+    spec = spec_with({"/o": {"post": {"operationId": "o", "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"meta": {"type": "object", "properties": {"@type": {"type": "string"}}}}}}}},
+        "responses": OK}}})
+    (tool,) = build_tools(spec)
+    assert any("@type" in n and "Anthropic" in n for n in tool.notes)
