@@ -352,3 +352,13 @@ def test_enum_value_respelled_is_one_rename() -> None:
                                                                          s(["queued", "inProgress"]))))
     assert got == [("request-enum-value-renamed", "error", "in_progress", "inProgress"),
                    ("response-enum-value-renamed", "warning", "in_progress", "inProgress")]
+
+
+def test_response_media_type_renamed() -> None:
+    def s(media: str) -> dict[str, Any]:
+        o = op(response=OBJ)
+        o["responses"]["200"]["content"] = {media: {"schema": OBJ}}
+        return spec({"/t": {"post": o}})
+    assert rules(run(s("application/json"), s("application/*"))) == {"response-media-type-name-generalized"}
+    assert rules(run(s("application/*"), s("application/json"))) == {"response-media-type-name-specialized"}
+    assert rules(run(s("application/json"), s("application/vnd.api+json"))) == {"response-media-type-name-changed"}

@@ -349,6 +349,22 @@ def _request_body(d: Differ, o: Operation, n: Operation) -> None:
                             nb.content[nm].schema, f"request body {nm}", f"{ptr_n}/content/{_esc(nm)}")
 
 
+def _media_covers(wide: str, narrow: str) -> bool:
+    """``application/*`` covers ``application/json``; ``*/*`` covers everything."""
+    w, n = wide.split(";")[0].strip().lower(), narrow.split(";")[0].strip().lower()
+    if w == n:
+        return False
+    wt, _, ws = w.partition("/")
+    nt, _, ns = n.partition("/")
+    return (wt == "*" or wt == nt) and ws == "*" or ws.startswith("*+") and ns.endswith(ws[1:])
+
+
+def _media_related(a: str, b: str) -> bool:
+    """Two names for the same format (a wildcard, or both JSON): a rename rather than a removal."""
+    json_like = all(m.split(";")[0].strip().lower().endswith("json") for m in (a, b))
+    return json_like or _media_covers(a, b) or _media_covers(b, a)
+
+
 def _schema_presence(d: Differ, side: str, old: Any, new: Any, where: str, optr: str, nptr: str) -> bool:
     """A media type that gained or lost its schema (True when reported: nothing left to compare)."""
     if bool(old) == bool(new):
@@ -406,6 +422,14 @@ def _response(d: Differ, o: Operation, n: Operation, status: str) -> None:
     ptr_o, ptr_n = f"{o.pointer}/responses/{_esc(status)}", f"{n.pointer}/responses/{_esc(status)}"
     error = not status.startswith(("2", "1", "3"))
     pairs, removed, added = _media_pairs(dict(orr.content), dict(nrr.content))
+    if len(removed) == 1 and len(added) == 1 and _media_related(removed[0], added[0]):
+        om, nm = removed.pop(), added.pop()  # one media type renamed: compare the bodies too
+        wider = _media_covers(nm, om)
+        rule = ("response-media-type-name-generalized" if wider else
+                "response-media-type-name-specialized" if _media_covers(om, nm) else "response-media-type-name-changed")
+        d.emit(rule, f"response {status} media type {om} is now {nm}", before=om, after=nm, key=f"{status}:{om}",
+               old_pointer=f"{ptr_o}/content/{_esc(om)}", new_pointer=f"{ptr_n}/content/{_esc(nm)}", scope="body")
+        pairs.append((om, nm))
     for m in removed:
         d.emit("response-media-type-removed", f"response {status} media type {m} was removed", before=m,
                key=f"{status}:{m}", old_pointer=f"{ptr_o}/content/{_esc(m)}", scope="body")
