@@ -61,6 +61,7 @@ def test_parameters_go_where_the_spec_says() -> None:
     assert prepared.headers["X-Trace"] == "t-1" and prepared.cookies == {"session": "s1"}
     assert prepared.headers["Content-Type"] == "application/json" and json.loads(prepared.content or b"") == {"name": "n"}
     assert _http.missing_path_params(prepared, op) == []
+    assert prepared.undocumented == ["extra", "unset"]  # reported as a note on the step
 
 
 def test_form_bodies_and_loose_names() -> None:

@@ -186,6 +186,9 @@ class StepExecutor:
         details["curl"] = self.redactor.redact_text(_http.curl(prepared.method, self._full_url(url, prepared),
                                                                prepared.headers, prepared.content))
         notes = [auth_note] if auth_note else []
+        if prepared.undocumented:
+            notes.append(f"{op.operation_id} declares no parameter {', '.join(map(repr, prepared.undocumented))}; "
+                         "sent in the query anyway")
         if notes:
             details["notes"] = notes
         if missing:

@@ -38,6 +38,7 @@ class Prepared:
     path_params: dict[str, Any] = field(default_factory=dict)
     query_params: dict[str, Any] = field(default_factory=dict)
     auth_schemes: tuple[str, ...] = ()
+    undocumented: list[str] = field(default_factory=list)  # parameters the operation does not declare
 
 
 def _scalar(value: Any) -> str:
@@ -118,6 +119,8 @@ def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, m
             param = _loose_parameter(op, name, location)
             if param is not None:
                 name = param.name
+            elif location not in ("header", "cookie"):
+                prepared.undocumented.append(name)
         where = location or (param.location if param is not None else "query")
         if value is MISSING or (value is None and where != "query"):
             continue
