@@ -313,6 +313,8 @@ class Printer:
         with self.lock:
             self.out.print(f"  {icon} {escape(suite_name)} › {escape(case.name)}{escape(where)}{got}{extra} "
                            f"[dim]{case.duration * 1000:.0f} ms[/]", soft_wrap=True)
+            for note in case.details.get("notes") or []:
+                self.out.print(f"      [dim]note: {escape(str(note))}[/]", soft_wrap=True)
             if case.status in ("failed", "error"):
                 self._failure(case)
 
