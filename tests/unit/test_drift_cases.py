@@ -63,3 +63,26 @@ def test_recall_of_expected_oasdiff_ids() -> None:
     print(f"\ndrift-cases recall: {hit}/{total} distinct ids = {recall:.1%}; "
           f"with multiplicity {hit_multi}/{total_multi} = {hit_multi / total_multi:.1%}")
     assert recall >= 0.9
+
+
+def test_precision_is_reported() -> None:
+    """Precision on `all` + `exact` + WARN cases (README scoring); printed, not asserted: toolcheck
+    deliberately reports more than oasdiff (content parameters, operationId, security scheme type)."""
+    true_pos = false_pos = 0
+    for case in CASES:
+        expected = json.loads((case / "expected.json").read_text())
+        if (expected["checks_scope"], expected["assertion"], expected["min_level"]) != ("all", "exact", "WARN"):
+            continue
+        report = diff(load_spec(str(case / "base.yaml")), load_spec(str(case / "revision.yaml")))
+        left = collections.Counter(e["id"] for e in expected["expected"])
+        for f in report.findings:
+            if f.level == "info":
+                continue
+            hit = next((i for i in f.oasdiff if left[i] > 0), None)
+            if hit is None:
+                false_pos += 1
+            else:
+                left[hit] -= 1
+                true_pos += 1
+    print(f"\ndrift-cases precision (all/exact/WARN): {true_pos}/{true_pos + false_pos}")
+    assert true_pos > 0
