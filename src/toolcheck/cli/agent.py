@@ -178,7 +178,8 @@ def serve_mcp(
     """Serve the spec's tools over MCP (stdio), backed by the mock (state, faults) or --target.
 
     Point an MCP client at `toolcheck serve-mcp SPEC`; stdout carries the protocol, so
-    everything else goes to stderr. Needs the optional `mcp` SDK: pip install 'toolcheck[mcp]'.
+    everything else goes to stderr. Needs the optional `mcp` SDK (the `mcp` extra of toolcheck,
+    or pip install mcp).
     """
     import anyio
     import httpx
