@@ -344,6 +344,7 @@ class StepExecutor:
                                      f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
                                      + (f" (last {note})" if note else "")))
                 break
+            record["wait_s"] = round(wait, 3)
             if self.stop.is_set() or (wait > 0 and self.stop.wait(wait)):
                 extra.append(Failure("poll", "until", "until", " && ".join(poll.until), state,
                                      f"poll stopped after {n} attempt(s): the run was interrupted"))
