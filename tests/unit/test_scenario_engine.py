@@ -345,7 +345,7 @@ def test_scenario_timeout_bounds_polling(tmp_path: Path) -> None:
     text = text.replace("steps:\n", "timeout: 0.3\nsteps:\n", 1)
     started = __import__("time").monotonic()
     suite, _, _ = run(write(tmp_path, text), FakeApi(["running"]))
-    assert __import__("time").monotonic() - started < 2
+    assert __import__("time").monotonic() - started < 10  # not the 1000 x 50 ms the poll allows
     assert suite.cases[1].status == "failed" and "scenario timeout" in suite.cases[1].message
 
 
