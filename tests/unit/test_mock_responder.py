@@ -289,3 +289,14 @@ def test_accept_negotiation_and_406(spec: Any) -> None:
         assert client.get("/tasks", headers={**AUTH, "Accept": "application/problem+json, text/html;q=0.5"}).status_code == 200
         refused = client.get("/tasks", headers={**AUTH, "Accept": "text/csv"})
         assert refused.status_code == 406 and "text/csv" in refused.text
+
+
+def test_invoice_total_matches_its_line_items(spec: Any) -> None:
+    with _client(spec, stateful=True) as client:
+        created = client.post("/invoices", headers=AUTH, json={
+            "customer_id": "cus_0001", "currency": "EUR",
+            "line_items": [{"description": "a", "quantity": 2, "unit_amount": 1500},
+                           {"description": "b", "quantity": 1, "unit_amount": 250}]}).json()
+        assert created["total"] == 3250
+        generated = client.get("/invoices/inv_ABCDEFGH", headers=AUTH).json()
+        assert generated["total"] == sum(i["quantity"] * i["unit_amount"] for i in generated["line_items"])

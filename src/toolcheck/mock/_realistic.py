@@ -199,3 +199,29 @@ def number_for_name(name: str, rng: random.Random) -> float | None:
     if lower in ("progress", "percent", "percentage"):
         return rng.randint(0, 100)
     return None
+
+
+_TOTAL_KEYS = ("total", "amount_total", "total_amount", "subtotal", "amount")
+_QTY_KEYS = ("quantity", "qty", "count")
+_PRICE_KEYS = ("unit_amount", "unit_price", "price", "amount")
+
+
+def derive_totals(value: object) -> object:
+    """A copy where a ``total`` equals the sum of its line items (quantity × unit amount).
+
+    Only when the object has both an integer total and a list of items carrying a quantity and
+    a unit amount; the caller keeps the result only if it still validates.
+    """
+    if not isinstance(value, dict):
+        return value
+    total_key = next((k for k in _TOTAL_KEYS if isinstance(value.get(k), int) and not isinstance(value.get(k), bool)), None)
+    if total_key is None:
+        return value
+    for items in value.values():
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            continue
+        qty = next((k for k in _QTY_KEYS if all(isinstance(i.get(k), int) for i in items)), None)
+        price = next((k for k in _PRICE_KEYS if k != total_key and all(isinstance(i.get(k), int) for i in items)), None)
+        if qty and price:
+            return {**value, total_key: sum(i[qty] * i[price] for i in items)}
+    return value

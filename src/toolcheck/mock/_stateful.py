@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from toolcheck.mock._params import Issue
-from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid
+from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid, with_derived_totals
 from toolcheck.mock.state import id_field, lifecycle
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
             return mock._finish(op, status, copy.deepcopy(body), (), None, 0.0, "state")
         if op.method in ("patch", "put"):
             base = stored if stored is not None else _generate(mock, schema, rng, path_params)
-            body = _merge(mock, schema, base, decoded, keep=id_field(base, resource))
+            body = with_derived_totals(mock.spec, schema, _merge(mock, schema, base, decoded, keep=id_field(base, resource)))
             store.put(collection, key, body)
             return mock._finish(op, status, body if schema is not None else None, (), None, 0.0, "state")
         if op.method == "delete":
@@ -73,6 +73,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if not isinstance(body, dict):
             return None
         body = _merge(mock, stored_schema, body, decoded, keep=id_field(body, resource))
+        body = with_derived_totals(mock.spec, stored_schema, body)
         stages = _stages(mock, stored_schema)
         if stages and body.get("status") != stages[0]:
             body = _try(mock, stored_schema, body, {"status": stages[0], "progress": 0})

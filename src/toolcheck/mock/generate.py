@@ -108,6 +108,12 @@ def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
         return True
 
 
+def with_derived_totals(spec: Spec, schema: Any, value: Any) -> Any:
+    """``value`` with a total recomputed from its line items, when that still validates."""
+    derived = real.derive_totals(value)
+    return derived if derived is not value and is_valid(spec, schema, derived) else value
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) < 120 else text[:117] + "..."

@@ -36,7 +36,7 @@ from toolcheck.mock._security import check_security
 from toolcheck.mock._validate import check_body
 from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
-from toolcheck.mock.generate import GenerationError, generate_value, is_valid
+from toolcheck.mock.generate import GenerationError, generate_value, is_valid, with_derived_totals
 from toolcheck.mock.state import Store, infer_resources
 
 if TYPE_CHECKING:
@@ -335,6 +335,7 @@ class Mock:
         except GenerationError:
             return None, "empty", media_type
         value = echo_ids(self.spec, media.schema, value, path_params, op.path)
+        value = with_derived_totals(self.spec, media.schema, value)
         return value, "generated", media_type
 
     def _location(self, op: Operation, path: str, value: Any) -> str:
