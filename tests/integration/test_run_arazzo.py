@@ -238,7 +238,8 @@ workflows:
           replacements:
             - {target: /kind, value: generate_report}
             - {target: /parameters/format, value: $inputs.format}
-        outputs: {id: $response.body#/task_id}
+        outputs:
+          id: {context: $response.body, selector: $.task_id, type: jsonpath}   # an Arazzo 1.1 Selector
     outputs: {id: $steps.start.outputs.id}
   - workflowId: use
     dependsOn: [setup]
@@ -246,7 +247,10 @@ workflows:
     steps:
       - stepId: read
         operationId: get_task
-        parameters: [{name: task_id, in: path, value: $workflows.setup.outputs.id}]
+        parameters:
+          - name: task_id
+            in: path
+            value: {context: $workflows.setup.outputs, selector: /id, type: jsonpointer}
         successCriteria: [{condition: $statusCode == 200}]
 """
 

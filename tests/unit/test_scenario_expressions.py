@@ -93,3 +93,14 @@ def test_arazzo_conditions_compare_strings_case_insensitively(ctx: Context) -> N
 def test_bad_conditions_raise(ctx: Context, bad: str) -> None:
     with pytest.raises(ScenarioError):
         evaluate_condition(bad, ctx)
+
+
+def test_arazzo_1_1_selector_objects(ctx: Context) -> None:
+    from toolcheck.scenarios.expressions import Selector, as_selector
+
+    by_path = as_selector({"context": "$response.body", "selector": "$.items[0].id"})
+    assert isinstance(by_path, Selector) and render(by_path, ctx) == 7
+    by_pointer = as_selector({"context": "$inputs.customer", "selector": "/tags/1", "type": {"type": "jsonpointer"}})
+    assert render(by_pointer, ctx) == "b"
+    assert render(as_selector({"context": "$response.body", "selector": "/x", "type": "xpath"}), ctx) is None
+    assert as_selector({"context": "a", "selector": "b", "other": 1}) == {"context": "a", "selector": "b", "other": 1}

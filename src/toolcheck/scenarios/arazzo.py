@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.errors import ScenarioError
-from toolcheck.scenarios.expressions import MISSING, ExpressionError, parse_condition
+from toolcheck.scenarios.expressions import MISSING, ExpressionError, Selector, as_selector, parse_condition
 from toolcheck.scenarios.loader import Locator
 from toolcheck.scenarios.model import Action, Criterion, Input, Output, Param, Scenario, Step
 
@@ -128,7 +128,7 @@ class _Loader:
         return Scenario(
             name=f"{title} › {wf['workflowId']}", file=str(self.path), kind="arazzo", line=self.loc.line(ptr),
             sources=dict(self.sources), inputs=inputs, input_schema=schema, steps=steps,
-            outputs={str(k): str(v) for k, v in (wf.get("outputs") or {}).items()},
+            outputs={str(k): as_selector(v) if isinstance(v, dict) else str(v) for k, v in (wf.get("outputs") or {}).items()},
             parameters=tuple(self.params(wf.get("parameters") or [], f"{ptr}/parameters")),
             components=self.components, workflow_id=str(wf["workflowId"]), depends_on=depends,
             auth=_x_security(wf.get("x-security")),
@@ -144,7 +144,7 @@ class _Loader:
                 p = {**ref, **({"value": p["value"]} if "value" in p else {})}
             if "name" not in p:
                 raise ScenarioError("a parameter needs `name`.", location=self.loc.at(f"{ptr}/{k}"))
-            out.append(Param(str(p["name"]), p.get("value"), p.get("in")))
+            out.append(Param(str(p["name"]), as_selector(p.get("value")), p.get("in")))
         return out
 
     def component(self, reference: str, ptr: str) -> dict[str, Any]:
@@ -237,11 +237,14 @@ class _Loader:
         if isinstance(request_body, dict):
             content_type = request_body.get("contentType")
             body = _payload(request_body.get("payload", MISSING))
-        outputs = {str(k): Output(str(v)) for k, v in (raw.get("outputs") or {}).items()}
+        outputs: dict[str, Output] = {}
+        for k, v in (raw.get("outputs") or {}).items():
+            selected = as_selector(v)
+            outputs[str(k)] = Output(selected if isinstance(selected, Selector) else str(v))
         replacements: tuple[tuple[str, Any], ...] = ()
         if isinstance(request_body, dict):
-            replacements = tuple((str(r.get("target", "")), r.get("value")) for r in request_body.get("replacements") or []
-                                 if isinstance(r, dict))
+            replacements = tuple((str(r.get("target", "")), as_selector(r.get("value")))
+                                 for r in request_body.get("replacements") or [] if isinstance(r, dict))
         auth: Any = _x_security(raw.get("x-security")) or "default"
         return Step(
             id=str(raw["stepId"]), line=line, description=str(raw.get("description", "")), operation=operation,

@@ -194,6 +194,40 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Selector:
+    """An Arazzo 1.1 Selector Object: select inside the value of a runtime expression.
+
+    ``type`` is ``jsonpath`` (RFC 9535: one node gives its value, several a list),
+    ``jsonpointer`` (RFC 6901) or ``xpath`` (not supported: selects nothing).
+    """
+
+    context: str
+    selector: str
+    type: str = "jsonpath"
+
+    def select(self, ctx: Context) -> Any:
+        base = evaluate(self.context, ctx)
+        if base is MISSING:
+            return MISSING
+        if self.type == "jsonpointer":
+            return resolve_pointer(base, self.selector)
+        if self.type == "jsonpath":
+            from toolcheck.scenarios.assertions import jsonpath_values
+
+            return jsonpath_values(self.selector, base)
+        return MISSING
+
+
+def as_selector(value: Any) -> Any:
+    """A mapping shaped like a Selector Object becomes a :class:`Selector`; anything else as is."""
+    if isinstance(value, dict) and {"context", "selector"} <= set(value) and set(value) <= {"context", "selector", "type"}:
+        kind = value.get("type", "jsonpath")
+        kind = kind.get("type", "jsonpath") if isinstance(kind, dict) else kind
+        return Selector(str(value["context"]), str(value["selector"]), str(kind))
+    return value
+
+
 def render(value: Any, ctx: Context, *, prune: bool = False) -> Any:
     """Evaluate expressions inside a parameter, header or body value, recursively.
 
@@ -203,6 +237,9 @@ def render(value: Any, ctx: Context, *, prune: bool = False) -> Any:
     """
     if prune:
         return _prune(value, ctx)
+    if isinstance(value, Selector):
+        result = value.select(ctx)
+        return None if result is MISSING else result
     if isinstance(value, str):
         if is_expression(value):
             result = evaluate(value, ctx)

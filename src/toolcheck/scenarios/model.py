@@ -28,7 +28,7 @@ class Param:
 class Output:
     """A value captured after a step; ``secret`` ones are masked in every output."""
 
-    expression: str
+    expression: Any  # a runtime expression, or an Arazzo 1.1 Selector
     secret: bool = False
 
 
@@ -145,7 +145,7 @@ class Scenario:
     data: list[dict[str, Any]] = field(default_factory=list)
     timeout: float | None = None
     contract: str | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)  # expressions (or Arazzo 1.1 Selectors)
     parameters: tuple[Param, ...] = ()
     components: dict[str, Any] = field(default_factory=dict)
     workflows: dict[str, Scenario] = field(default_factory=dict)
