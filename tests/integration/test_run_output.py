@@ -87,3 +87,11 @@ def test_the_engine_does_not_import_the_cli_layer() -> None:
             "print([m for m in ('typer', 'toolcheck.cli') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_pytest_plugin_with_xdist_and_the_mock(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "scenarios"), "--toolcheck-mock", "-n", "2", "-q",
+                           "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 passed" in proc.stdout  # tasks, customers and the two invoice rows, spread over workers
