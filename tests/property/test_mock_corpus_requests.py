@@ -167,4 +167,19 @@ def test_valid_requests_are_accepted_and_answers_conform(name: str) -> None:
         if op.responses:
             for violation in check_response(spec, op, answer.status, dict(answer.headers), raw=answer.body):
                 problems.append(f"{op.key} {answer.status}: {violation.message[:200]}")
+        # A broken version of the same request: the error answer must fit the documented shape.
+        if request.body and "json" in request.headers.get("content-type", ""):
+            broken = MockRequest(request.method, request.path, request.query, request.headers, b'{"\xe2\x82\xac": [[]]}')
+            refused = mock.handle(broken)
+            assert refused.status != 500, (op.key, refused.body[:300])
+            if op.response_for(refused.status) is not None and refused.status >= 400:
+                for violation in check_response(spec, op, refused.status, dict(refused.headers), raw=refused.body):
+                    problems.append(f"{op.key} error {refused.status}: {violation.message[:200]}")
+        if "authorization" in request.headers:  # and without credentials: a documented 401, if any
+            anonymous = {k: v for k, v in request.headers.items() if k != "authorization"}
+            refused = mock.handle(MockRequest(request.method, request.path, request.query, anonymous, request.body))
+            if refused.status == 401 and op.response_for(401) is not None:
+                assert any(k == "www-authenticate" for k, _ in refused.headers)
+                for violation in check_response(spec, op, 401, dict(refused.headers), raw=refused.body):
+                    problems.append(f"{op.key} error 401: {violation.message[:200]}")
     assert not problems, "\n".join(problems[:10])

@@ -80,13 +80,27 @@ def error_body(
     response = op.response_for(status) if op is not None else None
     if response is not None:
         for media_type, media in response.content.items():
-            if media.schema is None or not is_json(media_type.split(";", 1)[0].strip().lower()):
+            base = media_type.split(";", 1)[0].strip().lower()
+            if media.schema is None or not (is_json(base) or base in ("*/*", "application/*")):
                 continue
             body = _minimal(spec, media.schema, rng)
             if body is _NOTHING:
                 continue
             body = _fill(spec, media.schema, body, status, issues, text, rng)
-            return media_type, orjson.dumps(body)
+            return (media_type if is_json(base) else "application/json"), orjson.dumps(body)
+        documented = [m.split(";", 1)[0].strip().lower() for m in response.content]
+        if documented and not any(is_json(m) or "*" in m for m in documented):
+            # Only non-JSON types are documented (text/html, text/plain): answer in one of them.
+            media_type = next(iter(response.content))
+            base = documented[0]
+            lines = [text] + [f"{i.field}: {i.message}" for i in issues if i.field]
+            if base == "text/html":
+                from html import escape
+
+                body_text = "<!doctype html><title>Error</title>" + "".join(f"<p>{escape(x)}</p>" for x in lines)
+            else:
+                body_text = "\n".join(lines)
+            return media_type, body_text.encode("utf-8")
     problem: dict[str, Any] = {
         "type": "about:blank" if not issues else "https://toolcheck.dev/problems/invalid-request",
         "title": _phrase(status),

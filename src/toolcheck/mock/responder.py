@@ -295,7 +295,12 @@ class Mock:
     def _error(self, op: Operation, status: int, issues: list[Issue], rng: random.Random,
                extra: tuple[tuple[str, str], ...] = (), message: str | None = None) -> MockResponse:
         media_type, body = error_body(self.spec, op, status, issues, rng, message)
-        headers = (("content-type", media_type), *extra)
+        documented = op.response_for(status)
+        named = {name for name, _ in extra}
+        # Headers the spec documents as required for this status come too (never a lie by omission).
+        required = tuple(h for h in self._headers(op, status, documented, rng, "", None) if h[0] not in named) \
+            if documented is not None and documented.headers else ()
+        headers = (("content-type", media_type), *extra, *required)
         return MockResponse(status, headers, body, op.operation_id, tuple(issues), source="error")
 
     def _status(self, op: Operation, prefer: Mapping[str, str]) -> tuple[int, Response | None]:
@@ -360,8 +365,8 @@ class Mock:
             if lower == "content-type":
                 continue
             if lower == "location":
-                location = self._location(op, path, value)
-                if location.isascii():
+                location = self._location(op, path, value) if path else ""
+                if location and location.isascii():
                     out.append(("location", location))
                 continue
             if not header.required and lower not in ("retry-after", "x-request-id", "etag"):
@@ -383,6 +388,8 @@ class Mock:
         body = b""
         if value is not None and status not in _NO_CONTENT:
             media_type = media_type or "application/json"
+            if "*" in media_type:  # documented as */* or application/*: say what it is
+                media_type = "text/plain" if isinstance(value, str) and media_type.startswith("text/") else "application/json"
             if isinstance(value, (bytes, bytearray)):
                 body = bytes(value)
             elif isinstance(value, str) and not is_json(media_type.split(";")[0].strip().lower()):
