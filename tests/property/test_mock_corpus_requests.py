@@ -167,6 +167,14 @@ def test_valid_requests_are_accepted_and_answers_conform(name: str) -> None:
         if op.responses:
             for violation in check_response(spec, op, answer.status, dict(answer.headers), raw=answer.body):
                 problems.append(f"{op.key} {answer.status}: {violation.message[:200]}")
+        # Every documented status on demand (Prefer: code=N): the answer must fit that response.
+        for code in [c for c in op.responses if c.isdigit()][:6]:
+            wanted = MockRequest(request.method, request.path, request.query,
+                                 {**request.headers, "prefer": f"code={code}"}, request.body)
+            forced = mock.handle(wanted)
+            assert forced.status == int(code), (op.key, code, forced.status, forced.body[:200])
+            for violation in check_response(spec, op, forced.status, dict(forced.headers), raw=forced.body):
+                problems.append(f"{op.key} Prefer code={code}: {violation.message[:200]}")
         # A broken version of the same request: the error answer must fit the documented shape.
         if request.body and "json" in request.headers.get("content-type", ""):
             broken = MockRequest(request.method, request.path, request.query, request.headers, b'{"\xe2\x82\xac": [[]]}')
