@@ -253,14 +253,30 @@ def _negative(statuses: list[str] | None) -> bool:
                for s in statuses)
 
 
-def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None) -> dict[str, dict[str, list[Evidence]]]:
-    """Evidence per operation key and requirement, from scenario steps and a fuzz report."""
+def _spec_files(spec: Spec) -> set[str]:
+    # spec.source too: the spec cache keys on content, so `files` could name an identical twin.
+    return {str(Path(f).resolve()) for f in (spec.source, *spec.files)}
+
+
+def _targets(spec_files: set[str], scenario: Any) -> bool:
+    """Does the scenario test this spec (its ``spec:`` resolves to it, or it names none)?"""
+    source = (scenario.sources or {}).get("")
+    return not source or "://" in source or str(Path(source).resolve()) in spec_files
+
+
+def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None,
+            notes: list[str] | None = None) -> dict[str, dict[str, list[Evidence]]]:
+    """Evidence per operation key and requirement, from scenario steps and a fuzz report.
+
+    Args:
+        notes: when given, receives a line about scenarios that target another spec.
+    """
     found: dict[str, dict[str, list[Evidence]]] = {op.key: {r: [] for r in REQUIREMENTS} for op in spec.operations}
-    # spec.source too: the spec cache keys on content, so `files` can name an identical twin file.
-    spec_files = {str(Path(f).resolve()) for f in (spec.source, *spec.files)}
+    spec_files = _spec_files(spec)
+    other_spec: set[str] = set()
     for scenario in scenarios:
-        source = (scenario.sources or {}).get("")
-        if source and "://" not in source and str(Path(source).resolve()) not in spec_files:
+        if not _targets(spec_files, scenario):
+            other_spec.add(scenario.file)
             continue
         steps = list(scenario.steps) + list(scenario.finally_steps)
         for index, step in enumerate(steps):
@@ -288,6 +304,8 @@ def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None)
                                                       scenario.file, (step.id, later_poll.id)))
     if fuzz is not None:
         _fuzz_evidence(spec, fuzz, found)
+    if other_spec and notes is not None:
+        notes.append(f"{len(other_spec)} scenario file(s) test another spec and were not counted")
     return found
 
 
@@ -406,8 +424,8 @@ def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = N
             ignored.add(spec.operation(str(ref)).key)
         except KeyError as exc:
             raise UsageError(f"policy.ignore: {exc.args[0]}", location=source or None) from None
-    evidence = collect(spec, scenarios, fuzz)
     notes: list[str] = []
+    evidence = collect(spec, scenarios, fuzz, notes)
     if run is not None:
         index = _run_index(run)
         dropped = 0
@@ -439,5 +457,7 @@ def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = N
             else:
                 cells[req] = Cell(req, COVERED if ev else MISSING, reasons[req], ev)
         rows.append(Row(op, cells))
-    return PolicyResult(spec.source, tuple(rows), required, scenarios=len({s.file for s in scenarios}),
+    files = _spec_files(spec)
+    counted = len({s.file for s in scenarios if _targets(files, s)})
+    return PolicyResult(spec.source, tuple(rows), required, scenarios=counted,
                         ignored=tuple(sorted(ignored)), notes=tuple(notes))

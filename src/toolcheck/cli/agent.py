@@ -363,6 +363,10 @@ def init(
                              operations=chosen, notes=notes)
         written = write_scaffold(documents, out, force=force)
     cons = console()
+    if not documents:
+        cons.print("nothing to scaffold: no operations selected (webhooks are not tools an agent calls)",
+                   highlight=False, markup=False)
+        return
     for path in written:
         cons.print(f"wrote {path}", highlight=False, markup=False)
     for note in notes:
