@@ -157,3 +157,16 @@ def test_scaffold_chains_ids_by_pattern_and_tests_undocumented_errors(tmp_path: 
     assert steps["create_brand"]["outputs"] == {"BrandSid": "$response.body#/sid"}  # same pattern, not account_id
     negative = steps["delete_brand_rejects_bad_request"]
     assert negative["expect"]["status"] == "4xx" and negative["contract"] == "warn"  # no documented 4xx
+
+
+def test_scenarios_of_another_spec_are_not_counted(spec_file: Path, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "openapi.json").write_text(json.dumps(SPEC))
+    sc = other / "scenarios"
+    sc.mkdir()
+    scenario(sc, "pay", [{"id": "pay", "operation": "create_payment", "body": {"amount": 1}, "expect": {"status": 201}}])
+    result = evaluate(load_spec(str(spec_file)), load_paths([str(sc)]))
+    assert result.scenarios == 0 and any("another spec" in n for n in result.notes)
+    row = next(r for r in result.rows if r.operation.operation_id == "create_payment")
+    assert row.cells["schema"].status == MISSING
