@@ -177,6 +177,7 @@ def test_a_failing_step_exits_1_and_every_report_names_it(server: Any, tmp_path:
     report = json.loads((reports / "report.json").read_text())
     [case] = [c for s in report["suites"] for c in s["cases"] if c["status"] == "failed"]
     assert case["name"] == "wait" and [a["attempt"] for a in case["details"]["attempts"]] == [1, 2]
+    assert report["summary"]["violations"] == {"expect.poll": 1} and report["summary"]["requests"] >= 3
     html = (reports / "report.html").read_text()
     assert "wait" in html and "fail_if" in html and "<script src=" not in html
 

@@ -234,7 +234,8 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     suites = tuple(s for s, _ in outcomes) if not interrupted else tuple(finished[i] for i in sorted(finished))
     unreachable = any(u for _, u in outcomes)
     result = replace(header, suites=suites, duration=time.perf_counter() - t0, interrupted=interrupted,
-                     command_line=redactor.redact_text(header.command_line))
+                     command_line=redactor.redact_text(header.command_line),
+                     summary={**header.summary, **_totals(suites)})
     paths_written: dict[str, Path] = {}
     if reporter is not None:
         paths_written = reporter.interrupt(result) if interrupted else reporter.finish(result)
@@ -247,6 +248,20 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     if unreachable:
         return 3
     return 0 if result.ok else 1
+
+
+def _totals(suites: tuple[Any, ...]) -> dict[str, Any]:
+    """Run-wide numbers for the report header: requests sent and violations by check."""
+    by_check: dict[str, int] = {}
+    requests = 0
+    for suite in suites:
+        for case in suite.cases:
+            if "response" in case.details:
+                requests += max(1, len(case.details.get("attempts") or []))
+            for violation in case.details.get("violations") or []:
+                check = str(violation.get("check", ""))
+                by_check[check] = by_check.get(check, 0) + 1
+    return {"scenarios": len(suites), "requests": requests, "violations": dict(sorted(by_check.items()))}
 
 
 def _github_summary(result: Any, path: str, redactor: Any) -> None:
