@@ -31,13 +31,18 @@ MAX_TEXT = 100_000  # characters of response body returned to the agent
 def require_mcp() -> Any:
     """Import the MCP SDK or raise a :class:`TargetError` saying how to install it."""
     try:
-        import mcp.server.lowlevel  # noqa: F401
+        import inspect
+
+        import mcp.server.lowlevel
         import mcp_types
     except ImportError:
         raise TargetError(
             "serving tools over MCP needs the `mcp` SDK, an optional extra of toolcheck (the `mcp` extra); "
-            "install it with `pip install mcp` in this environment."
+            "install it with `pip install 'mcp>=2.3,<3'` in this environment."
         ) from None
+    if "on_call_tool" not in inspect.signature(mcp.server.lowlevel.Server.__init__).parameters:
+        raise TargetError("serving tools over MCP needs mcp 2.3 or later (the v2 low-level Server API); "
+                          "upgrade it with `pip install -U 'mcp>=2.3,<3'`.")
     return mcp_types
 
 
