@@ -169,7 +169,7 @@ def test_missing_mcp_sdk_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     from toolcheck.errors import TargetError
 
     monkeypatch.setitem(sys.modules, "mcp_types", None)
-    with pytest.raises(TargetError, match="pip install mcp"):
+    with pytest.raises(TargetError, match="pip install .mcp>=2.3"):
         require_mcp()
 
 
