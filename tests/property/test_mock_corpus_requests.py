@@ -146,6 +146,7 @@ def test_valid_requests_are_accepted_and_answers_conform(name: str) -> None:
     except SpecLoadError:
         pytest.skip("spec does not load")
     mock = Mock(spec, cache=False)
+    stateful = Mock(spec, cache=False, stateful=True)
     started = time.monotonic()
     problems: list[str] = []
     step = max(1, len(spec.operations) // MAX_OPS)
@@ -167,6 +168,21 @@ def test_valid_requests_are_accepted_and_answers_conform(name: str) -> None:
         if op.responses:
             for violation in check_response(spec, op, answer.status, dict(answer.headers), raw=answer.body):
                 problems.append(f"{op.key} {answer.status}: {violation.message[:200]}")
+        # The stateful mock (creates, reads back, lists) must not lie either.
+        kept = stateful.handle(request)
+        assert kept.status != 500, (op.key, kept.body[:300])
+        if kept.status < 400 and op.responses:
+            for violation in check_response(spec, op, kept.status, dict(kept.headers), raw=kept.body):
+                problems.append(f"{op.key} stateful {kept.status}: {violation.message[:200]}")
+            location = dict(kept.headers).get("location", "")
+            if op.method == "post" and location.startswith("/"):
+                item_op = next((o for o in spec.operations if o.method == "get" and stateful.router.match("GET", location)
+                                and getattr(stateful.router.match("GET", location), "operation", None) is o), None)
+                if item_op is not None:
+                    read = stateful.handle(MockRequest("GET", location, "", request.headers))
+                    if read.status < 400:
+                        for violation in check_response(spec, item_op, read.status, dict(read.headers), raw=read.body):
+                            problems.append(f"{item_op.key} read back {read.status}: {violation.message[:200]}")
         # Every documented status on demand (Prefer: code=N): the answer must fit that response.
         for code in [c for c in op.responses if c.isdigit()][:6]:
             wanted = MockRequest(request.method, request.path, request.query,

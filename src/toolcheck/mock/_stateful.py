@@ -50,16 +50,16 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
                 return None
             body = _advance(mock, schema, stored)
             store.put(collection, key, body)
-            return mock._finish(op, status, copy.deepcopy(body), (), None, 0.0, "state")
+            return _finish(mock, op, status, response, copy.deepcopy(body), (), rng)
         if op.method in ("patch", "put"):
             base = stored if stored is not None else _generate(mock, schema, rng, path_params)
             body = with_derived_totals(mock.spec, schema, _merge(mock, schema, base, decoded, keep=id_field(base, resource)))
             store.put(collection, key, body)
-            return mock._finish(op, status, body if schema is not None else None, (), None, 0.0, "state")
+            return _finish(mock, op, status, response, body if schema is not None else None, (), rng)
         if op.method == "delete":
             store.delete(collection, key)
             body = _generate(mock, schema, rng, path_params) if schema is not None else None
-            return mock._finish(op, status, body, (), None, 0.0, "state")
+            return _finish(mock, op, status, response, body, (), rng)
         return None
     if op.method == "post":
         # Identical POSTs must create distinct resources: draw from a per-create sequence.
@@ -84,7 +84,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         store.put(collection, key, body)
         location = f"{collection}/{quote(key, safe='')}"
         extra = (("location", location),) if location.isascii() else ()
-        return mock._finish(op, status, body if schema is not None else None, extra, None, 0.0, "state")
+        return _finish(mock, op, status, response, body if schema is not None else None, extra, rng)
     if op.method == "get":
         items = store.listing(collection)
         if not items or schema is None:
@@ -104,8 +104,16 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         listing = _listing(mock, schema, items, rng, more)
         if listing is None:
             return None
-        return mock._finish(op, status, listing, (), None, 0.0, "state")
+        return _finish(mock, op, status, response, listing, (), rng)
     return None
+
+
+def _finish(mock: Mock, op: Operation, status: int, response: Any, body: Any,
+            extra: tuple[tuple[str, str], ...], rng: random.Random) -> MockResponse:
+    """The answer, with the headers the spec documents for it (a required one is never left out)."""
+    named = {name for name, _ in extra}
+    documented = tuple(h for h in mock._headers(op, status, response, rng, "", None) if h[0] not in named)
+    return mock._finish(op, status, body, extra + documented, None, 0.0, "state")
 
 
 def _item_schema(mock: Mock, resource: Any) -> Any:
