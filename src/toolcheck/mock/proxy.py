@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from toolcheck.checks.conformance import check_response
+from toolcheck.checks.conformance import Violation, check_response
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
 from toolcheck.mock._security import check_security
@@ -95,7 +95,10 @@ class ValidationProxy:
         return op, issues
 
     async def __call__(self, request: MockRequest) -> MockResponse:
-        op, issues = self.check_request(request)
+        try:
+            op, issues = self.check_request(request)
+        except Exception as exc:  # checking is best effort: the request is forwarded anyway
+            op, issues = None, [Issue("", f"the request could not be checked: {type(exc).__name__}", "internal")]
         url = self.upstream + request.path + (f"?{request.query}" if request.query else "")
         headers = [(k, v) for k, v in request.headers.items() if k not in _HOP]
         started = time.perf_counter()
@@ -112,7 +115,10 @@ class ValidationProxy:
         elapsed = time.perf_counter() - started
         content = upstream.content
         response_headers: Mapping[str, str] = upstream.headers
-        violations = check_response(self.spec, op, upstream.status_code, response_headers, raw=content) if op else []
+        try:
+            violations = check_response(self.spec, op, upstream.status_code, response_headers, raw=content) if op else []
+        except Exception as exc:  # a response we cannot check is reported, never turned into a 500
+            violations = [Violation("internal", f"the response could not be checked: {type(exc).__name__}")]
         self._record(request, op, issues, violations, upstream.status_code, elapsed)
         out = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP and k.lower() != "content-encoding"]
         out.append(("x-toolcheck-violations", str(len(issues) + len(violations))))
