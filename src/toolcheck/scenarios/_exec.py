@@ -334,10 +334,15 @@ class StepExecutor:
                 wait = max(wait, min(ra, poll.max_interval))
                 record["retry_after"] = ra
             spent = time.monotonic() - started
-            over_budget = self.deadline is not None and time.monotonic() + wait > self.deadline
-            if n == poll.max_attempts or spent + wait > poll.max_time or over_budget:
+            # A wait that would overrun a budget is cut to it: the last attempt lands on the deadline.
+            budget = poll.max_time - spent
+            if self.deadline is not None:
+                budget = min(budget, self.deadline - time.monotonic())
+            wait = min(wait, max(budget, 0.0))
+            if n == poll.max_attempts or budget <= 0:
+                scenario_cut = self.deadline is not None and self.deadline - time.monotonic() <= poll.max_time - spent
                 why = (f"{n} attempt(s)" if n == poll.max_attempts else
-                       f"{spent:.1f} s (the scenario timeout)" if over_budget and spent + wait <= poll.max_time else
+                       f"{spent:.1f} s (the scenario timeout)" if scenario_cut else
                        f"{spent:.1f} s (max_time {poll.max_time:g} s)")
                 extra.append(Failure("poll", "until", "until", " && ".join(poll.until),
                                      {k: v for c in poll.until for k, v in condition_values(c, self.ctx).items()},
