@@ -38,7 +38,7 @@ class LogWriter:
         if record.fault:
             extra += f"  fault={record.fault}"
         line = (f"{time.strftime('%H:%M:%S')} {record.method:6} {record.path[:120]} → {record.status} "
-                f"{record.elapsed_ms:.1f}ms {record.source}{extra}\n")
+                f"{record.elapsed_ms:.1f}ms {record.source}{' ' + record.operation if record.operation else ''}{extra}\n")
         with self.lock:
             self.lines.append(line)
             full = len(self.lines) >= 512

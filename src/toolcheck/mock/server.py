@@ -39,6 +39,7 @@ class LogRecord:
     issues: int
     source: str
     fault: str = ""
+    operation: str = ""
 
 
 class MockHolder:
@@ -181,7 +182,8 @@ class MockApp:
         await send({"type": "http.response.body", "body": answer.body if send_body else b""})
         if self.on_request is not None:
             self.on_request(LogRecord(scope["method"], path, answer.status, (time.perf_counter() - started) * 1000,
-                                      len(answer.issues), answer.source, fault.kind if fault else ""))
+                                      len(answer.issues), answer.source, fault.kind if fault else "",
+                                      answer.operation or ""))
 
 
 def _too_large() -> MockResponse:
