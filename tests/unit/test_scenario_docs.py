@@ -16,8 +16,9 @@ def test_documented_scenario_runs_on_the_mock(tmp_path: Path) -> None:
     block = re.search(r"```yaml\n(.*?)```", text, re.S)
     assert block is not None
     scenario = tmp_path / "doc.toolcheck.yaml"
-    scenario.write_text(block.group(1).replace("../examples/agent-tools/openapi.yaml",
-                                               str(ROOT / "examples" / "agent-tools" / "openapi.yaml")))
+    text = block.group(1).replace("max_interval: 2s", "max_interval: 50ms")  # the mock's Retry-After, shortened
+    scenario.write_text(text.replace("../examples/agent-tools/openapi.yaml",
+                                     str(ROOT / "examples" / "agent-tools" / "openapi.yaml")))
     scenarios = load_paths([str(scenario)])
     targets = Targets(mock=True)
     targets.check(scenarios[0])
