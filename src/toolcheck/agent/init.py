@@ -303,7 +303,9 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
 
 def _poll(done: list[str]) -> dict[str, Any]:
     until = " || ".join(f"$response.body#/status == '{state}'" for state in done)
-    return {"until": until, "interval": "20ms", "max_attempts": 50, "max_time": "10s"}
+    # Retry-After is honoured but capped (max_interval): a scaffold should finish in seconds
+    # against the mock; raise max_interval/max_time for real long jobs.
+    return {"until": until, "interval": "20ms", "max_interval": "1s", "max_attempts": 50, "max_time": "30s"}
 
 
 def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, Any]:
