@@ -192,15 +192,23 @@ def _param_pointer(spec: Spec, op: Operation, index: int) -> str:
 _ENUM_DOCS = ("x-enum-descriptions", "x-enumDescriptions", "x-enumNames", "x-enum-varnames", "x-enum-names")
 
 
+def _opaque_value(v: Any) -> bool:
+    if isinstance(v, bool) or v is None:
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    if isinstance(v, str) and _SELF_EXPLAINING.match(v):
+        return False  # dates and versions explain themselves
+    return isinstance(v, str) and (len(v) <= 2 or not re.search(r"[a-zA-Z]{3}", v))
+
+
+_SELF_EXPLAINING = re.compile(r"^(\d{4}-\d{2}(-\d{2})?|v?\d+(\.\d+)+)([-.+]\S*)?$")
+
+
 def _opaque(values: list[Any]) -> bool:
-    for v in values:
-        if isinstance(v, bool) or v is None:
-            continue
-        if isinstance(v, (int, float)):
-            return True
-        if isinstance(v, str) and (len(v) <= 2 or not re.search(r"[a-zA-Z]{3}", v)):
-            return True
-    return False
+    """Mostly codes (numbers, one- or two-letter strings): one short value among words is fine."""
+    considered = [v for v in values if not isinstance(v, bool) and v is not None]
+    return bool(considered) and sum(map(_opaque_value, considered)) * 2 >= len(considered)
 
 
 @rule("enum-without-meaning", "warning", "Enum values are opaque codes with no explanation",
