@@ -174,3 +174,13 @@ def test_identical_specs_at_two_paths_locate_in_their_own_file(example_spec_path
         (finding,) = [f for f in lint(spec).findings if f.rule == "summary-missing"]
         assert f"{name}/spec.yaml:" in finding.location
         assert spec.files[0].endswith(f"{name}/spec.yaml")
+
+
+def test_enums_that_explain_themselves_are_not_flagged() -> None:
+    def with_enum(values: list) -> object:  # type: ignore[type-arg]
+        return make({"/a": {"get": good_op("fetch_alpha", parameters=[
+            {"name": "v", "in": "query", "description": "Which one.", "schema": {"enum": values}}])}})
+
+    assert "enum-without-meaning" not in rules_hit(with_enum(["2011-01-01", "2024-06-20"]))
+    assert "enum-without-meaning" not in rules_hit(with_enum(["+1", "laugh", "heart", "rocket"]))  # one code among words
+    assert "enum-without-meaning" in rules_hit(with_enum(["A", "B", "C", "delta"]))
