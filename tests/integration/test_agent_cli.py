@@ -145,3 +145,12 @@ def test_agent_core_does_not_import_cli_libraries(example_spec_path: Path) -> No
     )
     result = subprocess.run([sys.executable, "-c", code, str(example_spec_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_policy_gaps_only_table(example_spec_path: Path) -> None:
+    samples = str(example_spec_path.parents[2] / "scenarios")
+    full = invoke("policy", str(example_spec_path), "-s", samples)
+    gaps = invoke("policy", str(example_spec_path), "-s", samples, "--gaps-only")
+    assert full.exit_code == gaps.exit_code == 1
+    assert "get_customer" in full.stdout and "get_customer" not in gaps.stdout
+    assert "open_ticket" in gaps.stdout

@@ -242,6 +242,7 @@ def policy(
     fmt: str = typer.Option("text", "--format", "-f", help="Terminal output: text or json."),
     reports: str = typer.Option("", "--reports", help="Also write reports (HTML, JSON, JUnit) to this directory."),
     report_format: str = typer.Option("html,json,junit", "--report-format", help="Report formats with --reports."),
+    gaps_only: bool = typer.Option(False, "--gaps-only", help="In the terminal table, show only operations with a gap."),
     allow_network: bool = ALLOW_NETWORK,
 ) -> None:
     """Coverage matrix of the agent-tool CI policy per operation; exit 1 below the policy.
@@ -292,11 +293,11 @@ def policy(
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
-        _print_policy(result)
+        _print_policy(result, gaps_only)
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _print_policy(result: object) -> None:
+def _print_policy(result: object, gaps_only: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -311,6 +312,8 @@ def _print_policy(result: object) -> None:
         table.add_column(req + ("" if req in result.required else " (not required)"), justify="center")
     marks = {COVERED: "[green]✓[/]", MISSING: "[red]✗ missing[/]"}
     for row in result.rows:
+        if gaps_only and not row.missing(result.required):
+            continue
         cells = []
         for req in REQUIREMENTS:
             cell = row.cells[req]
