@@ -147,8 +147,9 @@ def test_agent_core_does_not_import_cli_libraries(example_spec_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_policy_gaps_only_table(example_spec_path: Path) -> None:
-    samples = str(example_spec_path.parents[2] / "scenarios")
+def test_policy_gaps_only_table(example_spec_path: Path, tmp_path: Path) -> None:
+    samples = str(tmp_path / "s")
+    assert invoke("init", str(example_spec_path), "--out", samples, "--tag", "customers").exit_code == 0
     full = invoke("policy", str(example_spec_path), "-s", samples)
     gaps = invoke("policy", str(example_spec_path), "-s", samples, "--gaps-only")
     assert full.exit_code == gaps.exit_code == 1
