@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import SPECS, shared_specs_available
-from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, tool_call_to_request
+from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, fill_strict_nulls, tool_call_to_request
 from toolcheck.agent._auth import apply_credentials
 from toolcheck.agent.lint import RULES, lint
 from toolcheck.agent.sarif import to_sarif
@@ -67,6 +67,7 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
             jsonschema.Draft202012Validator.check_schema(tool.input_schema)
             assert tool.input_schema["type"] == "object" and "$ref" not in json.dumps(tool.input_schema)
 
+    strict_by_name = {t.name: t for t in strict}
     mock = Mock(spec, seed=7)
     client = httpx.Client(base_url="http://mock")  # only builds requests; the mock answers in-process
     callable_tools = [t for t in plain if not t.operation.webhook]
@@ -99,6 +100,13 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
         assert not answer.issues, (f"{tool.name} ({op.key}): the mock rejected the request ({answer.status}): "
                                    + "; ".join(str(i) for i in answer.issues[:3]))
         checked += 1
+        strict_tool = strict_by_name[tool.name]
+        if strict_tool.strict and "null" not in json.dumps(args):  # strict calls cannot carry explicit nulls
+            strict_args = fill_strict_nulls(strict_tool, args)
+            errors = list(jsonschema.Draft202012Validator(strict_tool.input_schema).iter_errors(strict_args))
+            assert not errors, f"{tool.name}: positive payload rejected by the strict schema: {errors[0].message}"
+            # the same HTTP request as the plain tool's call
+            assert tool_call_to_request(strict_tool, strict_args) == tool_call_to_request(tool, args)
     assert checked or not callable_tools, "no sampled operation could be sent to the mock"
 
     result = lint(spec)

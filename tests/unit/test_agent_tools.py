@@ -287,3 +287,19 @@ def test_nested_property_names_providers_reject_are_reported() -> None:
         "responses": OK}}})
     (tool,) = build_tools(spec)
     assert any("@type" in n and "Anthropic" in n for n in tool.notes)
+
+
+def test_strict_calls_are_completed_with_nulls_and_round_trip(example_spec_path) -> None:
+    import jsonschema as js
+
+    from toolcheck.agent import fill_strict_nulls
+
+    spec = load_spec(str(example_spec_path))
+    (plain,) = build_tools(spec, operations=["create_invoice"])
+    (strict,) = build_tools(spec, operations=["create_invoice"], strict=True)
+    args = {"customer_id": "cus_0001", "currency": "EUR",
+            "line_items": [{"description": "x", "quantity": 1, "unit_amount": 5}]}
+    filled = fill_strict_nulls(strict, args)
+    assert filled["memo"] is None and filled["due_date"] is None
+    assert not list(js.Draft202012Validator(strict.input_schema).iter_errors(filled))
+    assert tool_call_to_request(strict, filled) == tool_call_to_request(plain, args)

@@ -18,11 +18,12 @@ from toolcheck.agent.tools import (
     arguments_for,
     build_tool,
     build_tools,
+    fill_strict_nulls,
     tool_call_to_request,
     tool_names,
 )
 
 __all__ = [
     "FORMATS", "JSON_NULL", "NAME_PATTERN", "NO_BODY", "ArgBinding", "Tool", "ToolCallError", "ToolRequest", "arguments_for",
-    "build_tool", "build_tools", "sanitize_name", "tool_call_to_request", "tool_names", "unique_names",
+    "build_tool", "build_tools", "fill_strict_nulls", "sanitize_name", "tool_call_to_request", "tool_names", "unique_names",
 ]

@@ -372,6 +372,37 @@ def build_tools(spec: Spec, *, operations: Iterable[str] = (), tags: Iterable[st
             for op in select_operations(spec, operations, tags)]
 
 
+def fill_strict_nulls(tool: Tool, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Complete a call for a strict tool: every optional property left out becomes ``null``
+    (strict mode requires all properties), at every level of the input schema.
+
+    :func:`tool_call_to_request` drops those nulls again, so a strict tool call round-trips.
+    """
+    def fill(schema: Any, value: Any, depth: int) -> Any:
+        if depth > 64 or not isinstance(schema, dict):
+            return value
+        branches = schema.get("anyOf")
+        if isinstance(branches, list):
+            for branch in branches:
+                if isinstance(branch, dict) and branch.get("type") != "null" and (
+                        (isinstance(value, dict) and "properties" in branch)
+                        or (isinstance(value, list) and "items" in branch)):
+                    return fill(branch, value, depth + 1)
+            return value
+        props = schema.get("properties")
+        if isinstance(value, dict) and isinstance(props, dict):
+            out = {k: fill(props.get(k), v, depth + 1) for k, v in value.items()}
+            for key in props:
+                out.setdefault(key, None)
+            return out
+        if isinstance(value, list) and isinstance(schema.get("items"), dict):
+            return [fill(schema["items"], v, depth + 1) for v in value]
+        return value
+
+    result = fill(tool.input_schema, dict(arguments), 0)
+    return dict(result) if isinstance(result, dict) else dict(arguments)
+
+
 def _drop_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
