@@ -311,3 +311,26 @@ class SchemaConverter:
         merged["required"] = required
         self.note("`allOf` of objects merged into one object (strict mode)")
         return merged
+
+
+def odd_property_names(schema: Any, depth: int = 0) -> list[str]:
+    """Property names below the top level that are not valid Anthropic property keys."""
+    from toolcheck.agent.names import ARG_PATTERN
+
+    out: list[str] = []
+    if depth > 32 or not isinstance(schema, (dict, list)):
+        return out
+    if isinstance(schema, list):
+        for item in schema:
+            out.extend(odd_property_names(item, depth + 1))
+        return out
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        if depth > 0:
+            out.extend(k for k in props if not ARG_PATTERN.match(str(k)))
+        for sub in props.values():
+            out.extend(odd_property_names(sub, depth + 1))
+    for key in ("items", "anyOf", "allOf", "oneOf", "additionalProperties", "prefixItems"):
+        if key in schema:
+            out.extend(odd_property_names(schema[key], depth + 1))
+    return out

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from toolcheck.agent._schema import SchemaConverter, StrictImpossible
+from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
 from toolcheck.agent._serialise import serialize_cookie, serialize_header, serialize_path, serialize_query
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
@@ -228,29 +228,6 @@ def _flat_object(spec: Spec, schema: Any) -> dict[str, Any] | None:
     return resolved
 
 
-def _odd_keys(schema: Any, depth: int = 0) -> list[str]:
-    """Property names below the top level that are not valid Anthropic property keys."""
-    from toolcheck.agent.names import ARG_PATTERN
-
-    out: list[str] = []
-    if depth > 32 or not isinstance(schema, (dict, list)):
-        return out
-    if isinstance(schema, list):
-        for item in schema:
-            out.extend(_odd_keys(item, depth + 1))
-        return out
-    props = schema.get("properties")
-    if isinstance(props, dict):
-        if depth > 0:
-            out.extend(k for k in props if not ARG_PATTERN.match(str(k)))
-        for sub in props.values():
-            out.extend(_odd_keys(sub, depth + 1))
-    for key in ("items", "anyOf", "allOf", "oneOf", "additionalProperties", "prefixItems"):
-        if key in schema:
-            out.extend(_odd_keys(schema[key], depth + 1))
-    return out
-
-
 def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                description_budget: int = DESCRIPTION_BUDGET) -> Tool:
     """One tool for ``op`` (see module docstring for the argument layout)."""
@@ -323,7 +300,7 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
             is_strict = True
         except StrictImpossible as exc:
             conv.note(f"not strict: {exc}")
-    odd = _odd_keys(input_schema)
+    odd = odd_property_names(input_schema)
     if odd:
         conv.note(f"nested property names Anthropic's pattern ^[a-zA-Z0-9_.-]{{1,64}}$ rejects: {', '.join(odd[:5])}")
     desc, full = describe(op, description_budget)
