@@ -23,42 +23,58 @@ _ENV = "TOOLCHECK_MOCK_CONFIG"
 
 
 class LogWriter:
-    """Request-log lines buffered in memory and flushed by a background thread (or when full)."""
+    """The request log, off the hot path: a request only appends its record to a list; a
+    background thread formats and writes a few times a second. A slow terminal or pipe never
+    stalls an answer (past a large backlog, lines are counted and dropped instead)."""
 
-    def __init__(self, stream: Any = None, interval: float = 0.25) -> None:
+    MAX_BACKLOG = 200_000
+
+    def __init__(self, stream: Any = None, interval: float = 0.2) -> None:
         self.stream = stream or sys.stderr
-        self.lines: list[str] = []
+        self.pending: list[tuple[float, Any]] = []
+        self.dropped = 0
         self.lock = threading.Lock()
         self.interval = interval
         thread = threading.Thread(target=self._loop, daemon=True)
         thread.start()
 
     def __call__(self, record: Any) -> None:
-        extra = f"  {record.issues} violation(s)" if record.issues else ""
-        if record.fault:
-            extra += f"  fault={record.fault}"
-        line = (f"{time.strftime('%H:%M:%S')} {record.method:6} {record.path[:120]} → {record.status} "
-                f"{record.elapsed_ms:.1f}ms {record.source}{' ' + record.operation if record.operation else ''}{extra}\n")
         with self.lock:
-            self.lines.append(line)
-            full = len(self.lines) >= 512
-        if full:
-            self.flush()
+            if len(self.pending) < self.MAX_BACKLOG:
+                self.pending.append((time.time(), record))
+            else:
+                self.dropped += 1
 
     def event(self, message: str) -> None:
         with self.lock:
-            self.lines.append(f"{time.strftime('%H:%M:%S')} {message}\n")
-        self.flush()
+            self.pending.append((time.time(), message))
+
+    @staticmethod
+    def format(when: float, record: Any) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(when))
+        if isinstance(record, str):
+            return f"{stamp} {record}\n"
+        extra = f"  {record.issues} violation(s)" if record.issues else ""
+        if record.fault:
+            extra += f"  fault={record.fault}"
+        operation = f" {record.operation}" if record.operation else ""
+        return (f"{stamp} {record.method:6} {record.path[:120]} → {record.status} "
+                f"{record.elapsed_ms:.1f}ms {record.source}{operation}{extra}\n")
 
     def flush(self) -> None:
         with self.lock:
-            lines, self.lines = self.lines, []
-        if lines:
-            try:
-                self.stream.write("".join(lines))
-                self.stream.flush()
-            except (OSError, ValueError):
-                pass
+            items, self.pending = self.pending, []
+            dropped, self.dropped = self.dropped, 0
+        if not items and not dropped:
+            return
+        text = "".join(self.format(when, record) for when, record in items)
+        if dropped:
+            text += f"... {dropped} log line(s) dropped (the log could not keep up)\n"
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
 
     def _loop(self) -> None:
         while True:
@@ -98,6 +114,10 @@ def worker_app() -> Any:
     config = json.loads(os.environ[_ENV])
     log = LogWriter()
     built, _ = _app(config, log=log)
+    import gc
+
+    gc.collect()
+    gc.freeze()
     return built
 
 
@@ -158,6 +178,12 @@ def mock(
     if len(problems) > 20:
         err.print(f"... and {len(problems) - 20} more example problems", highlight=False)
     log = LogWriter()
+    # The spec and compiled mock live for the whole run: keep the cyclic GC from re-scanning
+    # them (on a Stripe-sized spec a full collection otherwise stalls answers for tens of ms).
+    import gc
+
+    gc.collect()
+    gc.freeze()
     if workers > 1:
         _serve_workers(config, host, port, workers, stateful, err)
         return

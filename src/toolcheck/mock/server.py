@@ -13,6 +13,7 @@ buffered writer that flushes a few times a second instead of once per request.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import threading
@@ -134,6 +135,10 @@ class MockApp:
                 if self.on_event:
                     self.on_event(f"reload failed, still serving the previous spec: {exc}")
                 continue
+            if gc.get_freeze_count():  # the CLI froze the first spec: let the old one be collected
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
             if self.on_event:
                 self.on_event(f"spec changed: reloaded ({len(mock.spec.operations)} operations)")
 
