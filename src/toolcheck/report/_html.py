@@ -32,8 +32,10 @@ VALUE_LIMIT = 8_000
 _KNOWN = {
     "request", "response", "expected", "actual", "violations", "attempts", "curl", "replay", "hint",
     "location", "before", "after", "rule", "level", "operation", "check", "fingerprint", "error_type",
-    "diff", "seed",
+    "diff", "steps", "location_old", "location_new", "message",
 }
+# Shown as a small "facts" table when short; anything else goes to "More" as JSON.
+_FACT_LIMIT = 300
 
 
 def _asset(name: str) -> str:
@@ -137,6 +139,33 @@ def _violation(data: Any) -> dict[str, str]:
     }
 
 
+def _fact(value: Any) -> str | None:
+    """A short one-line rendering of a scalar or a list of scalars, else None."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        text = "" if value is None else (json.dumps(value) if isinstance(value, bool) else str(value))
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        text = ", ".join(str(v) for v in value)
+    else:
+        return None
+    return text if len(text) <= _FACT_LIMIT and "\n" not in text else None
+
+
+def _step(index: int, data: Any) -> dict[str, Any]:
+    """One step of a multi-request finding (fuzz stateful chains: create, read, delete ...)."""
+    if not isinstance(data, Mapping):
+        return {"n": index + 1, "role": "", "operation": "", "status": "", "curl": truncate(str(data), 2000),
+                "request": None, "response": None}
+    return {
+        "n": index + 1,
+        "role": str(data.get("role") or data.get("name") or ""),
+        "operation": str(data.get("operation_id") or data.get("operation") or ""),
+        "status": "" if data.get("status") is None else str(data.get("status")),
+        "curl": truncate(str(data.get("curl") or ""), 4000),
+        "request": _exchange(data.get("request")),
+        "response": _exchange(data.get("response")),
+    }
+
+
 def _case_view(case: CaseResult, anchor: str) -> dict[str, Any]:
     d = case.details
     view: dict[str, Any] = {
@@ -169,13 +198,35 @@ def _case_view(case: CaseResult, anchor: str) -> dict[str, Any]:
         "has_change": "before" in d or "after" in d,
         "before": dump(d.get("before"), limit=VALUE_LIMIT) if "before" in d else "",
         "after": dump(d.get("after"), limit=VALUE_LIMIT) if "after" in d else "",
-        "extra": [(k, dump(v, limit=VALUE_LIMIT)) for k, v in d.items() if k not in _KNOWN],
+        "location_old": str(d.get("location_old") or ""),
+        "location_new": str(d.get("location_new") or ""),
+        "steps": [_step(i, x) for i, x in enumerate(d.get("steps") or [])][:50]
+        if isinstance(d.get("steps"), list) else [],
+        "facts": [],
+        "extra": [],
     }
-    if "expected" in d and "actual" in d:
+    detail_message = d.get("message")
+    if detail_message not in (None, "", case.message):
+        view["facts"].append(("message", truncate(str(detail_message), _FACT_LIMIT)))
+    for key, value in d.items():
+        if key in _KNOWN:
+            continue
+        fact = _fact(value)
+        if fact is not None:
+            view["facts"].append((key, fact))
+        else:
+            view["extra"].append((key, dump(value, limit=VALUE_LIMIT)))
+    # Drift findings carry before/after and the same values as expected/actual: show them once.
+    if view["has_change"] and d.get("expected") == d.get("before") and d.get("actual") == d.get("after"):
+        view["has_expected"] = False
+    pair = ("expected", "actual") if "expected" in d and "actual" in d else ("before", "after")
+    if pair[0] in d and pair[1] in d:
         view["diff"] = [e.to_dict() | {
             "expected_text": dump(e.expected, indent=None, limit=300),
             "actual_text": dump(e.actual, indent=None, limit=300),
-        } for e in json_diff(d.get("expected"), d.get("actual"), limit=100)]
+        } for e in json_diff(d.get(pair[0]), d.get(pair[1]), limit=100)]
+        if len(view["diff"]) == 1 and view["diff"][0]["path"] == "":
+            view["diff"] = []  # two scalars: the side-by-side view already says it all
     return view
 
 
