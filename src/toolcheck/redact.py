@@ -314,8 +314,11 @@ class Redactor:
             return self.mask
         if isinstance(obj, Mapping):
             out: dict[str, Any] = {}
+            pattern = self._known_pattern()
             for key, value in obj.items():
                 skey = str(key)
+                if pattern is not None:  # a map keyed by a token must not print the token
+                    skey = pattern.sub(self.mask, skey)
                 if is_secret_name(skey) and not (value is None or isinstance(value, bool) or value == ""):
                     out[skey] = self.mask
                 else:
