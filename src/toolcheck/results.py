@@ -10,6 +10,15 @@ elapsed_ms), ``expected`` / ``actual``, ``violations`` (list of dicts with check
 pointer), ``attempts`` (list of poll/retry attempts, each with status, elapsed_ms, note),
 ``curl`` (a reproduction command), ``hint``, ``location``. Secrets must already be redacted
 (``toolcheck.redact``) before they reach a result.
+
+Also rendered (fuzz and drift findings): ``replay`` (a command, with a copy button), ``steps``
+(list of dicts with role, operation_id, status, curl, optional request/response: a multi-request
+finding), ``rule`` / ``check`` and ``level`` (error, warning, info: badges), ``before`` /
+``after`` (a change, with a structural diff), ``location_old`` / ``location_new``,
+``operation``, ``fingerprint``, ``error_type`` (the JUnit ``<error type>``). Headers may be a
+mapping or a list of ``[name, value]`` pairs; violations may add ``severity`` and
+``schema_path``; attempts may add ``attempt``, ``at`` and ``outcome``. Any other short scalar
+is shown in a facts table, anything else as JSON under "More".
 """
 
 from __future__ import annotations
