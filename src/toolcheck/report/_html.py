@@ -39,7 +39,7 @@ _FACT_LIMIT = 300
 
 
 def _asset(name: str) -> str:
-    return resources.files("toolcheck.report").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("toolcheck.report").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,7 +78,7 @@ def _pretty_body(body: Any) -> tuple[str, bool]:
 
 def _header_rows(headers: Any) -> list[tuple[str, str]]:
     if isinstance(headers, Mapping):
-        rows = []
+        rows: list[tuple[str, str]] = []
         for k, v in headers.items():
             values = v if isinstance(v, (list, tuple)) else [v]
             rows.extend((str(k), truncate(str(x), 2000)) for x in values)

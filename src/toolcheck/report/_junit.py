@@ -88,7 +88,7 @@ def _testcase(parent: ET.Element, suite: SuiteResult, case: CaseResult, strict: 
         err = ET.SubElement(el, "error")
         _set(err, "message", f"unknown status {case.status!r}: {message}")
         _set(err, "type", "UnknownStatus")
-    out_lines = []
+    out_lines: list[str] = []
     if strict and props:
         out_lines.extend(f"[[PROPERTY|{k}={v}]]" for k, v in props.items())
     if case.status == PASSED and case.message:
