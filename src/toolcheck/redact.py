@@ -189,6 +189,11 @@ class Redactor:
                         self._labels[variant] = name
                         self._dirty = True
 
+    @property
+    def generation(self) -> int:
+        """Grows whenever a new secret is learnt (caches of redacted text compare it)."""
+        return len(self._labels)
+
     def known(self) -> bool:
         """Whether any secret value is known."""
         return bool(self._labels)

@@ -144,3 +144,28 @@ def test_merge_sums_and_keeps_order() -> None:
     assert merge_results([a, RunResult("run", "C", seed=2)]).seed is None
     with pytest.raises(UsageError):
         merge_results([])
+
+
+def test_a_secret_learnt_later_is_redacted_in_suites_already_written(tmp_path: Path) -> None:
+    from toolcheck.redact import Redactor
+
+    redactor = Redactor()
+    reporter = IncrementalReporter(tmp_path, ("junit", "json"), HEADER, redactor=redactor)
+    leaky = SuiteResult("first", (CaseResult("echo", "failed", message="server said late-secret-4242"),))
+    reporter.add(leaky)
+    assert "late-secret-4242" in (tmp_path / "report.json").read_text()  # not known yet
+    redactor.add("late-secret-4242", "captured token")
+    reporter.add(suite("second"))
+    for name in ("report.json", "junit.xml"):
+        assert "late-secret-4242" not in (tmp_path / name).read_text()
+
+
+def test_incremental_files_match_a_full_render(tmp_path: Path) -> None:
+    reporter = IncrementalReporter(tmp_path, ("junit", "json"), HEADER)
+    for i in range(3):
+        reporter.add(suite(f"m{i}", "failed" if i == 1 else "passed"))
+    partial = json.loads((tmp_path / "report.json").read_text())
+    full = json.loads(render_json(RunResult("run", "Incremental", suites=reporter.suites, command_line="toolcheck run s",
+                                            seed=9, started_at="2026-01-01T00:00:00Z", interrupted=True)))
+    partial.pop("duration"), full.pop("duration")
+    assert partial == full

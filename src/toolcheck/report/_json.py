@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from toolcheck.errors import UsageError
-from toolcheck.results import RESULT_FORMAT_VERSION, RunResult
+from toolcheck.results import ERROR, FAILED, PASSED, RESULT_FORMAT_VERSION, SKIPPED, RunResult, SuiteResult
 
 
 def jsonable(obj: Any, _depth: int = 0) -> Any:
@@ -42,9 +43,30 @@ def result_dict(result: RunResult) -> dict[str, Any]:
     return data  # type: ignore[no-any-return]
 
 
+def json_suite_text(suite: SuiteResult) -> str:
+    """One suite as indented JSON, ready to sit in the report's ``suites`` list.
+
+    The incremental reporter caches these, so a long run does not re-serialise finished suites.
+    """
+    text = json.dumps(jsonable(suite.to_dict()), indent=2, ensure_ascii=False, allow_nan=False)
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def json_document(result: RunResult, suite_texts: list[str]) -> str:
+    """The whole JSON report from ``result``'s header and pre-serialised suites (same order)."""
+    head = jsonable(replace(result, suites=()).to_dict())
+    head["format_version"] = RESULT_FORMAT_VERSION
+    head["totals"] = {s: result.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)}
+    head.pop("suites", None)
+    text = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)
+    body = ",\n".join(suite_texts)
+    suites = f'"suites": [\n{body}\n  ]' if suite_texts else '"suites": []'
+    return text[: text.rfind("}")].rstrip() + f",\n  {suites}\n}}\n"
+
+
 def render_json(result: RunResult) -> str:
     """The JSON report text (indented, UTF-8, ends with a newline)."""
-    return json.dumps(result_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_document(result, [json_suite_text(s) for s in result.suites])
 
 
 def parse_json_report(text: str, *, source: str = "<json>") -> RunResult:

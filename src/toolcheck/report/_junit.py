@@ -14,6 +14,7 @@ replaced first, because fuzz payloads contain NULs and control characters.
 
 from __future__ import annotations
 
+import functools
 import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -111,6 +112,74 @@ def _run_properties(result: RunResult) -> dict[str, str]:
     return props
 
 
+_INTERRUPTED = SuiteResult(
+    name="toolcheck",
+    cases=(
+        CaseResult(
+            name="run interrupted",
+            status=ERROR,
+            message="the run was interrupted; suites after the last one reported did not run",
+            classname="toolcheck",
+            details={"error_type": "Interrupted"},
+        ),
+    ),
+)
+
+
+def _errors(suite: SuiteResult) -> int:
+    return len(suite.cases) - suite.count(FAILED) - suite.count(PASSED) - suite.count(SKIPPED)
+
+
+@functools.lru_cache(maxsize=1)
+def _hostname() -> str:
+    return socket.gethostname()
+
+
+def junit_suite_xml(result: RunResult, suite: SuiteResult, index: int, *, strict: bool = False) -> str:
+    """One ``<testsuite>`` element as indented text (run facts of ``result`` as its properties).
+
+    The incremental reporter caches these, so a long run does not re-render finished suites.
+    """
+    el = ET.Element("testsuite")
+    _set(el, "name", suite.name or f"suite {index + 1}")
+    _set(el, "tests", len(suite.cases))
+    _set(el, "failures", suite.count(FAILED))
+    _set(el, "errors", _errors(suite))
+    _set(el, "skipped", suite.count(SKIPPED))
+    _set(el, "time", _time(suite.duration or sum(c.duration for c in suite.cases)))
+    _set(el, "id", index)
+    if result.started_at:
+        _set(el, "timestamp", result.started_at)
+    _set(el, "hostname", _hostname())
+    if suite.file:
+        _set(el, "file", suite.file)
+    _properties(el, {**_run_properties(result), **suite.properties})
+    for case in suite.cases:
+        _testcase(el, suite, case, strict)
+    ET.indent(el, space="  ", level=1)
+    return "  " + ET.tostring(el, encoding="unicode").rstrip() + "\n"
+
+
+def junit_document(result: RunResult, suite_xml: list[str], *, strict: bool = False) -> str:
+    """The whole JUnit file from ``result``'s header and pre-rendered suites (same order)."""
+    suites = list(result.suites)
+    parts = list(suite_xml)
+    if result.interrupted:
+        suites.append(_INTERRUPTED)
+        parts.append(junit_suite_xml(result, _INTERRUPTED, len(suites) - 1, strict=strict))
+    root = ET.Element("testsuites")
+    _set(root, "name", result.title or f"toolcheck {result.tool}")
+    _set(root, "tests", sum(len(s.cases) for s in suites))
+    _set(root, "failures", sum(s.count(FAILED) for s in suites))
+    _set(root, "errors", sum(_errors(s) for s in suites))
+    _set(root, "time", _time(result.duration))
+    head = ET.tostring(root, encoding="unicode")
+    if not parts:
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + "\n"
+    opening = head[:-2].rstrip() + ">" if head.endswith("/>") else head.split("</testsuites>")[0]
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + opening + "\n" + "".join(parts) + "</testsuites>\n"
+
+
 def render_junit(result: RunResult, *, strict: bool = False) -> str:
     """The JUnit XML text for ``result``.
 
@@ -118,49 +187,5 @@ def render_junit(result: RunResult, *, strict: bool = False) -> str:
         result: the run.
         strict: keep to junit-10.xsd exactly (testcase properties go to ``<system-out>``).
     """
-    root = ET.Element("testsuites")
-    _set(root, "name", result.title or f"toolcheck {result.tool}")
-    suites = list(result.suites)
-    if result.interrupted:
-        suites.append(
-            SuiteResult(
-                name="toolcheck",
-                cases=(
-                    CaseResult(
-                        name="run interrupted",
-                        status=ERROR,
-                        message="the run was interrupted; suites after the last one reported did not run",
-                        classname="toolcheck",
-                        details={"error_type": "Interrupted"},
-                    ),
-                ),
-            )
-        )
-    tests = sum(len(s.cases) for s in suites)
-    failures = sum(s.count(FAILED) for s in suites)
-    errors = sum(len(s.cases) - s.count(FAILED) - s.count(PASSED) - s.count(SKIPPED) for s in suites)
-    _set(root, "tests", tests)
-    _set(root, "failures", failures)
-    _set(root, "errors", errors)
-    _set(root, "time", _time(result.duration))
-    run_props = _run_properties(result)
-    hostname = socket.gethostname()
-    for index, suite in enumerate(suites):
-        el = ET.SubElement(root, "testsuite")
-        _set(el, "name", suite.name or f"suite {index + 1}")
-        _set(el, "tests", len(suite.cases))
-        _set(el, "failures", suite.count(FAILED))
-        _set(el, "errors", len(suite.cases) - suite.count(FAILED) - suite.count(PASSED) - suite.count(SKIPPED))
-        _set(el, "skipped", suite.count(SKIPPED))
-        _set(el, "time", _time(suite.duration or sum(c.duration for c in suite.cases)))
-        _set(el, "id", index)
-        if result.started_at:
-            _set(el, "timestamp", result.started_at)
-        _set(el, "hostname", hostname)
-        if suite.file:
-            _set(el, "file", suite.file)
-        _properties(el, {**run_props, **suite.properties})
-        for case in suite.cases:
-            _testcase(el, suite, case, strict)
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    parts = [junit_suite_xml(result, s, i, strict=strict) for i, s in enumerate(result.suites)]
+    return junit_document(result, parts, strict=strict)

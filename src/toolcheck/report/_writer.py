@@ -18,10 +18,10 @@ from toolcheck.errors import UsageError
 from toolcheck.redact import Redactor
 from toolcheck.report._html import render_html
 from toolcheck.report._io import atomic_write_text, ensure_directory
-from toolcheck.report._json import render_json
-from toolcheck.report._junit import render_junit
+from toolcheck.report._json import json_document, json_suite_text, render_json
+from toolcheck.report._junit import junit_document, junit_suite_xml, render_junit
 from toolcheck.report._markdown import render_markdown
-from toolcheck.report._sanitize import sanitize_result
+from toolcheck.report._sanitize import sanitize_result, sanitize_suite
 from toolcheck.results import RunResult, SuiteResult
 
 FILENAMES: dict[str, str] = {
@@ -117,6 +117,8 @@ class IncrementalReporter:
         self._lock = threading.Lock()
         self._start = time.monotonic()
         self._done = False
+        self._cache: list[tuple[SuiteResult, str, str]] = []
+        self._generation = -1
         self.paths: dict[str, Path] = {}
 
     @property
@@ -133,21 +135,44 @@ class IncrementalReporter:
         return replace(self.header, suites=suites, duration=duration, interrupted=interrupted)
 
     def add(self, suite: SuiteResult) -> None:
-        """Record a finished suite and rewrite the cheap formats (JSON, JUnit)."""
+        """Record a finished suite and rewrite the cheap formats (JSON, JUnit).
+
+        Finished suites are redacted and serialised once and cached (re-done only if the
+        redactor learnt a new secret), so each call costs about one suite, not the whole run.
+        """
         with self._lock:
             if self._done:
                 return
             self._suites.append(suite)
             cheap = [f for f in self.formats if f in _CHEAP]
             if cheap:
-                # Marked interrupted until finish(): if the process dies now, that is the truth.
-                partial = replace(
-                    self.header,
-                    suites=tuple(self._suites),
-                    duration=time.monotonic() - self._start,
-                    interrupted=True,
-                )
-                self.paths.update(write_reports(partial, self.directory, cheap, redactor=self.redactor))
+                self._write_partial(cheap)
+
+    def _write_partial(self, cheap: list[str]) -> None:
+        generation = self.redactor.generation if self.redactor is not None else 0
+        if generation != self._generation:
+            self._cache.clear()
+            self._generation = generation
+        # Marked interrupted until finish(): if the process dies now, that is the truth.
+        header = sanitize_result(
+            replace(self.header, suites=(), duration=time.monotonic() - self._start, interrupted=True),
+            self.redactor,
+        )
+        for index in range(len(self._cache), len(self._suites)):
+            clean = sanitize_suite(self._suites[index], self.redactor)
+            self._cache.append((
+                clean,
+                json_suite_text(clean) if "json" in cheap else "",
+                junit_suite_xml(header, clean, index) if "junit" in cheap else "",
+            ))
+        partial = replace(header, suites=tuple(c[0] for c in self._cache))
+        target = self.directory
+        if "json" in cheap:
+            text = json_document(partial, [c[1] for c in self._cache])
+            self.paths["json"] = atomic_write_text(target / FILENAMES["json"], text)
+        if "junit" in cheap:
+            text = junit_document(partial, [c[2] for c in self._cache])
+            self.paths["junit"] = atomic_write_text(target / FILENAMES["junit"], text)
 
     def finish(self, result: RunResult) -> dict[str, Path]:
         """Write every format from the final result; later calls to add/interrupt do nothing."""
