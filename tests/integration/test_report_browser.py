@@ -117,6 +117,6 @@ def test_report_renders_in_chromium_without_errors(tmp_path: Path) -> None:
     assert 'data-js="ready"' in body.group(0)  # our script ran under the CSP (hash matches)
     assert "data-pwned" not in body.group(0)  # no payload ran
     assert SECRET not in dom.stdout
-    assert re.search(r'<form class="filters" id="filters">', dom.stdout)  # JS revealed the filters
+    assert re.search(r'<span class="js-only" id="f-js">', dom.stdout)  # JS revealed its controls
     for text in ("server_error: 500", "response-property-removed", "old.yaml:10", "toolcheck replay abc"):
         assert text in dom.stdout

@@ -89,7 +89,9 @@ def test_content_is_static_and_js_only_enhances() -> None:
     opened = [a for t, a in page.tags if t == "details" and "case" in (a.get("class") or "")]
     assert opened and all("open" in a for a in opened)
     assert all("hidden" in a for t, a in page.tags if t == "button" and "copy" in (a.get("class") or ""))
-    assert any(t == "form" and a.get("id") == "filters" and "hidden" in a for t, a in page.tags)
+    assert any(t == "span" and a.get("id") == "f-js" and "hidden" in a for t, a in page.tags)
+    # "Failed only" needs no JS: a CSS :has() rule hides passed cases and passing suites
+    assert re.search(r"body:has\(#f-failed:checked\) details\.case:is\(\.st-passed", html)
 
 
 def test_expected_vs_actual_diff_and_timeline() -> None:

@@ -3,8 +3,9 @@
   var doc = document;
   function all(sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); }
   var filters = doc.getElementById("filters");
+  var jsControls = doc.getElementById("f-js");
+  if (jsControls) { jsControls.hidden = false; }
   if (filters) {
-    filters.hidden = false;
     filters.addEventListener("submit", function (e) { e.preventDefault(); });
   }
   var failedOnly = doc.getElementById("f-failed");
