@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 import venv
 from pathlib import Path
 

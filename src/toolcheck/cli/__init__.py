@@ -44,12 +44,12 @@ def _register() -> None:
     from toolcheck.cli import (
         agent,  # noqa: F401
         check,  # noqa: F401
+        drift,  # noqa: F401
+        fuzz,  # noqa: F401
+        mock,  # noqa: F401
+        report,  # noqa: F401
         run,  # noqa: F401
     )
-    from toolcheck.cli import mock  # noqa: F401
-    from toolcheck.cli import fuzz  # noqa: F401
-    from toolcheck.cli import drift  # noqa: F401
-    from toolcheck.cli import report  # noqa: F401
 
 
 def fail(error: ToolcheckError) -> int:
