@@ -189,6 +189,14 @@ class Redactor:
                         self._labels[variant] = name
                         self._dirty = True
 
+    def copy(self) -> Redactor:
+        """An independent redactor with the same known secrets and settings."""
+        twin = Redactor(mask=self.mask, min_length=self.min_length)
+        with self._lock:
+            twin._labels = dict(self._labels)
+        twin._dirty = bool(twin._labels)
+        return twin
+
     @property
     def generation(self) -> int:
         """Grows whenever a new secret is learnt (caches of redacted text compare it)."""
