@@ -54,3 +54,15 @@ def test_totals_failed_cases_and_bounds() -> None:
 def test_passing_run_has_no_failed_section() -> None:
     md = render_markdown(RunResult("run", "ok", suites=(SuiteResult("s", (CaseResult("c", "passed"),)),)))
     assert "✅ passed" in md and "Failed" not in md.split("|---", 1)[1].split("\n\n", 1)[-1]
+
+
+def test_truncation_never_cuts_inside_a_fence_or_details() -> None:
+    long_message = "y" * 400
+    cases = tuple(CaseResult(f"case {i}", "failed", message=long_message) for i in range(60))
+    result = RunResult("run", "T", suites=(SuiteResult("s", cases),), command_line="toolcheck run s")
+    for limit in (900, 1500, 3000, 8000):
+        md = render_markdown(result, max_chars=limit)
+        assert len(md) <= limit
+        assert md.count("<details>") == md.count("</details>")
+        assert md.count("```") % 2 == 0
+        assert md.rstrip().endswith("`` toolcheck run s ``") or md.rstrip().endswith("` toolcheck run s `")

@@ -82,16 +82,29 @@ def render_markdown(result: RunResult, *, max_rows: int = 50, max_chars: int = 6
             lines.append(f"- {icon} **{md_escape(suite_name, limit=100)}** › {md_escape(case.name, limit=150)}: {reason}")
         if len(failed) > max_rows:
             lines.append(f"- … and {len(failed) - max_rows} more")
+    detail: list[str] = []
+    if failed:
         first = failed[0][1]
         story = failure_text(first.message, first.details, limit=400)
         if story:
-            lines += ["", "<details><summary>First failure in detail</summary>", "", _code_block(story), "", "</details>"]
-    if result.command_line:
-        lines += ["", f"Reproduce: {_code_span(result.command_line)}"]
-    text = "\n".join(lines) + "\n"
-    if len(text) > max_chars:
-        text = text[: max_chars - 40].rsplit("\n", 1)[0] + "\n\n… (summary truncated)\n"
-    return text
+            detail = ["", "<details><summary>First failure in detail</summary>", "", _code_block(story), "", "</details>"]
+    tail = ["", f"Reproduce: {_code_span(result.command_line)}"] if result.command_line else []
+    return _fit([*lines, *detail, *tail], lines, tail, max_chars)
+
+
+def _fit(full: list[str], lines: list[str], tail: list[str], max_chars: int) -> str:
+    """The whole text if it fits; else drop the detail block, then whole lines from the end of the
+    table/list part, so a cut never lands inside a code fence or an open ``<details>``."""
+    text = "\n".join(full) + "\n"
+    if len(text) <= max_chars:
+        return text
+    note = "… (summary truncated)"
+    kept = list(lines)
+    while kept and len("\n".join([*kept, "", note, *tail])) + 1 > max_chars:
+        kept.pop()
+    if not kept:
+        return (note + "\n")[:max_chars]
+    return "\n".join([*kept, "", note, *tail]) + "\n"
 
 
 def _code_span(text: str, *, limit: int = 500) -> str:
