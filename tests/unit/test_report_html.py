@@ -130,3 +130,16 @@ def test_huge_bodies_are_truncated() -> None:
 def test_interrupted_and_empty_runs_render() -> None:
     html = render_html(RunResult("run", "T", interrupted=True))
     assert "interrupted" in html.lower() and "No results" in html
+
+
+def test_passing_cases_beyond_the_budget_lose_details_but_failures_never_do() -> None:
+    def case(i: int, status: str) -> CaseResult:
+        return CaseResult(f"case-{i}", status, details={"response": {"status": 200, "body": {"marker": f"body-{i}"}}})
+
+    cases = tuple(case(i, "failed" if i % 5 == 0 else "passed") for i in range(20))
+    html = render_html(RunResult("fuzz", "T", suites=(SuiteResult("s", cases),)), max_detailed=3)
+    for i in range(20):
+        assert f"case-{i}<" in html  # every case keeps its line
+    detailed = [i for i in range(20) if f"body-{i}&#34;" in html]
+    assert detailed == [0, 1, 2, 3, 5, 10, 15]  # three passing ones, then failures only
+    assert "13 passing cases shown without details" in html

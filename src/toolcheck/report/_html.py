@@ -166,8 +166,9 @@ def _step(index: int, data: Any) -> dict[str, Any]:
     }
 
 
-def _case_view(case: CaseResult, anchor: str) -> dict[str, Any]:
-    d = case.details
+def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[str, Any]:
+    # compact: a passing case beyond the detail budget keeps its line, not its exchanges.
+    d: Mapping[str, Any] = {} if compact else case.details
     view: dict[str, Any] = {
         "anchor": anchor,
         "name": case.name or "(unnamed)",
@@ -230,10 +231,19 @@ def _case_view(case: CaseResult, anchor: str) -> dict[str, Any]:
     return view
 
 
-def _view(result: RunResult) -> dict[str, Any]:
+def _view(result: RunResult, max_detailed: int) -> dict[str, Any]:
     suites = []
+    budget = max_detailed
+    compacted = 0
     for si, suite in enumerate(result.suites):
-        cases = [_case_view(c, f"s{si}c{ci}") for ci, c in enumerate(suite.cases)]
+        cases = []
+        for ci, c in enumerate(suite.cases):
+            compact = False
+            if c.status in (PASSED, SKIPPED):
+                compact = budget <= 0 and bool(c.details)
+                budget -= 1
+                compacted += compact
+            cases.append(_case_view(c, f"s{si}c{ci}", compact=compact))
         suites.append({
             "anchor": f"s{si}",
             "name": suite.name or f"suite {si + 1}",
@@ -260,15 +270,22 @@ def _view(result: RunResult) -> dict[str, Any]:
         "totals": totals,
         "total": sum(totals.values()),
         "suites": suites,
+        "compacted": compacted,
     }
 
 
-def render_html(result: RunResult) -> str:
-    """The self-contained HTML report for ``result`` (one file, no network, readable without JS)."""
+def render_html(result: RunResult, *, max_detailed: int = 2000) -> str:
+    """The self-contained HTML report for ``result`` (one file, no network, readable without JS).
+
+    Args:
+        result: the run.
+        max_detailed: passing and skipped cases beyond this many are listed without their
+            details (failed and error cases always keep theirs; ``report.json`` has everything).
+    """
     css, js, script_hash = _assets()
     template = _environment().get_template("report.html.j2")
     return template.render(
-        r=_view(result),
+        r=_view(result, max_detailed),
         css=css,
         js=js,
         script_hash=script_hash,
