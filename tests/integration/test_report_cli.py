@@ -14,7 +14,7 @@ from toolcheck.results import CaseResult, RunResult, SuiteResult
 
 
 def toolcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"} | {"NO_COLOR": "1", "COLUMNS": "120"}
     return subprocess.run([sys.executable, "-m", "toolcheck", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=60)
 
@@ -62,3 +62,15 @@ def test_unreadable_inputs_exit_2_without_traceback(tmp_path: Path) -> None:
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     proc = toolcheck("report", "merge", "out", str(shard(tmp_path, "a", "passed")), "--format", "pdf", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown report format" in proc.stderr
+
+
+def test_merge_appends_the_github_step_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("earlier step\n")
+    env_args = [str(shard(tmp_path, "a", "passed")), str(shard(tmp_path, "b", "failed"))]
+    env = {**os.environ, "NO_COLOR": "1", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run([sys.executable, "-m", "toolcheck", "report", "merge", "out", *env_args], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "**1** failed" in text and "| ❌ | b |" in text

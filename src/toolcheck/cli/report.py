@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -22,6 +23,9 @@ def merge(
 ) -> None:
     """Merge the JSON reports of `--shard i/n` runs into one HTML, JUnit and JSON report.
 
+    A single input re-renders one JSON report as HTML/JUnit/Markdown. When GITHUB_STEP_SUMMARY is
+    set, the merged run's Markdown summary is appended to it.
+
     Exit codes: 0 every merged case passed · 1 failures in the merged run · 2 unreadable input.
     """
     from toolcheck.cli._console import console
@@ -31,6 +35,15 @@ def merge(
         results = [load_json_report(p / "report.json" if p.is_dir() else p) for p in inputs]
         merged = merge_results(results, title=title)
         paths = write_reports(merged, out_dir, formats.split(","))
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:  # the merged run is the one CI should summarise (GitHub appends, by design)
+        from toolcheck.report import render_markdown, sanitize_result
+
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(render_markdown(sanitize_result(merged)) + "\n")
+        except OSError as exc:
+            console().print(f"warning: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror or exc})")
     totals = {s: merged.count(s) for s in ("passed", "failed", "error", "skipped")}
     console().print(
         f"merged {len(results)} report(s): {totals['passed']} passed, {totals['failed']} failed, "
