@@ -156,7 +156,8 @@ def test_a_failed_render_leaves_the_old_report_intact(tmp_path: Path, monkeypatc
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_report_merge_joins_shards(tmp_path: Path) -> None:
+def test_report_merge_joins_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # never write into a real CI summary
     result = sample_result()
     a = RunResult(tool="run", title="t", suites=result.suites[:1], seed=1)
     b = RunResult(tool="run", title="t", suites=result.suites[1:], seed=1)
