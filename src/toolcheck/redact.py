@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 
@@ -184,7 +184,9 @@ class Redactor:
             if sep and scheme.lower() in ("bearer", "basic", "token", "digest") and len(rest.strip()) >= self.min_length:
                 candidates.append(rest.strip())
             for candidate in candidates:
-                for variant in (candidate, quote(candidate, safe=""), json.dumps(candidate)[1:-1]):
+                variants = (candidate, quote(candidate, safe=""), quote(candidate), quote_plus(candidate),
+                            json.dumps(candidate)[1:-1], json.dumps(candidate, ensure_ascii=False)[1:-1])
+                for variant in variants:
                     if variant not in self._labels:
                         self._labels[variant] = name
                         self._dirty = True

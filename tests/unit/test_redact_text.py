@@ -82,3 +82,15 @@ def test_deep_values_are_bounded() -> None:
         assert isinstance(out, list)
         out = out[0]
     assert out == MASK
+
+
+def test_every_common_encoding_of_a_known_value_is_masked() -> None:
+    secret = 'a b/c+d"é\\x'
+    r = Redactor([secret])
+    from json import dumps
+    from urllib.parse import quote, quote_plus
+
+    for form in (secret, quote(secret), quote(secret, safe=""), quote_plus(secret), dumps(secret)[1:-1],
+                 dumps(secret, ensure_ascii=False)[1:-1]):
+        assert r.redact_text(f"[{form}]") == f"[{MASK}]", form
+        assert r.leaks(form)
