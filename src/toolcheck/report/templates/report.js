@@ -70,10 +70,13 @@
       if (target) { copyText(target.textContent, button); }
     });
   });
-  if (doc.location.hash) {
+  function openHash() {
+    if (!doc.location.hash) { return; }
     var el = doc.getElementById(doc.location.hash.slice(1));
     if (el && el.tagName === "DETAILS") { el.open = true; }
   }
+  window.addEventListener("hashchange", openHash);
+  openHash();
   doc.body.setAttribute("data-js", "ready");
   apply();
 })();
