@@ -143,3 +143,9 @@ def test_passing_cases_beyond_the_budget_lose_details_but_failures_never_do() ->
     detailed = [i for i in range(20) if f"body-{i}&#34;" in html]
     assert detailed == [0, 1, 2, 3, 5, 10, 15]  # three passing ones, then failures only
     assert "13 passing cases shown without details" in html
+
+
+def test_expected_and_actual_show_json_types() -> None:
+    case = CaseResult("types", "failed", details={"expected": "1", "actual": 1})
+    html = render_html(RunResult("run", "T", suites=(SuiteResult("s", (case,)),)))
+    assert '<pre class="code">&#34;1&#34;</pre>' in html and '<pre class="code">1</pre>' in html

@@ -181,8 +181,8 @@ def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[
         "request": _exchange(d.get("request")),
         "response": _exchange(d.get("response")),
         "has_expected": "expected" in d or "actual" in d,
-        "expected": dump(d.get("expected"), limit=VALUE_LIMIT),
-        "actual": dump(d.get("actual"), limit=VALUE_LIMIT),
+        "expected": dump(d.get("expected"), limit=VALUE_LIMIT, quote=True),
+        "actual": dump(d.get("actual"), limit=VALUE_LIMIT, quote=True),
         "diff": [],
         "violations": [_violation(v) for v in d.get("violations") or []][:200]
         if isinstance(d.get("violations"), list) else [],
@@ -197,8 +197,8 @@ def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[
         "operation": str(d.get("operation") or ""),
         "fingerprint": str(d.get("fingerprint") or ""),
         "has_change": "before" in d or "after" in d,
-        "before": dump(d.get("before"), limit=VALUE_LIMIT) if "before" in d else "",
-        "after": dump(d.get("after"), limit=VALUE_LIMIT) if "after" in d else "",
+        "before": dump(d.get("before"), limit=VALUE_LIMIT, quote=True) if "before" in d else "",
+        "after": dump(d.get("after"), limit=VALUE_LIMIT, quote=True) if "after" in d else "",
         "location_old": str(d.get("location_old") or ""),
         "location_new": str(d.get("location_new") or ""),
         "steps": [_step(i, x) for i, x in enumerate(d.get("steps") or [])][:50]
@@ -223,8 +223,8 @@ def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[
     pair = ("expected", "actual") if "expected" in d and "actual" in d else ("before", "after")
     if pair[0] in d and pair[1] in d:
         view["diff"] = [e.to_dict() | {
-            "expected_text": dump(e.expected, indent=None, limit=300),
-            "actual_text": dump(e.actual, indent=None, limit=300),
+            "expected_text": dump(e.expected, indent=None, limit=300, quote=True),
+            "actual_text": dump(e.actual, indent=None, limit=300, quote=True),
         } for e in json_diff(d.get(pair[0]), d.get(pair[1]), limit=100)]
         if len(view["diff"]) == 1 and view["diff"][0]["path"] == "":
             view["diff"] = []  # two scalars: the side-by-side view already says it all

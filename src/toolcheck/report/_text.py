@@ -29,9 +29,13 @@ def truncate(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
-def dump(value: Any, *, indent: int | None = 2, limit: int = 0) -> str:
-    """JSON text of ``value`` (strings are shown as they are), optionally truncated."""
-    if isinstance(value, str):
+def dump(value: Any, *, indent: int | None = 2, limit: int = 0, quote: bool = False) -> str:
+    """JSON text of ``value``, optionally truncated.
+
+    Strings are shown as they are unless ``quote`` (for expected vs actual, where ``"1"`` and
+    ``1`` must look different).
+    """
+    if isinstance(value, str) and not quote:
         text = value
     else:
         try:
@@ -47,8 +51,8 @@ def failure_text(message: str, details: Mapping[str, Any], *, limit: int = 4000)
     if message:
         lines.append(message)
     if "expected" in details or "actual" in details:
-        lines.append(f"expected: {dump(details.get('expected'), indent=None, limit=limit)}")
-        lines.append(f"actual:   {dump(details.get('actual'), indent=None, limit=limit)}")
+        lines.append(f"expected: {dump(details.get('expected'), indent=None, limit=limit, quote=True)}")
+        lines.append(f"actual:   {dump(details.get('actual'), indent=None, limit=limit, quote=True)}")
         if "expected" in details and "actual" in details:
             diff = json_diff(details.get("expected"), details.get("actual"))
             if diff and not (len(diff) == 1 and diff[0].path == ""):
@@ -56,7 +60,7 @@ def failure_text(message: str, details: Mapping[str, Any], *, limit: int = 4000)
                 lines.extend(f"  {line}" for line in format_diff(diff, limit=200))
     for key, label in (("before", "before"), ("after", "after")):
         if key in details:
-            lines.append(f"{label}: {dump(details[key], indent=None, limit=limit)}")
+            lines.append(f"{label}: {dump(details[key], indent=None, limit=limit, quote=True)}")
     violations = details.get("violations")
     if isinstance(violations, list) and violations:
         lines.append("violations:")
