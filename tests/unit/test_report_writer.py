@@ -169,3 +169,10 @@ def test_incremental_files_match_a_full_render(tmp_path: Path) -> None:
                                             seed=9, started_at="2026-01-01T00:00:00Z", interrupted=True)))
     partial.pop("duration"), full.pop("duration")
     assert partial == full
+
+
+def test_loose_inputs_are_tolerated(tmp_path: Path) -> None:
+    assert normalise_formats("html,json") == ("html", "json")
+    sloppy = CaseResult("c", "passed", properties={"attempts": 2, "ok": True})  # type: ignore[dict-item]
+    paths = write_reports(RunResult("run", "T", suites=(SuiteResult("s", (sloppy,)),)), tmp_path, "json,junit")
+    assert json.loads(paths["json"].read_text())["suites"][0]["cases"][0]["properties"] == {"attempts": "2", "ok": "True"}

@@ -116,10 +116,10 @@ def _case(case: CaseResult, redactor: Redactor) -> CaseResult:
             redactor.add(value, "a value under a secret name")
     return replace(
         case,
-        name=redactor.redact_text(case.name),
-        message=redactor.redact_text(case.message),
+        name=redactor.redact_text(str(case.name)),
+        message=redactor.redact_text(str(case.message)),
         details=sanitize_details(case.details, redactor),
-        properties={k: redactor.redact_text(v) for k, v in case.properties.items()},
+        properties={str(k): redactor.redact_text(str(v)) for k, v in case.properties.items()},
     )
 
 
@@ -128,7 +128,7 @@ def _suite(suite: SuiteResult, redactor: Redactor) -> SuiteResult:
         suite,
         name=redactor.redact_known(suite.name),
         cases=tuple(_case(c, redactor) for c in suite.cases),
-        properties={k: redactor.redact_text(v) for k, v in suite.properties.items()},
+        properties={str(k): redactor.redact_text(str(v)) for k, v in suite.properties.items()},
     )
 
 
@@ -148,7 +148,7 @@ def sanitize_result(result: RunResult, redactor: Redactor | None = None) -> RunR
     return replace(
         result,
         title=redactor.redact_known(result.title),
-        command_line=redactor.redact_text(result.command_line),
+        command_line=redactor.redact_text(str(result.command_line)),
         summary=redactor.redact_known(dict(result.summary)),
         suites=tuple(_suite(s, redactor) for s in result.suites),
     )

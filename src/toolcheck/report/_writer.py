@@ -48,6 +48,8 @@ def normalise_formats(formats: Iterable[str]) -> tuple[str, ...]:
         UsageError: an unknown format name.
     """
     aliases = {"md": "markdown", "xml": "junit", "htm": "html"}
+    if isinstance(formats, str):  # "html,json" or "html": a string, not an iterable of names
+        formats = [formats]
     out: list[str] = []
     for raw in formats:
         for part in str(raw).split(","):
