@@ -17,7 +17,7 @@ finding), ``rule`` / ``check`` and ``level`` (error, warning, info: badges), ``b
 ``after`` (a change, with a structural diff), ``location_old`` / ``location_new``,
 ``operation``, ``fingerprint``, ``error_type`` (the JUnit ``<error type>``). Headers may be a
 mapping or a list of ``[name, value]`` pairs; violations may add ``severity`` and
-``schema_path``; attempts may add ``attempt``, ``at`` and ``outcome``. Any other short scalar
+``schema_path``; attempts may add ``attempt``, ``at``, ``outcome``, ``retry_after`` and ``wait_s``. Any other short scalar
 is shown in a facts table, anything else as JSON under "More".
 """
 

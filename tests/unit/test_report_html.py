@@ -40,7 +40,8 @@ def parse(html: str) -> _Collector:
 def result() -> RunResult:
     step = CaseResult("poll task", "failed", 0.5, message="status failed", details={
         "expected": {"status": "completed", "n": 1}, "actual": {"status": "failed", "n": 1, "extra": True},
-        "attempts": [{"attempt": 1, "status": 200, "elapsed_ms": 3, "note": "running"}],
+        "attempts": [{"attempt": 1, "status": 200, "elapsed_ms": 3, "note": "running", "retry_after": "2",
+                      "wait_s": 0.25}],
         "violations": [{"check": "body_schema", "message": "not one of the enum", "pointer": "/status"}],
         "curl": "curl http://127.0.0.1:1/tasks/1",
     })
@@ -100,6 +101,7 @@ def test_expected_vs_actual_diff_and_timeline() -> None:
     assert re.search(r'<tr class="d-added">.*?/extra', html, re.S)
     assert "/n<" not in html  # equal paths are not listed
     assert "Timeline (1 attempt)" in html
+    assert "Retry-After: 2" in html and "waited 0.250 s" in html
 
 
 def test_fuzz_finding_shows_steps_replay_and_facts() -> None:

@@ -112,7 +112,8 @@ def _exchange(data: Any) -> dict[str, Any] | None:
 
 def _attempt(index: int, data: Any) -> dict[str, Any]:
     if not isinstance(data, Mapping):
-        return {"n": index + 1, "status": "", "elapsed_ms": None, "note": truncate(str(data), 500), "at": ""}
+        return {"n": index + 1, "status": "", "elapsed_ms": None, "note": truncate(str(data), 500), "at": "",
+                "outcome": "", "retry_after": "", "wait_s": None}
     note = data.get("note") or data.get("message") or ""
     value = data.get("value")
     if value is not None and not note:
@@ -124,6 +125,8 @@ def _attempt(index: int, data: Any) -> dict[str, Any]:
         "note": truncate(str(note), 500),
         "at": str(data.get("at") or data.get("t") or ""),
         "outcome": str(data.get("outcome") or ""),
+        "retry_after": "" if data.get("retry_after") is None else str(data.get("retry_after")),
+        "wait_s": data.get("wait_s") if isinstance(data.get("wait_s"), (int, float)) else None,
     }
 
 
