@@ -54,6 +54,8 @@ _META_WORDS = frozenset(
         "format", "scheme", "schemes", "method", "methods", "header", "hint", "required", "enabled",
         "mode", "field", "location", "in", "policy", "rotation", "status", "strength", "min", "max",
         "at", "kind", "version", "algorithm", "alg", "description", "flow", "flows", "provider",
+        "details", "detail", "check", "checks", "metadata", "failure", "support", "supported", "minute",
+        "minutes", "second", "seconds", "hour", "day", "per", "rate", "remaining", "used", "estimate",
     }
 )
 # Words before "tokens" that make it an LLM token count (max_tokens, prompt_tokens ...).
@@ -67,7 +69,13 @@ _BENIGN_KEY_PREFIXES = frozenset(
         "deduplication", "object", "lookup", "group", "public", "row", "shard", "map", "event",
         "message", "correlation", "lock", "bucket", "s3", "translation", "i18n", "dict", "hash",
         "composite", "unique", "natural", "range", "index", "option", "setting", "config", "attribute",
+        "max", "min", "num", "total", "count", "ruleset", "rule", "join",
     }
+)
+# Words before "tokens" that make it a list of credentials (access_tokens), not a count.
+_TOKEN_QUALIFIERS = frozenset(
+    {"access", "refresh", "api", "auth", "id", "bearer", "session", "user", "public", "link", "device",
+     "personal", "oauth", "secret", "reset", "invite", "verification", "csrf", "xsrf"}
 )
 _AUTH_NOT = frozenset({"author", "authors", "authored", "authority", "authorities", "authoring"})
 
@@ -100,16 +108,31 @@ def is_secret_name(name: str) -> bool:
     last = words[-1]
     if last in _META_WORDS and len(words) > 1:
         return False
-    if last in ("tokens", "token") and len(words) > 1 and words[-2] in _COUNT_PREFIXES:
-        return False
+    if last in ("id", "ids") and len(words) > 1:
+        # An identifier of a secret (api_key_id, authorization_id) is not one; a session id is.
+        return words[-2] in ("session", "sid")
     if last in ("key", "keys"):
         return not (len(words) > 1 and words[-2] in _BENIGN_KEY_PREFIXES)
-    for word in words:
+    for i, word in enumerate(words):
+        before = words[i - 1] if i else ""
+        if word == "tokens":
+            # LLM usage counters (text_tokens, max_tokens_per_1_minute) vs lists of credentials.
+            if len(words) == 1 or before in _TOKEN_QUALIFIERS:
+                return True
+            continue
+        if word == "token" and before in _COUNT_PREFIXES:
+            continue
+        if word in ("authorization", "authorizations"):
+            # The header, or a field named exactly so; Stripe's issuing_authorization is an object.
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if len(words) == 1 or before in ("proxy", "x", "http") or after in ("code", "token", "value"):
+                return True
+            continue
         if word in _SECRET_WORDS:
             return True
-        if word.startswith("auth") and word not in _AUTH_NOT:
+        if word.startswith("auth") and word not in _AUTH_NOT and word not in ("authorization", "authorizations"):
             return True
-        if word.endswith(("token", "tokens")) and word not in ("tokenizer",):
+        if word.endswith("token") and word != "tokenizer":
             return True
     compact = "".join(words)
     return any(fragment in compact for fragment in _SECRET_FRAGMENTS)

@@ -94,3 +94,15 @@ def test_every_common_encoding_of_a_known_value_is_masked() -> None:
                  dumps(secret, ensure_ascii=False)[1:-1]):
         assert r.redact_text(f"[{form}]") == f"[{MASK}]", form
         assert r.leaks(form)
+
+
+@pytest.mark.parametrize("name, secret", [
+    ("text_tokens", False), ("cache_write_tokens", False), ("max_tokens_per_1_minute", False),
+    ("input_tokens_details", False), ("MaxKeys", False), ("cvc_check", False), ("authorization_id", False),
+    ("api_key_id", False), ("issuing_authorization", False), ("include_auth_metadata", False),
+    ("access_tokens", True), ("link_session_id", True), ("authorization_code", True), ("cvc", True),
+    ("NextContinuationToken", True), ("demoAccountPassword", True), ("emv_auth_data", True),
+])
+def test_names_seen_in_real_specs(name: str, secret: bool) -> None:
+    # LLM usage counters and identifiers of secrets stay readable; credentials do not.
+    assert is_secret_name(name) is secret
