@@ -176,3 +176,14 @@ def test_loose_inputs_are_tolerated(tmp_path: Path) -> None:
     sloppy = CaseResult("c", "passed", properties={"attempts": 2, "ok": True})  # type: ignore[dict-item]
     paths = write_reports(RunResult("run", "T", suites=(SuiteResult("s", (sloppy,)),)), tmp_path, "json,junit")
     assert json.loads(paths["json"].read_text())["suites"][0]["cases"][0]["properties"] == {"attempts": "2", "ok": "True"}
+
+
+def test_reports_get_the_mode_of_a_plain_open(tmp_path: Path) -> None:
+    import stat
+
+    from toolcheck.report._io import _FILE_MODE
+
+    path = atomic_write_text(tmp_path / "r.json", "{}")
+    plain = tmp_path / "plain"
+    plain.write_text("x")
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == _FILE_MODE

@@ -15,6 +15,18 @@ from pathlib import Path
 from toolcheck.errors import UsageError
 
 
+def _current_umask() -> int:
+    # os.umask can only be read by setting it; done once, at import, before any worker threads.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; a report is an artefact others read (CI uploads, web servers), so
+# it gets the mode a plain open() would give: 0666 minus the umask.
+_FILE_MODE = 0o666 & ~_current_umask()
+
+
 def ensure_directory(directory: str | Path) -> Path:
     """Create ``directory`` (and parents) if missing; a UsageError if it is a file."""
     path = Path(directory)
@@ -40,6 +52,8 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     target = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
