@@ -25,6 +25,8 @@ from toolcheck.spec._pointer import escape, resolve_pointer
 from toolcheck.spec._refs import DATA_KEYS, EXTERNAL
 
 OTHER, SCHEMA, OTHER_MAP, SCHEMA_MAP = 0, 1, 2, 3
+_MISSING = object()
+_DANGLING = object()
 
 _SCHEMA_SINGLE = frozenset({
     "items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames",
@@ -69,8 +71,22 @@ class Normaliser:
         self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []  # (severity, pointer, message, code)
         self._done: set[int] = set()
+        self._targets: dict[str, Any] = {}
         self._patterns: dict[str, bool] = {}
         self._bucket = (document.get("components") or {}).get(EXTERNAL) or {}
+
+    def _resolve(self, ref: str) -> Any:
+        """Memoised ``#/...`` lookup (big specs repeat the same few hundred targets thousands of times)."""
+        target = self._targets.get(ref, _MISSING)
+        if target is _MISSING:
+            try:
+                target = resolve_pointer(self.document, ref[1:])
+            except KeyError:
+                target = _DANGLING
+            self._targets[ref] = target
+        if target is _DANGLING:
+            raise KeyError(ref)
+        return target
 
     def problem(self, severity: str, path: Path, message: str, code: str) -> None:
         self.problems.append((severity, pointer_of(path), message, code))
@@ -120,7 +136,7 @@ class Normaliser:
         def targets(ref: str) -> list[dict[str, Any]]:
             if ref not in edges:
                 try:
-                    edges[ref] = inplace_refs(resolve_pointer(self.document, ref[1:]))
+                    edges[ref] = inplace_refs(self._resolve(ref))
                 except KeyError:
                     edges[ref] = []
             return edges[ref]
@@ -229,7 +245,7 @@ class Normaliser:
             self._neutralise(node, ref, ctx)
             return
         try:
-            target = resolve_pointer(self.document, ref[1:])
+            target = self._resolve(ref)
         except KeyError:
             severity = "warning" if _in_extension(path) else "error"
             self.problem(severity, path, f"$ref {ref!r} points at nothing", "dangling-ref")
@@ -251,7 +267,7 @@ class Normaliser:
         current = ref
         for _hop in range(64):
             try:
-                target = resolve_pointer(self.document, current[1:])
+                target = self._resolve(current)
             except KeyError:
                 return False
             if not _is_pure_ref(target):

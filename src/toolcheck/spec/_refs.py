@@ -92,7 +92,10 @@ def has_external_refs(raw: bytes, *, allow_network: bool) -> bool:
         if match is not None:
             start = match.end()
             head = raw[start:start + 8]
-            if head[:1] not in (b"#", b"") and (allow_network or not head.startswith((b"http://", b"https:/"))):
+            # `{`/`[`/newline: a property *named* $ref (GitHub's SCIM schemas), not a reference.
+            if head[:1] not in (b"#", b"", b"{", b"[", b"\n", b"\r", b"|", b">") and (
+                allow_network or not head.startswith((b"http://", b"https:/"))
+            ):
                 return True
         pos = raw.find(b"$ref", after)
     return False
