@@ -187,3 +187,17 @@ def test_reports_get_the_mode_of_a_plain_open(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.write_text("x")
     assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == _FILE_MODE
+
+
+def test_junit_strict_format(tmp_path: Path) -> None:
+    result = RunResult("run", "S", suites=(SuiteResult("s", (CaseResult("c", "passed", properties={"attempts": "1"}),)),))
+    paths = write_reports(result, tmp_path, ("junit-strict",))
+    root = ET.fromstring(paths["junit-strict"].read_text())
+    assert paths["junit-strict"].name == "junit.xml"
+    assert root.find(".//testcase/properties") is None
+    assert "[[PROPERTY|attempts=1]]" in (root.findtext(".//testcase/system-out") or "")
+    reporter = IncrementalReporter(tmp_path / "inc", ("junit-strict",), HEADER)
+    reporter.add(result.suites[0])
+    assert ET.fromstring((tmp_path / "inc" / "junit.xml").read_text()).find(".//testcase/properties") is None
+    with pytest.raises(UsageError, match="junit-strict"):
+        normalise_formats(["junit", "junit-strict"])

@@ -8,6 +8,7 @@ finished; ``finish``/``interrupt`` write everything (HTML and Markdown too).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,15 +30,17 @@ FILENAMES: dict[str, str] = {
     "junit": "junit.xml",
     "json": "report.json",
     "markdown": "summary.md",
+    "junit-strict": "junit.xml",  # junit-10.xsd exactly: testcase properties go to <system-out>
 }
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "junit", "json")
-_CHEAP = ("json", "junit")
+_CHEAP = ("json", "junit", "junit-strict")
 
 _RENDERERS: dict[str, Callable[[RunResult], str]] = {
     "html": render_html,
     "junit": render_junit,
     "json": render_json,
     "markdown": render_markdown,
+    "junit-strict": functools.partial(render_junit, strict=True),
 }
 
 
@@ -60,6 +63,8 @@ def normalise_formats(formats: Iterable[str]) -> tuple[str, ...]:
                 raise UsageError(f"unknown report format {part.strip()!r}; choose from {', '.join(FILENAMES)}")
             if name not in out:
                 out.append(name)
+    if "junit" in out and "junit-strict" in out:
+        raise UsageError("choose one of the report formats 'junit' and 'junit-strict' (both write junit.xml)")
     return tuple(out)
 
 
@@ -75,7 +80,7 @@ def write_reports(
     Args:
         result: the run to report.
         directory: created if missing.
-        formats: any of ``html``, ``junit``, ``json``, ``markdown``.
+        formats: any of ``html``, ``junit`` (or ``junit-strict``), ``json``, ``markdown``.
         redactor: the run's known secrets; secret-named headers and fields are masked anyway.
 
     Returns:
@@ -160,21 +165,23 @@ class IncrementalReporter:
             replace(self.header, suites=(), duration=time.monotonic() - self._start, interrupted=True),
             self.redactor,
         )
+        junit = next((f for f in cheap if f.startswith("junit")), "")
+        strict = junit == "junit-strict"
         for index in range(len(self._cache), len(self._suites)):
             clean = sanitize_suite(self._suites[index], self.redactor)
             self._cache.append((
                 clean,
                 json_suite_text(clean) if "json" in cheap else "",
-                junit_suite_xml(header, clean, index) if "junit" in cheap else "",
+                junit_suite_xml(header, clean, index, strict=strict) if junit else "",
             ))
         partial = replace(header, suites=tuple(c[0] for c in self._cache))
         target = self.directory
         if "json" in cheap:
             text = json_document(partial, [c[1] for c in self._cache])
             self.paths["json"] = atomic_write_text(target / FILENAMES["json"], text)
-        if "junit" in cheap:
-            text = junit_document(partial, [c[2] for c in self._cache])
-            self.paths["junit"] = atomic_write_text(target / FILENAMES["junit"], text)
+        if junit:
+            text = junit_document(partial, [c[2] for c in self._cache], strict=strict)
+            self.paths[junit] = atomic_write_text(target / FILENAMES[junit], text)
 
     def finish(self, result: RunResult) -> dict[str, Path]:
         """Write every format from the final result; later calls to add/interrupt do nothing."""
