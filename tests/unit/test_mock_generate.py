@@ -7,7 +7,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from toolcheck.mock._regex import RegexError, string_from_regex
 from toolcheck.mock.generate import GenerationError, generate_value
 from toolcheck.spec import load_spec_dict
 
@@ -21,26 +20,6 @@ def _spec(schemas: dict[str, Any]) -> Any:
 
 def _check(spec: Any, schema: Any, value: Any) -> None:
     spec.validator(schema).validate(value)
-
-
-@pytest.mark.parametrize("pattern", [
-    r"^task_[A-Za-z0-9]{8,}$", r"^[A-Z]{2}$", r"^\d{3}-\d{4}$", r"^(foo|bar)+baz?$",
-    r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", r"^\+?[1-9]\d{1,14}$", r"[\w.-]+", r"^(a)\1$",
-])
-def test_regex_generator_matches(pattern: str) -> None:
-    rng = random.Random(3)
-    for _ in range(20):
-        assert re.search(pattern, string_from_regex(pattern, rng, max_length=60))
-
-
-def test_regex_generator_honours_length_and_rejects_impossible() -> None:
-    rng = random.Random(0)
-    text = string_from_regex("^[a-z]+$", rng, min_length=30, max_length=40)
-    assert 30 <= len(text) <= 40
-    with pytest.raises(RegexError):
-        string_from_regex("^[a-z]{5}$", rng, min_length=6)
-    with pytest.raises(RegexError):
-        string_from_regex("(unclosed", rng)
 
 
 def test_constraints_formats_and_names() -> None:

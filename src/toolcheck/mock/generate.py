@@ -22,9 +22,9 @@ import string
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from toolcheck.generate import RegexError, string_from_regex
 from toolcheck.mock import _realistic as real
 from toolcheck.mock._fastcheck import fast_check, value_fits
-from toolcheck.mock._regex import RegexError, string_from_regex
 from toolcheck.mock._schemautil import (
     _bounds,
     _canonical,

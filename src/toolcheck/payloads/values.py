@@ -21,13 +21,14 @@ import json
 import random
 from typing import Any
 
-from toolcheck.payloads import _regex
+from toolcheck.generate import RegexError, string_from_regex
 from toolcheck.spec import Spec
 
 RANDOM, MINIMAL, MAXIMAL = "random", "minimal", "maximal"
 _TEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SPICY = ["é", "€", " ", "'", '"', "<", "&", "ß", "日", "-", "_", "."]
 _MERGE_SKIP = frozenset({"allOf", "anyOf", "oneOf", "$ref"})
+_REGEX_SPREAD = 8  # repetitions an unbounded regex repeat may add (the mock uses 3)
 
 
 def _int(schema: dict[str, Any], key: str, default: int | None = None) -> int | None:
@@ -260,13 +261,12 @@ class ValueGenerator:
                 return value
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            for _ in range(3):
-                value = _regex.generate(pattern, self.rng, minimal=mode == MINIMAL)
-                if value is None:
-                    break
-                if lo <= len(value) <= (hi if hi is not None else 10**9):
-                    return value
-            raise Unsatisfiable(f"cannot draw a string for pattern {pattern!r}")
+            # A wider spread than the mock's: the fuzzer wants varied lengths, not tidy ids.
+            try:
+                return string_from_regex(pattern, self.rng, min_length=lo, max_length=hi,
+                                         minimal=mode == MINIMAL, spread=_REGEX_SPREAD)
+            except RegexError:
+                raise Unsatisfiable(f"cannot draw a string for pattern {pattern!r}") from None
         if mode == MINIMAL:
             length = max(lo, 1) if hi is None or hi >= 1 else lo
         elif mode == MAXIMAL:
