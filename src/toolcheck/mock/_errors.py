@@ -7,12 +7,17 @@ integers the status, and a details-like array one entry per violation (field poi
 message). Each fill is kept only if the body still validates, so the answer never breaks its
 own spec. Without a documented JSON shape, the answer is RFC 9457 ``application/problem+json``
 with an ``errors`` member listing every violation (RFC 9457 §3.2 extension, as in its example).
+
+:func:`error_status` picks the status itself from what the operation documents, so the mock
+never answers an undocumented status when a documented one fits (found by ``fuzz --mock``: a
+malformed path id answered 400 on operations documenting only 401/404).
 """
 
 from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +53,70 @@ _LIST_KEYS = ("details", "errors", "violations", "fields", "invalid_params", "fi
 _FIELD_KEYS = ("field", "pointer", "path", "name", "param", "parameter", "location", "loc", "source", "property", "key")
 _PARAM_KEYS = ("param", "parameter", "field", "pointer", "invalid_field", "source")
 _ITEM_MESSAGE_KEYS = ("message", "detail", "description", "reason", "msg", "error")
+
+
+# The statuses that can carry each kind of rejection, best first. A path parameter that breaks
+# its schema names no resource, so 404 is a truthful answer when 400 is not documented.
+# Protocol-level refusals (406, 413, 415) keep their own status even when undocumented: HTTP
+# clients act on them (RFC 9110 §15.5.7, §15.5.14, §15.5.16) and a 400 would hide what to fix.
+_FALLBACKS: dict[int, tuple[int, ...]] = {
+    400: (400, 422),
+    401: (401, 403),
+    422: (422, 400),
+}
+_PATH_FALLBACK: tuple[int, ...] = (400, 404, 422)
+# Words in a documented response's description that name the failure, for specs whose error
+# statuses are not HTTP's own (AWS documents 480 ServiceException, 483 InvalidParameterValueException).
+_DESCRIBED = {
+    400: ("invalidparameter", "invalidrequest", "validation", "badrequest", "malformed", "invalidinput", "invalid"),
+    401: ("unauthorized", "unauthenticated", "invalidtoken", "authentication", "credentials"),
+    403: ("forbidden", "accessdenied", "permission"),
+    404: ("notfound", "nosuch", "doesnotexist"),
+    406: ("notacceptable",),
+    413: ("toolarge", "entitytoolarge", "requesttoolarge"),
+    415: ("unsupportedmediatype", "mediatype", "contenttype"),
+    422: ("validation", "invalidparameter", "invalidrequest", "unprocessable", "invalid"),
+}
+
+
+def error_status(op: Operation, status: int, issues: Sequence[Issue] = ()) -> int:
+    """The status to answer a rejection that is nominally ``status`` with.
+
+    In order: the first of the fitting statuses the operation documents exactly (``400`` or
+    ``422`` for a body, ``400`` then ``404`` for a malformed path parameter, ``401`` then
+    ``403`` for missing credentials ...); else a documented status outside HTTP's registry
+    whose description names the failure; else the nominal status when a ``4XX`` range or
+    ``default`` covers it; else the nominal status, undocumented (the body is then RFC 9457).
+    """
+    if issues and all(i.kind == "parameter" and i.field.startswith("/path/") for i in issues) and status == 400:
+        wanted = _PATH_FALLBACK
+    else:
+        wanted = _FALLBACKS.get(status, (status,))
+    if status == 401 and op.response_for(401) is not None:
+        return 401  # a 4XX/default answer with its challenge says more than a 403 would
+    for code in wanted:
+        if str(code) in op.responses:
+            return code
+    documented = [int(k) for k in op.responses if k.isdigit() and k.startswith("4") and not _registered(int(k))]
+    if documented:
+        described = {code: _squash(op.responses[str(code)].description) for code in documented}
+        for word in _DESCRIBED.get(wanted[0], ()):
+            for code in sorted(documented):
+                if word in described[code]:
+                    return code
+    return status
+
+
+def _registered(status: int) -> bool:
+    try:
+        HTTPStatus(status)
+    except ValueError:
+        return False
+    return True
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def summary(status: int, issues: list[Issue]) -> str:

@@ -29,7 +29,7 @@ import orjson
 from toolcheck.checks.conformance import is_json
 from toolcheck.mock import faults as faults_mod
 from toolcheck.mock._encode import encode_body
-from toolcheck.mock._errors import error_body
+from toolcheck.mock._errors import error_body, error_status
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
 from toolcheck.mock._security import check_security
@@ -274,7 +274,8 @@ class Mock:
         extra: tuple[tuple[str, str], ...] = ()
         if status in (429, 503):
             extra = (("retry-after", str(rng.randint(1, 5))),)
-        response = self._error(op, status, [], rng, extra=extra, message="injected fault: simulated failure")
+        response = self._error(op, status, [], rng, extra=extra, message="injected fault: simulated failure",
+                               exact=True)
         return MockResponse(response.status, response.headers, response.body, op.operation_id,
                             fault=fault, delay=delay, source="fault")
 
@@ -293,7 +294,12 @@ class Mock:
         return MockResponse(404, (("content-type", media_type),), body, source="error")
 
     def _error(self, op: Operation, status: int, issues: list[Issue], rng: random.Random,
-               extra: tuple[tuple[str, str], ...] = (), message: str | None = None) -> MockResponse:
+               extra: tuple[tuple[str, str], ...] = (), message: str | None = None,
+               exact: bool = False) -> MockResponse:
+        """An error answer; ``status`` is nominal: the one answered is what ``op`` documents
+        for that kind of rejection (``error_status``), unless ``exact``."""
+        if not exact:
+            status = error_status(op, status, issues)
         media_type, body = error_body(self.spec, op, status, issues, rng, message)
         documented = op.response_for(status)
         named = {name for name, _ in extra}

@@ -1,0 +1,109 @@
+"""The mock keeps the contract of the spec it mocks: what ``toolcheck fuzz --mock`` found.
+
+Each test is a regression test for one finding: an undocumented status where a documented one
+fits, error bodies and headers that break the documented response, AWS path keys with
+``#fragment``/``?query`` suffixes, and form/deepObject values read by their schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from toolcheck.checks.conformance import check_response
+from toolcheck.mock import Mock, MockRequest
+from toolcheck.spec import load_spec_dict
+
+ERROR = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
+
+
+def _json(schema: Any, description: str = "x") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _spec(paths: dict[str, Any], **extra: Any) -> Any:
+    return load_spec_dict({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths, **extra})
+
+
+def _ok() -> dict[str, Any]:
+    return _json({"type": "object", "properties": {"id": {"type": "string"}}})
+
+
+ITEM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^it_[a-z]{4}$"}}
+BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}}}
+
+
+def _conforms(spec: Any, answer: Any, key: str) -> None:
+    op = spec.operation(key)
+    assert check_response(spec, op, answer.status, dict(answer.headers), raw=answer.body) == [], answer.body
+
+
+def test_a_malformed_path_id_gets_the_documented_404_when_400_is_not_documented() -> None:
+    spec = _spec({"/items/{id}": {"get": {"parameters": [ITEM], "responses": {
+        "200": _ok(), "401": _json(ERROR), "404": _json(ERROR)}}}})
+    answer = Mock(spec).handle(MockRequest("GET", "/items/NOT-AN-ID"))
+    assert answer.status == 404
+    assert "does not match" in orjson.loads(answer.body)["message"]
+    _conforms(spec, answer, "GET /items/{id}")
+    assert Mock(spec).handle(MockRequest("GET", "/items/it_abcd")).status == 200
+
+
+def test_a_malformed_path_id_still_gets_400_when_400_is_documented() -> None:
+    spec = _spec({"/items/{id}": {"get": {"parameters": [ITEM], "responses": {
+        "200": _ok(), "400": _json(ERROR), "404": _json(ERROR)}}}})
+    assert Mock(spec).handle(MockRequest("GET", "/items/NOT-AN-ID")).status == 400
+
+
+def test_a_bad_body_gets_whichever_of_400_or_422_is_documented() -> None:
+    for documented, expected in (("400", 400), ("422", 422)):
+        spec = _spec({"/items": {"post": {"requestBody": BODY, "responses": {
+            "201": _ok(), documented: _json(ERROR), "404": _json(ERROR)}}}})
+        mock = Mock(spec)
+        bad = mock.handle(MockRequest("POST", "/items", headers={"content-type": "application/json"}, body=b'{"n": "x"}'))
+        assert bad.status == expected
+        _conforms(spec, bad, "POST /items")
+        # a query parameter breaking its schema is the same kind of rejection
+        spec_q = _spec({"/items": {"get": {"parameters": [
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}}], "responses": {
+            "200": _ok(), documented: _json(ERROR)}}}})
+        assert Mock(spec_q).handle(MockRequest("GET", "/items", "limit=ten")).status == expected
+
+
+def test_ranges_and_default_cover_the_nominal_status_and_otherwise_400_is_problem_json() -> None:
+    for key in ("4XX", "default"):
+        spec = _spec({"/items/{id}": {"get": {"parameters": [ITEM], "responses": {"200": _ok(), key: _json(ERROR)}}}})
+        answer = Mock(spec).handle(MockRequest("GET", "/items/bad"))
+        assert answer.status == 400
+        _conforms(spec, answer, "GET /items/{id}")
+    spec = _spec({"/items/{id}": {"get": {"parameters": [ITEM], "responses": {"200": _ok()}}}})
+    answer = Mock(spec).handle(MockRequest("GET", "/items/bad"))
+    assert answer.status == 400
+    assert dict(answer.headers)["content-type"] == "application/problem+json"
+
+
+def test_non_http_error_statuses_are_picked_by_their_description() -> None:
+    # The AWS specs in APIs.guru document their exceptions as 480, 481 ... with the name as description.
+    spec = _spec({"/functions/{id}": {"post": {"parameters": [ITEM], "requestBody": BODY, "responses": {
+        "201": _ok(), "480": _json(ERROR, "ServiceException"), "481": _json(ERROR, "ResourceNotFoundException"),
+        "483": _json(ERROR, "InvalidParameterValueException")}}}})
+    mock = Mock(spec, stateful=True)
+    bad = mock.handle(MockRequest("POST", "/functions/it_abcd", headers={"content-type": "application/json"}, body=b"{}"))
+    assert bad.status == 483
+    _conforms(spec, bad, "POST /functions/{id}")
+    assert mock.handle(MockRequest("POST", "/functions/x", headers={"content-type": "application/json"},
+                                   body=b'{"n": 1}')).status == 483
+
+
+def test_missing_credentials_get_403_when_only_403_is_documented() -> None:
+    security = {"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                "security": [{"bearer": []}]}
+    spec = _spec({"/items": {"get": {"responses": {"200": _ok(), "403": _json(ERROR)}}}}, **security)
+    answer = Mock(spec).handle(MockRequest("GET", "/items"))
+    assert answer.status == 403
+    _conforms(spec, answer, "GET /items")
+    spec = _spec({"/items": {"get": {"responses": {"200": _ok(), "403": _json(ERROR), "default": _json(ERROR)}}}},
+                 **security)
+    answer = Mock(spec).handle(MockRequest("GET", "/items"))
+    assert answer.status == 401 and dict(answer.headers)["www-authenticate"].startswith("Bearer")
