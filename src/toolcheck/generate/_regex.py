@@ -57,14 +57,6 @@ def _compile(pattern: str) -> tuple[Any, re.Pattern[str]]:
         raise RegexError(f"invalid pattern {pattern!r}: {exc}") from None
 
 
-def pattern_compiles(pattern: str) -> bool:
-    try:
-        _compile(pattern)
-    except RegexError:
-        return False
-    return True
-
-
 def string_from_regex(
     pattern: str,
     rng: random.Random,

@@ -22,19 +22,10 @@ import string
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from toolcheck.generate import RegexError, string_from_regex
+from toolcheck.generate import RegexError, fill_items, is_num, merge, numeric_bounds, string_from_regex
 from toolcheck.mock import _realistic as real
 from toolcheck.mock._fastcheck import fast_check, value_fits
-from toolcheck.mock._schemautil import (
-    _bounds,
-    _canonical,
-    _has_ref,
-    _is_num,
-    _singular,
-    _types,
-    discriminator_prop,
-    merge,
-)
+from toolcheck.mock._schemautil import _has_ref, _singular, _types, discriminator_prop
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
@@ -355,11 +346,11 @@ class _Generator:
             except _Unsatisfiable:
                 continue
         max_props = schema.get("maxProperties")
-        if _is_num(max_props):
+        if is_num(max_props):
             for key in [k for k in out if k not in required][: max(0, len(out) - int(max_props))]:
                 del out[key]
         min_props = schema.get("minProperties")
-        wanted = int(min_props) if _is_num(min_props) else 0
+        wanted = int(min_props) if is_num(min_props) else 0
         if not props and not out and not deep and additional is not False and (additional is not True or patterns):
             wanted = max(wanted, 1)  # a map: show one entry
         for key, sub in props.items():
@@ -428,9 +419,9 @@ class _Generator:
 
     def array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
         rng = self.rng
-        lo = int(schema.get("minItems") or 0) if _is_num(schema.get("minItems")) else 0
+        lo = int(schema.get("minItems") or 0) if is_num(schema.get("minItems")) else 0
         hi_raw = schema.get("maxItems")
-        hi = int(hi_raw) if _is_num(hi_raw) else None
+        hi = int(hi_raw) if is_num(hi_raw) else None
         if self.minimal or depth >= SOFT_DEPTH:
             count = lo
         else:
@@ -442,29 +433,14 @@ class _Generator:
         prefix: list[Any] = prefix_raw if isinstance(prefix_raw, list) else []
         items = schema.get("items", True)
         item_name = _singular(name)
-        out: list[Any] = []
-        unique = bool(schema.get("uniqueItems"))
-        seen: set[str] = set()
-        tries = 0
-        while len(out) < count and tries < count * 6 + 6:
-            tries += 1
-            index = len(out)
-            sub = prefix[index] if index < len(prefix) else items
-            if sub is False:
-                break
-            value = self.value(sub, item_name, depth + 1)
-            if unique:
-                marker = repr(_canonical(value))
-                if marker in seen:
-                    continue
-                seen.add(marker)
-            out.append(value)
+        out = fill_items(count, prefix, items, lambda sub: self.value(sub, item_name, depth + 1),
+                         unique=bool(schema.get("uniqueItems")))
         if len(out) < lo:
             raise _Unsatisfiable
         contains = schema.get("contains")
         if contains is not None and contains is not False:
             need = schema.get("minContains", 1)
-            need = int(need) if _is_num(need) else 1
+            need = int(need) if is_num(need) else 1
             for _ in range(max(need, 0)):
                 if hi is not None and len(out) >= hi:
                     out.pop(0)
@@ -473,9 +449,9 @@ class _Generator:
 
     def string(self, schema: dict[str, Any], name: str) -> str:
         rng = self.rng
-        lo = int(schema.get("minLength") or 0) if _is_num(schema.get("minLength")) else 0
+        lo = int(schema.get("minLength") or 0) if is_num(schema.get("minLength")) else 0
         hi_raw = schema.get("maxLength")
-        hi = int(hi_raw) if _is_num(hi_raw) else None
+        hi = int(hi_raw) if is_num(hi_raw) else None
         if hi is not None and hi < lo:
             raise _Unsatisfiable
         pattern = schema.get("pattern")
@@ -508,7 +484,7 @@ class _Generator:
         return text
 
     def integer(self, schema: dict[str, Any], name: str) -> int:
-        lo, hi = _bounds(schema, integer=True)
+        lo, hi = numeric_bounds(schema, integer=True)
         mult = schema.get("multipleOf")
         guess = real.number_for_name(name, self.rng)
         if schema.get("format") in ("unix-time", "unixtime", "timestamp", "epoch"):
@@ -536,17 +512,17 @@ class _Generator:
 
     def number(self, schema: dict[str, Any], name: str) -> float | int:
         mult = schema.get("multipleOf")
-        if _is_num(mult) and mult > 0:
+        if is_num(mult) and mult > 0:
             if float(mult).is_integer() or (1 / mult).is_integer():
                 return self.integer({**schema, "multipleOf": int(mult) if float(mult).is_integer() else 1}, name)
-            lo, hi = _bounds(schema, integer=False)
+            lo, hi = numeric_bounds(schema, integer=False)
             start = math.ceil((lo or 0) / mult)
             for k in range(start, start + 50):
                 value = k * mult
                 if (hi is None or value <= hi) and (value / mult) == int(value / mult):
                     return value
             raise _Unsatisfiable
-        lo, hi = _bounds(schema, integer=False)
+        lo, hi = numeric_bounds(schema, integer=False)
         guess = real.number_for_name(name, self.rng)
         if guess is not None and (lo is None or guess >= lo) and (hi is None or guess <= hi):
             return guess

@@ -17,17 +17,16 @@ the spec's validator by :meth:`ValueGenerator.valid_value`, so "positive" stays 
 from __future__ import annotations
 
 import base64
-import json
 import random
 from typing import Any
 
-from toolcheck.generate import RegexError, string_from_regex
+from toolcheck.generate import RegexError, fill_items, merge, numeric_bounds, string_from_regex
 from toolcheck.spec import Spec
 
 RANDOM, MINIMAL, MAXIMAL = "random", "minimal", "maximal"
 _TEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SPICY = ["é", "€", " ", "'", '"', "<", "&", "ß", "日", "-", "_", "."]
-_MERGE_SKIP = frozenset({"allOf", "anyOf", "oneOf", "$ref"})
+_MERGE_SKIP = frozenset({"allOf", "$ref"})  # anyOf/oneOf stay: the first part's wins
 _REGEX_SPREAD = 8  # repetitions an unbounded regex repeat may add (the mock uses 3)
 
 
@@ -137,33 +136,15 @@ class ValueGenerator:
         return self.rng.choice(branches)
 
     def _merge(self, parts: list[Any], depth: int) -> dict[str, Any]:
-        """Shallow allOf merge: properties and required are combined, the rest first-wins."""
+        """``allOf`` parts resolved and merged (the shared merge: bounds tighten, enums intersect)."""
         out: dict[str, Any] = {}
-        props: dict[str, Any] = {}
-        required: list[str] = []
         for part in parts:
             part = self.spec.deref(part)
             if not isinstance(part, dict):
                 continue
             if isinstance(part.get("allOf"), list) and depth < self.max_depth + 4:
                 part = {**{k: v for k, v in part.items() if k != "allOf"}, **self._merge(part["allOf"], depth + 1)}
-            for key, value in part.items():
-                if key == "properties" and isinstance(value, dict):
-                    for name, sub in value.items():
-                        props[name] = {"allOf": [props[name], sub]} if name in props else sub
-                elif key == "required" and isinstance(value, list):
-                    required.extend(r for r in value if r not in required)
-                elif key == "type" and "type" in out:
-                    a = out["type"] if isinstance(out["type"], list) else [out["type"]]
-                    b = value if isinstance(value, list) else [value]
-                    both = [t for t in a if t in b] or [t for t in a if t == "integer" and "number" in b]
-                    out["type"] = both or a
-                elif key not in _MERGE_SKIP or key in ("anyOf", "oneOf"):
-                    out.setdefault(key, value)
-        if props:
-            out["properties"] = props
-        if required:
-            out["required"] = required
+            out = merge(out, {k: v for k, v in part.items() if k not in _MERGE_SKIP})
         return out
 
     def _type(self, schema: dict[str, Any], mode: str) -> str:
@@ -198,26 +179,8 @@ class ValueGenerator:
     def _boolean(self, schema: dict[str, Any], mode: str, depth: int) -> bool:
         return False if mode == MINIMAL else (True if mode == MAXIMAL else self.rng.random() < 0.5)
 
-    def _bounds(self, schema: dict[str, Any], integer: bool) -> tuple[float | None, float | None]:
-        lo = schema.get("minimum")
-        hi = schema.get("maximum")
-        xlo = schema.get("exclusiveMinimum")
-        xhi = schema.get("exclusiveMaximum")
-        step = 1 if integer else 1e-6
-        if isinstance(xlo, (int, float)) and not isinstance(xlo, bool):
-            lo = xlo + step if lo is None else max(lo, xlo + step)
-        if isinstance(xhi, (int, float)) and not isinstance(xhi, bool):
-            hi = xhi - step if hi is None else min(hi, xhi - step)
-        lo = lo if isinstance(lo, (int, float)) and not isinstance(lo, bool) else None
-        hi = hi if isinstance(hi, (int, float)) and not isinstance(hi, bool) else None
-        return lo, hi
-
     def _integer(self, schema: dict[str, Any], mode: str, depth: int) -> int:
-        import math
-
-        lo, hi = self._bounds(schema, True)
-        ilo = math.ceil(lo) if lo is not None else None
-        ihi = math.floor(hi) if hi is not None else None
+        ilo, ihi = numeric_bounds(schema, integer=True)
         if mode == MINIMAL:
             value = ilo if ilo is not None else (0 if ihi is None or ihi >= 0 else ihi)
         elif mode == MAXIMAL:
@@ -236,7 +199,7 @@ class ValueGenerator:
         return int(value)
 
     def _number(self, schema: dict[str, Any], mode: str, depth: int) -> float | int:
-        lo, hi = self._bounds(schema, False)
+        lo, hi = numeric_bounds(schema, integer=False, step=1e-6)  # closest to an exclusive bound
         multiple = schema.get("multipleOf")
         if isinstance(multiple, (int, float)) and not isinstance(multiple, bool) and multiple > 0:
             return self._integer({**schema, "multipleOf": 1}, mode, depth) * multiple if multiple >= 1 else self._integer(schema | {"multipleOf": None}, mode, depth)
@@ -326,24 +289,9 @@ class ValueGenerator:
             count = min(hi if hi is not None else lo + 3, lo + 5)
         else:
             count = self.rng.randint(lo, max(lo, min(hi if hi is not None else lo + 3, lo + 3)))
-        out: list[Any] = []
-        seen: set[str] = set()
         unique = schema.get("uniqueItems") is True
-        tries = 0
-        while len(out) < count and tries < count * 4 + 4:
-            tries += 1
-            idx = len(out)
-            sub = prefix[idx] if idx < len(prefix) else items
-            if sub is False:
-                break
-            value = self.value(sub, mode if mode != MINIMAL or not unique else RANDOM, depth + 1)
-            if unique:
-                key = json.dumps(value, sort_keys=True, default=str)
-                if key in seen:
-                    continue
-                seen.add(key)
-            out.append(value)
-        return out
+        item_mode = mode if mode != MINIMAL or not unique else RANDOM  # equal minimal items would repeat
+        return fill_items(count, prefix, items, lambda sub: self.value(sub, item_mode, depth + 1), unique=unique)
 
     def _object(self, schema: dict[str, Any], mode: str, depth: int) -> dict[str, Any]:
         props = _dict(schema.get("properties"))
