@@ -43,3 +43,24 @@ def test_fuzzer_all_of_bounds_are_intersected() -> None:
     assert gen.valid_value(schema, MINIMAL) == 1
     assert gen.valid_value(schema, MAXIMAL) == 5
     assert all(1 <= gen.valid_value(schema, RANDOM) <= 5 for _ in range(50))
+
+
+def test_format_values_are_valid_and_fuzzer_minimal_is_fixed() -> None:
+    import jsonschema
+
+    from toolcheck.generate import FORMATS
+
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    rng = random.Random(4)
+    for fmt, maker in FORMATS.items():
+        for _ in range(20):
+            assert checker.conforms(maker(rng), fmt), (fmt,)
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                           "components": {"schemas": {}}})
+    gen = ValueGenerator(spec, random.Random(0))
+    assert gen.valid_value({"type": "string", "format": "date-time"}, MINIMAL) == "2026-01-01T00:00:00Z"
+    assert gen.valid_value({"type": "string", "format": "email"}, MINIMAL) == "a@example.com"
+    # a format value that misses the schema's pattern is not used
+    for _ in range(10):
+        value = gen.valid_value({"type": "string", "format": "hostname", "pattern": r"^z[0-9]{3}\.example\.com$"}, RANDOM)
+        assert value.startswith("z")

@@ -12,21 +12,38 @@ made the same move for the same reason). Three modes:
 Recursion through ``$ref`` is bounded by ``max_depth``; beyond it optional properties are
 dropped and a required cycle gives up (:class:`Unsatisfiable`). Every result is checked with
 the spec's validator by :meth:`ValueGenerator.valid_value`, so "positive" stays a guarantee.
+
+Shared with the mock's generator (``mock/generate.py``) through :mod:`toolcheck.generate`:
+the regex generator, the ``format`` values, the ``allOf`` merge, numeric bounds and the
+``uniqueItems`` fill loop. Two schema walkers remain on purpose, because they want different
+things from the same schema: the mock draws *one realistic, stable* value per request (values
+by property name, declared examples, discriminators, ``$ref`` flattening memoised per spec,
+shallow nesting) and must not change per seed; the fuzzer draws *many diverse* values in three
+modes that aim at the boundaries (``minimal``/``maximal``, spicy characters, wider repeats) at
+thousands of bodies a second. Merging them would put a mode switch on every branch of both.
 """
 
 from __future__ import annotations
 
-import base64
 import random
+import re
 from typing import Any
 
-from toolcheck.generate import RegexError, fill_items, merge, numeric_bounds, string_from_regex
+from toolcheck.generate import FORMATS, RegexError, fill_items, merge, numeric_bounds, string_from_regex
 from toolcheck.spec import Spec
 
 RANDOM, MINIMAL, MAXIMAL = "random", "minimal", "maximal"
 _TEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SPICY = ["é", "€", " ", "'", '"', "<", "&", "ß", "日", "-", "_", "."]
 _MERGE_SKIP = frozenset({"allOf", "$ref"})  # anyOf/oneOf stay: the first part's wins
+# The boundary phase's value per format: fixed and short, what shrinking converges to. Other
+# modes draw from the format generators shared with the mock (toolcheck.generate._formats).
+_MINIMAL_FORMATS = {
+    "date": "2026-01-01", "date-time": "2026-01-01T00:00:00Z", "time": "00:00:00Z",
+    "email": "a@example.com", "idn-email": "a@example.com", "uuid": "00000000-0000-4000-8000-000000000000",
+    **dict.fromkeys(("uri", "url", "iri", "uri-reference", "iri-reference"), "https://example.com/"),
+    "hostname": "example.com", "idn-hostname": "example.com", "ipv4": "127.0.0.1", "ipv6": "::1", "byte": "",
+}
 _REGEX_SPREAD = 8  # repetitions an unbounded regex repeat may add (the mock uses 3)
 
 
@@ -41,6 +58,13 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return re.search(pattern, value) is not None
+    except (re.error, RecursionError, OverflowError):
+        return False
 
 
 class Unsatisfiable(Exception):
@@ -218,11 +242,12 @@ class ValueGenerator:
         lo = _int(schema, "minLength", 0) or 0
         hi = _int(schema, "maxLength")
         fmt = schema.get("format")
+        pattern = schema.get("pattern")
         if isinstance(fmt, str):
             value = self._format(fmt, mode)
-            if value is not None and lo <= len(value) <= (hi if hi is not None else 10**9):
+            if (value is not None and lo <= len(value) <= (hi if hi is not None else 10**9)
+                    and (not isinstance(pattern, str) or _matches(pattern, value))):
                 return value
-        pattern = schema.get("pattern")
         if isinstance(pattern, str):
             # A wider spread than the mock's: the fuzzer wants varied lengths, not tidy ids.
             try:
@@ -248,33 +273,10 @@ class ValueGenerator:
         return "".join(chars)
 
     def _format(self, fmt: str, mode: str) -> str | None:
-        r = self.rng
-        if fmt == "date":
-            return "2026-01-01" if mode == MINIMAL else f"{r.randint(1990, 2035):04d}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
-        if fmt == "date-time":
-            if mode == MINIMAL:
-                return "2026-01-01T00:00:00Z"
-            return (f"{r.randint(1990, 2035):04d}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
-                    f"T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z")
-        if fmt == "time":
-            return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z"
-        if fmt in ("email", "idn-email"):
-            return "a@example.com" if mode == MINIMAL else f"user{r.randint(1, 9999)}@example.com"
-        if fmt == "uuid":
-            return "00000000-0000-4000-8000-000000000000" if mode == MINIMAL else str(__import__("uuid").UUID(int=r.getrandbits(128), version=4))
-        if fmt in ("uri", "url", "iri", "uri-reference", "iri-reference"):
-            return "https://example.com/" + ("" if mode == MINIMAL else f"r/{r.randint(1, 9999)}")
-        if fmt in ("hostname", "idn-hostname"):
-            return "example.com"
-        if fmt == "ipv4":
-            return "127.0.0.1" if mode == MINIMAL else ".".join(str(r.randint(1, 254)) for _ in range(4))
-        if fmt == "ipv6":
-            return "::1"
-        if fmt == "byte":
-            return base64.b64encode(bytes(r.getrandbits(8) for _ in range(0 if mode == MINIMAL else 6))).decode()
-        if fmt in ("int32", "int64"):
-            return None
-        return None
+        if mode == MINIMAL and fmt in _MINIMAL_FORMATS:
+            return _MINIMAL_FORMATS[fmt]
+        maker = FORMATS.get(fmt)
+        return maker(self.rng) if maker is not None else None
 
     def _array(self, schema: dict[str, Any], mode: str, depth: int) -> list[Any]:
         lo = _int(schema, "minItems", 0) or 0
