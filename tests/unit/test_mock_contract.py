@@ -107,3 +107,52 @@ def test_missing_credentials_get_403_when_only_403_is_documented() -> None:
                  **security)
     answer = Mock(spec).handle(MockRequest("GET", "/items"))
     assert answer.status == 401 and dict(answer.headers)["www-authenticate"].startswith("Bearer")
+
+
+def _named(op_id: str, *params: dict[str, Any]) -> dict[str, Any]:
+    return {"operationId": op_id, "parameters": list(params), "responses": {"200": _json({"type": "string"})}}
+
+
+def _p(name: str, where: str = "path", required: bool = True) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required, "schema": {"type": "string"}}
+
+
+def test_aws_fragment_path_keys_route_by_the_query_and_literal_query_parts_must_match() -> None:
+    spec = _spec({
+        "/{Bucket}": {"get": _named("ListObjects", _p("Bucket"))},
+        "/{Bucket}#cors": {"get": _named("GetBucketCors", _p("Bucket"))},
+        "/{Bucket}#list-type=2": {"get": _named("ListObjectsV2", _p("Bucket"))},
+        "/{Bucket}#analytics&id": {"get": _named("GetAnalytics", _p("Bucket"), _p("id", "query"))},
+        "/{Bucket}/{Key}#uploadId": {"post": _named("CompleteUpload", _p("Bucket"), _p("Key"), _p("uploadId", "query"))},
+        "/{Bucket}/{Key}#uploads": {"post": _named("CreateUpload", _p("Bucket"), _p("Key"))},
+        "/?Action=ListUsers": {"get": _named("ListUsers")},
+        "/?Action=GetUser": {"get": _named("GetUser")},
+    })
+    mock = Mock(spec)
+
+    def routed(method: str, path: str, query: str = "") -> tuple[int, str | None]:
+        answer = mock.handle(MockRequest(method, path, query))
+        return answer.status, answer.operation
+
+    assert routed("GET", "/bucket") == (200, "ListObjects")
+    assert routed("GET", "/bucket", "cors") == (200, "GetBucketCors")
+    assert routed("GET", "/bucket", "list-type=2") == (200, "ListObjectsV2")
+    assert routed("GET", "/bucket", "analytics&id=7") == (200, "GetAnalytics")
+    assert routed("POST", "/bucket/key", "uploadId=u1") == (200, "CompleteUpload")
+    assert routed("POST", "/bucket/key", "uploads") == (200, "CreateUpload")
+    # The fragment is only a hint: without it the POST is still routed (no 405), and then validated.
+    assert routed("POST", "/bucket/key")[1] in ("CompleteUpload", "CreateUpload")
+    assert routed("GET", "/", "Action=GetUser") == (200, "GetUser")
+    assert routed("GET", "/", "Action=ListUsers&MaxItems=2") == (200, "ListUsers")
+    assert routed("GET", "/", "Action=Nothing")[0] in (404, 405)
+
+
+def test_fragment_keys_do_not_disturb_ordinary_routing() -> None:
+    spec = _spec({"/users/{id}": {"get": _named("GetUser", _p("id"))}, "/users/me": {"get": _named("Me")},
+                  "/functions/{Name}/concurrency#Qualifier": {"delete": _named("DeleteConcurrency", _p("Name"))}})
+    mock = Mock(spec)
+    assert mock.handle(MockRequest("GET", "/users/me")).operation == "Me"
+    assert mock.handle(MockRequest("GET", "/users/42")).operation == "GetUser"
+    answer = mock.handle(MockRequest("DELETE", "/functions/f/concurrency", "Qualifier=1"))
+    assert (answer.status, answer.operation) == (200, "DeleteConcurrency")
+    assert mock.handle(MockRequest("DELETE", "/functions/f/concurrency")).operation == "DeleteConcurrency"

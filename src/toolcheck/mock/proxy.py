@@ -80,7 +80,7 @@ class ValidationProxy:
             latest = self._current()
             if latest is not self.spec:
                 self.spec, self.router = latest, Router(latest)
-        matched = self.router.match(request.method, request.path)
+        matched = self.router.match(request.method, request.path, request.query)
         if isinstance(matched, NoMatch):
             return None, [Issue("/path", f"{request.method} {request.path[:200]} is not in the spec", "route")]
         op = matched.operation

@@ -182,7 +182,7 @@ class Mock:
         headers = request.headers
         if method == "OPTIONS" and "access-control-request-method" in headers:  # CORS preflight
             return MockResponse(204, (), b"", source="cors"), True
-        matched = self.router.match(method, request.path)
+        matched = self.router.match(method, request.path, request.query)
         if isinstance(matched, NoMatch):
             return self._no_match(method, request.path, matched.allowed), True
         op, path_params = matched.operation, matched.params
