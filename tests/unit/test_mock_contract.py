@@ -156,3 +156,56 @@ def test_fragment_keys_do_not_disturb_ordinary_routing() -> None:
     answer = mock.handle(MockRequest("DELETE", "/functions/f/concurrency", "Qualifier=1"))
     assert (answer.status, answer.operation) == (200, "DeleteConcurrency")
     assert mock.handle(MockRequest("DELETE", "/functions/f/concurrency")).operation == "DeleteConcurrency"
+
+
+RANGE = {"anyOf": [{"type": "object", "title": "range_query_specs", "properties": {
+    "gt": {"type": "integer"}, "gte": {"type": "integer"}, "lt": {"type": "integer"}}}, {"type": "integer"}]}
+
+
+def _stripe_like() -> Any:
+    deep = {"style": "deepObject", "explode": True}
+    form = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {"expand": {"type": "array", "items": {"type": "string"}},
+                                         "balance": {"type": "integer"},
+                                         "settings": {"type": "object", "properties": {"days": {"type": "integer"}}}}}}}}
+    return _spec({"/v1/charges": {
+        "get": {"operationId": "list", "parameters": [
+            {"name": "created", "in": "query", "schema": RANGE, **deep},
+            {"name": "expand", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, **deep}],
+            "responses": {"200": _json({"type": "object"}), "400": _json(ERROR)}},
+        "post": {"operationId": "create", "requestBody": form,
+                 "responses": {"200": _json({"type": "object"}), "400": _json(ERROR)}}}})
+
+
+def test_deep_object_leaves_are_read_by_their_schema_and_non_integers_are_rejected() -> None:
+    from toolcheck.mock._params import validate_params
+
+    spec = _stripe_like()
+    op = spec.operation("GET /v1/charges")
+
+    def read(query: list[tuple[str, str]]) -> tuple[dict[str, Any], list[Any]]:
+        return validate_params(spec, op, {}, query, {})
+
+    values, issues = read([("created[gte]", "5"), ("created[lt]", "9")])
+    assert issues == [] and values["query:created"] == {"gte": 5, "lt": 9}
+    values, issues = read([("created", "537")])
+    assert issues == [] and values["query:created"] == 537
+    assert read([("created", "537.5")])[1], "537.5 is not an integer"
+    assert read([("created[gte]", "5.5")])[1]
+    values, issues = read([("expand[]", "a"), ("expand[]", "b")])
+    assert issues == [] and values["query:expand"] == ["a", "b"]
+    values, issues = read([("expand", "a")])
+    assert issues == [] and values["query:expand"] == ["a"]
+    mock = Mock(spec)
+    assert mock.handle(MockRequest("GET", "/v1/charges", "created%5Bgte%5D=5")).status == 200
+    assert mock.handle(MockRequest("GET", "/v1/charges", "created=537.5")).status == 400
+
+
+def test_form_bodies_read_a_single_value_as_an_array_of_one_and_nested_integers() -> None:
+    spec = _stripe_like()
+    mock = Mock(spec)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    for body in (b"expand=a", b"expand[]=a&expand[]=b", b"balance=12&settings[days]=3"):
+        assert mock.handle(MockRequest("POST", "/v1/charges", headers=form, body=body)).status == 200, body
+    for body in (b"balance=12.5", b"settings[days]=x"):
+        assert mock.handle(MockRequest("POST", "/v1/charges", headers=form, body=body)).status == 400, body

@@ -202,6 +202,19 @@ def read_value(spec: Spec, param: Parameter, raw: Any, query: list[tuple[str, st
             return orjson.loads(text)
         except orjson.JSONDecodeError:
             return text
+    if style == "deepObject" and query is not None:
+        # OpenAPI 3.1 §4.8.12.4: `name[key]=value`; leaves are read by the schema of their branch
+        # (Stripe: `created[gte]=5` for `anyOf: [{gte: integer ...}, integer]`), `name[]=a` as a list.
+        prefix = param.name + "["
+        bracketed = [(k, v) for k, v in query if k.startswith(prefix)]
+        if bracketed:
+            from toolcheck.mock._validate import form_tree
+
+            wrapper = {"type": "object", "properties": {param.name: param.schema}}
+            return form_tree(spec, wrapper, bracketed).get(param.name, {})
+        if "object" in types and "array" not in types:  # a plain `created=537`: read as the scalar branches
+            text = raw[0] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else ""
+            return coerce(spec, param.schema, text)
     if "array" in types:
         items = _items_schema(resolved)
         if isinstance(raw, list):
@@ -215,10 +228,6 @@ def read_value(spec: Spec, param: Parameter, raw: Any, query: list[tuple[str, st
             parts = _split_array(_strip_prefix(raw, param), style, path_explode=param.explode)
         return [coerce(spec, items, p) for p in parts]
     if "object" in types and types[0] == "object":
-        if style == "deepObject" and query is not None:
-            prefix = param.name + "["
-            pairs = {k[len(prefix):-1]: v for k, v in query if k.startswith(prefix) and k.endswith("]")}
-            return _object(spec, resolved, pairs)
         if isinstance(raw, list):
             raw = raw[0] if raw else ""
         text = _strip_prefix(raw, param)
