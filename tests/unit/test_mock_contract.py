@@ -209,3 +209,24 @@ def test_form_bodies_read_a_single_value_as_an_array_of_one_and_nested_integers(
         assert mock.handle(MockRequest("POST", "/v1/charges", headers=form, body=body)).status == 200, body
     for body in (b"balance=12.5", b"settings[days]=x"):
         assert mock.handle(MockRequest("POST", "/v1/charges", headers=form, body=body)).status == 400, body
+
+
+def test_a_created_id_is_readable_back_through_the_item_path_parameter() -> None:
+    # HubSpot webhooks: the body's id is a string, the item path's {subscriptionId} an int32.
+    item = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    spec = _spec({
+        "/subs": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                           "responses": {"201": _json(item)}}},
+        "/subs/{subscriptionId}": {"get": {"parameters": [
+            {"name": "subscriptionId", "in": "path", "required": True, "schema": {"type": "integer", "format": "int32"}}],
+            "responses": {"200": _json(item), "404": _json(ERROR)}}},
+    })
+    mock = Mock(spec, stateful=True)
+    for _ in range(5):
+        created = mock.handle(MockRequest("POST", "/subs", headers={"content-type": "application/json"}, body=b"{}"))
+        assert created.status == 201
+        ident = orjson.loads(created.body)["id"]
+        assert isinstance(ident, str) and ident.lstrip("-").isdigit()
+        read = mock.handle(MockRequest("GET", f"/subs/{ident}"))
+        assert read.status == 200 and orjson.loads(read.body)["id"] == ident
+        assert dict(created.headers)["location"] == f"/subs/{ident}"

@@ -80,6 +80,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         field_name = id_field(body, resource)
         if field_name is None:
             return None
+        body = _fit_id(mock, stored_schema, body, field_name, resource, create_rng)
         key = str(body[field_name])
         store.put(collection, key, body)
         location = f"{collection}/{quote(key, safe='')}"
@@ -114,6 +115,37 @@ def _finish(mock: Mock, op: Operation, status: int, response: Any, body: Any,
     named = {name for name, _ in extra}
     documented = tuple(h for h in mock._headers(op, status, response, rng, "", None) if h[0] not in named)
     return mock._finish(op, status, body, extra + documented, None, 0.0, "state")
+
+
+def _fit_id(mock: Mock, schema: Any, body: dict[str, Any], field_name: str, resource: Any,
+            rng: random.Random) -> dict[str, Any]:
+    """The created id made readable back: when it breaks the item path parameter's schema
+    (HubSpot: a string ``id`` in the body, ``{subscriptionId}`` an int32 in the path), it is
+    redrawn from the parameter's schema, if the body schema still accepts it."""
+    from toolcheck.mock._params import coerce
+
+    param_schema = None
+    for candidate in mock.spec.operations:
+        if (candidate.path.rstrip("/") or "/") == resource.item:
+            param = candidate.parameter(resource.id_param, "path")
+            if param is not None and param.schema:
+                param_schema = param.schema
+                break
+    if param_schema is None:
+        return body
+    key = str(body[field_name])
+    if is_valid(mock.spec, param_schema, coerce(mock.spec, param_schema, key)):
+        return body
+    try:
+        value = generate_value(mock.spec, param_schema, rng=rng, name=resource.id_param)
+    except GenerationError:
+        return body
+    for choice in (value, str(value)):
+        trial = {**body, field_name: choice}
+        if (schema is None or is_valid(mock.spec, schema, trial)) and \
+                is_valid(mock.spec, param_schema, coerce(mock.spec, param_schema, str(choice))):
+            return trial
+    return body
 
 
 def _item_schema(mock: Mock, resource: Any) -> Any:
