@@ -94,6 +94,9 @@ def test_non_http_error_statuses_are_picked_by_their_description() -> None:
     _conforms(spec, bad, "POST /functions/{id}")
     assert mock.handle(MockRequest("POST", "/functions/x", headers={"content-type": "application/json"},
                                    body=b'{"n": 1}')).status == 483
+    s3 = _spec({"/{Key}": {"get": {"parameters": [{**ITEM, "name": "Key"}], "responses": {
+        "200": _ok(), "480": _json(ERROR, "NoSuchKey")}}}})
+    assert Mock(s3).handle(MockRequest("GET", "/bad-key")).status == 480
 
 
 def test_missing_credentials_get_403_when_only_403_is_documented() -> None:
@@ -230,3 +233,25 @@ def test_a_created_id_is_readable_back_through_the_item_path_parameter() -> None
         read = mock.handle(MockRequest("GET", f"/subs/{ident}"))
         assert read.status == 200 and orjson.loads(read.body)["id"] == ident
         assert dict(created.headers)["location"] == f"/subs/{ident}"
+
+
+def test_a_repeated_delete_is_idempotent_when_the_spec_documents_no_404() -> None:
+    item = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    idp = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    spec = _spec({
+        "/hooks": {"post": {"requestBody": body, "responses": {"201": _json(item)}}},
+        "/hooks/{id}": {"parameters": [idp],
+                        "get": {"responses": {"200": _json(item)}},
+                        "put": {"requestBody": body, "responses": {"200": _json(item)}},
+                        "delete": {"responses": {"204": {"description": "gone"}}}},
+    })
+    mock = Mock(spec, stateful=True)
+    ident = orjson.loads(mock.handle(MockRequest("POST", "/hooks", headers={"content-type": "application/json"},
+                                                 body=b"{}")).body)["id"]
+    assert mock.handle(MockRequest("DELETE", f"/hooks/{ident}")).status == 204
+    assert mock.handle(MockRequest("DELETE", f"/hooks/{ident}")).status == 204
+    assert mock.handle(MockRequest("GET", f"/hooks/{ident}")).status == 404  # still gone: no truthful 200
+    put = mock.handle(MockRequest("PUT", f"/hooks/{ident}", headers={"content-type": "application/json"}, body=b"{}"))
+    assert put.status == 200
+    assert mock.handle(MockRequest("GET", f"/hooks/{ident}")).status == 200

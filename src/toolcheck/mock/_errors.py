@@ -100,10 +100,11 @@ def error_status(op: Operation, status: int, issues: Sequence[Issue] = ()) -> in
     documented = [int(k) for k in op.responses if k.isdigit() and k.startswith("4") and not _registered(int(k))]
     if documented:
         described = {code: _squash(op.responses[str(code)].description) for code in documented}
-        for word in _DESCRIBED.get(wanted[0], ()):
-            for code in sorted(documented):
-                if word in described[code]:
-                    return code
+        for want in wanted:  # S3: a malformed key is as truthfully "480 NoSuchKey" as anything
+            for word in _DESCRIBED.get(want, ()):
+                for code in sorted(documented):
+                    if word in described[code]:
+                        return code
     return status
 
 

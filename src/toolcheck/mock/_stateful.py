@@ -12,6 +12,7 @@ import random
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from toolcheck.mock._errors import error_status
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid, with_derived_totals
 from toolcheck.mock.state import id_field, lifecycle
@@ -42,7 +43,11 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if key is None:
             return None
         stored = store.get(collection, key)
-        if stored is None and store.is_deleted(collection, key):
+        # Gone after a DELETE: 404 (or what the operation documents for it). When no such status
+        # is documented, a repeated DELETE succeeds again (idempotent, RFC 9110 §9.2.2) and a PUT
+        # creates anew, rather than answer a status the spec never promised.
+        idempotent = op.method in ("delete", "put") and error_status(op, 404) == 404 and op.response_for(404) is None
+        if stored is None and store.is_deleted(collection, key) and not idempotent:
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
             return mock._error(op, 404, [issue], rng)
         if op.method == "get":
