@@ -255,3 +255,27 @@ def test_a_repeated_delete_is_idempotent_when_the_spec_documents_no_404() -> Non
     put = mock.handle(MockRequest("PUT", f"/hooks/{ident}", headers={"content-type": "application/json"}, body=b"{}"))
     assert put.status == 200
     assert mock.handle(MockRequest("GET", f"/hooks/{ident}")).status == 200
+
+
+def test_a_stateful_read_back_takes_the_shape_the_read_operation_documents() -> None:
+    # Netlify: POST /accounts answers one account, GET /accounts/{id} documents a list of them.
+    account = {"type": "object", "required": ["id", "name"],
+               "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    idp = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    spec = _spec({
+        "/accounts": {"post": {"requestBody": body, "responses": {"201": _json(account)}}},
+        "/accounts/{account_id}": {"parameters": [idp],
+                                   "get": {"responses": {"200": _json({"type": "array", "items": account})}},
+                                   "put": {"requestBody": body, "responses": {"200": _json({"type": "string"})}}},
+    })
+    mock = Mock(spec, stateful=True)
+    created = mock.handle(MockRequest("POST", "/accounts", headers={"content-type": "application/json"},
+                                      body=b'{"name": "acme"}'))
+    ident = orjson.loads(created.body)["id"]
+    read = mock.handle(MockRequest("GET", f"/accounts/{ident}"))
+    assert read.status == 200 and orjson.loads(read.body) == [orjson.loads(created.body)]
+    _conforms(spec, read, "GET /accounts/{account_id}")
+    put = mock.handle(MockRequest("PUT", f"/accounts/{ident}", headers={"content-type": "application/json"},
+                                  body=b'{"name": "b"}'))
+    _conforms(spec, put, "PUT /accounts/{account_id}")
