@@ -279,3 +279,31 @@ def test_a_stateful_read_back_takes_the_shape_the_read_operation_documents() -> 
     put = mock.handle(MockRequest("PUT", f"/accounts/{ident}", headers={"content-type": "application/json"},
                                   body=b'{"name": "b"}'))
     _conforms(spec, put, "PUT /accounts/{account_id}")
+
+
+def test_an_empty_multipart_form_is_an_empty_object() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+    spec = _spec({"/upload": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": schema}}},
+                                       "responses": {"200": _json({"type": "object"})}}}})
+    mock = Mock(spec)
+    headers = {"content-type": "multipart/form-data; boundary=tcb"}
+    assert mock.handle(MockRequest("POST", "/upload", headers=headers, body=b"--tcb--\r\n")).status == 200
+    assert mock.handle(MockRequest("POST", "/upload", headers=headers, body=b"--other--\r\n")).status == 400
+
+
+def test_form_bodies_honour_non_exploded_encoding_styles() -> None:
+    schema = {"type": "object", "properties": {
+        "ids": {"type": "array", "items": {"type": "integer"}},
+        "pipes": {"type": "array", "items": {"type": "integer"}},
+        "point": {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}}}}}
+    encoding = {"ids": {"style": "form", "explode": False}, "pipes": {"style": "pipeDelimited"},
+                "point": {"style": "form", "explode": False}}
+    spec = _spec({"/f": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {
+        "schema": schema, "encoding": encoding}}}, "responses": {"200": _json({"type": "object"})}}}})
+    from toolcheck.mock._validate import check_body
+
+    status, issues, decoded = check_body(spec, spec.operation("POST /f"), "application/x-www-form-urlencoded",
+                                         b"ids=1,2,3&pipes=4|5&point=x,1,y,2")
+    assert (status, issues) == (0, [])
+    assert decoded == {"ids": [1, 2, 3], "pipes": [4, 5], "point": {"x": 1, "y": 2}}
+    assert check_body(spec, spec.operation("POST /f"), "application/x-www-form-urlencoded", b"ids=1,b")[0] == 400

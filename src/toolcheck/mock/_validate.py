@@ -53,7 +53,7 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return 400, [Issue("/body", "the form body is not UTF-8", "body")], _NO_BODY
-        decoded = _form(spec, media.schema, text)
+        decoded = _form(spec, media.schema, text, media.encoding)
     elif media_type == "multipart/form-data":
         parts = _multipart(content_type or "", body)
         if parts is None:
@@ -80,6 +80,9 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
 
     if "boundary=" not in content_type.lower():
         return None
+    boundary = content_type[content_type.lower().index("boundary=") + 9:].split(";", 1)[0].strip().strip('"')
+    if body.strip() == b"--" + boundary.encode("latin-1", "replace") + b"--":
+        return {}  # a form with no fields: only the close delimiter (what clients send for an empty form)
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
     try:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
@@ -112,14 +115,47 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
 
-def _form(spec: Spec, schema: Any, text: str) -> dict[str, Any]:
+def _form(spec: Spec, schema: Any, text: str, encoding: Any = None) -> dict[str, Any]:
     """A form body as a tree: ``a=1&b[c]=2&d[]=x&e[0][f]=y`` (the bracket style of Rails, PHP,
     Stripe), leaves read as their schema's type, index maps turned into arrays."""
     try:
         pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=5000)
     except ValueError:
         pairs = []
+    if isinstance(encoding, dict) and encoding:
+        pairs = _unstyle(spec, schema, pairs, encoding)
     return form_tree(spec, schema, pairs)
+
+
+_SEPARATORS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _unstyle(spec: Spec, schema: Any, pairs: list[tuple[str, str]], encoding: dict[str, Any]) -> list[tuple[str, str]]:
+    """Non-exploded ``encoding`` styles (OpenAPI 3.1 §4.8.15.1) read back into bracket pairs:
+    ``tags=a,b`` (form), ``a b`` (spaceDelimited), ``a|b`` (pipeDelimited) for an array,
+    ``obj=foo,1,bar,2`` for an object."""
+    gen = _Generator(spec, random.Random(0), "request")
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    if not isinstance(props, dict):
+        return pairs
+    out: list[tuple[str, str]] = []
+    for key, value in pairs:
+        rule = encoding.get(key)
+        style = rule.get("style", "form") if isinstance(rule, dict) else None
+        explode = rule.get("explode", style == "form") if isinstance(rule, dict) else True
+        sep = _SEPARATORS.get(style or "")
+        kinds = _types(gen.flatten(props.get(key)) or {}) if key in props and isinstance(gen.flatten(props.get(key)), dict) else []
+        if sep is None or explode or "[" in key:
+            out.append((key, value))
+        elif "array" in kinds and "string" not in kinds:
+            out.extend((f"{key}[{i}]", part) for i, part in enumerate(value.split(sep)) if value)
+        elif "object" in kinds and style == "form":
+            parts = value.split(",")
+            out.extend((f"{key}[{parts[i]}]", parts[i + 1]) for i in range(0, len(parts) - 1, 2))
+        else:
+            out.append((key, value))
+    return out
 
 
 def form_tree(spec: Spec, schema: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
