@@ -307,3 +307,17 @@ def test_form_bodies_honour_non_exploded_encoding_styles() -> None:
     assert (status, issues) == (0, [])
     assert decoded == {"ids": [1, 2, 3], "pipes": [4, 5], "point": {"x": 1, "y": 2}}
     assert check_body(spec, spec.operation("POST /f"), "application/x-www-form-urlencoded", b"ids=1,b")[0] == 400
+
+
+def test_integers_beyond_64_bits_are_validated_exactly() -> None:
+    schema = {"type": "object", "properties": {"seed": {"type": "integer", "minimum": -9223372036854775808,
+                                                        "maximum": 9223372036854775807}}}
+    spec = _spec({"/c": {"post": {"requestBody": {"content": {"application/json": {"schema": schema}}},
+                                  "responses": {"200": _json({"type": "object"}), "400": _json(ERROR)}}}})
+    mock = Mock(spec)
+    headers = {"content-type": "application/json"}
+    assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": -9223372036854775809}')).status == 400
+    assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": 9223372036854775808}')).status == 400
+    assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": -9223372036854775808}')).status == 200
+    assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": 1e400}')).status != 500
+    assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": NaN, "x": 92233720368547758090}')).status == 400
