@@ -321,3 +321,25 @@ def test_integers_beyond_64_bits_are_validated_exactly() -> None:
     assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": -9223372036854775808}')).status == 200
     assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": 1e400}')).status != 500
     assert mock.handle(MockRequest("POST", "/c", headers=headers, body=b'{"seed": NaN, "x": 92233720368547758090}')).status == 400
+
+
+def test_401_bodies_and_required_headers_follow_the_documented_response() -> None:
+    # HubSpot: the only error response is `default` with `*/*`; Ably: x-ably-serverid is required everywhere.
+    error = {"type": "object", "required": ["category", "message"], "additionalProperties": False,
+             "properties": {"category": {"type": "string"}, "message": {"type": "string"}}}
+    server_id = {"x-ably-serverid": {"required": True, "schema": {"type": "string"}}}
+    link = {"link": {"required": True, "schema": {"type": "string", "pattern": "^<[a-z/]+>; rel=\"next\"$"}}}
+    spec = _spec({"/things": {"get": {"responses": {
+        "200": {**_json({"type": "array", "items": {"type": "string"}}), "headers": {**server_id, **link}},
+        "default": {"description": "error", "headers": server_id, "content": {"*/*": {"schema": error}}}}}}},
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "query", "name": "hapikey"}}},
+        security=[{"key": []}])
+    mock = Mock(spec)
+    refused = mock.handle(MockRequest("GET", "/things"))
+    assert refused.status == 401
+    assert set(orjson.loads(refused.body)) == {"category", "message"}
+    assert dict(refused.headers)["x-ably-serverid"]
+    _conforms(spec, refused, "GET /things")
+    ok = mock.handle(MockRequest("GET", "/things", "hapikey=k1"))
+    assert ok.status == 200 and {"x-ably-serverid", "link"} <= set(dict(ok.headers))
+    _conforms(spec, ok, "GET /things")
