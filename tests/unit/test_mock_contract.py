@@ -147,7 +147,7 @@ def test_aws_fragment_path_keys_route_by_the_query_and_literal_query_parts_must_
     assert routed("POST", "/bucket/key")[1] in ("CompleteUpload", "CreateUpload")
     assert routed("GET", "/", "Action=GetUser") == (200, "GetUser")
     assert routed("GET", "/", "Action=ListUsers&MaxItems=2") == (200, "ListUsers")
-    assert routed("GET", "/", "Action=Nothing")[0] in (404, 405)
+    assert routed("GET", "/", "Action=Nothing") == (404, None)  # not a 405 whose Allow names GET
 
 
 def test_fragment_keys_do_not_disturb_ordinary_routing() -> None:

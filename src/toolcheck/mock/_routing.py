@@ -172,7 +172,7 @@ class Router:
             op = _pick(variants, query) if variants else None
             if op is not None:
                 return Match(op, {})
-            allowed.update(ops)
+            allowed.update(m for m in ops if m != method)  # a literal ?query that did not match: 404
         for template in self.templates:
             found = template.regex.match(path)
             if found is None:
@@ -180,7 +180,7 @@ class Router:
             variants = template.methods.get(method)
             op = _pick(variants, query) if variants else None
             if op is None:
-                allowed.update(template.methods)
+                allowed.update(m for m in template.methods if m != method)
                 continue
             params = {name: unquote(found.group(i + 1)) for i, name in enumerate(template.names)}
             return Match(op, params)
