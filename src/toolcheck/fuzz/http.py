@@ -18,7 +18,7 @@ import httpx
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, Case
-from toolcheck.payloads.wire import query_pairs, scalar, simple
+from toolcheck.payloads.wire import path_key, query_pairs, scalar, simple
 from toolcheck.spec import Operation, Spec
 
 INVALID_TOKEN = "toolcheck-invalid-credential"
@@ -170,6 +170,29 @@ def form_pairs(body: dict[str, Any], encoding: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def multipart_fields(body: dict[str, Any], encoding: Any) -> list[tuple[str, str | None, str]]:
+    """``(name, part content type, text)`` for each field of a multipart body.
+
+    OpenAPI 3 multipart defaults (3.1 §4.8.14.4, §4.8.15): a primitive is a ``text/plain`` part,
+    an object or array an ``application/json`` part, unless the property's ``encoding`` gives
+    another ``contentType`` (then an array is sent as one part per item, as RFC 7578 §4.3
+    repeats a name)."""
+    out: list[tuple[str, str | None, str]] = []
+    for key, value in body.items():
+        rule = encoding.get(key) if isinstance(encoding, dict) else None
+        declared = rule.get("contentType") if isinstance(rule, dict) and isinstance(rule.get("contentType"), str) else None
+        if isinstance(value, (dict, list)):
+            kind = (declared or "application/json").split(",", 1)[0].strip()
+            if "json" in kind.lower() or "*" in kind or isinstance(value, dict):
+                out.append((key, kind if "*" not in kind else "application/json",
+                            json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+            else:
+                out.extend((key, None, scalar(v)) for v in value)
+        else:
+            out.append((key, None, scalar(value)))
+    return out
+
+
 def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | None]:
     if case.raw_body is not None:
         return case.raw_body, case.media_type
@@ -184,8 +207,11 @@ def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | N
     if base.startswith("multipart/") and isinstance(case.body, dict):
         boundary = "toolcheckboundary"
         parts = []
-        for k, v in case.body.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{simple(v)}\r\n')
+        for name, content_type, text in multipart_fields(case.body, encoding or {}):
+            head = f'Content-Disposition: form-data; name="{name}"'
+            if content_type:
+                head += f"\r\nContent-Type: {content_type}"
+            parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
         parts.append(f"--{boundary}--\r\n")
         return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
     return (case.body if isinstance(case.body, str) else json.dumps(case.body)).encode(), media
@@ -193,7 +219,9 @@ def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | N
 
 def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str = "valid") -> tuple[str, str, dict[str, str], bytes | None]:
     """``(method, path?query, headers, body)`` for ``case``; ``credentials`` is valid/none/invalid."""
-    path = op.path.split("#", 1)[0]  # AWS-style "/{Key}#uploadId" templates: the fragment is not sent
+    # AWS-style keys ("/{Bucket}#cors", "/?Action=List"): the fragment is never sent, but its
+    # parts go in the query string, as literal query parts do: they select the operation.
+    path, fragment, literal = path_key(op.path)
     for name, value in case.path_params.items():
         param = op.parameter(name, "path")
         path = path.replace("{" + name + "}", path_segment(param, name, value))
@@ -216,7 +244,16 @@ def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str
     body, media = encode_body(case, media_spec.encoding if media_spec is not None else None)
     if body is not None and media:
         headers["Content-Type"] = media
-    url = path + ("?" + urlencode(pairs, quote_via=quote) if pairs else "")
+    declared = {p.name for p in op.parameters if p.location == "query"}
+    selectors = [(k, v) for k, v in literal if k not in case.query]
+    # A bare fragment part naming a declared query parameter is carried by the case's value (a
+    # missing-required negative for it is not generated: see payloads.negative).
+    selectors += [(k, v) for k, v in fragment if k not in case.query and (k not in declared or v is not None)
+                  and all(k != name for name, _ in selectors)]
+    texts = [quote(k, safe="") + ("" if v is None else "=" + quote(v, safe="")) for k, v in selectors]
+    if pairs:
+        texts.append(urlencode(pairs, quote_via=quote))
+    url = path + ("?" + "&".join(texts) if texts else "")
     return op.method.upper(), url, headers, body
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from toolcheck.spec import Operation, Spec
 from toolcheck.spec._pointer import resolve_pointer
@@ -153,7 +154,9 @@ def evaluate_expression(expression: str, *, request_path: dict[str, Any], body: 
         name = expression[len("$response.header."):].lower()
         value = next((v for k, v in headers.items() if k.lower() == name), None)
         if value is not None and name == "location":
-            return value.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+            # The last segment as the server meant it: "/files/a%20b" is the id "a b" (RFC 3986
+            # §2.1); the sender encodes it again when it builds the read's path.
+            return unquote(value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
         return value
     if expression.startswith("$request.path."):
         return request_path.get(expression[len("$request.path."):])

@@ -20,7 +20,7 @@ from toolcheck.checks.conformance import is_json, match_media
 from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.positive import CaseFactory
-from toolcheck.payloads.wire import parameter_accepts
+from toolcheck.payloads.wire import parameter_accepts, path_key
 from toolcheck.spec import Parameter, Spec
 from toolcheck.spec._pointer import escape
 
@@ -135,6 +135,12 @@ def negatives(spec: Spec, factory: CaseFactory, base: Case, *, limit: int = 200)
     """All deterministic negatives derived from ``base``, LLM-style mistakes first."""
     cases = list(param_negatives(spec, factory, base)) + list(body_negatives(spec, factory, base, limit=limit))
     cases.sort(key=lambda c: not c.llm)
+    _, fragment, _ = path_key(factory.op.path)
+    selectors = {f"query/{name}" for name, value in fragment if value is None}
+    if selectors:
+        # "/{Key}#uploadId": without uploadId the request is another operation (AbortMultipartUpload
+        # becomes DeleteObject), so "missing uploadId" cannot be sent to the operation it is about.
+        cases = [c for c in cases if not (c.keyword == "required" and c.pointer in selectors)]
     if "#" in factory.op.path:
         # AWS-style "/{Key}#uploadId": several operations share the path and differ only by a
         # query parameter; a broken request may legitimately be routed to a sibling operation.

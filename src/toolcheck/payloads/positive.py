@@ -14,7 +14,7 @@ from typing import Any
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, POSITIVE, Case
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator
-from toolcheck.payloads.wire import simple
+from toolcheck.payloads.wire import simple, unexpressible
 from toolcheck.spec import Operation, Parameter, Spec
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -85,7 +85,32 @@ class CaseFactory:
     def body_value(self, mode: str) -> Any:
         if self.body_schema is None:
             return {} if self.media_type and is_json(self.media_type) else "toolcheck"
-        return self.gen.valid_value(self.body_schema, mode)
+        value = self.gen.valid_value(self.body_schema, mode)
+        return self._expressible(value, mode)
+
+    def _expressible(self, value: Any, mode: str) -> Any:
+        """A body whose every field survives the wire format (an empty array in a urlencoded
+        form is no pair at all): such optional fields are dropped (the same bytes), required
+        ones redrawn; never a positive case the server cannot read as it was meant.
+
+        Raises:
+            Unsatisfiable: a required field stays inexpressible.
+        """
+        media = self.op.request_body.content.get(self.media_type or "") if self.op.request_body else None
+        encoding = media.encoding if media is not None else None
+        validator = self.spec.validator(self.body_schema)
+        for attempt in range(8):
+            bad = unexpressible(value, self.media_type, encoding)
+            if not bad:
+                return value
+            trimmed = {k: v for k, v in value.items() if k not in bad}
+            try:
+                if validator.is_valid(trimmed):
+                    return trimmed
+            except Exception:  # an unevaluable schema: fall through to a new draw
+                pass
+            value = self.gen.valid_value(self.body_schema, RANDOM if attempt or mode != MAXIMAL else mode)
+        raise Unsatisfiable("the form cannot carry an empty required array or object")
 
     # --- cases --------------------------------------------------------------------------
     def positive(self, mode: str = RANDOM, *, phase: str = "fuzz", label: str = "") -> Case:
@@ -166,6 +191,9 @@ class CaseFactory:
                     continue
             except Exception:
                 continue
+            media_spec = self.op.request_body.content.get(self.media_type or "") if self.op.request_body else None
+            if unexpressible(example, self.media_type, media_spec.encoding if media_spec is not None else None):
+                continue  # the wire form cannot carry it as written (an empty array in a urlencoded form)
             out.append(base.with_(body=example, media_type=self.media_type, label=f"spec example {name!r}"))
         if not bodies:
             out.append(base)
