@@ -192,3 +192,12 @@ def test_numbers_as_strings_are_negatives_only_where_the_wire_form_differs() -> 
     # a JSON `content` parameter: "0" goes out as 0, so it is no negative either
     assert not [c for c in cases if c.pointer == "query/filter" and c.body == base.body and c.query.get("filter") == "0"]
     assert "empty value for numeric filter" in labels  # "" is no JSON integer: a real negative
+
+
+def test_parameter_negatives_are_labelled_by_what_the_server_parses() -> None:
+    # Twilio's AccountSid: 12345 goes out as the text "12345", which breaks the pattern, not the type.
+    sid = {"name": "Sid", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^AC[0-9a-f]{4}$"}}
+    spec = _spec({"/a/{Sid}": {"get": {"operationId": "a", "parameters": [sid], "responses": OK}}})
+    factory = CaseFactory(spec, spec.operation("a"), random.Random(0))
+    cases = {c.label: c for c in negatives(spec, factory, factory.positive(MINIMAL))}
+    assert cases["number instead of a string in Sid"].keyword == "pattern"

@@ -20,7 +20,7 @@ from toolcheck.checks.conformance import is_json, match_media
 from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.positive import CaseFactory
-from toolcheck.payloads.wire import parameter_accepts, path_key
+from toolcheck.payloads.wire import parameter_accepts, path_key, wire_value
 from toolcheck.spec import Parameter, Spec
 from toolcheck.spec._pointer import escape
 
@@ -125,7 +125,8 @@ def param_negatives(spec: Spec, factory: CaseFactory, base: Case) -> Iterator[Ca
                 continue
             if parameter_accepts(spec, param, value):
                 continue
-            proof = _proof(spec, param.schema, value)
+            # labelled by what the server reads: 12345 for a patterned path id arrives as "12345"
+            proof = _proof(spec, param.schema, wire_value(spec, param, value)) or _proof(spec, param.schema, value)
             keyword = proof[0] if proof else "type"
             yield base.with_(**{slot: {**current, param.name: value}}, kind=NEGATIVE, label=label,
                              keyword=keyword, pointer=pointer, lenient=lenient, llm=llm)

@@ -188,27 +188,28 @@ def coerce(spec: Spec, schema: Any, text: str, depth: int = 0) -> Any:
     return readings[0]
 
 
+def wire_value(spec: Spec, param: Parameter, value: Any) -> Any:
+    """``value`` as a server reads it back from the wire (``12345`` in a path is ``"12345"``)."""
+    if param.schema is None or isinstance(value, dict):
+        return value
+    if param.media_type:  # `content` parameters carry JSON text; a string is sent as it is
+        text = value if isinstance(value, str) else scalar(value)
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    if isinstance(value, list):
+        resolved = spec.deref(param.schema)
+        items = resolved.get("items", {}) if isinstance(resolved, dict) else {}
+        return [coerce(spec, items, scalar(v)) for v in value]
+    return coerce(spec, param.schema, scalar(value))
+
+
 def parameter_accepts(spec: Spec, param: Parameter, value: Any) -> bool:
     """Would ``value``, sent on the wire and parsed back, satisfy the parameter's schema?"""
     if param.schema is None:
         return True
-    if param.media_type:  # `content` parameters carry JSON text; a string is sent as it is
-        text = value if isinstance(value, str) else scalar(value)
-        try:
-            parsed: Any = json.loads(text)
-        except ValueError:
-            parsed = text
-        try:
-            return bool(spec.validator(param.schema).is_valid(parsed))
-        except Exception:  # an unevaluable schema proves nothing: treat as accepted
-            return True
-    if isinstance(value, (dict,)):
-        return bool(spec.validator(param.schema).is_valid(value))
-    if isinstance(value, list):
-        parsed = [coerce(spec, (spec.deref(param.schema) or {}).get("items", {}) if isinstance(spec.deref(param.schema), dict) else {}, scalar(v)) for v in value]
-    else:
-        parsed = coerce(spec, param.schema, scalar(value))
     try:
-        return bool(spec.validator(param.schema).is_valid(parsed))
+        return bool(spec.validator(param.schema).is_valid(wire_value(spec, param, value)))
     except Exception:  # an unevaluable schema proves nothing: treat as accepted
         return True
