@@ -201,3 +201,22 @@ def test_parameter_negatives_are_labelled_by_what_the_server_parses() -> None:
     factory = CaseFactory(spec, spec.operation("a"), random.Random(0))
     cases = {c.label: c for c in negatives(spec, factory, factory.positive(MINIMAL))}
     assert cases["number instead of a string in Sid"].keyword == "pattern"
+
+
+def test_xml_bodies_are_sent_as_xml_not_json() -> None:
+    import xml.etree.ElementTree as ET
+
+    body = {"CORSConfiguration": {"CORSRule": [{"AllowedMethod": ["GET", "PUT"], "MaxAgeSeconds": 5}, {"ID": "a<b"}]}}
+    case = Case("PutBucketCors", "put", "/{Bucket}#cors", body=body, media_type="text/xml")
+    raw, media = encode_body(case)
+    assert media == "text/xml" and raw is not None
+    root = ET.fromstring(raw)  # well-formed, and shaped as S3 reads it
+    assert root.tag == "CORSConfiguration"
+    assert [r.findtext("ID") for r in root.findall("CORSRule")] == [None, "a<b"]
+    assert [m.text for m in root.findall("CORSRule/AllowedMethod")] == ["GET", "PUT"]
+    spec = _spec({"/p": {"post": {"operationId": "p", "requestBody": {"content": {"application/xml": {"schema": {
+        "type": "object", "xml": {"name": "Pet"}, "properties": {"name": {"type": "string"}, "ok": {"type": "boolean"}}}}}},
+        "responses": OK}}})
+    case = Case("p", "post", "/p", body={"name": "x", "ok": True}, media_type="application/xml")
+    _m, _u, _h, raw = build(spec, spec.operation("p"), case, Auth())
+    assert raw is not None and raw.endswith(b"<Pet><name>x</name><ok>true</ok></Pet>")

@@ -193,7 +193,35 @@ def multipart_fields(body: dict[str, Any], encoding: Any) -> list[tuple[str, str
     return out
 
 
-def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | None]:
+def _xml_name(tag: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "_-." else "_" for ch in tag) or "item"
+    return "_" + safe if safe[0].isdigit() or safe[0] in "-." else safe
+
+
+def _xml(tag: str, value: Any) -> str:
+    from xml.sax.saxutils import escape
+
+    name = _xml_name(tag)
+    if isinstance(value, list):  # unwrapped arrays repeat the property's element (OpenAPI XML object)
+        return "".join(_xml(tag, v) for v in value)
+    if isinstance(value, dict):
+        inner = "".join(_xml(str(k), v) for k, v in value.items())
+    elif value is None:
+        return f"<{name}/>"
+    else:
+        inner = escape(scalar(value))
+    return f"<{name}>{inner}</{name}>"
+
+
+def xml_document(body: Any, root: str | None = None) -> bytes:
+    """``body`` as an XML document: ``root`` (the schema's ``xml.name``), else the single
+    top-level property of an object (AWS: ``{"CORSConfiguration": {...}}``), else ``root``."""
+    if root is None and isinstance(body, dict) and len(body) == 1 and isinstance(next(iter(body.values())), dict):
+        [(root, body)] = body.items()
+    return ('<?xml version="1.0" encoding="UTF-8"?>' + _xml(root or "root", body)).encode("utf-8")
+
+
+def encode_body(case: Case, encoding: Any = None, *, xml_root: str | None = None) -> tuple[bytes | None, str | None]:
     if case.raw_body is not None:
         return case.raw_body, case.media_type
     if case.body is ABSENT:
@@ -214,6 +242,9 @@ def encode_body(case: Case, encoding: Any = None) -> tuple[bytes | None, str | N
             parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
         parts.append(f"--{boundary}--\r\n")
         return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+    if base.endswith(("/xml", "+xml")):
+        # a JSON text under an XML content type is no request a real server could read
+        return (case.body.encode() if isinstance(case.body, str) else xml_document(case.body, xml_root)), media
     return (case.body if isinstance(case.body, str) else json.dumps(case.body)).encode(), media
 
 
@@ -241,7 +272,10 @@ def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str
         headers.update(bad_headers)
         pairs.extend(bad_query.items())
     media_spec = op.request_body.content.get(case.media_type or "") if op.request_body is not None else None
-    body, media = encode_body(case, media_spec.encoding if media_spec is not None else None)
+    schema = spec.deref(media_spec.schema) if media_spec is not None else None
+    xml = schema.get("xml") if isinstance(schema, dict) else None
+    root = xml.get("name") if isinstance(xml, dict) and isinstance(xml.get("name"), str) else None
+    body, media = encode_body(case, media_spec.encoding if media_spec is not None else None, xml_root=root)
     if body is not None and media:
         headers["Content-Type"] = media
     declared = {p.name for p in op.parameters if p.location == "query"}
