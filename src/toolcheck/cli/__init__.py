@@ -56,7 +56,9 @@ def fail(error: ToolcheckError) -> int:
     """Print a ToolcheckError as one paragraph on stderr and return its exit code."""
     from toolcheck.cli._console import err_console
 
-    text = str(error)
+    from rich.markup import escape
+
+    text = escape(str(error))  # messages quote user input: `[x]` must print, not style
     err_console().print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     return error.exit_code
 
@@ -75,8 +77,10 @@ def main(argv: list[str] | None = None) -> Any:
             raise
         from toolcheck.cli._console import err_console
 
+        from rich.markup import escape
+
         err_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}. "
             "Set TOOLCHECK_DEBUG=1 for the traceback and please report it.",
             highlight=False,
         )
