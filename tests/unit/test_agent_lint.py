@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 
 from toolcheck.agent._config import load_config
-from toolcheck.agent._locate import yaml_block_index
 from toolcheck.agent.lint import RULES, lint, resolve_rules
 from toolcheck.agent.sarif import to_sarif
 from toolcheck.errors import UsageError
 from toolcheck.spec import load_spec, load_spec_dict
+from toolcheck.spec._lines import yaml_block_index
 from toolcheck.spec._parse import yaml_line_index
 
 ERR = {"description": "bad", "content": {"application/json": {"schema": {"type": "object", "properties": {

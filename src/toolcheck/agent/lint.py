@@ -182,9 +182,7 @@ def lint(spec: Spec, *, rules: Mapping[str, Any] | None = None, select: list[str
     ctx = _Context(spec, settings)
     ignored = {op.key: set(_as_list(op.extensions.get("x-toolcheck-lint-ignore"))) for op in spec.operations}
     findings: list[Finding] = []
-    from toolcheck.agent._locate import fast_locator
-
-    locate = fast_locator(spec) or spec.locate
+    locate = spec.locate
     for rid, info in RULES.items():
         setting = settings[rid]
         if not setting.enabled or (select and rid not in select):

@@ -245,14 +245,9 @@ class _Locator:
         self.raw = raw
         self.dialect = dialect
         self.origins = origins
-        self._index: dict[str, int] | None = None
+        self._index: _LineIndex | None = None
 
     def __call__(self, pointer: str) -> str:
-        from toolcheck.spec._parse import json_line_index, yaml_line_index
-
-        def line_index(text: str) -> dict[str, int]:
-            return json_line_index(text) if text.lstrip()[:1] in ("{", "[") else yaml_line_index(text)
-
         location = self.location
         raw = self.raw
         prefix = f"/components/{EXTERNAL}/"
@@ -266,13 +261,12 @@ class _Locator:
                     raw = read(other, allow_network=False)
                 except SpecLoadError:
                     return f"{other.display}#{pointer}"
-                index = line_index(decode(raw, other.display))
-                return self._lookup(index, pointer, location)
+                return self._lookup(_LineIndex(decode(raw, other.display)), pointer, location)
         if self._index is None:
             try:
-                self._index = line_index(decode(raw, location.display))
+                self._index = _LineIndex(decode(raw, location.display))
             except SpecLoadError:
-                self._index = {}
+                self._index = _LineIndex("")
         if self.dialect == "2.0":
             for new, old in (("/components/schemas/", "/definitions/"), ("/components/responses/", "/responses/"),
                              ("/components/securitySchemes/", "/securityDefinitions/")):
@@ -281,11 +275,47 @@ class _Locator:
         return self._lookup(self._index, pointer, location)
 
     @staticmethod
-    def _lookup(index: dict[str, int], pointer: str, location: Location) -> str:
+    def _lookup(index: _LineIndex, pointer: str, location: Location) -> str:
+        found = index.find(pointer)
+        if found is None:
+            return f"{location.display}#{pointer}"
+        probe, line = found
+        return f"{location.display}:{line}" + ("" if probe == pointer else f" ({pointer})")
+
+
+class _LineIndex:
+    """Pointer → line for one source text: a fast index first, the exact one when affordable.
+
+    JSON: one regex scan. YAML: the line-based block index; a pointer it cannot place (flow
+    style) is looked up in the exact composed tree for files under 512 KiB, else reported at
+    its nearest indexed parent (composing Stripe's 4 MB spec costs ~2 s).
+    """
+
+    EXACT_LIMIT = 512 * 1024
+
+    def __init__(self, text: str) -> None:
+        from toolcheck.spec._lines import yaml_block_index
+        from toolcheck.spec._parse import json_line_index
+
+        self.text = text
+        self.is_json = text.lstrip()[:1] in ("{", "[")
+        self.fast = json_line_index(text) if self.is_json else yaml_block_index(text)
+        self.exact: dict[str, int] | None = None
+
+    def find(self, pointer: str) -> tuple[str, int] | None:
+        if pointer in self.fast:
+            return pointer, self.fast[pointer]
+        index = self.fast
+        if not self.is_json and len(self.text) <= self.EXACT_LIMIT:
+            if self.exact is None:
+                from toolcheck.spec._parse import yaml_line_index
+
+                self.exact = yaml_line_index(self.text)
+            index = self.exact
         probe = pointer
         while True:
             if probe in index:
-                return f"{location.display}:{index[probe]}" + ("" if probe == pointer else f" ({pointer})")
+                return probe, index[probe]
             if not probe:
-                return f"{location.display}#{pointer}"
+                return None
             probe = probe.rsplit("/", 1)[0]

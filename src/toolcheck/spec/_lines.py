@@ -1,21 +1,16 @@
-"""A fast ``JSON pointer → line`` index for block-style YAML specs, for lint locations.
+"""Line numbers for JSON pointers: fast, best-effort indexes of the source text.
 
-``Spec.locate`` composes the whole YAML document to find line numbers: exact, but ~2 s on
-Stripe's 4 MB spec, more than the rest of ``toolcheck lint`` together. Lint findings point at
-operations, parameters and responses, which real specs write in block style, so this module
-scans lines instead: indentation, ``- `` sequence items, plain or quoted ``key:``; block scalars
-(``|``, ``>``) and multi-line flow collections are skipped. Anything it cannot place falls back
-to the nearest indexed parent, as ``Spec.locate`` does. Used only for single-file local YAML
-OpenAPI 3.x sources (2.0 pointers are renamed during normalisation; JSON is already fast).
+``yaml_block_index`` scans lines (indentation, ``- `` items, plain or quoted ``key:``; block
+scalars and multi-line flow collections skipped): about ten times faster than composing the
+YAML node tree, which took ~2 s on Stripe's 4 MB spec. Written first for lint; the spec
+locator now uses it for every caller and composes the exact tree only for small files when a
+pointer is not in the block index.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
 
-from toolcheck.spec import Spec
 from toolcheck.spec._pointer import escape
 
 _KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{\[&*!|>%@`].*?))[ \t]*:(?:[ \t]+|$)""")
@@ -99,36 +94,3 @@ def _balance(text: str) -> int:
         elif ch == "#" and depth == 0:
             break
     return depth
-
-
-def fast_locator(spec: Spec) -> Callable[[str], str] | None:
-    """A ``locate(pointer)`` for large single-file YAML 3.x specs, else None (use ``spec.locate``)."""
-    if spec.dialect == "2.0" or len(spec.files) != 1:
-        return None
-    # spec.source, not spec.files[0]: the spec cache keys on content, so an identical file
-    # elsewhere can hand back the other file's name in `files`.
-    path = Path(spec.source)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return None
-    try:
-        if path.stat().st_size < 512 * 1024:
-            return None  # small files: the exact locator is fast enough
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    holder: dict[str, dict[str, int]] = {}
-    display = spec.source
-
-    def locate(pointer: str) -> str:
-        index = holder.get("index")
-        if index is None:
-            index = holder["index"] = yaml_block_index(text)
-        probe = pointer
-        while True:
-            if probe in index:
-                return f"{display}:{index[probe]}" + ("" if probe == pointer else f" ({pointer})")
-            if not probe:
-                return f"{display}#{pointer}"
-            probe = probe.rsplit("/", 1)[0]
-
-    return locate
