@@ -54,9 +54,9 @@ def _register() -> None:
 
 def fail(error: ToolcheckError) -> int:
     """Print a ToolcheckError as one paragraph on stderr and return its exit code."""
-    from toolcheck.cli._console import err_console
-
     from rich.markup import escape
+
+    from toolcheck.cli._console import err_console
 
     text = escape(str(error))  # messages quote user input: `[x]` must print, not style
     err_console().print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
@@ -75,9 +75,9 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:  # an internal error: exit 3, short message, traceback on demand
         if os.environ.get("TOOLCHECK_DEBUG"):
             raise
-        from toolcheck.cli._console import err_console
-
         from rich.markup import escape
+
+        from toolcheck.cli._console import err_console
 
         err_console().print(
             f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}. "
