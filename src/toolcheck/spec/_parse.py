@@ -39,18 +39,21 @@ class _SpecLoader(_YamlBase):  # type: ignore[misc]
         mapping: dict[Any, Any] = {}
         construct = self.construct_object
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode):
-                key: Any = key_node.value
-            else:
-                key = construct(key_node, deep=deep)
-                try:
-                    hash(key)
-                except TypeError:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
-                    ) from None
+            key = key_node.value if isinstance(key_node, ScalarNode) else _complex_key(self, node, key_node)
             mapping[key] = construct(value_node, deep=deep)
         return mapping
+
+
+def _complex_key(loader: Any, node: MappingNode, key_node: Any) -> Any:
+    """A non-scalar mapping key (rare: ``? [a, b]``), refused when unhashable as PyYAML does."""
+    key = loader.construct_object(key_node, deep=True)
+    try:
+        hash(key)
+    except TypeError:
+        raise yaml.constructor.ConstructorError(
+            "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+        ) from None
+    return key
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -118,13 +121,7 @@ def _build(root: Any, loader: Any) -> Any:
                         raise _NeedsFullConstructor
                     key: Any = key_node.value
                 else:
-                    key = construct(key_node, deep=True)
-                    try:
-                        hash(key)
-                    except TypeError:
-                        raise yaml.constructor.ConstructorError(
-                            "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
-                        ) from None
+                    key = _complex_key(loader, node, key_node)
                 value, more = make(value_node)
                 obj[key] = value
                 if more:
