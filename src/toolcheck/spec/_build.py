@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from toolcheck.spec._pointer import escape, resolve_pointer
+from toolcheck.spec._pointer import RefResolver, escape
 from toolcheck.spec.model import (
     HTTP_METHODS,
     Header,
@@ -23,7 +23,6 @@ from toolcheck.spec.model import (
     SecurityScheme,
 )
 
-_UNSET = object()
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"})
 
@@ -34,7 +33,7 @@ class Builder:
         self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []
         # Memoised by reference: big specs share parameters and responses across operations.
-        self._targets: dict[str, Any] = {}
+        self._refs = RefResolver(document)
         self._params_by_ref: dict[str, Parameter | None] = {}
         self._responses_by_ref: dict[tuple[str, str], Response | None] = {}
 
@@ -55,14 +54,9 @@ class Builder:
             hops += 1
             if not ref.startswith("#"):
                 return None  # reported by the normaliser
-            target = self._targets.get(ref, _UNSET)
-            if target is _UNSET:
-                try:
-                    target = resolve_pointer(self.document, ref[1:])
-                except KeyError:
-                    target = None
-                self._targets[ref] = target
-            if target is None:
+            try:
+                target = self._refs.resolve(ref)
+            except KeyError:
                 return None  # reported by the normaliser
             if isinstance(target, dict) and "x-toolcheck-dangling-ref" in target:
                 return None

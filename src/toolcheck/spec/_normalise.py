@@ -21,12 +21,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolcheck.spec._pointer import escape, resolve_pointer
+from toolcheck.spec._pointer import RefResolver, escape, resolve_pointer
 from toolcheck.spec._refs import DATA_KEYS, EXTERNAL
 
 OTHER, SCHEMA, OTHER_MAP, SCHEMA_MAP = 0, 1, 2, 3
-_MISSING = object()
-_DANGLING = object()
 
 _SCHEMA_SINGLE = frozenset({
     "items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames",
@@ -71,22 +69,12 @@ class Normaliser:
         self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []  # (severity, pointer, message, code)
         self._done: set[int] = set()
-        self._targets: dict[str, Any] = {}
+        self._refs = RefResolver(document)
         self._patterns: dict[str, bool] = {}
         self._bucket = (document.get("components") or {}).get(EXTERNAL) or {}
 
     def _resolve(self, ref: str) -> Any:
-        """Memoised ``#/...`` lookup (big specs repeat the same few hundred targets thousands of times)."""
-        target = self._targets.get(ref, _MISSING)
-        if target is _MISSING:
-            try:
-                target = resolve_pointer(self.document, ref[1:])
-            except KeyError:
-                target = _DANGLING
-            self._targets[ref] = target
-        if target is _DANGLING:
-            raise KeyError(ref)
-        return target
+        return self._refs.resolve(ref)
 
     def problem(self, severity: str, path: Path, message: str, code: str) -> None:
         self.problems.append((severity, pointer_of(path), message, code))

@@ -227,8 +227,12 @@ class Spec:
     files: tuple[str, ...] = ()
     _locator: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     _by_id: dict[str, Operation] = field(default_factory=dict, repr=False, compare=False)
+    _refs: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from toolcheck.spec._pointer import RefResolver
+
+        object.__setattr__(self, "_refs", RefResolver(self.document))
         index = self._by_id
         for op in self.operations:
             index.setdefault(op.operation_id, op)
@@ -273,11 +277,9 @@ class Spec:
         Raises:
             KeyError: the reference does not point at anything.
         """
-        from toolcheck.spec._pointer import resolve_pointer
-
         if not ref.startswith("#"):
             raise KeyError(f"not a local reference: {ref}")
-        return resolve_pointer(self.document, ref[1:])
+        return self._refs.resolve(ref)  # memoised: the mock and drift resolve the same refs often
 
     def deref(self, schema: JSON, *, max_hops: int = 64) -> JSON:
         """Follow a chain of ``$ref`` at the top of ``schema`` (cycle-bounded)."""
