@@ -19,27 +19,6 @@ from toolcheck.cli import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 from toolcheck.errors import UsageError
 
-
-def _skip_httpx_cli() -> None:
-    """Importing the ``httpx`` package also imports its own command line (click, pygments,
-    rich.syntax: a third of httpx's import time). toolcheck never runs it, so the CLI process
-    registers a stand-in first (before anything imports httpx). Opt out: TOOLCHECK_FULL_HTTPX=1."""
-    if "httpx" in sys.modules or "httpx._main" in sys.modules or os.environ.get("TOOLCHECK_FULL_HTTPX"):
-        return
-    import types
-
-    stand_in = types.ModuleType("httpx._main")
-
-    def main(*args: Any, **kwargs: Any) -> None:
-        raise SystemExit("the httpx command line is not loaded inside toolcheck (set TOOLCHECK_FULL_HTTPX=1)")
-
-    stand_in.main = main  # type: ignore[attr-defined]
-    sys.modules["httpx._main"] = stand_in
-
-
-_skip_httpx_cli()
-
-
 CHECKS = ("status_documented", "content_type", "body_schema", "body_json", "required_header", "header_schema",
           "secret_leak")
 
