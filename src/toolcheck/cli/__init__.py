@@ -11,9 +11,6 @@ import os
 import sys
 from typing import Any
 
-import typer
-
-from toolcheck import __version__
 from toolcheck.errors import ToolcheckError
 
 
@@ -34,43 +31,40 @@ def _skip_httpx_cli() -> None:
     sys.modules["httpx._main"] = stand_in
 
 
-
 _skip_httpx_cli()  # process-wide: every command that speaks HTTP benefits
 
-app = typer.Typer(
-    name="toolcheck",
-    help="Contract tests for the HTTP APIs that AI agents call as tools.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Command name → the module of toolcheck.cli that registers it. The entry point imports only
+# the module of the command being run (importing all of them costs start-up: spec loader, yaml,
+# mcp glue...); `toolcheck --help`, unknown commands and `toolcheck.cli.app` get every module.
+# tests/unit/test_cli_lazy.py checks this table against the commands the modules register.
+COMMANDS: dict[str, str] = {
+    "tools": "agent", "lint": "agent", "serve-mcp": "agent", "policy": "agent", "init": "agent",
+    "check": "check",
+    "drift": "drift",
+    "fuzz": "fuzz", "payloads": "fuzz", "replay": "fuzz",
+    "mock": "mock",
+    "report": "report",
+    "run": "run",
+}
+MODULES = ("agent", "check", "drift", "fuzz", "mock", "report", "run")  # registration (and --help) order
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"toolcheck {__version__}")
-        raise typer.Exit(0)
+def _register(command: str | None = None) -> None:
+    """Import the module that adds `command` to the app, or every command module."""
+    import importlib
+
+    for name in (COMMANDS[command],) if command is not None and command in COMMANDS else MODULES:
+        importlib.import_module(f"toolcheck.cli.{name}")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-) -> None:
-    """Contract tests for the HTTP APIs that AI agents call as tools."""
+def __getattr__(name: str) -> Any:
+    # `from toolcheck.cli import app` (tests, embedders): the application with every command.
+    if name == "app":
+        _register()
+        from toolcheck.cli._app import app
 
-
-def _register() -> None:
-    # Each command module adds itself to `app`; imported here so `toolcheck --help` lists all.
-    from toolcheck.cli import (
-        agent,  # noqa: F401
-        check,  # noqa: F401
-        drift,  # noqa: F401
-        fuzz,  # noqa: F401
-        mock,  # noqa: F401
-        report,  # noqa: F401
-        run,  # noqa: F401
-    )
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def fail(error: ToolcheckError) -> int:
@@ -86,9 +80,13 @@ def fail(error: ToolcheckError) -> int:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
-    _register()
+    from toolcheck.cli._app import app
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    # Only a command named first is registered alone: `toolcheck --help run` lists them all.
+    _register(args[0] if args else None)
     try:
-        return app(args=argv, standalone_mode=True)
+        return app(args=args, standalone_mode=True)
     except ToolcheckError as exc:
         sys.exit(fail(exc))
     except KeyboardInterrupt:
@@ -106,6 +104,3 @@ def main(argv: list[str] | None = None) -> Any:
             highlight=False,
         )
         sys.exit(3)
-
-
-_register()

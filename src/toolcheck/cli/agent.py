@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 
 OPENAI_MAX_TOOLS = 128

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 from toolcheck.spec.model import Problem
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from typing import Any
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import handle_errors
 from toolcheck.errors import TargetError, UsageError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import handle_errors
 
 report_app = typer.Typer(help="Work with report files (merge sharded runs).", no_args_is_help=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from toolcheck.cli import app
+from toolcheck.cli._app import app
 from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
 from toolcheck.errors import UsageError
 
