@@ -9,13 +9,16 @@ usable can be loaded. Anything wrong but survivable becomes a :class:`Problem` o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec import _cache
-from toolcheck.spec._build import Builder, derive_operation_id
+from toolcheck.spec._build import Builder, OpStub, derive_operation_id
 from toolcheck.spec._normalise import Normaliser
 from toolcheck.spec._parse import MAX_BYTES, decode, parse_bytes
 from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
@@ -67,20 +70,49 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
     raw = read(location, allow_network=allow_network, max_bytes=max_bytes)
     if use_cache is None:
         use_cache = not os.environ.get("TOOLCHECK_NO_CACHE")
+    cacheable = use_cache and location.kind != "url"
     digest = hashlib.sha256(raw).hexdigest()
-    if use_cache and location.kind != "url":
+    if cacheable:
         cached = _cache.get(digest, location)
         if cached is not None:
+            header, cached_document = cached
+
+            def document_again() -> dict[str, Any]:
+                try:
+                    return cached_document()
+                except ValueError:  # a damaged entry: do the work again
+                    return _normalised(raw, location, allow_network, max_bytes)[0]
+
             origins_cached = {
                 key: (Location(kind, ref, rev), pointer)
-                for key, (kind, ref, rev, pointer) in (cached.get("origins") or {}).items()
+                for key, (kind, ref, rev, pointer) in (header.get("origins") or {}).items()
             }
             # The cache keys on content: an identical file elsewhere shares the entry, so the
             # root file's name is this location's, not the one that filled the cache.
-            files_cached = [location.display, *list(cached["files"])[1:]]
-            return _assemble(source, cached["document"], [tuple(p) for p in cached["problems"]],
-                             digest, files_cached, location, raw, dialect=cached["dialect"],
-                             version=cached["version"], origins=origins_cached)
+            files_cached = [location.display, *list(header["files"])[1:]]
+            parts = _Parts(
+                None, document_again, header["dialect"], [tuple(p) for p in header["problems"]],
+                _Locator(location, raw, header["dialect"], origins_cached), location.display,
+                stubs=[OpStub(*stub) for stub in header["stubs"]],
+            )
+            return _spec(parts, location.display, header["version"], header["meta"], digest, files_cached)
+    document, problems, files, origins, version, dialect = _normalised(raw, location, allow_network, max_bytes)
+    file_names = [f.display for f in files]
+    parts = _Parts(document, None, dialect, problems, _Locator(location, raw, dialect, origins), location.display)
+    meta = _meta(document)
+    if cacheable:
+        _cache.put(digest, location, {
+            "problems": problems, "files": file_names, "dialect": dialect, "version": version,
+            "meta": meta, "stubs": [list(stub) for stub in parts.stubs()],
+            "origins": {k: [loc.kind, loc.ref, loc.rev, ptr] for k, (loc, ptr) in origins.items()},
+        }, document)
+    return _spec(parts, location.display, version, meta, digest, file_names)
+
+
+def _normalised(
+    raw: bytes, location: Location, allow_network: bool, max_bytes: int,
+) -> tuple[dict[str, Any], list[tuple[str, str, str, str]], list[Location], dict[str, tuple[Location, str]], str, str]:
+    """Parse, bundle, convert and normalise: (document, problems, files, origins, version, dialect)."""
     parsed = parse_bytes(raw, location.display)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
     document = parsed.data
@@ -109,15 +141,7 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
     normaliser = Normaliser(document, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    file_names = [f.display for f in files]
-    if use_cache and location.kind != "url":
-        _cache.put(digest, location, {
-            "document": document, "problems": problems, "files": file_names,
-            "dialect": dialect, "version": version,
-            "origins": {k: [loc.kind, loc.ref, loc.rev, ptr] for k, (loc, ptr) in origins.items()},
-        })
-    return _assemble(source, document, problems, digest, file_names, location, raw,
-                     dialect=dialect, version=version, origins=origins)
+    return document, problems, files, origins, version, dialect
 
 
 def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
@@ -135,7 +159,7 @@ def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
     normaliser = Normaliser(doc, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    return _assemble(source, doc, problems, "", [source], None, None, dialect=dialect, version=version, origins={})
+    return _spec(_Parts(doc, None, dialect, problems, None, source), source, version, _meta(doc), "", [source])
 
 
 def _detect(document: Any, name: str) -> tuple[str, str]:
@@ -167,60 +191,123 @@ def _detect(document: Any, name: str) -> tuple[str, str]:
     )
 
 
-def _assemble(
-    source: str,
-    document: dict[str, Any],
-    raw_problems: list[Any],
-    digest: str,
-    files: list[str],
-    location: Location | None,
-    raw: bytes | None,
-    *,
-    dialect: str,
-    version: str,
-    origins: dict[str, tuple[Location, str]],
-) -> Spec:
-    builder = Builder(document, dialect)
-    operations = builder.operations("paths")
-    webhooks = builder.operations("webhooks")
-    all_problems = list(raw_problems) + builder.problems
-    if "paths" not in document and "webhooks" not in document and "components" not in document:
-        all_problems.append(("error", "", "the document has no `paths`, `webhooks` or `components`", "invalid-structure"))
+def _meta(document: dict[str, Any]) -> dict[str, Any]:
+    """What a Spec shows without its document: title, version, servers."""
     raw_info = document.get("info")
     info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
-    if not info:
-        all_problems.append(("error", "/info", "`info` (with `title` and `version`) is required", "invalid-structure"))
-    operations = _dedupe_ids(operations, all_problems)
-    locator = _Locator(location, raw, dialect, origins) if location is not None and raw is not None else None
-    display = location.display if location is not None else source
-    problems = tuple(
-        Problem(severity=sev, message=msg, pointer=ptr, code=code, source=display, _locate=locator)
-        for sev, ptr, msg, code in all_problems
-    )
-    servers = tuple(s.get("url", "") for s in document.get("servers") or [] if isinstance(s, dict))
+    servers = [s.get("url", "") for s in document.get("servers") or [] if isinstance(s, dict)]
+    return {"title": str(info.get("title", "")), "api_version": str(info.get("version", "")), "servers": servers}
+
+
+def _spec(parts: _Parts, display: str, version: str, meta: dict[str, Any], digest: str, files: list[str]) -> Spec:
     return Spec(
         source=display,
         version=version,
-        dialect=dialect,
-        title=str(info.get("title", "")),
-        api_version=str(info.get("version", "")),
-        document=document,
-        operations=tuple(operations),
-        webhooks=tuple(webhooks),
-        security_schemes=builder.security_schemes(),
-        servers=servers,
-        problems=problems,
+        dialect=parts.dialect,
+        title=meta["title"],
+        api_version=meta["api_version"],
+        deferred=parts,
+        servers=tuple(meta["servers"]),
         sha256=digest,
         files=tuple(files),
-        _locator=locator,
+        locator=parts.locator,
+        document=parts.loaded_document,
     )
 
 
-def _dedupe_ids(operations: list[Operation], problems: list[Any]) -> list[Operation]:
-    import dataclasses
+class _Parts:
+    """Builds what a Spec makes on first use: its document (from the cache), Operations, problems.
 
-    seen: dict[str, Operation] = {}
-    out: list[Operation] = []
+    Lookups by id go through light stubs (:meth:`Builder.index`); one operation asked for is
+    built alone. The first call that needs every operation (``spec.operations``,
+    ``spec.problems``) builds all of them in one ordered pass, so problems keep document order
+    whatever was looked up before.
+    """
+
+    def __init__(
+        self,
+        document: dict[str, Any] | None,
+        load_document: Any,
+        dialect: str,
+        raw_problems: list[Any],
+        locator: _Locator | None,
+        display: str,
+        *,
+        stubs: list[OpStub] | None = None,
+    ) -> None:
+        self.loaded_document = document
+        self._load_document = load_document
+        self.dialect = dialect
+        self.raw_problems = raw_problems
+        self.locator = locator
+        self.display = display
+        self._stubs = stubs
+        self._by_ref: dict[str, OpStub] | None = None
+        self._one: Builder | None = None
+        self._built_one: dict[str, Operation | None] = {}
+        self._lock = threading.RLock()
+
+    def document(self) -> dict[str, Any]:
+        with self._lock:
+            if self.loaded_document is None:
+                self.loaded_document = self._load_document()
+            return self.loaded_document
+
+    def stubs(self) -> list[OpStub]:
+        with self._lock:
+            if self._stubs is None:
+                stubs = Builder(self.document(), self.dialect).index("paths")
+                self._stubs = _dedupe_ids(stubs, [], lambda stub, new_id: stub._replace(operation_id=new_id))
+            return self._stubs
+
+    def ids(self) -> list[str]:
+        return [stub.operation_id for stub in self.stubs()]
+
+    def lookup(self, ref: str) -> Operation | None:
+        with self._lock:
+            if self._by_ref is None:
+                index: dict[str, OpStub] = {}
+                for each in self.stubs():
+                    index.setdefault(each.operation_id, each)
+                    index.setdefault(each.key, each)
+                self._by_ref = index
+            stub = self._by_ref.get(ref)
+            if stub is None:
+                return None
+            if stub.pointer not in self._built_one:
+                if self._one is None:
+                    self._one = Builder(self.document(), self.dialect)
+                self._built_one[stub.pointer] = self._one.build(stub, stub.operation_id)
+            return self._built_one[stub.pointer]
+
+    def security_schemes(self) -> dict[str, SecurityScheme]:
+        return Builder(self.document(), self.dialect).security_schemes()
+
+    def build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
+        document = self.document()
+        builder = Builder(document, self.dialect)
+        operations = builder.operations("paths")
+        webhooks = builder.operations("webhooks")
+        all_problems = list(self.raw_problems) + builder.problems
+        if "paths" not in document and "webhooks" not in document and "components" not in document:
+            all_problems.append(("error", "", "the document has no `paths`, `webhooks` or `components`", "invalid-structure"))
+        raw_info = document.get("info")
+        if not (raw_info if isinstance(raw_info, dict) else {}):
+            all_problems.append(("error", "/info", "`info` (with `title` and `version`) is required", "invalid-structure"))
+        operations = _dedupe_ids(operations, all_problems, lambda op, new_id: dataclasses.replace(op, operation_id=new_id))
+        problems = tuple(
+            Problem(severity=sev, message=msg, pointer=ptr, code=code, source=self.display, _locate=self.locator)
+            for sev, ptr, msg, code in all_problems
+        )
+        return tuple(operations), tuple(webhooks), problems
+
+
+_Op = TypeVar("_Op", Operation, OpStub)
+
+
+def _dedupe_ids(operations: list[_Op], problems: list[Any], rename: Callable[[_Op, str], _Op]) -> list[_Op]:
+    seen: dict[str, _Op] = {}
+    out: list[_Op] = []
     for op in operations:
         if op.operation_id in seen:
             problems.append((
@@ -231,7 +318,7 @@ def _dedupe_ids(operations: list[Operation], problems: list[Any]) -> list[Operat
             n = 2
             while f"{op.operation_id}_{n}" in seen:
                 n += 1
-            op = dataclasses.replace(op, operation_id=f"{op.operation_id}_{n}")
+            op = rename(op, f"{op.operation_id}_{n}")
         seen[op.operation_id] = op
         out.append(op)
     return out

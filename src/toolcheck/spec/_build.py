@@ -8,8 +8,8 @@ Schemas are left as they are (possibly ``$ref``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from toolcheck.spec._pointer import RefResolver, escape
 from toolcheck.spec.model import (
@@ -22,6 +22,22 @@ from toolcheck.spec.model import (
     Response,
     SecurityScheme,
 )
+
+
+class OpStub(NamedTuple):
+    """Where one operation is and what it is called, before it is built."""
+
+    section: str  # "paths" or "webhooks"
+    path: str
+    method: str
+    pointer: str
+    operation_id: str
+    explicit_id: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
 
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"})
@@ -69,16 +85,74 @@ class Builder:
 
     # --- operations -----------------------------------------------------------------------
     def operations(self, section: str = "paths") -> list[Operation]:
-        doc = self.document
-        paths = doc.get(section)
+        """Every operation of ``paths`` (or ``webhooks``) in document order, problems recorded."""
+        global_security, global_servers = self._globals()
+        result: list[Operation] = []
+        for path, item_ptr, item in self._items(section):
+            if section == "paths" and not path.startswith("/"):
+                self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
+            shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
+            servers = _server_urls(item.get("servers")) or global_servers
+            for method, raw_op, op_ptr in self._candidates(item, item_ptr):
+                result.append(
+                    self._operation(raw_op, method, path, op_ptr, shared, global_security, servers,
+                                    webhook=section == "webhooks")
+                )
+        return result
+
+    def index(self, section: str = "paths") -> list[OpStub]:
+        """What :meth:`operations` would build, without building it: one stub per operation.
+
+        Reads only ``operationId`` and the method/path of each operation, so a Spec can answer
+        lookups at once and build an :class:`Operation` on first use (:meth:`build`).
+        """
+        quiet = Builder(self.document, self.dialect)
+        quiet._refs = self._refs
+        stubs: list[OpStub] = []
+        for path, item_ptr, item in quiet._items(section):
+            for method, raw_op, op_ptr in quiet._candidates(item, item_ptr):
+                op_id = raw_op.get("operationId")
+                explicit = isinstance(op_id, str) and bool(op_id.strip())
+                stubs.append(OpStub(
+                    section, path, method, op_ptr,
+                    str(op_id) if explicit else derive_operation_id(method, path), explicit,
+                ))
+        return stubs
+
+    def build(self, stub: OpStub, operation_id: str | None = None) -> Operation | None:
+        """Build the one operation a stub from :meth:`index` stands for."""
+        paths = self.document.get(stub.section)
+        if not isinstance(paths, dict) or stub.path not in paths:
+            return None
+        item_ptr = f"/{stub.section}/{escape(stub.path)}"
+        item = self.deref(paths[stub.path], item_ptr)
+        if not isinstance(item, dict):
+            return None
+        global_security, global_servers = self._globals()
+        for method, raw_op, op_ptr in self._candidates(item, item_ptr):
+            if op_ptr == stub.pointer:
+                shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
+                op = self._operation(raw_op, method, stub.path, op_ptr, shared, global_security,
+                                     _server_urls(item.get("servers")) or global_servers,
+                                     webhook=stub.section == "webhooks")
+                if operation_id is not None and operation_id != op.operation_id:
+                    import dataclasses
+
+                    op = dataclasses.replace(op, operation_id=operation_id)
+                return op
+        return None
+
+    def _globals(self) -> tuple[Any, tuple[str, ...]]:
+        return self.document.get("security"), _server_urls(self.document.get("servers"))
+
+    def _items(self, section: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(path, pointer, resolved path item) for every usable path item of a section."""
+        paths = self.document.get(section)
         if paths is None:
-            return []
+            return
         if not isinstance(paths, dict):
             self.problem("error", f"/{section}", f"`{section}` must be an object", "invalid-structure")
-            return []
-        global_security = doc.get("security")
-        global_servers = tuple(s.get("url", "") for s in doc.get("servers") or [] if isinstance(s, dict))
-        result: list[Operation] = []
+            return
         for path, raw_item in paths.items():
             item_ptr = f"/{section}/{escape(str(path))}"
             item = self.deref(raw_item, item_ptr)
@@ -87,35 +161,29 @@ class Builder:
             if not isinstance(item, dict):
                 self.problem("error", item_ptr, "a path item must be an object", "invalid-structure")
                 continue
-            if section == "paths" and not str(path).startswith("/"):
-                self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
-            shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
-            item_servers = tuple(s.get("url", "") for s in item.get("servers") or [] if isinstance(s, dict))
-            candidates: list[tuple[str, Any, str]] = [
-                (m, item[m], f"{item_ptr}/{m}") for m in HTTP_METHODS if m in item
-            ]
-            if self.dialect == "3.2":
-                # 3.2 adds the QUERY method and `additionalOperations` for any other method.
-                if "query" in item:
-                    candidates.append(("query", item["query"], f"{item_ptr}/query"))
-                extra = item.get("additionalOperations")
-                if isinstance(extra, dict):
-                    candidates.extend(
-                        (str(m).lower(), op, f"{item_ptr}/additionalOperations/{escape(str(m))}") for m, op in extra.items()
-                    )
-            for method, raw_item_op, op_ptr in candidates:
-                raw_op = self.deref(raw_item_op, op_ptr)
-                if not isinstance(raw_op, dict):
-                    if raw_op is not None:
-                        self.problem("error", op_ptr, "an operation must be an object", "invalid-structure")
-                    continue
-                result.append(
-                    self._operation(
-                        raw_op, method, str(path), op_ptr, shared, global_security,
-                        item_servers or global_servers, webhook=section == "webhooks",
-                    )
+            yield str(path), item_ptr, item
+
+    def _candidates(self, item: dict[str, Any], item_ptr: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(method, resolved operation object, pointer) for each operation of a path item."""
+        candidates: list[tuple[str, Any, str]] = [
+            (m, item[m], f"{item_ptr}/{m}") for m in HTTP_METHODS if m in item
+        ]
+        if self.dialect == "3.2":
+            # 3.2 adds the QUERY method and `additionalOperations` for any other method.
+            if "query" in item:
+                candidates.append(("query", item["query"], f"{item_ptr}/query"))
+            extra = item.get("additionalOperations")
+            if isinstance(extra, dict):
+                candidates.extend(
+                    (str(m).lower(), op, f"{item_ptr}/additionalOperations/{escape(str(m))}") for m, op in extra.items()
                 )
-        return result
+        for method, raw_item_op, op_ptr in candidates:
+            raw_op = self.deref(raw_item_op, op_ptr)
+            if not isinstance(raw_op, dict):
+                if raw_op is not None:
+                    self.problem("error", op_ptr, "an operation must be an object", "invalid-structure")
+                continue
+            yield method, raw_op, op_ptr
 
     def _operation(
         self,
@@ -146,7 +214,7 @@ class Builder:
                 severity = "warning" if self.dialect in ("2.0", "3.0") else "info"
                 self.problem(severity, pointer, "the operation documents no responses", "no-responses")
             responses_raw = {}
-        op_servers = tuple(s.get("url", "") for s in raw.get("servers") or [] if isinstance(s, dict))
+        op_servers = _server_urls(raw.get("servers"))
         raw_tags = raw.get("tags")
         tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
         return Operation(
@@ -207,7 +275,7 @@ class Builder:
             self.problem("error", ptr, "a parameter needs a `name`", "invalid-parameter")
             return None
         location = param.get("in")
-        if location not in _PARAM_LOCATIONS:
+        if not isinstance(location, str) or location not in _PARAM_LOCATIONS:
             self.problem("error", ptr, f"parameter {param['name']!r} has an invalid `in`: {location!r}", "invalid-parameter")
             return None
         name = param["name"]
@@ -369,6 +437,10 @@ def derive_operation_id(method: str, path: str) -> str:
     """A readable id for an operation without one: ``get_users_id`` for ``GET /users/{id}``."""
     words = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
     return f"{method.lower()}_{words}" if words else method.lower()
+
+
+def _server_urls(value: Any) -> tuple[str, ...]:
+    return tuple(s.get("url", "") for s in value or [] if isinstance(s, dict)) if isinstance(value, list) else ()
 
 
 def _mapping(value: Any) -> dict[str, Any]:

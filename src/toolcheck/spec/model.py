@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 JSON = Any
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -197,7 +197,20 @@ class Operation:
         return tuple(sorted(s for s in self.responses if s.startswith("2")))
 
 
-@dataclass(frozen=True, eq=False)
+class Deferred(Protocol):
+    """The parts of a Spec built on first use (see :func:`toolcheck.spec.load_spec`)."""
+
+    def document(self) -> dict[str, JSON]: ...
+
+    def ids(self) -> list[str]: ...
+
+    def lookup(self, ref: str) -> Operation | None: ...
+
+    def build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]: ...
+
+    def security_schemes(self) -> Mapping[str, SecurityScheme]: ...
+
+
 class Spec:
     """A loaded, normalised API description.
 
@@ -210,33 +223,83 @@ class Spec:
         webhooks: operations under ``webhooks`` (3.1+), kept apart from ``operations``.
         problems: what is wrong with the spec (warnings and errors), in document order.
         sha256: content hash of the source text(s), used for caching.
+
+    A loaded Spec is built in layers: the operation *index* (ids, methods, paths) exists at
+    once; the document (when it comes from the cache), the :class:`Operation` objects and the
+    problems found while building them are made on first use. :meth:`operation` builds only
+    the operation asked for, so a run that touches three of GitHub's 771 operations never
+    builds the rest. Treat a Spec as read-only.
     """
 
-    source: str
-    version: str
-    dialect: str
-    title: str
-    api_version: str
-    document: dict[str, JSON]
-    operations: tuple[Operation, ...]
-    webhooks: tuple[Operation, ...] = ()
-    security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
-    servers: tuple[str, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    sha256: str = ""
-    files: tuple[str, ...] = ()
-    _locator: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
-    _by_id: dict[str, Operation] = field(default_factory=dict, repr=False, compare=False)
-    _refs: Any = field(default=None, repr=False, compare=False)
+    def __init__(
+        self,
+        *,
+        source: str,
+        version: str,
+        dialect: str,
+        title: str,
+        api_version: str,
+        deferred: Deferred,
+        servers: tuple[str, ...] = (),
+        sha256: str = "",
+        files: tuple[str, ...] = (),
+        locator: Callable[[str], str] | None = None,
+        document: dict[str, JSON] | None = None,
+    ) -> None:
+        self.source = source
+        self.version = version
+        self.dialect = dialect
+        self.title = title
+        self.api_version = api_version
+        self.servers = servers
+        self.sha256 = sha256
+        self.files = files
+        self._locator = locator
+        self._deferred = deferred
+        self._document = document
+        self._built: tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]] | None = None
+        self._by_id: dict[str, Operation] = {}
+        self._security_schemes: Mapping[str, SecurityScheme] | None = None
+        self._refs: Any = None
 
-    def __post_init__(self) -> None:
-        from toolcheck.spec._pointer import RefResolver
+    def __repr__(self) -> str:
+        return f"<Spec {self.source!r} {self.version} {len(self._deferred.ids())} operations>"
 
-        object.__setattr__(self, "_refs", RefResolver(self.document))
-        index = self._by_id
-        for op in self.operations:
-            index.setdefault(op.operation_id, op)
-            index.setdefault(op.key, op)
+    # --- parts made on first use ---------------------------------------------------------
+    @property
+    def document(self) -> dict[str, JSON]:
+        if self._document is None:
+            self._document = self._deferred.document()
+        return self._document
+
+    def _build(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
+        if self._built is None:
+            built = self._deferred.build_all()
+            index: dict[str, Operation] = {}
+            for op in built[0]:
+                index.setdefault(op.operation_id, op)
+                index.setdefault(op.key, op)
+            self._by_id = index
+            self._built = built
+        return self._built
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return self._build()[0]
+
+    @property
+    def webhooks(self) -> tuple[Operation, ...]:
+        return self._build()[1]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._build()[2]
+
+    @property
+    def security_schemes(self) -> Mapping[str, SecurityScheme]:
+        if self._security_schemes is None:
+            self._security_schemes = self._deferred.security_schemes()
+        return self._security_schemes
 
     # --- lookups -------------------------------------------------------------------------
     def operation(self, ref: str) -> Operation:
@@ -245,15 +308,15 @@ class Spec:
         Raises:
             KeyError: with the closest known names in the message.
         """
-        if ref in self._by_id:
-            return self._by_id[ref]
         method, _, path = ref.partition(" ")
         alt = f"{method.upper()} {path}"
-        if alt in self._by_id:
-            return self._by_id[alt]
+        for key in (ref, alt):
+            found = self._by_id.get(key) if self._built is not None else self._deferred.lookup(key)
+            if found is not None:
+                return found
         import difflib
 
-        close = difflib.get_close_matches(ref, [op.operation_id for op in self.operations], n=3)
+        close = difflib.get_close_matches(ref, self._deferred.ids(), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise KeyError(f"no operation {ref!r} in {self.source}.{hint}")
 
@@ -279,6 +342,10 @@ class Spec:
         """
         if not ref.startswith("#"):
             raise KeyError(f"not a local reference: {ref}")
+        if self._refs is None:
+            from toolcheck.spec._pointer import RefResolver
+
+            self._refs = RefResolver(self.document)
         return self._refs.resolve(ref)  # memoised: the mock and drift resolve the same refs often
 
     def deref(self, schema: JSON, *, max_hops: int = 64) -> JSON:
