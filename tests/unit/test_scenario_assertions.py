@@ -26,6 +26,39 @@ def test_jsonpath_single_multiple_and_empty() -> None:
         jsonpath_values("$[?@.a ==", BODY)
 
 
+
+SIMPLE_PATHS = ["$.status", "$.error.code", "$.items[0]", "$.items[1].id", "$.items[-1].id", "$.items[-2]",
+                "$.items[-3]", "$.items[2]", "$.items[0].nope", "$.total.x", "$.status[0]", "$[0]", "$[-1].id",
+                "$.flag", "$.nothing.deeper", "$.error[0]", "$._x", "$.a1"]
+SIMPLE_BODIES = [BODY, [{"id": 1}, {"id": 2}], "text", None, 3, {"items": {"0": "not an array"}, "_x": None, "a1": []},
+                 {"status": {"0": 1}, "error": [1]}]
+
+
+@pytest.mark.parametrize("path", SIMPLE_PATHS)
+def test_simple_paths_select_what_the_rfc9535_library_selects(path: str) -> None:
+    import jsonpath_rfc9535
+
+    from toolcheck.scenarios.assertions import _SimplePath, compiled_path
+
+    fast = compiled_path(path)
+    assert isinstance(fast, _SimplePath)  # the library is not needed for these
+    library = jsonpath_rfc9535.compile(path)
+    assert library.singular_query() == fast.singular_query()
+    for body in SIMPLE_BODIES:
+        assert fast.find(body).values() == library.find(body).values(), (path, body)
+
+
+@pytest.mark.parametrize("path", ["$.items[*].id", "$..id", "$['status']", "$.items[01]", "$.é", "$ .status",
+                                  "$.items[0:1]", "$.1abc", "$.items[-0]"])
+def test_other_paths_go_to_the_library(path: str) -> None:
+    from toolcheck.scenarios.assertions import _SimplePath, compiled_path
+
+    try:
+        query = compiled_path(path)
+    except ValueError:
+        return  # invalid for the library: reported as before
+    assert not isinstance(query, _SimplePath)
+
 @pytest.mark.parametrize(("op", "actual", "expected", "holds"), [
     ("eq", 1, 1.0, True), ("eq", True, 1, False), ("ne", "a", "b", True),
     ("gt", 10, 5, True), ("gte", 5, 5, True), ("lt", 5, 5, False), ("lte", "3", 4, True), ("gt", None, 1, False),

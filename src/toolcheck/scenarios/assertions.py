@@ -201,17 +201,54 @@ def jsonpath_values(path: str, body: Any) -> Any:
 
 _PATHS: dict[str, Any] = {}
 
+# `$.name`, `$.a.b[0]`, `$.items[-1]`: member names (ASCII shorthand) and array indexes only.
+_SIMPLE_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|-?[1-9][0-9]{0,14})\])+")
+_SIMPLE_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?[0-9]+)\]")
+
+
+class _Found(tuple):  # type: ignore[type-arg]
+    def values(self) -> list[Any]:
+        return list(self)
+
+
+class _SimplePath:
+    """A singular query of member names and array indexes, evaluated as RFC 9535 does (a name
+    selects from an object, an index from an array, negative from the end; anything else selects
+    nothing) without importing the JSONPath library (~30 ms of start-up) for the common case."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self, path: str) -> None:
+        self.steps = tuple(name if name else int(index) for name, index in _SIMPLE_SEGMENT.findall(path))
+
+    @staticmethod
+    def singular_query() -> bool:
+        return True
+
+    def find(self, value: Any) -> _Found:
+        for step in self.steps:
+            if isinstance(step, str):
+                if not isinstance(value, dict) or step not in value:
+                    return _Found()
+            elif not isinstance(value, list) or not -len(value) <= step < len(value):
+                return _Found()
+            value = value[step]
+        return _Found((value,))
+
 
 def compiled_path(path: str) -> Any:
     """A compiled RFC 9535 query (cached). Raises ValueError with the library's message."""
     query = _PATHS.get(path)
     if query is None:
-        import jsonpath_rfc9535
+        if _SIMPLE_PATH.fullmatch(path):
+            query = _SimplePath(path)
+        else:
+            import jsonpath_rfc9535
 
-        try:
-            query = jsonpath_rfc9535.compile(path)
-        except Exception as exc:  # the library raises its own JSONPathError subclasses
-            raise ValueError(f"invalid JSONPath {path!r}: {exc}") from None
+            try:
+                query = jsonpath_rfc9535.compile(path)
+            except Exception as exc:  # the library raises its own JSONPathError subclasses
+                raise ValueError(f"invalid JSONPath {path!r}: {exc}") from None
         _PATHS[path] = query
     return query
 
