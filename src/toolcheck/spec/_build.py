@@ -39,6 +39,22 @@ class OpStub(NamedTuple):
         return f"{self.method.upper()} {self.path}"
 
 
+# A JSON pointer, or (parent, key) pairs formatted only when a problem is reported: building
+# pointer strings for every parameter and response cost a tenth of building GitHub's spec.
+Where = Any
+_NO_VALUE = object()
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_STATUS = re.compile(r"[1-5](\d\d|XX|xx)")
+
+
+def pointer_of(where: Where) -> str:
+    keys: list[str] = []
+    while isinstance(where, tuple):
+        where, key = where
+        keys.append(escape(str(key)))
+    return str(where) + "".join("/" + k for k in reversed(keys))
+
+
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"})
 
@@ -52,13 +68,16 @@ class Builder:
         self._refs = RefResolver(document)
         self._params_by_ref: dict[str, Parameter | None] = {}
         self._responses_by_ref: dict[tuple[str, str], Response | None] = {}
+        self._example_values: dict[str, Any] = {}
 
-    def problem(self, severity: str, pointer: str, message: str, code: str) -> None:
-        self.problems.append((severity, pointer, message, code))
+    def problem(self, severity: str, where: Where, message: str, code: str) -> None:
+        self.problems.append((severity, pointer_of(where), message, code))
 
     # --- references ----------------------------------------------------------------------
-    def deref(self, node: Any, pointer: str) -> Any:
+    def deref(self, node: Any, pointer: Where) -> Any:
         """Follow ``$ref`` chains of a non-schema object; None when it dangles or loops."""
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node  # most objects are written out in place
         hops = 0
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
@@ -91,7 +110,7 @@ class Builder:
         for path, item_ptr, item in self._items(section):
             if section == "paths" and not path.startswith("/"):
                 self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
-            shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
+            shared = self._parameters(item.get("parameters"), (item_ptr, "parameters"))
             servers = _server_urls(item.get("servers")) or global_servers
             for method, raw_op, op_ptr in self._candidates(item, item_ptr):
                 result.append(
@@ -131,7 +150,7 @@ class Builder:
         global_security, global_servers = self._globals()
         for method, raw_op, op_ptr in self._candidates(item, item_ptr):
             if op_ptr == stub.pointer:
-                shared = self._parameters(item.get("parameters"), f"{item_ptr}/parameters")
+                shared = self._parameters(item.get("parameters"), (item_ptr, "parameters"))
                 op = self._operation(raw_op, method, stub.path, op_ptr, shared, global_security,
                                      _server_urls(item.get("servers")) or global_servers,
                                      webhook=stub.section == "webhooks")
@@ -197,10 +216,15 @@ class Builder:
         *,
         webhook: bool,
     ) -> Operation:
-        own = self._parameters(raw.get("parameters"), f"{pointer}/parameters")
-        own_keys = {(p.name, p.location) for p in own}
-        params = [*own, *(p for p in shared if (p.name, p.location) not in own_keys)]
-        if not webhook:
+        own = self._parameters(raw.get("parameters"), (pointer, "parameters"))
+        if not shared:
+            params = own
+        elif not own:
+            params = shared
+        else:
+            own_keys = {(p.name, p.location) for p in own}
+            params = [*own, *(p for p in shared if (p.name, p.location) not in own_keys)]
+        if not webhook and "{" in path:
             self._check_path_params(path, params, pointer)
         op_id = raw.get("operationId")
         explicit = isinstance(op_id, str) and bool(op_id.strip())
@@ -225,8 +249,8 @@ class Builder:
             description=_text(raw.get("description")),
             tags=tuple(str(t) for t in tags),
             parameters=tuple(params),
-            request_body=self._request_body(raw.get("requestBody"), f"{pointer}/requestBody"),
-            responses=self._responses(responses_raw, f"{pointer}/responses"),
+            request_body=self._request_body(raw.get("requestBody"), (pointer, "requestBody")),
+            responses=self._responses(responses_raw, (pointer, "responses")),
             security=self._security(security_raw),
             deprecated=raw.get("deprecated") is True,
             servers=op_servers or servers,
@@ -239,11 +263,11 @@ class Builder:
 
     def _check_path_params(self, path: str, params: list[Parameter], pointer: str) -> None:
         declared = {p.name for p in params if p.location == "path"}
-        templated = set(re.findall(r"\{([^{}]+)\}", path))
+        templated = set(_TEMPLATE.findall(path))
         for name in sorted(templated - declared):
             self.problem("warning", pointer, f"path parameter {{{name}}} is not declared", "undeclared-path-param")
 
-    def _parameters(self, raw: Any, pointer: str) -> list[Parameter]:
+    def _parameters(self, raw: Any, pointer: Where) -> list[Parameter]:
         if raw is None:
             return []
         if not isinstance(raw, list):
@@ -252,7 +276,7 @@ class Builder:
         result: list[Parameter] = []
         seen: set[tuple[str, str]] = set()
         for i, item in enumerate(raw):
-            ptr = f"{pointer}/{i}"
+            ptr = (pointer, i)
             ref = item.get("$ref") if isinstance(item, dict) and len(item) == 1 else None
             if isinstance(ref, str) and ref in self._params_by_ref:
                 cached = self._params_by_ref[ref]
@@ -267,7 +291,7 @@ class Builder:
                 result.append(built)
         return result
 
-    def _parameter(self, item: Any, ptr: str, seen: set[tuple[str, str]]) -> Parameter | None:
+    def _parameter(self, item: Any, ptr: Where, seen: set[tuple[str, str]]) -> Parameter | None:
         param = self.deref(item, ptr)
         if param is None:
             return None
@@ -316,18 +340,26 @@ class Builder:
         if not isinstance(raw, dict):
             return {}
         out: dict[str, Any] = {}
+        memo = self._example_values
         for name, example in raw.items():
-            resolved = self.deref(example, "")
-            if isinstance(resolved, dict) and "value" in resolved:
-                out[str(name)] = resolved["value"]
+            ref = example.get("$ref") if isinstance(example, dict) and len(example) == 1 else None
+            if isinstance(ref, str) and ref in memo:
+                value = memo[ref]
+            else:
+                resolved = self.deref(example, "")
+                value = resolved["value"] if isinstance(resolved, dict) and "value" in resolved else _NO_VALUE
+                if isinstance(ref, str):
+                    memo[ref] = value
+            if value is not _NO_VALUE:
+                out[str(name)] = value
         return out
 
-    def _content(self, raw: Any, pointer: str) -> dict[str, MediaType]:
+    def _content(self, raw: Any, pointer: Where) -> dict[str, MediaType]:
         if not isinstance(raw, dict):
             return {}
         out: dict[str, MediaType] = {}
         for media_type, media in raw.items():
-            media = self.deref(media, f"{pointer}/{escape(str(media_type))}")
+            media = self.deref(media, (pointer, media_type))
             if not isinstance(media, dict):
                 media = {}
             examples = self._examples(media.get("examples"))
@@ -341,21 +373,21 @@ class Builder:
             )
         return out
 
-    def _request_body(self, raw: Any, pointer: str) -> RequestBody | None:
+    def _request_body(self, raw: Any, pointer: Where) -> RequestBody | None:
         body = self.deref(raw, pointer)
         if not isinstance(body, dict):
             return None
         return RequestBody(
             required=body.get("required") is True,
-            content=self._content(body.get("content"), f"{pointer}/content"),
+            content=self._content(body.get("content"), (pointer, "content")),
             description=_text(body.get("description")),
         )
 
-    def _responses(self, raw: dict[str, Any], pointer: str) -> dict[str, Response]:
+    def _responses(self, raw: dict[str, Any], pointer: Where) -> dict[str, Response]:
         out: dict[str, Response] = {}
         for status, resp in raw.items():
             status = str(status)
-            ptr = f"{pointer}/{escape(status)}"
+            ptr = (pointer, status)
             if status.startswith("x-"):
                 continue
             ref = resp.get("$ref") if isinstance(resp, dict) and len(resp) == 1 else None
@@ -372,15 +404,15 @@ class Builder:
                 out[status] = built
         return out
 
-    def _response(self, status: str, resp: Any, ptr: str) -> Response | None:
+    def _response(self, status: str, resp: Any, ptr: Where) -> Response | None:
         resolved = self.deref(resp, ptr)
         if not isinstance(resolved, dict):
             return None
-        if not (status == "default" or re.fullmatch(r"[1-5](\d\d|XX|xx)", status)):
+        if not (status == "default" or _STATUS.fullmatch(status)):
             self.problem("warning", ptr, f"{status!r} is not an HTTP status code", "invalid-status")
         headers: dict[str, Header] = {}
         for name, header in (resolved.get("headers") or {}).items():
-            h = self.deref(header, f"{ptr}/headers/{escape(str(name))}")
+            h = self.deref(header, ((ptr, "headers"), name))
             if not isinstance(h, dict):
                 continue
             schema = h.get("schema")
@@ -397,7 +429,7 @@ class Builder:
         return Response(
             status=status,
             description=_text(resolved.get("description")),
-            content=self._content(resolved.get("content"), f"{ptr}/content"),
+            content=self._content(resolved.get("content"), (ptr, "content")),
             headers=headers,
             links=_mapping(resolved.get("links")),
         )
