@@ -20,6 +20,7 @@ shred the report); they are still masked wherever their *name* marks them.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -86,6 +87,7 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT.split(name) if w]
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same few names per header, field and step
 def is_secret_name(name: str) -> bool:
     """Whether a header, JSON field or query parameter called ``name`` holds a secret.
 
@@ -278,6 +280,8 @@ class Redactor:
         pattern = self._known_pattern()
         if pattern is not None:
             text = pattern.sub(self.mask, text)
+        if ":" not in text and "=" not in text:
+            return text  # every name rule below needs a `:` (header, JSON field, user-info) or a `=` (query)
         text = _HEADER_LINE.sub(self._header_line, text)
         text = _QUERY_PARAM.sub(self._query_param, text)
         text = _CURL_USER.sub(lambda m: f"{m.group(1)}{m.group(2)}:{self.mask}", text)
