@@ -103,6 +103,7 @@ class ScenarioRun:
         self.row = row
         self.name = label or scenario.name
         self.cases: list[CaseResult] = []
+        self._taken: set[str] = set()  # the names in self.cases (a long scenario must not rescan them per step)
         self.unreachable = False
         self.deadline: float | None = None
         self._retried: dict[str, list[dict[str, Any]]] = {}  # Arazzo retries, by case name
@@ -196,6 +197,7 @@ class ScenarioRun:
                     if self.cases and not passed:
                         # One test case per step: the failed try becomes an attempt of the next one.
                         last = self.cases.pop()
+                        self._taken.discard(last.name)
                         tries = self._retried.setdefault(prefix + step.id, [])
                         tries.append({**_attempt_of(last, action), "attempt": len(tries) + 1})
                     if action.retry_after > 0:
@@ -323,7 +325,7 @@ class ScenarioRun:
                            "note": outcome.status}]}
             outcome.attempts = len(earlier) + 1
             duration += sum(a.get("duration", 0.0) for a in earlier)
-        taken = {c.name for c in self.cases}
+        taken = self._taken
         if name in taken:
             n = 2
             while f"{name} ({n})" in taken:
@@ -340,6 +342,7 @@ class ScenarioRun:
         case = CaseResult(name=name, status=status, duration=duration, message=outcome.message,
                           classname=self.name, details=details, properties=properties)
         self.cases.append(case)
+        taken.add(name)
         if self.run_ctx.on_case is not None:
             self.run_ctx.on_case(self.name, case)
 
