@@ -4,7 +4,8 @@
 Python's http.server stalls ~40 ms per keep-alive request), each with a status and a body
 assertion; toolcheck and Respect also check every response against the spec (status, content
 type, body schema). Wall time includes process start-up. Peers are installed from npm into
-~/.cache/toolcheck-bench/run-peers (never into the repo). Run:
+~/.cache/toolcheck-bench/run-peers (never into the repo); toolcheck's modules are byte-compiled
+first, as `pip install` does (see compile_toolcheck). Run:
 
     python benchmarks/run_vs_peers.py [--steps 200] [--runs 3] [--no-peers]
 
@@ -112,6 +113,21 @@ def install_peers() -> dict[str, Path]:
     return {k: p for k, p in bins.items() if p.exists()}
 
 
+def compile_toolcheck() -> None:
+    """Byte-compile toolcheck's modules as `pip install` does for an installed copy.
+
+    With PYTHONDONTWRITEBYTECODE set (some CI and developer shells) an editable install never
+    writes its .pyc files, so every toolcheck module changed since the last write would be
+    compiled from source at each start-up: a cost no installed toolcheck pays (its
+    dependencies' .pyc files were written by pip). Compiling here measures the installed tool."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("toolcheck")
+    for directory in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(directory, quiet=1)
+
+
 ENV = {**os.environ, "NO_COLOR": "1", "STEPCI_DISABLE_ANALYTICS": "1", "REDOCLY_TELEMETRY": "off",
        "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 
@@ -158,6 +174,7 @@ def main() -> None:
             "toolcheck start-up (1-step scenario)": [*toolcheck_cmd, "run", str(files["one"]), *common],
         }
         peers = {} if args.no_peers else install_peers()
+        compile_toolcheck()
         if "respect" in peers:
             commands["Redocly Respect (Arazzo, schema checks)"] = [str(peers["respect"]), "respect", str(files["arazzo"])]
         if "stepci" in peers:
