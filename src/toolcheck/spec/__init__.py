@@ -23,6 +23,7 @@ from toolcheck.spec import _cache
 from toolcheck.spec._build import Builder, OpStub, derive_operation_id
 from toolcheck.spec._normalise import Normaliser
 from toolcheck.spec._parse import MAX_BYTES, decode, parse_bytes
+from toolcheck.spec._pointer import RefResolver
 from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
 from toolcheck.spec._sources import Location, locate, read
 from toolcheck.spec.model import (
@@ -120,9 +121,9 @@ def _load_spec(source: str, allow_network: bool, use_cache: bool | None) -> Spec
                 stubs=[OpStub(*stub) for stub in header["stubs"]],
             )
             return _spec(parts, location.display, header["version"], header["meta"], digest, files_cached)
-    document, problems, files, origins, version, dialect = _normalised(raw, location, allow_network, max_bytes)
+    document, problems, files, origins, version, dialect, refs = _normalised(raw, location, allow_network, max_bytes)
     file_names = [f.display for f in files]
-    parts = _Parts(document, None, dialect, problems, _Locator(location, raw, dialect, origins), location.display)
+    parts = _Parts(document, None, dialect, problems, _Locator(location, raw, dialect, origins), location.display, refs=refs)
     meta = _meta(document)
     if cacheable:
         _cache.put(digest, location, {
@@ -135,8 +136,8 @@ def _load_spec(source: str, allow_network: bool, use_cache: bool | None) -> Spec
 
 def _normalised(
     raw: bytes, location: Location, allow_network: bool, max_bytes: int,
-) -> tuple[dict[str, Any], list[tuple[str, str, str, str]], list[Location], dict[str, tuple[Location, str]], str, str]:
-    """Parse, bundle, convert and normalise: (document, problems, files, origins, version, dialect)."""
+) -> tuple[dict[str, Any], list[tuple[str, str, str, str]], list[Location], dict[str, tuple[Location, str]], str, str, RefResolver]:
+    """Parse, bundle, convert and normalise: (document, problems, files, origins, version, dialect, refs)."""
     parsed = parse_bytes(raw, location.display)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
     document = parsed.data
@@ -165,7 +166,7 @@ def _normalised(
     normaliser = Normaliser(document, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    return document, problems, files, origins, version, dialect
+    return document, problems, files, origins, version, dialect, normaliser.refs
 
 
 def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
@@ -183,7 +184,8 @@ def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
     normaliser = Normaliser(doc, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    return _spec(_Parts(doc, None, dialect, problems, None, source), source, version, _meta(doc), "", [source])
+    parts = _Parts(doc, None, dialect, problems, None, source, refs=normaliser.refs)
+    return _spec(parts, source, version, _meta(doc), "", [source])
 
 
 def _detect(document: Any, name: str) -> tuple[str, str]:
@@ -258,7 +260,9 @@ class _Parts:
         display: str,
         *,
         stubs: list[OpStub] | None = None,
+        refs: RefResolver | None = None,
     ) -> None:
+        self._refs = refs
         self.loaded_document = document
         self._load_document = load_document
         self.dialect = dialect
@@ -278,10 +282,16 @@ class _Parts:
                     self.loaded_document = self._load_document()
             return self.loaded_document
 
+    def resolver(self) -> RefResolver:
+        with self._lock:
+            if self._refs is None:
+                self._refs = RefResolver(self.document())
+            return self._refs
+
     def stubs(self) -> list[OpStub]:
         with self._lock:
             if self._stubs is None:
-                stubs = Builder(self.document(), self.dialect).index("paths")
+                stubs = Builder(self.document(), self.dialect, self.resolver()).index("paths")
                 self._stubs = _dedupe_ids(stubs, [], lambda stub, new_id: stub._replace(operation_id=new_id))
             return self._stubs
 
@@ -301,12 +311,12 @@ class _Parts:
                 return None
             if stub.pointer not in self._built_one:
                 if self._one is None:
-                    self._one = Builder(self.document(), self.dialect)
+                    self._one = Builder(self.document(), self.dialect, self.resolver())
                 self._built_one[stub.pointer] = self._one.build(stub, stub.operation_id)
             return self._built_one[stub.pointer]
 
     def security_schemes(self) -> dict[str, SecurityScheme]:
-        return Builder(self.document(), self.dialect).security_schemes()
+        return Builder(self.document(), self.dialect, self.resolver()).security_schemes()
 
     def build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
         with _gc_paused():
@@ -314,7 +324,7 @@ class _Parts:
 
     def _build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
         document = self.document()
-        builder = Builder(document, self.dialect)
+        builder = Builder(document, self.dialect, self.resolver())
         operations = builder.operations("paths")
         webhooks = builder.operations("webhooks")
         all_problems = list(self.raw_problems) + builder.problems

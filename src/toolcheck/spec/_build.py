@@ -60,12 +60,12 @@ _PARAM_LOCATIONS = frozenset({"path", "query", "header", "cookie", "querystring"
 
 
 class Builder:
-    def __init__(self, document: dict[str, Any], dialect: str = "3.1") -> None:
+    def __init__(self, document: dict[str, Any], dialect: str = "3.1", refs: RefResolver | None = None) -> None:
         self.document = document
         self.dialect = dialect
         self.problems: list[tuple[str, str, str, str]] = []
         # Memoised by reference: big specs share parameters and responses across operations.
-        self._refs = RefResolver(document)
+        self._refs = refs if refs is not None else RefResolver(document)
         self._params_by_ref: dict[str, Parameter | None] = {}
         self._responses_by_ref: dict[tuple[str, str], Response | None] = {}
         self._example_values: dict[str, Any] = {}
@@ -125,8 +125,7 @@ class Builder:
         Reads only ``operationId`` and the method/path of each operation, so a Spec can answer
         lookups at once and build an :class:`Operation` on first use (:meth:`build`).
         """
-        quiet = Builder(self.document, self.dialect)
-        quiet._refs = self._refs
+        quiet = Builder(self.document, self.dialect, self._refs)
         stubs: list[OpStub] = []
         for path, item_ptr, item in quiet._items(section):
             for method, raw_op, op_ptr in quiet._candidates(item, item_ptr):

@@ -74,12 +74,12 @@ class Normaliser:
         self._done: set[int] = set()
         self._followed: set[str] = set()
         self._followed_schema: set[str] = set()
-        self._refs = RefResolver(document)
+        self.refs = RefResolver(document)  # shared with the Builder and Spec.resolve afterwards
         self._patterns: dict[str, bool] = {}
         self._bucket = (document.get("components") or {}).get(EXTERNAL) or {}
 
     def _resolve(self, ref: str) -> Any:
-        return self._refs.resolve(ref)
+        return self.refs.resolve(ref)
 
     def problem(self, severity: str, path: Path, message: str, code: str) -> None:
         self.problems.append((severity, pointer_of(path), message, code))
@@ -115,6 +115,7 @@ class Normaliser:
         """
         done = self._done
         follow = self._follow
+        followed, followed_schema = self._followed, self._followed_schema
         rewrite = self._schema
         inline_map = self._inline_map
         pending: list[tuple[Any, int, Path]] = []  # bundled targets reached through a $ref
@@ -161,8 +162,16 @@ class Normaliser:
                         at = (key, path)
                         for i, item in enumerate(value):
                             if isinstance(item, dict):
+                                if len(item) == 1:
+                                    ref = item.get("$ref")
+                                    if ref.__class__ is str and ref in followed_schema:
+                                        continue
                                 schema(item, (i, at))
                 elif isinstance(value, dict):
+                    if len(value) == 1:
+                        ref = value.get("$ref")
+                        if ref.__class__ is str and ref in followed_schema:
+                            continue
                     schema(value, (key, path))
 
         def mapping(node: dict[str, Any], path: Path, child: Any) -> None:
@@ -172,8 +181,13 @@ class Normaliser:
             done.add(node_id)
             if len(node) == 1 and isinstance(node.get("$ref"), str):
                 inline_map(node, path)
+            checked = followed if child is None else followed_schema
             for key, value in node.items():
                 if isinstance(value, dict):
+                    if len(value) == 1:  # a lone $ref checked before: nothing left to do
+                        ref = value.get("$ref")
+                        if ref.__class__ is str and ref in checked:
+                            continue
                     if child is None:
                         other(value, (key, path))
                     else:
@@ -184,6 +198,10 @@ class Normaliser:
         def other_list(node: list[Any], path: Path) -> None:
             for i, item in enumerate(node):
                 if isinstance(item, dict):
+                    if len(item) == 1:  # GitHub: 6,400 `{$ref: "#/components/parameters/..."}`
+                        ref = item.get("$ref")
+                        if ref.__class__ is str and ref in followed:
+                            continue
                     other(item, (i, path))
                 elif isinstance(item, list):
                     other_list(item, (i, path))
@@ -447,7 +465,9 @@ class Normaliser:
                     node[key] = node.pop(bound)
         required = node.get("required")
         if required is not None:
-            if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+            if not isinstance(required, list) or (
+                required and set(map(type, required)) != {str} and not all(isinstance(r, str) for r in required)
+            ):
                 del node["required"]
                 self.problem("warning", (("required", path)), "`required` in a schema must be a list of property names; ignored", "invalid-required")
             elif len(set(required)) != len(required):

@@ -210,6 +210,8 @@ class Deferred(Protocol):
 
     def security_schemes(self) -> Mapping[str, SecurityScheme]: ...
 
+    def resolver(self) -> Any: ...
+
 
 class Spec:
     """A loaded, normalised API description.
@@ -343,9 +345,7 @@ class Spec:
         if not ref.startswith("#"):
             raise KeyError(f"not a local reference: {ref}")
         if self._refs is None:
-            from toolcheck.spec._pointer import RefResolver
-
-            self._refs = RefResolver(self.document)
+            self._refs = self._deferred.resolver()
         return self._refs.resolve(ref)  # memoised: the mock and drift resolve the same refs often
 
     def deref(self, schema: JSON, *, max_hops: int = 64) -> JSON:
