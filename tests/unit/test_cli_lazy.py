@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +69,19 @@ def test_help_lists_every_command_and_errors_stay_usage_errors() -> None:
     for name in cli.COMMANDS:
         proc = subprocess.run([*run, name, "--help"], capture_output=True, text=True, timeout=60, env=env)
         assert proc.returncode == 0 and "Usage:" in proc.stdout and f" {name} " in proc.stdout, name
+
+
+def test_a_run_loads_neither_pydantic_nor_the_jsonpath_library_for_plain_paths(tmp_path: Any) -> None:
+    # Start-up budget of issue 4: typer >= 0.29 coerces options through pydantic (~0.1 s), and
+    # $.a.b[0] paths need no RFC 9535 library. `--list` parses every option and loads the scenario.
+    spec = Path(__file__).resolve().parents[2] / "examples" / "agent-tools" / "openapi.yaml"
+    scenario = tmp_path / "plain.toolcheck.yaml"
+    scenario.write_text(f"name: plain\nspec: {spec}\nsteps:\n  - id: list\n    operation: list_tasks\n"
+                        "    expect:\n      status: 200\n      body:\n        - {path: '$.data[0].id', exists: true}\n"
+                        "        - {path: $.has_more, type: boolean}\n")
+    code = ("import sys\nfrom toolcheck.cli import main\n"
+            f"try:\n    main(['run', {str(scenario)!r}, '--list', '--no-reports', '-q'])\nexcept SystemExit as exc:\n"
+            "    print('exit', exc.code)\n"
+            "print(sorted(m for m in ('pydantic', 'jsonpath_rfc9535') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-2:] == ["exit 0", "[]"], out.stdout + out.stderr
