@@ -275,3 +275,20 @@ paths:
 """))
     problems = [p for p in spec.problems if p.code == "dangling-ref"]
     assert problems and "https://schemas.example.invalid/pet.json" in problems[0].message
+
+
+def test_a_dangling_ref_in_extension_data_is_a_warning_but_under_an_x_named_header_an_error() -> None:
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "x-codegen": {"model": {"$ref": "#/components/schemas/Gone"}},
+            "responses": {"200": {"description": "ok", "headers": {
+                "x-request-id": {"$ref": "#/components/headers/Missing"},
+            }}},
+        }}},
+    })
+    severities = {p.pointer: p.severity for p in spec.problems if p.code == "dangling-ref"}
+    assert severities == {
+        "/paths/~1a/get/x-codegen/model": "warning",
+        "/paths/~1a/get/responses/200/headers/x-request-id": "error",
+    }

@@ -573,9 +573,20 @@ def _number(value: Any) -> int | float | None:
     return None
 
 
+# Maps whose keys are names the author chose (a header may be called `x-request-id`); an
+# `x-` key anywhere else names a specification extension, whose contents are free data.
+_NAME_MAPS = (_OTHER_MAPS | _SCHEMA_MAPS | {"schemas", "parameters", "examples", "pathItems", EXTERNAL}) - {"paths", "responses"}
+
+
 def _in_extension(path: Path) -> bool:
+    """Is this location inside extension data? (A dangling $ref there is only a warning.)
+
+    Worked out from the keys only when a problem is reported, so the walk pays nothing.
+    """
     while path is not None:
         key, path = path
         if isinstance(key, str) and key.startswith("x-"):
-            return True
+            parent = path[0] if path is not None else None
+            if parent not in _NAME_MAPS:
+                return True
     return False
