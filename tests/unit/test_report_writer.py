@@ -201,3 +201,30 @@ def test_junit_strict_format(tmp_path: Path) -> None:
     assert ET.fromstring((tmp_path / "inc" / "junit.xml").read_text()).find(".//testcase/properties") is None
     with pytest.raises(UsageError, match="junit-strict"):
         normalise_formats(["junit", "junit-strict"])
+
+
+@pytest.mark.parametrize("learn_late", [False, True])
+def test_finish_writes_what_write_reports_writes(tmp_path: Path, learn_late: bool) -> None:
+    # finish() reuses the suites add() already sanitised and serialised: same bytes as a full render.
+    from toolcheck.redact import Redactor
+
+    redactor = Redactor(["known-secret-1111"])
+    details = {"request": {"headers": {"Authorization": "Bearer tok-abc-123", "X-Trace": "known-secret-1111"}},
+               "response": {"status": 200, "body": {"password": "hunter22", "note": "late-secret-9090"}}}
+    suites = [SuiteResult(f"s{i}", (CaseResult(f"c{i}", "failed" if i == 1 else "passed", 0.5, message="late-secret-9090",
+                                               details=details),), 0.5) for i in range(3)]
+    reporter = IncrementalReporter(tmp_path / "inc", ("html", "junit", "json", "markdown"), HEADER, redactor=redactor)
+    for s in suites:
+        reporter.add(s)
+    if learn_late:
+        redactor.add("late-secret-9090", "captured")
+    final = RunResult("run", "Incremental", suites=(suites[2], suites[0], suites[1]), duration=2.0,
+                      command_line="toolcheck run s --auth x=known-secret-1111", summary={"jobs": 2})
+    assert (reporter._from_cache(final) is None) is learn_late  # a secret learnt since: render afresh
+    paths = reporter.finish(final)
+    expected = write_reports(final, tmp_path / "full", ("html", "junit", "json", "markdown"), redactor=redactor)
+    for fmt, path in expected.items():
+        text = paths[fmt].read_text()
+        assert text == path.read_text(), fmt
+        assert "known-secret-1111" not in text and "hunter22" not in text
+        assert ("late-secret-9090" in text) is (not learn_late)

@@ -88,9 +88,13 @@ def write_reports(
     """
     chosen = normalise_formats(formats)
     target = ensure_directory(directory)
-    clean = sanitize_result(result, redactor)
+    return _write(target, chosen, sanitize_result(result, redactor), {})
+
+
+def _write(target: Path, formats: tuple[str, ...], clean: RunResult, ready: dict[str, str]) -> dict[str, Path]:
+    """Render the sanitised ``clean`` in each format (``ready`` holds texts already rendered)."""
     # Render everything before writing anything: a rendering bug leaves old files untouched.
-    texts = {fmt: _RENDERERS[fmt](clean) for fmt in chosen}
+    texts = {fmt: ready[fmt] if fmt in ready else _RENDERERS[fmt](clean) for fmt in formats}
     return {fmt: atomic_write_text(target / FILENAMES[fmt], text) for fmt, text in texts.items()}
 
 
@@ -187,8 +191,28 @@ class IncrementalReporter:
         """Write every format from the final result; later calls to add/interrupt do nothing."""
         with self._lock:
             self._done = True
-            self.paths.update(write_reports(result, self.directory, self.formats, redactor=self.redactor))
+            prepared = self._from_cache(result)
+            if prepared is None:
+                self.paths.update(write_reports(result, self.directory, self.formats, redactor=self.redactor))
+            else:
+                self.paths.update(_write(self.directory, self.formats, *prepared))
             return dict(self.paths)
+
+    def _from_cache(self, result: RunResult) -> tuple[RunResult, dict[str, str]] | None:
+        """``result`` sanitised, and its JSON text, from the suites :meth:`add` already sanitised
+        and serialised (the same text write_reports would render); None when the redactor learnt
+        a secret since, or a suite of ``result`` was never added."""
+        generation = self.redactor.generation if self.redactor is not None else 0
+        if generation != self._generation or len(self._cache) != len(self._suites):
+            return None
+        cached = {id(suite): entry for suite, entry in zip(self._suites, self._cache, strict=True)}
+        entries = [cached.get(id(suite)) for suite in result.suites]
+        if any(entry is None for entry in entries):
+            return None
+        done = [entry for entry in entries if entry is not None]
+        clean = replace(sanitize_result(replace(result, suites=()), self.redactor), suites=tuple(e[0] for e in done))
+        ready = {"json": json_document(clean, [e[1] for e in done])} if "json" in self.formats else {}
+        return clean, ready
 
     def interrupt(self, result: RunResult | None = None) -> dict[str, Path]:
         """Write every format for what finished, with ``interrupted: true``.
