@@ -531,3 +531,23 @@ def test_finally_can_use_outputs_of_a_failed_step(tmp_path: Path) -> None:
     suite, _, _ = run(write(tmp_path, text), api)
     assert [c.status for c in suite.cases] == ["failed", "skipped", "passed"]
     assert api.requests[-1].method == "DELETE" and api.requests[-1].url.path == "/tasks/task_abcdefgh"
+
+
+def test_a_request_cut_by_an_interrupt_is_an_interrupted_failure_not_an_unreachable_target(tmp_path: Path) -> None:
+    # Ctrl-C with -j N: the main thread closes the connections while a worker's request is in
+    # flight. That step must say it was interrupted, not blame the target (exit 3 territory).
+    api = FakeApi()
+    ctx = RunContext(settings=Settings(), redactor=Redactor())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            ctx.stop.set()
+            raise httpx.ReadError("connection closed", request=request)
+        return api(request)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    [scenario] = load_file(write(tmp_path, BASE))
+    suite, unreachable = run_scenario(scenario, {"": Target(load_spec(str(SPEC)), client, "http://api.test")}, ctx)
+    wait = next(c for c in suite.cases if c.name == "wait")
+    assert not unreachable
+    assert wait.status == "failed" and "interrupted" in wait.message

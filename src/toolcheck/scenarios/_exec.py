@@ -201,6 +201,9 @@ class StepExecutor:
             else:
                 outcome = self._once(step, target, op, prepared, url, timeout, details)
         except Unreachable as exc:
+            if self.stop.is_set():
+                # Ctrl-C/SIGTERM closed the connection under this request: not the target's fault.
+                return self._finish(Outcome("failed", f"the run was interrupted while the request was in flight ({exc})", details))
             details["hint"] = "Is the server running? Check --base-url (or use --mock)."
             return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
         return self._finish(outcome)

@@ -272,6 +272,11 @@ def run_units(units: list[Unit], targets: Targets, run: RunContext, *, jobs: int
     except BaseException:
         run.stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        # Give steps in flight a moment to end (polls stop at once) before the caller closes
+        # the connections under them; a request still running after that reports the interrupt.
+        from concurrent.futures import wait
+
+        wait([f for f in futures if f.running()], timeout=2.0)
         raise
     pool.shutdown(wait=True)
     return [r for r in results if r is not None]
