@@ -120,3 +120,14 @@ def test_in_memory_specs_are_built_the_same_way() -> None:
     assert spec.operation("dup_2").key == "POST /dup-b"
     assert len(spec.operations) == 102
     assert spec.document["components"]["schemas"]["Item"]["required"] == ["id"]
+
+
+def test_a_cache_header_of_another_shape_is_ignored(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    cold = load_spec(path)
+    [entry] = [p for p in _cache.cache_dir().glob(f"{cold.sha256}-*.json")]
+    data = entry.read_bytes()
+    header_end = data.index(b"\n")
+    entry.write_bytes(b'O{"problems": [], "files": ["x"], "stubs": "nope"}' + data[header_end:])
+    again = load_spec(path)
+    assert _summary(again) == _summary(cold)

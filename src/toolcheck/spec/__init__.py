@@ -100,27 +100,10 @@ def _load_spec(source: str, allow_network: bool, use_cache: bool | None) -> Spec
     if cacheable:
         cached = _cache.get(digest, location)
         if cached is not None:
-            header, cached_document = cached
-
-            def document_again() -> dict[str, Any]:
-                try:
-                    return cached_document()
-                except ValueError:  # a damaged entry: do the work again
-                    return _normalised(raw, location, allow_network, max_bytes)[0]
-
-            origins_cached = {
-                key: (Location(kind, ref, rev), pointer)
-                for key, (kind, ref, rev, pointer) in (header.get("origins") or {}).items()
-            }
-            # The cache keys on content: an identical file elsewhere shares the entry, so the
-            # root file's name is this location's, not the one that filled the cache.
-            files_cached = [location.display, *list(header["files"])[1:]]
-            parts = _Parts(
-                None, document_again, header["dialect"], [tuple(p) for p in header["problems"]],
-                _Locator(location, raw, header["dialect"], origins_cached), location.display,
-                stubs=[OpStub(*stub) for stub in header["stubs"]],
-            )
-            return _spec(parts, location.display, header["version"], header["meta"], digest, files_cached)
+            try:
+                return _from_cache(cached, raw, location, allow_network, max_bytes, digest)
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry of another shape (tampered with): load from the source
     document, problems, files, origins, version, dialect, refs = _normalised(raw, location, allow_network, max_bytes)
     file_names = [f.display for f in files]
     parts = _Parts(document, None, dialect, problems, _Locator(location, raw, dialect, origins), location.display, refs=refs)
@@ -132,6 +115,36 @@ def _load_spec(source: str, allow_network: bool, use_cache: bool | None) -> Spec
             "origins": {k: [loc.kind, loc.ref, loc.rev, ptr] for k, (loc, ptr) in origins.items()},
         }, document)
     return _spec(parts, location.display, version, meta, digest, file_names)
+
+
+def _from_cache(
+    cached: tuple[dict[str, Any], Callable[[], dict[str, Any]]], raw: bytes, location: Location,
+    allow_network: bool, max_bytes: int, digest: str,
+) -> Spec:
+    header, cached_document = cached
+
+    def document_again() -> dict[str, Any]:
+        try:
+            return cached_document()
+        except ValueError:  # a damaged entry: do the work again
+            return _normalised(raw, location, allow_network, max_bytes)[0]
+
+    origins = {
+        key: (Location(kind, ref, rev), pointer)
+        for key, (kind, ref, rev, pointer) in (header.get("origins") or {}).items()
+    }
+    # The cache keys on content: an identical file elsewhere shares the entry, so the root
+    # file's name is this location's, not the one that filled the cache.
+    files = [location.display, *list(header["files"])[1:]]
+    dialect = str(header["dialect"])
+    parts = _Parts(
+        None, document_again, dialect, [tuple(p) for p in header["problems"]],
+        _Locator(location, raw, dialect, origins), location.display,
+        stubs=[OpStub(*stub) for stub in header["stubs"]],
+    )
+    meta = header["meta"]
+    meta = {"title": str(meta["title"]), "api_version": str(meta["api_version"]), "servers": list(meta["servers"])}
+    return _spec(parts, location.display, str(header["version"]), meta, digest, files)
 
 
 def _normalised(
