@@ -203,6 +203,19 @@ def test_server_base_paths_with_variables() -> None:
     assert isinstance(router.match("GET", "/v7/other/ping"), NoMatch)
 
 
+def test_server_base_path_behind_a_templated_scheme_or_protocol_relative_url() -> None:
+    # "{scheme}://host/ds-api" (OAI's USPTO example): urlsplit reads the whole URL as a path
+    ok = {"responses": {"200": {"description": "ok"}}}
+    spec = _spec({"/": {"get": ok}, "/{dataset}/records": {"get": ok}},
+                 servers=[{"url": "{scheme}://developer.uspto.gov/ds-api",
+                           "variables": {"scheme": {"enum": ["https", "http"], "default": "https"}}},
+                          {"url": "//cdn.example.com/v2"}])
+    router = Router(spec)
+    assert isinstance(router.match("GET", "/ds-api/"), Match)
+    assert isinstance(router.match("GET", "/ds-api/oa/records"), Match)
+    assert isinstance(router.match("GET", "/v2/oa/records"), Match)
+
+
 def test_multipart_bodies_are_validated() -> None:
     schema = {"type": "object", "required": ["file", "title"], "properties": {
         "file": {"type": "string", "format": "binary"}, "title": {"type": "string", "minLength": 2},

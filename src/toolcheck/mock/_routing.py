@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -98,14 +98,17 @@ def _pick(variants: list[_Variant], query: str) -> Operation | None:
     return best
 
 
+_AUTHORITY = re.compile(r"^(?:[^:/?#]*:)?//[^/?#]*")  # scheme (maybe a {variable}) and host
+
+
 def base_paths(urls: tuple[str, ...] | list[str]) -> list[str]:
     """The path parts of server URLs (``https://x/v1`` → ``/v1``), variables replaced by ``[^/]+``."""
     out: list[str] = []
     for url in urls:
-        try:
-            path = urlsplit(url).path if "://" in url else url
-        except ValueError:
-            continue
+        # Not urlsplit: it leaves a templated scheme ("{scheme}://host/v1") or host in the path.
+        authority = _AUTHORITY.match(url)
+        path = url[authority.end():] if authority else url
+        path = path.split("?", 1)[0].split("#", 1)[0]
         path = "/" + path.strip("/") if path.strip("/") else ""
         if path and path not in out:
             out.append(path)
