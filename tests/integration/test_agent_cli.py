@@ -155,3 +155,31 @@ def test_policy_gaps_only_table(example_spec_path: Path, tmp_path: Path) -> None
     assert full.exit_code == gaps.exit_code == 1
     assert "get_customer" in full.stdout and "get_customer" not in gaps.stdout
     assert "open_ticket" in gaps.stdout
+
+
+def test_init_keeps_dollar_strings_of_examples_literal(tmp_path: Path) -> None:
+    # An example value like "$HF_TOKEN" (DigitalOcean) or "{$x}" is data, not a runtime
+    # expression: the scaffold must still load and send it as written.
+    body = {"type": "object", "required": ["model"], "properties": {
+        "model": {"type": "string"}, "note": {"type": "string"}}}
+    spec = {
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "security": [{"api.key": []}],
+        "components": {"securitySchemes": {"api.key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+        "paths": {"/tokens/{name}": {"put": {
+            "operationId": "put_token",
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": ["$default"]}}],
+            "requestBody": {"content": {"application/json": {"schema": body, "example": {
+                "model": "$HF_MODEL", "note": "costs {$amount} a month"}}}},
+            "responses": {"200": {"description": "ok"}, "401": {"description": "no"}}}}},
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    result = invoke("run", "sc", "--mock", "--reports", "reports", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+    report = json.loads((tmp_path / "reports" / "report.json").read_text())
+    sent = report["suites"][0]["cases"][0]["details"]["request"]
+    assert sent["body"] == {"model": "$HF_MODEL", "note": "costs {$amount} a month"}
+    assert sent["url"].endswith("/tokens/%24default")
+    assert sent["headers"].get("X-Key")  # the credential input of scheme "api.key" is found

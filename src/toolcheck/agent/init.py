@@ -40,6 +40,11 @@ def _file_name(group: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") or "api"
 
 
+def _input_name(raw: str) -> str:
+    """An input name that ``$inputs.NAME`` reads back whole (no '.', which would walk into it)."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_-]+", "_", sanitize_arg(raw).lower())).strip("_") or "value"
+
+
 def _status(statuses: list[int]) -> Any:
     unique = sorted(set(statuses))
     return unique[0] if len(unique) == 1 else unique
@@ -50,6 +55,23 @@ class _Builder:
         self.spec = spec
         self.rng = random.Random(seed)
         self.skipped: list[str] = []
+        self.literals: dict[str, Any] = {}  # inputs of the current scenario that hold literal values
+
+    def literal(self, value: Any, name: str = "value") -> Any:
+        """``value`` with every string the scenario language would evaluate (``$HF_TOKEN``,
+        ``"{$x}"``) moved into an input: input defaults are the one place values stay literal."""
+        if isinstance(value, dict):
+            return {k: self.literal(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.literal(v, name) for v in value]
+        if isinstance(value, str) and (value.startswith("$") or "{$" in value):
+            base = _input_name(f"literal_{name}")
+            key, n = base, 2
+            while key in self.literals and self.literals[key]["default"] != value:
+                key, n = f"{base}_{n}", n + 1
+            self.literals[key] = {"default": value}
+            return f"$inputs.{key}"
+        return value
 
     # --- values ----------------------------------------------------------------------------
     def value(self, schema: Any, name: str = "") -> Any:
@@ -205,12 +227,13 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             schemes.update(alt)
     inputs: dict[str, Any] = {}
     auth: dict[str, str] = {}
+    b.literals = {}
     for name in sorted(schemes):
         scheme = spec.security_schemes.get(name)
         default = "user:password" if scheme is not None and scheme.scheme.lower() == "basic" else "demo-token-0001"
         if scheme is not None and "jwt" in scheme.bearer_format.lower():
             default = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJkZW1vIn0.c2ln"
-        key = sanitize_arg(f"{name}_credential").lower()
+        key = _input_name(f"{name}_credential")
         inputs[key] = {"env": re.sub(r"[^A-Z0-9]+", "_", f"TOOLCHECK_{name}".upper()), "default": default,
                        "format": "password"}
         auth[name] = f"$inputs.{key}"
@@ -294,8 +317,9 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             else:
                 b.skipped.append(f"{op.key}: no negative step (no documented 400/422/404 to expect)")
     doc: dict[str, Any] = {"toolcheck": "1.0", "name": f"{group} (scaffolded by toolcheck init)", "spec": rel_spec}
-    if inputs:
-        doc["inputs"] = inputs
+    if inputs or b.literals:
+        doc["inputs"] = {**inputs, **b.literals}
+    if auth:
         doc["auth"] = auth
     doc["steps"] = happy + extra
     return doc
@@ -314,13 +338,13 @@ def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, A
         if p.location == "path" and p.name in outputs:
             params[p.name] = outputs[p.name]
         elif p.required or p.location == "path":
-            params[p.name] = b.value(p.schema, p.name)
+            params[p.name] = b.literal(b.value(p.schema, p.name), p.name)
     request: dict[str, Any] = {}
     if params:
         request["params"] = params
     body, media = b.body(op)
     if body is not _NO_ID:
-        request["body"] = body
+        request["body"] = b.literal(body)
         if media and media.split(";")[0].strip().lower() != "application/json":
             request["content_type"] = media
     return request
