@@ -73,6 +73,59 @@ def test_form_bodies_and_loose_names() -> None:
     assert _http.missing_path_params(prepared, op) == ["part"]
 
 
+def test_form_body_follows_the_encoding_map_and_the_mock_reads_it() -> None:
+    # Stripe: `components` is a nested object with style deepObject; without honouring the
+    # encoding the engine sent `account_onboarding={"enabled":false}` and the mock said 400.
+    from toolcheck.mock import Mock, MockRequest
+
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/sessions": {"post": {
+            "operationId": "create",
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                "encoding": {"components": {"style": "deepObject", "explode": True},
+                             "expand": {"style": "deepObject", "explode": True},
+                             "ids": {"style": "form", "explode": False}},
+                "schema": {"type": "object", "additionalProperties": False, "required": ["components"], "properties": {
+                    "components": {"type": "object", "properties": {"onboarding": {
+                        "type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}}},
+                    "expand": {"type": "array", "items": {"type": "string"}},
+                    "ids": {"type": "array", "items": {"type": "integer"}}}}}}},
+            "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}},
+    })
+    op = spec.operation("create")
+    body = {"components": {"onboarding": {"enabled": False}}, "expand": ["a", "b"], "ids": [1, 2]}
+    prepared = _http.build(op, [], body, None)
+    assert parse_qsl((prepared.content or b"").decode()) == [
+        ("components[onboarding][enabled]", "false"), ("expand[0]", "a"), ("expand[1]", "b"), ("ids", "1,2")]
+    headers = {k.lower(): v for k, v in prepared.headers.items()}
+    answer = Mock(spec).handle(MockRequest("POST", "/sessions", "", headers, prepared.content or b""))
+    assert answer.status == 200, answer.body
+
+
+def test_multipart_body_is_sent_as_parts_the_mock_reads() -> None:
+    # It was sent as JSON under a multipart content type (no boundary): every upload step got 400.
+    from toolcheck.mock import Mock, MockRequest
+
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/files": {"post": {
+            "operationId": "upload",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file", "purpose"], "properties": {
+                    "file": {"type": "string", "format": "binary"}, "purpose": {"type": "string", "enum": ["a", "b"]},
+                    "meta": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}}},
+            "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}},
+    })
+    prepared = _http.build(spec.operation("upload"), [], {"file": "hello", "purpose": "a", "meta": {"n": 1}},
+                           "multipart/form-data")
+    assert prepared.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'name="meta"\r\nContent-Type: application/json\r\n\r\n{"n":1}' in (prepared.content or b"")
+    headers = {k.lower(): v for k, v in prepared.headers.items()}
+    answer = Mock(spec).handle(MockRequest("POST", "/files", "", headers, prepared.content or b""))
+    assert answer.status == 200, answer.body
+
+
 def test_every_scheme_carries_its_credential() -> None:
     op = SPEC.operation("make")
     bearer = _http.build(op, [], MISSING, None)

@@ -89,16 +89,56 @@ def request_media_type(op: Operation, explicit: str | None) -> str | None:
     return types[0]
 
 
-def encode_body(body: Any, media_type: str | None) -> tuple[bytes | None, str | None]:
-    """Serialise a body for its media type: JSON, form-urlencoded, or text as-is."""
+def _deep_pairs(prefix: str, value: Any) -> list[tuple[str, str]]:
+    """``a[b][0][c]=v``: a ``deepObject`` form field at any depth (the bracket style of Rails,
+    PHP, Stripe, and what the mock reads)."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _deep_pairs(f"{prefix}[{k}]", v)]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _deep_pairs(f"{prefix}[{i}]", v)]
+    return [] if value is None or value is MISSING else [(prefix, _scalar(value))]
+
+
+def _encoding(op: Operation, media: str | None) -> Any:
+    """The ``encoding`` map of the spec's media type that ``media`` names (parameters ignored)."""
+    if not media or op.request_body is None:
+        return None
+    base = media.split(";")[0].strip().lower()
+    for key, entry in op.request_body.content.items():
+        if key.split(";")[0].strip().lower() == base:
+            return entry.encoding
+    return None
+
+
+def encode_body(body: Any, media_type: str | None, encoding: Any = None) -> tuple[bytes | None, str | None]:
+    """Serialise a body for its media type: JSON, form-urlencoded (per the media type's
+    ``encoding`` map: style, explode), or text as-is."""
     if body is MISSING:
         return None, None
     media = (media_type or "application/json").split(";")[0].strip().lower()
     if media == "application/x-www-form-urlencoded" and isinstance(body, dict):
         pairs: list[tuple[str, str]] = []
         for k, v in body.items():
-            pairs.extend(_query_pairs(str(k), v, "form", True))
+            rule = encoding.get(k) if isinstance(encoding, dict) else None
+            rule = rule if isinstance(rule, dict) else {}
+            style = str(rule.get("style", "form"))
+            if style == "deepObject" and isinstance(v, (dict, list)):
+                pairs.extend(_deep_pairs(str(k), v))
+            else:
+                pairs.extend(_query_pairs(str(k), v, style, bool(rule.get("explode", style == "form"))))
         return urlencode(pairs).encode(), media_type or media
+    if media.startswith("multipart/") and isinstance(body, dict):
+        from toolcheck.fuzz.http import multipart_fields  # the fuzzer's parts: one wire format for both
+
+        boundary = "toolcheckboundary"
+        parts = []
+        for name, content_type, text in multipart_fields(body, encoding or {}):
+            head = f'Content-Disposition: form-data; name="{name}"'
+            if content_type:
+                head += f"\r\nContent-Type: {content_type}"
+            parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
+        parts.append(f"--{boundary}--\r\n")
+        return "".join(parts).encode(), f"{media}; boundary={boundary}"
     if isinstance(body, (bytes, bytearray)):
         return bytes(body), media_type or "application/octet-stream"
     if isinstance(body, str) and not (media == "application/json" or media.endswith("+json")):
@@ -142,7 +182,7 @@ def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, m
         path = path.replace("{" + name + "}", _path_value(value))
     prepared.path = path
     media = request_media_type(op, media_type)
-    content, content_type = encode_body(body, media)
+    content, content_type = encode_body(body, media, _encoding(op, media))
     if content is not None:
         prepared.content = content
         prepared.body = body
