@@ -170,3 +170,20 @@ def test_scenarios_of_another_spec_are_not_counted(spec_file: Path, tmp_path: Pa
     assert result.scenarios == 0 and any("another spec" in n for n in result.notes)
     row = next(r for r in result.rows if r.operation.operation_id == "create_payment")
     assert row.cells["schema"].status == MISSING
+
+
+def test_scaffold_form_bodies_carry_no_empty_containers(tmp_path: Path) -> None:
+    # An empty array or object in a urlencoded body sends no pair at all: the server reads the
+    # member as absent (Stripe: `prices: []` made a required member vanish, 400 from the mock).
+    schema = {"type": "object", "required": ["name", "tags"], "properties": {
+        "name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "extra": {"type": "object", "properties": {"x": {"type": "string"}}}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "f", "version": "1"}, "paths": {"/things": {"post": {
+        "operationId": "make", "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": schema, "examples": {"empty": {"value": {"name": "a", "tags": []}},
+                                           "loose": {"value": {"name": "b", "tags": ["t"], "extra": {}}}}}}},
+        "responses": {"200": {"description": "ok"}}}}}}
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(doc))
+    (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
+    assert scenario_doc["steps"][0]["body"] == {"name": "b", "tags": ["t"]}  # first example read back as sent

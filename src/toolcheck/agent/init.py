@@ -40,6 +40,16 @@ def _file_name(group: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") or "api"
 
 
+def _on_the_wire(value: Any) -> Any:
+    """A form body as a server reads it back: an empty array or object sends no pair at all."""
+    if isinstance(value, dict):
+        kept = {k: _on_the_wire(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v != [] and v != {}}
+    if isinstance(value, list):
+        return [v for v in (_on_the_wire(item) for item in value) if v != [] and v != {}]
+    return value
+
+
 def _input_name(raw: str) -> str:
     """An input name that ``$inputs.NAME`` reads back whole (no '.', which would walk into it)."""
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_-]+", "_", sanitize_arg(raw).lower())).strip("_") or "value"
@@ -90,11 +100,18 @@ class _Builder:
         media = _pick_media(body.content)
         if media is None:
             return _NO_ID, None
+        form = media.media_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+        valid = self.spec.validator(media.schema).is_valid if media.schema is not None else (lambda _v: True)
         for example in media.examples.values():
             value = example.get("value") if isinstance(example, dict) and "value" in example else example
-            if media.schema is None or self.spec.validator(media.schema).is_valid(value):
-                return value, media.media_type
-        return self.value(media.schema), media.media_type
+            if valid(_on_the_wire(value) if form else value):
+                return _on_the_wire(value) if form else value, media.media_type
+        value = self.value(media.schema)
+        for _ in range(8 if form else 0):  # a form cannot say [] or {}: find a value that needs neither
+            if valid(_on_the_wire(value)):
+                return _on_the_wire(value), media.media_type
+            value = self.value(media.schema)
+        return value, media.media_type
 
     # --- shape -----------------------------------------------------------------------------
     def item_param(self, creator: Operation, ops: list[Operation]) -> str | None:
