@@ -2,6 +2,10 @@
 
 Used by `run` (every response), `fuzz` (every response), the mock's validation proxy and the
 mock's own tests. Pure: takes status, headers and body, returns violations; no I/O.
+
+Schemas are checked by a compiled yes/no check first (:mod:`toolcheck.checks._fastcheck`);
+only an instance it cannot pass goes to ``jsonschema``, which writes every message. A run
+whose responses conform thus never builds a jsonschema validator, nor imports the library.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from typing import Any
 
 import orjson
 
+from toolcheck.checks._fastcheck import fast_check
 from toolcheck.spec import MediaType, Operation, Spec
-from toolcheck.spec.jsonschema import schema_errors
 
 _MISSING = object()
 
@@ -36,6 +40,21 @@ class Violation:
 
     def to_dict(self) -> dict[str, str]:
         return {"check": self.check, "message": self.message, "pointer": self.pointer, "severity": self.severity}
+
+
+def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
+    """:func:`toolcheck.spec.jsonschema.schema_errors`, answered by the compiled check when it
+    passes ``instance``: the same verdict, without jsonschema's error walk (or its import)."""
+    check = fast_check(spec, schema)
+    if check is not None:
+        try:
+            if check(instance):
+                return []
+        except RecursionError:
+            pass  # a very deep instance: jsonschema decides (and says so)
+    from toolcheck.spec.jsonschema import schema_errors as full
+
+    return full(spec, schema, instance, limit=limit)
 
 
 def media_type_of(content_type: str | None) -> str:
