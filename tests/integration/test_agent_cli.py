@@ -183,3 +183,15 @@ def test_init_keeps_dollar_strings_of_examples_literal(tmp_path: Path) -> None:
     assert sent["body"] == {"model": "$HF_MODEL", "note": "costs {$amount} a month"}
     assert sent["url"].endswith("/tokens/%24default")
     assert sent["headers"].get("X-Key")  # the credential input of scheme "api.key" is found
+
+
+def test_operations_that_document_no_responses_have_no_status_contract(tmp_path: Path) -> None:
+    # OpenAPI 3.1 lets an operation leave out `responses` (check: info "no-responses"); the
+    # fuzzer already holds such an operation to no status, `run` said "documented: none".
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/flights": {"get": {"operationId": "list_flights"}},
+                      "/ping": {"get": {"operationId": "ping", "responses": {"204": {"description": "ok"}}}}}}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    result = invoke("run", "sc", "--mock", "--no-reports", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
