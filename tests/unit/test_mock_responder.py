@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -300,3 +301,30 @@ def test_invoice_total_matches_its_line_items(spec: Any) -> None:
         assert created["total"] == 3250
         generated = client.get("/invoices/inv_ABCDEFGH", headers=AUTH).json()
         assert generated["total"] == sum(i["quantity"] * i["unit_amount"] for i in generated["line_items"])
+
+
+def test_a_path_that_is_an_item_and_a_collection_acts_as_the_item() -> None:
+    # GitHub: /gists/{gist_id} is the item of /gists and the collection of /gists/{gist_id}/{sha}.
+    # Which role won depended on set order, so a DELETE was forgotten in some runs.
+    from toolcheck.mock.state import infer_resources
+
+    ok = {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}}}
+    gone = {"description": "gone"}
+    param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    paths: dict[str, Any] = {
+        "/gists": {"post": {"responses": {"201": ok}}},
+        "/gists/{id}": {"parameters": param, "get": {"responses": {"200": ok, "404": gone}},
+                        "delete": {"responses": {"204": {"description": "deleted"}, "404": gone}}},
+        "/gists/{id}/{sha}": {"parameters": [*param, {"name": "sha", "in": "path", "required": True,
+                                                      "schema": {"type": "string"}}],
+                              "get": {"responses": {"200": ok}}},
+    }
+    spec = load_spec_dict({"openapi": "3.0.3", "info": {"title": "g", "version": "1"}, "paths": paths})
+    assert infer_resources(spec)["/gists/{id}"].item == "/gists/{id}"
+    mock = Mock(spec, stateful=True)
+    created = mock.handle(MockRequest("POST", "/gists", "", {"content-type": "application/json"}, b"{}"))
+    key = json.loads(created.body)["id"]
+    assert mock.handle(MockRequest("DELETE", f"/gists/{key}", "", {}, b"")).status == 204
+    assert mock.handle(MockRequest("DELETE", f"/gists/{key}", "", {}, b"")).status == 404
+    assert mock.handle(MockRequest("GET", f"/gists/{key}", "", {}, b"")).status == 404

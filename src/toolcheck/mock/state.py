@@ -42,8 +42,9 @@ class Resource:
 def infer_resources(spec: Spec) -> dict[str, Resource]:
     """Map every collection and item path to its :class:`Resource`."""
     paths = {op.path.rstrip("/") or "/" for op in spec.operations}
-    out: dict[str, Resource] = {}
-    for path in paths:
+    items: dict[str, Resource] = {}
+    collections: dict[str, Resource] = {}
+    for path in sorted(paths):
         found = _PARAM.search(path)
         if found is None:
             continue
@@ -51,9 +52,12 @@ def infer_resources(spec: Spec) -> dict[str, Resource]:
         if collection not in paths:
             continue
         resource = Resource(collection, path, found.group(1))
-        out[path] = resource
-        out[collection] = resource
-    return out
+        items[path] = resource
+        collections.setdefault(collection, resource)
+    # /gists/{gist_id} is the item of /gists and the collection of /gists/{gist_id}/{sha}: its
+    # own operations (GET, DELETE) act on the item. Letting the set's order pick made a DELETE
+    # forget the item in some runs and not in others.
+    return {**collections, **items}
 
 
 def lifecycle(enum: list[Any]) -> list[str]:
