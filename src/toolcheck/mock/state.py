@@ -49,11 +49,10 @@ def infer_resources(spec: Spec) -> dict[str, Resource]:
         if found is None:
             continue
         collection = path[: found.start()].rstrip("/") or "/"
-        if collection not in paths:
-            continue
         resource = Resource(collection, path, found.group(1))
-        items[path] = resource
-        collections.setdefault(collection, resource)
+        items[path] = resource  # an item with no collection operations (GitHub's /repos/{owner}/{repo}) can still be deleted
+        if collection in paths:
+            collections.setdefault(collection, resource)
     # /gists/{gist_id} is the item of /gists and the collection of /gists/{gist_id}/{sha}: its
     # own operations (GET, DELETE) act on the item. Letting the set's order pick made a DELETE
     # forget the item in some runs and not in others.
