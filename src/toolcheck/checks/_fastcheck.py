@@ -14,8 +14,8 @@ local ``$ref``, cycles included). Semantics follow ``jsonschema`` exactly: its o
 and callers fall back to ``jsonschema``; error *messages* always come from ``jsonschema``.
 
 ``jsonschema`` itself (with ``referencing`` and ``attrs``, ~30 ms of a ``run``'s start-up) is
-imported only when a schema needs one of its helpers (enum, const, uniqueItems, format), so a
-run whose responses all pass simple schemas never loads it.
+imported only when a schema needs one of its helpers (enum or const beyond strings, uniqueItems,
+format), so a run whose responses all pass such schemas never loads it.
 """
 
 from __future__ import annotations
@@ -181,11 +181,20 @@ class _Compiler:
             fns = [_TYPES[k] for k in kinds]
             checks.append(fns[0] if len(fns) == 1 else (lambda v, fns=fns: any(f(v) for f in fns)))
         if "enum" in schema:
-            enum, equal = list(schema["enum"]), _equal()
-            checks.append(lambda v, enum=enum, equal=equal: any(equal(e, v) for e in enum))
+            enum = list(schema["enum"])
+            if all(isinstance(e, str) for e in enum):  # jsonschema's equal() is == for a string
+                names = frozenset(enum)
+                checks.append(lambda v, names=names: isinstance(v, str) and v in names)
+            else:
+                equal = _equal()
+                checks.append(lambda v, enum=enum, equal=equal: any(equal(e, v) for e in enum))
         if "const" in schema:
-            const, equal = schema["const"], _equal()
-            checks.append(lambda v, const=const, equal=equal: equal(v, const))
+            const = schema["const"]
+            if isinstance(const, str):
+                checks.append(lambda v, const=const: isinstance(v, str) and v == const)
+            else:
+                equal = _equal()
+                checks.append(lambda v, const=const, equal=equal: equal(v, const))
         checks.extend(self._strings(schema))
         checks.extend(self._numbers(schema))
         checks.extend(self._objects(schema))
