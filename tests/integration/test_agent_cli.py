@@ -217,3 +217,19 @@ def test_deleting_again_is_only_expected_to_fail_for_an_item_that_documents_it(t
     assert again == ["delete_repo"]
     result = invoke("run", "sc", "--mock", "--no-reports", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
+
+
+def test_no_poll_on_a_job_the_scenario_did_not_create(tmp_path: Path) -> None:
+    # OpenAI's getRunStep: a made-up step_id is never stored, so the mock answers a fresh
+    # generated state on every read and the poll gave up after 50 attempts.
+    job = {"type": "object", "required": ["id", "status"], "properties": {
+        "id": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "in_progress", "completed", "failed"]}}}
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/steps/{step_id}": {"get": {"operationId": "get_step", "parameters": [
+            {"name": "step_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": job}}}}}}}}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    assert "poll" not in (tmp_path / "sc" / "steps.toolcheck.yaml").read_text()
+    result = invoke("run", "sc", "--mock", "--no-reports", "--seed", "3", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout

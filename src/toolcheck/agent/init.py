@@ -299,7 +299,9 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             getter = next((o for o in spec.operations if o.method == "get" and o.path.startswith(op.path.rstrip("/") + "/{")
                            and o.path.count("/") == op.path.rstrip("/").count("/") + 1), None)
             done = b.terminal_states(getter or op)
-            if getter is None and done and op.method == "get":
+            if getter is None and done and op.method == "get" and all(
+                    p.location != "path" or p.name in outputs for p in op.parameters):
+                # only what the scenario created advances: an id it made up reads as any state, forever
                 step["poll"] = _poll(done)
             elif getter is not None and done and getter.key not in requests and all(
                     p.location != "path" or p.name in outputs for p in getter.parameters):
