@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from typer.testing import CliRunner
@@ -232,4 +233,29 @@ def test_no_poll_on_a_job_the_scenario_did_not_create(tmp_path: Path) -> None:
     assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
     assert "poll" not in (tmp_path / "sc" / "steps.toolcheck.yaml").read_text()
     result = invoke("run", "sc", "--mock", "--no-reports", "--seed", "3", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+
+
+def test_no_poll_for_a_job_that_cannot_finish_or_is_no_item(tmp_path: Path) -> None:
+    # Twilio: a message's states end at 'delivered', not at failed/canceled, so a poll for those
+    # never ends. DigitalOcean: /databases/{id}/migration is a sub-resource, never stored.
+    def job(states: list[str]) -> dict[str, Any]:
+        return {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["id", "status"],
+            "properties": {"id": {"type": "string"}, "status": {"type": "string", "enum": states}}}}}}
+
+    message = job(["queued", "sending", "sent", "delivered", "failed", "canceled"])
+    migration = job(["running", "done", "canceled"])
+    pid = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/messages": {"post": {"operationId": "send", "responses": {"201": message}}},
+        "/messages/{id}": {"get": {"operationId": "fetch", "parameters": pid, "responses": {"200": message}}},
+        "/dbs": {"post": {"operationId": "create_db", "responses": {"201": job(["creating", "online"])}}},
+        "/dbs/{id}": {"get": {"operationId": "get_db", "parameters": pid, "responses": {"200": job(["creating", "online"])}}},
+        "/dbs/{id}/migration": {"get": {"operationId": "migration", "parameters": pid, "responses": {"200": migration}}},
+    }}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    assert all("poll" not in f.read_text() for f in (tmp_path / "sc").iterdir())
+    result = invoke("run", "sc", "--mock", "--no-reports", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout

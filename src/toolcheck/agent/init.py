@@ -165,6 +165,7 @@ class _Builder:
 
     def terminal_states(self, op: Operation) -> list[str]:
         from toolcheck.agent.policy import _enum_values
+        from toolcheck.mock.state import lifecycle
 
         for status in sorted(op.responses):
             if status.startswith("2"):
@@ -174,7 +175,13 @@ class _Builder:
                     if isinstance(props, dict) and "status" in props:
                         values = [str(v) for v in _enum_values(self.spec, props["status"])]
                         done = [v for v in values if v.lower() in TERMINAL]
-                        if done and len({v.lower() for v in values} & JOB_STATES) >= 2:
+                        # The job must be able to finish: its last stage (as the mock walks
+                        # them) is one of `done` (Twilio's message ends at 'delivered', which
+                        # no poll for failed/canceled would wait for).
+                        state = self.spec.deref(props["status"])
+                        scripted = state.get("x-toolcheck-lifecycle") if isinstance(state, dict) else None
+                        stages = [str(v) for v in scripted] if isinstance(scripted, list) else lifecycle(values)
+                        if done and len({v.lower() for v in values} & JOB_STATES) >= 2 and stages and stages[-1] in done:
                             return done
         return []
 
@@ -299,9 +306,10 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             getter = next((o for o in spec.operations if o.method == "get" and o.path.startswith(op.path.rstrip("/") + "/{")
                            and o.path.count("/") == op.path.rstrip("/").count("/") + 1), None)
             done = b.terminal_states(getter or op)
-            if getter is None and done and op.method == "get" and all(
+            if getter is None and done and op.method == "get" and op.path.rstrip("/").endswith("}") and all(
                     p.location != "path" or p.name in outputs for p in op.parameters):
-                # only what the scenario created advances: an id it made up reads as any state, forever
+                # only an item the scenario created advances: an id it made up (or a sub-resource
+                # such as /databases/{id}/migration) reads as any state, forever
                 step["poll"] = _poll(done)
             elif getter is not None and done and getter.key not in requests and all(
                     p.location != "path" or p.name in outputs for p in getter.parameters):
