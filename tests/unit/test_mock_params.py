@@ -216,6 +216,13 @@ def test_server_base_path_behind_a_templated_scheme_or_protocol_relative_url() -
     assert isinstance(router.match("GET", "/v2/oa/records"), Match)
 
 
+def test_a_static_path_with_characters_a_client_must_encode_is_routed() -> None:
+    ok = {"responses": {"200": {"description": "ok"}}}
+    router = Router(_spec({"/<upload_url>": {"put": ok}}))
+    assert isinstance(router.match("PUT", "/%3Cupload_url%3E"), Match)
+    assert isinstance(router.match("PUT", "/<upload_url>"), Match)
+
+
 def test_multipart_bodies_are_validated() -> None:
     schema = {"type": "object", "required": ["file", "title"], "properties": {
         "file": {"type": "string", "format": "binary"}, "title": {"type": "string", "minLength": 2},

@@ -170,6 +170,8 @@ class Router:
 
     def _match_one(self, method: str, path: str, query: str, allowed: set[str]) -> Match | None:
         ops = self.static.get(path)
+        if ops is None and "%" in path:  # a literal the client had to encode: DigitalOcean's /<upload_url>
+            ops = self.static.get(unquote(path))
         if ops is not None:
             variants = ops.get(method)
             op = _pick(variants, query) if variants else None
