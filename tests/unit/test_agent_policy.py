@@ -187,3 +187,36 @@ def test_scaffold_form_bodies_carry_no_empty_containers(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
     assert scenario_doc["steps"][0]["body"] == {"name": "b", "tags": ["t"]}  # first example read back as sent
+
+
+def test_scaffold_does_not_chain_an_object_named_like_the_id(tmp_path: Path) -> None:
+    # DigitalOcean: POST /floating_ips answers {"floating_ip": {"ip": ...}}; chaining the wrapper
+    # put a whole object into the path of GET /floating_ips/{floating_ip} (404 from the mock).
+    wrapped = {"type": "object", "properties": {"floating_ip": {"type": "object", "properties": {
+        "ip": {"type": "string", "format": "ipv4"}}}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "w", "version": "1"}, "paths": {
+        "/floating_ips": {"post": {"operationId": "create_ip", "responses": {"202": {"description": "ok", "content": {
+            "application/json": {"schema": wrapped}}}}}},
+        "/floating_ips/{floating_ip}": {"get": {"operationId": "get_ip", "parameters": [
+            {"name": "floating_ip", "in": "path", "required": True, "schema": {"type": "string", "format": "ipv4"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": wrapped}}}}}}}}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(doc))
+    (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
+    steps = {s["id"]: s for s in scenario_doc["steps"]}
+    assert "outputs" not in steps["create_ip"]
+    assert not str(steps["get_ip"]["params"]["floating_ip"]).startswith("$steps.")
+
+
+def test_scaffold_does_not_chain_a_number_id_into_an_integer_parameter(tmp_path: Path) -> None:
+    group = {"type": "object", "required": ["id"], "properties": {"id": {"type": "number"}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "n", "version": "1"}, "paths": {
+        "/groups": {"post": {"operationId": "create_group", "responses": {"201": {"description": "ok", "content": {
+            "application/json": {"schema": group}}}}}},
+        "/groups/{group_id}": {"get": {"operationId": "get_group", "parameters": [
+            {"name": "group_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": group}}}}}}}}
+    path = tmp_path / "n.json"
+    path.write_text(json.dumps(doc))
+    (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
+    assert isinstance({s["id"]: s for s in scenario_doc["steps"]}["get_group"]["params"]["group_id"], int)

@@ -131,6 +131,7 @@ class _Builder:
         """
         wanted = self.spec.deref(param_schema) if param_schema is not None else {}
         pattern = wanted.get("pattern") if isinstance(wanted, dict) else None
+        wanted_type = wanted.get("type") if isinstance(wanted, dict) else None
         best: tuple[int, str] | None = None
         for status in sorted(op.responses):
             if not status.startswith("2"):
@@ -146,6 +147,12 @@ class _Builder:
                     sub_r = self.spec.deref(sub)
                     if name not in required and name not in (param, "id"):
                         continue  # an optional field may be absent: chaining on it would break the run
+                    if isinstance(sub_r, dict) and (sub_r.get("type") in ("object", "array") or "properties" in sub_r):
+                        continue  # a wrapper named like the id (DigitalOcean's {"floating_ip": {...}}) is no id
+                    kind = sub_r.get("type") if isinstance(sub_r, dict) else None
+                    if wanted_type in ("integer", "number") and isinstance(kind, str) and kind not in (
+                            "integer", wanted_type):
+                        continue  # GitHub's runner group `id: number` can be 1.5, the path wants an integer
                     score = 0
                     if pattern and isinstance(sub_r, dict) and sub_r.get("pattern") == pattern:
                         score += 8
