@@ -78,6 +78,20 @@ def fail(error: ToolcheckError) -> int:
     return error.exit_code
 
 
+def _before_exit() -> None:
+    """The process ends next: spare its last garbage collection the objects of the whole run.
+
+    Interpreter shutdown runs full cyclic collections over every module, class and result
+    (~20 ms of CPU after a 200-step `run`) only to free memory the OS takes back anyway.
+    Frozen objects are skipped by them (cycles among them are left to the OS); atexit
+    handlers still run, and the commands close their files and sockets themselves. Only for
+    a process started as toolcheck (``argv`` None): callers of ``main([...])`` keep their
+    collector as it was."""
+    import gc
+
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
     from toolcheck.cli._app import app
@@ -85,6 +99,14 @@ def main(argv: list[str] | None = None) -> Any:
     args = sys.argv[1:] if argv is None else list(argv)
     # Only a command named first is registered alone: `toolcheck --help run` lists them all.
     _register(args[0] if args else None)
+    try:
+        return _run(app, args)
+    finally:
+        if argv is None:
+            _before_exit()
+
+
+def _run(app: Any, args: list[str]) -> Any:
     try:
         return app(args=args, standalone_mode=True)
     except ToolcheckError as exc:
