@@ -220,3 +220,19 @@ def test_scaffold_does_not_chain_a_number_id_into_an_integer_parameter(tmp_path:
     path.write_text(json.dumps(doc))
     (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
     assert isinstance({s["id"]: s for s in scenario_doc["steps"]}["get_group"]["params"]["group_id"], int)
+
+
+def test_scaffold_negative_body_is_one_the_schema_rejects(tmp_path: Path) -> None:
+    # GitHub's DELETE /user/emails takes an object, an array or a string: "not an object" is valid.
+    schema = {"oneOf": [{"type": "object", "required": ["emails"], "properties": {
+        "emails": {"type": "array", "items": {"type": "string"}}}}, {"type": "array"}, {"type": "string"}]}
+    doc = {"openapi": "3.1.0", "info": {"title": "e", "version": "1"}, "paths": {"/emails": {"delete": {
+        "operationId": "delete_emails", "requestBody": {"content": {"application/json": {
+            "schema": schema, "example": {"emails": ["a@example.com"]}}}},
+        "responses": {"204": {"description": "gone"}, "422": {"description": "bad"}}}}}}
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps(doc))
+    spec = load_spec(str(path))
+    (scenario_doc,) = scaffold(spec, tmp_path / "out").values()
+    negative = {s["id"]: s for s in scenario_doc["steps"]}["delete_emails_rejects_bad_request"]
+    assert not spec.validator(schema).is_valid(negative["body"])

@@ -392,16 +392,11 @@ def _negative(b: _Builder, op: Operation, request: dict[str, Any]) -> dict[str, 
     body = op.request_body
     invalid = documented(400, 422)
     if invalid and body is not None and "body" in request and isinstance(request["body"], dict):
-        from toolcheck.agent.tools import _pick_media
-
-        media = _pick_media(body.content)
-        schema = b.spec.deref(media.schema) if media is not None else None
-        required = isinstance(schema, dict) and bool(schema.get("required"))
-        bad: Any = {} if required else "not an object"
-        codes = invalid
-        return {"operation": op.operation_id, **{k: v for k, v in request.items() if k != "body"}, "body": bad,
-                "description": "required fields missing" if required else "a body of the wrong type",
-                "expect": {"status": _status(codes)}}
+        found = _bad_body(b, op)
+        if found is not None:
+            bad, why = found
+            return {"operation": op.operation_id, **{k: v for k, v in request.items() if k != "body"}, "body": bad,
+                    "description": why, "expect": {"status": _status(invalid)}}
     for p in op.parameters:
         if p.location == "path":
             bad = _invalid_for(b.spec, p.schema) if invalid else None
@@ -418,15 +413,34 @@ def _negative(b: _Builder, op: Operation, request: dict[str, Any]) -> dict[str, 
     return _undocumented_negative(b, op, request)
 
 
+def _bad_body(b: _Builder, op: Operation) -> tuple[Any, str] | None:
+    """A body the operation's schema rejects, and what is wrong with it; None if it takes any
+    of them (GitHub's DELETE /user/emails takes an object, an array or a string)."""
+    from toolcheck.agent.tools import _pick_media
+
+    media = _pick_media(op.request_body.content) if op.request_body is not None else None
+    if media is None:
+        return None
+    schema = b.spec.deref(media.schema)
+    candidates: list[tuple[Any, str]] = [({}, "required fields missing")] if isinstance(schema, dict) and schema.get(
+        "required") else []
+    candidates += [("not an object", "a body of the wrong type"), (12345, "a body of the wrong type")]
+    if media.schema is None:
+        return candidates[0]
+    valid = b.spec.validator(media.schema).is_valid
+    return next(((bad, why) for bad, why in candidates if not valid(bad)), None)
+
+
 def _undocumented_negative(b: _Builder, op: Operation, request: dict[str, Any]) -> dict[str, Any] | None:
     """The spec documents no 4xx to expect: still test that bad input fails, expecting any 4xx,
     with the contract check relaxed to a warning on this step (lint's error-schema-missing says
     why the spec should document it)."""
     why = f"{op.key} documents no 4xx for this: any 4xx passes, the undocumented status is a warning"
     common = {"operation": op.operation_id, "contract": "warn", "expect": {"status": "4xx"}}
-    if op.request_body is not None and isinstance(request.get("body"), dict):
-        return {**common, **{k: v for k, v in request.items() if k != "body"}, "body": "not an object",
-                "description": f"a body of the wrong type; {why}", "expect": {"status": "4xx"}}
+    found = _bad_body(b, op) if op.request_body is not None and isinstance(request.get("body"), dict) else None
+    if found is not None:
+        return {**common, **{k: v for k, v in request.items() if k != "body"}, "body": found[0],
+                "description": f"{found[1]}; {why}", "expect": {"status": "4xx"}}
     # No "deleting it again" here: with no 404/409/410 documented, a repeated DELETE that
     # succeeds again is correct HTTP (idempotent, RFC 9110 §9.2.2), and the mock answers so.
     for p in op.parameters:
