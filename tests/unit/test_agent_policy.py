@@ -236,3 +236,23 @@ def test_scaffold_negative_body_is_one_the_schema_rejects(tmp_path: Path) -> Non
     (scenario_doc,) = scaffold(spec, tmp_path / "out").values()
     negative = {s["id"]: s for s in scenario_doc["steps"]}["delete_emails_rejects_bad_request"]
     assert not spec.validator(schema).is_valid(negative["body"])
+
+
+def test_scaffold_form_body_fills_deep_members_the_wire_cannot_leave_empty(tmp_path: Path) -> None:
+    # Stripe's phases[].items[] objects sit deep enough for the generator to leave them {} (no
+    # optional members), which a form sends as nothing: the required `items` vanished.
+    leaf = {"type": "object", "properties": {"price": {"type": "string"}}}
+    schema = {"type": "object", "required": ["phases"], "properties": {"phases": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["inner"], "properties": {"inner": {"type": "array", "minItems": 1,
+                                                                        "items": leaf}}}}}}}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "d", "version": "1"}, "paths": {"/schedules": {"post": {
+        "operationId": "schedule", "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}},
+        "responses": {"200": {"description": "ok"}}}}}}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(doc))
+    spec = load_spec(str(path))
+    (scenario_doc,) = scaffold(spec, tmp_path / "out").values()
+    body = scenario_doc["steps"][0]["body"]
+    assert spec.validator(schema).is_valid(body)
+    assert "{}" not in json.dumps(body) and "[]" not in json.dumps(body)

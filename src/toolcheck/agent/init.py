@@ -84,11 +84,11 @@ class _Builder:
         return value
 
     # --- values ----------------------------------------------------------------------------
-    def value(self, schema: Any, name: str = "") -> Any:
+    def value(self, schema: Any, name: str = "", depth: int = 0) -> Any:
         from toolcheck.mock import generate_value
 
         return generate_value(self.spec, schema if schema is not None else {"type": "string"}, rng=self.rng,
-                              name=name, direction="request")
+                              name=name, depth=depth, direction="request")
 
     def body(self, op: Operation) -> tuple[Any, str | None]:
         """An example body that validates, else a generated one; ``_NO_ID`` when there is none."""
@@ -107,10 +107,12 @@ class _Builder:
             if valid(_on_the_wire(value) if form else value):
                 return _on_the_wire(value) if form else value, media.media_type
         value = self.value(media.schema)
-        for _ in range(8 if form else 0):  # a form cannot say [] or {}: find a value that needs neither
+        # A form cannot say [] or {}: find a value that needs neither. Deep members are generated
+        # minimal (empty); starting "shallower" (a negative depth) fills them (Stripe's phases[].items[]).
+        for depth in (0, 0, -2, -2, -4, -4) if form else ():
             if valid(_on_the_wire(value)):
                 return _on_the_wire(value), media.media_type
-            value = self.value(media.schema)
+            value = self.value(media.schema, depth=depth)
         return value, media.media_type
 
     # --- shape -----------------------------------------------------------------------------
