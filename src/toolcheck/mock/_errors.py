@@ -62,6 +62,7 @@ _ITEM_MESSAGE_KEYS = ("message", "detail", "description", "reason", "msg", "erro
 _FALLBACKS: dict[int, tuple[int, ...]] = {
     400: (400, 422),
     401: (401, 403),
+    404: (404, 410),  # a deleted item is as truthfully "410 Gone" when that is what the spec documents
     422: (422, 400),
 }
 _PATH_FALLBACK: tuple[int, ...] = (400, 404, 422)
