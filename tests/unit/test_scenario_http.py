@@ -164,3 +164,34 @@ def test_curl_and_replacements() -> None:
 
 def test_the_shipped_schema_is_a_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(scenario_schema())
+
+
+def test_aws_style_path_keys_go_in_the_query_and_route_in_the_mock() -> None:
+    # S3's UploadPartCopy is keyed "/{Bucket}/{Key}#x-amz-copy-source&partNumber&uploadId": the
+    # '#' went into the URL, httpx cut the query off as a fragment, and the mock routed to PutObject.
+    from toolcheck.mock import Mock, MockRequest
+
+    key = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("Bucket", "Key")]
+    part = [{"name": "partNumber", "in": "query", "required": True, "schema": {"type": "integer"}},
+            {"name": "uploadId", "in": "query", "required": True, "schema": {"type": "string"}}]
+    body = {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string"}}}}
+    ok = {"200": {"description": "ok"}}
+    spec = load_spec_dict({"openapi": "3.0.0", "info": {"title": "s3", "version": "1"}, "paths": {
+        "/{Bucket}/{Key}": {"put": {"operationId": "PutObject", "parameters": key, "requestBody": body, "responses": ok}},
+        "/{Bucket}/{Key}#partNumber&uploadId": {"put": {
+            "operationId": "UploadPart", "parameters": key + part, "requestBody": body, "responses": ok}},
+        "/{Bucket}/{Key}#x-amz-copy-source&partNumber&uploadId": {"put": {
+            "operationId": "UploadPartCopy", "responses": ok, "parameters": key + part + [
+                {"name": "x-amz-copy-source", "in": "header", "required": True, "schema": {"type": "string"}}]}},
+        "/?Action=List": {"get": {"operationId": "List", "responses": ok}},
+    }})
+    prepared = _http.build(spec.operation("UploadPartCopy"), [
+        ("Bucket", None, "b"), ("Key", None, "k"), ("partNumber", None, 2), ("uploadId", None, "u"),
+        ("x-amz-copy-source", None, "/src/obj")], MISSING, None)
+    assert prepared.path == "/b/k"
+    assert prepared.query == [("x-amz-copy-source", ""), ("partNumber", "2"), ("uploadId", "u")]
+    query = "&".join(f"{k}={v}" for k, v in prepared.query)
+    headers = {k.lower(): v for k, v in prepared.headers.items()}
+    assert Mock(spec).handle(MockRequest("PUT", prepared.path, query, headers, b"")).operation == "UploadPartCopy"
+    listing = _http.build(spec.operation("List"), [], MISSING, None)
+    assert (listing.path, listing.query) == ("/", [("Action", "List")])

@@ -177,10 +177,24 @@ def build(op: Operation, params: list[tuple[str, str | None, Any]], body: Any, m
             prepared.headers[name] = _scalar(value)
         elif where == "cookie":
             prepared.cookies[name] = _scalar(value)
+    # AWS-style keys ("/{Bucket}/{Key}#x-amz-copy-source&partNumber", "/?Action=List"): a
+    # fragment is never sent, so its parts, like literal query parts, go in the query string,
+    # where they tell the operations apart (as the fuzzer sends them and the mock routes them).
     path = op.path
+    fragment: tuple[tuple[str, str | None], ...] = ()
+    literal: tuple[tuple[str, str | None], ...] = ()
+    if "#" in path or "?" in path:
+        from toolcheck.payloads.wire import path_key  # not loaded for the usual path
+
+        path, fragment, literal = path_key(op.path)
     for name, value in prepared.path_params.items():
         path = path.replace("{" + name + "}", _path_value(value))
     prepared.path = path
+    declared = {p.name for p in op.parameters if p.location == "query"}
+    selectors = [(k, v) for k, v in literal if k not in prepared.query_params]
+    selectors += [(k, v) for k, v in fragment if k not in prepared.query_params and (k not in declared or v is not None)
+                  and all(k != name for name, _ in selectors)]
+    prepared.query[:0] = [(k, "" if v is None else v) for k, v in selectors]
     media = request_media_type(op, media_type)
     content, content_type = encode_body(body, media, _encoding(op, media))
     if content is not None:
