@@ -38,6 +38,11 @@ def test_filters_select_operations(tmp_path: Path) -> None:
     assert sorted(s["properties"]["operation"] for s in report["suites"]) == ["GET /tasks", "GET /tasks/{task_id}"]
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--operation", "nope", "--no-reports")
     assert result.exit_code == 2
+    webhooks_only = tmp_path / "hooks.json"  # no filters given: the message must not blame them
+    webhooks_only.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "h", "version": "1"}, "webhooks": {
+        "ping": {"post": {"responses": {"200": {"description": "ok"}}}}}}))
+    result = _invoke("fuzz", str(webhooks_only), "--mock", "--no-reports")
+    assert result.exit_code == 2 and "no operations under `paths`" in result.output and "filters" not in result.output
     # parallel workers cover the same operations with the same per-operation seeds
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "1", "--tag", "tasks", "-w", "2",
                      "--max-examples", "5", "--reports", str(tmp_path), "--format", "json")

@@ -71,6 +71,8 @@ def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any
 
 def select_operations(spec: Any, operations: list[str], tags: list[str], methods: list[str], paths: list[str]) -> list[Any]:
     chosen = list(spec.operations)
+    if not chosen:  # a webhooks-only spec: "no operation matches the filters" named filters nobody gave
+        raise UsageError("the spec has no operations under `paths` (webhooks are not called).")
     if operations:
         wanted = []
         for ref in operations:
