@@ -131,6 +131,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     import threading
 
     from toolcheck import __version__
+    from toolcheck.cli import end_startup
     from toolcheck.redact import Redactor
     from toolcheck.results import RunResult
     from toolcheck.scenarios import (
@@ -200,6 +201,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     interrupted = False
     outcomes: list[Any] = []
     try:
+        end_startup()  # the collector resumes for the steps (see toolcheck.cli.end_startup)
         outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite, fail_fast=fail_fast)
     except KeyboardInterrupt:
         interrupted = True
