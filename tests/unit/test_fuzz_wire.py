@@ -220,3 +220,30 @@ def test_xml_bodies_are_sent_as_xml_not_json() -> None:
     case = Case("p", "post", "/p", body={"name": "x", "ok": True}, media_type="application/xml")
     _m, _u, _h, raw = build(spec, spec.operation("p"), case, Auth())
     assert raw is not None and raw.endswith(b"<Pet><name>x</name><ok>true</ok></Pet>")
+
+
+def test_nested_deep_object_query_and_form_use_brackets_the_mock_reads() -> None:
+    # Stripe's status_transitions[posted_at] is itself an object: one bracket level with JSON
+    # below it ("...[posted_at]={"gte":1}") made the mock reject a valid case (positive_rejected).
+    from urllib.parse import urlsplit
+
+    from toolcheck.mock import Mock, MockRequest
+
+    deep = {"type": "object", "properties": {"posted_at": {"anyOf": [
+        {"type": "object", "properties": {"gte": {"type": "integer"}, "lte": {"type": "integer"}}}, {"type": "integer"}]}}}
+    form = {"type": "object", "properties": {"meta": deep, "tags": {"type": "array", "items": {"type": "string"}}}}
+    spec = _spec({"/tx": {"post": {
+        "operationId": "tx",
+        "parameters": [{"name": "st", "in": "query", "style": "deepObject", "explode": True, "schema": deep}],
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": form, "encoding": {"meta": {"style": "deepObject", "explode": True}}}}},
+        "responses": {**OK, "400": {"description": "bad"}}}}})
+    op = spec.operation("tx")
+    value = {"posted_at": {"gte": 1, "lte": 9}}
+    case = Case("tx", "post", "/tx", query={"st": value}, body={"meta": value, "tags": ["a"]},
+                media_type="application/x-www-form-urlencoded")
+    method, url, headers, body = build(spec, op, case, Auth())
+    assert "st%5Bposted_at%5D%5Bgte%5D=1" in url and b"meta%5Bposted_at%5D%5Blte%5D=9" in (body or b"")
+    split = urlsplit(url)
+    answer = Mock(spec).handle(MockRequest(method, split.path, split.query, {k.lower(): v for k, v in headers.items()}, body or b""))
+    assert answer.status == 200, answer.body

@@ -195,3 +195,8 @@ def test_aws_style_path_keys_go_in_the_query_and_route_in_the_mock() -> None:
     assert Mock(spec).handle(MockRequest("PUT", prepared.path, query, headers, b"")).operation == "UploadPartCopy"
     listing = _http.build(spec.operation("List"), [], MISSING, None)
     assert (listing.path, listing.query) == ("/", [("Action", "List")])
+
+
+def test_nested_deep_object_query_parameter_uses_brackets() -> None:
+    assert _http._query_pairs("st", {"posted_at": {"gte": 1}, "ids": [1, 2]}, "deepObject", True) == [
+        ("st[posted_at][gte]", "1"), ("st[ids][0]", "1"), ("st[ids][1]", "2")]

@@ -18,7 +18,7 @@ import httpx
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, Case
-from toolcheck.payloads.wire import path_key, query_pairs, scalar, simple
+from toolcheck.payloads.wire import deep_pairs, path_key, query_pairs, scalar, simple
 from toolcheck.spec import Operation, Spec
 
 INVALID_TOKEN = "toolcheck-invalid-credential"
@@ -162,7 +162,7 @@ def form_pairs(body: dict[str, Any], encoding: Any) -> list[tuple[str, str]]:
                 pairs.append((key, ",".join(scalar(v) for v in value)))
         elif isinstance(value, dict):
             if style == "deepObject":
-                pairs.extend((f"{key}[{k}]", scalar(v)) for k, v in value.items())
+                pairs.extend(deep_pairs(key, value))
             elif value:
                 pairs.append((key, json.dumps(value, separators=(",", ":"))))
         else:

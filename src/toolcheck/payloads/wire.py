@@ -42,11 +42,21 @@ def query_pairs(param: Parameter, value: Any) -> list[tuple[str, str]]:
         return [(name, sep.join(scalar(v) for v in value))]
     if isinstance(value, dict):
         if style == "deepObject":
-            return [(f"{name}[{k}]", scalar(v)) for k, v in value.items()]
+            return deep_pairs(name, value)
         if param.explode:
             return [(str(k), scalar(v)) for k, v in value.items()]
         return [(name, ",".join(f"{k},{scalar(v)}" for k, v in value.items()))]
     return [(name, scalar(value))]
+
+
+def deep_pairs(prefix: str, value: Any) -> list[tuple[str, str]]:
+    """``deepObject`` at any depth, ``a[b][c]=v`` and ``a[b][0]=v`` (the bracket style of Rails,
+    PHP and Stripe, which the mock reads back): one level with JSON below it is no server's form."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in deep_pairs(f"{prefix}[{k}]", v)]
+    if isinstance(value, list) and prefix.endswith("]"):
+        return [pair for i, v in enumerate(value) for pair in deep_pairs(f"{prefix}[{i}]", v)]
+    return [(prefix, scalar(value))]
 
 
 def unexpressible(body: Any, media_type: str | None, encoding: Any = None) -> list[str]:

@@ -61,7 +61,7 @@ def _query_pairs(name: str, value: Any, style: str, explode: bool) -> list[tuple
         return [(name, sep.join(_scalar(v) for v in value))]
     if isinstance(value, dict):
         if style == "deepObject":
-            return [(f"{name}[{k}]", _scalar(v)) for k, v in value.items()]
+            return _deep_pairs(name, value)
         if explode:
             return [(str(k), _scalar(v)) for k, v in value.items()]
         return [(name, ",".join(f"{k},{_scalar(v)}" for k, v in value.items()))]
