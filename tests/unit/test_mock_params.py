@@ -293,3 +293,15 @@ def test_nested_collections_are_kept_per_parent() -> None:
     location = dict(a.headers)["location"]
     assert location.startswith("/customers/A/notes/")
     assert orjson.loads(mock.handle(MockRequest("GET", location)).body)["text"] == "for A"
+
+
+def test_one_query_value_may_be_the_scalar_branch_of_string_or_array() -> None:
+    # Discord's sku_ids: oneOf [string, array of snowflakes]; a single non-snowflake value was read
+    # as a one-item array only, so a valid request got 400 (fuzz: positive_rejected).
+    schema = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string", "pattern": "^[0-9]+$"}}]}
+    ok = {"200": {"description": "ok"}, "400": {"description": "bad"}}
+    mock = Mock(_spec({"/e": {"get": {"parameters": [{"name": "sku_ids", "in": "query", "schema": schema}],
+                                      "responses": ok}}}))
+    assert mock.handle(MockRequest("GET", "/e", "sku_ids=Tpx0rpmg", {}, b"")).status == 200
+    assert mock.handle(MockRequest("GET", "/e", "sku_ids=1&sku_ids=2", {}, b"")).status == 200
+    assert mock.handle(MockRequest("GET", "/e", "sku_ids=1&sku_ids=x", {}, b"")).status == 400

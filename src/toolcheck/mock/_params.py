@@ -226,7 +226,16 @@ def read_value(spec: Spec, param: Parameter, raw: Any, query: list[tuple[str, st
             parts = [p.partition("=")[2] for p in raw.split(";") if p]
         else:
             parts = _split_array(_strip_prefix(raw, param), style, path_explode=param.explode)
-        return [coerce(spec, items, p) for p in parts]
+        listed = [coerce(spec, items, p) for p in parts]
+        single = raw if isinstance(raw, str) else raw[0] if isinstance(raw, list) and len(raw) == 1 else None
+        if single is not None and len(types) > 1 and param.schema is not None:
+            # `oneOf: [string, array]` (Discord's sku_ids): one value may be the scalar branch
+            valid = spec.validator(param.schema).is_valid
+            if not valid(listed):
+                scalar = coerce(spec, param.schema, _strip_prefix(single, param))
+                if valid(scalar):
+                    return scalar
+        return listed
     if "object" in types and types[0] == "object":
         if isinstance(raw, list):
             raw = raw[0] if raw else ""
