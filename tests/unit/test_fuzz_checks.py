@@ -264,3 +264,37 @@ def test_an_internal_error_on_one_operation_does_not_end_the_run(monkeypatch) ->
     result = to_run_result(spec, fuzzer, findings, list(spec.operations), findings_file="f.json", target="--mock")
     statuses = {s.name.split(" ")[0]: [c.status for c in s.cases] for s in result.suites}
     assert statuses["create"] == ["error"]
+
+
+def test_stateful_delete_sends_its_own_required_body_and_query() -> None:
+    # GitHub's DELETE /repos/{owner}/{repo}/contents/{path} requires a body: the stateful phase
+    # reused the read's case (no body, no query) and reported the API's 422 as positive_rejected.
+    item = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": item}}}
+    pid = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "f", "version": "1"}, "paths": {
+        "/files": {"post": {"operationId": "create", "responses": {"201": ok}}},
+        "/files/{id}": {
+            "get": {"operationId": "read", "parameters": pid, "responses": {"200": ok, "404": {"description": "no"}}},
+            "delete": {"operationId": "remove", "parameters": [*pid, {"name": "reason", "in": "query", "required": True,
+                                                                      "schema": {"type": "string"}}],
+                       "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                           "type": "object", "required": ["sha"], "properties": {"sha": {"type": "string"}}}}}},
+                       "responses": {"204": {"description": "gone"}, "422": {"description": "bad"}}}}}})
+    store: set[str] = set()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            store.add("f1")
+            return httpx.Response(201, json={"id": "f1"})
+        item_id = request.url.path.rsplit("/", 1)[-1]
+        if request.method == "DELETE":
+            if not request.content or "reason" not in request.url.params:
+                return httpx.Response(422)
+            store.discard(item_id)
+            return httpx.Response(204)
+        return httpx.Response(200, json={"id": item_id}) if item_id in store else httpx.Response(404)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("stateful",)))
+    assert [(f.operation_id, f.failure.check) for f in fuzzer.run(list(spec.operations))] == []

@@ -390,8 +390,15 @@ class Fuzzer:
             return
         if chain.delete is None or not 200 <= read.status < 300:
             return
-        delete_case = read_case.with_(operation_id=chain.delete.operation_id, method="delete",
-                                      label=f"delete what {chain.create.operation_id} created", query={}, headers={})
+        # The DELETE's own valid case (its required query, headers, body: GitHub's
+        # DELETE /repos/{owner}/{repo}/contents/{path} needs a body), aimed at what was read.
+        try:
+            delete_case = self._factory(chain.delete, salt=11).positive(MINIMAL, phase="stateful")
+        except Unsatisfiable:
+            return
+        ids = {k: v for k, v in read_case.path_params.items() if chain.delete.parameter(k, "path") is not None}
+        delete_case = delete_case.with_(path_params={**delete_case.path_params, **ids},
+                                        label=f"delete what {chain.create.operation_id} created")
         deleted = self._send(chain.delete, delete_case)
         self._check_and_record(chain.delete, delete_case, deleted)
         steps.append(self._step("delete", chain.delete, delete_case, deleted))
