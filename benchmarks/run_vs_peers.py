@@ -7,7 +7,11 @@ type, body schema). Wall time includes process start-up. Peers are installed fro
 ~/.cache/toolcheck-bench/run-peers (never into the repo); toolcheck's modules are byte-compiled
 first, as `pip install` does (see compile_toolcheck). Run:
 
-    python benchmarks/run_vs_peers.py [--steps 200] [--runs 3] [--no-peers]
+    python benchmarks/run_vs_peers.py [--steps 200] [--runs 3] [--no-peers] [--baseline DIR]
+
+``--baseline DIR`` also times the toolcheck of another source tree (DIR holds its ``toolcheck``
+package, e.g. ``git archive REV src | tar -x -C /tmp/base`` then ``/tmp/base/src``) in the same
+rounds, so a change is compared side by side under the same load.
 
 Targets (issue 4): toolcheck's wall time ≤ half of Respect's on the same steps; start-up
 (a one-step scenario, wall) < 0.5 s.
@@ -113,7 +117,7 @@ def install_peers() -> dict[str, Path]:
     return {k: p for k, p in bins.items() if p.exists()}
 
 
-def compile_toolcheck() -> None:
+def compile_toolcheck(extra: Path | None = None) -> None:
     """Byte-compile toolcheck's modules as `pip install` does for an installed copy.
 
     With PYTHONDONTWRITEBYTECODE set (some CI and developer shells) an editable install never
@@ -126,17 +130,20 @@ def compile_toolcheck() -> None:
     spec = importlib.util.find_spec("toolcheck")
     for directory in (spec.submodule_search_locations or []) if spec else []:
         compileall.compile_dir(directory, quiet=1)
+    if extra is not None:
+        compileall.compile_dir(str(extra / "toolcheck"), quiet=1)
 
 
 ENV = {**os.environ, "NO_COLOR": "1", "STEPCI_DISABLE_ANALYTICS": "1", "REDOCLY_TELEMETRY": "off",
        "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 
 
-def once(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+def once(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall time, CPU time (user + system of the process and its children) and exit code."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, check=False)
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV,
+                          check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -152,6 +159,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a source tree (holding a toolcheck package) to time in the same rounds")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Items)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -173,21 +182,27 @@ def main() -> None:
                                                               "--reports", str(work / "reports")],
             "toolcheck start-up (1-step scenario)": [*toolcheck_cmd, "run", str(files["one"]), *common],
         }
+        envs: dict[str, dict[str, str]] = {}
+        if args.baseline is not None:
+            baseline = args.baseline.resolve()
+            for label in ("toolcheck run (Arazzo, contract checks)", "toolcheck start-up (1-step scenario)"):
+                envs[f"{label} [baseline]"] = {**ENV, "PYTHONPATH": str(baseline)}
+                commands[f"{label} [baseline]"] = commands[label]
         peers = {} if args.no_peers else install_peers()
-        compile_toolcheck()
+        compile_toolcheck(args.baseline.resolve() if args.baseline is not None else None)
         if "respect" in peers:
             commands["Redocly Respect (Arazzo, schema checks)"] = [str(peers["respect"]), "respect", str(files["arazzo"])]
         if "stepci" in peers:
             commands["Step CI (status + jsonpath)"] = [str(peers["stepci"]), "run", str(files["stepci"])]
-        for cmd in commands.values():
-            once(cmd, work)  # warm the disk cache and toolcheck's spec cache
+        for label, cmd in commands.items():
+            once(cmd, work, envs.get(label))  # warm the disk cache and toolcheck's spec cache
         # Rounds interleave the tools, so a burst of load on a shared machine hits all alike.
         walls: dict[str, list[float]] = {label: [] for label in commands}
         cpus: dict[str, list[float]] = {label: [] for label in commands}
         codes: dict[str, int] = {}
         for _ in range(args.runs):
             for label, cmd in commands.items():
-                wall, cpu, codes[label] = once(cmd, work)
+                wall, cpu, codes[label] = once(cmd, work, envs.get(label))
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         for label, values in walls.items():
@@ -195,9 +210,9 @@ def main() -> None:
     server.shutdown()
     print(f"\n{args.steps} sequential steps on loopback, median of {args.runs} (wall, incl. start-up)")
     print("(cpu = user + system seconds of the process tree: steadier than wall on a shared machine)")
-    print(f"{'tool':48} {'wall':>8} {'min':>8} {'cpu':>8}  exit")
+    print(f"{'tool':52} {'wall':>8} {'min':>8} {'cpu':>8}  exit")
     for label, median, low, cpu, code in rows:
-        print(f"{label:48} {median:8.3f} {low:8.3f} {cpu:8.3f}  {code}")
+        print(f"{label:52} {median:8.3f} {low:8.3f} {cpu:8.3f}  {code}")
     by = {label: median for label, median, *_ in rows}
     by_cpu = {label: cpu for label, _m, _l, cpu, _c in rows}
     ours = by["toolcheck run (Arazzo, contract checks)"]
@@ -208,10 +223,16 @@ def main() -> None:
         print(f"\ntoolcheck / Respect on the same Arazzo steps: wall {ours / respect:.2f}, "
               f"min wall {min_of(rows, 'toolcheck run (Arazzo, contract checks)') / min_of(rows, label):.2f}, "
               f"cpu {ours_cpu / by_cpu[label]:.2f} (target ≤ 0.50)")
+        base = "toolcheck run (Arazzo, contract checks) [baseline]"
+        if base in by:
+            print(f"baseline / Respect: wall {by[base] / respect:.2f}, min wall {min_of(rows, base) / min_of(rows, label):.2f}, "
+                  f"cpu {by_cpu[base] / by_cpu[label]:.2f}")
     stepci = by.get("Step CI (status + jsonpath)")
     if stepci:
         print(f"toolcheck (scenario) / Step CI: {by['toolcheck run (scenario, contract checks)'] / stepci:.2f}")
     print(f"start-up: {by['toolcheck start-up (1-step scenario)']:.3f} s (target < 0.5 s)")
+    if "toolcheck start-up (1-step scenario) [baseline]" in by:
+        print(f"baseline start-up: {by['toolcheck start-up (1-step scenario) [baseline]']:.3f} s")
 
 
 if __name__ == "__main__":
