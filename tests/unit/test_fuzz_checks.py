@@ -298,3 +298,25 @@ def test_stateful_delete_sends_its_own_required_body_and_query() -> None:
     client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
     fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("stateful",)))
     assert [(f.operation_id, f.failure.check) for f in fuzzer.run(list(spec.operations))] == []
+
+
+def test_stateful_read_back_does_not_send_an_id_its_parameter_rejects() -> None:
+    # GitHub: a runner group's `id` is a number, the path parameter an integer; the read back
+    # sent 179.63 and the fuzzer called the API's 400 "a request that satisfies the spec".
+    group = {"type": "object", "required": ["id"], "properties": {"id": {"type": "number"}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": group}}}
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "g", "version": "1"}, "paths": {
+        "/groups": {"post": {"operationId": "create", "responses": {"201": ok}}},
+        "/groups/{group_id}": {"get": {"operationId": "read", "parameters": [
+            {"name": "group_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": ok, "400": {"description": "bad"}}}}}})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(201, json={"id": 179.63})
+        segment = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, json={"id": 1}) if segment.isdigit() else httpx.Response(400)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, phases=("stateful",)))
+    assert [(f.operation_id, f.failure.check) for f in fuzzer.run(list(spec.operations))] == []

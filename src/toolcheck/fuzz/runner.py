@@ -34,6 +34,7 @@ from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
+from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
@@ -363,8 +364,10 @@ class Fuzzer:
         for name, expression in chain.sources.items():
             value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
                                            headers=created.response_headers)
-            if value is not None and not isinstance(value, (dict, list)):
-                params[name] = value
+            param = chain.read.parameter(name, "path")
+            if value is not None and not isinstance(value, (dict, list)) and (
+                    param is None or parameter_accepts(self.spec, param, value)):
+                params[name] = value  # not GitHub's runner group `id: number` 1.5 into an integer path id
         read_factory = self._factory(chain.read, salt=7)
         try:
             read_case = read_factory.positive(MINIMAL, phase="stateful")

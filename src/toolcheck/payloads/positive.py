@@ -14,7 +14,7 @@ from typing import Any
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, POSITIVE, Case
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator
-from toolcheck.payloads.wire import simple, unexpressible
+from toolcheck.payloads.wire import parameter_accepts, simple, unexpressible
 from toolcheck.spec import Operation, Parameter, Spec
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -76,9 +76,11 @@ class CaseFactory:
                     continue  # allowEmptyValue defaults to false (OpenAPI 3.0 §4.7.12.2)
                 if needs_text and _nested(value):
                     continue  # a list of objects has no header/cookie serialisation (OpenAPI style: simple)
+                if not parameter_accepts(self.spec, param, value):
+                    continue  # read back from the wire it is another value (Discord: a null item of a query array is "")
                 if not needs_text or _printable(value):
                     return value
-            raise Unsatisfiable(f"no printable value for header {param.name}")
+            raise Unsatisfiable(f"no value for {param.location} parameter {param.name} survives the wire")
         finally:
             self.gen.spicy = True
 
