@@ -177,7 +177,8 @@ class _SchemaDocument:
 
 @functools.lru_cache(maxsize=1)
 def _fast_validator() -> Any:
-    """A compiled yes/no check of the scenario schema, or None (see toolcheck.checks._fastcheck)."""
+    """The compiled yes/no check of the scenario schema (None: not compilable, jsonschema
+    decides; see toolcheck.checks._fastcheck), with the document its refs resolve in."""
     from toolcheck.checks._fastcheck import fast_check
 
     schema = scenario_schema()
