@@ -267,3 +267,21 @@ def test_no_poll_for_a_job_that_cannot_finish_or_is_no_item(tmp_path: Path) -> N
     assert all("poll" not in f.read_text() for f in (tmp_path / "sc").iterdir())
     result = invoke("run", "sc", "--mock", "--no-reports", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
+
+
+def test_auth_step_of_an_operation_without_a_documented_401_runs_green_with_a_warning(tmp_path: Path) -> None:
+    # docs: init's files "run green against --mock"; the auth-failure step of an operation that
+    # documents no 401 (OAI's tictactoe, Stripe's `default`-only errors) failed every run.
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+            "security": [{"key": []}],
+            "paths": {"/board": {"put": {"operationId": "put_board", "requestBody": {"content": {"application/json": {
+                "schema": {"type": "string"}, "example": "X"}}},
+                "responses": {"200": {"description": "ok"}, "default": {"description": "error"}}}}}}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    result = invoke("run", "sc", "--mock", "--reports", "reports", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+    report = json.loads((tmp_path / "reports" / "report.json").read_text())
+    auth = next(c for c in report["suites"][0]["cases"] if c["name"] == "put_board_requires_auth")
+    assert [v["severity"] for v in auth["details"]["violations"] if v["check"] == "status_documented"] == ["warning"]

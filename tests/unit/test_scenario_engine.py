@@ -202,6 +202,13 @@ def test_auth_failure_needs_documented_status(tmp_path: Path) -> None:
     # get_task documents 401 and 404, not 403: an auth failure answered 403 is outside the contract.
     assert suite.cases[0].status == "failed"
     assert "does not document" in suite.cases[0].message or "403" in suite.cases[0].message
+    # it is a contract check: --contract warn (or a step's `contract: warn`) makes it a warning
+    suite, _, _ = run(write(tmp_path, AUTH), Forbidden(), contract="warn")
+    assert suite.cases[0].status == "passed"
+    assert any(v["check"] == "status_documented" and "does not document" in v["message"]
+               and v["severity"] == "warning" for v in suite.cases[0].details["violations"])
+    suite, _, _ = run(write(tmp_path, AUTH), Forbidden(), contract="off")
+    assert suite.cases[0].status == "passed"
 
 
 def test_network_retry_then_unreachable(tmp_path: Path) -> None:
