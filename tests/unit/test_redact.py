@@ -43,3 +43,13 @@ def test_leaks_name_the_secret_not_the_value() -> None:
     leaks = r.leaks('{"echo": "tok-abcdef123456"}')
     assert leaks and all("tok-abcdef123456" not in label for label in leaks)
     assert r.leaks("nothing here") == []
+
+
+def test_the_working_directory_variables_are_not_secrets_but_real_ones_are() -> None:
+    from toolcheck.scenarios import register_env_secrets
+
+    redactor = Redactor()
+    register_env_secrets(redactor, {"PWD": "/home/dev/project", "OLDPWD": "/home/dev",
+                                    "DB_PASSWORD": "hunter2-hunter2", "SHELL": "/bin/bash"})
+    text = redactor.redact_text("/home/dev/project/one.toolcheck.yaml:4 password hunter2-hunter2")
+    assert text.startswith("/home/dev/project/one.toolcheck.yaml:4") and "hunter2-hunter2" not in text

@@ -46,10 +46,15 @@ class RunContext:
     on_case: CaseCallback | None = None
 
 
+# Shell variables whose names read like secrets but hold the working directory ("pwd" is also
+# short for password): masking them would hide every path in a report.
+_NOT_SECRET_ENV = frozenset({"PWD", "OLDPWD"})
+
+
 def register_env_secrets(redactor: Redactor, env: Mapping[str, str]) -> None:
     """Env values whose names look secret (``API_TOKEN``, ``DB_PASSWORD``) are known secrets."""
     for name, value in env.items():
-        if is_secret_name(name) and value:
+        if value and name not in _NOT_SECRET_ENV and is_secret_name(name):
             redactor.add(value, label=f"env.{name}")
 
 
