@@ -284,4 +284,24 @@ def test_auth_step_of_an_operation_without_a_documented_401_runs_green_with_a_wa
     assert result.exit_code == 0, result.stdout
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
     auth = next(c for c in report["suites"][0]["cases"] if c["name"] == "put_board_requires_auth")
+    # which 4xx an API answers without credentials is unknown when it documents none (AWS: 495)
+    assert "status: 4xx" in (tmp_path / "sc" / "board.toolcheck.yaml").read_text()
     assert [v["severity"] for v in auth["details"]["violations"] if v["check"] == "status_documented"] == ["warning"]
+
+
+def test_negative_form_body_is_not_an_empty_form_when_the_body_is_optional(tmp_path: Path) -> None:
+    # Twilio's CreatePayments: an optional urlencoded body with required fields. {} goes out as no
+    # body at all, which is valid; the scaffold's negative expected 4xx and got 201.
+    schema = {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "integer"}}}
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/payments": {"post": {
+        "operationId": "pay", "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": schema, "example": {"amount": 5}}}},
+        "responses": {"201": {"description": "ok"}}}}}}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
+    import yaml
+
+    steps = {s["id"]: s for s in yaml.safe_load((tmp_path / "sc" / "payments.toolcheck.yaml").read_text())["steps"]}
+    assert steps["pay_rejects_bad_request"]["body"] != {}
+    result = invoke("run", "sc", "--mock", "--no-reports", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
