@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -256,3 +257,25 @@ def test_scaffold_form_body_fills_deep_members_the_wire_cannot_leave_empty(tmp_p
     body = scenario_doc["steps"][0]["body"]
     assert spec.validator(schema).is_valid(body)
     assert "{}" not in json.dumps(body) and "[]" not in json.dumps(body)
+
+
+def test_scaffold_does_not_chain_an_id_into_an_operation_that_types_it_otherwise(tmp_path: Path) -> None:
+    # GitLab v3: a project's `id` is a string, and so is {id} on most of its paths, but one
+    # operation declares {id} an integer: chaining the string there got 400 from the mock.
+    project = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": project}}}
+
+    def pid(kind: str) -> list[dict[str, Any]]:
+        return [{"name": "id", "in": "path", "required": True, "schema": {"type": kind}}]
+
+    doc = {"openapi": "3.1.0", "info": {"title": "g", "version": "1"}, "paths": {
+        "/projects": {"post": {"operationId": "create_project", "responses": {"201": ok}}},
+        "/projects/{id}": {"get": {"operationId": "get_project", "parameters": pid("string"), "responses": {"200": ok}}},
+        "/projects/{id}/emoji": {"post": {"operationId": "award", "parameters": pid("integer"),
+                                          "responses": {"201": {"description": "ok"}}}}}}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc))
+    (scenario_doc,) = scaffold(load_spec(str(path)), tmp_path / "out").values()
+    steps = {s["id"]: s for s in scenario_doc["steps"]}
+    assert steps["get_project"]["params"]["id"] == "$steps.create_project.outputs.id"
+    assert isinstance(steps["award"]["params"]["id"], int)

@@ -66,6 +66,8 @@ class _Builder:
         self.rng = random.Random(seed)
         self.skipped: list[str] = []
         self.literals: dict[str, Any] = {}  # inputs of the current scenario that hold literal values
+        self.output_kinds: dict[str, Any] = {}  # path parameter -> JSON type of the id chained into it
+        self.last_id_kind: Any = None
 
     def literal(self, value: Any, name: str = "value") -> Any:
         """``value`` with every string the scenario language would evaluate (``$HF_TOKEN``,
@@ -170,6 +172,7 @@ class _Builder:
                         score += 1
                     if score and (best is None or score > best[0]):
                         best = (score, name)
+                        self.last_id_kind = kind
         return best[1] if best else None
 
     def terminal_states(self, op: Operation) -> list[str]:
@@ -261,6 +264,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
     inputs: dict[str, Any] = {}
     auth: dict[str, str] = {}
     b.literals = {}
+    b.output_kinds = {}
     for name in sorted(schemes):
         scheme = spec.security_schemes.get(name)
         default = "user:password" if scheme is not None and scheme.scheme.lower() == "basic" else "demo-token-0001"
@@ -310,6 +314,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             if param and field:
                 step["outputs"] = {param: f"$response.body#/{field}"}
                 outputs[param] = f"$steps.{sid}.outputs.{param}"
+                b.output_kinds[param] = b.last_id_kind
         lr = long_running_reason(spec, op)
         if lr:
             getter = next((o for o in spec.operations if o.method == "get" and o.path.startswith(op.path.rstrip("/") + "/{")
@@ -370,10 +375,17 @@ def _poll(done: list[str]) -> dict[str, Any]:
     return {"until": until, "interval": "20ms", "max_interval": "1s", "max_attempts": 50, "max_time": "30s"}
 
 
+def _fits(spec: Spec, schema: Any, kind: Any) -> bool:
+    """Whether an id of JSON type ``kind`` suits a path parameter: GitLab types a project's
+    ``id`` a string, and most of its paths too, but an integer on a few."""
+    wanted = spec.deref(schema).get("type") if isinstance(spec.deref(schema), dict) else None
+    return not (wanted in ("integer", "number") and isinstance(kind, str) and kind not in ("integer", wanted))
+
+
 def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for p in op.parameters:
-        if p.location == "path" and p.name in outputs:
+        if p.location == "path" and p.name in outputs and _fits(b.spec, p.schema, b.output_kinds.get(p.name)):
             params[p.name] = outputs[p.name]
         elif p.required or p.location == "path":
             params[p.name] = b.literal(b.value(p.schema, p.name), p.name)
