@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from toolcheck.spec._pointer import RefResolver, escape
+from toolcheck.spec._pointer import RefResolver, escape, pointer_of
 from toolcheck.spec.model import (
     HTTP_METHODS,
     Header,
@@ -39,20 +39,12 @@ class OpStub(NamedTuple):
         return f"{self.method.upper()} {self.path}"
 
 
-# A JSON pointer, or (parent, key) pairs formatted only when a problem is reported: building
+# A JSON pointer, or (key, parent) pairs formatted only when a problem is reported: building
 # pointer strings for every parameter and response cost a tenth of building GitHub's spec.
 Where = Any
 _NO_VALUE = object()
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _STATUS = re.compile(r"[1-5](\d\d|XX|xx)")
-
-
-def pointer_of(where: Where) -> str:
-    keys: list[str] = []
-    while isinstance(where, tuple):
-        where, key = where
-        keys.append(escape(str(key)))
-    return str(where) + "".join("/" + k for k in reversed(keys))
 
 
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
@@ -110,7 +102,7 @@ class Builder:
         for path, item_ptr, item in self._items(section):
             if section == "paths" and not path.startswith("/"):
                 self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
-            shared = self._parameters(item.get("parameters"), (item_ptr, "parameters"))
+            shared = self._parameters(item.get("parameters"), ("parameters", item_ptr))
             servers = _server_urls(item.get("servers")) or global_servers
             for method, raw_op, op_ptr in self._candidates(item, item_ptr):
                 result.append(
@@ -149,7 +141,7 @@ class Builder:
         global_security, global_servers = self._globals()
         for method, raw_op, op_ptr in self._candidates(item, item_ptr):
             if op_ptr == stub.pointer:
-                shared = self._parameters(item.get("parameters"), (item_ptr, "parameters"))
+                shared = self._parameters(item.get("parameters"), ("parameters", item_ptr))
                 op = self._operation(raw_op, method, stub.path, op_ptr, shared, global_security,
                                      _server_urls(item.get("servers")) or global_servers,
                                      webhook=stub.section == "webhooks")
@@ -215,7 +207,7 @@ class Builder:
         *,
         webhook: bool,
     ) -> Operation:
-        own = self._parameters(raw.get("parameters"), (pointer, "parameters"))
+        own = self._parameters(raw.get("parameters"), ("parameters", pointer))
         if not shared:
             params = own
         elif not own:
@@ -248,8 +240,8 @@ class Builder:
             description=_text(raw.get("description")),
             tags=tuple(str(t) for t in tags),
             parameters=tuple(params),
-            request_body=self._request_body(raw.get("requestBody"), (pointer, "requestBody")),
-            responses=self._responses(responses_raw, (pointer, "responses")),
+            request_body=self._request_body(raw.get("requestBody"), ("requestBody", pointer)),
+            responses=self._responses(responses_raw, ("responses", pointer)),
             security=self._security(security_raw),
             deprecated=raw.get("deprecated") is True,
             servers=op_servers or servers,
@@ -275,7 +267,7 @@ class Builder:
         result: list[Parameter] = []
         seen: set[tuple[str, str]] = set()
         for i, item in enumerate(raw):
-            ptr = (pointer, i)
+            ptr = (i, pointer)
             ref = item.get("$ref") if isinstance(item, dict) and len(item) == 1 else None
             if isinstance(ref, str) and ref in self._params_by_ref:
                 cached = self._params_by_ref[ref]
@@ -358,7 +350,7 @@ class Builder:
             return {}
         out: dict[str, MediaType] = {}
         for media_type, media in raw.items():
-            media = self.deref(media, (pointer, media_type))
+            media = self.deref(media, (media_type, pointer))
             if not isinstance(media, dict):
                 media = {}
             examples = self._examples(media.get("examples"))
@@ -378,7 +370,7 @@ class Builder:
             return None
         return RequestBody(
             required=body.get("required") is True,
-            content=self._content(body.get("content"), (pointer, "content")),
+            content=self._content(body.get("content"), ("content", pointer)),
             description=_text(body.get("description")),
         )
 
@@ -386,7 +378,7 @@ class Builder:
         out: dict[str, Response] = {}
         for status, resp in raw.items():
             status = str(status)
-            ptr = (pointer, status)
+            ptr = (status, pointer)
             if status.startswith("x-"):
                 continue
             ref = resp.get("$ref") if isinstance(resp, dict) and len(resp) == 1 else None
@@ -411,7 +403,7 @@ class Builder:
             self.problem("warning", ptr, f"{status!r} is not an HTTP status code", "invalid-status")
         headers: dict[str, Header] = {}
         for name, header in (resolved.get("headers") or {}).items():
-            h = self.deref(header, ((ptr, "headers"), name))
+            h = self.deref(header, (name, ("headers", ptr)))
             if not isinstance(h, dict):
                 continue
             schema = h.get("schema")
@@ -428,7 +420,7 @@ class Builder:
         return Response(
             status=status,
             description=_text(resolved.get("description")),
-            content=self._content(resolved.get("content"), (ptr, "content")),
+            content=self._content(resolved.get("content"), ("content", ptr)),
             headers=headers,
             links=_mapping(resolved.get("links")),
         )

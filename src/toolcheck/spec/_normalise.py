@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolcheck.spec._pointer import RefResolver, escape, resolve_pointer
+from toolcheck.spec._pointer import RefResolver, escape, pointer_of, resolve_pointer
 from toolcheck.spec._refs import DATA_KEYS, EXTERNAL
 
 OTHER, SCHEMA, OTHER_MAP, SCHEMA_MAP = 0, 1, 2, 3
@@ -56,14 +56,6 @@ _ANNOTATIONS = frozenset({
 # A path is a linked list (key, parent) so building it costs O(1) per node; it becomes a JSON
 # pointer only when a problem is reported.
 Path = tuple[Any, Any] | None
-
-
-def pointer_of(path: Path) -> str:
-    parts: list[str] = []
-    while path is not None:
-        key, path = path
-        parts.append(escape(str(key)))
-    return "".join("/" + p for p in reversed(parts))
 
 
 class Normaliser:

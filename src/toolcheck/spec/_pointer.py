@@ -18,6 +18,18 @@ def join(pointer: str, *tokens: Any) -> str:
     return pointer + "".join("/" + escape(str(t)) for t in tokens)
 
 
+def pointer_of(path: Any) -> str:
+    """A JSON pointer from a linked path: ``(key, parent)`` pairs ending in a base pointer or None.
+
+    Walks build paths as pairs (O(1) per step) and format one only when it is reported.
+    """
+    keys: list[str] = []
+    while isinstance(path, tuple):
+        key, path = path
+        keys.append(escape(str(key)))
+    return (path or "") + "".join("/" + k for k in reversed(keys))
+
+
 def split(pointer: str) -> list[str]:
     if not pointer or pointer == "/":
         return [] if not pointer else [""]
