@@ -117,6 +117,11 @@ class Normaliser:
                 node, ctx, path = pending.pop()
                 visit(node, ctx, path)
 
+        def checked_ref(node: dict[str, Any], seen: set[str]) -> bool:
+            """A lone ``{$ref}`` checked before: visiting it would do nothing, so callers skip it."""
+            ref = node.get("$ref")
+            return ref.__class__ is str and ref in seen
+
         def visit(node: Any, ctx: int, path: Path) -> None:
             if ctx == SCHEMA:
                 if isinstance(node, dict):
@@ -153,17 +158,9 @@ class Normaliser:
                     if isinstance(value, list):
                         at = (key, path)
                         for i, item in enumerate(value):
-                            if isinstance(item, dict):
-                                if len(item) == 1:
-                                    ref = item.get("$ref")
-                                    if ref.__class__ is str and ref in followed_schema:
-                                        continue
+                            if isinstance(item, dict) and not (len(item) == 1 and checked_ref(item, followed_schema)):
                                 schema(item, (i, at))
-                elif isinstance(value, dict):
-                    if len(value) == 1:
-                        ref = value.get("$ref")
-                        if ref.__class__ is str and ref in followed_schema:
-                            continue
+                elif isinstance(value, dict) and not (len(value) == 1 and checked_ref(value, followed_schema)):
                     schema(value, (key, path))
 
         def mapping(node: dict[str, Any], path: Path, child: Any) -> None:
@@ -176,10 +173,8 @@ class Normaliser:
             checked = followed if child is None else followed_schema
             for key, value in node.items():
                 if isinstance(value, dict):
-                    if len(value) == 1:  # a lone $ref checked before: nothing left to do
-                        ref = value.get("$ref")
-                        if ref.__class__ is str and ref in checked:
-                            continue
+                    if len(value) == 1 and checked_ref(value, checked):
+                        continue
                     if child is None:
                         other(value, (key, path))
                     else:
@@ -190,10 +185,8 @@ class Normaliser:
         def other_list(node: list[Any], path: Path) -> None:
             for i, item in enumerate(node):
                 if isinstance(item, dict):
-                    if len(item) == 1:  # GitHub: 6,400 `{$ref: "#/components/parameters/..."}`
-                        ref = item.get("$ref")
-                        if ref.__class__ is str and ref in followed:
-                            continue
+                    if len(item) == 1 and checked_ref(item, followed):
+                        continue  # GitHub: 6,400 `{$ref: "#/components/parameters/..."}`
                     other(item, (i, path))
                 elif isinstance(item, list):
                     other_list(item, (i, path))
