@@ -140,3 +140,26 @@ def test_schema_examples_are_reused_when_they_fit() -> None:
     values = [generate_value(spec, {"$ref": "#/components/schemas/C"}, rng=random.Random(s)) for s in range(20)]
     assert any(v["company"] == "Acme Widgets" for v in values)
     assert all(re.match("^[A-Z]{3}$", v["code"]) for v in values)
+
+
+def test_a_discriminator_value_allowed_beside_the_oneof_names_the_generated_branch() -> None:
+    option = {"type": "object", "required": ["discrim"], "properties": {"discrim": {"type": "string"}}}
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+            "One": {**option, "properties": {**option["properties"], "one": {"type": "number"}}},
+            "Two": {**option, "properties": {**option["properties"], "two": {"type": "string"}}},
+            "Body": {"type": "object",
+                     "properties": {"tag": {"type": "string", "enum": ["oneA", "oneB", "twoA"]}},
+                     "discriminator": {"propertyName": "tag", "mapping": {
+                         "oneA": "#/components/schemas/One", "oneB": "#/components/schemas/One",
+                         "twoA": "#/components/schemas/Two"}},
+                     "oneOf": [{"$ref": "#/components/schemas/One"}, {"$ref": "#/components/schemas/Two"}]},
+        }},
+    })
+    for seed in range(30):
+        value = generate_value(spec, spec.schemas["Body"], rng=random.Random(seed))
+        if "one" in value:
+            assert value["tag"] in ("oneA", "oneB"), value
+        if "two" in value:
+            assert value["tag"] == "twoA", value

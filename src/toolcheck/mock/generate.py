@@ -302,8 +302,14 @@ class _Generator:
             raw_props = base.get("properties")
             props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
             declared = self.flatten(props.get(prop, {}))
-            # A branch that pins the value (enum/const) already produced the right tag.
-            if not (isinstance(declared, dict) and ("enum" in declared or "const" in declared or "_choices" in declared)):
+            pinned: Any = None
+            if isinstance(declared, dict):
+                pinned = declared.get("enum") if "enum" in declared else [declared["const"]] if "const" in declared else None
+            # A branch that pins another value (enum/const) keeps it; a value the property merely
+            # allows (an enum of every tag, declared beside the oneOf) must be this branch's tag.
+            if not (isinstance(declared, dict) and "_choices" in declared) and (
+                not isinstance(pinned, list) or tag[0] in pinned
+            ):
                 result[prop] = tag[0]
         return result
 
