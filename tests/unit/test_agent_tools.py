@@ -303,3 +303,21 @@ def test_strict_calls_are_completed_with_nulls_and_round_trip(example_spec_path)
     assert filled["memo"] is None and filled["due_date"] is None
     assert not list(js.Draft202012Validator(strict.input_schema).iter_errors(filled))
     assert tool_call_to_request(strict, filled) == tool_call_to_request(plain, args)
+
+
+def test_a_strict_object_with_shared_properties_and_alternatives_accepts_each_alternative() -> None:
+    from toolcheck.agent import fill_strict_nulls
+
+    body = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}},
+            "oneOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "x": {"type": "string"}}},
+                      {"type": "object", "required": ["b"], "properties": {"b": {"type": "integer"}, "y": {"type": "string"}}}]}
+    spec = spec_with({"/o": {"post": {"operationId": "o", "requestBody": {"required": True, "content": {
+        "application/json": {"schema": body}}}, "responses": OK}}})
+    (plain,) = build_tools(spec)
+    (strict,) = build_tools(spec, strict=True)
+    assert strict.strict
+    for call in ({"kind": "k", "a": "s"}, {"kind": "k", "b": 2}):
+        args = arguments_for(plain, {}, call)
+        filled = fill_strict_nulls(strict, args)  # nulls for the optional members of the branch it fits
+        assert not list(jsonschema.Draft202012Validator(strict.input_schema).iter_errors(filled)), filled
+        assert tool_call_to_request(strict, filled) == tool_call_to_request(plain, args)

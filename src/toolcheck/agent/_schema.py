@@ -227,6 +227,15 @@ class SchemaConverter:
             self.note("`oneOf` rewritten as `anyOf` (strict mode)")
         if "allOf" in node:
             node = self._merge_all_of(node, where)
+        if (isinstance(node.get("anyOf"), list) and isinstance(node.get("properties"), dict)
+                and all(isinstance(branch, dict) for branch in node["anyOf"])):
+            # An object with properties of its own *and* alternatives: every branch is closed in
+            # strict mode, so the shared properties must go into each branch or nothing fits.
+            shared = {k: v for k, v in node.items() if k not in ("anyOf", "description", "title")}
+            self.note("properties shared by `anyOf` branches copied into each branch (strict mode)")
+            out = {k: v for k, v in node.items() if k in ("description", "title")}
+            out["anyOf"] = [self._strict({"allOf": [shared, branch]}, where) for branch in node["anyOf"]]
+            return out
         kind = node.get("type")
         if isinstance(kind, list):
             rest = {k: v for k, v in node.items() if k not in ("type",)}

@@ -360,12 +360,17 @@ def fill_strict_nulls(tool: Tool, arguments: Mapping[str, Any]) -> dict[str, Any
             return value
         branches = schema.get("anyOf")
         if isinstance(branches, list):
-            for branch in branches:
-                if isinstance(branch, dict) and branch.get("type") != "null" and (
-                        (isinstance(value, dict) and "properties" in branch)
-                        or (isinstance(value, list) and "items" in branch)):
-                    return fill(branch, value, depth + 1)
-            return value
+            fitting = [b for b in branches if isinstance(b, dict) and b.get("type") != "null" and (
+                (isinstance(value, dict) and isinstance(b.get("properties"), dict))
+                or (isinstance(value, list) and "items" in b))]
+            if not fitting:
+                return value
+            if isinstance(value, dict):
+                # The branch that declares the call's own properties (closed objects accept no
+                # others), not merely the first object branch.
+                keys = set(value)
+                fitting.sort(key=lambda b: (not keys <= set(b["properties"]), -len(keys & set(b["properties"]))))
+            return fill(fitting[0], value, depth + 1)
         props = schema.get("properties")
         if isinstance(value, dict) and isinstance(props, dict):
             out = {k: fill(props.get(k), v, depth + 1) for k, v in value.items()}
