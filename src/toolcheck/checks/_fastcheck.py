@@ -26,6 +26,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from toolcheck.spec.discriminator import branch_table
+
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
 
@@ -204,10 +206,20 @@ class _Compiler:
                 subs = [self.compile(s) for s in schema[key]]
                 if key == "allOf":
                     checks.extend(subs)
-                elif key == "anyOf":
-                    checks.append(lambda v, subs=subs: any(s(v) for s in subs))
+                    continue
+                if key == "anyOf":
+                    plain: Check = lambda v, subs=subs: any(s(v) for s in subs)  # noqa: E731
                 else:
-                    checks.append(lambda v, subs=subs: sum(1 for s in subs if s(v)) == 1)
+                    plain = lambda v, subs=subs: sum(1 for s in subs if s(v)) == 1  # noqa: E731
+                table = branch_table(schema, schema[key])
+                if table is None:
+                    checks.append(plain)
+                else:  # OpenAPI's discriminator names the branch (toolcheck.spec.discriminator)
+                    prop, by_value = table
+                    chosen = {value: subs[schema[key].index(branch)] for value, branch in by_value.items()}
+                    checks.append(lambda v, prop=prop, chosen=chosen, plain=plain: (
+                        chosen[v[prop]](v) if isinstance(v, dict) and isinstance(v.get(prop), str) and v[prop] in chosen
+                        else plain(v)))
         if "not" in schema:
             negated = self.compile(schema["not"])
             checks.append(lambda v, negated=negated: not negated(v))

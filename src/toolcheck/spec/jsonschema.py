@@ -15,10 +15,33 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import referencing.exceptions
 
+from toolcheck.spec.discriminator import chosen_branch
+
 if TYPE_CHECKING:
     from toolcheck.spec.model import Spec
 
 FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+
+def _discriminated(keyword: Any) -> Any:
+    """``oneOf``/``anyOf`` that let an OpenAPI ``discriminator`` pick the branch (see
+    :mod:`toolcheck.spec.discriminator`); plain JSON Schema when the payload names none."""
+
+    def check(validator: Any, branches: Any, instance: Any, schema: Any) -> Any:
+        branch = chosen_branch(schema, branches, instance) if isinstance(branches, list) else None
+        if branch is None:
+            yield from keyword(validator, branches, instance, schema)
+            return
+        yield from validator.descend(instance, branch, schema_path=branches.index(branch))
+
+    return check
+
+
+_BASE_KEYWORDS = jsonschema.Draft202012Validator.VALIDATORS
+OpenAPIValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    {"oneOf": _discriminated(_BASE_KEYWORDS["oneOf"]), "anyOf": _discriminated(_BASE_KEYWORDS["anyOf"])},
+)
 _ROOT_URI = "urn:toolcheck:spec"
 _RESERVED = frozenset({"$id", "$schema", "allOf", "$defs", "$anchor", "$dynamicAnchor"})
 
@@ -27,8 +50,9 @@ _caches: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, jsonschema.Draft202
 )
 
 
-def validator_for(spec: Spec, schema: Any) -> jsonschema.Draft202012Validator:
-    """A cached Draft 2020-12 validator (with format checks) whose refs resolve in ``spec``."""
+def validator_for(spec: Spec, schema: Any) -> Any:
+    """A cached Draft 2020-12 validator (with format checks, and OpenAPI's ``discriminator``
+    choosing among ``oneOf``/``anyOf`` branches) whose refs resolve in ``spec``."""
     cache = _caches.get(spec)
     if cache is None:
         cache = _caches[spec] = {}
@@ -40,7 +64,7 @@ def validator_for(spec: Spec, schema: Any) -> jsonschema.Draft202012Validator:
     if isinstance(schema, dict):
         wrapper = {k: v for k, v in spec.document.items() if k not in _RESERVED}
         wrapper.update({"$id": _ROOT_URI, "allOf": [schema]})
-    validator = jsonschema.Draft202012Validator(wrapper, format_checker=FORMAT_CHECKER)
+    validator = OpenAPIValidator(wrapper, format_checker=FORMAT_CHECKER)
     cache[key] = (schema, validator)
     return validator
 
