@@ -57,3 +57,23 @@ def test_anyof_with_a_discriminator_checks_only_the_named_branch() -> None:
     spec = _spec("anyOf")
     assert _verdicts(spec, {"petType": "Dog", "name": "Rex", "lives": 12}) == (True, True)
     assert _verdicts(spec, {"petType": "Cat", "name": "Tom", "lives": 12}) == (False, False)
+
+
+def test_mapping_references_to_other_files_follow_their_branches_into_the_bundle(tmp_path: Any) -> None:
+    from toolcheck.spec import load_spec
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "pets.yaml").write_text(
+        "Cat: {type: object, required: [petType, name], properties: {petType: {type: string}, name: {type: string},"
+        " lives: {type: integer, maximum: 9}}}\n"
+        "Dog: {type: object, required: [petType, name], properties: {petType: {type: string}, name: {type: string}}}\n")
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: pets, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet:\n"
+        "      oneOf: [{$ref: 'models/pets.yaml#/Cat'}, {$ref: 'models/pets.yaml#/Dog'}]\n"
+        "      discriminator:\n        propertyName: petType\n"
+        "        mapping: {cat: 'models/pets.yaml#/Cat', dog: 'models/pets.yaml#/Dog'}\n")
+    spec = load_spec(str(tmp_path / "openapi.yaml"), use_cache=False)
+    pet = spec.schemas["Pet"]
+    assert all(ref.startswith("#/components/x-toolcheck-external/") for ref in pet["discriminator"]["mapping"].values())
+    assert _verdicts(spec, {"petType": "cat", "name": "Tom"}) == (True, True)
+    assert _verdicts(spec, {"petType": "cat", "name": "Tom", "lives": 12}) == (False, False)

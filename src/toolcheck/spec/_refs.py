@@ -95,6 +95,20 @@ def has_external_refs(raw: bytes, *, allow_network: bool) -> bool:
     return pattern.search(raw) is not None
 
 
+def _discriminator_mappings(node: Any) -> Iterator[dict[str, Any]]:
+    """Every ``discriminator.mapping`` object in a tree (example data skipped)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            disc = current.get("discriminator")
+            if isinstance(disc, dict) and isinstance(disc.get("mapping"), dict):
+                yield disc["mapping"]
+            stack.extend(v for k, v in current.items() if isinstance(v, (dict, list)) and k not in DATA_KEYS)
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, (dict, list)))
+
+
 @dataclass
 class Bundle:
     """The root document with other files' targets copied in, plus what went wrong."""
@@ -191,6 +205,20 @@ def bundle(root: dict[str, Any], root_location: Location, load: Loader) -> Bundl
             bucket[key] = target
             if isinstance(target, (dict, list)):
                 pending.append((target, target_location, ("components", EXTERNAL, key)))
+        # A discriminator's mapping names its branches by reference too (DigitalOcean:
+        # 'models/droplet_actions.yml#/droplet_action'): point them where the branches went.
+        for mapping in _discriminator_mappings(node):
+            for value, target_ref in list(mapping.items()):
+                if not isinstance(target_ref, str) or target_ref.startswith("#"):
+                    continue
+                file_part, _, fragment = target_ref.partition("#")
+                if "/" not in file_part and not file_part.endswith((".yaml", ".yml", ".json")):
+                    continue  # a schema name, not a reference
+                target_location = location.join(file_part)
+                if target_location == root_location:
+                    mapping[value] = "#" + fragment
+                elif (target_location, fragment) in keys:
+                    mapping[value] = f"#/components/{EXTERNAL}/{keys[(target_location, fragment)]}"
     if bucket:
         components = root.setdefault("components", {})
         if not isinstance(components, dict):
