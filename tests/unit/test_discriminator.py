@@ -77,3 +77,26 @@ def test_mapping_references_to_other_files_follow_their_branches_into_the_bundle
     assert all(ref.startswith("#/components/x-toolcheck-external/") for ref in pet["discriminator"]["mapping"].values())
     assert _verdicts(spec, {"petType": "cat", "name": "Tom"}) == (True, True)
     assert _verdicts(spec, {"petType": "cat", "name": "Tom", "lives": 12}) == (False, False)
+
+
+def test_branches_that_inherit_a_discriminator_through_allof_are_picked_by_it() -> None:
+    # OpenAPI's own example: Pet declares the discriminator, Cat and Dog are allOf [Pet, ...].
+    pet = {"type": "object", "required": ["petType"], "properties": {"petType": {"type": "string"}},
+           "discriminator": {"propertyName": "petType"}}
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "pets", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+            "Pet": pet,
+            "Cat": {"allOf": [{"$ref": "#/components/schemas/Pet"},
+                              {"properties": {"lives": {"type": "integer", "maximum": 9}}}]},
+            "Dog": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"properties": {"bark": {"type": "boolean"}}}]},
+            "AnyPet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}]},
+        }},
+    })
+    schema = spec.schemas["AnyPet"]
+    assert schema["discriminator"] == {"propertyName": "petType"}
+    for instance, valid in (({"petType": "Cat"}, True), ({"petType": "Cat", "lives": 12}, False),
+                            ({"petType": "Dog", "lives": 12}, True)):
+        check = fast_check(spec, schema)
+        assert check is not None
+        assert (not schema_errors(spec, schema, instance), check(instance)) == (valid, valid), instance

@@ -462,6 +462,8 @@ class Normaliser:
             if node.get(key) == []:
                 del node[key]
                 self.problem("warning", (key, path), f"empty `{key}` removed (it would reject every value)", "empty-composition")
+        if "discriminator" not in node and ("oneOf" in node or "anyOf" in node):
+            self._inherit_discriminator(node)
         if "$recursiveAnchor" in node:
             self._recursive_to_ref(node, path)
         kind = node.get("type")
@@ -486,6 +488,39 @@ class Normaliser:
         if pattern is not None and not self._pattern_ok(pattern):
             node["x-toolcheck-invalid-pattern"] = node.pop("pattern")
             self.problem("warning", ("pattern", path), f"`pattern` {pattern!r} is not a valid regular expression; ignored", "invalid-pattern")
+
+    def _inherit_discriminator(self, node: dict[str, Any]) -> None:
+        """An "embedded" discriminator: ``oneOf: [Cat, Dog]`` where Cat and Dog are each
+        ``allOf: [Pet, ...]`` and Pet declares the discriminator (OpenAPI's own example). The
+        alternatives then carry Pet's discriminator, so validators and the mock pick the branch
+        the payload names (:mod:`toolcheck.spec.discriminator`)."""
+        branches = node.get("oneOf", node.get("anyOf"))
+        if not isinstance(branches, list) or not branches:
+            return
+        found: dict[str, Any] | None = None
+        for branch in branches:
+            ref = branch.get("$ref") if isinstance(branch, dict) else None
+            try:
+                target = self._resolve(ref) if isinstance(ref, str) and ref.startswith("#") else None
+            except KeyError:
+                target = None
+            parents = target.get("allOf") if isinstance(target, dict) else None
+            own: dict[str, Any] | None = None
+            for parent in parents if isinstance(parents, list) else []:
+                parent_ref = parent.get("$ref") if isinstance(parent, dict) else None
+                try:
+                    resolved = self._resolve(parent_ref) if isinstance(parent_ref, str) and parent_ref.startswith("#") else None
+                except KeyError:
+                    resolved = None
+                disc = resolved.get("discriminator") if isinstance(resolved, dict) else None
+                if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+                    own = disc
+                    break
+            if own is None or (found is not None and own.get("propertyName") != found.get("propertyName")):
+                return  # every branch must inherit the same discriminator
+            found = found or own
+        if found is not None:
+            node["discriminator"] = dict(found)
 
     @staticmethod
     def _recursive_to_ref(node: dict[str, Any], path: Path) -> None:
