@@ -328,3 +328,34 @@ def test_a_path_that_is_an_item_and_a_collection_acts_as_the_item() -> None:
     assert mock.handle(MockRequest("DELETE", f"/gists/{key}", "", {}, b"")).status == 204
     assert mock.handle(MockRequest("DELETE", f"/gists/{key}", "", {}, b"")).status == 404
     assert mock.handle(MockRequest("GET", f"/gists/{key}", "", {}, b"")).status == 404
+
+
+def test_stateful_items_with_a_format_suffix_belong_to_their_collection() -> None:
+    # Twilio: POST /Messages.json creates, GET/DELETE /Messages/{Sid}.json act on it; the id
+    # field is `sid` (the parameter is `Sid`).
+    message = {"type": "object", "properties": {"sid": {"type": "string", "pattern": "^SM[0-9a-f]{8}$"},
+                                                "body": {"type": "string"}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}
+    sid = [{"name": "Sid", "in": "path", "required": True, "schema": {"type": "string"}}]
+    spec = load_spec_dict({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/Messages.json": {"post": {"operationId": "create_message", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object", "properties": {"body": {"type": "string"}}}}}},
+                "responses": {"201": ok}}},
+            "/Messages/{Sid}.json": {
+                "get": {"operationId": "fetch_message", "parameters": sid,
+                        "responses": {"200": ok, "404": {"description": "gone"}}},
+                "delete": {"operationId": "delete_message", "parameters": sid,
+                           "responses": {"204": {"description": "deleted"}, "404": {"description": "gone"}}}},
+        },
+        "components": {"schemas": {"Message": message}},
+    })
+    with _client(spec, stateful=True) as client:
+        created = client.post("/Messages.json", json={"body": "hello"})
+        assert created.status_code == 201
+        sid_value = created.json()["sid"]
+        fetched = client.get(f"/Messages/{sid_value}.json")
+        assert fetched.status_code == 200 and fetched.json() == created.json()
+        assert client.delete(f"/Messages/{sid_value}.json").status_code == 204
+        assert client.get(f"/Messages/{sid_value}.json").status_code == 404

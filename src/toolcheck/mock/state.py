@@ -1,7 +1,7 @@
 """Stateful mode: resources inferred from paths, kept in memory, jobs that advance when polled.
 
 A *collection* is a path ``P`` and an *item* is ``P/{param}`` (``/tasks`` and
-``/tasks/{task_id}``). ``POST P`` stores the answer under its id (the field named like the
+``/tasks/{task_id}``; with a format suffix, ``/Messages.json`` and ``/Messages/{Sid}.json``). ``POST P`` stores the answer under its id (the field named like the
 path parameter, else ``id``); ``GET P/{id}`` returns it; ``PATCH``/``PUT`` merge the request
 into it; ``DELETE`` removes it and later reads answer 404; ``GET P`` lists what was created.
 Ids never created (and never deleted) still get a generated answer with the id echoed, so a
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
 
-_PARAM = re.compile(r"\{([^{}/]+)\}$")
+# The last segment is one parameter, maybe with a format suffix (Twilio's /Messages/{Sid}.json,
+# whose collection is /Messages.json).
+_PARAM = re.compile(r"\{([^{}/]+)\}(\.[A-Za-z0-9]+)?$")
 STAGES = (
     ("created", "new", "pending", "queued", "scheduled", "accepted", "submitted", "waiting", "not_started"),
     ("running", "processing", "in_progress", "started", "active", "executing", "working"),
@@ -48,7 +50,7 @@ def infer_resources(spec: Spec) -> dict[str, Resource]:
         found = _PARAM.search(path)
         if found is None:
             continue
-        collection = path[: found.start()].rstrip("/") or "/"
+        collection = (path[: found.start()].rstrip("/") or "/") + (found.group(2) or "")
         resource = Resource(collection, path, found.group(1))
         items[path] = resource  # an item with no collection operations (GitHub's /repos/{owner}/{repo}) can still be deleted
         if collection in paths:
@@ -109,7 +111,9 @@ def id_field(body: Any, resource: Resource) -> str | None:
     """Which field of a stored body is its id: the path parameter's name, else ``id``."""
     if not isinstance(body, dict):
         return None
-    for name in (resource.id_param, "id", "uuid", "key", "name"):
+    param = resource.id_param
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", param).lower()  # Sid -> sid, taskId -> task_id
+    for name in (param, snake, "id", "uuid", "key", "name"):
         if name in body and isinstance(body[name], (str, int)):
             return name
     for name, value in body.items():
