@@ -52,3 +52,15 @@ def test_spread_bounds_unbounded_repeats_and_seed_is_deterministic() -> None:
     assert max(len(string_from_regex(r"^a*$", rng)) for _ in range(200)) == 3
     draws = [string_from_regex(r"^[A-Z]{2}-\d+$", random.Random(7)) for _ in range(2)]
     assert draws[0] == draws[1]
+
+
+@pytest.mark.parametrize(("pattern", "low", "high"), [
+    (r"^[0-9a-fA-F]+$", 40, 40),  # GitHub's commit_sha: a git SHA, exactly 40 hex digits
+    (r"^[a-f]+\.json$", 40, 40),  # a fixed suffix after the repeat
+    (r"^inv_[A-Za-z0-9]{8,}$", 40, 64),
+    (r"^(ab)+$", 10, 10),
+])
+def test_a_length_window_is_reached_by_growing_the_repeat(pattern: str, low: int, high: int) -> None:
+    for seed in range(5):
+        text = string_from_regex(pattern, random.Random(seed), min_length=low, max_length=high)
+        assert re.search(pattern, text) and low <= len(text) <= high, text

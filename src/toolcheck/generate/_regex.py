@@ -88,6 +88,9 @@ def string_from_regex(
         # Later attempts aim at the length window by growing or shrinking unbounded repeats.
         grow = min_length > 0 and attempt >= 2
         walk = _Walk(rng, grow=grow, target=min_length, minimal=minimal and attempt == 0 and not grow, spread=spread)
+        # Each later attempt stops growing one character earlier, for what follows the repeat
+        # (`^[a-f]+\.json$` at exactly 40 characters: the repeat must stop at 35).
+        walk.shrink = max(attempt - 2, 0)
         try:
             text = walk.emit(tree)
         except (RecursionError, IndexError, KeyError, ValueError):
@@ -102,7 +105,7 @@ def string_from_regex(
 class _Walk:
     """One draw: the walk's settings and the text of the numbered groups seen so far."""
 
-    __slots__ = ("grow", "groups", "minimal", "rng", "spread", "target")
+    __slots__ = ("emitted", "grow", "groups", "minimal", "rng", "shrink", "spread", "target")
 
     def __init__(self, rng: random.Random, *, grow: bool, target: int, minimal: bool, spread: int) -> None:
         self.rng = rng
@@ -111,11 +114,20 @@ class _Walk:
         self.minimal = minimal
         self.spread = spread
         self.groups: dict[int, str] = {}
+        self.emitted = 0  # characters produced so far by this draw
+        self.shrink = 0
 
     def emit(self, tree: Any) -> str:
         return "".join([self.node(op, av) for op, av in tree])
 
     def node(self, op: Any, av: Any) -> str:
+        if op in _REPEATS or op is _c.SUBPATTERN or op is _c.BRANCH or op is _ATOMIC or op is _c.GROUPREF_EXISTS:
+            return self.inner(op, av)  # their characters are counted by the leaves they emit
+        text = self.inner(op, av)
+        self.emitted += len(text)
+        return text
+
+    def inner(self, op: Any, av: Any) -> str:
         rng = self.rng
         if op is _c.LITERAL:
             return chr(av)
@@ -137,6 +149,15 @@ class _Walk:
             return text
         if op in _REPEATS:
             lo, hi, sub = av
+            if self.grow and (hi is _MAXREPEAT or hi >= 4096):
+                # Repeat until the whole string reaches the length asked for (minLength).
+                parts: list[str] = []
+                while len(parts) < lo or (self.emitted < self.target - self.shrink and len(parts) < lo + 4096):
+                    before = self.emitted
+                    parts.append(self.emit(sub))
+                    if self.emitted == before and len(parts) >= lo:
+                        break  # the sub-pattern can be empty: more repeats add nothing
+                return "".join(parts)
             if self.minimal:
                 count = lo
             else:
