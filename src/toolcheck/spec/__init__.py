@@ -250,7 +250,6 @@ def _spec(parts: _Parts, display: str, version: str, meta: dict[str, Any], diges
         sha256=digest,
         files=tuple(files),
         locator=parts.locator,
-        document=parts.loaded_document,
     )
 
 

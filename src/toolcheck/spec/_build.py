@@ -7,6 +7,7 @@ Schemas are left as they are (possibly ``$ref``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
@@ -146,8 +147,6 @@ class Builder:
                                      _server_urls(item.get("servers")) or global_servers,
                                      webhook=stub.section == "webhooks")
                 if operation_id is not None and operation_id != op.operation_id:
-                    import dataclasses
-
                     op = dataclasses.replace(op, operation_id=operation_id)
                 return op
         return None

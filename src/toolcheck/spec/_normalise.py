@@ -497,21 +497,20 @@ class Normaliser:
         branches = node.get("oneOf", node.get("anyOf"))
         if not isinstance(branches, list) or not branches:
             return
+        def target_of(schema: Any) -> Any:
+            ref = schema.get("$ref") if isinstance(schema, dict) else None
+            try:
+                return self._resolve(ref) if isinstance(ref, str) and ref.startswith("#") else None
+            except KeyError:
+                return None
+
         found: dict[str, Any] | None = None
         for branch in branches:
-            ref = branch.get("$ref") if isinstance(branch, dict) else None
-            try:
-                target = self._resolve(ref) if isinstance(ref, str) and ref.startswith("#") else None
-            except KeyError:
-                target = None
+            target = target_of(branch)
             parents = target.get("allOf") if isinstance(target, dict) else None
             own: dict[str, Any] | None = None
             for parent in parents if isinstance(parents, list) else []:
-                parent_ref = parent.get("$ref") if isinstance(parent, dict) else None
-                try:
-                    resolved = self._resolve(parent_ref) if isinstance(parent_ref, str) and parent_ref.startswith("#") else None
-                except KeyError:
-                    resolved = None
+                resolved = target_of(parent)
                 disc = resolved.get("discriminator") if isinstance(resolved, dict) else None
                 if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
                     own = disc

@@ -246,7 +246,6 @@ class Spec:
         sha256: str = "",
         files: tuple[str, ...] = (),
         locator: Callable[[str], str] | None = None,
-        document: dict[str, JSON] | None = None,
     ) -> None:
         self.source = source
         self.version = version
@@ -258,7 +257,6 @@ class Spec:
         self.files = files
         self._locator = locator
         self._deferred = deferred
-        self._document = document
         self._built: tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]] | None = None
         self._by_id: dict[str, Operation] = {}
         self._security_schemes: Mapping[str, SecurityScheme] | None = None
@@ -270,9 +268,7 @@ class Spec:
     # --- parts made on first use ---------------------------------------------------------
     @property
     def document(self) -> dict[str, JSON]:
-        if self._document is None:
-            self._document = self._deferred.document()
-        return self._document
+        return self._deferred.document()
 
     def _build(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
         if self._built is None:
