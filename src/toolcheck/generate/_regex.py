@@ -118,16 +118,17 @@ class _Walk:
         self.shrink = 0
 
     def emit(self, tree: Any) -> str:
-        return "".join([self.node(op, av) for op, av in tree])
+        step = self.counted if self.grow else self.node  # only growing needs the length so far
+        return "".join([step(op, av) for op, av in tree])
 
-    def node(self, op: Any, av: Any) -> str:
+    def counted(self, op: Any, av: Any) -> str:
         if op in _REPEATS or op is _c.SUBPATTERN or op is _c.BRANCH or op is _ATOMIC or op is _c.GROUPREF_EXISTS:
-            return self.inner(op, av)  # their characters are counted by the leaves they emit
-        text = self.inner(op, av)
+            return self.node(op, av)  # their characters are counted by the leaves they emit
+        text = self.node(op, av)
         self.emitted += len(text)
         return text
 
-    def inner(self, op: Any, av: Any) -> str:
+    def node(self, op: Any, av: Any) -> str:
         rng = self.rng
         if op is _c.LITERAL:
             return chr(av)
