@@ -20,6 +20,15 @@ def _scenario(tmp_path: Path) -> Path:
     return scenario
 
 
+def _last_lines(code: str) -> list[str]:
+    """The last two lines a fresh interpreter prints running ``code`` (stderr shown on failure)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    lines = out.stdout.strip().splitlines()[-2:]
+    if len(lines) < 2 or not lines[0].startswith("exit"):
+        raise AssertionError(out.stdout + out.stderr)
+    return lines
+
+
 def test_a_run_process_runs_its_steps_with_the_collector_on(tmp_path: Path) -> None:
     code = ("import gc, sys\n"
             "import toolcheck.scenarios as scenarios\n"
@@ -33,8 +42,7 @@ def test_a_run_process_runs_its_steps_with_the_collector_on(tmp_path: Path) -> N
             "from toolcheck.cli import main\n"
             "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
             "print(seen)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip().splitlines()[-2:] == ["exit 0", "[(True, True)]"], out.stdout + out.stderr
+    assert _last_lines(code) == ["exit 0", "[(True, True)]"]
 
 
 def test_main_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
@@ -48,5 +56,4 @@ def test_main_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> No
             "except SystemExit as exc:\n"
             "    print('exit', exc.code)\n"
             "print(gc.isenabled(), gc.get_freeze_count() == frozen)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip().splitlines()[-2:] == ["exit 0", "True True"], out.stdout + out.stderr
+    assert _last_lines(code) == ["exit 0", "True True"]
