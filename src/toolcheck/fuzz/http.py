@@ -170,6 +170,19 @@ def form_pairs(body: dict[str, Any], encoding: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def multipart_body(body: dict[str, Any], encoding: dict[str, Any], media_type: str) -> tuple[bytes, str]:
+    """A multipart body of :func:`multipart_fields` and its Content-Type (with the boundary)."""
+    boundary = "toolcheckboundary"
+    parts = []
+    for name, content_type, text in multipart_fields(body, encoding):
+        head = f'Content-Disposition: form-data; name="{name}"'
+        if content_type:
+            head += f"\r\nContent-Type: {content_type}"
+        parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode(), f"{media_type}; boundary={boundary}"
+
+
 def multipart_fields(body: dict[str, Any], encoding: Any) -> list[tuple[str, str | None, str]]:
     """``(name, part content type, text)`` for each field of a multipart body.
 
@@ -233,15 +246,7 @@ def encode_body(case: Case, encoding: Any = None, *, xml_root: str | None = None
     if base == "application/x-www-form-urlencoded" and isinstance(case.body, dict):
         return urlencode(form_pairs(case.body, encoding or {})).encode(), media
     if base.startswith("multipart/") and isinstance(case.body, dict):
-        boundary = "toolcheckboundary"
-        parts = []
-        for name, content_type, text in multipart_fields(case.body, encoding or {}):
-            head = f'Content-Disposition: form-data; name="{name}"'
-            if content_type:
-                head += f"\r\nContent-Type: {content_type}"
-            parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
-        parts.append(f"--{boundary}--\r\n")
-        return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+        return multipart_body(case.body, encoding or {}, base)
     if base.endswith(("/xml", "+xml")):
         # a JSON text under an XML content type is no request a real server could read
         return (case.body.encode() if isinstance(case.body, str) else xml_document(case.body, xml_root)), media

@@ -128,17 +128,9 @@ def encode_body(body: Any, media_type: str | None, encoding: Any = None) -> tupl
                 pairs.extend(_query_pairs(str(k), v, style, bool(rule.get("explode", style == "form"))))
         return urlencode(pairs).encode(), media_type or media
     if media.startswith("multipart/") and isinstance(body, dict):
-        from toolcheck.fuzz.http import multipart_fields  # the fuzzer's parts: one wire format for both
+        from toolcheck.fuzz.http import multipart_body  # the fuzzer's encoder: one wire format for both
 
-        boundary = "toolcheckboundary"
-        parts = []
-        for name, content_type, text in multipart_fields(body, encoding or {}):
-            head = f'Content-Disposition: form-data; name="{name}"'
-            if content_type:
-                head += f"\r\nContent-Type: {content_type}"
-            parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
-        parts.append(f"--{boundary}--\r\n")
-        return "".join(parts).encode(), f"{media}; boundary={boundary}"
+        return multipart_body(body, encoding or {}, media)
     if isinstance(body, (bytes, bytearray)):
         return bytes(body), media_type or "application/octet-stream"
     if isinstance(body, str) and not (media == "application/json" or media.endswith("+json")):
