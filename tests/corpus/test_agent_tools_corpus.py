@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import SPECS, shared_specs_available
 from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, fill_strict_nulls, tool_call_to_request
 from toolcheck.agent._auth import apply_credentials
-from toolcheck.agent.lint import RULES, lint
+from toolcheck.agent._rules import RULES
+from toolcheck.agent.lint import lint
 from toolcheck.agent.sarif import to_sarif
 from toolcheck.agent.tools import NO_BODY
 from toolcheck.mock import GenerationError, Mock, MockRequest, generate_value

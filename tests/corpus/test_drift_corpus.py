@@ -12,6 +12,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,8 +59,8 @@ def test_diff_of_a_spec_with_itself_is_empty(name: str) -> None:
 PAIRS = sorted(p for p in (SPECS / "pairs").iterdir() if (p / "meta.json").is_file()) if (SPECS / "pairs").is_dir() else []
 
 
-def _side(pair: Path, meta: dict, side: str) -> Path:
-    return pair / meta[side]["file"]
+def _side(pair: Path, meta: dict[str, Any], side: str) -> Path:
+    return pair / str(meta[side]["file"])
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p.name for p in PAIRS])

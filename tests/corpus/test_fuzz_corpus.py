@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import resource
+from pathlib import Path
 
 import pytest
 
@@ -56,7 +57,7 @@ def _largest(n: int) -> list[str]:
 @pytest.mark.corpus
 @pytest.mark.skipif(not shared_specs_available(), reason="shared specs not available")
 @pytest.mark.parametrize("name", _largest(3))
-def test_fuzz_mock_cli_on_the_largest_specs_writes_reports(name: str, tmp_path) -> None:
+def test_fuzz_mock_cli_on_the_largest_specs_writes_reports(name: str, tmp_path: Path) -> None:
     import json
 
     from typer.testing import CliRunner

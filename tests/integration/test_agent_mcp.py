@@ -6,15 +6,16 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
 mcp = pytest.importorskip("mcp")
+from mcp import StdioServerParameters  # noqa: E402
 
 
-def _params(spec: Path, *extra: str) -> object:
-    from mcp import StdioServerParameters
+def _params(spec: Path, *extra: str) -> StdioServerParameters:
 
     return StdioServerParameters(command=sys.executable, args=["-m", "toolcheck", "serve-mcp", str(spec), *extra])
 
@@ -63,7 +64,7 @@ def test_target_mode_sends_real_http_with_the_configured_credential(example_spec
     from toolcheck.spec import load_spec
 
     spec = load_spec(str(example_spec_path))
-    records: list = []
+    records: list[Any] = []
     running = start_in_thread(MockApp(MockHolder(Mock(spec, stateful=True)), on_request=records.append))
     try:
         async def body(session):  # type: ignore[no-untyped-def]

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from toolcheck.cli import app
 
 runner = CliRunner()
 
 
-def invoke(*args: str) -> object:
+def invoke(*args: str) -> Result:
     return runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "160"})
 
 

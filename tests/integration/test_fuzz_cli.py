@@ -7,14 +7,14 @@ import socket
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from toolcheck.cli import app
 
 from ..conftest import EXAMPLE_SPEC
 
 
-def _invoke(*args: str) -> object:
+def _invoke(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 

@@ -145,7 +145,7 @@ def test_sample_scenarios_pass_against_a_real_server(server: Any, tmp_path: Path
     reports = tmp_path / "out"
     junit = ET.parse(reports / "junit.xml").getroot()
     suites = junit.findall("testsuite")
-    names = [s.get("name") for s in suites]
+    names = [s.get("name", "") for s in suites]
     assert names == sorted(names)  # unit order = sorted files, whatever -j did
     tasks = next(s for s in suites if s.get("name") == "Long-running task lifecycle")
     wait = next(c for c in tasks.findall("testcase") if c.get("name") == "wait")
@@ -173,7 +173,8 @@ def test_a_failing_step_exits_1_and_every_report_names_it(server: Any, tmp_path:
     junit = ET.parse(reports / "junit.xml").getroot()
     failures = [(c.get("name"), c.find("failure")) for c in junit.iter("testcase") if c.find("failure") is not None]
     assert [name for name, _ in failures] == ["wait"]
-    assert "fail_if" in (failures[0][1].get("message") or "")
+    element = failures[0][1]
+    assert element is not None and "fail_if" in (element.get("message") or "")
     report = json.loads((reports / "report.json").read_text())
     [case] = [c for s in report["suites"] for c in s["cases"] if c["status"] == "failed"]
     assert case["name"] == "wait" and [a["attempt"] for a in case["details"]["attempts"]] == [1, 2]

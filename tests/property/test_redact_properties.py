@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from toolcheck.redact import Redactor
 from toolcheck.report import json_diff
 
-SECRETS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=6, max_size=30).filter(
+SECRETS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=6, max_size=30).filter(
     lambda s: s.strip() == s and len(s.strip()) >= 6
 )
 TEXT = st.text(max_size=60)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from toolcheck.agent.lint import RULES, lint
+from toolcheck.agent._rules import RULES
+from toolcheck.agent.lint import lint
 from toolcheck.spec import load_spec_dict
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "lint-rules.md"
@@ -28,11 +30,11 @@ def sections() -> dict[str, str]:
     return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
-def example(section: str, kind: str) -> dict:
+def example(section: str, kind: str) -> dict[str, Any]:
     blocks = re.findall(r"```yaml\n# (bad|good)\n(.*?)```", section, flags=re.DOTALL)
     (body,) = [b for k, b in blocks if k == kind]
     fragment = yaml.safe_load(body)
-    doc = json.loads(json.dumps(BASE))
+    doc: dict[str, Any] = json.loads(json.dumps(BASE))
     doc["paths"] = fragment["paths"]
     doc["components"]["schemas"] = (fragment.get("components") or {}).get("schemas", {})
     return doc

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
 from toolcheck.agent._config import load_config
-from toolcheck.agent.lint import RULES, lint, resolve_rules
+from toolcheck.agent._rules import RULES
+from toolcheck.agent.lint import lint, resolve_rules
 from toolcheck.agent.sarif import to_sarif
 from toolcheck.errors import UsageError
-from toolcheck.spec import load_spec, load_spec_dict
+from toolcheck.spec import Spec, load_spec, load_spec_dict
 from toolcheck.spec._lines import yaml_block_index
 from toolcheck.spec._parse import yaml_line_index
 
@@ -21,8 +23,8 @@ ERR = {"description": "bad", "content": {"application/json": {"schema": {"type":
 PAGE = {"type": "object", "properties": {"data": {"type": "array", "items": {"type": "string"}}}}
 
 
-def good_op(op_id: str, **extra: object) -> dict:
-    op = {"operationId": op_id, "summary": f"Do the {op_id} thing well",
+def good_op(op_id: str, **extra: object) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": op_id, "summary": f"Do the {op_id} thing well",
           "description": "A description an agent can use to decide when to call this tool.",
           "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
                         "400": ERR}}
@@ -30,14 +32,14 @@ def good_op(op_id: str, **extra: object) -> dict:
     return op
 
 
-def make(paths: dict, **top: object) -> object:
-    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
+def make(paths: dict[str, Any], **top: object) -> Spec:
+    doc: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
            "components": {"securitySchemes": {"b": {"type": "http", "scheme": "bearer"}}}, "security": [{"b": []}]}
     doc.update(top)
     return load_spec_dict(doc)
 
 
-def rules_hit(spec: object, **kw: object) -> dict[str, list[str]]:
+def rules_hit(spec: Spec, **kw: object) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in lint(spec, **kw).findings:  # type: ignore[arg-type]
         out.setdefault(f.rule, []).append(f.operation)
@@ -65,7 +67,7 @@ def test_a_well_described_spec_is_clean(example_spec_path: Path) -> None:
         "application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}, "400": ERR}}),
     ("description-oversized", {**good_op("fetch_alpha"), "description": "word " * 400}),
 ])
-def test_rule_fires(rule: str, op: dict) -> None:
+def test_rule_fires(rule: str, op: dict[str, Any]) -> None:
     assert rule in rules_hit(make({"/a": {"get": op}}))
 
 
@@ -177,7 +179,7 @@ def test_identical_specs_at_two_paths_locate_in_their_own_file(example_spec_path
 
 
 def test_enums_that_explain_themselves_are_not_flagged() -> None:
-    def with_enum(values: list) -> object:  # type: ignore[type-arg]
+    def with_enum(values: list) -> Spec:  # type: ignore[type-arg]
         return make({"/a": {"get": good_op("fetch_alpha", parameters=[
             {"name": "v", "in": "query", "description": "Which one.", "schema": {"enum": values}}])}})
 

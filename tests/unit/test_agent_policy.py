@@ -56,7 +56,7 @@ def spec_file(tmp_path: Path) -> Path:
     return path
 
 
-def scenario(dir_: Path, name: str, steps: list[dict]) -> None:
+def scenario(dir_: Path, name: str, steps: list[dict[str, Any]]) -> None:
     doc = {"toolcheck": "1.0", "name": name, "spec": "../openapi.json", "auth": {"key": "k"}, "steps": steps}
     (dir_ / f"{name}.toolcheck.yaml").write_text(yaml.safe_dump(doc))
 

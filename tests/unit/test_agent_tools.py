@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import jsonschema
 import pytest
 
 from toolcheck.agent import NAME_PATTERN, build_tools, sanitize_name, tool_call_to_request, unique_names
 from toolcheck.agent.tools import ToolCallError, arguments_for, describe
 from toolcheck.errors import UsageError
-from toolcheck.spec import load_spec, load_spec_dict
+from toolcheck.spec import Spec, load_spec, load_spec_dict
 
 
-def spec_with(paths: dict, schemas: dict | None = None) -> object:
+def spec_with(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> Spec:
     doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}
     if schemas:
         doc["components"] = {"schemas": schemas}
@@ -147,7 +150,7 @@ def test_descriptions_are_trimmed_to_the_budget() -> None:
     assert describe(e.operation)[0] == "GET /e"
 
 
-def test_formats_and_selection(example_spec_path) -> None:
+def test_formats_and_selection(example_spec_path: Path) -> None:
     spec = load_spec(str(example_spec_path))
     tools = build_tools(spec, tags=["tasks"])
     assert {t.name for t in tools} == {"create_task", "list_tasks", "get_task", "cancel_task"}
@@ -173,7 +176,7 @@ def test_missing_mcp_sdk_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
         require_mcp()
 
 
-def test_bridge_validates_arguments_and_reports_http_errors(example_spec_path) -> None:
+def test_bridge_validates_arguments_and_reports_http_errors(example_spec_path: Path) -> None:
     import anyio
     import httpx
 
@@ -206,7 +209,7 @@ def test_ignored_headers_and_deprecated_operations() -> None:
     assert tool.description.startswith("[Deprecated] Old")
 
 
-def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) -> None:
+def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path: Path) -> None:
     import anyio
     import httpx
 
@@ -222,7 +225,7 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) 
     spec = load_spec(str(example_spec_path))
     tools = build_tools(spec, operations=["search_customers"])
 
-    def run(creds, placeholders):  # type: ignore[no-untyped-def]
+    def run(creds: dict[str, Any], placeholders: bool) -> tuple[Any, Any]:
         client = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://127.0.0.1:9")
         bridge = ToolBridge(spec, tools, client, creds, placeholders=placeholders)
         return anyio.run(bridge.call, "search_customers", {"q": "ada", "limit": 5})
@@ -237,7 +240,7 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path) 
 
 
 def test_strict_mode_limits_are_reported() -> None:
-    deep: dict = {"type": "string"}
+    deep: dict[str, Any] = {"type": "string"}
     for i in range(12):
         deep = {"type": "object", "required": [f"l{i}"], "properties": {f"l{i}": deep}}
     spec = spec_with({"/deep": {"post": {"operationId": "deep", "requestBody": {"content": {"application/json": {
@@ -289,7 +292,7 @@ def test_nested_property_names_providers_reject_are_reported() -> None:
     assert any("@type" in n and "Anthropic" in n for n in tool.notes)
 
 
-def test_strict_calls_are_completed_with_nulls_and_round_trip(example_spec_path) -> None:
+def test_strict_calls_are_completed_with_nulls_and_round_trip(example_spec_path: Path) -> None:
     import jsonschema as js
 
     from toolcheck.agent import fill_strict_nulls

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "expected.json").is_file()
 pytestmark = pytest.mark.skipif(not CASES, reason="../shared/drift-cases is not available")
 
 
-def _run(case: Path) -> tuple[dict, collections.Counter[str], bool]:
+def _run(case: Path) -> tuple[dict[str, Any], collections.Counter[str], bool]:
     expected = json.loads((case / "expected.json").read_text())
     report = diff(load_spec(str(case / "base.yaml"), use_cache=False),
                   load_spec(str(case / "revision.yaml"), use_cache=False))

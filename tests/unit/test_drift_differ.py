@@ -41,7 +41,7 @@ def rules(report: Any, level: str | None = None) -> set[str]:
     return {f.rule for f in main(report) if level is None or f.level == level}
 
 
-OBJ = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 10},
+OBJ: dict[str, Any] = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 10},
                                                              "age": {"type": "integer"}}}
 
 
@@ -110,7 +110,7 @@ def test_nullable_added_in_a_response_breaks() -> None:
 
 
 def test_cyclic_components_terminate_and_report_once() -> None:
-    node = {"type": "object", "properties": {"name": {"type": "string"},
+    node: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "string"},
                                              "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}
     changed = copy.deepcopy(node)
     changed["properties"]["name"]["maxLength"] = 3
@@ -280,7 +280,7 @@ def test_oneof_of_constants_is_compared_as_an_enum() -> None:
 
 
 def test_operation_moved_and_path_parameter_renamed() -> None:
-    get = {"operationId": "getItem", "parameters": [{"name": "id", "in": "path", "required": True,
+    get: dict[str, Any] = {"operationId": "getItem", "parameters": [{"name": "id", "in": "path", "required": True,
                                                      "schema": {"type": "string"}}],
            "responses": {"200": {"description": "ok"}}}
     renamed_param = copy.deepcopy(get)

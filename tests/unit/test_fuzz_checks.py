@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
+import pytest
 
 from toolcheck.fuzz import Auth, Fuzzer, FuzzOptions, is_secured
 from toolcheck.fuzz.checks import Failure, evaluate, normalise_pointer
@@ -12,12 +14,12 @@ from toolcheck.fuzz.findings import Finding, FindingSet
 from toolcheck.fuzz.http import Exchange, build, invalid_credentials
 from toolcheck.fuzz.stateful import evaluate_expression, infer_chains
 from toolcheck.payloads.case import Case
-from toolcheck.spec import load_spec, load_spec_dict
+from toolcheck.spec import Spec, load_spec, load_spec_dict
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 
 
-def _spec() -> object:
+def _spec() -> Spec:
     return load_spec_dict({
         "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
         "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
@@ -101,7 +103,7 @@ def test_build_serialises_and_keeps_credentials_out_of_cases() -> None:
     assert "X-Key" not in build(spec, op, case, Auth(headers={"X-Key": "s3cret"}), credentials="none")[2]
 
 
-def test_chains_from_links_and_inference(example_spec_path) -> None:
+def test_chains_from_links_and_inference(example_spec_path: Path) -> None:
     spec = _spec()
     chains = infer_chains(spec)
     assert [(c.create.operation_id, c.read.operation_id, c.origin) for c in chains] == [("create", "read", "link")]
@@ -118,7 +120,10 @@ def test_chains_from_links_and_inference(example_spec_path) -> None:
 def test_findings_dedupe_by_operation_check_cause() -> None:
     found = FindingSet()
     failure = Failure("server_error", "500", "HTTP 500")
-    make = lambda: Finding("op", "GET /x", failure, {}, {}, {}, "curl", "fuzz", 1)  # noqa: E731
+
+    def make() -> Finding:
+        return Finding("op", "GET /x", failure, {}, {}, {}, "curl", "fuzz", 1)
+
     assert found.add(make()) and not found.add(make())
     assert len(found.all()) == 1 and found.all()[0].count == 2
     assert normalise_pointer("/data/12/items/3/id") == "/data/*/items/*/id"
@@ -177,7 +182,7 @@ def test_a_hanging_target_is_abandoned_after_a_few_timeouts() -> None:
     assert [(f.failure.check, f.failure.cause) for f in findings] == [("transport_error", "timeout")]
 
 
-def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path) -> None:
+def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path: Path) -> None:
     from toolcheck.fuzz.shrink import shrink
 
     spec = load_spec(str(example_spec_path))
@@ -200,6 +205,7 @@ def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path) -> No
     assert failure.cause == "500" and "due_date" in small.body
     assert "memo" not in small.body and len(small.body["line_items"]) == 1
     assert len(small.body["line_items"][0]["description"]) < 50
+    assert op.request_body is not None
     assert spec.validator(op.request_body.content["application/json"].schema).is_valid(small.body)
     assert len(sent) <= 41
 
@@ -243,7 +249,7 @@ def test_wire_serialisation_of_path_styles_and_forms() -> None:
     assert pairs == [("a", "1"), ("a", "2"), ("b[c]", "true"), ("e", "x")]
 
 
-def test_an_internal_error_on_one_operation_does_not_end_the_run(monkeypatch) -> None:
+def test_an_internal_error_on_one_operation_does_not_end_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     from toolcheck.fuzz.results import to_run_result
     from toolcheck.payloads.positive import CaseFactory
 

@@ -106,6 +106,7 @@ def test_swagger_2_body_and_form_parameters_become_request_bodies() -> None:
     assert spec.schemas["Pet"]["type"] == ["object", "null"]
     upload = spec.operation("POST /upload")
     assert upload.operation_id == "post_upload" and not upload.explicit_id
+    assert upload.request_body is not None
     form = upload.request_body.content["multipart/form-data"].schema
     assert form["properties"]["file"] == {"type": "string", "format": "binary"}
     tags = upload.parameter("tags")

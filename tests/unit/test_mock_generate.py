@@ -143,7 +143,7 @@ def test_schema_examples_are_reused_when_they_fit() -> None:
 
 
 def test_a_discriminator_value_allowed_beside_the_oneof_names_the_generated_branch() -> None:
-    option = {"type": "object", "required": ["discrim"], "properties": {"discrim": {"type": "string"}}}
+    option: dict[str, Any] = {"type": "object", "required": ["discrim"], "properties": {"discrim": {"type": "string"}}}
     spec = load_spec_dict({
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
         "components": {"schemas": {

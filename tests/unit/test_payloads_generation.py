@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,10 +12,10 @@ from toolcheck.payloads import MAXIMAL, MINIMAL, RANDOM, ValueGenerator, generat
 from toolcheck.payloads.negative import negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.wire import coerce, parameter_accepts
-from toolcheck.spec import load_spec, load_spec_dict
+from toolcheck.spec import Spec, load_spec, load_spec_dict
 
 
-def _spec(schemas: dict, paths: dict | None = None) -> object:
+def _spec(schemas: dict[str, Any], paths: dict[str, Any] | None = None) -> Spec:
     return load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths or {},
                            "components": {"schemas": schemas}})
 
@@ -60,7 +62,7 @@ def test_minimal_drops_optional_and_cycles_stay_bounded() -> None:
     assert depth <= 3
 
 
-def test_wire_round_trip_decides_what_is_negative(example_spec_path) -> None:
+def test_wire_round_trip_decides_what_is_negative(example_spec_path: Path) -> None:
     spec = load_spec(str(example_spec_path))
     limit = spec.operation("search_customers").parameter("limit")
     assert limit is not None
@@ -70,7 +72,7 @@ def test_wire_round_trip_decides_what_is_negative(example_spec_path) -> None:
     assert coerce(spec, limit.schema, "7") == 7
 
 
-def test_negatives_are_proven_and_labelled(example_spec_path) -> None:
+def test_negatives_are_proven_and_labelled(example_spec_path: Path) -> None:
     spec = load_spec(str(example_spec_path))
     for op in spec.operations:
         factory = CaseFactory(spec, op, random.Random(1))
@@ -86,7 +88,7 @@ def test_negatives_are_proven_and_labelled(example_spec_path) -> None:
                 assert not spec.validator(factory.body_schema).is_valid(case.body), case.label
 
 
-def test_llm_mistakes_are_generated(example_spec_path) -> None:
+def test_llm_mistakes_are_generated(example_spec_path: Path) -> None:
     spec = load_spec(str(example_spec_path))
     tickets = generate_cases(spec, spec.operation("open_ticket"), negative=True, count=500)
     labels = " | ".join(c.label for c in tickets)
@@ -113,7 +115,7 @@ def test_header_negatives_are_lenient() -> None:
     assert any(c.keyword == "required" for c in cases)
 
 
-def test_positive_cases_validate_and_are_deterministic(example_spec_path) -> None:
+def test_positive_cases_validate_and_are_deterministic(example_spec_path: Path) -> None:
     spec = load_spec(str(example_spec_path))
     for op in spec.operations:
         a = generate_cases(spec, op, seed=5, count=15)

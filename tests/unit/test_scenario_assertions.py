@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from toolcheck.scenarios.assertions import (
-    MISSING,
     apply_operator,
     check_operators,
     check_status,
@@ -13,6 +14,7 @@ from toolcheck.scenarios.assertions import (
     json_equal,
     jsonpath_values,
 )
+from toolcheck.scenarios.expressions import MISSING
 
 BODY = {"status": "failed", "error": {"code": "not_found"}, "items": [{"id": 1}, {"id": 2}], "total": 10, "flag": True}
 
@@ -31,7 +33,7 @@ def test_jsonpath_single_multiple_and_empty() -> None:
 SIMPLE_PATHS = ["$.status", "$.error.code", "$.items[0]", "$.items[1].id", "$.items[-1].id", "$.items[-2]",
                 "$.items[-3]", "$.items[2]", "$.items[0].nope", "$.total.x", "$.status[0]", "$[0]", "$[-1].id",
                 "$.flag", "$.nothing.deeper", "$.error[0]", "$._x", "$.a1"]
-SIMPLE_BODIES = [BODY, [{"id": 1}, {"id": 2}], "text", None, 3, {"items": {"0": "not an array"}, "_x": None, "a1": []},
+SIMPLE_BODIES: list[Any] = [BODY, [{"id": 1}, {"id": 2}], "text", None, 3, {"items": {"0": "not an array"}, "_x": None, "a1": []},
                  {"status": {"0": 1}, "error": [1]}]
 
 

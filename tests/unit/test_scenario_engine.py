@@ -502,9 +502,14 @@ def test_unchanged_files_load_from_the_cache(tmp_path: Path, monkeypatch: pytest
     monkeypatch.delenv("TOOLCHECK_NO_CACHE", raising=False)
     monkeypatch.setattr(_cache, "MIN_BYTES", 0)
     path = write(tmp_path, BASE)
-    calls = []
+    calls: list[int] = []
     real_validate = loader.validate
-    monkeypatch.setattr(loader, "validate", lambda data, loc: (calls.append(1), real_validate(data, loc)))
+
+    def counting(data: Any, loc: Any) -> Any:
+        calls.append(1)
+        return real_validate(data, loc)
+
+    monkeypatch.setattr(loader, "validate", counting)
     [cold] = load_file(path)
     [warm] = load_file(path)
     assert calls == [1]  # validated once; the second load came from the cache

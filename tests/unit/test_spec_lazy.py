@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from toolcheck.spec import _cache, load_spec, load_spec_dict
+from toolcheck.spec import Spec, _cache, load_spec, load_spec_dict
+
+
+def _loaded(spec: Spec) -> Any:
+    """The document the spec's deferred parts hold, if they parsed it yet."""
+    parts: Any = spec._deferred
+    return parts.loaded_document
 
 
 def _big_spec() -> dict[str, Any]:
@@ -56,11 +62,11 @@ def test_a_warm_load_reads_only_the_cache_header_until_the_document_is_needed(tm
     path = _write(tmp_path)
     cold = load_spec(path)
     warm = load_spec(path)
-    assert warm._deferred.loaded_document is None  # served from the cache, document not parsed yet
+    assert _loaded(warm) is None  # served from the cache, document not parsed yet
     assert warm.title == "Items" and warm.servers == ("https://api.example.test/v1",)
     op = warm.operation("getItem42")
     assert op.key == "GET /items42/{id}"
-    assert warm._deferred.loaded_document is not None and warm._built is None  # one operation, not all
+    assert _loaded(warm) is not None and warm._built is None  # one operation, not all
     assert _summary(warm) == _summary(cold)
 
 
@@ -100,7 +106,7 @@ def test_a_damaged_cached_document_is_rebuilt_from_the_source(tmp_path: Path) ->
     header_end = data.index(b"\n")
     entry.write_bytes(data[: header_end + 1] + b"{not json")
     warm = load_spec(path)
-    assert warm._deferred.loaded_document is None
+    assert _loaded(warm) is None
     assert _summary(warm) == _summary(cold)
 
 
