@@ -116,6 +116,8 @@ class RunResult:
         tool: the command (``run``, ``fuzz``, ``drift``, ``policy``, ``proxy``).
         title: a headline for reports (spec title, scenario directory ...).
         interrupted: the run was cut short (Ctrl-C, time budget): suites hold what finished.
+        incomplete: why the run did not test everything it was asked to ("50 of 247 operations
+            tested"), empty when it did: never shown as a plain pass.
         summary: command-specific totals shown at the top of reports.
         seed: the random seed, when the command is random.
     """
@@ -130,13 +132,14 @@ class RunResult:
     interrupted: bool = False
     summary: Mapping[str, Any] = field(default_factory=dict)
     version: str = ""
+    incomplete: str = ""
 
     def count(self, status: str) -> int:
         return sum(s.count(status) for s in self.suites)
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.suites) and not self.interrupted
+        return all(s.ok for s in self.suites) and not self.interrupted and not self.incomplete
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +152,7 @@ class RunResult:
             "command_line": self.command_line,
             "seed": self.seed,
             "interrupted": self.interrupted,
+            "incomplete": self.incomplete,
             "summary": dict(self.summary),
             "totals": {s: self.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)},
             "suites": [s.to_dict() for s in self.suites],
@@ -165,6 +169,7 @@ class RunResult:
             command_line=str(data.get("command_line", "")),
             seed=data.get("seed"),
             interrupted=bool(data.get("interrupted", False)),
+            incomplete=str(data.get("incomplete") or ""),
             summary=dict(data.get("summary") or {}),
             version=str(data.get("version", "")),
         )

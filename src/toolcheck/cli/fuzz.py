@@ -154,10 +154,20 @@ def fuzz(
     formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    require_complete: bool = typer.Option(False, "--require-complete",
+                                          help="Exit 1 when not every operation and phase was tested (time budget, "
+                                               "held-back deletes, Ctrl-C)."),
+    identity_deletes: bool = typer.Option(False, "--include-identity-deletes",
+                                          help="Also run deletes that may remove the caller's own identity "
+                                               "(DELETE /users/me, /accounts, /api-keys/{id}); held back by default."),
 ) -> None:
     """Fuzz an API from its spec: examples, boundaries, random and stateful cases, auth probes.
 
-    Exit codes: 0 no findings · 1 findings · 2 bad input · 3 target unreachable.
+    Phases run breadth first (every operation its examples, then every operation its boundary
+    cases, ...), so a --max-time budget covers every operation before going deep on any.
+
+    Exit codes: 0 no findings · 1 findings (or incomplete with --require-complete) · 2 bad input,
+    or could not test (credentials rejected) · 3 target unreachable · 130 interrupted.
     """
     from toolcheck import __version__
     from toolcheck.fuzz import PHASES, Fuzzer, FuzzOptions
@@ -190,10 +200,12 @@ def fuzz(
             auth = mock_credentials(loaded)  # the mock checks a credential's shape, not its value
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
-                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine)
-        with _progress(len(operations), quiet) as on_event:
-            fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor,
-                            on_event=on_event)
+                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine,
+                              identity_deletes=identity_deletes)
+        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
+        with _progress(fuzzer, len(operations), quiet) as on_event:
+            if on_event is not None:
+                fuzzer.on_event = on_event
             try:
                 findings = fuzzer.run(operations)
             finally:
@@ -219,7 +231,11 @@ def fuzz(
                                 f"{escape(error)}); please report it", highlight=False, soft_wrap=True)
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
-    raise typer.Exit(1 if findings else 3 if fuzzer.stats.errors else 0)
+    if findings:
+        raise typer.Exit(1)
+    if fuzzer.stats.errors:
+        raise typer.Exit(3)
+    raise typer.Exit(1 if require_complete and result.incomplete else 0)
 
 
 def _command_line(spec: str, target: str) -> str:
@@ -229,14 +245,40 @@ def _command_line(spec: str, target: str) -> str:
     return f"toolcheck fuzz {shlex.quote(spec)} {target}"
 
 
+PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal (CI logs)
+
+
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Any]:
-    """A transient progress bar on stderr (only on a terminal): operations done, requests sent."""
+def _progress(fuzzer: Any, total: int, quiet: bool) -> Iterator[Any]:
+    """Progress on stderr: a transient bar on a terminal; without one (CI), a line every few seconds."""
+    import threading
+    import time
+
     from toolcheck.cli._console import err_console
 
     console = err_console()
-    if quiet or not console.is_terminal:
+    if quiet:
         yield None
+        return
+    if not console.is_terminal:
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def report() -> None:
+            while not stop.wait(PROGRESS_EVERY):
+                stats = fuzzer.stats
+                tested = sum(1 for n in stats.per_operation.values() if n)
+                console.print(f"fuzz: {tested}/{total} operations tested, {stats.cases} requests, "
+                              f"{len(fuzzer.findings.all())} finding(s), {time.monotonic() - started:.0f} s",
+                              highlight=False, soft_wrap=True)
+
+        thread = threading.Thread(target=report, name="toolcheck-progress", daemon=True)
+        thread.start()
+        try:
+            yield None
+        finally:
+            stop.set()
+            thread.join(1)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -245,8 +287,10 @@ def _progress(total: int, quiet: bool) -> Iterator[Any]:
         task = progress.add_task("", total=total)
 
         def on_event(kind: str, data: dict[str, Any]) -> None:
-            if kind == "operation":
-                progress.update(task, advance=1, description=str(data.get("operation", "")))
+            if kind == "operation":  # one per operation and round: the bar counts operations tested
+                tested = sum(1 for n in fuzzer.stats.per_operation.values() if n)
+                progress.update(task, completed=tested,
+                                description=f"{data.get('phase', '')}: {data.get('operation', '')}")
 
         yield on_event
 
@@ -297,10 +341,18 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
             if not no_reports:
                 out.print(f"  [dim]replay:[/] toolcheck replay {f.id} --findings {escape(shlex.quote(findings_file))} "
                           f"{escape(target)}", soft_wrap=True)
-    budget = " (time budget reached)" if summary.get("time_budget_hit") else ""
-    verdict = f"[red]{len(findings)} finding(s)[/]" if findings else "[green]no findings[/]"
-    out.print(f"{verdict} in {summary['operations']} operation(s): {summary['requests']} requests in "
-              f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s){budget}; seed {seed} "
+    cover = summary.get("coverage") or {}
+    tested = f"{cover.get('operations_tested', 0)} of {cover.get('operations_total', summary['operations'])} operations tested"
+    if result.interrupted:
+        state = " [yellow](interrupted)[/]"
+    elif result.incomplete:
+        state = f" [yellow](incomplete: {escape(result.incomplete)})[/]"
+    else:
+        state = ""
+    verdict = f"[red]{len(findings)} finding(s)[/]" if findings else (
+        "[green]no findings[/]" if not result.incomplete else "[yellow]no findings[/]")
+    out.print(f"{verdict}; {tested}{state}: {summary['requests']} requests in "
+              f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s); seed {seed} "
               f"(rerun: {escape(_rerun(result.command_line, seed))})", soft_wrap=True)
     llm = summary.get("llm_mistakes") or {}
     total = sum(llm.values())

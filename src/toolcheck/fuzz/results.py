@@ -62,7 +62,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
                                     message=f"toolcheck could not test this operation: {error}"))
         if not cases:
             status = PASSED if sent else SKIPPED
-            message = f"{sent} requests, every check passed" if sent else "not exercised (time budget)"
+            message = f"{sent} requests, every check passed" if sent else f"not tested: {_untested_reason(fuzzer, op)}"
             cases = [CaseResult(name="all checks", status=status, message=message, classname=op.key)]
         properties = {"operation": op.key, "requests": str(sent)}
         llm = fuzzer.stats.llm.get(op.operation_id)
@@ -70,6 +70,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
             properties["llm_mistakes_rejected_helpfully"] = f"{llm['helpful']}/{sum(llm.values())}"
         suites.append(SuiteResult(name=f"{op.operation_id} ({op.key})", cases=tuple(cases), properties=properties))
     stats = fuzzer.stats
+    cover = coverage(fuzzer, operations)
     return RunResult(
         tool="fuzz",
         title=spec.title or spec.source,
@@ -79,6 +80,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
         command_line=command_line,
         seed=fuzzer.options.seed,
         interrupted=fuzzer.cancelled,
+        incomplete="" if cover["complete"] else incomplete_reason(fuzzer, cover),
         summary={
             "spec": spec.source,
             "target": target,
@@ -88,10 +90,63 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
             "findings": len(findings),
             "phases": dict(stats.per_phase),
             "time_budget_hit": stats.interrupted,
+            "coverage": cover,
             "llm_mistakes": _llm_totals(stats.llm),
         },
         version=version,
     )
+
+
+def coverage(fuzzer: Fuzzer, operations: list[Operation]) -> dict[str, Any]:
+    """How much of what was asked was tested: operations reached, per phase, and whether all of it ran.
+
+    ``complete`` is false when an operation got no request at all (time budget, Ctrl-C, held
+    back, or no case could be generated) or the budget cut a phase short.
+    """
+    stats = fuzzer.stats
+    chosen = {op.operation_id for op in operations}
+    tested = {op_id for op_id, n in stats.per_operation.items() if n and op_id in chosen}
+    phases = {phase: {"operations": len(ops & chosen), "cases": stats.per_phase.get(phase, 0)}
+              for phase, ops in sorted(stats.phase_operations.items(), key=lambda kv: _PHASE_ORDER.get(kv[0], 99))}
+    out: dict[str, Any] = {
+        "operations_total": len(chosen),
+        "operations_tested": len(tested),
+        "complete": len(tested) == len(chosen) and not stats.budget_hit and not fuzzer.cancelled,
+        "phases": phases,
+    }
+    if stats.held_back:
+        out["held_back"] = list(stats.held_back)
+    return out
+
+
+_PHASE_ORDER = {"examples": 0, "boundary": 1, "fuzz": 2, "stateful": 3, "auth": 4}
+
+
+def incomplete_reason(fuzzer: Fuzzer, cover: dict[str, Any]) -> str:
+    """One sentence: how much was tested and why not all of it."""
+    why = []
+    if fuzzer.cancelled:
+        why.append("interrupted")
+    elif fuzzer.stats.budget_hit:
+        why.append("time budget reached")
+    if cover.get("held_back"):
+        why.append(f"{len(cover['held_back'])} delete(s) of the caller's own identity held back "
+                   "(--include-identity-deletes runs them)")
+    untestable = cover["operations_total"] - cover["operations_tested"] - len(cover.get("held_back") or [])
+    if untestable > 0 and not why:
+        why.append("no request could be generated for the rest")
+    text = f"{cover['operations_tested']} of {cover['operations_total']} operations tested"
+    return text + (f" ({'; '.join(why)})" if why else "")
+
+
+def _untested_reason(fuzzer: Fuzzer, op: Operation) -> str:
+    if op.operation_id in fuzzer.stats.held_back:
+        return "it may delete the caller's own identity (held back; --include-identity-deletes runs it)"
+    if fuzzer.cancelled:
+        return "the run was interrupted first"
+    if fuzzer.stats.budget_hit:
+        return "the time budget ran out first"
+    return "no request could be generated from its schema"
 
 
 def _llm_totals(per_op: dict[str, dict[str, int]]) -> dict[str, int]:

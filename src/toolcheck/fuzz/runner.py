@@ -1,9 +1,13 @@
-"""The fuzz runner: phases fastest first, checks on every response, deduplicated findings.
+"""The fuzz runner: phases fastest first, breadth first, checks on every response, deduplicated findings.
 
 Hand-written orchestration over an injected ``httpx.Client`` (a real target or the mock's
-transport). Per operation, in worker threads: spec **examples** → deterministic **boundary**
-cases (low/high bounds, then every proven negative, LLM-style mistakes first) → seeded random
-**fuzz** cases until ``max_examples`` or the operation's time budget. Then, sequentially, the
+transport). In rounds over every operation (worker threads within a round): spec **examples**
+→ deterministic **boundary** cases (low/high bounds; then, in a second round, every proven
+negative, LLM-style mistakes first) → seeded random **fuzz** cases until ``max_examples`` or
+the operation's time budget. Every operation gets a round before any gets the next, so a
+``--max-time`` budget buys coverage of every operation first; under a budget the later rounds
+give each operation a fair slice of what is left. Deletes run last in each round, and deletes
+of the caller's own identity are held back (:mod:`toolcheck.fuzz.identity`). Then, sequentially, the
 **stateful** phase (create → read → delete chains) and the **auth** phase (missing and invalid
 credentials on operations whose security is required). A failing case is shrunk (optional
 fields and parameters dropped while the same failure reproduces) before it is recorded.
@@ -27,6 +31,7 @@ from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import Failure, evaluate
 from toolcheck.fuzz.findings import Finding, FindingSet, clip
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
+from toolcheck.fuzz.identity import deletes_identity
 from toolcheck.fuzz.shrink import shrink
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import ABSENT, Case
@@ -38,6 +43,12 @@ from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
+# The per-operation phases as breadth-first rounds: (phase, part, share of the remaining time
+# budget the round may use). Every operation gets its examples, then its bounds, ... so a budget
+# buys breadth first; stateful and auth get what the fuzz round leaves.
+ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary", "negatives", 0.5),
+          ("fuzz", "fuzz", 0.7))
+SLICED = frozenset({"negatives", "fuzz"})  # rounds whose operations share the budget fairly
 MAX_CONSECUTIVE_ERRORS = 3
 STATEFUL_CHAINS = 3  # resources created (and read back) per chain
 Event = Callable[[str, dict[str, Any]], None]
@@ -59,6 +70,16 @@ class FuzzOptions:
     max_negatives: int = 150
     invalid_credentials: bool = True  # off for the mock, which accepts any well-formed credential
     engine: str = "own"  # "hypothesis": fuzz-phase bodies drawn by hypothesis-jsonschema
+    identity_deletes: bool = False  # also run deletes that may remove the caller's own identity
+
+
+@dataclass
+class _OpState:
+    """What one operation's rounds share: its seeded case factory and its valid base cases."""
+
+    factory: CaseFactory
+    bases: list[Case] = field(default_factory=list)
+    dead: int = 0  # transport errors in a row: a hanging or crashed target is abandoned, in every round
 
 
 @dataclass
@@ -72,6 +93,9 @@ class FuzzStats:
     # matches the documented error schema, so an agent can read what to fix)
     llm: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # operation → why toolcheck could not test it
+    phase_operations: dict[str, set[str]] = field(default_factory=dict)  # phase → operations it sent
+    budget_hit: bool = False  # the time budget cut a round short (or skipped one)
+    held_back: list[str] = field(default_factory=list)  # operations not run: they delete our identity
 
     @property
     def cases_per_second(self) -> float:
@@ -104,6 +128,7 @@ class Fuzzer:
         self._lock = threading.Lock()
         self._deadline = float("inf")
         self._pool: dict[str, dict[str, Any]] = {}
+        self._states: dict[str, _OpState] = {}
         self.cancelled = False
         self._anonymous = not self.auth.headers and not self.auth.query
 
@@ -112,25 +137,30 @@ class Fuzzer:
         started = time.perf_counter()
         if self.options.max_time is not None:
             self._deadline = started + self.options.max_time
-        per_phase = [p for p in self.options.phases if p in ("examples", "boundary", "fuzz")]
+        held = [] if self.options.identity_deletes else [op for op in operations if deletes_identity(op)]
+        self.stats.held_back = [op.operation_id for op in held]
+        # Deletes last in every round: a DELETE must not remove what later requests need.
+        ordered = [op for op in operations if op not in held and op.method != "delete"] + \
+                  [op for op in operations if op not in held and op.method == "delete"]
         try:
-            if per_phase:
-                workers = max(1, self.options.workers)
-                if workers == 1:
-                    for op in operations:
-                        self._operation(op, per_phase)
+            # Breadth first: every operation gets a round before any gets the next, so a time
+            # budget buys coverage of every operation before depth on a few.
+            for phase, part, share in ROUNDS:
+                if phase not in self.options.phases:
+                    continue
+                if self._expired():
+                    self.stats.budget_hit = True
+                    break
+                self._round(ordered, phase, part, share)
+            if "stateful" in self.options.phases:
+                if self._expired():
+                    self.stats.budget_hit = True
                 else:
-                    with ThreadPoolExecutor(max_workers=workers) as pool:
-                        try:
-                            list(pool.map(lambda o: self._operation(o, per_phase), operations))
-                        except KeyboardInterrupt:
-                            self._deadline = float("-inf")  # before the pool waits for its workers
-                            raise
-            if "stateful" in self.options.phases and not self._expired():
-                self._stateful(operations)
-            if "auth" in self.options.phases and not self._expired():
-                for op in operations:
+                    self._stateful(ordered)
+            if "auth" in self.options.phases:
+                for op in ordered:
                     if self._expired():
+                        self.stats.budget_hit = True
                         break
                     self._auth(op)
         except KeyboardInterrupt:
@@ -138,11 +168,39 @@ class Fuzzer:
             self._deadline = float("-inf")
             self.cancelled = True
         self.stats.duration = time.perf_counter() - started
-        self.stats.interrupted = self._expired()
+        self.stats.interrupted = self.stats.budget_hit and not self.cancelled
         return self.findings.all()
 
     def _expired(self) -> bool:
         return time.perf_counter() > self._deadline
+
+    def _round(self, operations: list[Operation], phase: str, part: str, share: float) -> None:
+        """One round over every operation; under a budget each gets a fair slice of ``share``."""
+        now = time.perf_counter()
+        round_end = now + (self._deadline - now) * share if self._deadline != float("inf") else float("inf")
+        remaining = [len(operations)]
+
+        def one(op: Operation) -> None:
+            with self._lock:
+                left = remaining[0]
+                remaining[0] -= 1
+            now = time.perf_counter()
+            slice_end = now + (round_end - now) * max(1, self.options.workers) / max(1, left) \
+                if round_end != float("inf") else float("inf")
+            self._operation(op, phase, part, min(slice_end, round_end) if part in SLICED else self._deadline)
+
+        workers = max(1, self.options.workers)
+        if workers == 1:
+            for op in operations:
+                one(op)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                try:
+                    list(pool.map(one, operations))
+                except KeyboardInterrupt:
+                    self._deadline = float("-inf")  # before the pool waits for its workers
+                    raise
+        self.on_event("round", {"phase": phase, "part": part})
 
     # --- per operation ------------------------------------------------------------------
     def _factory(self, op: Operation, salt: int = 0) -> CaseFactory:
@@ -151,42 +209,53 @@ class Fuzzer:
         names = frozenset(n.lower() for group in secured.values() for n in group)
         return CaseFactory(self.spec, op, rng, secured_names=names)
 
-    def _cases(self, op: Operation, factory: CaseFactory, phases: list[str]) -> Iterator[Case]:
+    def _state(self, op: Operation) -> _OpState:
+        """The operation's generator state, shared by its rounds (one seeded stream per operation)."""
+        with self._lock:
+            state = self._states.get(op.operation_id)
+        if state is None:
+            state = _OpState(self._factory(op))
+            with self._lock:
+                self._states[op.operation_id] = state
+        return state
+
+    def _cases(self, op: Operation, state: _OpState, part: str, end: float) -> Iterator[Case]:
+        factory = state.factory
         positive = self.options.mode in ("positive", "all")
         negative = self.options.mode in ("negative", "all")
-        if "examples" in phases and positive:
+        if part == "examples" and positive:
             yield from factory.examples()
-        bases: list[Case] = []
-        if "boundary" in phases:
+        elif part == "bounds":
             for mode in (MINIMAL, MAXIMAL):
                 try:
                     base = factory.positive(mode, phase="boundary", label=f"{mode} valid request")
                 except Unsatisfiable:
                     continue
-                bases.append(base)
+                state.bases.append(base)
                 if positive:
                     yield base
-            if positive and bases and any(p.location == "path" for p in factory.params):
+            if positive and state.bases and any(p.location == "path" for p in factory.params):
                 try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
                     ids = factory.positive(RANDOM, phase="boundary").path_params
-                    yield bases[0].with_(path_params=ids, label="well-shaped ids that do not exist", llm=True)
+                    yield state.bases[0].with_(path_params=ids, label="well-shaped ids that do not exist", llm=True)
                 except Unsatisfiable:
                     pass
-            if negative and bases:
-                produced = 0
-                seen: set[str] = set()
-                for base in bases:  # minimal first: shortest, most readable reproductions
-                    for case in negatives(self.spec, factory, base, limit=self.options.max_negatives):
-                        key = f"{case.keyword}|{case.pointer}|{case.label}"
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        produced += 1
-                        yield case
-                        if produced >= self.options.max_negatives:
-                            break
-        if "fuzz" in phases:
-            budget_end = time.perf_counter() + self.options.op_budget
+        elif part == "negatives" and negative and state.bases:
+            produced = 0
+            seen: set[str] = set()
+            for base in state.bases:  # minimal first: shortest, most readable reproductions
+                for case in negatives(self.spec, factory, base, limit=self.options.max_negatives):
+                    key = f"{case.keyword}|{case.pointer}|{case.label}"
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    produced += 1
+                    yield case
+                    if produced >= self.options.max_negatives:
+                        return
+        elif part == "fuzz":
+            own_end = time.perf_counter() + self.options.op_budget
+            budget_end = min(own_end, end)
             misses = 0
             drawn: list[Any] = []
             if self.options.engine == "hypothesis" and factory.body_schema is not None:
@@ -196,6 +265,8 @@ class Fuzzer:
                                     seed=operation_seed(self.options.seed, op), deadline=budget_end)
             for i in range(self.options.max_examples):
                 if time.perf_counter() > budget_end or misses > 20:
+                    if budget_end < own_end and misses <= 20:
+                        self.stats.budget_hit = True  # the run's budget, not the operation's own, ended it
                     break
                 try:
                     base = factory.positive(RANDOM)
@@ -229,27 +300,33 @@ class Fuzzer:
         cases = [c for c in negatives(self.spec, factory, base, limit=20) if not c.pointer.startswith("body")]
         return rng.choice(cases).with_(phase="fuzz") if cases else None
 
-    def _operation(self, op: Operation, phases: list[str]) -> None:
+    def _operation(self, op: Operation, phase: str, part: str, end: float) -> None:
         if self._expired():
+            self.stats.budget_hit = True
             return
         sent = 0
-        dead = 0
         try:
-            factory = self._factory(op)
-            for case in self._cases(op, factory, phases):
-                if self._expired():
+            state = self._state(op)
+            if state.dead >= MAX_CONSECUTIVE_ERRORS:
+                return
+            for case in self._cases(op, state, part, end):
+                if time.perf_counter() > end:
+                    # cut by the budget (the fuzz phase's own per-operation budget is its natural end)
+                    self.stats.budget_hit = True
                     break
+                if phase == "fuzz" and case.phase != "fuzz":
+                    case = case.with_(phase="fuzz")
                 exchange = self._execute(op, case)
                 sent += 1
                 # A target that hangs or drops every connection would turn each case into a
                 # timeout: after a few in a row, move on (the transport_error finding is recorded).
-                dead = dead + 1 if exchange.error and not exchange.error.startswith("unsendable") else 0
-                if dead >= MAX_CONSECUTIVE_ERRORS:
+                state.dead = state.dead + 1 if exchange.error and not exchange.error.startswith("unsendable") else 0
+                if state.dead >= MAX_CONSECUTIVE_ERRORS:
                     break
         except Exception as exc:  # a bug of ours on an odd schema must not end the whole run
             with self._lock:
                 self.stats.errors[op.operation_id] = f"{type(exc).__name__}: {exc}"
-        self.on_event("operation", {"operation": op.operation_id, "cases": sent})
+        self.on_event("operation", {"operation": op.operation_id, "cases": sent, "phase": phase})
 
     # --- sending and recording ----------------------------------------------------------
     def _send(self, op: Operation, case: Case, credentials: str = "valid") -> Exchange:
@@ -262,6 +339,7 @@ class Fuzzer:
             self.stats.cases += 1
             self.stats.per_operation[op.operation_id] = self.stats.per_operation.get(op.operation_id, 0) + 1
             self.stats.per_phase[case.phase] = self.stats.per_phase.get(case.phase, 0) + 1
+            self.stats.phase_operations.setdefault(case.phase, set()).add(op.operation_id)
         return exchange
 
     def _execute(self, op: Operation, case: Case) -> Exchange:
@@ -391,7 +469,7 @@ class Fuzzer:
                               f"with {params} answered HTTP {read.status}")
             self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
             return
-        if chain.delete is None or not 200 <= read.status < 300:
+        if chain.delete is None or chain.delete.operation_id in self.stats.held_back or not 200 <= read.status < 300:
             return
         # The DELETE's own valid case (its required query, headers, body: GitHub's
         # DELETE /repos/{owner}/{repo}/contents/{path} needs a body), aimed at what was read.

@@ -267,6 +267,7 @@ def _view(result: RunResult, max_detailed: int) -> dict[str, Any]:
         "command_line": result.command_line,
         "seed": result.seed,
         "interrupted": result.interrupted,
+        "incomplete": result.incomplete,
         "ok": result.ok,
         "summary": [(str(k), v if isinstance(v, (str, int, float)) else dump(v, indent=None, limit=500))
                     for k, v in result.summary.items()],

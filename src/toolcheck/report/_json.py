@@ -143,6 +143,7 @@ def merge_results(results: Iterable[RunResult], *, title: str | None = None) -> 
         command_line=items[0].command_line if len(items) == 1 else "",
         seed=items[0].seed if len(seeds) == 1 else None,
         interrupted=any(r.interrupted for r in items),
+        incomplete="; ".join(r.incomplete for r in items if r.incomplete),
         summary=summary,
         version=items[0].version,
     )

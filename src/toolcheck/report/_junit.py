@@ -109,7 +109,16 @@ def _run_properties(result: RunResult) -> dict[str, str]:
         props["command_line"] = result.command_line
     if result.interrupted:
         props["interrupted"] = "true"
+    if result.incomplete:
+        props["incomplete"] = result.incomplete
     return props
+
+
+def _incomplete(result: RunResult) -> SuiteResult:
+    """A skipped case that says what was not tested: CI shows it, it does not fail the build."""
+    return SuiteResult(name="toolcheck", cases=(CaseResult(
+        name="coverage incomplete", status=SKIPPED, message=f"incomplete: {result.incomplete}",
+        classname="toolcheck"),))
 
 
 _INTERRUPTED = SuiteResult(
@@ -167,6 +176,9 @@ def junit_document(result: RunResult, suite_xml: list[str], *, strict: bool = Fa
     if result.interrupted:
         suites.append(_INTERRUPTED)
         parts.append(junit_suite_xml(result, _INTERRUPTED, len(suites) - 1, strict=strict))
+    if result.incomplete:
+        suites.append(_incomplete(result))
+        parts.append(junit_suite_xml(result, suites[-1], len(suites) - 1, strict=strict))
     root = ET.Element("testsuites")
     _set(root, "name", result.title or f"toolcheck {result.tool}")
     _set(root, "tests", sum(len(s.cases) for s in suites))

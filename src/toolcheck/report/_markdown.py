@@ -47,6 +47,7 @@ def render_markdown(result: RunResult, *, max_rows: int = 50, max_chars: int = 6
     """
     totals = {s: result.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)}
     verdict = "✅ passed" if result.ok else ("⚠️ interrupted" if result.interrupted and not (
+        totals[FAILED] or totals[ERROR]) else "⚠️ incomplete" if result.incomplete and not (
         totals[FAILED] or totals[ERROR]) else "❌ failed")
     title = md_escape(result.title or f"toolcheck {result.tool}", limit=120)
     lines = [f"### toolcheck {md_escape(result.tool, limit=40)}: {title} — {verdict}", ""]
@@ -62,6 +63,8 @@ def render_markdown(result: RunResult, *, max_rows: int = 50, max_chars: int = 6
     lines.append(" · ".join(facts))
     if result.interrupted:
         lines += ["", "> **Interrupted**: this report holds only the suites that finished."]
+    if result.incomplete:
+        lines += ["", f"> **Incomplete**: {md_escape(result.incomplete, limit=300)}."]
     lines += ["", "| | Suite | Passed | Failed | Errors | Skipped | Time |", "|---|---|---:|---:|---:|---:|---:|"]
     for suite in result.suites[:max_rows]:
         icon = "✅" if suite.ok else "❌"
