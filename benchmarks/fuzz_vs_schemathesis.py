@@ -93,14 +93,14 @@ def schemathesis_bugs(output: str) -> set[tuple[str, str]]:
             continue
         for st_code, title in re.findall(r"^- (ST\d+) (.+)$", block, re.M):
             check = {
-                "ST101": "server_error", "ST103": "undocumented_status", "ST201": "negative_accepted",
+                "ST101": "server_error", "ST103": "status_documented", "ST201": "negative_accepted",
                 "ST401": "auth_not_enforced",
             }.get(st_code)
             target = op
             if st_code == "ST105":
                 check = "error_schema" if 400 <= code < 500 else "content_type"
             elif st_code == "ST108":
-                check = "response_headers" if "header" in title.lower() else ("error_schema" if 400 <= code < 500 else "response_schema")
+                check = "header_schema" if "header" in title.lower() else ("error_schema" if 400 <= code < 500 else "body_schema")
             elif st_code == "ST302" and paths:
                 check, target = "resource_not_readable", operation_for(*paths[0])
             elif st_code == "ST301":

@@ -352,13 +352,13 @@ def create_app() -> Starlette:
 PLANTED = {
     1: ("list_tasks", "server_error"),
     2: ("open_ticket", "negative_accepted"),
-    3: ("get_invoice", "undocumented_status"),
-    4: ("create_task", "response_schema"),
+    3: ("get_invoice", "status_documented"),
+    4: ("create_task", "body_schema"),
     5: ("list_tasks", "auth_not_enforced"),
     6: ("create_task", "error_schema"),
     7: ("create_invoice", "resource_not_readable"),
     8: ("cancel_task", "deleted_still_readable"),
-    9: ("get_task", "response_headers"),
+    9: ("get_task", "header_schema"),
 }
 
 

@@ -90,7 +90,7 @@ def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_
     assert replayed.exit_code == 1, replayed.output
     assert "still failing" in replayed.output
     # without the credentials of the run, a secured finding cannot be replayed: say so, never "fixed"
-    schema = next(f for f in data["findings"] if f["check"] == "response_schema")
+    schema = next(f for f in data["findings"] if f["check"] == "body_schema")
     blocked = CliRunner().invoke(app, ["replay", schema["id"], "--findings", str(reports / "fuzz-findings.json"),
                                        "--base-url", service])
     assert blocked.exit_code == 2 and "no credentials" in blocked.output

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from toolcheck.fuzz import Auth, Fuzzer, FuzzOptions, is_secured
-from toolcheck.fuzz.checks import Failure, evaluate, normalise_pointer
+from toolcheck.fuzz.checks import Failure, evaluate, make_failure, normalise_pointer
 from toolcheck.fuzz.findings import Finding, FindingSet
 from toolcheck.fuzz.http import Exchange, build, invalid_credentials
 from toolcheck.fuzz.stateful import evaluate_expression, infer_chains
@@ -59,7 +59,7 @@ def test_server_error_and_undocumented_status() -> None:
     case = Case("create", "post", "/items", body={"n": 1})
     assert _checks(evaluate(spec, op, case, _exchange(500, {"x": 1}))) == {"server_error"}
     failures = evaluate(spec, op, case, _exchange(409, {"error": "conflict"}))
-    assert _checks(failures) == {"undocumented_status"} and failures[0].cause == "409"
+    assert _checks(failures) == {"status_documented"} and failures[0].cause == "409"
 
 
 def test_negative_expectations_and_leniency() -> None:
@@ -80,7 +80,7 @@ def test_path_negative_may_get_404_and_positive_404_is_not_a_rejection() -> None
                     keyword="pattern", pointer="path/item")
     assert evaluate(spec, op, negative, _exchange(404)) == []
     positive = Case("read", "get", "/items/{item}", path_params={"item": "abc"})
-    assert _checks(evaluate(spec, op, positive, _exchange(404))) == {"undocumented_status"}
+    assert _checks(evaluate(spec, op, positive, _exchange(404))) == {"status_documented"}
     assert "positive_rejected" in _checks(evaluate(spec, op, positive, _exchange(422)))
 
 
@@ -119,7 +119,7 @@ def test_chains_from_links_and_inference(example_spec_path: Path) -> None:
 
 def test_findings_dedupe_by_operation_check_cause() -> None:
     found = FindingSet()
-    failure = Failure("server_error", "500", "HTTP 500")
+    failure = make_failure("server_error", "500", "HTTP 500")
 
     def make() -> Finding:
         return Finding("op", "GET /x", failure, {}, {}, {}, "curl", "fuzz", 1)
@@ -198,9 +198,9 @@ def test_shrinking_keeps_only_what_triggers_the_failure(example_spec_path: Path)
         return Exchange("POST", "/invoices", {}, None, status=status)
 
     def check(candidate: Case, result: Exchange) -> list[Failure]:
-        return [Failure("server_error", "500", "boom")] if result.status == 500 else []
+        return [make_failure("server_error", "500", "boom")] if result.status == 500 else []
 
-    small, _, failure = shrink(spec, op, case, send(case), Failure("server_error", "500", "boom"),
+    small, _, failure = shrink(spec, op, case, send(case), make_failure("server_error", "500", "boom"),
                                send=send, check=check, expired=lambda: False)
     assert failure.cause == "500" and "due_date" in small.body
     assert "memo" not in small.body and len(small.body["line_items"]) == 1

@@ -11,35 +11,59 @@ whose responses conform thus never builds a jsonschema validator, nor imports th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from toolcheck.checks._fastcheck import fast_check
+from toolcheck.checks.registry import FUZZ, RUN, register
+from toolcheck.findings import Finding, Severity
 from toolcheck.spec import MediaType, Operation, Spec
 
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One way a response breaks its contract.
+# A response's conformance is one Finding per violation; ``Violation`` is the name its callers know.
+Violation = Finding
 
-    Attributes:
-        check: ``status_documented``, ``content_type``, ``body_schema``, ``body_json``,
-            ``required_header`` or ``header_schema``.
-        message: what is wrong, with expected vs actual.
-        pointer: where in the body (JSON pointer), for schema violations.
-    """
-
-    check: str
-    message: str
-    pointer: str = ""
-    severity: str = "error"
-
-    def to_dict(self) -> dict[str, str]:
-        return {"check": self.check, "message": self.message, "pointer": self.pointer, "severity": self.severity}
+register("status_documented", Severity.ERROR, "The response status is documented for the operation",
+         commands=(RUN, FUZZ), description="""
+         The status (or its `2XX`-style range, or `default`) must be among the operation's documented
+         responses. An operation that documents no response at all (OpenAPI 3.1 allows it) is not held
+         to any status. `fuzz` tolerates a 404 for an invalid path parameter (routers answer before any
+         handler runs), a 415 for a content type the operation does not accept, and 401/403 when no
+         credentials were configured (its `auth` phase reports those).""",
+         hint="spec or server: document this status with its body schema, or return a documented one.")
+register("content_type", Severity.ERROR, "The response content type is documented for its status",
+         commands=(RUN, FUZZ), description="""
+         A body's media type must match one documented for the status (exactly, by `type/*`, `*/*`, or
+         any JSON media type for a `+json` one).""",
+         hint="server or spec: document this content type, or send the documented one.")
+register("body_json", Severity.ERROR, "A JSON response body parses as JSON",
+         commands=(RUN, FUZZ), hint="server: the body is declared JSON but does not parse.")
+register("body_schema", Severity.ERROR, "The response body matches its documented schema",
+         commands=(RUN, FUZZ), description="""
+         Validated as JSON Schema 2020-12 (OpenAPI 3.0 schemas are normalised first). In `fuzz` the
+         cause is the status class and the schema location with array indexes folded (`2xx /items/*/id`),
+         so a bug shows once however many responses hit it. On a 4xx, the finding says so: an agent reads
+         the error body to learn what to fix.""",
+         hint="server or spec: the body does not match the documented schema; fix the server, or the "
+              "schema if the server is right.")
+register("error_schema", Severity.ERROR, "An error (4xx) response has its documented content type and schema",
+         commands=(RUN, FUZZ), description="""
+         What `content_type`, `body_json` and `body_schema` check, on a 4xx response: an agent reads the
+         error body to learn what to fix, so an error body that breaks its documented shape is its own
+         check (switch it apart from success bodies, e.g. `--severity error_schema=warning`).""",
+         hint="server: error responses must use the documented error schema so an agent can read what "
+              "to fix (or document the body the server really sends).")
+_ERROR_BODY_CHECKS = frozenset({"content_type", "body_json", "body_schema"})
+register("required_header", Severity.ERROR, "A response header documented as required is present",
+         commands=(RUN, FUZZ), hint="server or spec: send the documented header, or stop documenting it as required.")
+register("header_schema", Severity.ERROR, "A documented response header matches its schema",
+         commands=(RUN, FUZZ), description="Header values are read as the schema's type (integer, number, "
+         "boolean, comma-separated array) before validation.",
+         hint="server or spec: the header's value does not have the documented shape.")
 
 
 def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
@@ -83,38 +107,24 @@ def match_media(content: Mapping[str, MediaType], media_type: str) -> MediaType 
     return None
 
 
-def check_response(
-    spec: Spec,
-    operation: Operation,
-    status: int,
-    headers: Mapping[str, str],
-    body: Any = _MISSING,
-    *,
-    raw: bytes | None = None,
-) -> list[Violation]:
-    """Check one response against ``operation``'s documented responses.
-
-    Args:
-        headers: response headers (any case).
-        body: the decoded JSON body when the caller already has it.
-        raw: the raw body bytes (decoded here when ``body`` is not given).
-    """
-    out: list[Violation] = []
+def _check_response(spec: Spec, operation: Operation, status: int, headers: Mapping[str, str], body: Any = _MISSING,
+                    *, raw: bytes | None = None) -> list[Finding]:
+    out: list[Finding] = []
     response = operation.response_for(status)
     if response is None:
         documented = ", ".join(operation.responses) or "none"
-        return [Violation("status_documented", f"status {status} is not documented for {operation.key} (documented: {documented})")]
+        return [Finding("status_documented", f"status {status} is not documented for {operation.key} (documented: {documented})")]
     lower = {k.lower(): v for k, v in headers.items()}
     for name, header in response.headers.items():
         value = lower.get(name.lower())
         if value is None:
             if header.required:
-                out.append(Violation("required_header", f"required header {name!r} is missing"))
+                out.append(Finding("required_header", f"required header {name!r} is missing"))
             continue
         if header.schema:
             coerced = _coerce_header(spec, header.schema, value)
             for pointer, message in schema_errors(spec, header.schema, coerced, limit=3):
-                out.append(Violation("header_schema", f"header {name!r}: {message}", pointer))
+                out.append(Finding("header_schema", f"header {name!r}: {message}", pointer))
     has_body = (raw is not None and len(raw) > 0) or (body is not _MISSING and body is not None)
     if not response.content:
         return out
@@ -127,7 +137,7 @@ def check_response(
     media = match_media(response.content, content_type) if content_type else None
     if media is None:
         documented = ", ".join(response.content) or "none"
-        out.append(Violation(
+        out.append(Finding(
             "content_type", f"content type {content_type or '(none)'!r} is not documented for status {status} (documented: {documented})",
         ))
         return out
@@ -137,24 +147,49 @@ def check_response(
         try:
             body = orjson.loads(raw or b"")
         except orjson.JSONDecodeError as exc:
-            out.append(Violation("body_json", f"the body is not valid JSON: {exc}"))
+            out.append(Finding("body_json", f"the body is not valid JSON: {exc}"))
             return out
     for pointer, message in schema_errors(spec, media.schema, body):
-        out.append(Violation("body_schema", message, pointer))
+        out.append(Finding("body_schema", message, pointer))
     return out
 
 
-def check_request_body(spec: Spec, operation: Operation, media_type: str, body: Any) -> list[Violation]:
+def check_response(
+    spec: Spec,
+    operation: Operation,
+    status: int,
+    headers: Mapping[str, str],
+    body: Any = _MISSING,
+    *,
+    raw: bytes | None = None,
+) -> list[Finding]:
+    """Check one response against ``operation``'s documented responses.
+
+    Args:
+        headers: response headers (any case).
+        body: the decoded JSON body when the caller already has it.
+        raw: the raw body bytes (decoded here when ``body`` is not given).
+
+    A body or content-type violation on a 4xx is named ``error_schema`` (see the registry); its
+    ``cause`` keeps which of the three it was.
+    """
+    found = _check_response(spec, operation, status, headers, body, raw=raw)
+    if 400 <= status < 500:
+        return [replace(f, check="error_schema", cause=f.check) if f.check in _ERROR_BODY_CHECKS else f for f in found]
+    return found
+
+
+def check_request_body(spec: Spec, operation: Operation, media_type: str, body: Any) -> list[Finding]:
     """Validate a request body against the operation's documented request schema."""
     if operation.request_body is None:
         return []
     media = match_media(operation.request_body.content, media_type)
     if media is None:
-        return [Violation("content_type", f"request content type {media_type!r} is not accepted "
+        return [Finding("content_type", f"request content type {media_type!r} is not accepted "
                           f"(accepted: {', '.join(operation.request_body.content)})")]
     if media.schema is None:
         return []
-    return [Violation("body_schema", message, pointer) for pointer, message in schema_errors(spec, media.schema, body)]
+    return [Finding("body_schema", message, pointer) for pointer, message in schema_errors(spec, media.schema, body)]
 
 
 def _coerce_header(spec: Spec, schema: Any, value: str) -> Any:

@@ -39,7 +39,7 @@ _skip_httpx_cli()  # process-wide: every command that speaks HTTP benefits
 # tests/unit/test_cli_lazy.py checks this table against the commands the modules register.
 COMMANDS: dict[str, str] = {
     "tools": "agent", "lint": "agent", "serve-mcp": "agent", "policy": "agent", "init": "agent",
-    "check": "check",
+    "check": "check", "checks": "check",
     "drift": "drift",
     "fuzz": "fuzz", "payloads": "fuzz", "replay": "fuzz",
     "mock": "mock",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import typer
 
 from toolcheck.errors import ToolcheckError
+from toolcheck.findings import Severity
 
 
 @contextmanager
@@ -20,6 +21,39 @@ def handle_errors() -> Iterator[None]:
 
         raise typer.Exit(fail(exc)) from None
 
+
+# The modules that register the checks each command runs (see toolcheck.checks.registry).
+_CHECK_MODULES = {"run": ("toolcheck.checks.conformance", "toolcheck.scenarios._exec"),
+                  "fuzz": ("toolcheck.checks.conformance", "toolcheck.fuzz.checks")}
+
+
+def load_checks(command: str | None = None) -> None:
+    """Import what registers ``command``'s checks (every command's when None)."""
+    import importlib
+
+    names = _CHECK_MODULES.get(command, ()) if command else {m for ms in _CHECK_MODULES.values() for m in ms}
+    for name in sorted(names):
+        importlib.import_module(name)
+
+
+def severity_levels(values: list[str], command: str) -> dict[str, Severity | None]:
+    """``--severity CHECK=LEVEL`` (repeatable) → the explicit choices, validated against the registry."""
+    from toolcheck.checks.registry import resolve_levels
+    from toolcheck.errors import UsageError
+
+    chosen: dict[str, str] = {}
+    for item in values:
+        name, sep, level = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--severity {item!r}: expected CHECK=off|warning|error.")
+        chosen[name.strip()] = level.strip()
+    load_checks(command)
+    levels = resolve_levels(command, chosen)
+    return {name: levels[name] for name in chosen}
+
+
+SEVERITY_HELP = ("Per check CHECK=off|warning|error (repeatable; `toolcheck checks` lists them): "
+                 "a warning is reported without failing the run.")
 
 ALLOW_NETWORK = typer.Option(
     False, "--allow-network", help="Allow reading the spec or its external $refs over http(s)."

@@ -104,3 +104,24 @@ def _print_text(summary: dict[str, object], max_problems: int) -> None:
         out.print(f"... and {len(problems) - max_problems} more (use --format json for all)")
     verdict = "[red]errors found[/]" if summary["errors"] else "[green]ok[/]"
     out.print(f"{verdict}: {summary['errors']} error(s), {summary['warnings']} warning(s)")
+
+
+@app.command("checks")
+def checks(
+    markdown: bool = typer.Option(False, "--markdown", help="Print docs/checks.md (generated from the registry)."),
+) -> None:
+    """List the response checks of run and fuzz: name, default severity, commands, what each finds.
+
+    Switch one with `--severity CHECK=off|warning|error` in either command.
+    """
+    from toolcheck.checks.registry import CHECKS
+    from toolcheck.checks.registry import markdown as render
+    from toolcheck.cli._common import load_checks
+
+    load_checks()
+    if markdown:
+        sys.stdout.write(render())
+        return
+    width = max(len(name) for name in CHECKS)
+    for info in sorted(CHECKS.values(), key=lambda c: c.name):
+        typer.echo(f"{info.name:<{width}}  {info.severity.value:<7}  {','.join(info.commands):<8}  {info.title}")

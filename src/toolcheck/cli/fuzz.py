@@ -23,8 +23,9 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import handle_errors
+from toolcheck.cli._common import SEVERITY_HELP, handle_errors, severity_levels
 from toolcheck.errors import TargetError, UsageError
+from toolcheck.findings import Severity
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 FINDINGS_FILE = "fuzz-findings.json"
@@ -160,13 +161,14 @@ def fuzz(
     identity_deletes: bool = typer.Option(False, "--include-identity-deletes",
                                           help="Also run deletes that may remove the caller's own identity "
                                                "(DELETE /users/me, /accounts, /api-keys/{id}); held back by default."),
+    severity: list[str] = typer.Option([], "--severity", help=SEVERITY_HELP),
 ) -> None:
     """Fuzz an API from its spec: examples, boundaries, random and stateful cases, auth probes.
 
     Phases run breadth first (every operation its examples, then every operation its boundary
     cases, ...), so a --max-time budget covers every operation before going deep on any.
 
-    Exit codes: 0 no findings · 1 findings (or incomplete with --require-complete) · 2 bad input,
+    Exit codes: 0 no findings (or warnings only) · 1 findings (or incomplete with --require-complete) · 2 bad input,
     or could not test (credentials rejected) · 3 target unreachable · 130 interrupted.
     """
     from toolcheck import __version__
@@ -185,6 +187,7 @@ def fuzz(
         unknown = [p for p in chosen_phases if p not in PHASES]
         if unknown:
             raise UsageError(f"unknown phase {unknown[0]!r}; phases are {', '.join(PHASES)}")
+        levels = severity_levels(severity, "fuzz")
         target = _target(base_url, mock)
         auth = build_auth(header, bearer, basic)
         redactor = Redactor(auth.secrets)
@@ -201,7 +204,7 @@ def fuzz(
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
                               max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine,
-                              identity_deletes=identity_deletes)
+                              identity_deletes=identity_deletes, levels=levels)
         fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
         with _progress(fuzzer, len(operations), quiet) as on_event:
             if on_event is not None:
@@ -231,7 +234,7 @@ def fuzz(
                                 f"{escape(error)}); please report it", highlight=False, soft_wrap=True)
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
-    if findings:
+    if any(f.failure.severity is Severity.ERROR for f in findings):
         raise typer.Exit(1)
     if fuzzer.stats.errors:
         raise typer.Exit(3)

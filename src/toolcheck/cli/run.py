@@ -16,11 +16,9 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.cli._common import ALLOW_NETWORK, SEVERITY_HELP, handle_errors, severity_levels
 from toolcheck.errors import UsageError
-
-CHECKS = ("status_documented", "content_type", "body_schema", "body_json", "required_header", "header_schema",
-          "secret_leak")
+from toolcheck.findings import Severity
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -80,8 +78,7 @@ def run(
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
     contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warn or off."),
     leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warn or off."),
-    severity: list[str] = typer.Option([], "--severity", help="Per check CHECK=error|warn|off: status_documented, "
-                                       "content_type, body_schema, body_json, required_header, header_schema, secret_leak."),
+    severity: list[str] = typer.Option([], "--severity", help=SEVERITY_HELP),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Per-request timeout in seconds (steps may override)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
@@ -102,10 +99,7 @@ def run(
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
         input_map = {**_inputs_file(inputs_file), **{k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}}
         auth_map = _pairs(auth, "--auth")
-        severity_map = _pairs(severity, "--severity")
-        for check_name, level in severity_map.items():
-            _choice(check_name, "--severity", CHECKS)
-            _choice(level, f"--severity {check_name}=", ("error", "warn", "off"))
+        severity_map = severity_levels(severity, "run")
         chosen: tuple[str, ...] = ()
         if not no_reports:
             from toolcheck.report import normalise_formats
@@ -123,7 +117,7 @@ def run(
 
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
-             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], severity: dict[str, str],
+             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], severity: dict[str, Severity | None],
              tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str) -> int:

@@ -1,9 +1,13 @@
-"""The checks ``fuzz`` runs on every response: pure functions of (case, exchange) → failures.
+"""The checks ``fuzz`` runs on every response, registered in :mod:`toolcheck.checks.registry`.
 
-Hand-written. Each :class:`Failure` names its check, a *cause* (what makes two failures the
-same bug: the status for a 5xx, the schema location for a body violation, the violated
-keyword and field for accepted invalid input) and a hint that says whether the fix belongs in
-the spec or the server. False positives are avoided on purpose:
+Each check is a function ``(Response) -> findings`` registered with the registry's ``@check``
+decorator (its name, default severity, description and hint live there, and ``docs/checks.md``
+is generated from them); :func:`evaluate` runs them in :data:`RESPONSE_CHECKS` order. The
+conformance checks (status, content type, headers, body) are the ones ``run`` uses too
+(:mod:`toolcheck.checks.conformance`), under the same names. Each finding carries a *cause*
+(what makes two findings the same bug: the status for a 5xx, the schema location for a body
+violation, the violated keyword and field for accepted invalid input). False positives are
+avoided on purpose:
 
 * a lenient negative (header/cookie value, sniffed content type) may be accepted;
 * a negative in a path parameter may get 404 (routers reject unknown paths before any
@@ -11,15 +15,21 @@ the spec or the server. False positives are avoided on purpose:
 * a positive request may get 401/403/404/409/410/429 (missing data or permissions are not a
   rejection of the payload's shape);
 * auth checks only run on operations whose security is required (no ``{}`` alternative).
+
+The checks of the stateful and auth phases are decided by the runner (they span several
+requests); they are registered here too, so that they are documented and switchable.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from toolcheck.checks.conformance import check_response, is_json
+from toolcheck.checks.registry import FUZZ, check, hint_for, register
+from toolcheck.findings import Finding, Severity
 from toolcheck.fuzz.http import Exchange
 from toolcheck.payloads.case import Case
 from toolcheck.spec import Operation, Spec
@@ -27,27 +37,8 @@ from toolcheck.spec import Operation, Spec
 POSITIVE_REJECTIONS = frozenset({400, 405, 406, 411, 413, 414, 415, 422, 431})
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
-HINTS = {
-    "server_error": "server: handle this input and answer with a documented 4xx carrying the error body; "
-                    "a 5xx tells the agent nothing it can fix.",
-    "transport_error": "server: the connection failed or hung on this input (crash, timeout or reset).",
-    "undocumented_status": "spec or server: document this status with its body schema, or return a documented one.",
-    "response_schema": "server or spec: the body does not match the documented schema; fix the server, or the "
-                       "schema if the server is right.",
-    "error_schema": "server: error responses must use the documented error schema so an agent can read what "
-                    "to fix (or document the body the server really sends).",
-    "content_type": "server or spec: document this content type, or send the documented one.",
-    "response_headers": "server or spec: a documented response header is missing or has the wrong shape.",
-    "negative_accepted": "server: validate input against the documented constraint and reject it with a 4xx; "
-                         "or relax the spec if the value is really allowed.",
-    "positive_rejected": "server or spec: a request that satisfies the spec was rejected; the spec promises "
-                         "more than the server accepts (tighten the spec or fix the server).",
-    "auth_not_enforced": "server: this operation is documented as secured but answered without valid credentials.",
-    "resource_not_readable": "server: a resource the API reported as created cannot be read back.",
-    "deleted_still_readable": "server: a resource the API reported as deleted can still be read.",
-    "response_time": "server: the response was slower than the --max-response-time budget.",
-}
-
+# A fuzz finding is the shared Finding; ``Failure`` is the name the fuzz modules know it by.
+Failure = Finding
 
 _NEGATIVE_HINTS = {
     "additionalProperties": "server: an unknown field was silently accepted, so an agent believes it was applied; "
@@ -62,19 +53,45 @@ _NEGATIVE_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One failed check on one response."""
+def make_failure(check_name: str, cause: str, message: str, violations: tuple[Mapping[str, Any], ...] = (), *,
+            hint: str = "", operation: str = "") -> Finding:
+    """A fuzz finding: ``check_name``'s default hint unless a more specific one is given."""
+    return Finding(check_name, message, cause=cause, hint=hint or hint_for(check_name), evidence=violations,
+                   operation=operation)
 
-    check: str
-    cause: str
-    message: str
-    violations: tuple[dict[str, str], ...] = field(default_factory=tuple)
-    specific_hint: str = ""
+
+@dataclass(frozen=True)
+class Response:
+    """What every response check reads: the operation, the case sent, and what came back."""
+
+    spec: Spec
+    op: Operation
+    case: Case
+    exchange: Exchange
+    max_response_time: float | None = None
+    anonymous: bool = False
 
     @property
-    def hint(self) -> str:
-        return self.specific_hint or HINTS.get(self.check, "")
+    def what(self) -> str:
+        return self.case.label or ("invalid request" if self.case.negative else "valid request")
+
+
+# Registered for documentation and --severity; decided by the runner's stateful and auth phases.
+register("auth_not_enforced", Severity.ERROR, "A secured operation refuses requests without valid credentials",
+         commands=(FUZZ,), description="""
+         The `auth` phase sends a valid request to each operation whose security is required (no `{}`
+         alternative) with no credentials, then with invalid ones (not against `--mock`, which accepts
+         any well-formed credential). A 2xx is a finding.""",
+         hint="server: this operation is documented as secured but answered without valid credentials.")
+register("resource_not_readable", Severity.ERROR, "A created resource can be read back",
+         commands=(FUZZ,), description="""
+         The `stateful` phase follows create → read chains (OpenAPI links, or inferred from paths and
+         ids): a 404/410 when reading what a 2xx create returned is a finding.""",
+         hint="server: a resource the API reported as created cannot be read back.")
+register("deleted_still_readable", Severity.ERROR, "A deleted resource is gone",
+         commands=(FUZZ,), description="After a 2xx delete in a stateful chain, reading the resource again "
+         "must not succeed.",
+         hint="server: a resource the API reported as deleted can still be read.")
 
 
 def normalise_pointer(pointer: str) -> str:
@@ -83,7 +100,7 @@ def normalise_pointer(pointer: str) -> str:
 
 
 def conformance(spec: Spec, op: Operation, exchange: Exchange, *, tolerated: frozenset[int] = frozenset()) -> list[Failure]:
-    """Status, content type, headers and body against the documented response."""
+    """Status, content type, headers and body against the documented response (the checks ``run`` uses)."""
     out: list[Failure] = []
     status = exchange.status
     if status >= 500 or status == 0:
@@ -91,65 +108,120 @@ def conformance(spec: Spec, op: Operation, exchange: Exchange, *, tolerated: fro
     try:
         violations = check_response(spec, op, status, exchange.response_headers, raw=exchange.response_body)
     except Exception as exc:  # an unevaluable schema is a spec problem, not a finding about the server
-        return [Failure("response_schema", "unevaluable", f"the documented schema cannot be evaluated: {exc}")]
-    error_status = 400 <= status < 500
-    grouped: dict[tuple[str, str], list[Any]] = {}
+        return [make_failure("body_schema", "unevaluable", f"the documented schema cannot be evaluated: {exc}")]
+    grouped: dict[tuple[str, str], list[Finding]] = {}
     for v in violations:
-        if v.severity != "error":
+        if v.severity is not Severity.ERROR:
             continue
         if v.check == "status_documented":
             if not op.responses or status in tolerated:
                 continue
-            check, cause = "undocumented_status", str(status)
-        elif v.check in ("body_schema", "body_json"):
-            check = "error_schema" if error_status else "response_schema"
+            cause = str(status)
+        elif v.check in ("body_schema", "body_json", "error_schema"):
             cause = f"{status // 100}xx {normalise_pointer(v.pointer) or '/'}"
-        elif v.check == "content_type":
-            check = "error_schema" if error_status else "content_type"
+        elif "content_type" in (v.check, v.cause):
             cause = f"{status} content type"
         else:
-            check, cause = "response_headers", v.message.split(":", 1)[0]
-        grouped.setdefault((check, cause), []).append(v)
-    for (check, cause), items in grouped.items():
+            cause = v.message.split(":", 1)[0]
+        grouped.setdefault((v.check, cause), []).append(v)
+    for (name, cause), items in grouped.items():
         first = items[0]
         where = f" at {first.pointer}" if first.pointer else ""
         message = f"HTTP {status}: {first.message}{where}"
         if len(items) > 1:
             message += f" (+{len(items) - 1} more)"
-        out.append(Failure(check, cause, message, tuple(v.to_dict() for v in items[:10])))
+        out.append(make_failure(name, cause, message, tuple(v.to_dict() for v in items[:10])))
     return out
+
+
+@check("transport_error", Severity.ERROR, "The target answers at all", commands=(FUZZ,), description="""
+       A connection refused, reset or timed out on a request is a finding (the cause is the error's
+       type). After three in a row the operation is abandoned: a hanging target does not eat the budget.""",
+       hint="server: the connection failed or hung on this input (crash, timeout or reset).")
+def _transport_error(r: Response) -> list[Failure]:
+    error = r.exchange.error
+    return [make_failure("transport_error", error.split(":", 1)[0], f"no response for {r.case.label or 'this request'}: {error}")]
+
+
+@check("server_error", Severity.ERROR, "No 5xx for any request", commands=(FUZZ,), description="""
+       Any 5xx answer is a finding, valid request or not (cause: the status).""",
+       hint="server: handle this input and answer with a documented 4xx carrying the error body; "
+            "a 5xx tells the agent nothing it can fix.")
+def _server_error(r: Response) -> list[Failure]:
+    status = r.exchange.status
+    return [make_failure("server_error", str(status), f"HTTP {status} for {r.what}")] if status >= 500 else []
+
+
+def _conformance(r: Response) -> list[Failure]:
+    tolerated: set[int] = set()
+    if r.case.negative and r.case.pointer.startswith("path/"):
+        tolerated.add(404)  # routers reject malformed path segments before any handler runs
+    if r.case.negative and r.case.keyword == "contentType":
+        tolerated.add(415)  # the textbook answer to a content type the operation does not accept
+    if r.anonymous:
+        tolerated.update((401, 403))  # no credentials configured: the auth phase reports these
+    return conformance(r.spec, r.op, r.exchange, tolerated=frozenset(tolerated))
+
+
+@check("negative_accepted", Severity.ERROR, "A request that violates the spec is rejected", commands=(FUZZ,),
+       description="""
+       Each negative case violates one documented constraint (proven: the schema's validator rejects it),
+       so a 2xx means the server accepted invalid input. Lenient negatives (a header or cookie value, a
+       sniffed content type) may be accepted. The cause is the keyword and the field
+       (`enum at body/status`).""",
+       hint="server: validate input against the documented constraint and reject it with a 4xx; "
+            "or relax the spec if the value is really allowed.")
+def _negative_accepted(r: Response) -> list[Failure]:
+    case, status = r.case, r.exchange.status
+    if not (case.negative and 200 <= status < 300 and not case.lenient):
+        return []
+    field_ = normalise_pointer(case.pointer)
+    return [make_failure("negative_accepted", f"{case.keyword} at {field_}",
+                    f"HTTP {status} accepted an invalid request: {r.what} (violates `{case.keyword}` at {case.pointer})",
+                    hint=_NEGATIVE_HINTS.get(case.keyword, ""))]
+
+
+@check("positive_rejected", Severity.ERROR, "A request that satisfies the spec is not rejected as malformed",
+       commands=(FUZZ,), description="""
+       A valid request answered 400, 405, 406, 411, 413, 414, 415, 422 or 431 is a finding, when its wire
+       form is unambiguous (a JSON or no body, a path naming one operation) and the operation documents a
+       success. 401/403/404/409/410/429 are not: missing data or permissions are not a rejection of the
+       payload's shape.""",
+       hint="server or spec: a request that satisfies the spec was rejected; the spec promises "
+            "more than the server accepts (tighten the spec or fix the server).")
+def _positive_rejected(r: Response) -> list[Failure]:
+    case, op, status = r.case, r.op, r.exchange.status
+    documents_success = any(k.startswith("2") or k.lower() == "default" for k in op.responses)
+    exact_wire = (case.media_type is None or is_json(case.media_type.split(";")[0].strip().lower())) and "#" not in op.path
+    if not case.negative and status in POSITIVE_REJECTIONS and documents_success and exact_wire:
+        return [make_failure("positive_rejected", str(status), f"HTTP {status} rejected a request that satisfies the spec ({r.what})")]
+    return []
+
+
+@check("response_time", Severity.ERROR, "Each response arrives within --max-response-time", commands=(FUZZ,),
+       description="Only with `--max-response-time`: a slower response is a finding.",
+       hint="server: the response was slower than the --max-response-time budget.")
+def _response_time(r: Response) -> list[Failure]:
+    budget = r.max_response_time
+    if budget is None or r.exchange.elapsed <= budget:
+        return []
+    return [make_failure("response_time", "slow", f"took {r.exchange.elapsed * 1000:.0f} ms (budget {budget * 1000:.0f} ms)")]
+
+
+# The conformance checks (shared with run): on a 4xx, any of them means the error is unreadable.
+CONFORMANCE = frozenset({"status_documented", "content_type", "body_json", "body_schema", "error_schema",
+                         "required_header", "header_schema"})
+
+# The order findings of one response are reported in (and shrunk, first failure first).
+RESPONSE_CHECKS: tuple[Callable[[Response], list[Failure]], ...] = (
+    _server_error, _conformance, _negative_accepted, _positive_rejected, _response_time,
+)
 
 
 def evaluate(spec: Spec, op: Operation, case: Case, exchange: Exchange, *,
              max_response_time: float | None = None, anonymous: bool = False) -> list[Failure]:
     """Every check that applies to one (case, response) pair."""
+    response = Response(spec, op, case, exchange, max_response_time, anonymous)
     if exchange.error:
-        return [Failure("transport_error", exchange.error.split(":", 1)[0],
-                        f"no response for {case.label or 'this request'}: {exchange.error}")]
-    status = exchange.status
-    out: list[Failure] = []
-    what = case.label or ("invalid request" if case.negative else "valid request")
-    if status >= 500:
-        out.append(Failure("server_error", str(status), f"HTTP {status} for {what}"))
-    tolerated: set[int] = set()
-    if case.negative and case.pointer.startswith("path/"):
-        tolerated.add(404)  # routers reject malformed path segments before any handler runs
-    if case.negative and case.keyword == "contentType":
-        tolerated.add(415)  # the textbook answer to a content type the operation does not accept
-    if anonymous:
-        tolerated.update((401, 403))  # no credentials configured: the auth phase reports these
-    out.extend(conformance(spec, op, exchange, tolerated=frozenset(tolerated)))
-    if case.negative and 200 <= status < 300 and not case.lenient:
-        field_ = normalise_pointer(case.pointer)
-        out.append(Failure("negative_accepted", f"{case.keyword} at {field_}",
-                           f"HTTP {status} accepted an invalid request: {what} (violates `{case.keyword}` at {case.pointer})",
-                           specific_hint=_NEGATIVE_HINTS.get(case.keyword, "")))
-    # A positive is "rejected" only when its wire form is unambiguous: JSON (or no) body, a path
-    # that names one operation, and an operation that documents success at all.
-    documents_success = any(k.startswith("2") or k.lower() == "default" for k in op.responses)
-    exact_wire = (case.media_type is None or is_json(case.media_type.split(";")[0].strip().lower())) and "#" not in op.path
-    if not case.negative and status in POSITIVE_REJECTIONS and documents_success and exact_wire:
-        out.append(Failure("positive_rejected", str(status), f"HTTP {status} rejected a request that satisfies the spec ({what})"))
-    if max_response_time is not None and exchange.elapsed > max_response_time:
-        out.append(Failure("response_time", "slow", f"took {exchange.elapsed * 1000:.0f} ms (budget {max_response_time * 1000:.0f} ms)"))
-    return out
+        return _transport_error(response)
+    return [found for run in RESPONSE_CHECKS for found in run(response)]

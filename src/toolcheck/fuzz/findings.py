@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from toolcheck.findings import Severity
 from toolcheck.fuzz.checks import Failure
 
 _BODY_LIMIT = 4000
@@ -53,8 +55,9 @@ class Finding:
             "check": self.failure.check,
             "cause": self.failure.cause,
             "message": self.failure.message,
+            "severity": self.failure.severity.value,
             "hint": self.failure.hint,
-            "violations": list(self.failure.violations),
+            "violations": [dict(v) for v in self.failure.evidence],
             "case": self.case,
             "request": self.request,
             "response": self.response,
@@ -67,18 +70,35 @@ class Finding:
 
 
 class FindingSet:
-    """Thread-safe dedupe of findings by (operation, check, cause)."""
+    """Thread-safe dedupe of findings by (operation, check, cause), under the run's check levels.
 
-    def __init__(self) -> None:
+    ``levels`` (from ``--severity CHECK=...``) is applied here, where every finding of every phase
+    passes: a check set ``off`` records nothing (and is never shrunk: :meth:`seen` says yes),
+    any other level replaces the check's default severity.
+    """
+
+    def __init__(self, levels: Mapping[str, Severity | None] | None = None) -> None:
         self._lock = threading.Lock()
         self._items: dict[tuple[str, str, str], Finding] = {}
+        self._levels = dict(levels or {})
+
+    def _off(self, check: str) -> bool:
+        return check in self._levels and self._levels[check] is None
 
     def seen(self, key: tuple[str, str, str]) -> bool:
+        if self._off(key[1]):
+            return True
         with self._lock:
             return key in self._items
 
     def add(self, finding: Finding) -> bool:
-        """Record ``finding``; False (and a bumped count) if its key was already known."""
+        """Record ``finding``; False (and a bumped count) if its key was already known or its check is off."""
+        check = finding.failure.check
+        if self._off(check):
+            return False
+        level = self._levels.get(check)
+        if level is not None and level is not finding.failure.severity:
+            finding.failure = replace(finding.failure, severity=level)
         with self._lock:
             known = self._items.get(finding.key)
             if known is not None:

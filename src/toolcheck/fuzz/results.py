@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from toolcheck.findings import Severity
 from toolcheck.fuzz.findings import Finding
 from toolcheck.fuzz.runner import Fuzzer
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
@@ -24,12 +25,13 @@ def finding_case(finding: Finding, replay: str) -> CaseResult:
     details: dict[str, Any] = {
         "request": finding.request,
         "response": finding.response,
-        "violations": list(f.violations),
+        "violations": [dict(v) for v in f.evidence],
         "curl": "\n".join(step["curl"] for step in finding.steps) if finding.steps else finding.curl,
         "hint": f.hint,
         "replay": replay,
         "seed": finding.seed,
         "check": f.check,
+        "level": f.severity.value,
         "cause": f.cause,
         "count": finding.count,
         "case": finding.case,
@@ -38,7 +40,7 @@ def finding_case(finding: Finding, replay: str) -> CaseResult:
         details["steps"] = finding.steps
     return CaseResult(
         name=f"{f.check}: {f.cause}",
-        status=FAILED,
+        status=FAILED if f.severity is Severity.ERROR else PASSED,  # a warning is shown, not failed
         message=f.message,
         classname=finding.operation_key,
         details=details,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +27,9 @@ from typing import Any
 import httpx
 
 from toolcheck.checks.conformance import is_json
+from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
-from toolcheck.fuzz.checks import Failure, evaluate
+from toolcheck.fuzz.checks import CONFORMANCE, Failure, evaluate, make_failure
 from toolcheck.fuzz.findings import Finding, FindingSet, clip
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
 from toolcheck.fuzz.identity import deletes_identity
@@ -71,6 +72,7 @@ class FuzzOptions:
     invalid_credentials: bool = True  # off for the mock, which accepts any well-formed credential
     engine: str = "own"  # "hypothesis": fuzz-phase bodies drawn by hypothesis-jsonschema
     identity_deletes: bool = False  # also run deletes that may remove the caller's own identity
+    levels: Mapping[str, Severity | None] = field(default_factory=dict)  # --severity: check → level (None: off)
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Fuzzer:
             redactor = Redactor(self.auth.secrets)
         self.redactor = redactor
         self.on_event = on_event or (lambda kind, data: None)
-        self.findings = FindingSet()
+        self.findings = FindingSet(self.options.levels)
         self.stats = FuzzStats()
         self._lock = threading.Lock()
         self._deadline = float("inf")
@@ -364,7 +366,7 @@ class Fuzzer:
     def _count_llm(self, op: Operation, status: int, failures: list[Failure]) -> None:
         if 200 <= status < 300:
             outcome = "accepted"
-        elif 400 <= status < 500 and not any(f.check in ("undocumented_status", "error_schema") for f in failures):
+        elif 400 <= status < 500 and not any(f.check in CONFORMANCE for f in failures):
             outcome = "helpful"
         else:
             outcome = "unhelpful"
@@ -464,7 +466,7 @@ class Fuzzer:
         self._check_and_record(chain.read, read_case, read)
         steps.append(self._step("read", chain.read, read_case, read))
         if read.status in (404, 410):
-            failure = Failure("resource_not_readable", f"{chain.read.operation_id} {read.status}",
+            failure = make_failure("resource_not_readable", f"{chain.read.operation_id} {read.status}",
                               f"{chain.create.operation_id} answered HTTP {created.status} but {chain.read.operation_id} "
                               f"with {params} answered HTTP {read.status}")
             self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
@@ -488,7 +490,7 @@ class Fuzzer:
         again = self._send(chain.read, read_case)
         steps.append(self._step("read again", chain.read, read_case, again))
         if 200 <= again.status < 300:
-            failure = Failure("deleted_still_readable", f"{chain.read.operation_id} {again.status}",
+            failure = make_failure("deleted_still_readable", f"{chain.read.operation_id} {again.status}",
                               f"{chain.delete.operation_id} answered HTTP {deleted.status} but {chain.read.operation_id} "
                               f"still answers HTTP {again.status} for {params}")
             self.findings.add(self._finding(chain.delete, read_case, again, failure, steps))
@@ -502,7 +504,7 @@ class Fuzzer:
     def _check_and_record(self, op: Operation, case: Case, exchange: Exchange) -> None:
         for failure in evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time,
                             anonymous=self._anonymous):
-            if case.label == "read after delete" and failure.check == "undocumented_status" and exchange.status in (404, 410):
+            if case.label == "read after delete" and failure.check == "status_documented" and exchange.status in (404, 410):
                 continue
             self.findings.add(self._finding(op, case, exchange, failure))
 
@@ -528,10 +530,10 @@ class Fuzzer:
             exchange = self._send(op, case, credentials=credentials)
             labelled = case.with_(label=f"valid request with {label}")
             if 200 <= exchange.status < 300:
-                failure = Failure("auth_not_enforced", label,
+                failure = make_failure("auth_not_enforced", label,
                                   f"HTTP {exchange.status} for a request with {label} to a secured operation")
                 self.findings.add(self._finding(op, labelled, exchange, failure))
             elif exchange.status != 0:
                 for failure in evaluate(self.spec, op, labelled, exchange):
-                    if failure.check in ("error_schema", "undocumented_status", "server_error", "response_headers"):
+                    if failure.check in CONFORMANCE or failure.check == "server_error":
                         self.findings.add(self._finding(op, labelled, exchange, failure))

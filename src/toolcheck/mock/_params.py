@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from toolcheck.findings import Finding
 from toolcheck.mock._fastcheck import fast_check
 from toolcheck.spec.jsonschema import validator_for
 
@@ -29,6 +30,10 @@ class Issue:
     field: str
     message: str
     kind: str = "parameter"  # parameter | body | content_type | json | security
+
+    def to_finding(self) -> Finding:
+        """The shared record: the kind is the check, the field the pointer."""
+        return Finding(self.kind, self.message, self.field)
 
 
 def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50,

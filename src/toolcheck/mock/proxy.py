@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from toolcheck.checks.conformance import Violation, check_response
+from toolcheck.checks.conformance import check_response
+from toolcheck.findings import Finding
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
 from toolcheck.mock._security import check_security
@@ -118,7 +119,7 @@ class ValidationProxy:
         try:
             violations = check_response(self.spec, op, upstream.status_code, response_headers, raw=content) if op else []
         except Exception as exc:  # a response we cannot check is reported, never turned into a 500
-            violations = [Violation("internal", f"the response could not be checked: {type(exc).__name__}")]
+            violations = [Finding("internal", f"the response could not be checked: {type(exc).__name__}")]
         self._record(request, op, issues, violations, upstream.status_code, elapsed)
         out = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP and k.lower() != "content-encoding"]
         out.append(("x-toolcheck-violations", str(len(issues) + len(violations))))
@@ -142,7 +143,7 @@ class ValidationProxy:
                 "request": {"method": request.method, "url": request.path + (f"?{request.query}" if request.query else ""),
                             "headers": redact_headers(dict(request.headers))},
                 "response": {"status": status, "elapsed_ms": round(elapsed * 1000, 2)},
-                "violations": [{"check": i.kind, "message": i.message, "pointer": i.field} for i in issues]
+                "violations": [i.to_finding().to_dict() for i in issues]
                 + [v.to_dict() for v in violations],
             }
             message = "; ".join([i.message for i in issues[:3]] + [v.message for v in violations[:3]])

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 import orjson
 
 from toolcheck.checks.conformance import check_response, is_json, media_type_of
+from toolcheck.checks.registry import RUN, register
+from toolcheck.findings import Finding, Severity, parse_level
 from toolcheck.redact import Redactor
 from toolcheck.scenarios import _http
 from toolcheck.scenarios.assertions import (
@@ -51,15 +53,33 @@ class Target:
     base_url: str
 
 
+register("secret_leak", Severity.ERROR, "No response carries a known secret", commands=(RUN,), description="""
+         Every credential given to the run (`--auth`, `auth:` values) and every output marked `secret` is
+         looked for in each response's body and headers. `--leak-check` sets its level like
+         `--severity secret_leak=...`.""",
+         hint="server: a credential (or a value marked secret) came back in a response; an agent's "
+              "transcript and logs now hold it.")
+
+
 @dataclass
 class Settings:
-    """Run-wide knobs: contract severity (error|warn|off), default timeout, leak check."""
+    """Run-wide knobs: contract level (``--contract``), default timeout, leak check, per-check levels.
+
+    ``contract`` and ``leak_check`` keep their public spelling (error, warn, off); ``severity``
+    holds ``--severity CHECK=...`` choices (None: off), which win over both.
+    """
 
     contract: str = "error"
     timeout: float = 30.0
     leak_check: str = "error"
     placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
-    severity: dict[str, str] = field(default_factory=dict)  # per check: error | warn | off
+    severity: dict[str, Severity | None] = field(default_factory=dict)
+
+    def level(self, check: str) -> Severity | None:
+        """How much ``check`` counts in this run (None: off)."""
+        if check in self.severity:
+            return self.severity[check]
+        return parse_level(self.leak_check if check == "secret_leak" else self.contract)
 
 
 @dataclass
@@ -372,9 +392,9 @@ class StepExecutor:
             found = [v for v in found if v.check != "status_documented"]
         out = []
         for v in found:
-            level = self.settings.severity.get(v.check, self.settings.contract)
-            if level != "off":
-                out.append({**v.to_dict(), "severity": "warning" if level == "warn" else "error"})
+            level = self.settings.level(v.check)
+            if level is not None:
+                out.append(replace(v, severity=level).to_dict())
         return out
 
     def _judge(self, step: Step, target: Target, op: Operation, resp: dict[str, Any], details: dict[str, Any],
@@ -390,21 +410,19 @@ class StepExecutor:
         # --severity status_documented=... and a step's `contract:` set how much it counts.
         undocumented = [f for f in failures if f.operator == "documented"]
         if undocumented:
-            documented_level = level if level in ("warn", "off") else self.settings.severity.get(
-                "status_documented", self.settings.contract)
-            if documented_level in ("warn", "off"):
+            documented_level = parse_level(level) if level in ("warn", "off") else self.settings.level("status_documented")
+            if documented_level is not Severity.ERROR:
                 failures = [f for f in failures if f.operator != "documented"]
-                if documented_level == "warn":
-                    violations = violations + [{"check": "status_documented", "message": f.message, "pointer": f.path,
-                                                "severity": "warning"} for f in undocumented]
+                if documented_level is not None:
+                    violations = violations + [Finding("status_documented", f.message, f.path, documented_level).to_dict()
+                                               for f in undocumented]
         failures += self._criteria(step.criteria)
         leaks = self.redactor.leaks(resp["raw"]) + self.redactor.leaks(
             "\n".join(f"{k}: {v}" for k, v in resp["headers"].items()))
-        leak_level = self.settings.severity.get("secret_leak", self.settings.leak_check)
-        if leaks and leak_level != "off":
-            violations.append({"check": "secret_leak", "pointer": "", "severity":
-                               "error" if leak_level == "error" else "warning",
-                               "message": f"the response contains a known secret ({', '.join(sorted(set(leaks)))})"})
+        leak_level = self.settings.level("secret_leak")
+        if leaks and leak_level is not None:
+            violations.append(Finding("secret_leak", f"the response contains a known secret ({', '.join(sorted(set(leaks)))})",
+                                      severity=leak_level).to_dict())
         if failures:
             first = failures[0]
             details["expected"] = self.redactor.redact_value(_jsonable(first.expected))
