@@ -75,6 +75,11 @@ class Settings:
     placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
     severity: dict[str, Severity | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Callers of the Python API may still pass the spelled levels ("warn", "off").
+        self.severity = {name: parse_level(level) if isinstance(level, str) else level
+                         for name, level in self.severity.items()}
+
     def level(self, check: str) -> Severity | None:
         """How much ``check`` counts in this run (None: off)."""
         if check in self.severity:
