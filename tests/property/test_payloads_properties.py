@@ -17,8 +17,8 @@ from toolcheck.payloads import generate_cases
 from toolcheck.payloads.case import ABSENT
 from toolcheck.payloads.positive import body_media_type
 from toolcheck.payloads.strategies import strategy_for
-from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec, load_spec
+from toolcheck.wire.read import parameter_accepts
 
 from ..conftest import EXAMPLE_SPEC, SPECS, shared_specs_available
 

@@ -234,10 +234,11 @@ def test_put_upserts_are_chained_with_the_same_path() -> None:
 def test_wire_serialisation_of_path_styles_and_forms() -> None:
     from types import SimpleNamespace
 
-    from toolcheck.fuzz.http import form_pairs, path_segment
+    from toolcheck.wire.bodies import form_pairs
+    from toolcheck.wire.params import path_segment
 
     def param(style: str, explode: bool) -> SimpleNamespace:
-        return SimpleNamespace(style=style, explode=explode)
+        return SimpleNamespace(style=style, explode=explode, media_type=None)
 
     assert path_segment(param("simple", False), "id", [1, 2]) == "1,2"
     assert path_segment(param("label", False), "id", ["a", "b"]) == ".a,b"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from toolcheck.fuzz.http import Auth, build, encode_body
+from toolcheck.fuzz.http import Auth, build
 from toolcheck.fuzz.stateful import evaluate_expression
 from toolcheck.mock._routing import Match, Router
 from toolcheck.mock._validate import _multipart
@@ -18,6 +18,7 @@ from toolcheck.payloads.case import Case
 from toolcheck.payloads.negative import negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.spec import load_spec_dict
+from toolcheck.wire.bodies import encode_body
 
 OK = {"200": {"description": "ok"}}
 
@@ -100,12 +101,12 @@ MULTIPART_BODY = {"type": "object", "required": ["meta", "tags", "file"], "prope
 def test_multipart_containers_are_json_parts_unless_encoding_says_otherwise() -> None:
     body = {"meta": {"a": 1, "b": "x,y"}, "tags": ["p", "q"], "rows": [{"k": 1}], "file": "data"}
     case = Case("up", "post", "/up", body=body, media_type="multipart/form-data")
-    raw, media = encode_body(case, {})
+    raw, media = encode_body(case.body, case.media_type, {})
     assert raw is not None and media is not None
     text = raw.decode()
     assert 'name="meta"\r\nContent-Type: application/json\r\n\r\n{"a":1,"b":"x,y"}\r\n' in text
     assert _multipart(media, raw) == body  # the mock reads back exactly what was meant
-    raw, media = encode_body(case, {"tags": {"contentType": "text/plain"}})
+    raw, media = encode_body(case.body, case.media_type, {"tags": {"contentType": "text/plain"}})
     assert raw is not None and media is not None
     assert raw.decode().count('name="tags"') == 2  # one text part per item (RFC 7578 §4.3)
     assert _multipart(media, raw) == body
@@ -208,7 +209,7 @@ def test_xml_bodies_are_sent_as_xml_not_json() -> None:
 
     body = {"CORSConfiguration": {"CORSRule": [{"AllowedMethod": ["GET", "PUT"], "MaxAgeSeconds": 5}, {"ID": "a<b"}]}}
     case = Case("PutBucketCors", "put", "/{Bucket}#cors", body=body, media_type="text/xml")
-    raw, media = encode_body(case)
+    raw, media = encode_body(case.body, case.media_type)
     assert media == "text/xml" and raw is not None
     root = ET.fromstring(raw)  # well-formed, and shaped as S3 reads it
     assert root.tag == "CORSConfiguration"

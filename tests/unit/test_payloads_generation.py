@@ -11,8 +11,8 @@ import pytest
 from toolcheck.payloads import MAXIMAL, MINIMAL, RANDOM, ValueGenerator, generate_cases
 from toolcheck.payloads.negative import negatives
 from toolcheck.payloads.positive import CaseFactory
-from toolcheck.payloads.wire import coerce, parameter_accepts
 from toolcheck.spec import Spec, load_spec, load_spec_dict
+from toolcheck.wire.read import coerce, parameter_accepts
 
 
 def _spec(schemas: dict[str, Any], paths: dict[str, Any] | None = None) -> Spec:

@@ -12,6 +12,7 @@ from toolcheck.scenarios import _http
 from toolcheck.scenarios.expressions import MISSING
 from toolcheck.scenarios.loader import scenario_schema
 from toolcheck.spec import load_spec_dict
+from toolcheck.wire import Request
 
 SPEC = load_spec_dict({
     "openapi": "3.1.0",
@@ -50,7 +51,7 @@ SPEC = load_spec_dict({
 
 def test_parameters_go_where_the_spec_says() -> None:
     op = SPEC.operation("make")
-    prepared = _http.build(op, [
+    prepared = _http.build(SPEC, op, [
         ("thing_id", None, "a/b c"), ("part", None, ["x", "y"]), ("tags", None, ["p", "q"]), ("ids", None, [1, 2]),
         ("filter", None, {"state": "open"}), ("meta", None, {"k": 1}), ("X-Trace", None, "t-1"),
         ("session", None, "s1"), ("extra", None, "e"), ("unset", None, MISSING),
@@ -66,7 +67,7 @@ def test_parameters_go_where_the_spec_says() -> None:
 
 def test_form_bodies_and_loose_names() -> None:
     op = SPEC.operation("make")
-    prepared = _http.build(op, [("thingId", "path", "t1")], {"a": "1", "b": ["x", "y"]},
+    prepared = _http.build(SPEC, op, [("thingId", "path", "t1")], {"a": "1", "b": ["x", "y"]},
                            "application/x-www-form-urlencoded")
     assert prepared.path.startswith("/things/t1/")  # `thingId` bound to `thing_id`
     assert parse_qsl((prepared.content or b"").decode()) == [("a", "1"), ("b", "x"), ("b", "y")]
@@ -95,7 +96,7 @@ def test_form_body_follows_the_encoding_map_and_the_mock_reads_it() -> None:
     })
     op = spec.operation("create")
     body = {"components": {"onboarding": {"enabled": False}}, "expand": ["a", "b"], "ids": [1, 2]}
-    prepared = _http.build(op, [], body, None)
+    prepared = _http.build(spec, op, [], body, None)
     assert parse_qsl((prepared.content or b"").decode()) == [
         ("components[onboarding][enabled]", "false"), ("expand[0]", "a"), ("expand[1]", "b"), ("ids", "1,2")]
     headers = {k.lower(): v for k, v in prepared.headers.items()}
@@ -117,7 +118,7 @@ def test_multipart_body_is_sent_as_parts_the_mock_reads() -> None:
                     "meta": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}}},
             "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}},
     })
-    prepared = _http.build(spec.operation("upload"), [], {"file": "hello", "purpose": "a", "meta": {"n": 1}},
+    prepared = _http.build(spec, spec.operation("upload"), [], {"file": "hello", "purpose": "a", "meta": {"n": 1}},
                            "multipart/form-data")
     assert prepared.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     assert b'name="meta"\r\nContent-Type: application/json\r\n\r\n{"n":1}' in (prepared.content or b"")
@@ -128,36 +129,37 @@ def test_multipart_body_is_sent_as_parts_the_mock_reads() -> None:
 
 def test_every_scheme_carries_its_credential() -> None:
     op = SPEC.operation("make")
-    bearer = _http.build(op, [], MISSING, None)
+    bearer = _http.build(SPEC, op, [], MISSING, None)
     assert _http.apply_auth(bearer, SPEC, op, "default", {"bearer": "tok-1"}) is None
     assert bearer.headers["Authorization"] == "Bearer tok-1"
     multi = SPEC.operation("multi")
-    keys = _http.build(multi, [], MISSING, None)
+    keys = _http.build(SPEC, multi, [], MISSING, None)
     _http.apply_auth(keys, SPEC, multi, "default", {"keyQuery": "kq", "keyCookie": "kc"})
     assert ("api_key", "kq") in keys.query and keys.cookies == {"sid": "kc"}
-    basic = _http.build(multi, [], MISSING, None)
+    basic = _http.build(SPEC, multi, [], MISSING, None)
     _http.apply_auth(basic, SPEC, multi, "default", {"basic": {"username": "ada", "password": "pw"}})
     assert basic.headers["Authorization"] == "Basic " + base64.b64encode(b"ada:pw").decode()
-    none = _http.build(multi, [], MISSING, None)
+    none = _http.build(SPEC, multi, [], MISSING, None)
     note = _http.apply_auth(none, SPEC, multi, "default", {})
     assert note and "keyQuery + keyCookie or basic" in note and "Authorization" not in none.headers
-    invalid = _http.build(op, [], MISSING, None)
+    invalid = _http.build(SPEC, op, [], MISSING, None)
     _http.apply_auth(invalid, SPEC, op, "invalid", {"bearer": "tok-1"})
     assert invalid.headers["Authorization"] == f"Bearer {_http.INVALID_TOKEN}"
-    stripped = _http.build(op, [], MISSING, None)
+    stripped = _http.build(SPEC, op, [], MISSING, None)
     _http.apply_auth(stripped, SPEC, op, "none", {"bearer": "tok-1"})
     assert "Authorization" not in stripped.headers
-    placeholder = _http.build(op, [], MISSING, None)
+    placeholder = _http.build(SPEC, op, [], MISSING, None)
     assert "placeholder" in (_http.apply_auth(placeholder, SPEC, op, "default", {}, "mock-cred") or "")
-    assert placeholder.headers["Authorization"] == "Bearer mock-cred"
+    assert placeholder.headers["Authorization"] == "Bearer toolcheck-mock-token"  # the wire's placeholder
     open_op = SPEC.operation("open")
-    public = _http.build(open_op, [], MISSING, None)
+    public = _http.build(SPEC, open_op, [], MISSING, None)
     assert _http.apply_auth(public, SPEC, open_op, "default", {"bearer": "tok-1"}) is None and not public.headers
 
 
 def test_curl_and_replacements() -> None:
-    line = _http.curl("POST", "http://h/x?a=1", {"X-A": "it's"}, b'{"a": 1}')
-    assert line.startswith("curl -sS -X POST 'http://h/x?a=1'") and "--data-raw" in line and "'\"'\"'" in line
+    request = Request("POST", "/x", query=[("a", "1")], headers={"X-A": "it's"}, content=b'{"a": 1}')
+    line = _http.curl(request, "http://h")
+    assert line.startswith("curl -sS -X POST 'http://h/x?a=1'") and "--data-binary" in line and "'\"'\"'" in line
     assert _http.replace_at({"a": {"b": 1}, "c": [1, 2]}, "/a/b", 5) == {"a": {"b": 5}, "c": [1, 2]}
     assert _http.replace_at({"c": [1, 2]}, "/c/1", 9) == {"c": [1, 9]}
 
@@ -185,18 +187,20 @@ def test_aws_style_path_keys_go_in_the_query_and_route_in_the_mock() -> None:
                 {"name": "x-amz-copy-source", "in": "header", "required": True, "schema": {"type": "string"}}]}},
         "/?Action=List": {"get": {"operationId": "List", "responses": ok}},
     }})
-    prepared = _http.build(spec.operation("UploadPartCopy"), [
+    prepared = _http.build(spec, spec.operation("UploadPartCopy"), [
         ("Bucket", None, "b"), ("Key", None, "k"), ("partNumber", None, 2), ("uploadId", None, "u"),
         ("x-amz-copy-source", None, "/src/obj")], MISSING, None)
     assert prepared.path == "/b/k"
-    assert prepared.query == [("x-amz-copy-source", ""), ("partNumber", "2"), ("uploadId", "u")]
-    query = "&".join(f"{k}={v}" for k, v in prepared.query)
+    assert prepared.target() == "/b/k?x-amz-copy-source&partNumber=2&uploadId=u"
+    query = prepared.target().partition("?")[2]
     headers = {k.lower(): v for k, v in prepared.headers.items()}
     assert Mock(spec).handle(MockRequest("PUT", prepared.path, query, headers, b"")).operation == "UploadPartCopy"
-    listing = _http.build(spec.operation("List"), [], MISSING, None)
-    assert (listing.path, listing.query) == ("/", [("Action", "List")])
+    listing = _http.build(spec, spec.operation("List"), [], MISSING, None)
+    assert listing.target() == "/?Action=List"
 
 
 def test_nested_deep_object_query_parameter_uses_brackets() -> None:
-    assert _http._query_pairs("st", {"posted_at": {"gte": 1}, "ids": [1, 2]}, "deepObject", True) == [
+    from toolcheck.wire.params import deep_pairs
+
+    assert deep_pairs("st", {"posted_at": {"gte": 1}, "ids": [1, 2]}) == [
         ("st[posted_at][gte]", "1"), ("st[ids][0]", "1"), ("st[ids][1]", "2")]

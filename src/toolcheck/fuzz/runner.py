@@ -40,8 +40,8 @@ from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
-from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
+from toolcheck.wire.read import parameter_accepts
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
 # The per-operation phases as breadth-first rounds: (phase, part, share of the remaining time

@@ -17,8 +17,8 @@ from toolcheck.fuzz.checks import Failure
 from toolcheck.fuzz.http import Exchange
 from toolcheck.payloads.case import ABSENT, Case
 from toolcheck.payloads.negative import _proof
-from toolcheck.payloads.wire import parameter_accepts
 from toolcheck.spec import Operation, Spec
+from toolcheck.wire.read import parameter_accepts
 
 
 def shrink(spec: Spec, op: Operation, case: Case, exchange: Exchange, failure: Failure, *,

@@ -209,7 +209,8 @@ class Mock:
         decoded: Any = None
         values: dict[str, Any] = {}
         if self.validate:
-            failure = check_security(self.spec, op, headers, raw_query, self.tokens)
+            failure = check_security(self.spec, op, headers, raw_query, self.tokens, method=request.method,
+                                     path=request.path)
             if failure is not None:
                 issue = Issue("/headers/authorization", failure.message, "security")
                 response = self._error(op, 401, [issue], rng, extra=(("www-authenticate", failure.challenge),))

@@ -20,9 +20,10 @@ from toolcheck.checks.conformance import is_json, match_media
 from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.positive import CaseFactory
-from toolcheck.payloads.wire import parameter_accepts, path_key, wire_value
 from toolcheck.spec import Parameter, Spec
 from toolcheck.spec._pointer import escape
+from toolcheck.wire.params import path_key
+from toolcheck.wire.read import parameter_accepts, wire_value
 
 
 def _proof(spec: Spec, schema: Any, value: Any) -> tuple[str, str] | None:

@@ -14,8 +14,10 @@ from typing import Any
 from toolcheck.checks.conformance import is_json
 from toolcheck.payloads.case import ABSENT, POSITIVE, Case
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator
-from toolcheck.payloads.wire import parameter_accepts, simple, unexpressible
 from toolcheck.spec import Operation, Parameter, Spec
+from toolcheck.wire.bodies import unexpressible
+from toolcheck.wire.params import simple
+from toolcheck.wire.read import parameter_accepts
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 

@@ -40,6 +40,7 @@ from toolcheck.scenarios.expressions import (
 )
 from toolcheck.scenarios.model import Criterion, Poll, Scenario, Step
 from toolcheck.spec import Operation, Spec
+from toolcheck.wire import NO_BODY, OriginError, join_url, secrets_of
 
 MAX_REPORTED_BODY = 64 * 1024
 
@@ -192,24 +193,30 @@ class StepExecutor:
         body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
         for pointer, value in step.replacements:
             body = _http.replace_at(body, pointer, render(value, self.ctx))
-        prepared = _http.build(op, params, body, step.content_type)
+        prepared = _http.build(target.spec, op, params, body, step.content_type)
         missing = _http.missing_path_params(prepared, op)
         credentials = {k: render(v, self.ctx) for k, v in self.credentials.items()}
         mode = _render_auth(step.auth, self.ctx)
         for value in (*credentials.values(), *(mode.values() if isinstance(mode, dict) else ())):
             self._register_secret(value)
+        for secret in secrets_of(target.spec, {**credentials, **(mode if isinstance(mode, dict) else {})}):
+            self.redactor.add(secret, label="auth")  # encodings too: base64(user:password) of Basic
         auth_note = _http.apply_auth(prepared, target.spec, op, mode, credentials,
                                      self.settings.placeholder_credential)
         if prepared.cookies:
-            prepared.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in prepared.cookies.items())
-        url = target.base_url.rstrip("/") + prepared.path
+            prepared.headers = prepared.all_headers()
+            prepared.cookies = {}
+        try:
+            url = join_url(target.base_url, prepared.path)
+        except OriginError as exc:
+            return self._finish(Outcome("error", f"{op.key}: {exc}", {"operation": op.operation_id}))
         self.ctx.request = {
-            "method": prepared.method, "url": url, "body": prepared.body, "path": prepared.path_params,
+            "method": prepared.method, "url": url, "body": MISSING if prepared.body is NO_BODY else prepared.body,
+            "path": prepared.path_params,
             "query": prepared.query_params, "headers": {k.lower(): v for k, v in prepared.headers.items()},
         }
         details: dict[str, Any] = {"operation": op.operation_id, "request": self._request_details(prepared, url)}
-        details["curl"] = self.redactor.redact_text(_http.curl(prepared.method, self._full_url(url, prepared),
-                                                               prepared.headers, prepared.content))
+        details["curl"] = self.redactor.redact_text(_http.curl(prepared, target.base_url, self.redactor))
         notes = [auth_note] if auth_note else []
         if prepared.undocumented:
             notes.append(f"{op.operation_id} declares no parameter {', '.join(map(repr, prepared.undocumented))}; "
@@ -246,16 +253,15 @@ class StepExecutor:
         return outcome
 
     def _full_url(self, url: str, prepared: _http.Prepared) -> str:
-        if not prepared.query:
-            return url
-        from urllib.parse import urlencode
-
-        return url + ("&" if "?" in url else "?") + urlencode(prepared.query)
+        """The URL with its query string (selectors of AWS-style keys first); ``url`` has the
+        base already checked by :func:`join_url`, so the query cannot move the origin."""
+        target = prepared.target()
+        return url + target[len(prepared.path):]
 
     def _request_details(self, prepared: _http.Prepared, url: str) -> dict[str, Any]:
         body: Any = None
         if prepared.content is not None:
-            body = prepared.body if prepared.body is not MISSING else prepared.content.decode("utf-8", "replace")
+            body = prepared.body if prepared.body is not NO_BODY else prepared.content.decode("utf-8", "replace")
         return {
             "method": prepared.method,
             "url": self.redactor.redact_url(self._full_url(url, prepared)),
@@ -274,7 +280,8 @@ class StepExecutor:
             start = time.perf_counter()
             try:
                 response = target.client.request(
-                    prepared.method, url, params=list(prepared.query) or None, headers=prepared.headers,
+                    prepared.method, self._full_url(url, prepared), headers=prepared.headers,
+                    auth=prepared.auth if prepared.auth is not None else httpx.USE_CLIENT_DEFAULT,
                     content=prepared.content, timeout=timeout,
                 )
                 return response, (time.perf_counter() - start) * 1000, None, n
