@@ -18,13 +18,13 @@ import pytest
 
 from tests.conftest import SPECS, shared_specs_available
 from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, fill_strict_nulls, tool_call_to_request
-from toolcheck.agent._auth import apply_credentials
 from toolcheck.agent._rules import RULES
 from toolcheck.agent.lint import lint
 from toolcheck.agent.sarif import to_sarif
-from toolcheck.agent.tools import NO_BODY
+from toolcheck.agent.tools import NO_BODY, tool_call_to_wire
 from toolcheck.mock import GenerationError, Mock, MockRequest, generate_value
 from toolcheck.spec import load_spec
+from toolcheck.wire import apply_credentials
 
 pytestmark = [
     pytest.mark.corpus,
@@ -92,9 +92,10 @@ def test_tools_are_valid_and_calls_reach_the_mock(name: str) -> None:
         args = arguments_for(tool, values, body)
         errors = list(jsonschema.Draft202012Validator(tool.input_schema).iter_errors(args))
         assert not errors, f"{tool.name}: positive payload rejected by the tool schema: {errors[0].message}"
-        req = tool_call_to_request(tool, args)
-        apply_credentials(spec, op, req.headers, req.params)
-        sent = client.build_request(req.method, req.path, **req.httpx_kwargs(tool.encoding))
+        req = tool_call_to_wire(tool, args)
+        apply_credentials(spec, op, req, {}, placeholder=True)
+        sent = client.build_request(req.method, req.url(str(client.base_url)), headers=req.all_headers(),
+                                    content=req.content)
         raw_path, _, query = sent.url.raw_path.decode("ascii").partition("?")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in sent.headers.raw}
         answer = mock.handle(MockRequest(sent.method, raw_path, query, headers, sent.read()))

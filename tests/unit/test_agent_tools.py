@@ -281,7 +281,7 @@ def test_multipart_parts_follow_the_default_content_types() -> None:
     sent = httpx.Client(base_url="http://t").build_request(req.method, req.path, **req.httpx_kwargs(tool.encoding))
     body = sent.read().decode()
     assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
-    assert body.count('name="tags"') == 2 and '{"a": 1}' in body and "application/json" in body
+    assert body.count('name="tags"') == 2 and '{"a":1}' in body and "application/json" in body
 
 
 def test_nested_property_names_providers_reject_are_reported() -> None:

@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx
 
-from toolcheck.agent._auth import apply_credentials
-from toolcheck.agent.tools import Tool, ToolCallError, tool_call_to_request
+from toolcheck.agent.tools import Tool, ToolCallError, tool_call_to_wire
 from toolcheck.errors import TargetError
 from toolcheck.spec import Spec
+from toolcheck.wire import OriginError, apply_credentials, secrets_of
 
 MAX_TEXT = 100_000  # characters of response body returned to the agent
 
@@ -70,7 +70,7 @@ class ToolBridge:
         from toolcheck.redact import Redactor
 
         # The agent never sees the configured credentials, even if an API echoes them back.
-        self.redactor = Redactor(self.credentials.values())
+        self.redactor = Redactor([*self.credentials.values(), *secrets_of(spec, self.credentials)])
 
     def listing(self) -> list[dict[str, Any]]:
         return [t.render("mcp") for t in self.tools.values()]
@@ -94,15 +94,17 @@ class ToolBridge:
         if problems:
             return True, {"error": "the arguments do not match the tool's input schema", "problems": problems}
         try:
-            req = tool_call_to_request(tool, args)
+            req = tool_call_to_wire(tool, args)
+            apply_credentials(self.spec, tool.operation, req, self.credentials, placeholder=self.placeholders)
+            url = req.url(str(self.client.base_url))  # an LLM supplies the values: never off the target
         except ToolCallError as exc:
             return True, {"error": exc.message}
-        headers, params = dict(req.headers), list(req.params)
-        apply_credentials(self.spec, tool.operation, headers, params, self.credentials,
-                          default=None if not self.placeholders else "toolcheck-mock-token")
-        kwargs = req._replace(headers=headers, params=params).httpx_kwargs(tool.encoding)
+        except OriginError as exc:
+            return True, {"error": exc.message}
         try:
-            response = await self.client.request(req.method, req.path, timeout=self.timeout, **kwargs)
+            response = await self.client.request(
+                req.method, url, headers=req.all_headers(), content=req.content, timeout=self.timeout,
+                auth=req.auth if req.auth is not None else httpx.USE_CLIENT_DEFAULT)
         except httpx.TimeoutException:
             return True, {"error": f"{tool.operation.key} did not answer within {self.timeout:g}s (timeout)"}
         except httpx.HTTPError as exc:

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
-from toolcheck.agent._serialise import serialize_cookie, serialize_header, serialize_path, serialize_query
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
 from toolcheck.spec import MediaType, Operation, Spec
+from toolcheck.wire import NO_BODY as WIRE_NO_BODY
+from toolcheck.wire import Request, build_request
 
 FORMATS = ("openai", "anthropic", "mcp")
 DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in characters
@@ -80,35 +81,24 @@ class ToolRequest(NamedTuple):
     body: Any
 
     def httpx_kwargs(self, encoding: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Keyword arguments for ``httpx.Client.request`` (``params``, ``headers``, body).
+        """Keyword arguments for ``httpx.Client.request`` (``params``, ``headers``, ``content``),
+        the body encoded by :func:`toolcheck.wire.bodies.encode_body` (the one body writer).
 
         Args:
             encoding: the body media type's ``encoding`` map (``Tool.encoding``), for forms.
         """
-        import json
-
         kwargs: dict[str, Any] = {"params": self.params, "headers": dict(self.headers)}
         if self.body is None:
             return kwargs
         if self.body is JSON_NULL:
             kwargs["content"] = b"null"
             return kwargs
-        media = self.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
-        if media == "application/x-www-form-urlencoded" and isinstance(self.body, dict):
-            from urllib.parse import urlencode
+        from toolcheck.wire.bodies import encode_body
 
-            from toolcheck.agent._serialise import form_pairs
-
-            kwargs["content"] = urlencode(form_pairs(self.body, encoding)).encode()
-        elif media == "multipart/form-data" and isinstance(self.body, dict):
-            from toolcheck.agent._serialise import multipart_parts
-
-            del kwargs["headers"]["Content-Type"]  # httpx adds the boundary
-            kwargs["files"] = multipart_parts(self.body, encoding)
-        elif media == "application/json" or media.endswith("+json") or not isinstance(self.body, (str, bytes)):
-            kwargs["content"] = json.dumps(self.body).encode()
-        else:
-            kwargs["content"] = self.body.encode() if isinstance(self.body, str) else self.body
+        media = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "application/json")
+        kwargs["content"], content_type = encode_body(self.body, media, encoding)
+        kwargs["headers"] = {k: v for k, v in self.headers.items() if k.lower() != "content-type"}
+        kwargs["headers"]["Content-Type"] = content_type  # multipart: with its boundary
         return kwargs
 
 
@@ -419,42 +409,48 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
         if unknown:
             parts.append(f"unknown argument(s): {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
         raise ToolCallError(f"tool {tool.name!r}: " + "; ".join(parts), location=tool.operation.key)
+    request = _wire_request(tool, args)
+    body: Any = None if request.body is WIRE_NO_BODY else JSON_NULL if request.body is None else request.body
+    headers = request.all_headers()
+    if body is not None and tool.media_type:
+        headers["Content-Type"] = tool.media_type  # httpx_kwargs encodes (multipart adds its boundary)
+    return ToolRequest(request.method, request.path, [*((k, v or "") for k, v in request.selectors), *request.query],
+                       headers, body)
+
+
+def _wire_request(tool: Tool, args: Mapping[str, Any]) -> Request:
+    """The arguments placed by their bindings and serialised by :func:`toolcheck.wire.build_request`.
+    A ``null`` parameter is left out (strict tools send ``null`` for "not given")."""
     op = tool.operation
-    path = op.path
-    params: list[tuple[str, str]] = []
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    body: Any = None
+    values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
+    body: Any = WIRE_NO_BODY
     body_props: dict[str, Any] = {}
     for b in tool.bindings:
         if b.arg not in args:
             continue
         value = args[b.arg]
-        if b.location in ("path", "query", "header", "cookie"):
-            param = op.parameter(b.name, b.location)
-            assert param is not None
-            if b.location == "path":
-                path = path.replace("{" + b.name + "}", serialize_path(param, value))
-            elif value is None:
-                continue
-            elif b.location == "query":
-                params.extend(serialize_query(param, value))
-            elif b.location == "header":
-                headers[b.name] = serialize_header(param, value)
-            else:
-                cookies.append(serialize_cookie(param, value))
+        if b.location in values:
+            if value is not None or b.location == "path":
+                values[b.location][b.name] = value
         elif b.location == "body":
-            body = JSON_NULL if value is None else value
+            body = value
         else:
             body_props[b.name] = value
-    if body_props or (op.request_body is not None and op.request_body.required and body is None
+    if body_props or (op.request_body is not None and op.request_body.required and body is WIRE_NO_BODY
                       and any(b.location == "body-property" for b in tool.bindings)):
         body = body_props
-    if cookies:
-        headers["Cookie"] = "; ".join(cookies)
-    if body is not None and tool.media_type:
-        headers["Content-Type"] = tool.media_type
-    return ToolRequest(op.method.upper(), path, params, headers, body)
+    return build_request(None, op, path=values["path"], query=values["query"], headers=values["header"],
+                         cookies=values["cookie"], body=body, media_type=tool.media_type)
+
+
+def tool_call_to_wire(tool: Tool, arguments: Mapping[str, Any] | None) -> Request:
+    """:func:`tool_call_to_request` as the wire layer's :class:`~toolcheck.wire.Request` (what the
+    MCP bridge sends, after adding credentials)."""
+    tool_call_to_request(tool, arguments)  # the argument checks, one place
+    args = dict(arguments or {})
+    if tool.strict:
+        args = {k: _drop_nulls(v) for k, v in args.items() if v is not None}
+    return _wire_request(tool, args)
 
 
 NO_BODY: Any = object()  # arguments_for: the call has no request body

@@ -125,16 +125,18 @@ def unexpressible(body: Any, media_type: str | None, encoding: Any = None) -> li
 def multipart_fields(body: dict[str, Any], encoding: Any = None) -> list[tuple[str, str | None, str]]:
     """``(name, part content type, text)`` for each field of a multipart body.
 
-    OpenAPI 3 multipart defaults (3.1 §4.8.14.4, §4.8.15): a primitive is a ``text/plain`` part,
-    an object or array an ``application/json`` part, unless the property's ``encoding`` gives
-    another ``contentType`` (then an array is sent as one part per item, as RFC 7578 §4.3
-    repeats a name)."""
+    OpenAPI 3 multipart defaults (3.1 §4.8.14.4, §4.8.15): a primitive, or an array of primitives,
+    is ``text/plain`` (an array as one part per item, as RFC 7578 §4.3 repeats a name); an object
+    or an array holding containers is one ``application/json`` part; the property's ``encoding``
+    may give another ``contentType``. An empty array is one JSON part (``[]``): no parts at all
+    would read as absent."""
     out: list[tuple[str, str | None, str]] = []
     for key, value in body.items():
         rule = encoding.get(key) if isinstance(encoding, dict) else None
         declared = rule.get("contentType") if isinstance(rule, dict) and isinstance(rule.get("contentType"), str) else None
         if isinstance(value, (dict, list)):
-            kind = (declared or "application/json").split(",", 1)[0].strip()
+            structured = isinstance(value, dict) or not value or any(isinstance(v, (dict, list)) for v in value)
+            kind = (declared or ("application/json" if structured else "text/plain")).split(",", 1)[0].strip()
             if "json" in kind.lower() or "*" in kind or isinstance(value, dict):
                 out.append((key, kind if "*" not in kind else "application/json",
                             json.dumps(value, separators=(",", ":"), ensure_ascii=False)))

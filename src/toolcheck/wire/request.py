@@ -135,8 +135,9 @@ def request_media_type(op: Operation, explicit: str | None) -> str | None:
     return next((t for t in types if is_json(base_type(t))), types[0])
 
 
-def body_encoding(spec: Spec, op: Operation, media_type: str | None) -> tuple[Any, str | None]:
-    """The ``encoding`` map and the XML root name (``xml.name``) of the operation's media type."""
+def body_encoding(spec: Spec | None, op: Operation, media_type: str | None) -> tuple[Any, str | None]:
+    """The ``encoding`` map and the XML root name (``xml.name``) of the operation's media type
+    (without a ``spec`` to resolve the schema, no root name)."""
     if not media_type or op.request_body is None:
         return None, None
     entry = op.request_body.content.get(media_type)
@@ -145,13 +146,13 @@ def body_encoding(spec: Spec, op: Operation, media_type: str | None) -> tuple[An
         entry = next((e for k, e in op.request_body.content.items() if base_type(k) == base), None)
     if entry is None:
         return None, None
-    schema = spec.deref(entry.schema) if entry.schema is not None else None
+    schema = spec.deref(entry.schema) if entry.schema is not None and spec is not None else entry.schema
     xml = schema.get("xml") if isinstance(schema, dict) else None
     root = xml.get("name") if isinstance(xml, dict) and isinstance(xml.get("name"), str) else None
     return entry.encoding, root
 
 
-def build_request(spec: Spec, op: Operation, *, path: Mapping[str, Any] | None = None,
+def build_request(spec: Spec | None, op: Operation, *, path: Mapping[str, Any] | None = None,
                   query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
                   headers: Mapping[str, Any] | None = None, cookies: Mapping[str, Any] | None = None,
                   body: Any = NO_BODY, media_type: str | None = None, raw_body: bytes | None = None) -> Request:
