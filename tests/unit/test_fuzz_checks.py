@@ -14,7 +14,7 @@ from toolcheck.fuzz.findings import Finding, FindingSet
 from toolcheck.fuzz.http import Exchange, build, invalid_credentials
 from toolcheck.fuzz.stateful import evaluate_expression, infer_chains
 from toolcheck.payloads.case import Case
-from toolcheck.spec import Spec, load_spec, load_spec_dict
+from toolcheck.spec import Parameter, Spec, load_spec, load_spec_dict
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 
@@ -232,13 +232,12 @@ def test_put_upserts_are_chained_with_the_same_path() -> None:
 
 
 def test_wire_serialisation_of_path_styles_and_forms() -> None:
-    from types import SimpleNamespace
 
     from toolcheck.wire.bodies import form_pairs
     from toolcheck.wire.params import path_segment
 
-    def param(style: str, explode: bool) -> SimpleNamespace:
-        return SimpleNamespace(style=style, explode=explode, media_type=None)
+    def param(style: str, explode: bool) -> Parameter:
+        return Parameter(name="id", location="path", required=True, schema={}, style=style, explode=explode)
 
     assert path_segment(param("simple", False), "id", [1, 2]) == "1,2"
     assert path_segment(param("label", False), "id", ["a", "b"]) == ".a,b"

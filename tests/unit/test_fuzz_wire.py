@@ -219,8 +219,8 @@ def test_xml_bodies_are_sent_as_xml_not_json() -> None:
         "type": "object", "xml": {"name": "Pet"}, "properties": {"name": {"type": "string"}, "ok": {"type": "boolean"}}}}}},
         "responses": OK}}})
     case = Case("p", "post", "/p", body={"name": "x", "ok": True}, media_type="application/xml")
-    _m, _u, _h, raw = build(spec, spec.operation("p"), case, Auth())
-    assert raw is not None and raw.endswith(b"<Pet><name>x</name><ok>true</ok></Pet>")
+    _m, _u, _h, sent = build(spec, spec.operation("p"), case, Auth())
+    assert sent is not None and sent.endswith(b"<Pet><name>x</name><ok>true</ok></Pet>")
 
 
 def test_nested_deep_object_query_and_form_use_brackets_the_mock_reads() -> None:
