@@ -1,6 +1,7 @@
 """`toolcheck run PATHS...`: run scenarios and Arazzo workflows, write reports, exit for CI.
 
-Exit codes: 0 every step passed · 1 a step failed · 2 invalid scenario, spec or usage ·
+Exit codes: 0 every step passed · 1 a step failed · 2 invalid scenario, spec or usage, or could not
+test (every authenticated request refused, or credentials that stopped working) ·
 3 target unreachable or internal error · 130 interrupted (reports still written).
 Imports of the engine happen inside the command so `toolcheck --help` stays fast.
 """
@@ -208,9 +209,12 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
 
     suites = tuple(s for s, _ in outcomes) if not interrupted else tuple(finished[i] for i in sorted(finished))
     unreachable = any(u for _, u in outcomes)
+    from toolcheck.scenarios.health import credential_problem
+
+    refused = credential_problem(suites)
     result = replace(header, suites=suites, duration=time.perf_counter() - t0, interrupted=interrupted,
                      command_line=redactor.redact_text(header.command_line),
-                     summary={**header.summary, **_totals(suites)})
+                     summary={**header.summary, **_totals(suites)}, incomplete=refused or header.incomplete)
     paths_written: dict[str, Path] = {}
     if reporter is not None:
         paths_written = reporter.interrupt(result) if interrupted else reporter.finish(result)
@@ -222,6 +226,11 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
         return 130
     if unreachable:
         return 3
+    if refused:
+        from toolcheck.cli._console import err_console
+
+        err_console().print(f"could not test: {refused}", style="bold red", highlight=False, markup=False)
+        return 2
     return 0 if result.ok else 1
 
 

@@ -38,6 +38,7 @@ from toolcheck.scenarios.expressions import (
     evaluate_condition,
     render,
 )
+from toolcheck.scenarios.health import SENT
 from toolcheck.scenarios.model import Criterion, Poll, Scenario, Step
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire import NO_BODY, OriginError, join_url, secrets_of
@@ -217,6 +218,11 @@ class StepExecutor:
         }
         details: dict[str, Any] = {"operation": op.operation_id, "request": self._request_details(prepared, url)}
         details["curl"] = self.redactor.redact_text(_http.curl(prepared, target.base_url, self.redactor))
+        if mode not in ("none", "invalid") and prepared.auth_schemes:
+            details["credentials"] = SENT  # for the run's credential health (scenarios.health)
+            wanted = step.expect.get("status") if isinstance(step.expect, dict) else None
+            if wanted is not None and (check_status(wanted, 401) is None or check_status(wanted, 403) is None):
+                details["expects_refusal"] = True
         notes = [auth_note] if auth_note else []
         if prepared.undocumented:
             notes.append(f"{op.operation_id} declares no parameter {', '.join(map(repr, prepared.undocumented))}; "

@@ -98,6 +98,8 @@ def query_pairs(param: Parameter | None, name: str, value: Any) -> list[tuple[st
     style = (param.style if param is not None else "form") or "form"
     explode = param.explode if param is not None else True
     if isinstance(value, list):
+        if style == "deepObject":  # an array under deepObject (Stripe's `expand`): `expand[0]=a&expand[1]=b`
+            return deep_pairs(name, value)
         if style == "form" and explode:
             return [(name, scalar(v)) for v in value]
         sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")

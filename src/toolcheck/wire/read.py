@@ -68,10 +68,13 @@ def coerce(spec: Spec, schema: Any, text: str, depth: int = 0) -> Any:
     if not isinstance(resolved, dict) or depth > 3:
         return text
     types = _types(spec, resolved)
+    readings: list[Any] = []
     if "array" in types:
         items = resolved.get("items", {})
-        return [coerce(spec, items, part, depth + 1) for part in text.split(",")] if text else []
-    readings: list[Any] = []
+        listed = [coerce(spec, items, part, depth + 1) for part in text.split(",")] if text else []
+        if len(types) == 1:
+            return listed
+        readings.append(listed)  # `oneOf: [string, array]` (Discord's sku_ids): a lone value may be the scalar
     for kind in [t for t in types if t in ("integer", "number", "boolean")] + ["string", "null"]:
         ok, value = _reading(kind, text, types)
         if ok and not any(value == r and type(value) is type(r) for r in readings):
