@@ -18,6 +18,7 @@ from toolcheck.fuzz.http import Auth, build, mock_credentials
 from toolcheck.mock import Mock, MockRequest
 from toolcheck.payloads.case import Case
 from toolcheck.scenarios import _http
+from toolcheck.scenarios.expressions import MISSING
 from toolcheck.spec import Spec, load_spec_dict
 from toolcheck.wire import INVALID_TOKEN, Request, apply_credentials, apply_invalid, secrets_of
 from toolcheck.wire.auth import Credential, handler_for
@@ -40,7 +41,7 @@ def _spec(parameters: list[dict[str, Any]], *, security: dict[str, Any] | None =
 def _three_ways(spec: Spec, values: dict[str, dict[str, Any]]) -> list[tuple[str, str, dict[str, str]]]:
     """(target, method, headers) as run, fuzz and the agent bridge build them."""
     op = spec.operation("op")
-    run = _http.build(spec, op, [(n, loc, v) for loc, named in values.items() for n, v in named.items()], _http.MISSING, None)
+    run = _http.build(spec, op, [(n, loc, v) for loc, named in values.items() for n, v in named.items()], MISSING, None)
     case = Case("op", op.method, op.path, path_params=values.get("path", {}), query=values.get("query", {}),
                 headers=values.get("header", {}), cookies=values.get("cookie", {}))
     f_method, f_target, f_headers, _ = build(spec, op, case, Auth(), credentials="none")
@@ -119,7 +120,7 @@ def test_jwt_bearer_placeholder_is_accepted_by_the_mock_and_the_invalid_one_refu
     op = spec.operation("op")
     auth = mock_credentials(spec)
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in auth.headers.items()}, b"")).status == 200
-    run = _http.build(spec, op, [], _http.MISSING, None)
+    run = _http.build(spec, op, [], MISSING, None)
     assert _http.apply_auth(run, spec, op, "default", {}, placeholder="mock") is not None
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in run.headers.items()}, b"")).status == 200
     bad = Request("GET", "/items")
@@ -162,7 +163,8 @@ def test_every_scheme_handler_has_both_halves(scheme: dict[str, Any]) -> None:
             from toolcheck.mock import MockTransport
 
             with httpx.Client(transport=MockTransport(spec), base_url="http://mock") as client:
-                return client.get(request.target(), headers=request.all_headers(), auth=request.auth).status_code
+                code: int = client.get(request.target(), headers=request.all_headers(), auth=request.auth).status_code
+                return code
         return mock.handle(MockRequest("GET", request.path, request.target().partition("?")[2], headers, b"")).status
 
     assert status(good) == 200
