@@ -32,11 +32,17 @@ BUDGET_S = 3.0
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _corpus() -> list[str]:
+# The mock's reading half does not yet read an object query parameter in the default form/explode
+# style (issue 16, defect 4): strict, so the mark must go when the mock reads it.
+KNOWN = {"edge/readme-parameters-style-3.0.yaml": "issue 16 defect 4: form/explode object query parameters"}
+
+
+def _corpus() -> list[Any]:
     if not shared_specs_available():
         return []
     lines = (SPECS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [line.split("\t", 1)[0] for line in lines if line.strip()]
+    names = [line.split("\t", 1)[0] for line in lines if line.strip()]
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n])) if n in KNOWN else n for n in names]
 
 
 def _empty(value: Any) -> bool:
