@@ -99,7 +99,7 @@ def _build(config: dict[str, Any]) -> Any:
     faults = FaultConfig.parse(config["faults"]) if config.get("faults") else None
     return Mock(spec, seed=config["seed"], dynamic=config["dynamic"], stateful=config["stateful"],
                 validate=config["validate"], faults=faults, tokens=config.get("tokens") or None,
-                cache=config.get("cache", True))
+                cache=config.get("cache", True), strict_scopes=config.get("strict_scopes", False))
 
 
 def _app(config: dict[str, Any], mock: Any = None, log: LogWriter | None = None) -> Any:
@@ -141,7 +141,10 @@ def mock(
     workers: int = typer.Option(1, "--workers", help="Worker processes (state is per worker)."),
     proxy: str = typer.Option("", "--proxy", help="Forward to this backend URL and validate both directions instead of mocking."),
     validate: bool = typer.Option(True, "--validate/--no-validate", help="Validate requests (400/401/415/422 answers)."),
-    token: list[str] = typer.Option([], "--token", help="Accept only this bearer token / API key (repeatable)."),
+    token: list[str] = typer.Option([], "--token", help="Accept only this credential (bearer token, API key, user:password; "
+                                    "repeatable); VALUE=SCOPE,SCOPE gives the scopes it holds."),
+    strict_scopes: bool = typer.Option(False, "--strict-scopes", help="A credential that names no scopes holds none "
+                                       "(default: a token without a scope claim holds every scope)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No request log."),
     watch: bool = typer.Option(True, "--watch/--no-watch", help="Reload when the spec file changes."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Memoise answers to identical stateless requests (they are deterministic)."),
@@ -157,7 +160,7 @@ def mock(
     from toolcheck.cli._console import err_console
 
     config = {"spec": spec, "seed": seed, "dynamic": dynamic, "stateful": stateful, "faults": faults,
-              "validate": validate, "tokens": list(token), "quiet": quiet, "watch": watch,
+              "validate": validate, "tokens": list(token), "strict_scopes": strict_scopes, "quiet": quiet, "watch": watch,
               "proxy": proxy, "allow_network": allow_network, "cache": cache}
     err = err_console()
     with handle_errors():

@@ -68,6 +68,8 @@ def run(
     inputs: list[str] = typer.Option([], "--input", "-i", help="Input NAME=VALUE (JSON or text; repeatable)."),
     inputs_file: Path | None = typer.Option(None, "--inputs", help="A JSON or YAML file of inputs (NAME: VALUE); --input wins."),
     auth: list[str] = typer.Option([], "--auth", help="Credential SCHEME=VALUE for a security scheme of the spec (repeatable)."),
+    auth_profile: list[str] = typer.Option([], "--auth-profile", help="Credentials of a named identity, NAME:SCHEME=VALUE "
+                                           "(repeatable), for steps with `auth: {profile: NAME}` (least-privilege tests)."),
     workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
     tags: list[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Scenarios run in parallel (steps stay sequential)."),
@@ -100,6 +102,12 @@ def run(
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}
         input_map = {**_inputs_file(inputs_file), **{k: _input_value(v) for k, v in _pairs(inputs, "--input").items()}}
         auth_map = _pairs(auth, "--auth")
+        profiles: dict[str, dict[str, str]] = {}
+        for raw in auth_profile:
+            name, sep, pair = raw.partition(":")
+            if not sep or not name or "=" not in pair:
+                raise UsageError(f"--auth-profile expects NAME:SCHEME=VALUE, got {raw.split('=', 1)[0]!r}...")
+            profiles.setdefault(name, {}).update(_pairs([pair], "--auth-profile"))
         severity_map = severity_levels(severity, "run")
         chosen: tuple[str, ...] = ()
         if not no_reports:
@@ -109,7 +117,7 @@ def run(
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
-            workflow=workflow, credentials=auth_map, severity=severity_map, tags=tags, fail_fast=fail_fast,
+            workflow=workflow, credentials=auth_map, profiles=profiles, severity=severity_map, tags=tags, fail_fast=fail_fast,
             list_only=list_only, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
             printer=printer, started_at=started_at,
@@ -118,7 +126,8 @@ def run(
 
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
-             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str], severity: dict[str, Severity | None],
+             inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str],
+             profiles: dict[str, dict[str, str]], severity: dict[str, Severity | None],
              tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str) -> int:
@@ -158,10 +167,11 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     env = dict(os.environ)
     redactor = Redactor()
     register_env_secrets(redactor, env)
-    for value in credentials.values():
+    for value in [*credentials.values(), *(v for p in profiles.values() for v in p.values())]:
         redactor.add(value, label="--auth")
     settings = Settings(contract=contract, timeout=timeout, leak_check=leak_check,
-                        placeholder_credential="toolcheck-mock-credential" if mock else None, severity=severity)
+                        placeholder_credential="toolcheck-mock-credential" if mock else None, severity=severity,
+                        profiles=profiles)
     run_ctx = RunContext(settings=settings, redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
                          credentials=credentials,
                          on_case=printer.case if printer.verbose else None)
@@ -314,6 +324,8 @@ class Printer:
                            f"[dim]{case.duration * 1000:.0f} ms[/]", soft_wrap=True)
             for note in case.details.get("notes") or []:
                 self.out.print(f"      [dim]note: {escape(str(note))}[/]", soft_wrap=True)
+            if case.status == "skipped" and case.message:
+                self.out.print(f"      [yellow]{escape(case.message)}[/]", soft_wrap=True)
             if case.status in ("failed", "error"):
                 self._failure(case)
 

@@ -31,6 +31,8 @@ def check_security(
     *,
     method: str = "GET",
     path: str = "/",
+    scope_map: Mapping[str, frozenset[str]] | None = None,
+    strict_scopes: bool = False,
 ) -> AuthFailure | None:
     """``None`` when some security alternative is satisfied, else the first alternative's failure
     (``headers`` lower-case, ``query`` the raw query string)."""
@@ -38,4 +40,4 @@ def check_security(
         return None
     incoming = Incoming(headers, parse_query(query) if query else [], parse_cookies(headers.get("cookie", "")),
                         method, path)
-    return _check(spec, op, incoming, tokens)
+    return _check(spec, op, incoming, tokens, scope_map=scope_map, strict_scopes=strict_scopes)

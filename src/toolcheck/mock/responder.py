@@ -38,6 +38,7 @@ from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
 from toolcheck.mock.generate import GenerationError, generate_value, is_valid, with_derived_totals
 from toolcheck.mock.state import Store, infer_resources
+from toolcheck.wire.auth import parse_token_option
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Response, Spec
@@ -112,7 +113,9 @@ class Mock:
         stateful: keep created resources (see :mod:`toolcheck.mock.state`).
         validate: validate requests (params, body, content type, security).
         faults: server-wide fault injection.
-        tokens: when given, the only accepted bearer tokens / API keys.
+        tokens: when given, the only accepted credentials (bearer tokens, API keys, ``user:password``),
+            each ``VALUE`` or ``VALUE=SCOPE,...`` (the scopes it holds).
+        strict_scopes: a credential that names no scopes holds none (default: all).
     """
 
     def __init__(
@@ -126,6 +129,7 @@ class Mock:
         faults: FaultConfig | None = None,
         tokens: Collection[str] | None = None,
         cache: bool = True,
+        strict_scopes: bool = False,
     ) -> None:
         self.spec = spec
         self.seed = seed
@@ -133,7 +137,10 @@ class Mock:
         self.stateful = stateful
         self.validate = validate
         self.faults = faults or FaultConfig()
-        self.tokens = frozenset(tokens) if tokens else None
+        parsed = [parse_token_option(t) for t in tokens or ()]
+        self.tokens = frozenset(value for value, _ in parsed) or None
+        self.scope_map = {value: scopes for value, scopes in parsed if scopes is not None}
+        self.strict_scopes = strict_scopes
         self.router = Router(spec)
         self.examples = Examples(spec)
         self.all_resources = infer_resources(spec)
@@ -210,10 +217,10 @@ class Mock:
         values: dict[str, Any] = {}
         if self.validate:
             failure = check_security(self.spec, op, headers, raw_query, self.tokens, method=request.method,
-                                     path=request.path)
+                                     path=request.path, scope_map=self.scope_map, strict_scopes=self.strict_scopes)
             if failure is not None:
                 issue = Issue("/headers/authorization", failure.message, "security")
-                response = self._error(op, 401, [issue], rng, extra=(("www-authenticate", failure.challenge),))
+                response = self._error(op, failure.status, [issue], rng, extra=(("www-authenticate", failure.challenge),))
                 return response, True
             query = parse_query(raw_query) if raw_query else []
             values, issues = validate_params(self.spec, op, path_params, query, headers)

@@ -75,6 +75,7 @@ class Settings:
     timeout: float = 30.0
     leak_check: str = "error"
     placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # --auth-profile NAME:SCHEME=VALUE
     severity: dict[str, Severity | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -198,12 +199,21 @@ class StepExecutor:
         missing = _http.missing_path_params(prepared, op)
         credentials = {k: render(v, self.ctx) for k, v in self.credentials.items()}
         mode = _render_auth(step.auth, self.ctx)
+        identity = _http.is_identity(mode, target.spec)
+        if identity:  # `auth: {scopes: [...]}` / `{profile: reader}`: these credentials alone
+            credentials, problem = _http.identity_credentials(target.spec, op, mode, self.settings.profiles,
+                                                              mock=self.settings.placeholder_credential is not None)
+            if problem is not None and problem.startswith(_http.SKIPPED_PREFIX):
+                return self._finish(Outcome("skipped", problem, {"operation": op.operation_id}))
+            if problem is not None:
+                return self._finish(Outcome("error", f"{op.key}: {problem}", {"operation": op.operation_id}))
+            mode = "default"
         for value in (*credentials.values(), *(mode.values() if isinstance(mode, dict) else ())):
             self._register_secret(value)
         for secret in secrets_of(target.spec, {**credentials, **(mode if isinstance(mode, dict) else {})}):
             self.redactor.add(secret, label="auth")  # encodings too: base64(user:password) of Basic
         auth_note = _http.apply_auth(prepared, target.spec, op, mode, credentials,
-                                     self.settings.placeholder_credential)
+                                     None if identity else self.settings.placeholder_credential)
         if prepared.cookies:
             prepared.headers = prepared.all_headers()
             prepared.cookies = {}

@@ -100,6 +100,52 @@ def apply_auth(prepared: Request, spec: Spec, op: Operation, mode: Any, credenti
     return apply_credentials(spec, op, prepared, creds, placeholder=placeholder is not None)
 
 
+IDENTITY_KEYS = frozenset({"scopes", "profile", "subject"})
+SKIPPED_PREFIX = "skipped: "  # a problem that skips the step (said, counted) rather than failing it
+
+
+def is_identity(mode: Any, spec: Spec) -> bool:
+    """``auth: {scopes: [...]}`` / ``{profile: reader}``: who to call as, not a ``{scheme: value}`` map
+    (a spec whose scheme is literally named ``scopes`` keeps the map reading)."""
+    return (isinstance(mode, dict) and bool(mode) and set(mode) <= IDENTITY_KEYS
+            and not any(k in spec.security_schemes for k in mode))
+
+
+def identity_credentials(spec: Spec, op: Operation, mode: dict[str, Any], profiles: dict[str, dict[str, Any]],
+                         mock: bool) -> tuple[dict[str, Any], str | None]:
+    """Credentials for an identity step, or why there are none.
+
+    ``profile`` names credentials given with ``--auth-profile NAME:SCHEME=VALUE``; ``scopes``
+    against the mock is a placeholder token holding exactly those scopes (and ``subject``) for each
+    scheme of the operation's first security alternative. A live target needs a profile.
+    """
+    scopes, profile = mode.get("scopes"), mode.get("profile")
+    if profile is not None and (not mock or scopes is None):
+        if profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none"
+            return {}, (f"{SKIPPED_PREFIX}auth profile {profile!r} was not given: pass --auth-profile "
+                        f"{profile}:SCHEME=VALUE to test this step on a live target (given: {known})")
+        return dict(profiles[profile]), None
+    if scopes is None:
+        return {}, "auth needs `scopes` or `profile`"
+    if not mock:
+        return {}, (f"auth.scopes {list(scopes)} needs a token holding exactly those scopes on a live target: "
+                    "give one with --auth-profile NAME:SCHEME=VALUE and `auth: {profile: NAME}`")
+    from toolcheck.wire.auth import handler_for
+
+    creds: dict[str, Any] = {}
+    for requirement in op.security[:1]:
+        for name in requirement:
+            scheme = spec.security_schemes.get(name)
+            h = handler_for(scheme) if scheme is not None else None
+            made = h.with_scopes(scheme, [str(s) for s in scopes], str(mode.get("subject") or "toolcheck")) \
+                if h is not None and scheme is not None else None
+            if made is None:
+                return {}, f"the {name} scheme cannot carry scopes on the mock (use --auth-profile)"
+            creds[name] = made
+    return creds, None
+
+
 def curl(prepared: Request, base_url: str, redactor: Any = None) -> str:
     """A shell-quoted curl command reproducing the request (:func:`toolcheck.wire.curl.curl`)."""
     return render_curl(prepared, base_url, redactor)

@@ -246,6 +246,9 @@ class _Loader:
             replacements = tuple((str(r.get("target", "")), as_selector(r.get("value")))
                                  for r in request_body.get("replacements") or [] if isinstance(r, dict))
         auth: Any = _x_security(raw.get("x-security")) or "default"
+        identity = raw.get("x-toolcheck-auth")  # `{scopes: [...], profile: NAME}`, as a scenario step's `auth`
+        if isinstance(identity, dict) and identity and set(identity) <= {"scopes", "profile", "subject"}:
+            auth = dict(identity)
         return Step(
             id=str(raw["stepId"]), line=line, description=str(raw.get("description", "")), operation=operation,
             operation_path=operation_path, source=source, workflow=workflow,

@@ -71,10 +71,75 @@ class Credential:
 
 @dataclass(frozen=True)
 class AuthFailure:
-    """Why authentication failed and the ``WWW-Authenticate`` challenge to send with the 401."""
+    """Why authentication or authorisation failed and the ``WWW-Authenticate`` challenge to send:
+    401 for a missing or wrong credential, 403 for a valid one that lacks a scope (RFC 6750 §3.1)."""
 
     message: str
     challenge: str
+    status: int = 401
+    missing_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a credential speaks for and which scopes it holds (``None``: not said, so all)."""
+
+    subject: str | None = None
+    scopes: frozenset[str] | None = None
+
+
+def parse_token_option(text: str) -> tuple[str, frozenset[str] | None]:
+    """``VALUE`` or ``VALUE=SCOPE[,SCOPE...]`` (the mock's ``--token``): the credential and its scopes.
+    The last ``=`` splits, and only when scopes follow (a base64 value may end in ``=`` padding)."""
+    value, sep, scopes = text.rpartition("=")
+    if sep and value and scopes and not scopes.startswith("="):
+        return value, frozenset(s for s in re.split(r"[,\s]+", scopes) if s)
+    return text, None
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT-shaped token (RFC 7519 §7.2 steps 1-7, no signature check: a mock),
+    or ``{}``."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 16384:
+        return {}
+    try:
+        import json
+
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_with(subject: str = "toolcheck", scopes: Collection[str] | None = None) -> str:
+    """An unsigned JWT-shaped token with a subject and (OAuth 2 ``scope`` claim) scopes, which the
+    mock reads (RFC 8693 §4.2 spells scopes space-separated)."""
+    import json
+
+    def b64(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    claims: dict[str, Any] = {"sub": subject}
+    if scopes is not None:
+        claims["scope"] = " ".join(scopes)
+    return f"{_JWT_HEAD}.{b64(claims)}.c2ln"
+
+
+def _claimed(token: str, scope_map: Mapping[str, frozenset[str]] | None) -> Identity:
+    """The identity a bearer-like token speaks for: the user's ``--token VALUE=SCOPES`` first,
+    else a JWT's ``sub`` and ``scope`` (space-separated) or ``scp`` (array) claims."""
+    mapped = scope_map.get(token) if scope_map else None
+    claims = jwt_claims(token) if token.count(".") == 2 else {}
+    subject = claims.get("sub") if isinstance(claims.get("sub"), str) else None
+    if mapped is not None:
+        return Identity(subject or token[:16], mapped)
+    scopes: frozenset[str] | None = None
+    if isinstance(claims.get("scope"), str):
+        scopes = frozenset(claims["scope"].split())
+    elif isinstance(claims.get("scp"), list):
+        scopes = frozenset(str(s) for s in claims["scp"])
+    return Identity(subject, scopes)
 
 
 @dataclass(frozen=True)
@@ -116,6 +181,16 @@ class SchemeHandler:
     def challenge(self, scheme: SecurityScheme, error: str = "") -> str:
         suffix = f', error="{error}"' if error else ""
         return f'Bearer realm="{REALM}"{suffix}'
+
+    def identity(self, scheme: SecurityScheme, incoming: Incoming,
+                 scope_map: Mapping[str, frozenset[str]] | None) -> Identity:
+        """Who the (already verified) credential speaks for, and its scopes."""
+        credential = incoming.headers.get("authorization", "").partition(" ")[2].strip()
+        return _claimed(credential, scope_map) if credential else Identity()
+
+    def with_scopes(self, scheme: SecurityScheme, scopes: Collection[str], subject: str = "toolcheck") -> Credential | None:
+        """A placeholder credential holding exactly ``scopes`` (None: this scheme cannot say)."""
+        return None
 
 
 _HANDLERS: dict[str, SchemeHandler] = {}
@@ -193,6 +268,19 @@ class ApiKey(SchemeHandler):
     def challenge(self, scheme: SecurityScheme, error: str = "") -> str:
         return f'ApiKey realm="{REALM}", in="{scheme.location}", name="{scheme.param_name}"'
 
+    def identity(self, scheme: SecurityScheme, incoming: Incoming,
+                 scope_map: Mapping[str, frozenset[str]] | None) -> Identity:
+        if scheme.location == "query":
+            value = next((v for k, v in incoming.query if k == scheme.param_name), "")
+        elif scheme.location == "cookie":
+            value = incoming.cookies.get(scheme.param_name, "")
+        else:
+            value = incoming.headers.get(scheme.param_name.lower(), "")
+        return _claimed(value, scope_map) if value else Identity()
+
+    def with_scopes(self, scheme: SecurityScheme, scopes: Collection[str], subject: str = "toolcheck") -> Credential | None:
+        return Credential(jwt_with(subject, scopes))  # a JWT-shaped key: the mock reads its claims
+
 
 @handler("http:basic")
 class Basic(SchemeHandler):
@@ -227,6 +315,17 @@ class Basic(SchemeHandler):
     def challenge(self, scheme: SecurityScheme, error: str = "") -> str:
         return f'Basic realm="{REALM}", charset="UTF-8"'
 
+    def identity(self, scheme: SecurityScheme, incoming: Incoming,
+                 scope_map: Mapping[str, frozenset[str]] | None) -> Identity:
+        credential = incoming.headers.get("authorization", "").partition(" ")[2].strip()
+        try:
+            decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return Identity()
+        user = decoded.partition(":")[0]
+        scopes = scope_map.get(decoded) if scope_map else None
+        return Identity(user, scopes)
+
 
 @handler("http:bearer", "oauth2", "openIdConnect")
 class Bearer(SchemeHandler):
@@ -243,6 +342,9 @@ class Bearer(SchemeHandler):
     def apply_invalid(self, scheme: SecurityScheme, request: Request) -> None:
         token = f"{_JWT_HEAD}.{_JWT_BODY}.{INVALID_TOKEN}" if "jwt" in scheme.bearer_format.lower() else INVALID_TOKEN
         self.apply(scheme, Credential(token), request)
+
+    def with_scopes(self, scheme: SecurityScheme, scopes: Collection[str], subject: str = "toolcheck") -> Credential | None:
+        return Credential(jwt_with(subject, scopes))
 
     def verify(self, scheme: SecurityScheme, incoming: Incoming, tokens: Collection[str] | None) -> AuthFailure | None:
         credential, failure = _authorization(incoming, "bearer", scheme, lambda e: self.challenge(scheme, e))
@@ -385,32 +487,66 @@ def credential_names(spec: Spec, op: Operation) -> dict[str, set[str]]:
 
 
 # -- the mock's half --------------------------------------------------------------------------
-def check_security(spec: Spec, op: Operation, incoming: Incoming,
-                   tokens: Collection[str] | None = None) -> AuthFailure | None:
+def check_security(spec: Spec, op: Operation, incoming: Incoming, tokens: Collection[str] | None = None, *,
+                   scope_map: Mapping[str, frozenset[str]] | None = None,
+                   strict_scopes: bool = False) -> AuthFailure | None:
     """``None`` when some security alternative is satisfied, else the first alternative's failure.
 
     An operation's ``security`` is a list of alternatives; each lists schemes that must *all* be
-    satisfied. Prism accepts any ``Bearer x``, which teaches agents nothing: the mock checks the
-    credential's shape, refuses toolcheck's own invalid credential, and, when the user gave
-    ``tokens``, that the credential is one of them.
+    satisfied, with the scopes each needs. Prism accepts any ``Bearer x``, which teaches agents
+    nothing: the mock checks the credential's shape, refuses toolcheck's own invalid credential,
+    and, when the user gave ``tokens``, that the credential is one of them. A valid credential that
+    lacks a required scope is a 403 (RFC 6750 §3.1 ``insufficient_scope``); a credential that says
+    nothing of its scopes holds them all, unless ``strict_scopes``.
     """
     if not op.security:
         return None
     first: AuthFailure | None = None
     for alternative in op.security:
         failure: AuthFailure | None = None
-        for name in alternative:
+        for name, required in alternative.items():
             scheme = spec.security_schemes.get(name)
             h = handler_for(scheme) if scheme is not None else None
             if scheme is None or h is None:
                 continue  # an undefined scheme is a spec problem, reported by `check`
             failure = h.verify(scheme, incoming, tokens)
+            if failure is None and required:
+                failure = _scope_failure(h, scheme, incoming, tuple(required), scope_map, strict_scopes)
             if failure is not None:
                 break
         if failure is None:
             return None
-        first = first or failure
+        if first is None or (first.status == 401 and failure.status == 403):
+            first = failure  # authenticated but not allowed says more than "not authenticated"
     return first
+
+
+def _scope_failure(h: SchemeHandler, scheme: SecurityScheme, incoming: Incoming, required: tuple[str, ...],
+                   scope_map: Mapping[str, frozenset[str]] | None, strict: bool) -> AuthFailure | None:
+    held = h.identity(scheme, incoming, scope_map).scopes
+    if held is None and not strict:
+        return None
+    missing = tuple(s for s in required if s not in (held or ()))
+    if not missing:
+        return None
+    wanted = " ".join(required).replace('"', "'")
+    return AuthFailure(f"the credential lacks the scope(s) {', '.join(missing)} (this operation needs {' and '.join(required)})",
+                       f'Bearer realm="{REALM}", error="insufficient_scope", scope="{wanted}"', 403, missing)
+
+
+def identity_of(spec: Spec, op: Operation, incoming: Incoming,
+                scope_map: Mapping[str, frozenset[str]] | None = None) -> Identity:
+    """The identity of the first scheme of ``op`` whose credential names a subject (the owner of
+    what a stateful mock stores); an empty identity when none does."""
+    for alternative in op.security:
+        for name in alternative:
+            scheme = spec.security_schemes.get(name)
+            h = handler_for(scheme) if scheme is not None else None
+            if scheme is not None and h is not None:
+                found = h.identity(scheme, incoming, scope_map)
+                if found.subject:
+                    return found
+    return Identity()
 
 
 def new_nonce() -> str:
