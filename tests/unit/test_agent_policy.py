@@ -88,18 +88,19 @@ def test_matrix_from_scenarios(spec_file: Path) -> None:
     spec = load_spec(str(spec_file))
     result = evaluate(spec, load_paths([str(sc)]))
     cells = {row.operation.operation_id: {k: c.status for k, c in row.cells.items()} for row in result.rows}
-    assert cells["start_job"] == {"schema": COVERED, "auth-failure": COVERED, "long-running": COVERED, "high-risk": NOT_APPLICABLE}
+    assert cells["start_job"] == {"schema": COVERED, "auth-failure": COVERED, "long-running": COVERED, "high-risk": NOT_APPLICABLE,
+                                  "least-privilege": NOT_APPLICABLE}
     assert cells["get_job"]["long-running"] == COVERED and cells["get_job"]["schema"] == COVERED
     assert cells["create_payment"] == {"schema": COVERED, "auth-failure": MISSING, "long-running": NOT_APPLICABLE,
-                                       "high-risk": COVERED}
+                                       "high-risk": COVERED, "least-privilege": NOT_APPLICABLE}
     assert cells["delete_job"] == {"schema": MISSING, "auth-failure": MISSING, "long-running": NOT_APPLICABLE,
-                                   "high-risk": MISSING}
+                                   "high-risk": MISSING, "least-privilege": NOT_APPLICABLE}
     assert cells["public_post"]["auth-failure"] == NOT_APPLICABLE  # no auth to fail (lint reports it)
     assert not result.ok
     assert ("create_payment", "auth-failure") in [(op.operation_id, r) for op, r in result.gaps]
     run = result.to_run_result()
     suite = next(s for s in run.suites if s.name == "delete_job")
-    assert [c.status for c in suite.cases] == ["failed", "failed", "skipped", "failed"]
+    assert [c.status for c in suite.cases] == ["failed", "failed", "skipped", "failed", "skipped"]
     assert run.summary["policy"] == "failed"
 
     only_schema = evaluate(spec, load_paths([str(sc)]), config={"require": ["schema"], "ignore": ["DELETE /jobs/{id}", "public_post"]})

@@ -265,6 +265,33 @@ def _write_without_security(ctx: Any) -> Iterator[Hit]:
             yield Hit(op.pointer, f"{op.key} changes state but its authentication is {how}", op.key)
 
 
+def _resource(path: str) -> str:
+    """The collection a path belongs to: ``/invoices/{id}/lines`` → ``/invoices`` (up to its first
+    template), so reads and writes of one resource meet."""
+    return path.split("/{", 1)[0].rstrip("/") or "/"
+
+
+def _scopes(op: Operation) -> frozenset[str]:
+    return frozenset(s for alt in op.security[:1] for scopes in alt.values() for s in scopes)
+
+
+@rule("write-scope-same-as-read", "warning", "A write needs no scope beyond what reading the same resource needs",
+      "Give writes their own scope (e.g. invoices:write beside invoices:read), so an agent that only reads can "
+      "be given a token that cannot write.")
+def _write_scope_same_as_read(ctx: Any) -> Iterator[Hit]:
+    reads: dict[str, frozenset[str]] = {}
+    for op in _ops(ctx):
+        scopes = _scopes(op)
+        if not op.is_write and scopes:
+            reads[_resource(op.path)] = reads.get(_resource(op.path), frozenset()) | scopes
+    for op in _ops(ctx):
+        scopes = _scopes(op)
+        read = reads.get(_resource(op.path))
+        if op.is_write and scopes and read is not None and scopes <= read:
+            yield Hit(op.pointer + "/security", f"{op.key} needs only {', '.join(sorted(scopes))}, which reading "
+                      f"{_resource(op.path)} needs too: least privilege is impossible", op.key)
+
+
 @rule("response-schema-missing", "warning", "Success response has no schema",
       "Document the 2xx body with a schema so the agent knows what comes back (use 204 when there is no body).")
 def _response_schema_missing(ctx: Any) -> Iterator[Hit]:

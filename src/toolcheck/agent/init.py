@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.agent.names import sanitize_arg
-from toolcheck.agent.policy import JOB_STATES, high_risk_reason, long_running_reason, requires_auth
+from toolcheck.agent.policy import (
+    JOB_STATES,
+    high_risk_reason,
+    long_running_reason,
+    required_scopes,
+    requires_auth,
+)
 from toolcheck.spec import Operation, Spec
 
 TERMINAL = ("completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
@@ -353,6 +359,17 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
                 auth_step["contract"] = "warn"
                 auth_step["expect"] = {"status": "4xx"}  # AWS answers its own 495 InvalidSignature...
             extra.append(auth_step)
+        needed = required_scopes(op)
+        if op.is_write and needed:
+            # least privilege: the scopes the same resource's reads need, none of the write's own
+            reads = [s for other in ops if not other.is_write and other.path.split("/{")[0] == op.path.split("/{")[0]
+                     for s in required_scopes(other) if s not in needed]
+            extra.append({"id": step_id(f"{op.operation_id}_refuses_narrow_token"), "operation": op.operation_id,
+                          **request, "auth": {"scopes": list(dict.fromkeys(reads)), "profile": "reader"},
+                          "description": f"a token without {', '.join(needed)} must be refused (on a live target: "
+                                         "--auth-profile reader:SCHEME=TOKEN with a narrower token)",
+                          # RFC 6750 §3.1: a valid token lacking a scope is 403 (401 only where that is all it documents)
+                          "expect": {"status": 401 if "401" in op.responses and "403" not in op.responses else 403}})
         if high_risk_reason(op):
             negative = _negative(b, op, request)
             if negative is not None:

@@ -12,7 +12,10 @@ The policy teams adopt for agent tools, made checkable:
   ``retry``;
 * ``high-risk``: every high-risk operation (DELETE, payments/billing by name, or
   ``x-high-risk: true``) has a negative step: valid credentials, expecting a 4xx other than
-  401/403/429 (bad state, bad input, not found).
+  401/403/429 (bad state, bad input, not found);
+* ``least-privilege``: every write operation whose security declares scopes has a step calling
+  it as a token *without* a scope it needs (``auth: {scopes: [...]}``, or a named ``profile``)
+  and expecting 401/403: an agent holding a read-only token must not be able to write.
 
 Evidence comes from scenario files (through the scenario loader) and optionally a fuzz
 ``report.json``. Hand-written: the rules are the feature; they are deliberately simple and
@@ -31,7 +34,7 @@ from toolcheck.errors import UsageError
 from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 from toolcheck.spec import Operation, Spec
 
-REQUIREMENTS = ("schema", "auth-failure", "long-running", "high-risk")
+REQUIREMENTS = ("schema", "auth-failure", "long-running", "high-risk", "least-privilege")
 COVERED, MISSING, NOT_APPLICABLE = "covered", "missing", "n/a"
 MATRIX_IN_SUMMARY = 150  # operations: larger specs get the per-operation suites only
 JOB_STATES = frozenset({"queued", "pending", "running", "in_progress", "processing", "started", "waiting",
@@ -47,6 +50,7 @@ _HINTS = {
     "auth-failure": "add a step with `auth: none` (or `invalid`) expecting status 401",
     "long-running": "add a `poll` (with max_time) on it or on the status operation that follows it, or `timeout` + `retry`",
     "high-risk": "add a step with valid auth expecting a 4xx for bad state or input (e.g. 404, 409, 422)",
+    "least-privilege": "add a step with `auth: {scopes: [<a read scope>], profile: reader}` expecting status 403",
 }
 
 
@@ -223,6 +227,24 @@ def requires_auth(op: Operation) -> bool:
     return bool(op.security) and all(len(alt) > 0 for alt in op.security)
 
 
+def required_scopes(op: Operation) -> tuple[str, ...]:
+    """The scopes ``op``'s first security alternative needs (empty when it declares none)."""
+    for alternative in op.security[:1]:
+        return tuple(dict.fromkeys(s for scopes in alternative.values() for s in scopes))
+    return ()
+
+
+def _lacks_a_scope(op: Operation, auth: Mapping[str, Any]) -> bool:
+    """Does an identity step (``auth: {scopes, profile}``) call ``op`` without a scope it needs?
+    A profile alone counts: its token's scopes are the user's to choose (named in the cell)."""
+    if set(auth) - {"scopes", "profile", "subject"}:
+        return False
+    scopes = auth.get("scopes")
+    if isinstance(scopes, list):
+        return any(s not in scopes for s in required_scopes(op))
+    return bool(auth.get("profile"))
+
+
 # --- evidence ------------------------------------------------------------------------------
 def _status_set(expect: Mapping[str, Any]) -> list[str] | None:
     raw = expect.get("status")
@@ -288,7 +310,9 @@ def collect(spec: Spec, scenarios: Sequence[Any], fuzz: RunResult | None = None,
             cells = found[op.key]
             statuses = _status_set(step.expect)
             auth = step.auth
-            if auth in ("default", None) or isinstance(auth, dict):
+            if isinstance(auth, dict) and _matches(statuses, ("401", "403")) and _lacks_a_scope(op, auth):
+                cells["least-privilege"].append(where)
+            elif auth in ("default", None) or isinstance(auth, dict):
                 if statuses is None or _matches(statuses, _SUCCESS):
                     cells["schema"].append(where)
                 if _negative(statuses) and auth in ("default", None):
@@ -446,9 +470,12 @@ def evaluate(spec: Spec, scenarios: Sequence[Any], *, fuzz: RunResult | None = N
                              "" if not op.is_write else "write without required auth (see lint write-without-security)"),
             "long-running": long_running_reason(spec, op),
             "high-risk": high_risk_reason(op, pattern),
+            "least-privilege": (f"write that needs scope(s) {', '.join(required_scopes(op))}"
+                                if op.is_write and required_scopes(op) else ""),
         }
         applies = {"schema": True, "auth-failure": op.is_write and requires_auth(op),
-                   "long-running": bool(reasons["long-running"]), "high-risk": bool(reasons["high-risk"])}
+                   "long-running": bool(reasons["long-running"]), "high-risk": bool(reasons["high-risk"]),
+                   "least-privilege": bool(reasons["least-privilege"])}
         cells = {}
         for req in REQUIREMENTS:
             ev = tuple(evidence[op.key][req])

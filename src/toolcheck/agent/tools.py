@@ -179,6 +179,9 @@ def describe(op: Operation, budget: int = DESCRIPTION_BUDGET) -> tuple[str, str]
     full = full or f"{op.method.upper()} {op.path}"
     if op.deprecated:
         full = "[Deprecated] " + full
+    scopes = list(dict.fromkeys(s for alt in op.security[:1] for names in alt.values() for s in names))
+    if scopes:  # what an agent platform must grant, and no more (least privilege)
+        full += f"\n\nRequires scope{'s' if len(scopes) > 1 else ''}: {', '.join(scopes)}."
     if len(full) <= budget:
         return full, full
     cut = full[: max(budget - 1, 1)]
