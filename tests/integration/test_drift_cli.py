@@ -175,3 +175,13 @@ def test_url_source_with_allow_network(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_text_output_groups_identical_changes(tmp_path: Path) -> None:
+    twice = BASE + BASE.split("paths:\n", 1)[1].replace("/tasks:", "/jobs:").replace("createTask", "createJob")
+    old, new = _files(tmp_path, twice, twice.replace("maxLength: 200", "maxLength: 20"))
+    result = runner.invoke(app, ["drift", old, new])
+    assert result.exit_code == 1
+    assert result.output.count("request-max-length-decreased") == 1
+    assert "request-max-length-decreased ×2 POST /jobs, POST /tasks" in result.output
+    assert "2 error(s)" in result.output and "identical changes grouped into 1 row(s)" in result.output

@@ -84,6 +84,79 @@ def test_run_result_maps_findings_and_writes_shared_reports(tmp_path: Path) -> N
 
 
 def test_markdown_stays_under_the_github_comment_limit() -> None:
-    many = tuple(Finding("response-new-optional-property", "info", f"GET /r{i}", "x" * 200) for i in range(2000))
+    many = tuple(Finding("response-new-optional-property", "info", f"GET /r{i}", "x" * 200, after=f"p{i}")
+                 for i in range(2000))
     md = to_markdown(DriftReport("a", "b", many), max_rows=2000)
     assert len(md) < 65_536 and "truncated" in md
+
+
+def _inline_enum_pair(tmp_path: Path, n: int, narrowed: bool = True) -> DriftReport:
+    """``n`` operations whose request bodies repeat one inline enum (Twilio's ``http-method``)."""
+    def spec(methods: str) -> str:
+        paths = "".join(
+            f"""  /hooks{i}:
+    post:
+      operationId: hook{i}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                callback_method: {{type: string, enum: [{methods}]}}
+                fallback_method: {{type: string, enum: [{methods}]}}
+      responses: {{'200': {{description: ok}}}}
+""" for i in range(n))
+        return f"openapi: 3.0.3\ninfo: {{title: Hooks, version: '1'}}\npaths:\n{paths}"
+    (tmp_path / "old.yaml").write_text(spec("GET, POST"))
+    (tmp_path / "new.yaml").write_text(spec("POST" if narrowed else "GET, POST"))
+    return diff(load_spec(str(tmp_path / "old.yaml")), load_spec(str(tmp_path / "new.yaml")))
+
+
+def test_one_repeated_change_is_one_row_in_every_format(tmp_path: Path) -> None:
+    report = _inline_enum_pair(tmp_path, 30)
+    assert report.count("error") == 60  # every place is still a finding: levels and exit codes unchanged
+    groups = report.groups(report.at_least("error"))
+    assert len(groups) == 1 and groups[0].count == 60 and len(groups[0].operations) == 30
+
+    data = json.loads(to_json(report))
+    assert data["failed"] is True and data["summary"]["error"] == 60 and data["summary"]["rows"]["error"] == 1
+    [group] = [g for g in data["groups"] if g["level"] == "error"]
+    assert group["id"] == "request-enum-value-removed" and group["count"] == 60 and group["before"] == "GET"
+    assert len(group["places"]) == 60 and len({p["fingerprint"] for p in group["places"]}) == 60
+    assert all(p["location"]["new"].rsplit(":", 1)[-1].isdigit() for p in group["places"])
+
+    md = to_markdown(report)
+    table = [line for line in md.splitlines() if line.startswith("| 🔴")]
+    assert len(table) == 1 and "×60" in table[0] and "+27 more" in table[0] and "59 more places" in table[0]
+
+    errors = [line for line in to_github(report).splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "×60" in errors[0]
+
+    result = to_run_result(report)
+    failed = [c for s in result.suites for c in s.cases if c.status == "failed"]
+    assert len(failed) == 1 and failed[0].details["count"] == 60 and len(failed[0].details["places"]) == 60
+    junit = write_reports(result, tmp_path / "reports", ["junit"])["junit"].read_text()
+    assert junit.count("<failure") == 1
+
+
+def test_different_before_or_after_are_different_rows() -> None:
+    a = Finding("request-enum-value-removed", "error", "POST /a", "a", before="GET")
+    b = Finding("request-enum-value-removed", "error", "POST /b", "b", before="PUT")
+    c = Finding("request-enum-value-removed", "error", "POST /c", "c", before="GET")
+    d = Finding("request-enum-value-removed", "warning", "POST /d", "d", before="GET")  # severity override
+    groups = DriftReport("x", "y", (a, b, c, d)).groups()
+    assert [(g.level, g.first.before, g.count) for g in groups] == [
+        ("error", "GET", 2), ("error", "PUT", 1), ("warning", "GET", 1)]
+
+
+def test_markdown_row_cap_summarises_what_is_hidden_per_rule() -> None:
+    findings = tuple(Finding("request-enum-value-removed", "error", f"POST /e{i}", f"e{i}", before=f"v{i}")
+                     for i in range(7))
+    findings += tuple(Finding("response-optional-property-removed", "warning", f"GET /w{i}", f"w{i}",
+                              before=f"p{i % 2}") for i in range(6))
+    md = to_markdown(DriftReport("a", "b", findings), max_rows=3)
+    assert len([line for line in md.splitlines() if line.startswith(("| 🔴", "| 🟠"))]) == 3
+    assert "… and 6 more row(s) (10 change(s)) not shown" in md
+    assert "| `request-enum-value-removed` | error | 4 | 4 |" in md
+    assert "| `response-optional-property-removed` | warning | 2 | 6 |" in md

@@ -57,7 +57,7 @@ def drift(
     output: Path = typer.Option(None, "--output", "-o", help="Write the output to this file instead of stdout."),
     report_dir: Path = typer.Option(None, "--report-dir", help="Also write shared reports (JUnit, HTML, JSON) here."),
     reports: str = typer.Option("junit,html,json", "--reports", help="Which shared reports to write into --report-dir."),
-    max_rows: int = typer.Option(50, "--max-rows", help="How many findings to list in text and Markdown."),
+    max_rows: int = typer.Option(50, "--max-rows", help="How many rows (identical changes grouped) to list in text and Markdown."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List info findings in text output."),
     list_rules: bool = typer.Option(False, "--list-rules", help="Print the rule catalogue (text or --format json) and exit."),
     allow_network: bool = ALLOW_NETWORK,
@@ -154,31 +154,38 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
     from rich.markup import escape
 
     from toolcheck.cli._console import console
-    from toolcheck.drift.formats import _ops_text
+    from toolcheck.drift.formats import _ops_text, _times, hidden_summary, located_groups
 
     out = out or console()
     out.print(f"[bold]drift[/] {escape(report.old_source)} → {escape(report.new_source)}", soft_wrap=True)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}
-    shown = report.findings if verbose else report.at_least("warning")
-    for f in report.located(tuple(shown[:max_rows])):
+    rows = report.groups(report.findings if verbose else report.at_least("warning"))
+    for g in located_groups(report, rows[:max_rows]):
+        f = g.first
         where = f.location_new or f.location_old
         out.print(
-            f"[{colours.get(f.level, 'white')}]{f.level:7}[/] [bold]{escape(f.rule)}[/] {escape(_ops_text(f))}\n"
-            f"        {escape(f.message)}\n        [dim]{escape(where) + ' · ' if where else ''}{f.fingerprint}[/]",
+            f"[{colours.get(f.level, 'white')}]{f.level:7}[/] [bold]{escape(f.rule)}[/]{_times(g)} {escape(_ops_text(g))}\n"
+            f"        {escape(g.message)}\n        [dim]{escape(where) + ' · ' if where else ''}{f.fingerprint}"
+            + (" (--format json lists every place)" if g.count > 1 else "") + "[/]",
             soft_wrap=True,
         )
         if f.rule.endswith("semantics-changed"):
             out.print(f"        [dim]before:[/] {escape(_one_line(f.before))}\n        [dim]after: [/] "
                       f"{escape(_one_line(f.after))}", soft_wrap=True)
-    if len(shown) > max_rows:
-        out.print(f"... and {len(shown) - max_rows} more (use --format json or --max-rows)")
+    hidden = rows[max_rows:]
+    if hidden:
+        per_rule = ", ".join(f"{rule} ({level}) {n}" for rule, level, _rows, n in hidden_summary(hidden)[:10])
+        out.print(f"... and {len(hidden)} more row(s) (use --format json or --max-rows): {escape(per_rule)}",
+                  soft_wrap=True)
     failed = bool(report.at_least(fail_on))
     verdict = "[red]breaking changes[/]" if report.count("error") else (
         "[yellow]changes to review[/]" if report.count("warning") else "[green]no breaking changes[/]")
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
+    shown = sum(g.count for g in rows)
+    grouped = f" · identical changes grouped into {len(rows)} row(s)" if len(rows) < shown else ""
     out.print(f"{verdict}: {report.count('error')} error(s), {report.count('warning')} warning(s), "
-              f"{report.count('info')} info{ignored} · fail on {fail_on}: {'failed' if failed else 'passed'}"
-              + ("" if verbose else " (-v lists info)"))
+              f"{report.count('info')} info{ignored}{grouped} · fail on {fail_on}: {'failed' if failed else 'passed'}"
+              + ("" if verbose else " (-v lists info)"), soft_wrap=True)
 
 
 def _one_line(value: object, limit: int = 300) -> str:

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from toolcheck.drift.model import DriftReport, Finding
+from toolcheck.drift.model import DriftReport, Finding, FindingGroup
 from toolcheck.drift.rules import LEVEL_RANK, RULES
 from toolcheck.report import md_escape
 from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
@@ -32,55 +32,87 @@ def to_json(report: DriftReport, *, fail_on: str = "error") -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _ops_text(f: Finding, limit: int = 3) -> str:
-    ops = list(f.operations) or ([f.operation] if f.operation else [])
+def _ops_text(f: Finding | FindingGroup, limit: int = 3) -> str:
+    ops = list(f.operations) or ([f.operation] if isinstance(f, Finding) and f.operation else [])
     if not ops:
         return "(document)"
     shown = ", ".join(ops[:limit])
     return shown + (f" +{len(ops) - limit} more" if len(ops) > limit else "")
 
 
+def _times(g: FindingGroup) -> str:
+    return f" ×{g.count}" if g.count > 1 else ""
+
+
+def located_groups(report: DriftReport, groups: tuple[FindingGroup, ...]) -> tuple[FindingGroup, ...]:
+    """The groups with ``file:line`` filled in for their first place only (what a row prints)."""
+    firsts = report.located(tuple(g.first for g in groups))
+    return tuple(FindingGroup((first, *g.findings[1:])) for g, first in zip(groups, firsts, strict=True))
+
+
+def hidden_summary(groups: tuple[FindingGroup, ...]) -> list[tuple[str, str, int, int]]:
+    """(rule, level, rows, changes) of the rows a capped list does not show, most changes first."""
+    per: dict[tuple[str, str], list[int]] = {}
+    for g in groups:
+        entry = per.setdefault((g.rule, g.level), [0, 0])
+        entry[0] += 1
+        entry[1] += g.count
+    return sorted(((rule, level, rows, n) for (rule, level), (rows, n) in per.items()),
+                  key=lambda x: (-LEVEL_RANK.get(x[1], 0), -x[3], x[0]))
+
+
 def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 50, title: str = "API drift") -> str:
-    """A PR comment: verdict, counts, a table of breaking/warning findings, the rest folded."""
-    located = report.located(report.at_least("warning")[:max_rows])
+    """A PR comment: verdict, counts, a table of breaking/warning rows (identical changes grouped),
+    a per-rule summary of the rows past ``max_rows``, the rest folded."""
+    rows = report.groups(report.at_least("warning"))
+    located = located_groups(report, rows[:max_rows])
     errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
     failed = bool(report.at_least(fail_on))
     verdict = "❌ **breaking changes**" if errors else ("⚠️ **changes to review**" if warnings else "✅ **no breaking changes**")
+    grouped = len(rows) < errors + warnings
     lines = [
         "<!-- toolcheck-drift -->",
         f"### {md_escape(title)}: {verdict}",
         "",
         f"`{md_escape(report.old_source)}` → `{md_escape(report.new_source)}` · "
         f"{errors} error(s), {warnings} warning(s), {infos} info · fail on {fail_on}: "
-        f"{'**failed**' if failed else 'passed'}" + (f" · {len(report.ignored)} ignored" if report.ignored else ""),
+        f"{'**failed**' if failed else 'passed'}" + (f" · {len(report.ignored)} ignored" if report.ignored else "")
+        + (f" · identical changes grouped into {len(rows)} row(s)" if grouped else ""),
         "",
     ]
     if located:
         lines += ["| | rule | operation | change | where · fingerprint |", "|---|---|---|---|---|"]
-        for f in located:
+        for g in located:
+            f = g.first
             where = f.location_new or f.location_old
             lines.append(
-                f"| {_ICON.get(f.level, '')} | `{md_escape(f.rule)}` | {md_escape(_ops_text(f))} | "
-                f"{md_escape(f.message)} | {md_escape(where)} `{f.fingerprint}` |"
+                f"| {_ICON.get(g.level, '')} | `{md_escape(g.rule)}`{_times(g)} | {md_escape(_ops_text(g))} | "
+                f"{md_escape(g.message)} | {md_escape(where)} `{f.fingerprint}` |"
             )
-        more = len(report.at_least("warning")) - len(located)
-        if more > 0:
-            lines.append(f"\n… and {more} more (see the JSON or HTML report).")
+        hidden = rows[len(located):]
+        if hidden:
+            changes = sum(g.count for g in hidden)
+            lines += ["", f"… and {len(hidden)} more row(s) ({changes} change(s)) not shown "
+                      "(`--max-rows`, or the JSON or HTML report):", "",
+                      "| rule | level | rows | changes |", "|---|---|---|---|"]
+            lines += [f"| `{md_escape(rule)}` | {level} | {n_rows} | {n} |"
+                      for rule, level, n_rows, n in hidden_summary(hidden)]
         lines.append("")
-    semantic = [f for f in report.findings if f.rule.endswith("semantics-changed")][:10]
+    semantic = report.groups(tuple(f for f in report.findings if f.rule.endswith("semantics-changed")))[:10]
     if semantic:
         lines += ["<details><summary>Description changes that alter meaning (before → after)</summary>", ""]
-        for f in semantic:
-            lines.append(f"- **{md_escape(_ops_text(f))}** {md_escape(f.path)}: "
+        for g in semantic:
+            f = g.first
+            lines.append(f"- **{md_escape(_ops_text(g))}** {md_escape(f.path)}{_times(g)}: "
                          f"“{md_escape(f.before, limit=200)}” → “{md_escape(f.after, limit=200)}”")
         lines += ["", "</details>", ""]
-    info = [f for f in report.findings if f.level == "info"]
+    info = report.groups(tuple(f for f in report.findings if f.level == "info"))
     if info:
-        lines += [f"<details><summary>{len(info)} other change(s)</summary>", ""]
-        for f in info[:max_rows * 4]:
-            lines.append(f"- `{md_escape(f.rule)}` {md_escape(_ops_text(f))}: {md_escape(f.message)}")
+        lines += [f"<details><summary>{infos} other change(s)</summary>", ""]
+        for g in info[:max_rows * 4]:
+            lines.append(f"- `{md_escape(g.rule)}`{_times(g)} {md_escape(_ops_text(g))}: {md_escape(g.message)}")
         if len(info) > max_rows * 4:
-            lines.append(f"- … and {len(info) - max_rows * 4} more")
+            lines.append(f"- … and {len(info) - max_rows * 4} more row(s)")
         lines += ["", "</details>", ""]
     lines.append("<sub>Suppress a finding with its fingerprint in the drift ignore file "
                  "(`--format json` lists fingerprints); every entry needs a reason.</sub>")
@@ -115,8 +147,10 @@ def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: i
     """``::error file=...,line=...,title=...::message`` lines, annotated on the new spec where possible."""
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     out: list[str] = []
-    chosen = report.at_least("warning") or ()
-    for f in report.located(tuple(chosen[:max_annotations])):
+    # one annotation per group, at its first place: GitHub shows only the first few annotations
+    # of a step, which 70 copies of one change would otherwise fill
+    for g in located_groups(report, report.groups(report.at_least("warning"))[:max_annotations]):
+        f = g.first
         file, line = _file_line(f.location_new) if f.location_new else ("", "")
         if not file:
             file, line = _file_line(f.location_old)
@@ -125,8 +159,8 @@ def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: i
             props.append(f"file={_gh_escape(file, prop=True)}")
             if line:
                 props.append(f"line={line}")
-        props.append(f"title={_gh_escape(f.rule + ' ' + _ops_text(f, 1), prop=True)}")
-        out.append(f"::{kinds[f.level]} {','.join(props)}::{_gh_escape(f.message)} [{f.fingerprint}]")
+        props.append(f"title={_gh_escape(f.rule + _times(g) + ' ' + _ops_text(g, 1), prop=True)}")
+        out.append(f"::{kinds[f.level]} {','.join(props)}::{_gh_escape(g.message)} [{f.fingerprint}]")
     errors, warnings = report.count("error"), report.count("warning")
     out.append(f"toolcheck drift: {errors} error(s), {warnings} warning(s), {report.count('info')} info "
                f"(fail on {fail_on})")
@@ -157,14 +191,15 @@ def to_changelog(report: DriftReport) -> str:
 
 def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: str = "",
                   duration: float = 0.0) -> RunResult:
-    """Map findings onto the shared result model: one suite per operation, one case per finding."""
+    """Map findings onto the shared result model: one case per group of identical changes, in the
+    suite of its operation (or ``several operations``); every place is listed in the case."""
     floor = LEVEL_RANK[fail_on]
     suites: dict[str, list[CaseResult]] = defaultdict(list)
-    for f in report.located():
-        status = FAILED if f.rank >= floor else PASSED
-        suites[f.operation or "API"].append(_case(f, status))
-    for f in report.ignored:
-        suites[f.operation or "API"].append(_case(f, SKIPPED))
+    for g in report.groups(report.located()):
+        status = FAILED if g.first.rank >= floor else PASSED
+        suites[_suite(g)].append(_case(g, status))
+    for g in report.groups(report.ignored):
+        suites[_suite(g)].append(_case(g, SKIPPED))
     return RunResult(
         tool="drift",
         title=f"drift {report.old_source} → {report.new_source}",
@@ -176,18 +211,31 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
     )
 
 
-def _case(f: Finding, status: str) -> CaseResult:
+def _suite(g: FindingGroup) -> str:
+    if g.count == 1:
+        return g.first.operation or "API"
+    ops = g.operations
+    return ops[0] if len(ops) == 1 else ("several operations" if ops else "API")
+
+
+def _case(g: FindingGroup, status: str) -> CaseResult:
+    f = g.first
     details: dict[str, Any] = {
-        "rule": f.rule, "level": f.level, "operation": f.operation, "operations": list(f.operations),
+        "rule": f.rule, "level": f.level, "operation": f.operation, "operations": list(g.operations),
         "location_old": f.location_old, "location_new": f.location_new,
         "location": f.location_new or f.location_old,
         "expected": f.before, "actual": f.after, "before": f.before, "after": f.after,
-        "message": f.message, "fingerprint": f.fingerprint, "oasdiff": list(f.oasdiff),
+        "message": g.message, "fingerprint": f.fingerprint, "oasdiff": list(f.oasdiff),
     }
+    if g.count > 1:
+        details["count"] = g.count
+        details["places"] = [
+            f"{p.operation or 'API'} · {p.path or '-'} · {p.location_new or p.location_old or '-'} · {p.fingerprint}"
+            for p in g.findings]
     if f.ignored:
         details["hint"] = f"ignored: {f.ignored}"
     return CaseResult(
-        name=f"{f.rule}: {f.path or f.operation or 'API'}", status=status, message=f.message,
-        classname=f"drift.{f.operation or 'API'}", details=details,
-        properties={"level": f.level, "fingerprint": f.fingerprint},
+        name=f"{f.rule}: {f.path or f.operation or 'API'}" + (f" (×{g.count})" if g.count > 1 else ""),
+        status=status, message=g.message, classname=f"drift.{_suite(g)}", details=details,
+        properties={"level": f.level, "fingerprint": f.fingerprint, **({"count": str(g.count)} if g.count > 1 else {})},
     )

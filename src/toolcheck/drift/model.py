@@ -8,6 +8,7 @@ finding a line number means re-parsing the source and most findings are never pr
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -84,6 +85,74 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class FindingGroup:
+    """Identical changes (same rule, level, before and after) at several places: one row.
+
+    An inline schema repeated per operation (Twilio's ``http-method`` enum sits in 112 places)
+    makes one edit many findings; reporters print one row per group with its count, and the
+    JSON lists every place. Levels, exit codes, fingerprints and ignore entries stay per finding.
+    """
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def rule(self) -> str:
+        return self.first.rule
+
+    @property
+    def level(self) -> str:
+        return self.first.level
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """Every operation the change reaches, in order of first appearance."""
+        ops: dict[str, None] = {}
+        for f in self.findings:
+            for op in f.operations or ((f.operation,) if f.operation else ()):
+                ops[op] = None
+        return tuple(ops)
+
+    @property
+    def message(self) -> str:
+        """The first place's sentence, plus how many other places carry the same change."""
+        more = self.count - 1
+        return self.first.message + (f" (same change at {more} more place{'s' if more > 1 else ''})" if more else "")
+
+    def places(self) -> list[dict[str, Any]]:
+        """One entry per finding: operation(s), path, file:line on both sides, fingerprint."""
+        return [{"operation": f.operation, "operations": list(f.operations) or ([f.operation] if f.operation else []),
+                 "path": f.path, "location": {"old": f.location_old or None, "new": f.location_new or None},
+                 "fingerprint": f.fingerprint} for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.first
+        return {"id": first.rule, "level": first.level, "count": self.count, "message": self.message,
+                "before": _jsonable(first.before), "after": _jsonable(first.after),
+                "operations": list(self.operations), "oasdiff": list(first.oasdiff), "places": self.places()}
+
+
+def group_findings(findings: tuple[Finding, ...] | list[Finding]) -> tuple[FindingGroup, ...]:
+    """Group identical changes: same rule, level, before and after (in order of first appearance)."""
+    groups: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for f in findings:
+        key = (f.rule, f.level, _canonical(f.before), _canonical(f.after))
+        groups.setdefault(key, []).append(f)
+    return tuple(FindingGroup(tuple(members)) for members in groups.values())
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool, list, dict)):
         return value
@@ -117,6 +186,14 @@ class DriftReport:
         floor = LEVEL_RANK[level]
         return tuple(f for f in self.findings if f.rank >= floor)
 
+    def groups(self, findings: tuple[Finding, ...] | None = None) -> tuple[FindingGroup, ...]:
+        """The findings (all, or those given) as rows of identical changes (:func:`group_findings`)."""
+        return group_findings(self.findings if findings is None else findings)
+
+    def rows(self, level: str) -> int:
+        """How many grouped rows sit at exactly ``level``."""
+        return sum(1 for g in self.groups() if g.level == level)
+
     def located(self, findings: tuple[Finding, ...] | None = None) -> tuple[Finding, ...]:
         """The findings with ``file:line`` locations filled in (only call for what you output)."""
         out = []
@@ -137,13 +214,18 @@ class DriftReport:
 
     def to_dict(self, *, locate: bool = True) -> dict[str, Any]:
         findings = self.located() if locate else self.findings
+        groups = group_findings(findings)
         return {
             "old": {"source": self.old_source, "title": self.old_title, "version": self.old_version},
             "new": {"source": self.new_source, "title": self.new_title, "version": self.new_version},
             "summary": {
                 "error": self.count("error"), "warning": self.count("warning"), "info": self.count("info"),
-                "ignored": len(self.ignored), **self.stats,
+                "ignored": len(self.ignored),
+                "rows": {lvl: sum(1 for g in groups if g.level == lvl)
+                         for lvl in ("error", "warning", "info")},
+                **self.stats,
             },
             "findings": [f.to_dict() for f in findings],
+            "groups": [g.to_dict() for g in groups],
             "ignored": [f.to_dict() for f in self.ignored],
         }

@@ -526,6 +526,15 @@ def catalogue_markdown() -> str:
         "finding's `oasdiff` field names the exact oasdiff id (`request-body-…` vs `request-property-…`).",
         "Rules marked *agent* have no peer equivalent: they treat an operation as an LLM tool.",
         "",
+        "**Grouping.** Every place a change occurs is one finding (own fingerprint, own ignore entry, own",
+        "level), but outputs print *identical changes* (same rule, same level, same before and after) as one",
+        "row with a count: one enum value dropped from an inline schema repeated in 70 operations is one",
+        "row `×70`. JSON keeps `findings` and adds `groups` (each with every place: operation, path,",
+        "`file:line`, fingerprint); JUnit/HTML have one case per group listing its places; GitHub",
+        "annotations mark the first place of each group. When the PR comment reaches `--max-rows`, a table",
+        "says what is hidden per rule (rule, level, rows, changes). Grouping never changes a level or the",
+        "exit code. oasdiff prints one line per operation and place (no grouping, no cap summary).",
+        "",
         f"{len(RULES)} rules; they map to {len(covered_oasdiff_ids())} of oasdiff's {len(OASDIFF_LEVELS)} rule ids "
         f"({sum(1 for i in covered_oasdiff_ids() if OASDIFF_LEVELS[i] != 'INFO')} of its "
         f"{sum(1 for v in OASDIFF_LEVELS.values() if v != 'INFO')} ERR/WARN ids).",
