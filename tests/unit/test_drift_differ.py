@@ -362,3 +362,72 @@ def test_response_media_type_renamed() -> None:
     assert rules(run(s("application/json"), s("application/*"))) == {"response-media-type-name-generalized"}
     assert rules(run(s("application/*"), s("application/json"))) == {"response-media-type-name-specialized"}
     assert rules(run(s("application/json"), s("application/vnd.api+json"))) == {"response-media-type-name-changed"}
+
+
+def _props(props: dict[str, Any], *, response: bool = False) -> dict[str, Any]:
+    body = {"type": "object", "properties": props}
+    return spec({"/t": {"post": op(None, body) if response else op(body)}})
+
+
+def test_untyped_removal_plus_unrelated_addition_is_not_a_rename() -> None:
+    alone = run(_props({"alpha": {"description": "first"}}), _props({}))
+    paired = run(_props({"alpha": {"description": "first"}}), _props({"alpha2": {"description": "other"}}))
+    removal = {(f.rule, f.level) for f in main(alone)}
+    assert removal == {("request-optional-property-removed", "warning")}
+    assert removal <= {(f.rule, f.level) for f in main(paired)}  # its level does not depend on the addition
+    assert "request-property-renamed" not in rules(paired)
+    typed = run(_props({"alpha": {"type": "string", "maxLength": 5}}), _props({"alpha2": {"type": "string",
+                                                                                         "maxLength": 5}}))
+    assert rules(typed) == {"request-property-renamed"}  # a schema that says something still pairs
+
+
+def test_untyped_nullable_becoming_typed_is_a_narrowing() -> None:
+    old = {"a": {"nullable": True}}
+    for new in ({"a": {"type": "string", "nullable": True}}, {"a": {"type": "string"}}):
+        request = run(spec({"/t": {"post": op({"type": "object", "properties": old})}}, version="3.0.3"),
+                      spec({"/t": {"post": op({"type": "object", "properties": new})}}, version="3.0.3"))
+        assert {(f.rule, f.level) for f in main(request)} == {("request-type-specialized", "error")}
+        response = run(spec({"/t": {"post": op(None, {"type": "object", "properties": old})}}, version="3.0.3"),
+                       spec({"/t": {"post": op(None, {"type": "object", "properties": new})}}, version="3.0.3"))
+        assert {(f.rule, f.level) for f in main(response)} == {("response-type-specialized", "info")}
+
+
+def test_const_or_enum_without_type_keeps_the_type_of_its_values() -> None:
+    for old, new in (({"type": "integer", "oneOf": []}, {"const": 1}),
+                     ({"type": "string"}, {"enum": ["a", "b"]})):
+        report = run(_props({"a": old}, response=True), _props({"a": new}, response=True))
+        assert not any("generalized" in f.rule or "widened" in f.message for f in main(report)), main(report)
+        assert {f.level for f in main(report)} == {"info"}  # a narrower response breaks nobody
+    request = run(_props({"a": {"type": "number"}}), _props({"a": {"const": 1}}))
+    assert {"request-type-specialized", "request-const-added"} <= rules(request, "error")
+
+
+def test_a_pattern_change_with_a_witness_is_incompatible() -> None:
+    def s(pattern: str, *, response: bool) -> dict[str, Any]:
+        return _props({"code": {"type": "string", "pattern": pattern}}, response=response)
+    disjoint = run(s("^[0-9]{4}$", response=True), s("^[a-z]{4}$", response=True))
+    [f] = main(disjoint)
+    assert (f.rule, f.level, f.oasdiff) == ("response-pattern-incompatible", "warning",
+                                            ("response-property-pattern-changed",))
+    assert "no value drawn from the new pattern matches the old one" in f.message
+    wider = run(s("^[a-z]+$", response=True), s(".+", response=True))  # oasdiff's breaking-modify-pattern: INFO
+    assert {(f.rule, f.level) for f in main(wider)} == {("response-pattern-changed", "info")}
+    narrower = run(s("^[0-9a-z]{4}$", response=True), s("^[0-9]{4}$", response=True))
+    assert {(f.rule, f.level) for f in main(narrower)} == {("response-pattern-changed", "info")}
+    request = run(s("^[0-9]+$", response=False), s("^[a-z]+$", response=False))
+    assert {(f.rule, f.level) for f in main(request)} == {("request-pattern-incompatible", "error")}
+    assert "matched the old pattern, not the new one" in main(request)[0].message
+    looser_request = run(s("^[0-9]+$", response=False), s("^[0-9a-z]+$", response=False))
+    assert {(f.rule, f.level) for f in main(looser_request)} == {("request-pattern-changed", "warning")}
+    # a pattern that could backtrack exponentially is never run: the plain rule, at its usual level
+    hostile = run(s("^(a+)+$", response=True), s("^[0-9]{4}$", response=True))
+    assert {(f.rule, f.level) for f in main(hostile)} == {("response-pattern-changed", "info")}
+
+
+def test_only_agent_visible_descriptions_are_warnings() -> None:
+    def s(text: str, *, response: bool) -> dict[str, Any]:
+        return _props({"amount": {"type": "integer", "description": text}}, response=response)
+    request = run(s("Amount in cents.", response=False), s("Amount in dollars.", response=False))
+    assert {(f.rule, f.level) for f in main(request)} == {("request-description-semantics-changed", "warning")}
+    response = run(s("Amount in cents.", response=True), s("Amount in dollars.", response=True))
+    assert {(f.rule, f.level) for f in main(response)} == {("response-description-semantics-changed", "info")}

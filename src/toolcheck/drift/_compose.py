@@ -191,6 +191,11 @@ def _strip_docs(schema: Any) -> str:
     return canonical(schema)
 
 
+def _constrains(schema: Any) -> bool:
+    """Does the schema restrict its values at all (anything beyond annotations and extensions)?"""
+    return isinstance(schema, dict) and any(k not in ANNOTATIONS and not k.startswith("x-") for k in schema)
+
+
 def _pair_renames(removed: list[str], added: list[str], op: dict[str, Any], np: dict[str, Any]) -> list[tuple[str, str]]:
     """One removal and one addition with the same schema and a similar name (or the only pair)."""
     if not removed or not added:
@@ -199,6 +204,10 @@ def _pair_renames(removed: list[str], added: list[str], op: dict[str, Any], np: 
     free = list(added)
     for r in removed:
         rk = _strip_docs(op[r])
+        if not _constrains(op[r]):
+            # an untyped property is "the same schema" as any other untyped one: pairing them
+            # would let an unrelated addition turn a removal into a rename (and change its level)
+            continue
         best, best_score = None, 0.0
         for a in free:
             if _strip_docs(np[a]) != rk:

@@ -42,6 +42,32 @@ from toolcheck.spec.model import Spec
 
 __all__ = ["RO", "WO", "Fact", "Result", "SchemaDiffer", "canonical"]
 
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
+               (dict, "object"), (type(None), "null"))
+
+
+def _value_types(schema: dict[str, Any]) -> set[str] | None:
+    """The JSON types a ``const``/``enum`` without ``type`` admits (None when it has neither)."""
+    if "const" in schema:
+        values = [schema["const"]]
+    elif isinstance(schema.get("enum"), list) and schema["enum"]:
+        values = schema["enum"]
+    else:
+        return None
+    out = set()
+    for v in values:
+        out.add(next((name for cls, name in _JSON_TYPES if isinstance(v, cls)), "string"))
+    if "integer" in out and "number" in out:
+        out.discard("integer")  # 1 and 1.5: numbers
+    return out
+
+
+def _any_value(schema: dict[str, Any]) -> bool:
+    """No keyword restricts which JSON types are valid (so null is valid too)."""
+    return not any(k in schema for k in ("type", "enum", "const", "allOf", "oneOf", "anyOf", "not", "$ref",
+                                         "properties"))
+
+
 def _spelling(value: str) -> str:
     return "".join(c for c in value.lower() if c.isalnum())
 
@@ -309,11 +335,15 @@ class SchemaDiffer(CompositionMixin):
                 return
 
         # --- nullability and types -----------------------------------------------------------
-        ot, nt = _types(o), _types(n)
+        # compare accepted value sets: {const: 1} is an integer, not "any type"
+        ot, nt = _types(o) or _value_types(o), _types(n) or _value_types(n)
         oenum, nenum = o.get("enum"), n.get("enum")
+        o_any, n_any = _any_value(o), _any_value(n)
         onull = onull_w or bool(ot and "null" in ot) or (isinstance(oenum, list) and None in oenum)
         nnull = nnull_w or bool(nt and "null" in nt) or (isinstance(nenum, list) and None in nenum)
-        if onull != nnull:
+        # an untyped schema already accepts null ({nullable: true} without a type is {}): going
+        # from it to a typed one narrowed it, which the type fact below says; null is part of that
+        if onull != nnull and not o_any and not n_any:
             fact("became-nullable" if nnull else "became-not-nullable", onull, nnull)
         if ot is not None:
             ot.discard("null")
@@ -334,7 +364,7 @@ class SchemaDiffer(CompositionMixin):
                 fact("type-changed", sorted(ot), sorted(nt))
         elif ot and nt is None and not any(k in n for k in composite) and not n.get("properties"):
             fact("type-generalized", sorted(ot), None)
-        elif nt and ot is None and not any(k in o for k in composite) and not o.get("properties") and o:
+        elif nt and ot is None and not any(k in o for k in composite) and not o.get("properties"):
             fact("type-specialized", None, sorted(nt))
         if o.get("format") != n.get("format") and (ot == nt or not ot or not nt):
             if o.get("format") is not None and n.get("format") is not None or n.get("format") is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from toolcheck.drift._agent import changed_sentences, semantic_delta
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
+from toolcheck.drift._patterns import probe
 from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
 from toolcheck.drift.model import DriftReport, Finding
 from toolcheck.drift.rules import (
@@ -45,6 +46,7 @@ _IGNORED_WHEN_HIDDEN = frozenset({
     "property-became-required", "property-became-required-with-default", "required-property-removed",
     "optional-property-removed", "type-changed", "type-specialized", "became-not-nullable", "pattern-added",
     "property-became-optional", "became-nullable", "type-generalized", "max-increased", "max-length-increased",
+    "description-semantics-changed", "pattern-incompatible",
 })
 
 
@@ -147,6 +149,17 @@ class Differ:
                     continue
                 if _semantics(str(fact.before), str(fact.after)):
                     kind = "description-semantics-changed"
+            example = None
+            if kind == "pattern-changed" and isinstance(fact.before, str) and isinstance(fact.after, str):
+                # requests: one old value the new pattern rejects breaks a caller (a proof); responses:
+                # a client validating with the old pattern rejects every new value we can draw (the
+                # disjoint case; a widened response pattern stays a change, as in oasdiff)
+                source, target = (fact.before, fact.after) if side == "request" else (fact.after, fact.before)
+                example, every = probe(source, target)
+                if side == "response" and not every:
+                    example = None
+                if example is not None:
+                    kind = "pattern-incompatible"
             rule_id = schema_rule_id(prefix, kind)
             if rule_id not in RULES:
                 continue
@@ -184,6 +197,9 @@ class Differ:
             place = f"{head}{' ' + shown if shown else ''}"
             values = "" if kind.startswith("description") else _values(fact.before, fact.after)
             message = f"{place}: {text}{values}"
+            if example is not None:
+                message += (f": {_short(example)!r} matched the old pattern, not the new one" if side == "request"
+                            else f": no value drawn from the new pattern matches the old one (e.g. {_short(example)!r})")
             if kind == "description-semantics-changed":
                 message += " (" + "; ".join(_semantics(str(fact.before), str(fact.after))) + ")"
                 before, after = changed_sentences(str(fact.before), str(fact.after))

@@ -123,6 +123,9 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "pattern-added": (ERROR, INFO, "constraints", "a pattern was added"),
     "pattern-changed": (WARNING, INFO, "constraints", "the pattern changed"),
     "pattern-removed": (INFO, INFO, "constraints", "the pattern was removed"),
+    "pattern-incompatible": (ERROR, WARNING, "constraints",
+                             "the pattern changed and rejects what the other side relies on: an old request "
+                             "value (a witness), or every drawn new response value (disjoint, sampled)"),
     "additional-properties-restricted": (ERROR, INFO, "constraints",
                                          "additionalProperties was restricted (false or a narrower schema)"),
     "additional-properties-allowed": (INFO, WARNING, "constraints", "additionalProperties was opened"),
@@ -170,7 +173,9 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "discriminator-mapping-deleted": (INFO, INFO, "composition", "a discriminator mapping was deleted"),
     "discriminator-mapping-changed": (INFO, INFO, "composition", "a discriminator mapping changed"),
     "description-changed": (INFO, INFO, "documentation", "the description changed (no change in meaning found)"),
-    "description-semantics-changed": (WARNING, WARNING, "documentation",
+    # a warning only where an LLM reads it: request schemas are the tool's input schema; response
+    # schema text is not part of a tool definition (see the catalogue's "Descriptions" paragraph)
+    "description-semantics-changed": (WARNING, INFO, "documentation",
                                       "the description changed units, ranges, negations or side effects"),
 }
 # JSON Schema 2020-12 applicators and keywords compared as added / removed / changed
@@ -252,6 +257,8 @@ def _schema_oasdiff(prefix: str, kind: str, root: bool) -> tuple[str, ...]:
     for ro in ("read-only", "write-only"):
         if kind in (f"property-became-{ro}", f"property-became-not-{ro}"):
             return tuple(i for i in (f"{side}-required-{kind}", f"{side}-optional-{kind}") if i in OASDIFF_LEVELS)
+    if kind == "pattern-incompatible":
+        kind = base = "pattern-changed"
     if kind == "enum-value-renamed":
         ids = [f"{root_prefix if root else nested_prefix}-enum-value-{a}" for a in ("removed", "added")]
         return tuple(i for i in ids if i in OASDIFF_LEVELS)
@@ -534,6 +541,31 @@ def catalogue_markdown() -> str:
         "annotations mark the first place of each group. When the PR comment reaches `--max-rows`, a table",
         "says what is hidden per rule (rule, level, rows, changes). Grouping never changes a level or the",
         "exit code. oasdiff prints one line per operation and place (no grouping, no cap summary).",
+        "",
+        "**Descriptions.** A description is a warning only where an agent reads it as part of the tool:",
+        "the operation's summary/description (`tool-description-semantics-changed`), a parameter's",
+        "description (`parameter-description-semantics-changed`) and the descriptions inside the request",
+        "schemas (`request-…` and `request-parameter-description-semantics-changed`), because those become",
+        "the tool's name, description and `inputSchema` (what `toolcheck agent` and MCP/function-calling",
+        "tool definitions carry, readOnly properties excepted). Response schemas, response headers and",
+        "everything else are not in a tool definition: their changes stay in the changelog at info.",
+        "Only a change of meaning (numbers, units, ranges, negations, obligations, side effects) is",
+        "reported above info; a rewording is `…-description-changed` at info. oasdiff has no description",
+        "rule at all (its `changelog` drops documentation-only edits).",
+        "",
+        "**Patterns.** A changed pattern is `…-pattern-incompatible` when the other side's values fail",
+        "it. Request side (an error): drift found a *witness*, a string the old pattern accepts and the",
+        "new one rejects: a request that used to be valid now fails (a proof). Response side (a warning;",
+        "oasdiff calls every response pattern change INFO): *every* string drawn from the new pattern",
+        "fails the old one, so a client validating with the old pattern rejects what the server now",
+        "sends: the sampled stand-in for \"disjoint languages\" (evidence, not proof: an overlap the draws",
+        "missed is possible). A widened response pattern whose draws partly match the old one stays",
+        "`response-pattern-changed` at info, as in oasdiff. Regex languages cannot be compared exactly",
+        "(back-references, look-arounds), hence the sampling: 24 strings drawn from the source pattern",
+        "with the generator the mock and fuzzer use (each checked against its pattern), seeded by the",
+        "two patterns so runs repeat. No witness proves nothing: the change stays `…-pattern-changed` at",
+        "its usual level. A target pattern that could backtrack exponentially (a repeat around a repeat",
+        "or an alternation) is never run. The message shows the witness.",
         "",
         f"{len(RULES)} rules; they map to {len(covered_oasdiff_ids())} of oasdiff's {len(OASDIFF_LEVELS)} rule ids "
         f"({sum(1 for i in covered_oasdiff_ids() if OASDIFF_LEVELS[i] != 'INFO')} of its "

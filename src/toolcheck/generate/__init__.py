@@ -11,7 +11,10 @@ the fuzzer diverse and boundary-seeking ones in three modes.
 from __future__ import annotations
 
 from toolcheck.generate._formats import FORMATS
-from toolcheck.generate._regex import RegexError, string_from_regex
+from toolcheck.generate._regex import RegexError, linear_time, string_from_regex
 from toolcheck.generate._schema import canonical, fill_items, is_num, merge, numeric_bounds
 
-__all__ = ["FORMATS", "RegexError", "canonical", "fill_items", "is_num", "merge", "numeric_bounds", "string_from_regex"]
+__all__ = [
+    "FORMATS", "RegexError", "canonical", "fill_items", "is_num", "linear_time", "merge", "numeric_bounds",
+    "string_from_regex",
+]

@@ -258,3 +258,48 @@ def _in_set(ch: str, items: list[tuple[Any, Any]]) -> bool:
             if ch not in positive:
                 return True
     return False
+
+
+def linear_time(pattern: str) -> bool:
+    """Can Python's backtracking engine match ``pattern`` without blowing up on short inputs?
+
+    Catastrophic backtracking needs a repeat around something that can itself match in several
+    ways: a nested repeat (``(a+)+``) or an alternation (``(a|ab)*``). A pattern with neither
+    (or with only possessive/atomic inner parts) is safe to ``re.search`` with a spec's text.
+    False for invalid patterns too: the caller must not run them.
+    """
+    try:
+        tree, _compiled = _compile(pattern)
+    except RegexError:
+        return False
+
+    def walk(items: Any, under_repeat: bool) -> bool:
+        for op, av in items:
+            if op in _REPEATS:
+                low, high = av[0], av[1]
+                if under_repeat and low != high:  # a fixed count ({2}) adds no ambiguity
+                    return False
+                # an optional part (?, {0,1}) is tried at most twice: only a real loop multiplies
+                loops = high > 1 and op is not getattr(_c, "POSSESSIVE_REPEAT", None)
+                if not walk(av[2], under_repeat or loops):
+                    return False
+            elif op is _c.BRANCH:
+                if under_repeat:
+                    return False
+                if not all(walk(branch, False) for branch in av[1]):
+                    return False
+            elif op is _c.SUBPATTERN:
+                if not walk(av[3], under_repeat):
+                    return False
+            elif op in (_c.ASSERT, _c.ASSERT_NOT):
+                if not walk(av[1], under_repeat):
+                    return False
+            elif op is _c.GROUPREF_EXISTS:
+                if under_repeat or not all(walk(b, False) for b in av[1:] if b is not None):
+                    return False
+            elif op is _ATOMIC:
+                if not walk(av, False):
+                    return False
+        return True
+
+    return walk(tree, False)
