@@ -185,3 +185,90 @@ def test_text_output_groups_identical_changes(tmp_path: Path) -> None:
     assert result.output.count("request-max-length-decreased") == 1
     assert "request-max-length-decreased ×2 POST /jobs, POST /tasks" in result.output
     assert "2 error(s)" in result.output and "identical changes grouped into 1 row(s)" in result.output
+
+
+def _spec_dirs(tmp_path: Path) -> tuple[Path, Path]:
+    """Two releases of an API split over documents: one tightened, one removed, one added, one untouched."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for side in (old, new):
+        (side / "products").mkdir(parents=True)
+        (side / "products" / "shared.yaml").write_text("components: {schemas: {Id: {type: string}}}\n")  # a part
+        (side / "same.yaml").write_text(BASE.replace("Tasks", "Same"))
+    (old / "tasks.yaml").write_text(BASE)
+    (new / "tasks.yaml").write_text(TIGHTER)
+    # JSON members in any order (Twilio sorts them): `openapi` comes last here
+    (old / "products" / "gone.json").write_text(json.dumps({"paths": {}, "info": {"title": "G", "version": "1"},
+                                                            "openapi": "3.1.0"}))
+    (new / "products" / "added.yaml").write_text(BASE.replace("Tasks", "Added"))
+    return old, new
+
+
+def test_directories_of_specs_are_compared_document_by_document(tmp_path: Path) -> None:
+    old, new = _spec_dirs(tmp_path)
+    result = runner.invoke(app, ["drift", str(old), str(new), "-f", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    by_id = {(f["id"], f.get("spec_file")) for f in data["findings"]}
+    assert ("request-max-length-decreased", "tasks.yaml") in by_id
+    assert ("spec-file-removed", "products/gone.json") in by_id
+    assert ("spec-file-added", "products/added.yaml") in by_id
+    assert not any(f.get("spec_file") in ("same.yaml", "products/shared.yaml") for f in data["findings"])
+    assert data["summary"]["spec_files_old"] == 3 and data["summary"]["spec_files_new"] == 3
+    tightened = next(f for f in data["findings"] if f["id"] == "request-max-length-decreased")
+    assert tightened["location"]["new"].endswith("tasks.yaml:14")
+    text = runner.invoke(app, ["drift", str(old), str(new)]).output
+    assert "tasks.yaml: POST /tasks" in text and "spec-file-removed products/gone.json" in text
+
+
+def test_a_directory_document_that_cannot_be_loaded_is_not_a_pass(tmp_path: Path) -> None:
+    old, new = _spec_dirs(tmp_path)
+    (new / "tasks.yaml").write_text(BASE)  # no change left but the broken document
+    (old / "broken.yaml").write_text("openapi: 3.1.0\ninfo: [unclosed\n")
+    (new / "broken.yaml").write_text("openapi: 3.1.0\ninfo: [unclosed\n")
+    (old / "products" / "gone.json").unlink()
+    (new / "products" / "added.yaml").unlink()
+    result = runner.invoke(app, ["drift", str(old), str(new), "-f", "markdown"])
+    assert result.exit_code == 2
+    assert "could not be compared" in result.stdout and "broken.yaml" in result.stdout
+    assert "no breaking changes" not in result.stdout
+
+
+def test_git_directory_source_in_a_subprocess(tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid", "NO_COLOR": "1"}
+    old, new = _spec_dirs(tmp_path)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    (repo / "specs").mkdir()
+    for path in old.rglob("*"):
+        if path.is_file():
+            (repo / "specs" / path.relative_to(old)).parent.mkdir(parents=True, exist_ok=True)
+            (repo / "specs" / path.relative_to(old)).write_bytes(path.read_bytes())
+    subprocess.run(["git", "add", "specs"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "base"], cwd=repo, check=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "toolcheck", "drift", "git:HEAD:specs", str(new), "-f", "json"],
+                          cwd=repo, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    ids = {(f["id"], f.get("spec_file")) for f in json.loads(proc.stdout)["findings"]}
+    assert {("request-max-length-decreased", "tasks.yaml"), ("spec-file-removed", "products/gone.json"),
+            ("spec-file-added", "products/added.yaml")} <= ids
+    # a revision is never an option: git is told where options end, and nothing is written
+    bad = subprocess.run([sys.executable, "-m", "toolcheck", "drift", "git:--output=pwned:specs", str(new)],
+                         cwd=repo, capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr + bad.stdout
+    assert not (repo / "pwned").exists()
+
+
+def test_directories_holding_one_spec_stay_one_spec(tmp_path: Path) -> None:
+    for side, text in (("old", BASE), ("new", TIGHTER)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "openapi.yaml").write_text(text)
+        (tmp_path / side / "parts.yaml").write_text("components: {schemas: {Id: {type: string}}}\n")
+    result = runner.invoke(app, ["drift", str(tmp_path / "old"), str(tmp_path / "new"), "-f", "json"])
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert findings and not any("spec_file" in f for f in findings)  # fingerprints as with the files named
+    single = runner.invoke(app, ["drift", str(tmp_path / "old" / "openapi.yaml"), str(tmp_path / "new" / "openapi.yaml"),
+                                 "-f", "json"])
+    assert {f["fingerprint"] for f in json.loads(single.stdout)["findings"]} == {f["fingerprint"] for f in findings}

@@ -41,7 +41,8 @@ class Level(str, enum.Enum):
 
 @app.command()
 def drift(
-    old: str = typer.Argument(None, help="The base spec: file, directory, git:REV:path, or URL."),
+    old: str = typer.Argument(None, help="The base spec: file, directory, git:REV:path, or URL. Two directories "
+                              "of several specs (or git:REV:dir) are compared document by document."),
     new: str = typer.Argument(None, help="The revised spec: file, directory, git:REV:path, or URL."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at or above this level."),
@@ -88,6 +89,8 @@ def drift(
                                    duration=float(report.stats.get("seconds", 0.0)))
             write_reports(result, report_dir, [r.strip() for r in reports.split(",") if r.strip()])
         _emit(report, fmt, policy_fail_on, output, max_rows, verbose or changelog)
+    if report.not_compared:  # a document that was not compared is not a pass (nor merely a finding)
+        raise typer.Exit(2)
     raise typer.Exit(1 if report.at_least(policy_fail_on) else 0)
 
 
@@ -108,13 +111,38 @@ def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, seve
     changelog = changelog or fmt is Format.changelog
     policy = Policy(severity=overrides, ignores=ignores, include_paths=tuple(include_path),
                     exclude_paths=tuple(exclude_path), operations=tuple(operation), changelog=changelog)
-    old_spec = load_spec(old, allow_network=allow_network)
-    new_spec = load_spec(new, allow_network=allow_network)
-    report = diff(old_spec, new_spec, DiffOptions(deprecation_days=deprecation_days,
-                                                  include_unstable=include_unstable, agent=agent_rules))
+    options = DiffOptions(deprecation_days=deprecation_days, include_unstable=include_unstable, agent=agent_rules)
+    trees = _spec_trees(old, new)
+    if trees is not None:
+        from toolcheck.drift import diff_directories
+
+        report = diff_directories(old, new, *trees, lambda s: load_spec(s, allow_network=allow_network), options)
+    else:
+        old_spec = load_spec(old, allow_network=allow_network)
+        new_spec = load_spec(new, allow_network=allow_network)
+        report = diff(old_spec, new_spec, options)
     report = policy.apply(report)
     # a changelog (every change at info) never fails on its own, but an expired ignore entry still does
     return report, ("error" if changelog else fail_on)
+
+
+def _spec_trees(old: str, new: str) -> tuple[list[str], list[str]] | None:
+    """The spec documents under OLD and NEW when both are directories of several (else None).
+
+    Two directories that each hold one document (a root with split-out parts) stay one spec,
+    as before, so their fingerprints do not change.
+    """
+    from toolcheck.spec import list_spec_files
+
+    old_files = list_spec_files(old)
+    if old_files is None:
+        return None
+    new_files = list_spec_files(new)
+    if new_files is None:
+        return None
+    if len(old_files) <= 1 and old_files == new_files:
+        return None
+    return old_files, new_files
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -177,9 +205,13 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
         per_rule = ", ".join(f"{rule} ({level}) {n}" for rule, level, _rows, n in hidden_summary(hidden)[:10])
         out.print(f"... and {len(hidden)} more row(s) (use --format json or --max-rows): {escape(per_rule)}",
                   soft_wrap=True)
+    for rel, reason in report.not_compared:
+        out.print(f"[red]not compared[/] {escape(rel)}: {escape(reason)}", soft_wrap=True)
     failed = bool(report.at_least(fail_on))
     verdict = "[red]breaking changes[/]" if report.count("error") else (
         "[yellow]changes to review[/]" if report.count("warning") else "[green]no breaking changes[/]")
+    if report.not_compared and not report.count("error"):
+        verdict = "[red]not every spec was compared[/]"
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
     shown = sum(g.count for g in rows)
     grouped = f" · identical changes grouped into {len(rows)} row(s)" if len(rows) < shown else ""

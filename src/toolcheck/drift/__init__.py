@@ -15,12 +15,13 @@ and the mapping onto the shared :class:`~toolcheck.results.RunResult`).
 
 from __future__ import annotations
 
+from toolcheck.drift._tree import diff_directories
 from toolcheck.drift.differ import DiffOptions, diff
 from toolcheck.drift.model import DriftReport, Finding
 from toolcheck.drift.policy import IgnoreEntry, Policy, load_ignore_file, parse_severity
 from toolcheck.drift.rules import RULES, Rule
 
 __all__ = [
-    "RULES", "DiffOptions", "DriftReport", "Finding", "IgnoreEntry", "Policy", "Rule", "diff",
+    "RULES", "DiffOptions", "DriftReport", "Finding", "IgnoreEntry", "Policy", "Rule", "diff", "diff_directories",
     "load_ignore_file", "parse_severity",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 from toolcheck.drift.model import DriftReport, Finding, FindingGroup
 from toolcheck.drift.rules import LEVEL_RANK, RULES
 from toolcheck.report import md_escape
-from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
+from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 
 COMMENT_LIMIT = 60_000
 _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
@@ -33,7 +33,7 @@ def to_json(report: DriftReport, *, fail_on: str = "error") -> str:
 
 
 def _ops_text(f: Finding | FindingGroup, limit: int = 3) -> str:
-    ops = list(f.operations) or ([f.operation] if isinstance(f, Finding) and f.operation else [])
+    ops = list(f.places if isinstance(f, Finding) else f.operations)
     if not ops:
         return "(document)"
     shown = ", ".join(ops[:limit])
@@ -69,6 +69,8 @@ def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 
     errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
     failed = bool(report.at_least(fail_on))
     verdict = "❌ **breaking changes**" if errors else ("⚠️ **changes to review**" if warnings else "✅ **no breaking changes**")
+    if report.not_compared and not errors:
+        verdict = "⛔ **not every spec was compared**"
     grouped = len(rows) < errors + warnings
     lines = [
         "<!-- toolcheck-drift -->",
@@ -80,6 +82,10 @@ def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 
         + (f" · identical changes grouped into {len(rows)} row(s)" if grouped else ""),
         "",
     ]
+    if report.not_compared:
+        lines += [f"⛔ **{len(report.not_compared)} spec file(s) could not be compared** (exit 2):", ""]
+        lines += [f"- `{md_escape(rel)}`: {md_escape(reason, limit=300)}" for rel, reason in report.not_compared]
+        lines.append("")
     if located:
         lines += ["| | rule | operation | change | where · fingerprint |", "|---|---|---|---|---|"]
         for g in located:
@@ -161,6 +167,8 @@ def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: i
                 props.append(f"line={line}")
         props.append(f"title={_gh_escape(f.rule + _times(g) + ' ' + _ops_text(g, 1), prop=True)}")
         out.append(f"::{kinds[f.level]} {','.join(props)}::{_gh_escape(g.message)} [{f.fingerprint}]")
+    for rel, reason in report.not_compared:
+        out.append(f"::error title={_gh_escape('drift: not compared ' + rel, prop=True)}::{_gh_escape(reason)}")
     errors, warnings = report.count("error"), report.count("warning")
     out.append(f"toolcheck drift: {errors} error(s), {warnings} warning(s), {report.count('info')} info "
                f"(fail on {fail_on})")
@@ -171,12 +179,16 @@ def to_changelog(report: DriftReport) -> str:
     """A Markdown changelog: every change, grouped by operation, breaking ones marked."""
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
-        groups[f.operation or "API"].append(f)
+        groups[(f"{f.spec_file}: " if f.spec_file else "") + (f.operation or "API")].append(f)
     lines = [f"# Changelog: {md_escape(report.new_title or report.new_source)}",
              "", f"`{md_escape(report.old_source)}` ({md_escape(report.old_version)}) → "
              f"`{md_escape(report.new_source)}` ({md_escape(report.new_version)})", ""]
+    for rel, reason in report.not_compared:
+        lines.append(f"- **not compared**: `{md_escape(rel)}`: {md_escape(reason, limit=300)}")
+    if report.not_compared:
+        lines.append("")
     if not report.findings:
-        lines.append("No changes.")
+        lines.append("No changes." if not report.not_compared else "No changes in the specs that were compared.")
     for op in sorted(groups, key=lambda k: (k == "API", k)):
         lines.append(f"## {md_escape(op)}")
         for f in sorted(groups[op], key=lambda f: (-LEVEL_RANK.get(RULES[f.rule].level if f.rule in RULES else "info", 0),
@@ -200,6 +212,9 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
         suites[_suite(g)].append(_case(g, status))
     for g in report.groups(report.ignored):
         suites[_suite(g)].append(_case(g, SKIPPED))
+    for rel, reason in report.not_compared:
+        suites[rel].append(CaseResult(name=f"compare {rel}", status=ERROR, message=f"not compared: {reason}",
+                                      classname="drift.not-compared", details={"error_type": "SpecLoadError"}))
     return RunResult(
         tool="drift",
         title=f"drift {report.old_source} → {report.new_source}",
@@ -213,7 +228,7 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
 
 def _suite(g: FindingGroup) -> str:
     if g.count == 1:
-        return g.first.operation or "API"
+        return (g.first.places or ("API",))[0]
     ops = g.operations
     return ops[0] if len(ops) == 1 else ("several operations" if ops else "API")
 

@@ -51,13 +51,23 @@ class Finding:
     ignored: str = ""  # the ignore entry's reason when suppressed
     location_old: str = ""
     location_new: str = ""
+    spec_file: str = ""  # the spec document, relative to the directory, when drift compared directories
 
     @property
     def fingerprint(self) -> str:
-        """12 hex digits that survive message rewording: rule, operation, path and key only."""
+        """12 hex digits that survive message rewording: rule, operation, path and key only
+        (and the spec file, when directories of specs were compared)."""
         subject = "" if self.operations else self.operation  # a shared component change is one finding
-        raw = "\x1f".join((self.rule, subject, self.path, self.key))
-        return hashlib.sha256(raw.encode()).hexdigest()[:12]
+        parts = (self.rule, subject, self.path, self.key) + ((self.spec_file,) if self.spec_file else ())
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The operations this finding reaches, prefixed by its spec file when there is one."""
+        ops = self.operations or ((self.operation,) if self.operation else ())
+        if self.spec_file:
+            return tuple(f"{self.spec_file}: {op}" for op in ops) or (self.spec_file,)
+        return ops
 
     @property
     def rank(self) -> int:
@@ -81,6 +91,7 @@ class Finding:
             "pointer": {"old": self.old_pointer or None, "new": self.new_pointer or None},
             "oasdiff": list(self.oasdiff),
             "fingerprint": self.fingerprint,
+            **({"spec_file": self.spec_file} if self.spec_file else {}),
             **({"ignored": self.ignored} if self.ignored else {}),
         }
 
@@ -117,7 +128,7 @@ class FindingGroup:
         """Every operation the change reaches, in order of first appearance."""
         ops: dict[str, None] = {}
         for f in self.findings:
-            for op in f.operations or ((f.operation,) if f.operation else ()):
+            for op in f.places:
                 ops[op] = None
         return tuple(ops)
 
@@ -129,7 +140,8 @@ class FindingGroup:
 
     def places(self) -> list[dict[str, Any]]:
         """One entry per finding: operation(s), path, file:line on both sides, fingerprint."""
-        return [{"operation": f.operation, "operations": list(f.operations) or ([f.operation] if f.operation else []),
+        return [{**({"spec_file": f.spec_file} if f.spec_file else {}), "operation": f.operation,
+                 "operations": list(f.operations) or ([f.operation] if f.operation else []),
                  "path": f.path, "location": {"old": f.location_old or None, "new": f.location_new or None},
                  "fingerprint": f.fingerprint} for f in self.findings]
 
@@ -172,6 +184,8 @@ class DriftReport:
     new_title: str = ""
     old_version: str = ""
     new_version: str = ""
+    # (spec file, reason) pairs a directory comparison could not diff: the run is not complete
+    not_compared: tuple[tuple[str, str], ...] = ()
     _locate_old: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     _locate_new: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
@@ -225,6 +239,8 @@ class DriftReport:
                          for lvl in ("error", "warning", "info")},
                 **self.stats,
             },
+            **({"not_compared": [{"spec_file": f, "reason": r} for f, r in self.not_compared]}
+               if self.not_compared else {}),
             "findings": [f.to_dict() for f in findings],
             "groups": [g.to_dict() for g in groups],
             "ignored": [f.to_dict() for f in self.ignored],

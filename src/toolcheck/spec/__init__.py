@@ -25,7 +25,7 @@ from toolcheck.spec._normalise import Normaliser
 from toolcheck.spec._parse import MAX_BYTES, decode, parse_bytes
 from toolcheck.spec._pointer import RefResolver
 from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
-from toolcheck.spec._sources import Location, locate, read
+from toolcheck.spec._sources import Location, list_spec_files, locate, read
 from toolcheck.spec.model import (
     HTTP_METHODS,
     Header,
@@ -41,7 +41,7 @@ from toolcheck.spec.model import (
 
 __all__ = [
     "HTTP_METHODS", "Header", "MediaType", "Operation", "Parameter", "Problem", "RequestBody",
-    "Response", "SecurityScheme", "Spec", "derive_operation_id", "load_spec", "load_spec_dict",
+    "Response", "SecurityScheme", "Spec", "derive_operation_id", "list_spec_files", "load_spec", "load_spec_dict",
 ]
 
 SUPPORTED = ("2.0", "3.0", "3.1", "3.2")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -184,3 +185,102 @@ def _check_size(size: int, max_bytes: int, location: Location) -> None:
             f"the file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit.",
             location=location.display, hint="Raise it with TOOLCHECK_MAX_SPEC_MB if the file is genuine.",
         )
+
+
+MAX_SPEC_FILES = 500  # spec files one directory may hold (Twilio ships ~40): a bound, not a target
+_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+# an OpenAPI/Swagger document names its version at the top level (YAML key or JSON member)
+_YAML_ROOT_KEY = re.compile(rb"(?m)^[\"']?(?:openapi|swagger)[\"']?[ \t]*:")
+_JSON_ROOT_KEY = re.compile(rb'"(?:openapi|swagger)"\s*:')
+
+
+def _is_spec_document(name: str, data: bytes) -> bool:
+    """A top-level ``openapi``/``swagger`` key (JSON members can come in any order: Twilio sorts them)."""
+    if not name.endswith(".json"):
+        return _YAML_ROOT_KEY.search(data) is not None
+    try:
+        import orjson
+
+        doc = orjson.loads(data)
+    except (ValueError, TypeError):
+        # not parseable: still a spec if it names a version, so its load error is reported, not skipped
+        return _JSON_ROOT_KEY.search(data) is not None
+    return isinstance(doc, dict) and ("openapi" in doc or "swagger" in doc)
+
+
+def list_spec_files(source: str) -> list[str] | None:
+    """The spec documents under a directory (local or ``git:REV:dir``), as sorted relative paths.
+
+    A spec document is a ``.yaml``/``.yml``/``.json`` file with a top-level ``openapi``/``swagger``
+    key; split-out parts (schemas, paths) have none, so each document is listed once and reads
+    its own ``$ref``s. Hidden entries and symbolic links are skipped (a
+    link may point outside the directory). Returns None when ``source`` is not a directory.
+
+    Raises:
+        SpecLoadError: git cannot list the tree, or more than ``MAX_SPEC_FILES`` documents.
+    """
+    if source.startswith("git:"):
+        location = locate(source)  # checks the revision
+        names = _git_tree(location)
+        if names is None:
+            return None
+        out = []
+        for n in names:
+            try:
+                data = read(Location("git", posixpath.join(location.ref, n), location.rev), allow_network=False)
+            except SpecLoadError:
+                data = b'"openapi":'  # too big to check: list it, and its load reports why
+            if _is_spec_document(n, data):
+                out.append(n)
+    else:
+        top = Path(source)
+        if source.startswith(("http://", "https://")) or not top.is_dir():
+            return None
+        out = []
+        for current, dirs, files in os.walk(top, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(current, d)))
+            for name in sorted(files):
+                path = Path(current) / name
+                if name.startswith(".") or not name.endswith(_SPEC_SUFFIXES) or path.is_symlink():
+                    continue
+                try:
+                    with path.open("rb") as fh:
+                        data = fh.read(MAX_BYTES + 1)
+                except OSError:
+                    continue
+                if len(data) > MAX_BYTES:
+                    data = data[:4096]  # too big to load anyway: judged by its head, its load says why
+                if _is_spec_document(name, data):
+                    out.append(path.relative_to(top).as_posix())
+                    _check_count(len(out), source)
+    _check_count(len(out), source)
+    return sorted(out)
+
+
+def _check_count(count: int, source: str) -> None:
+    if count > MAX_SPEC_FILES:
+        raise SpecLoadError(f"more than {MAX_SPEC_FILES} spec files under this directory.", location=source,
+                            hint="Point at a smaller directory.")
+
+
+def _git_tree(location: Location) -> list[str] | None:
+    """The files under ``location.ref`` at ``location.rev`` (relative to it), or None for a file."""
+    prefix = location.ref.rstrip("/")
+    try:
+        proc = subprocess.run(
+            ["git", "ls-tree", "-r", "-z", "--name-only", "--end-of-options", location.rev, "--", prefix + "/"],
+            capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SpecLoadError(f"cannot run git: {exc}.", location=location.display) from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise SpecLoadError(f"git cannot list it: {reason[-1] if reason else 'unknown error'}.",
+                            location=location.display)
+    names = [n for n in proc.stdout.decode(errors="replace").split("\0") if n.startswith(prefix + "/")]
+    if not names:
+        return None
+    rel = [n[len(prefix) + 1:] for n in names]
+    out = [n for n in rel if n.endswith(_SPEC_SUFFIXES) and not any(part.startswith(".") for part in n.split("/"))]
+    _check_count(len(out) // 4, location.display)  # each candidate is read to check it: bound the reads too
+    return out
