@@ -204,10 +204,6 @@ class DriftReport:
         """The findings (all, or those given) as rows of identical changes (:func:`group_findings`)."""
         return group_findings(self.findings if findings is None else findings)
 
-    def rows(self, level: str) -> int:
-        """How many grouped rows sit at exactly ``level``."""
-        return sum(1 for g in self.groups() if g.level == level)
-
     def located(self, findings: tuple[Finding, ...] | None = None) -> tuple[Finding, ...]:
         """The findings with ``file:line`` locations filled in (only call for what you output)."""
         out = []
