@@ -52,7 +52,8 @@ PROBE = textwrap.dedent(
     done = time.perf_counter()
     out = {"load": loaded - t, "diff": done - loaded, "total": done - t, "cpu": time.process_time() - c,
            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "findings": len(report.findings), "errors": report.count("error")}
+           "findings": len(report.findings), "errors": report.count("error"),
+           "rows": len(report.groups(report.at_least("warning"))), "flagged": len(report.at_least("warning"))}
     if mode == "trace":
         out["heap_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     print(json.dumps(out))
@@ -180,7 +181,8 @@ def main() -> None:
         results[name] = cold
         print(f"{name:20} {size:9.1f} {cold['total']:7.2f} {cold['load']:6.2f}+{cold['diff']:<6.2f} {cold['cpu']:6.2f} "
               f"{warm['total']:7.2f} "
-              f"{cold['rss_mb']:7.0f} {traced['heap_mb']:8.0f} {int(cold['findings'])} ({int(cold['errors'])} errors)")
+              f"{cold['rss_mb']:7.0f} {traced['heap_mb']:8.0f} {int(cold['findings'])} ({int(cold['errors'])} errors; "
+              f"{int(cold['flagged'])} at warning+ in {int(cold['rows'])} rows)")
     targets = {"stripe": 1.0, "openai": 3.0, "github (mutated)": 3.0}
     for name, limit in targets.items():
         if name in results:

@@ -272,3 +272,6 @@ def test_directories_holding_one_spec_stay_one_spec(tmp_path: Path) -> None:
     single = runner.invoke(app, ["drift", str(tmp_path / "old" / "openapi.yaml"), str(tmp_path / "new" / "openapi.yaml"),
                                  "-f", "json"])
     assert {f["fingerprint"] for f in json.loads(single.stdout)["findings"]} == {f["fingerprint"] for f in findings}
+    (tmp_path / "new" / "openapi.yaml").rename(tmp_path / "new" / "api.yaml")  # the root renamed: still one spec
+    renamed = runner.invoke(app, ["drift", str(tmp_path / "old"), str(tmp_path / "new"), "-f", "json"])
+    assert {f["fingerprint"] for f in json.loads(renamed.stdout)["findings"]} == {f["fingerprint"] for f in findings}

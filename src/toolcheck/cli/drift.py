@@ -129,8 +129,8 @@ def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, seve
 def _spec_trees(old: str, new: str) -> tuple[list[str], list[str]] | None:
     """The spec documents under OLD and NEW when both are directories of several (else None).
 
-    Two directories that each hold one document (a root with split-out parts) stay one spec,
-    as before, so their fingerprints do not change.
+    Two directories that each hold one document (a root with split-out parts, even renamed
+    between releases) stay one spec, as before, so their fingerprints do not change.
     """
     from toolcheck.spec import list_spec_files
 
@@ -140,7 +140,7 @@ def _spec_trees(old: str, new: str) -> tuple[list[str], list[str]] | None:
     new_files = list_spec_files(new)
     if new_files is None:
         return None
-    if len(old_files) <= 1 and old_files == new_files:
+    if len(old_files) <= 1 and len(new_files) <= 1:
         return None
     return old_files, new_files
 
