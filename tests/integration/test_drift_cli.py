@@ -275,3 +275,19 @@ def test_directories_holding_one_spec_stay_one_spec(tmp_path: Path) -> None:
     (tmp_path / "new" / "openapi.yaml").rename(tmp_path / "new" / "api.yaml")  # the root renamed: still one spec
     renamed = runner.invoke(app, ["drift", str(tmp_path / "old"), str(tmp_path / "new"), "-f", "json"])
     assert {f["fingerprint"] for f in json.loads(renamed.stdout)["findings"]} == {f["fingerprint"] for f in findings}
+
+
+def test_directory_listing_skips_links_fifos_and_hidden_entries(tmp_path: Path) -> None:
+    from toolcheck.spec import list_spec_files
+
+    (tmp_path / "a.yaml").write_text(BASE)
+    (tmp_path / "b.json").write_text(json.dumps({"info": {}, "swagger": "2.0", "paths": {}}))
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.yaml").write_text(BASE)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text(BASE)
+    (tmp_path / "link.yaml").symlink_to(outside)
+    os.mkfifo(tmp_path / "pipe.yaml")  # opening it would block forever
+    (tmp_path / "part.yaml").write_text("components: {schemas: {}}\n")
+    assert list_spec_files(str(tmp_path)) == ["a.yaml", "b.json"]
+    assert list_spec_files(str(tmp_path / "a.yaml")) is None

@@ -237,12 +237,17 @@ def list_spec_files(source: str) -> list[str] | None:
         if source.startswith(("http://", "https://")) or not top.is_dir():
             return None
         out = []
+        examined = 0
         for current, dirs, files in os.walk(top, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(current, d)))
             for name in sorted(files):
                 path = Path(current) / name
-                if name.startswith(".") or not name.endswith(_SPEC_SUFFIXES) or path.is_symlink():
+                # regular files only: a FIFO named x.yaml would block the read, a link may lead outside
+                if name.startswith(".") or not name.endswith(_SPEC_SUFFIXES) or not path.is_file() \
+                        or path.is_symlink():
                     continue
+                examined += 1
+                _check_count(examined // 4, source)  # each candidate is read to check it: bound the reads
                 try:
                     with path.open("rb") as fh:
                         data = fh.read(MAX_BYTES + 1)
