@@ -26,6 +26,13 @@ Planted bugs (operation: kind — what happens):
    so ``get_invoice`` with the returned id answers 404.
 8. ``cancel_task``: deleted resource still readable — 204, but the task is not removed.
 9. ``get_task``: header contract violation — ``Retry-After: soon`` (documented as an integer).
+
+Scopes (the spec's ``invoices:write``, ``tasks:write``, ``tickets:write`` ...): ``test-token`` holds
+every scope; ``read-token`` holds only the read scopes, and the writes refuse it with 403, except:
+
+S1. ``open_ticket``: missing scope check — ``read-token`` opens tickets (201). Found by the
+    ``authz`` phase: ``--identity reader=bearerAuth:read-token --identity-scopes
+    reader=invoices:read,tasks:read,customers:read``.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 TOKEN = "test-token"
+READ_TOKEN = "read-token"  # holds the read scopes only
+READ_SCOPES = frozenset({"invoices:read", "tasks:read", "customers:read"})
 CURRENCIES = {"EUR", "USD", "GBP", "CHF", "JPY"}
 KINDS = {"export_invoices", "generate_report", "import_customers"}
 STATUSES = {"queued", "running", "completed", "failed"}
@@ -127,7 +136,14 @@ def create_app() -> Starlette:
     store = Store()
 
     def authorised(request: Request) -> bool:
-        return request.headers.get("authorization", "") == f"Bearer {TOKEN}"
+        return request.headers.get("authorization", "") in (f"Bearer {TOKEN}", f"Bearer {READ_TOKEN}")
+
+    def lacks(request: Request, scope: str) -> Response | None:
+        """403 when the (authenticated) token does not hold ``scope`` (RFC 6750 §3.1)."""
+        if request.headers.get("authorization", "") == f"Bearer {READ_TOKEN}" and scope not in READ_SCOPES:
+            return error(403, "forbidden", f"the token lacks the scope {scope}",
+                         headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
+        return None
 
     def unauthorised() -> JSONResponse:
         return error(401, "unauthorized", "A valid bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
@@ -187,6 +203,8 @@ def create_app() -> Starlette:
     async def create_invoice(request: Request) -> Response:
         if not authorised(request):
             return unauthorised()
+        if (refused := lacks(request, "invoices:write")) is not None:
+            return refused
         try:
             body = await read_json(request)
         except Invalid as exc:
@@ -220,6 +238,8 @@ def create_app() -> Starlette:
     async def create_task(request: Request) -> Response:
         if not authorised(request):
             return unauthorised()
+        if (refused := lacks(request, "tasks:write")) is not None:
+            return refused
         try:
             body = await read_json(request)
         except Invalid as exc:
@@ -269,6 +289,8 @@ def create_app() -> Starlette:
     async def cancel_task(request: Request) -> Response:
         if not authorised(request):
             return unauthorised()
+        if (refused := lacks(request, "tasks:write")) is not None:
+            return refused
         task = store.tasks.get(request.path_params["task_id"])
         if task is None:
             return error(404, "not_found", "No such task.")
@@ -360,6 +382,8 @@ PLANTED = {
     8: ("cancel_task", "deleted_still_readable"),
     9: ("get_task", "header_schema"),
 }
+# Found only when the authz phase is given the read-only identity (see the module docstring).
+PLANTED_AUTHZ = {"S1": ("open_ticket", "scope_not_enforced")}
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ def handle_errors() -> Iterator[None]:
 
 # The modules that register the checks each command runs (see toolcheck.checks.registry).
 _CHECK_MODULES = {"run": ("toolcheck.checks.conformance", "toolcheck.scenarios._exec"),
-                  "fuzz": ("toolcheck.checks.conformance", "toolcheck.fuzz.checks")}
+                  "fuzz": ("toolcheck.checks.conformance", "toolcheck.fuzz.checks", "toolcheck.fuzz.authz")}
 
 
 def load_checks(command: str | None = None) -> None:

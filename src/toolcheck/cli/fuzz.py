@@ -136,7 +136,7 @@ def fuzz(
     method: list[str] = typer.Option([], "--method", help="Only this HTTP method (repeatable)."),
     path: list[str] = typer.Option([], "--path", help="Only paths matching this glob, e.g. '/tasks*' (repeatable)."),
     mode: str = typer.Option("all", "--mode", help="positive, negative or all."),
-    phases: str = typer.Option("examples,boundary,fuzz,stateful,auth", "--phases", help="Phases to run, fastest first."),
+    phases: str = typer.Option("examples,boundary,fuzz,stateful,auth,authz", "--phases", help="Phases to run, fastest first."),
     max_examples: int = typer.Option(100, "--max-examples", min=0, help="Random cases per operation in the fuzz phase."),
     max_time: float | None = typer.Option(None, "--max-time", min=0.1, help="Time budget for the whole run, in seconds."),
     op_budget: float = typer.Option(5.0, "--operation-budget", min=0.0, help="Time budget of the fuzz phase per operation (s)."),
@@ -162,6 +162,11 @@ def fuzz(
                                           help="Also run deletes that may remove the caller's own identity "
                                                "(DELETE /users/me, /accounts, /api-keys/{id}); held back by default."),
     severity: list[str] = typer.Option([], "--severity", help=SEVERITY_HELP),
+    identity: list[str] = typer.Option([], "--identity", help="Another identity for the authz phase, NAME=SCHEME:VALUE "
+                                       "(repeatable; $VAR reads the environment): operations needing a scope it "
+                                       "lacks must refuse it."),
+    identity_scopes: list[str] = typer.Option([], "--identity-scopes", help="The scopes an --identity holds, "
+                                              "NAME=SCOPE,SCOPE (a JWT's scope claim is read when not given)."),
 ) -> None:
     """Fuzz an API from its spec: examples, boundaries, random and stateful cases, auth probes.
 
@@ -201,10 +206,18 @@ def fuzz(
             from toolcheck.fuzz.http import mock_credentials
 
             auth = mock_credentials(loaded)  # the mock checks a credential's shape, not its value
+        from toolcheck.fuzz.authz import parse_identities
+
+        identities = parse_identities([_expand(v, "--identity") for v in identity], identity_scopes, loaded)
+        for other in identities:
+            for value in other.credentials.values():
+                redactor.add(value, label="--identity")
+        # The mock refuses toolcheck's invalid credential as a server would, so the probe runs there too.
         options = FuzzOptions(mode=mode, max_examples=max_examples, max_time=max_time, op_budget=op_budget,
                               seed=run_seed, workers=workers, phases=chosen_phases,
-                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=not mock, engine=engine,
-                              identity_deletes=identity_deletes, levels=levels)
+                              max_response_time=max_response_time, shrink=shrink, invalid_credentials=True, engine=engine,
+                              identity_deletes=identity_deletes, levels=levels, identities=identities,
+                              narrow_tokens=mock)
         fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
         with _progress(fuzzer, len(operations), quiet) as on_event:
             if on_event is not None:

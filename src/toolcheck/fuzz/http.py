@@ -92,8 +92,12 @@ def invalid_credentials(spec: Spec, op: Operation) -> tuple[dict[str, str], dict
     return scratch.all_headers(), dict(scratch.query)
 
 
-def build(spec: Spec, op: Operation, case: Case, auth: Auth, *, credentials: str = "valid") -> tuple[str, str, dict[str, str], bytes | None]:
-    """``(method, path?query, headers, body)`` for ``case``; ``credentials`` is valid/none/invalid."""
+def build(spec: Spec, op: Operation, case: Case, auth: Auth, *,
+          credentials: str | Auth = "valid") -> tuple[str, str, dict[str, str], bytes | None]:
+    """``(method, path?query, headers, body)`` for ``case``; ``credentials`` is valid/none/invalid,
+    or another identity's :class:`Auth` (the authz phase) sent instead of ``auth``."""
+    if isinstance(credentials, Auth):
+        auth, credentials = credentials, "valid"
     request = build_request(spec, op, path=case.path_params, query=case.query, headers=case.headers,
                             cookies=case.cookies, body=NO_BODY if case.body is ABSENT else case.body, media_type=case.media_type, raw_body=case.raw_body)
     if credentials == "valid":

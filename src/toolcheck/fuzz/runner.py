@@ -43,7 +43,7 @@ from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire.read import parameter_accepts
 
-PHASES = ("examples", "boundary", "fuzz", "stateful", "auth")
+PHASES = ("examples", "boundary", "fuzz", "stateful", "auth", "authz")
 # The per-operation phases as breadth-first rounds: (phase, part, share of the remaining time
 # budget the round may use). Every operation gets its examples, then its bounds, ... so a budget
 # buys breadth first; stateful and auth get what the fuzz round leaves.
@@ -73,6 +73,8 @@ class FuzzOptions:
     engine: str = "own"  # "hypothesis": fuzz-phase bodies drawn by hypothesis-jsonschema
     identity_deletes: bool = False  # also run deletes that may remove the caller's own identity
     levels: Mapping[str, Severity | None] = field(default_factory=dict)  # --severity: check → level (None: off)
+    identities: tuple[Any, ...] = ()  # authz phase: other identities (toolcheck.fuzz.authz.Identity)
+    narrow_tokens: bool = False  # authz phase against the mock: make a token lacking each needed scope
 
 
 @dataclass
@@ -165,6 +167,14 @@ class Fuzzer:
                         self.stats.budget_hit = True
                         break
                     self._auth(op)
+            if "authz" in self.options.phases and (self.options.identities or self.options.narrow_tokens):
+                from toolcheck.fuzz.authz import function_level
+
+                for op in ordered:
+                    if self._expired():
+                        self.stats.budget_hit = True
+                        break
+                    function_level(self, op)
         except KeyboardInterrupt:
             # Ctrl-C: stop every worker at its next case and report what was found so far.
             self._deadline = float("-inf")
@@ -331,7 +341,7 @@ class Fuzzer:
         self.on_event("operation", {"operation": op.operation_id, "cases": sent, "phase": phase})
 
     # --- sending and recording ----------------------------------------------------------
-    def _send(self, op: Operation, case: Case, credentials: str = "valid") -> Exchange:
+    def _send(self, op: Operation, case: Case, credentials: str | Auth = "valid") -> Exchange:
         try:
             method, url, headers, body = build(self.spec, op, case, self.auth, credentials=credentials)
         except (ValueError, TypeError) as exc:
