@@ -30,9 +30,12 @@ Planted bugs (operation: kind — what happens):
 Scopes (the spec's ``invoices:write``, ``tasks:write``, ``tickets:write`` ...): ``test-token`` holds
 every scope; ``read-token`` holds only the read scopes, and the writes refuse it with 403, except:
 
-S1. ``open_ticket``: missing scope check — ``read-token`` opens tickets (201). Found by the
-    ``authz`` phase: ``--identity reader=bearerAuth:read-token --identity-scopes
-    reader=invoices:read,tasks:read,customers:read``.
+S1. ``open_ticket``: missing scope check — ``read-token`` opens tickets (201).
+S2. ``get_task``: broken object-level authorization — a task belongs to the token that created it,
+    but ``get_task`` serves it to any token (``get_invoice`` checks: another token gets 404).
+
+Both are found by the ``authz`` phase given the read-only identity: ``--identity
+reader=bearerAuth:read-token --identity-scopes reader=invoices:read,tasks:read,customers:read``.
 """
 
 from __future__ import annotations
@@ -132,8 +135,10 @@ class Store:
         ]
 
 
-def create_app() -> Starlette:
+def create_app(*, correct_authz: bool = False) -> Starlette:
+    """The service; ``correct_authz`` fixes S1 and S2 (the version the authz phase must pass)."""
     store = Store()
+    owners: dict[str, str] = {}  # task id → the Authorization header that created it
 
     def authorised(request: Request) -> bool:
         return request.headers.get("authorization", "") in (f"Bearer {TOKEN}", f"Bearer {READ_TOKEN}")
@@ -259,6 +264,7 @@ def create_app() -> Starlette:
             return error(422, "validation_failed", exc.message, [{"field": exc.field, "message": exc.message}])
         task = {"task_id": new_id("task_"), "kind": body["kind"], "status": "queued", "progress": 0, "created_at": now()}
         store.tasks[task["task_id"]] = task
+        owners[task["task_id"]] = request.headers.get("authorization", "")
         shown = dict(task, status="pending")  # BUG 4: "pending" is not in TaskStatus
         return JSONResponse(shown, status_code=202, headers={"Location": f"/tasks/{task['task_id']}"})
 
@@ -281,7 +287,8 @@ def create_app() -> Starlette:
         if not authorised(request):
             return unauthorised()
         task = store.tasks.get(request.path_params["task_id"])
-        if task is None:
+        foreign = owners.get(request.path_params["task_id"], "") != request.headers.get("authorization", "")
+        if task is None or (foreign and correct_authz):  # BUG S2: another token's task is served
             return error(404, "not_found", "No such task.")
         headers = {"Retry-After": "soon"} if task["status"] in ("queued", "running") else {}  # BUG 9
         return JSONResponse(task, headers=headers)
@@ -292,7 +299,7 @@ def create_app() -> Starlette:
         if (refused := lacks(request, "tasks:write")) is not None:
             return refused
         task = store.tasks.get(request.path_params["task_id"])
-        if task is None:
+        if task is None or owners.get(request.path_params["task_id"], "") != request.headers.get("authorization", ""):
             return error(404, "not_found", "No such task.")
         if task["status"] in ("completed", "failed"):
             return error(409, "conflict", "The task has already finished.")
@@ -330,6 +337,8 @@ def create_app() -> Starlette:
     async def open_ticket(request: Request) -> Response:
         if not authorised(request):
             return unauthorised()
+        if correct_authz and (refused := lacks(request, "tickets:write")) is not None:
+            return refused  # BUG S1 when not correct_authz: the scope is never checked
         try:
             body = await read_json(request)
         except Invalid as exc:
@@ -383,7 +392,7 @@ PLANTED = {
     9: ("get_task", "header_schema"),
 }
 # Found only when the authz phase is given the read-only identity (see the module docstring).
-PLANTED_AUTHZ = {"S1": ("open_ticket", "scope_not_enforced")}
+PLANTED_AUTHZ = {"S1": ("open_ticket", "scope_not_enforced"), "S2": ("get_task", "object_level_authorization")}
 
 
 def main() -> None:
@@ -392,12 +401,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--correct-authz", action="store_true", help="fix S1 and S2 (the authz phase's control)")
     args = parser.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     print(f"listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)  # noqa: T201
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(correct_authz=args.correct_authz), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -105,29 +105,51 @@ def test_correct_operations_are_clean_in_every_mode(service: str, tmp_path: Path
         assert "no findings" in result.output
 
 
-def test_authz_phase_finds_the_planted_missing_scope_check_and_nothing_else(service: str, tmp_path: Path) -> None:
-    """Issue 14: a read-only identity is refused by every write except the one planted without a
-    scope check; the phase reports that one, naming the identity, and no other authz finding."""
+def _service(*extra: str) -> Iterator[str]:
+    proc = subprocess.Popen([sys.executable, str(APP), "--port", "0", *extra], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(url + "/customers", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+AUTHZ_ARGS = ["--bearer", "test-token", "--phases", "examples,authz", "--seed", "3",
+              "--identity", "reader=bearerAuth:read-token",
+              "--identity-scopes", "reader=invoices:read,tasks:read,customers:read"]
+
+
+def test_authz_phase_finds_the_planted_scope_and_ownership_bugs_and_nothing_else(tmp_path: Path) -> None:
+    """Issue 14: a read-only identity is refused by every write but the one planted without a scope
+    check, and reads another identity's task through the one read planted without an ownership check;
+    the correct version of the service gets no authz finding."""
     module_spec = importlib.util.spec_from_file_location("planted_bugs_app_authz", APP)
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    reports = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", service, "--bearer", "test-token",
-                                      "--phases", "examples,authz", "--seed", "3", "--reports", str(reports),
-                                      "--identity", "reader=bearerAuth:read-token",
-                                      "--identity-scopes", "reader=invoices:read,tasks:read,customers:read"])
-    data = json.loads((reports / "fuzz-findings.json").read_text())
-    authz = {(f["operation_id"], f["check"]) for f in data["findings"] if f["check"] == "scope_not_enforced"}
-    assert authz == set(module.PLANTED_AUTHZ.values()), result.output
-    finding = next(f for f in data["findings"] if f["check"] == "scope_not_enforced")
-    assert "reader" in json.dumps(finding) and "tickets:write" in json.dumps(finding)
-    assert "read-token" not in json.dumps(data) and "read-token" not in result.output
-    # the same phase with an identity that holds every scope proves nothing and reports nothing
-    again = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", service, "--bearer", "test-token",
-                                     "--phases", "authz", "--seed", "3", "--reports", str(tmp_path / "r2"),
-                                     "--identity", "admin=bearerAuth:test-token",
-                                     "--identity-scopes", "admin=invoices:write,tasks:write,tickets:write,invoices:read,"
-                                     "tasks:read,customers:read"])
-    again_data = json.loads((tmp_path / "r2" / "fuzz-findings.json").read_text())
-    assert not [f for f in again_data["findings"] if f["check"] == "scope_not_enforced"], again.output
+    authz_checks = ("scope_not_enforced", "object_level_authorization")
+    for extra, expected in (((), set(module.PLANTED_AUTHZ.values())), (("--correct-authz",), set())):
+        for url in _service(*extra):
+            reports = tmp_path / ("fixed" if extra else "planted")
+            result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", url, *AUTHZ_ARGS,
+                                              "--reports", str(reports)])
+            data = json.loads((reports / "fuzz-findings.json").read_text())
+            found = {(f["operation_id"], f["check"]) for f in data["findings"] if f["check"] in authz_checks}
+            assert found == expected, result.output
+            assert "read-token" not in json.dumps(data) and "read-token" not in result.output
+            if expected:
+                scope = next(f for f in data["findings"] if f["check"] == "scope_not_enforced")
+                assert "reader" in json.dumps(scope) and "tickets:write" in json.dumps(scope)
+                bola = next(f for f in data["findings"] if f["check"] == "object_level_authorization")
+                assert len(bola["steps"]) == 2 and all(step["curl"].startswith("curl ") for step in bola["steps"])

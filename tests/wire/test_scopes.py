@@ -113,3 +113,28 @@ def test_scoped_steps_against_the_mock_and_a_live_mock_with_profiles(tmp_path: P
     assert "--auth-profile reader:SCHEME=VALUE" in missing.stdout, missing.stdout + missing.stderr
     assert "2 skipped" in missing.stdout
     assert "rtok" not in live.stdout + live.stderr and "wtok" not in swapped.stdout + swapped.stderr
+
+
+def test_stateful_objects_belong_to_their_creator() -> None:
+    """Issue 14: in --stateful mode another subject neither reaches nor lists what one created."""
+    import json
+
+    from toolcheck.mock import MockRequest
+
+    spec = load_spec(str(EXAMPLE_SPEC))
+    mock = Mock(spec, stateful=True)
+
+    def call(method: str, path: str, subject: str | None, body: Any = None) -> Any:
+        token = jwt_with(subject) if subject else "opaque-token"
+        headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        return mock.handle(MockRequest(method, path, "", headers, json.dumps(body).encode() if body else b""))
+
+    created = call("POST", "/tasks", "alice", {"kind": "export_invoices"})
+    assert created.status == 202, created.body
+    task_id = json.loads(created.body)["task_id"]
+    assert call("GET", f"/tasks/{task_id}", "alice").status == 200
+    assert call("GET", f"/tasks/{task_id}", "bob").status == 404
+    assert call("DELETE", f"/tasks/{task_id}", "bob").status == 404
+    assert call("GET", f"/tasks/{task_id}", "alice").status == 200  # bob's delete did nothing
+    assert task_id not in call("GET", "/tasks", "bob").body.decode()
+    assert call("GET", f"/tasks/{task_id}", None).status == 200  # a credential naming no one: as before

@@ -9,8 +9,10 @@ NAME=S1,S2``, else a JWT's ``scope``/``scp`` claim); against ``--mock`` a token 
 operation's scopes is made for each operation. An identity whose scopes are unknown proves nothing
 about scopes and is not used here.
 
-Object-level authorization (one identity's objects read by another) is the next part of this
-phase; it needs the mock to own objects per subject (issue 14).
+Broken object-level authorization (OWASP API1): what the run's own credentials create (the
+create → read chains of the stateful phase) is read, then deleted, by another identity (the first
+``--identity`` that can call the operation; against ``--mock``, a token naming another subject).
+Anything but a refusal is a finding naming both identities, with both requests to reproduce it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ if TYPE_CHECKING:
     from toolcheck.fuzz.runner import Fuzzer
     from toolcheck.spec import Operation, Spec
 
+register("object_level_authorization", Severity.ERROR, "One identity cannot reach another's objects",
+         commands=(FUZZ,), description="""
+         The `authz` phase creates a resource with the run's credentials (the stateful phase's create →
+         read chains), then reads and deletes it as another identity (the first `--identity` that can
+         call the operation; against `--mock`, a token naming another subject). A 2xx is a finding
+         (broken object-level authorization, OWASP API1); the owner's create and the other identity's
+         request are both in the reproduction.""",
+         hint="server: an object created by one identity was served to (or deleted by) another.")
 register("scope_not_enforced", Severity.ERROR, "An identity without a required scope is refused",
          commands=(FUZZ,), description="""
          The `authz` phase calls each operation whose security requirement needs a scope with a valid
@@ -144,3 +154,65 @@ def function_level(fuzzer: Fuzzer, op: Operation) -> None:
                                f"HTTP {exchange.status} for {identity.name}, which lacks the scope(s) "
                                f"{', '.join(missing)} that {op.operation_id} requires")
         fuzzer.findings.add(fuzzer._finding(op, case, exchange, failure))
+
+
+MAX_CHAINS = 10  # resources created for the object-level check (each costs a create and up to two calls)
+
+
+def _other(fuzzer: Fuzzer, op: Operation) -> Identity | None:
+    """Another identity that can call ``op``: a given one, else (mock) a token naming another subject."""
+    needed = {name for alternative in op.security[:1] for name in alternative}
+    given: tuple[Identity, ...] = fuzzer.options.identities
+    for identity in given:
+        if needed and needed <= set(identity.credentials):
+            return identity
+    if not fuzzer.options.narrow_tokens or not needed:
+        return None
+    made: dict[str, str] = {}
+    for name in needed:
+        scheme = fuzzer.spec.security_schemes.get(name)
+        h = handler_for(scheme) if scheme is not None else None
+        credential = h.as_subject(scheme, "toolcheck-other") if h is not None and scheme is not None else None
+        if credential is None:
+            return None
+        made[name] = credential.token or f"{credential.username}:{credential.password}"
+    return Identity("another subject (toolcheck-other)", made)
+
+
+def object_level(fuzzer: Fuzzer, operations: list[Operation]) -> None:
+    """Create as the run's identity, then read and delete as another: both must be refused."""
+    from toolcheck.fuzz import stateful as st
+
+    chosen = {op.operation_id for op in operations}
+    chains = [c for c in st.infer_chains(fuzzer.spec) if c.create.operation_id in chosen and c.read.security]
+    for chain in chains[:MAX_CHAINS]:
+        if fuzzer._expired():
+            return
+        other = _other(fuzzer, chain.read)
+        if other is None:
+            continue
+        made = fuzzer._create_for(chain, phase="authz")
+        if made is None:
+            continue
+        created_case, created, read_case = made
+        owner_step = fuzzer._step("create (owner)", chain.create, created_case, created)
+        for op, role in ((chain.read, "read"), (chain.delete, "delete")):
+            if op is None or op.operation_id in fuzzer.stats.held_back:
+                continue
+            ids = {k: v for k, v in read_case.path_params.items() if op.parameter(k, "path") is not None}
+            case = read_case.with_(path_params={**read_case.path_params, **ids}, phase="authz",
+                                   label=f"{role} what the run's identity created, as {other.name}")
+            if op is not chain.read:
+                try:
+                    own = fuzzer._factory(op, salt=17).positive(MINIMAL, phase="authz")
+                except Unsatisfiable:
+                    continue
+                case = own.with_(path_params={**own.path_params, **ids}, label=case.label)
+            exchange = fuzzer._send(op, case, credentials=_auth_for(fuzzer.spec, op, other))
+            if 200 <= exchange.status < 300:
+                failure = make_failure("object_level_authorization", f"{other.name} may {role}",
+                                       f"HTTP {exchange.status}: {other.name} could {role} what "
+                                       f"{chain.create.operation_id} created for the run's identity ({op.operation_id})")
+                steps = [owner_step, fuzzer._step(f"{role} as {other.name}", op, case, exchange)]
+                fuzzer.findings.add(fuzzer._finding(op, case, exchange, failure, steps))
+                break

@@ -168,13 +168,15 @@ class Fuzzer:
                         break
                     self._auth(op)
             if "authz" in self.options.phases and (self.options.identities or self.options.narrow_tokens):
-                from toolcheck.fuzz.authz import function_level
+                from toolcheck.fuzz.authz import function_level, object_level
 
                 for op in ordered:
                     if self._expired():
                         self.stats.budget_hit = True
                         break
                     function_level(self, op)
+                if not self._expired():
+                    object_level(self, ordered)
         except KeyboardInterrupt:
             # Ctrl-C: stop every worker at its next case and report what was found so far.
             self._deadline = float("-inf")
@@ -447,8 +449,23 @@ class Fuzzer:
             completed += 1
             self._follow(chain, create_case, created)
 
-    def _follow(self, chain: st.Chain, create_case: Case, created: Exchange) -> None:
-        """Read back (then delete and read again) one resource ``chain.create`` made."""
+    def _create_for(self, chain: st.Chain, *, phase: str) -> tuple[Case, Exchange, Case] | None:
+        """Create one resource with the run's credentials: ``(create case, its exchange, the case
+        that reads it back)``, or None when nothing could be created (the authz phase's owner)."""
+        factory = self._factory(chain.create, salt=19)
+        try:
+            create_case = (factory.examples()[:1] or [factory.positive(MINIMAL, phase=phase)])[0].with_(phase=phase)
+        except Unsatisfiable:
+            return None
+        created = self._send(chain.create, create_case)
+        if not 200 <= created.status < 300:
+            return None
+        read_case = self._read_case(chain, create_case, created)
+        return None if read_case is None else (create_case, created, read_case)
+
+    def _read_case(self, chain: st.Chain, create_case: Case, created: Exchange) -> Case | None:
+        """The case that reads back what ``created`` made (its ids from the create's request and
+        answer), or None when they cannot be found."""
         body = created.json()
         params: dict[str, Any] = {}
         for name, expression in chain.sources.items():
@@ -462,12 +479,20 @@ class Fuzzer:
         try:
             read_case = read_factory.positive(MINIMAL, phase="stateful")
         except Unsatisfiable:
-            return
+            return None
         missing = [p.name for p in chain.read.parameters if p.location == "path" and p.name not in params]
         if missing:
+            return None
+        return read_case.with_(path_params={**read_case.path_params, **params},
+                               label=f"read back what {chain.create.operation_id} created")
+
+    def _follow(self, chain: st.Chain, create_case: Case, created: Exchange) -> None:
+        """Read back (then delete and read again) one resource ``chain.create`` made."""
+        made = self._read_case(chain, create_case, created)
+        if made is None:
             return
-        read_case = read_case.with_(path_params={**read_case.path_params, **params},
-                                    label=f"read back what {chain.create.operation_id} created")
+        read_case = made
+        params = dict(read_case.path_params)
         self._pool[chain.read.operation_id] = dict(read_case.path_params)
         if chain.delete is not None:
             self._pool.setdefault(chain.delete.operation_id, dict(read_case.path_params))

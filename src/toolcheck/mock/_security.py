@@ -13,13 +13,13 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from toolcheck.mock._params import parse_cookies, parse_query
-from toolcheck.wire.auth import REALM, AuthFailure, Incoming
+from toolcheck.wire.auth import REALM, AuthFailure, Incoming, identity_of
 from toolcheck.wire.auth import check_security as _check
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
 
-__all__ = ["REALM", "AuthFailure", "check_security"]
+__all__ = ["REALM", "AuthFailure", "check_security", "subject_of"]
 
 
 def check_security(
@@ -41,3 +41,10 @@ def check_security(
     incoming = Incoming(headers, parse_query(query) if query else [], parse_cookies(headers.get("cookie", "")),
                         method, path)
     return _check(spec, op, incoming, tokens, scope_map=scope_map, strict_scopes=strict_scopes)
+
+
+def subject_of(spec: Spec, op: Operation, headers: Mapping[str, str], query: str,
+               scope_map: Mapping[str, frozenset[str]] | None = None) -> str | None:
+    """Who calls ``op`` (a JWT's ``sub``, a scoped ``--token``), for the stateful store's owners."""
+    incoming = Incoming(headers, parse_query(query) if query else [], parse_cookies(headers.get("cookie", "")))
+    return identity_of(spec, op, incoming, scope_map).subject

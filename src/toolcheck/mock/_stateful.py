@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
 
 def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
-           rng: random.Random, params: dict[str, Any] | None = None) -> MockResponse | None:
+           rng: random.Random, params: dict[str, Any] | None = None, subject: str | None = None) -> MockResponse | None:
     """The stateful answer for ``op``, or None to fall back to the stateless one.
 
     ``params`` are the decoded parameters (``"query:limit"`` → 10): list answers honour a
     ``limit`` and filter on query parameters named like a field of the items (``?status=queued``).
+    ``subject`` is who calls (a JWT's ``sub``, a ``--token``): what one subject creates, another
+    neither lists nor reaches (the documented 404, else 403: OWASP API1, object-level authorization).
     """
     path = op.path.rstrip("/") or "/"
     resource = mock.resources[path]
@@ -43,6 +45,11 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if key is None:
             return None
         stored = store.get(collection, key)
+        if stored is not None and store.foreign(collection, key, subject):
+            status_for = 404 if op.response_for(404) is not None or op.response_for(403) is None else 403
+            issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist" if status_for == 404
+                          else f"{resource.item} {key!r} belongs to another subject")
+            return mock._error(op, status_for, [issue], rng)
         # Gone after a DELETE: 404 (or what the operation documents for it). When no such status
         # is documented, a repeated DELETE succeeds again (idempotent, RFC 9110 §9.2.2) and a PUT
         # creates anew, rather than answer a status the spec never promised.
@@ -94,11 +101,12 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         body = _fit_id(mock, stored_schema, body, field_name, resource, create_rng)
         key = str(body[field_name])
         store.put(collection, key, body)
+        store.own(collection, key, subject)
         location = f"{collection}/{quote(key, safe='')}"
         extra = (("location", location),) if location.isascii() else ()
         return _finish(mock, op, status, response, body if schema is not None else None, extra, rng)
     if op.method == "get":
-        items = store.listing(collection)
+        items = store.listing(collection, subject)
         if not items or schema is None:
             return None
         limit = None

@@ -32,7 +32,7 @@ from toolcheck.mock._encode import encode_body
 from toolcheck.mock._errors import error_body, error_status
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
-from toolcheck.mock._security import check_security
+from toolcheck.mock._security import check_security, subject_of
 from toolcheck.mock._validate import check_body
 from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
@@ -238,7 +238,8 @@ class Mock:
         if stateful:
             from toolcheck.mock._stateful import answer
 
-            handled = answer(self, op, path_params, decoded, rng, values)
+            subject = subject_of(self.spec, op, headers, raw_query, self.scope_map) if op.security else None
+            handled = answer(self, op, path_params, decoded, rng, values, subject)
             if handled is not None:
                 if fault is not None or delay:
                     handled = _with_fault(handled, fault, delay)

@@ -79,7 +79,20 @@ class Store:
 
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     deleted: dict[str, set[str]] = field(default_factory=dict)
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)  # who created what (issue 14)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def own(self, collection: str, key: str, subject: str | None) -> None:
+        """``subject`` created this resource: other subjects do not see it (object-level authorization)."""
+        if subject:
+            with self.lock:
+                self.owners[(collection, key)] = subject
+
+    def foreign(self, collection: str, key: str, subject: str | None) -> bool:
+        """Is the resource owned by a subject other than ``subject``? (Resources created without a
+        subject, and callers without one, see everything: today's behaviour.)"""
+        owner = self.owners.get((collection, key))
+        return owner is not None and subject is not None and owner != subject
 
     def get(self, collection: str, key: str) -> Any:
         return self.items.get(collection, {}).get(key)
@@ -98,13 +111,15 @@ class Store:
     def is_deleted(self, collection: str, key: str) -> bool:
         return key in self.deleted.get(collection, set())
 
-    def listing(self, collection: str) -> list[Any]:
-        return list(self.items.get(collection, {}).values())
+    def listing(self, collection: str, subject: str | None = None) -> list[Any]:
+        items = self.items.get(collection, {})
+        return [body for key, body in items.items() if not self.foreign(collection, key, subject)]
 
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
             self.deleted.clear()
+            self.owners.clear()
 
 
 def id_field(body: Any, resource: Resource) -> str | None:

@@ -192,6 +192,10 @@ class SchemeHandler:
         """A placeholder credential holding exactly ``scopes`` (None: this scheme cannot say)."""
         return None
 
+    def as_subject(self, scheme: SecurityScheme, subject: str) -> Credential | None:
+        """A placeholder credential the mock reads as ``subject`` (every scope; None: cannot say)."""
+        return None
+
 
 _HANDLERS: dict[str, SchemeHandler] = {}
 
@@ -281,6 +285,12 @@ class ApiKey(SchemeHandler):
     def with_scopes(self, scheme: SecurityScheme, scopes: Collection[str], subject: str = "toolcheck") -> Credential | None:
         return Credential(jwt_with(subject, scopes))  # a JWT-shaped key: the mock reads its claims
 
+    def placeholder(self, scheme: SecurityScheme) -> Credential:
+        return Credential(jwt_with("toolcheck"))  # names a subject: what it creates is its own
+
+    def as_subject(self, scheme: SecurityScheme, subject: str) -> Credential | None:
+        return Credential(jwt_with(subject))
+
 
 @handler("http:basic")
 class Basic(SchemeHandler):
@@ -292,6 +302,12 @@ class Basic(SchemeHandler):
 
     def apply_invalid(self, scheme: SecurityScheme, request: Request) -> None:
         self.apply(scheme, Credential(username=INVALID_MARK, password=INVALID_TOKEN), request)
+
+    def placeholder(self, scheme: SecurityScheme) -> Credential:
+        return Credential(username="toolcheck", password=PLACEHOLDER)
+
+    def as_subject(self, scheme: SecurityScheme, subject: str) -> Credential | None:
+        return Credential(username=subject, password=PLACEHOLDER)
 
     def secrets(self, scheme: SecurityScheme, credential: Credential) -> list[str]:
         user, password = credential.user_password()
@@ -335,9 +351,12 @@ class Bearer(SchemeHandler):
         request.headers["Authorization"] = f"Bearer {credential.token}"
 
     def placeholder(self, scheme: SecurityScheme) -> Credential:
-        if "jwt" in scheme.bearer_format.lower():
-            return Credential(f"{_JWT_HEAD}.{_JWT_BODY}.c2ln")
-        return Credential(PLACEHOLDER)
+        # JWT-shaped whatever the declared format (a JWT is a valid RFC 6750 b64token), so the mock
+        # reads a subject from it: what it creates is its own (object-level authorization)
+        return Credential(f"{_JWT_HEAD}.{_JWT_BODY}.c2ln")
+
+    def as_subject(self, scheme: SecurityScheme, subject: str) -> Credential | None:
+        return Credential(jwt_with(subject))
 
     def apply_invalid(self, scheme: SecurityScheme, request: Request) -> None:
         token = f"{_JWT_HEAD}.{_JWT_BODY}.{INVALID_TOKEN}" if "jwt" in scheme.bearer_format.lower() else INVALID_TOKEN
