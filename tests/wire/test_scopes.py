@@ -138,3 +138,39 @@ def test_stateful_objects_belong_to_their_creator() -> None:
     assert call("GET", f"/tasks/{task_id}", "alice").status == 200  # bob's delete did nothing
     assert task_id not in call("GET", "/tasks", "bob").body.decode()
     assert call("GET", f"/tasks/{task_id}", None).status == 200  # a credential naming no one: as before
+
+
+def test_ownership_and_strict_scopes_over_a_real_socket() -> None:
+    spec = load_spec(str(EXAMPLE_SPEC))
+    running = start_in_thread(MockApp(MockHolder(Mock(spec, stateful=True, strict_scopes=True))))
+    try:
+        def h(subject: str, scopes: list[str] | None) -> dict[str, str]:
+            return {"Authorization": f"Bearer {jwt_with(subject, scopes)}"}
+
+        made = httpx.post(f"{running.url}/tasks", json={"kind": "export_invoices"}, headers=h("alice", ["tasks:write"]))
+        assert made.status_code == 202, made.text
+        task = made.json()["task_id"]
+        assert httpx.get(f"{running.url}/tasks/{task}", headers=h("alice", ["tasks:read"])).status_code == 200
+        assert httpx.get(f"{running.url}/tasks/{task}", headers=h("bob", ["tasks:read"])).status_code == 404
+        # --strict-scopes: a token that names no scopes holds none
+        bare = httpx.get(f"{running.url}/tasks/{task}", headers=h("alice", None))
+        assert bare.status_code == 403 and "insufficient_scope" in bare.headers["www-authenticate"]
+    finally:
+        running.stop()
+
+
+def test_arazzo_steps_take_x_toolcheck_auth(tmp_path: Path) -> None:
+    flow = {
+        "arazzo": "1.0.1", "info": {"title": "lp", "version": "1"},
+        "sourceDescriptions": [{"name": "tools", "url": str(EXAMPLE_SPEC), "type": "openapi"}],
+        "workflows": [{"workflowId": "reader", "steps": [
+            {"stepId": "refused", "operationId": "create_invoice", "x-toolcheck-auth": {"scopes": ["invoices:read"]},
+             "requestBody": {"contentType": "application/json", "payload": BODY},
+             "successCriteria": [{"condition": "$statusCode == 403"}]},
+            {"stepId": "allowed", "operationId": "create_invoice", "x-toolcheck-auth": {"scopes": ["invoices:write"]},
+             "requestBody": {"contentType": "application/json", "payload": BODY},
+             "successCriteria": [{"condition": "$statusCode == 201"}]}]}],
+    }
+    (tmp_path / "lp.arazzo.yaml").write_text(yaml.safe_dump(flow))
+    proc = _cli("run", "lp.arazzo.yaml", "--mock", "--no-reports", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
