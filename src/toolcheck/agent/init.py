@@ -27,6 +27,7 @@ from toolcheck.agent.policy import (
     requires_auth,
 )
 from toolcheck.spec import Operation, Spec
+from toolcheck.wire.read import form_read_back
 
 TERMINAL = ("completed", "complete", "succeeded", "success", "failed", "failure", "done", "finished",
             "cancelled", "canceled", "errored", "expired", "timed_out", "rejected", "aborted", "stopped",
@@ -44,16 +45,6 @@ def _group(op: Operation) -> str:
 
 def _file_name(group: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") or "api"
-
-
-def _on_the_wire(value: Any) -> Any:
-    """A form body as a server reads it back: an empty array or object sends no pair at all."""
-    if isinstance(value, dict):
-        kept = {k: _on_the_wire(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v != [] and v != {}}
-    if isinstance(value, list):
-        return [v for v in (_on_the_wire(item) for item in value) if v != [] and v != {}]
-    return value
 
 
 def _input_name(raw: str) -> str:
@@ -112,14 +103,14 @@ class _Builder:
         valid = self.spec.validator(media.schema).is_valid if media.schema is not None else (lambda _v: True)
         for example in media.examples.values():
             value = example.get("value") if isinstance(example, dict) and "value" in example else example
-            if valid(_on_the_wire(value) if form else value):
-                return _on_the_wire(value) if form else value, media.media_type
+            if valid(form_read_back(value) if form else value):
+                return form_read_back(value) if form else value, media.media_type
         value = self.value(media.schema)
         # A form cannot say [] or {}: find a value that needs neither. Deep members are generated
         # minimal (empty); starting "shallower" (a negative depth) fills them (Stripe's phases[].items[]).
         for depth in (0, 0, -2, -2, -4, -4) if form else ():
-            if valid(_on_the_wire(value)):
-                return _on_the_wire(value), media.media_type
+            if valid(form_read_back(value)):
+                return form_read_back(value), media.media_type
             value = self.value(media.schema, depth=depth)
         return value, media.media_type
 

@@ -116,3 +116,14 @@ def parameter_accepts(spec: Spec, param: Parameter, value: Any) -> bool:
         return bool(spec.validator(param.schema).is_valid(wire_value(spec, param, value)))
     except Exception:  # an unevaluable schema proves nothing: treat as accepted
         return True
+
+
+def form_read_back(value: Any) -> Any:
+    """A form body as a server reads it back: an empty array or object sends no pair at all
+    (:func:`toolcheck.wire.bodies.unexpressible`), so it reads as absent."""
+    if isinstance(value, dict):
+        kept = {k: form_read_back(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v != [] and v != {}}
+    if isinstance(value, list):
+        return [v for v in (form_read_back(item) for item in value) if v != [] and v != {}]
+    return value
