@@ -1,4 +1,5 @@
-"""Round trip over the real specs: what the wire writes, the mock reads back equal (issue 11).
+"""Round trip over the real specs: what the wire writes, the mock reads back equal, and every
+request stays under the target's base URL (issue 11).
 
 For sampled operations of every corpus spec, parameter values and a body are generated from the
 spec, written by :func:`toolcheck.wire.build_request` with the placeholder credentials the mock
@@ -13,6 +14,7 @@ import random
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import SPECS, shared_specs_available
@@ -27,6 +29,7 @@ from toolcheck.wire.bodies import base_type, is_json, unexpressible
 from toolcheck.wire.params import path_key
 from toolcheck.wire.read import wire_value
 
+BASE = "http://127.0.0.1:9/base"
 MAX_OPS = 25
 BUDGET_S = 3.0
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -130,6 +133,9 @@ def test_what_the_wire_writes_the_mock_reads_back(name: str) -> None:
             continue
         request, sent = built
         target = request.target()
+        url = httpx.URL(request.url(BASE))  # never off the target, whatever the spec's paths say
+        if (url.scheme, url.host, url.port) != ("http", "127.0.0.1", 9) or not url.raw_path.startswith(b"/base/"):
+            problems.append(f"{op.key}: {url} leaves {BASE}")
         path, _, query = target.partition("?")
         headers = {k.lower(): v for k, v in request.all_headers().items()}
         answer = mock.handle(MockRequest(request.method, path, query, headers, request.content or b""))
