@@ -71,13 +71,33 @@ def locate(source: str) -> Location:
             raise SpecLoadError(
                 f"cannot read {source!r}: expected git:REV:path, e.g. git:origin/main:openapi.yaml.",
             )
-        return Location("git", _git_path(path), rev)
+        return Location("git", _git_path(path), _checked_rev(rev, source))
     if source.startswith(("http://", "https://")):
         return Location("url", source)
     fs_path = Path(source)
     if fs_path.is_dir():
         return Location("file", str(_root_in_directory(fs_path).resolve()))
     return Location("file", str(fs_path.resolve()) if fs_path.exists() else str(fs_path))
+
+
+# A revision as `git show` reads it, restricted to what specs need: a ref name (git-check-ref-
+# format's rules: no `..`, no component starting with `.` or ending with `.lock`, no `//`, no
+# trailing `/` or `.`) or an object name, then `~N` / `^N` suffixes. It never starts with `-`,
+# so git cannot take it for an option (issue 12: `git:--output=pwned:spec.yaml` wrote a file);
+# `--end-of-options` is passed as well, for defence in depth (git >= 2.24).
+_REV = re.compile(r"(@|[A-Za-z0-9_][A-Za-z0-9_./+-]{0,199}?)(?:[~^][0-9]{0,6}){0,20}")
+_REF_TRAPS = re.compile(r"\.\.|//|/\.|\.lock(?:/|$)|[/.]$")
+
+
+def _checked_rev(rev: str, source: str) -> str:
+    match = _REV.fullmatch(rev)
+    if match is None or _REF_TRAPS.search(match.group(1)):
+        raise SpecLoadError(
+            f"{rev[:80]!r} is not a git revision toolcheck accepts: use a branch, tag or commit "
+            "(letters, digits, `._/+-`, optionally followed by ~N or ^N), e.g. git:origin/main:openapi.yaml.",
+            location=source[:200],
+        )
+    return rev
 
 
 def _git_path(path: str) -> str:
@@ -145,7 +165,8 @@ def read(location: Location, *, allow_network: bool, max_bytes: int = MAX_BYTES)
     if location.kind == "git":
         try:
             proc = subprocess.run(
-                ["git", "show", f"{location.rev}:{location.ref}"], capture_output=True, timeout=60, check=False
+                ["git", "show", "--end-of-options", f"{_checked_rev(location.rev, location.display)}:{location.ref}"],
+                capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise SpecLoadError(f"cannot run git: {exc}.", location=location.display) from None
