@@ -101,7 +101,8 @@ def test_problems_keep_document_order_whatever_was_looked_up_first(tmp_path: Pat
 def test_a_damaged_cached_document_is_rebuilt_from_the_source(tmp_path: Path) -> None:
     path = _write(tmp_path)
     cold = load_spec(path)
-    [entry] = [p for p in _cache.cache_dir().glob(f"{cold.sha256}-*.json")]
+    key = _cache.key(Path(path).read_bytes(), False, ())  # the root's bytes under the default rules
+    [entry] = [p for p in _cache.cache_dir().glob(f"{key}-*.json")]
     data = entry.read_bytes()
     header_end = data.index(b"\n")
     entry.write_bytes(data[: header_end + 1] + b"{not json")
@@ -131,7 +132,8 @@ def test_in_memory_specs_are_built_the_same_way() -> None:
 def test_a_cache_header_of_another_shape_is_ignored(tmp_path: Path) -> None:
     path = _write(tmp_path)
     cold = load_spec(path)
-    [entry] = [p for p in _cache.cache_dir().glob(f"{cold.sha256}-*.json")]
+    key = _cache.key(Path(path).read_bytes(), False, ())  # the root's bytes under the default rules
+    [entry] = [p for p in _cache.cache_dir().glob(f"{key}-*.json")]
     data = entry.read_bytes()
     header_end = data.index(b"\n")
     entry.write_bytes(b'O{"problems": [], "files": ["x"], "stubs": "nope"}' + data[header_end:])

@@ -66,7 +66,7 @@ def _check_example(spec: Spec, schema: Any, example: Any, pointer: str, what: st
         out.append(("warning", pointer, f"{what} does not match its schema at {where or '/'}: {message}", "invalid-example"))
 
 
-def strict_problems(spec: Spec, *, allow_network: bool = False) -> list[Problem]:
+def strict_problems(spec: Spec, *, allow_network: bool = False, ref_roots: tuple[str, ...] = ()) -> list[Problem]:
     """Validate the *source* document with openapi-spec-validator (``check --strict``).
 
     The strict validator reads the document as written (before toolcheck's normalisation),
@@ -84,24 +84,52 @@ def strict_problems(spec: Spec, *, allow_network: bool = False) -> list[Problem]
         raise UsageError(
             "--strict needs openapi-spec-validator.", hint="Install it with: pip install openapi-spec-validator"
         ) from None
+    from toolcheck.spec._confine import Reader
     from toolcheck.spec._parse import parse_bytes
-    from toolcheck.spec._sources import locate, read
+    from toolcheck.spec._sources import locate
 
     location = locate(spec.files[0] if spec.files and not spec.source.startswith(("git:", "<")) else spec.source)
-    data = parse_bytes(read(location, allow_network=allow_network), location.display).data
-    validator_cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator}.get(spec.dialect, OpenAPIV31SpecValidator)
+    reader = Reader(location, allow_network=allow_network, ref_roots=ref_roots)
+    data = parse_bytes(reader.read_root(), location.display).data
+    base = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator}.get(spec.dialect, OpenAPIV31SpecValidator)
+    # The validator resolves external $refs itself: through the same confined reader as the
+    # loader (issue 12), never through its own unrestricted file and URL handlers.
+    handler = reader.uri_handler()
+    validator_cls = type("ConfinedValidator", (base,), {
+        "resolver_handlers": {"file": handler, "http": handler, "https": handler, "<all_urls>": handler},
+    })
     base_uri = f"file://{location.ref}" if location.kind == "file" else ""
     out: list[Problem] = []
     locate_fn = spec.problems[0]._locate if spec.problems else getattr(spec, "_locator", None)
     seen: set[tuple[str, str]] = set()
-    for error in validator_cls(data, base_uri=base_uri).iter_errors():
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in getattr(error, "absolute_path", []))
-        message = str(getattr(error, "message", error)).split("\n", 1)[0][:300]
-        if (pointer, message) in seen:
-            continue
-        seen.add((pointer, message))
-        out.append(Problem(severity="error", message=f"strict: {message}", pointer=pointer, code="strict-validation",
-                           source=spec.source, _locate=locate_fn))
-        if len(out) >= 200:
-            break
+    try:
+        for error in validator_cls(data, base_uri=base_uri).iter_errors():
+            pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in getattr(error, "absolute_path", []))
+            message = str(getattr(error, "message", error)).split("\n", 1)[0][:300]
+            if (pointer, message) in seen:
+                continue
+            seen.add((pointer, message))
+            out.append(Problem(severity="error", message=f"strict: {message}", pointer=pointer, code="strict-validation",
+                               source=spec.source, _locate=locate_fn))
+            if len(out) >= 200:
+                break
+    except Exception as exc:  # noqa: BLE001 - the validator fails on a $ref it cannot resolve
+        cause = _load_error_in(exc)
+        why = str(cause) if cause is not None else f"{type(exc).__name__} (a $ref it cannot resolve?)"
+        out.append(Problem(severity="error", message=f"strict: the validator stopped: {why}", pointer="",
+                           code="strict-validation", source=spec.source, _locate=locate_fn))
     return out
+
+
+def _load_error_in(exc: BaseException) -> BaseException | None:
+    """The SpecLoadError (a refused or unreadable $ref) behind a validator's exception, if any."""
+    from toolcheck.errors import SpecLoadError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SpecLoadError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

@@ -58,3 +58,22 @@ SEVERITY_HELP = ("Per check CHECK=off|warning|error (repeatable; `toolcheck chec
 ALLOW_NETWORK = typer.Option(
     False, "--allow-network", help="Allow reading the spec or its external $refs over http(s)."
 )
+
+
+REF_ROOT = typer.Option(
+    [], "--ref-root", metavar="DIR",
+    help="Another folder whose files $refs may read (repeatable). By default only the spec's folder and the "
+         "git work tree holding it are readable (docs/security.md).",
+)
+
+
+def ref_roots(folders: list[str]) -> tuple[str, ...]:
+    """The --ref-root folders, each checked to be an existing directory."""
+    import os
+
+    from toolcheck.errors import UsageError
+
+    for folder in folders:
+        if not os.path.isdir(folder):
+            raise UsageError(f"--ref-root {folder!r} is not a directory.")
+    return tuple(folders)

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
 
 OPENAI_MAX_TOOLS = 128
 SPEC_ARG = typer.Argument(..., help="Spec file, directory, '-' for stdin, git:REV:path, or URL.")
@@ -36,6 +36,7 @@ def tools(
     out: str = typer.Option("", "--out", help="Write to this file instead of stdout."),
     mapping_out: str = typer.Option("", "--mapping-out", help="Also write how each tool maps back to HTTP (JSON) to this file."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Print the tool definitions an LLM sees for a spec (one per operation).
 
@@ -46,7 +47,7 @@ def tools(
     from toolcheck.spec import load_spec
 
     with handle_errors():
-        loaded = load_spec(spec, allow_network=allow_network)
+        loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         built = build_tools(loaded, operations=operation, tags=tag, strict=strict and fmt is ToolFormat.openai,
                             description_budget=budget or DESCRIPTION_BUDGETS[fmt.value])
         rendered = [t.render(fmt.value) for t in built]
@@ -103,6 +104,7 @@ def lint(
     out: str = typer.Option("", "--out", help="Write the report to this file instead of stdout."),
     max_findings: int = typer.Option(200, "--max-findings", help="How many findings to list in text output."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Check that a spec makes good agent tools: names, descriptions, errors, auth, pagination, size.
 
@@ -120,7 +122,7 @@ def lint(
             from toolcheck.errors import UsageError
 
             raise UsageError(f"lint.fail-on must be error, warning, info or never (got {level!r})", location=source)
-        loaded = load_spec(spec, allow_network=allow_network)
+        loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         result = run_lint(loaded, rules=section(lint_cfg, "rules", source), select=rule or None, config_source=source)
         if fmt is LintFormat.text and not out:
             _print_lint(result, max_findings)
@@ -174,6 +176,7 @@ def serve_mcp(
     credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable. Default: $TOOLCHECK_<SCHEME>."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each HTTP answer."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Serve the spec's tools over MCP (stdio), backed by the mock (state, faults) or --target.
 
@@ -198,7 +201,7 @@ def serve_mcp(
             if not sep or not name:
                 raise UsageError(f"--credential {item!r} must be SCHEME=VALUE")
             creds[name] = value
-        loaded = load_spec(spec, allow_network=allow_network)
+        loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         import os
         import re
 
@@ -244,6 +247,7 @@ def policy(
     report_format: str = typer.Option("html,json,junit", "--report-format", help="Report formats with --reports."),
     gaps_only: bool = typer.Option(False, "--gaps-only", help="In the terminal table, show only operations with a gap."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Coverage matrix of the agent-tool CI policy per operation; exit 1 below the policy.
 
@@ -270,7 +274,7 @@ def policy(
             policy_cfg["require"] = [r for item in require for r in item.split(",") if r]
         if not scenarios and not fuzz_report:
             raise UsageError("give the tests to measure: --scenarios DIR and/or --fuzz-report FILE")
-        loaded = load_spec(spec, allow_network=allow_network)
+        loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         found = load_paths(scenarios) if scenarios else []
         fuzz = None
         if fuzz_report:
@@ -347,6 +351,7 @@ def init(
     tag: list[str] = typer.Option([], "--tag", "-t", help="Only operations with this tag; repeatable."),
     seed: int = typer.Option(0, "--seed", help="Seed of the generated request values."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing scenario files."),
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Scaffold scenario files that satisfy the agent-tool policy and run green against --mock.
 
@@ -359,7 +364,7 @@ def init(
     from toolcheck.spec import load_spec
 
     with handle_errors():
-        loaded = load_spec(spec)
+        loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         chosen = select_operations(loaded, operation, tag)
         notes: list[str] = []
         documents = scaffold(loaded, out, spec_path=loaded.source if spec != "-" else None, seed=seed,

@@ -9,7 +9,7 @@ import sys
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
 from toolcheck.spec.model import Problem
 
 
@@ -27,6 +27,7 @@ def check(
         False, "--strict", help="Also validate the document as written with openapi-spec-validator (slow on big specs)."
     ),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
     max_problems: int = typer.Option(50, "--max-problems", help="How many problems to list in text output."),
 ) -> None:
     """Load a spec, validate it, and print a summary with its problems.
@@ -37,10 +38,11 @@ def check(
     from toolcheck.spec import load_spec
 
     with handle_errors():
-        loaded = load_spec(spec, allow_network=allow_network)
+        roots = ref_roots(ref_root)
+        loaded = load_spec(spec, allow_network=allow_network, ref_roots=roots)
         problems = list(loaded.problems) + structure_problems(loaded, schemas=schemas)
         if strict:
-            problems += strict_problems(loaded, allow_network=allow_network)
+            problems += strict_problems(loaded, allow_network=allow_network, ref_roots=roots)
     problems.sort(key=_document_order)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = sum(1 for p in problems if p.severity == "warning")

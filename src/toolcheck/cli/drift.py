@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,6 +62,7 @@ def drift(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List info findings in text output."),
     list_rules: bool = typer.Option(False, "--list-rules", help="Print the rule catalogue (text or --format json) and exit."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Compare two specs and report breaking changes, agent-breaking changes and a changelog.
 
@@ -79,7 +80,7 @@ def drift(
             old, new, fmt=fmt, fail_on=fail_on.value, changelog=changelog, severity=severity,
             ignore_file=ignore_file, include_path=include_path, exclude_path=exclude_path, operation=operation,
             deprecation_days=deprecation_days, include_unstable=include_unstable, agent_rules=agent_rules,
-            allow_network=allow_network,
+            allow_network=allow_network, ref_root=ref_roots(ref_root),
         )
         if report_dir is not None:
             from toolcheck.drift.formats import to_run_result
@@ -97,7 +98,7 @@ def drift(
 def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, severity: list[str],
          ignore_file: Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
          deprecation_days: int | None, include_unstable: bool, agent_rules: bool,
-         allow_network: bool) -> tuple[DriftReport, str]:
+         allow_network: bool, ref_root: tuple[str, ...] = ()) -> tuple[DriftReport, str]:
     from toolcheck.drift import DiffOptions, diff
     from toolcheck.drift.policy import IgnoreEntry, Policy, load_ignore_file, parse_severity
     from toolcheck.spec import load_spec
@@ -116,10 +117,11 @@ def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, seve
     if trees is not None:
         from toolcheck.drift import diff_directories
 
-        report = diff_directories(old, new, *trees, lambda s: load_spec(s, allow_network=allow_network), options)
+        report = diff_directories(
+            old, new, *trees, lambda s: load_spec(s, allow_network=allow_network, ref_roots=ref_root), options)
     else:
-        old_spec = load_spec(old, allow_network=allow_network)
-        new_spec = load_spec(new, allow_network=allow_network)
+        old_spec = load_spec(old, allow_network=allow_network, ref_roots=ref_root)
+        new_spec = load_spec(new, allow_network=allow_network, ref_roots=ref_root)
         report = diff(old_spec, new_spec, options)
     report = policy.apply(report)
     # a changelog (every change at info) never fails on its own, but an expired ignore entry still does

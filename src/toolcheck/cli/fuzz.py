@@ -23,7 +23,7 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import SEVERITY_HELP, handle_errors, severity_levels
+from toolcheck.cli._common import REF_ROOT, SEVERITY_HELP, handle_errors, ref_roots, severity_levels
 from toolcheck.errors import TargetError, UsageError
 from toolcheck.findings import Severity
 
@@ -149,6 +149,7 @@ def fuzz(
                                      help="Basic auth user:password (or $VAR)."),
     max_response_time: float | None = typer.Option(None, "--max-response-time", min=0.001, help="Flag responses slower than this (seconds)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
+    ref_root: list[str] = REF_ROOT,
     shrink: bool = typer.Option(True, "--shrink/--no-shrink", help="Shrink failing cases before reporting them."),
     engine: str = typer.Option("own", "--engine", help="Fuzz-phase body generator: own (fast, default) or hypothesis (hypothesis-jsonschema)."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory (also holds fuzz-findings.json)."),
@@ -196,7 +197,7 @@ def fuzz(
         target = _target(base_url, mock)
         auth = build_auth(header, bearer, basic)
         redactor = Redactor(auth.secrets)
-        loaded = load_spec(spec)
+        loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         operations = select_operations(loaded, operation, tag, method, path)
         run_seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         client, url = _client(loaded, base_url, mock, run_seed, timeout)
@@ -388,13 +389,14 @@ def payloads(
     count: int = typer.Option(20, "--count", "-n", min=1, max=100_000, help="How many cases."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Write generated cases for one operation as JSON lines (for agent evals, load tests...)."""
     from toolcheck.payloads import generate_cases
     from toolcheck.spec import load_spec
 
     with handle_errors():
-        loaded = load_spec(spec)
+        loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         op = select_operations(loaded, [operation], [], [], [])[0]
         cases = generate_cases(loaded, op, seed=seed, negative=negative, count=count)
         lines = "".join(json.dumps(_payload_line(loaded, op, c), ensure_ascii=False, default=str) + "\n" for c in cases)
@@ -430,6 +432,7 @@ def replay(
     basic: str | None = typer.Option(None, "--basic", envvar="TOOLCHECK_BASIC", show_envvar=True,
                                      help="Basic auth user:password (or $VAR)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Send one finding's minimal case again and say whether it still fails (exit 1) or not (0)."""
     from rich.markup import escape
@@ -446,7 +449,7 @@ def replay(
         finding = pick(data, finding_id)
         _target(base_url, mock)
         auth = build_auth(header, bearer, basic)
-        loaded = load_spec(spec or str(data.get("spec")))
+        loaded = load_spec(spec or str(data.get("spec")), ref_roots=ref_roots(ref_root))
         seed = int(data.get("seed") or 0)
         client, url = _client(loaded, base_url, mock, seed, timeout)
         if not mock:

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, handle_errors
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
 from toolcheck.errors import UsageError
 
 _ENV = "TOOLCHECK_MOCK_CONFIG"
@@ -95,7 +95,8 @@ def _build(config: dict[str, Any]) -> Any:
     from toolcheck.mock.responder import Mock
     from toolcheck.spec import load_spec
 
-    spec = load_spec(config["spec"], allow_network=config.get("allow_network", False))
+    spec = load_spec(config["spec"], allow_network=config.get("allow_network", False),
+                     ref_roots=ref_roots(config.get("ref_roots") or []))
     faults = FaultConfig.parse(config["faults"]) if config.get("faults") else None
     return Mock(spec, seed=config["seed"], dynamic=config["dynamic"], stateful=config["stateful"],
                 validate=config["validate"], faults=faults, tokens=config.get("tokens") or None,
@@ -150,6 +151,7 @@ def mock(
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Memoise answers to identical stateless requests (they are deterministic)."),
     report: str = typer.Option("", "--report", help="With --proxy: write reports (html, junit, json) to this directory on exit."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Serve a mock of SPEC: validated requests, valid realistic answers, state and faults.
 
@@ -161,7 +163,7 @@ def mock(
 
     config = {"spec": spec, "seed": seed, "dynamic": dynamic, "stateful": stateful, "faults": faults,
               "validate": validate, "tokens": list(token), "strict_scopes": strict_scopes, "quiet": quiet, "watch": watch,
-              "proxy": proxy, "allow_network": allow_network, "cache": cache}
+              "proxy": proxy, "allow_network": allow_network, "cache": cache, "ref_roots": list(ref_root)}
     err = err_console()
     with handle_errors():
         if workers < 1:

@@ -17,7 +17,14 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, SEVERITY_HELP, handle_errors, severity_levels
+from toolcheck.cli._common import (
+    ALLOW_NETWORK,
+    REF_ROOT,
+    SEVERITY_HELP,
+    handle_errors,
+    ref_roots,
+    severity_levels,
+)
 from toolcheck.errors import UsageError
 from toolcheck.findings import Severity
 
@@ -87,6 +94,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every step (method, URL, status, attempts) and a curl line for failures."),
     allow_network: bool = ALLOW_NETWORK,
+    ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Run multi-step scenarios and Arazzo workflows; check every response against the spec.
 
@@ -120,7 +128,7 @@ def run(
             workflow=workflow, credentials=auth_map, profiles=profiles, severity=severity_map, tags=tags, fail_fast=fail_fast,
             list_only=list_only, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
-            printer=printer, started_at=started_at,
+            ref_root=ref_roots(ref_root), printer=printer, started_at=started_at,
         )
     raise typer.Exit(code)
 
@@ -130,7 +138,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
              profiles: dict[str, dict[str, str]], severity: dict[str, Severity | None],
              tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
-             allow_network: bool, printer: Any, started_at: str) -> int:
+             allow_network: bool, printer: Any, started_at: str, ref_root: tuple[str, ...] = ()) -> int:
     import signal
     import threading
 
@@ -158,7 +166,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
         raise UsageError(f"nothing to run{why}.")
     scenarios = take_shard(scenarios, shard_spec)
     targets = Targets(spec=spec, base_url=base_url, mock=mock, sources=sources, seed=seed, timeout=timeout,
-                      allow_network=allow_network)
+                      allow_network=allow_network, ref_roots=ref_root)
     for scenario in scenarios:
         targets.check(scenario)
     if list_only:

@@ -82,7 +82,7 @@ class Targets:
 
     def __init__(self, *, spec: str | None = None, base_url: str | None = None, mock: bool = False,
                  sources: dict[str, str] | None = None, seed: int = 0, timeout: float = 30.0,
-                 allow_network: bool = False) -> None:
+                 allow_network: bool = False, ref_roots: tuple[str, ...] = ()) -> None:
         self.spec_override = spec
         self.base_url = base_url
         self.mock = mock
@@ -90,6 +90,7 @@ class Targets:
         self.seed = seed
         self.timeout = timeout
         self.allow_network = allow_network
+        self.ref_roots = ref_roots
         self._specs: dict[str, Spec] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -118,7 +119,7 @@ class Targets:
                 f"source {name!r} is remote ({location}); pass --source {name}=path/to/openapi.yaml "
                 "(or --allow-network).", location=scenario.file)
         try:
-            spec = load_spec(location, allow_network=self.allow_network)
+            spec = load_spec(location, allow_network=self.allow_network, ref_roots=self.ref_roots)
         except SpecLoadError as exc:
             raise SpecLoadError(f"{exc.message} (spec of {scenario.file})", location=exc.location, hint=exc.hint) from None
         with self._lock:

@@ -15,17 +15,18 @@ import gc
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec import _cache
 from toolcheck.spec._build import Builder, OpStub, derive_operation_id
+from toolcheck.spec._confine import Reader
 from toolcheck.spec._normalise import Normaliser
-from toolcheck.spec._parse import MAX_BYTES, decode, parse_bytes
-from toolcheck.spec._pointer import RefResolver
-from toolcheck.spec._refs import EXTERNAL, bundle, has_external_refs
-from toolcheck.spec._sources import Location, list_spec_files, locate, read
+from toolcheck.spec._parse import MAX_BYTES, Duplicate, decode
+from toolcheck.spec._pointer import RefResolver, escape
+from toolcheck.spec._refs import DATA_KEYS, EXTERNAL, bundle, has_external_refs
+from toolcheck.spec._sources import Location, list_spec_files, locate, read, read_file_bounded
 from toolcheck.spec.model import (
     HTTP_METHODS,
     Header,
@@ -47,15 +48,9 @@ __all__ = [
 SUPPORTED = ("2.0", "3.0", "3.1", "3.2")
 
 
-def _max_bytes() -> int:
-    env = os.environ.get("TOOLCHECK_MAX_SPEC_MB")
-    try:
-        return int(float(env) * 1024 * 1024) if env else MAX_BYTES
-    except ValueError:
-        return MAX_BYTES
-
-
-def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | None = None) -> Spec:
+def load_spec(
+    source: str, *, allow_network: bool = False, use_cache: bool | None = None, ref_roots: Sequence[str] = (),
+) -> Spec:
     """Load, bundle, normalise and index an API description.
 
     Args:
@@ -64,12 +59,14 @@ def load_spec(source: str, *, allow_network: bool = False, use_cache: bool | Non
         allow_network: fetch URLs, for the root or for external ``$ref``s.
         use_cache: reuse the normalised document of an unchanged spec (keyed by a content
             hash); default on unless ``TOOLCHECK_NO_CACHE`` is set.
+        ref_roots: more folders whose files ``$ref``s may read, beside the root spec's folder
+            and the git work tree holding it (see ``docs/security.md``).
 
     Raises:
         SpecLoadError: the spec cannot be read or is not an OpenAPI/Swagger document.
     """
     with _gc_paused():
-        return _load_spec(source, allow_network, use_cache)
+        return _load_spec(source, allow_network, use_cache, tuple(ref_roots))
 
 
 @contextlib.contextmanager
@@ -89,37 +86,42 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _load_spec(source: str, allow_network: bool, use_cache: bool | None) -> Spec:
+def _reader(location: Location, allow_network: bool, ref_roots: tuple[str, ...]) -> Reader:
+    return Reader(location, allow_network=allow_network, ref_roots=ref_roots)
+
+
+def _load_spec(source: str, allow_network: bool, use_cache: bool | None, ref_roots: tuple[str, ...]) -> Spec:
     location = locate(source)
-    max_bytes = _max_bytes()
-    raw = read(location, allow_network=allow_network, max_bytes=max_bytes)
+    reader = _reader(location, allow_network, ref_roots)
+    raw = reader.read_root()
     if use_cache is None:
         use_cache = not os.environ.get("TOOLCHECK_NO_CACHE")
     cacheable = use_cache and location.kind != "url"
     digest = hashlib.sha256(raw).hexdigest()
+    cache_key = _cache.key(raw, allow_network, ref_roots) if cacheable else ""
     if cacheable:
-        cached = _cache.get(digest, location)
+        cached = _cache.get(cache_key, location, reader.roots)
         if cached is not None:
             try:
-                return _from_cache(cached, raw, location, allow_network, max_bytes, digest)
+                return _from_cache(cached, raw, location, allow_network, ref_roots, digest)
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape (tampered with): load from the source
-    document, problems, files, origins, version, dialect, refs = _normalised(raw, location, allow_network, max_bytes)
+    document, problems, files, origins, version, dialect, refs, followed = _normalised(raw, reader)
     file_names = [f.display for f in files]
     parts = _Parts(document, None, dialect, problems, _Locator(location, raw, dialect, origins), location.display, refs=refs)
     meta = _meta(document)
     if cacheable:
-        _cache.put(digest, location, {
-            "problems": problems, "files": file_names, "dialect": dialect, "version": version,
-            "meta": meta, "stubs": [list(stub) for stub in parts.stubs()],
+        _cache.put(cache_key, location, {
+            "problems": problems, "files": [[f.kind, f.ref, f.rev] for f in files], "dialect": dialect,
+            "version": version, "meta": meta, "stubs": [list(stub) for stub in parts.stubs()],
             "origins": {k: [loc.kind, loc.ref, loc.rev, ptr] for k, (loc, ptr) in origins.items()},
-        }, document)
+        }, document, followed_refs=followed, others=reader.stats, roots=reader.roots() if followed else None)
     return _spec(parts, location.display, version, meta, digest, file_names)
 
 
 def _from_cache(
     cached: tuple[dict[str, Any], Callable[[], dict[str, Any]]], raw: bytes, location: Location,
-    allow_network: bool, max_bytes: int, digest: str,
+    allow_network: bool, ref_roots: tuple[str, ...], digest: str,
 ) -> Spec:
     header, cached_document = cached
 
@@ -127,15 +129,15 @@ def _from_cache(
         try:
             return cached_document()
         except ValueError:  # a damaged entry: do the work again
-            return _normalised(raw, location, allow_network, max_bytes)[0]
+            return _normalised(raw, _reader(location, allow_network, ref_roots))[0]
 
     origins = {
         key: (Location(kind, ref, rev), pointer)
         for key, (kind, ref, rev, pointer) in (header.get("origins") or {}).items()
     }
-    # The cache keys on content: an identical file elsewhere shares the entry, so the root
-    # file's name is this location's, not the one that filled the cache.
-    files = [location.display, *list(header["files"])[1:]]
+    # A single-file entry is shared by identical files anywhere: the root's name is this
+    # location's, not the one that filled the cache (entries with other files are per folder).
+    files = [location.display, *(Location(kind, ref, rev).display for kind, ref, rev in list(header["files"])[1:])]
     dialect = str(header["dialect"])
     parts = _Parts(
         None, document_again, dialect, [tuple(p) for p in header["problems"]],
@@ -148,27 +150,40 @@ def _from_cache(
 
 
 def _normalised(
-    raw: bytes, location: Location, allow_network: bool, max_bytes: int,
-) -> tuple[dict[str, Any], list[tuple[str, str, str, str]], list[Location], dict[str, tuple[Location, str]], str, str, RefResolver]:
-    """Parse, bundle, convert and normalise: (document, problems, files, origins, version, dialect, refs)."""
-    parsed = parse_bytes(raw, location.display)
+    raw: bytes, reader: Reader,
+) -> tuple[dict[str, Any], list[tuple[str, str, str, str]], list[Location], dict[str, tuple[Location, str]], str, str,
+           RefResolver, bool]:
+    """Parse, bundle, convert and normalise.
+
+    Returns (document, problems, files, origins, version, dialect, refs, whether other files'
+    $refs were followed).
+    """
+    location, allow_network = reader.root, reader.allow_network
+    parsed = reader.parse(raw, location)
     problems: list[tuple[str, str, str, str]] = [("warning", "", w, "repaired-text") for w in parsed.warnings]
+    problems.extend(_duplicate_problems(parsed.duplicates, ""))
     document = parsed.data
     version, dialect = _detect(document, location.display)
 
     origins: dict[str, tuple[Location, str]] = {}
     files = [location]
-    if has_external_refs(raw, allow_network=allow_network):
-        def load_other(other: Location) -> Any:
+    followed = has_external_refs(raw, allow_network=allow_network)
+    if followed:
+        other_duplicates: list[tuple[Location, Duplicate]] = []
+
+        def load_other(other: Location, referrer: Location) -> Any:
             if other.kind == "url" and not allow_network:
                 raise SpecLoadError("external $ref over the network is off (use --allow-network)", location=other.display)
-            other_raw = read(other, allow_network=allow_network, max_bytes=max_bytes)
-            return parse_bytes(other_raw, other.display).data
+            other_parsed = reader.parse(reader.read_ref(other, referrer), other)
+            other_duplicates.extend((other, d) for d in other_parsed.duplicates)
+            return other_parsed.data
 
-        bundled = bundle(document, location, load_other)
+        bundled = bundle(document, location, load_other, reader.check)
         problems.extend((sev, ptr, msg, "dangling-ref") for sev, ptr, msg in bundled.problems)
         origins = bundled.origins
         files = bundled.files
+        for other, duplicate in other_duplicates:
+            problems.extend(_duplicate_problems([duplicate], other.display))
 
     if dialect == "2.0":
         from toolcheck.spec._swagger2 import convert
@@ -179,7 +194,26 @@ def _normalised(
     normaliser = Normaliser(document, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    return document, problems, files, origins, version, dialect, normaliser.refs
+    return document, problems, files, origins, version, dialect, normaliser.refs, followed
+
+
+def _duplicate_problems(duplicates: list[Duplicate], file: str) -> list[tuple[str, str, str, str]]:
+    """Duplicate keys as problems. Severity by what the duplicate changes: in example data
+    (``example``, ``examples``, ``default``, ``enum``, ``const``, ``x-`` extensions) no
+    request and no check, so a warning; anywhere else the reviewer and the tool read two
+    different APIs (an operation, a parameter, a schema, a description an agent sees), so
+    an error."""
+    out = []
+    for d in duplicates:
+        tokens = [*d.parent.split("/")[1:], d.key]
+        data = any(t in DATA_KEYS or t in ("examples", "const") or t.startswith("x-") for t in tokens[:-1])
+        where = f"{file}: lines" if file else "lines"
+        out.append((
+            "warning" if data else "error", "" if file else f"{d.parent}/{escape(d.key)}",
+            f"key {d.key!r} is written twice ({where} {d.first_line} and {d.line}); the later one wins, so a "
+            "reader of the first sees something else than toolcheck loads", "duplicate-key",
+        ))
+    return out
 
 
 def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
@@ -396,7 +430,8 @@ class _Locator:
                 pointer = base + ("/" + rest if rest else "")
                 location = other
                 try:
-                    raw = read(other, allow_network=False)
+                    raw = (read_file_bounded(other.ref, MAX_BYTES, other.display, regular_only=True)[0]
+                           if other.kind == "file" else read(other, allow_network=False))
                 except SpecLoadError:
                     return f"{other.display}#{pointer}"
                 return self._lookup(_LineIndex(decode(raw, other.display)), pointer, location)

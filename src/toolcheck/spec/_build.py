@@ -101,8 +101,6 @@ class Builder:
         global_security, global_servers = self._globals()
         result: list[Operation] = []
         for path, item_ptr, item in self._items(section):
-            if section == "paths" and not path.startswith("/"):
-                self.problem("warning", item_ptr, f"path {path!r} does not start with '/'", "path-format")
             shared = self._parameters(item.get("parameters"), ("parameters", item_ptr))
             servers = _server_urls(item.get("servers")) or global_servers
             for method, raw_op, op_ptr in self._candidates(item, item_ptr):
@@ -164,6 +162,13 @@ class Builder:
             return
         for path, raw_item in paths.items():
             item_ptr = f"/{section}/{escape(str(path))}"
+            if section == "paths" and not str(path).startswith("/"):
+                # OAS 3.1 §4.8.8.1: a path "MUST begin with a forward slash". Glued to a base URL,
+                # "http://other/x" or "2/x" (after "http://h:1808") leaves the target with the
+                # credentials (issue 11 item 2, issue 12 High 1): no operation is built from it.
+                self.problem("error", item_ptr, f"path {path!r} does not start with '/'; no operation is built "
+                             "from it (a request could leave the target)", "path-format")
+                continue
             item = self.deref(raw_item, item_ptr)
             if item is None:
                 continue

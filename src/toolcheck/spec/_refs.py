@@ -119,14 +119,18 @@ class Bundle:
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (severity, pointer, message)
 
 
-Loader = Callable[[Location], Any]
+Loader = Callable[[Location, Location], Any]
+Check = Callable[[Location, Location], None]
 
 
-def bundle(root: dict[str, Any], root_location: Location, load: Loader) -> Bundle:
+def bundle(root: dict[str, Any], root_location: Location, load: Loader, check: Check) -> Bundle:
     """Rewrite every non-local ``$ref`` to a local one, copying targets into the root document.
 
-    ``load(location)`` returns the parsed document at a location (raising SpecLoadError).
-    Local refs inside other files are rewritten relative to *their* file.
+    ``check(target, referrer)`` raises SpecLoadError when the document at ``referrer`` may not
+    read ``target`` (see ``_confine``): it runs for every reference, before any reuse, so a
+    target one document may read is not handed to another that may not. ``load(target,
+    referrer)`` returns the parsed document (raising SpecLoadError). Local refs inside other
+    files are rewritten relative to *their* file.
     """
     result = Bundle(root, [root_location])
     docs: dict[Location, Any] = {root_location: root}
@@ -135,9 +139,9 @@ def bundle(root: dict[str, Any], root_location: Location, load: Loader) -> Bundl
     bucket: dict[str, Any] = {}
     failed: set[Location] = set()
 
-    def document(location: Location) -> Any:
+    def document(location: Location, referrer: Location) -> Any:
         if location not in docs:
-            docs[location] = load(location)
+            docs[location] = load(location, referrer)
             result.files.append(location)
         return docs[location]
 
@@ -179,12 +183,21 @@ def bundle(root: dict[str, Any], root_location: Location, load: Loader) -> Bundl
                 ref_node["$ref"] = "#" + fragment
                 continue
             pointer = fragment
+            try:
+                check(target_location, location)
+            except SpecLoadError as exc:
+                # Its own bucket: a document allowed to read the same target gets the real one.
+                key = key_for(Location("refused", target_location.ref, target_location.rev), pointer)
+                ref_node["$ref"] = f"#/components/{EXTERNAL}/{key}"
+                bucket[key] = {"x-toolcheck-dangling-ref": ref}
+                result.problems.append(("error", path_to_pointer((*origin, *path)), f"$ref {ref!r}: {exc}"))
+                continue
             key = key_for(target_location, pointer)
             ref_node["$ref"] = f"#/components/{EXTERNAL}/{key}"
             if key in bucket:
                 continue
             try:
-                target_doc = document(target_location) if target_location not in failed else None
+                target_doc = document(target_location, location) if target_location not in failed else None
             except SpecLoadError as exc:
                 failed.add(target_location)
                 target_doc = None

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec._parse import MAX_BYTES
@@ -52,7 +53,9 @@ class Location:
         if parsed.scheme in ("http", "https"):
             return Location("url", relative)
         if parsed.scheme == "file":
-            return Location("file", os.path.normpath(parsed.path))
+            if parsed.netloc not in ("", "localhost"):  # RFC 8089 §2: a file on another host
+                return Location("file-remote", relative)
+            return Location("file", os.path.normpath(unquote(parsed.path)))
         if self.kind == "url":
             return Location("url", urljoin(self.ref, relative))
         if self.kind == "git":
@@ -141,27 +144,19 @@ def _looks_like_root(path: Path) -> bool:
     return b"openapi" in head or b"swagger" in head
 
 
-def read(location: Location, *, allow_network: bool, max_bytes: int = MAX_BYTES) -> bytes:
-    """Read the raw bytes at ``location`` within the size limit."""
+def read(location: Location, *, allow_network: bool, max_bytes: int = MAX_BYTES, same_origin: str | None = None) -> bytes:
+    """Read the raw bytes at ``location`` within the size limit.
+
+    ``same_origin``: every URL fetched, redirects included, must be on this origin.
+    """
     if location.kind == "stdin":
         data = sys.stdin.buffer.read(max_bytes + 1)
         _check_size(len(data), max_bytes, location)
         return data
     if location.kind == "file":
-        path = Path(location.ref)
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise SpecLoadError("no such file.", location=location.display) from None
-        except OSError as exc:
-            raise SpecLoadError(f"cannot read it: {exc.strerror}.", location=location.display) from None
-        if path.is_dir():
-            raise SpecLoadError("this is a directory, not a file.", location=location.display)
-        _check_size(size, max_bytes, location)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise SpecLoadError(f"cannot read it: {exc.strerror}.", location=location.display) from None
+        # The root named on the command line may be a pipe (`<(curl ...)`), never a device:
+        # `/dev/zero` used to be read until memory ran out.
+        return read_file_bounded(location.ref, max_bytes, location.display, regular_only=False)[0]
     if location.kind == "git":
         try:
             proc = subprocess.run(
@@ -183,28 +178,101 @@ def read(location: Location, *, allow_network: bool, max_bytes: int = MAX_BYTES)
                 "reading specs over the network is off by default.", location=location.display,
                 hint="Pass --allow-network to fetch it (external $refs included).",
             )
-        import httpx
-
-        try:
-            with httpx.stream("GET", location.ref, follow_redirects=True, timeout=30) as response:
-                response.raise_for_status()
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    _check_size(total, max_bytes, location)
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            raise SpecLoadError(f"cannot fetch it: {exc}.", location=location.display) from None
-    raise SpecLoadError(f"unknown source kind {location.kind}.", location=location.display)
+        return _fetch(location, max_bytes, same_origin)
+    raise SpecLoadError(f"cannot read a {location.kind} document.", location=location.display)
 
 
-def _check_size(size: int, max_bytes: int, location: Location) -> None:
+_MAX_REDIRECTS = 5
+
+
+def _fetch(location: Location, max_bytes: int, same_origin: str | None) -> bytes:
+    """GET a URL, following at most five redirects, each checked against ``same_origin``."""
+    import httpx
+
+    from toolcheck.spec._confine import origin
+
+    url = location.ref
+    try:
+        with httpx.Client(follow_redirects=False, timeout=30) as client:
+            for _hop in range(_MAX_REDIRECTS + 1):
+                if same_origin is not None and origin(url) != same_origin:
+                    raise SpecLoadError(
+                        f"a remote document's $refs stay on its own origin ({same_origin}); {url} is not on it.",
+                        location=location.display,
+                    )
+                with client.stream("GET", url) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = str(response.url.join(response.headers["location"]))
+                        continue
+                    response.raise_for_status()
+                    chunks: list[bytes] = []
+                    total = 0
+                    for chunk in response.iter_bytes():
+                        total += len(chunk)
+                        _check_size(total, max_bytes, location)
+                        chunks.append(chunk)
+                    return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise SpecLoadError(f"cannot fetch it: {exc}.", location=location.display) from None
+    raise SpecLoadError(f"more than {_MAX_REDIRECTS} redirects.", location=location.display)
+
+
+def read_file_bounded(path: str, max_bytes: int, display: str, *, regular_only: bool) -> tuple[bytes, os.stat_result]:
+    """At most ``max_bytes`` of a file, refusing devices (and, if asked, anything not regular).
+
+    The type is judged from ``os.stat`` before opening, and again from the open descriptor;
+    a file read through ``$ref`` is opened non-blocking, so a FIFO swapped in between the two
+    cannot hang the load. Nothing past ``max_bytes + 1`` is ever read (``/dev/zero``).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SpecLoadError("no such file.", location=display) from None
+    except OSError as exc:
+        raise SpecLoadError(f"cannot read it: {exc.strerror}.", location=display) from None
+    except ValueError:  # a NUL character in the path
+        raise SpecLoadError("this path holds a NUL character.", location=display.replace("\x00", "\\0")) from None
+    _check_kind(st, display, regular_only)
+    _check_size(st.st_size, max_bytes, Location("file", path), display)
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise SpecLoadError(f"cannot read it: {exc.strerror}.", location=display) from None
+    try:
+        st = os.fstat(fd)
+        _check_kind(st, display, regular_only)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        _check_size(total, max_bytes, Location("file", path), display)
+        return b"".join(chunks), st
+    except OSError as exc:
+        raise SpecLoadError(f"cannot read it: {exc.strerror}.", location=display) from None
+    finally:
+        os.close(fd)
+
+
+def _check_kind(st: os.stat_result, display: str, regular_only: bool) -> None:
+    mode = st.st_mode
+    if stat.S_ISREG(mode) or (not regular_only and stat.S_ISFIFO(mode)):
+        return
+    if stat.S_ISDIR(mode):
+        raise SpecLoadError("this is a directory, not a file.", location=display)
+    raise SpecLoadError("this is not a regular file (a device, FIFO or socket); refused without reading it.",
+                        location=display)
+
+
+def _check_size(size: int, max_bytes: int, location: Location, display: str | None = None) -> None:
     if size > max_bytes:
         raise SpecLoadError(
             f"the file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit.",
-            location=location.display, hint="Raise it with TOOLCHECK_MAX_SPEC_MB if the file is genuine.",
+            location=display or location.display, hint="Raise it with TOOLCHECK_MAX_SPEC_MB if the file is genuine.",
         )
 
 
