@@ -136,7 +136,7 @@ def test_a_duplicate_inside_example_data_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_the_json_duplicate_test_is_exact_on_escaped_quotes() -> None:
-    raw = b'{"a": "say \\"x\\": y", "paths": {"/a": {}, "/a": {}}, "b": "\\u0022:"}'
+    raw = b'{"a": "say \\"x\\": y", "paths": {"/a": {}, "/a": {}}, "b": "\\u003a"}'
     import orjson
 
     found = _parse.json_duplicates(raw, orjson.loads(raw))

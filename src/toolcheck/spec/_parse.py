@@ -516,20 +516,18 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]')
 def json_duplicates(raw: bytes, data: Any) -> list[Duplicate]:
     """Duplicate keys of a JSON document: an exact, C-speed test first, the tokenizer if it fails.
 
-    orjson keeps the last of duplicate keys silently. Every key is a string followed by
-    ``:``; a ``":`` inside a string is escaped the same way in the source and in orjson's own
-    output. So the source holds as many ``":`` as orjson's rendering of the parsed document
-    exactly when no key was dropped, unless the source spells a quote ``\\u0022`` or puts
-    space before a colon; those (and any mismatch) take the exact tokenizer. Costs a
-    re-serialisation (a few ms on GitHub's 3.7 MB).
+    orjson keeps the last of duplicate keys silently. Every key is followed by one ``:``, and
+    colons inside strings are the same in the source and in orjson's rendering of what it
+    parsed (JSON never escapes them, unless a source spells one ``\\u003a``). So the source
+    holds as many colons as that rendering exactly when no key was dropped: a dropped key takes
+    its colon (and its value's) with it, and only a ``\\u003a`` could hide that, so one sends
+    the text to the tokenizer too. Costs one re-serialisation (a few ms on GitHub's 3.7 MB).
     """
     try:
-        canonical = orjson.dumps(data).count(b'":')
+        same = orjson.dumps(data).count(b":") == raw.count(b":")
     except orjson.JSONEncodeError:
-        canonical = -1  # nested deeper than orjson writes: count the slow way
-    if canonical == raw.count(b'":') and b"\\u0022" not in raw:
-        return []
-    if canonical == len(re.findall(rb'"\s*:', raw)) and b"\\u0022" not in raw:
+        same = False  # nested deeper than orjson writes: look the slow way
+    if same and b"\\u003a" not in raw and b"\\u003A" not in raw:
         return []
     found: list[Duplicate] = []
     json_line_index(raw.decode("utf-8", "replace"), duplicates=found)
