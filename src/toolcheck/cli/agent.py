@@ -311,10 +311,13 @@ def _print_policy(result: object, gaps_only: bool = False) -> None:
     assert isinstance(result, PolicyResult)
     out = console()
     table = Table(title=f"Agent tool policy — {escape(result.spec)}", title_justify="left")
-    table.add_column("operation", overflow="fold")
+    # an operationId is never folded (CI logs are searched for it); the requirement headers fold instead
+    longest = max((len(row.operation.operation_id) for row in result.rows), default=10)
+    table.add_column("operation", overflow="fold", min_width=min(40, longest))
     for req in REQUIREMENTS:
-        table.add_column(req + ("" if req in result.required else " (not required)"), justify="center")
-    marks = {COVERED: "[green]✓[/]", MISSING: "[red]✗ missing[/]"}
+        table.add_column(req + ("" if req in result.required else " (not required)"), justify="center",
+                         overflow="fold")
+    marks = {COVERED: "[green]✓[/]", MISSING: "[red]✗[/]"}  # five columns fit 80: the gaps are listed below
     for row in result.rows:
         if gaps_only and not row.missing(result.required):
             continue
