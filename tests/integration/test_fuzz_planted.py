@@ -32,9 +32,9 @@ def _planted() -> dict[int, tuple[str, str]]:
     return dict(module.PLANTED)
 
 
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, str(APP), "--port", "0"], stdout=subprocess.PIPE,
+def _service(*extra: str) -> Iterator[str]:
+    """The planted-bug service on a free port (``extra``: its options), until the generator closes."""
+    proc = subprocess.Popen([sys.executable, str(APP), "--port", "0", *extra], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
@@ -53,6 +53,11 @@ def service() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    yield from _service()
 
 
 def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_path: Path,
@@ -103,26 +108,6 @@ def test_correct_operations_are_clean_in_every_mode(service: str, tmp_path: Path
                                           "--max-examples", "60"])
         assert result.exit_code == 0, result.output
         assert "no findings" in result.output
-
-
-def _service(*extra: str) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, str(APP), "--port", "0", *extra], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
-        import httpx
-
-        for _ in range(100):
-            try:
-                httpx.get(url + "/customers", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 AUTHZ_ARGS = ["--bearer", "test-token", "--phases", "examples,authz", "--seed", "3",
