@@ -32,21 +32,58 @@ async def _session(spec: Path, body, *extra: str):  # type: ignore[no-untyped-de
 def test_lists_tools_and_calls_one_against_the_stateful_mock(example_spec_path: Path) -> None:
     async def body(session):  # type: ignore[no-untyped-def]
         listed = await session.list_tools()
-        names = {t.name for t in listed.tools}
+        # The SDK client validates structuredContent against the listed outputSchema and raises
+        # on a mismatch, so these calls passing is the conformance check.
         create = await session.call_tool("create_invoice", {
             "customer_id": "cus_0001", "currency": "EUR",
             "line_items": [{"description": "Consulting", "quantity": 2, "unit_amount": 15000}]})
-        created = json.loads(create.content[0].text)
-        fetched = await session.call_tool("get_invoice", {"invoice_id": created["body"]["id"]})
+        fetched = await session.call_tool("get_invoice", {"invoice_id": create.structured_content["id"]})
         bad = await session.call_tool("create_invoice", {"currency": "EUR"})
-        return names, create, created, json.loads(fetched.content[0].text), bad
+        return listed, create, fetched, bad
 
-    names, create, created, fetched, bad = anyio.run(_session, example_spec_path, body)
-    assert {"create_invoice", "get_invoice", "create_task", "search_customers"} <= names
-    assert not create.is_error and created["status"] == 201
-    assert created["body"]["line_items"][0]["quantity"] == 2
-    assert fetched["status"] == 200 and fetched["body"]["id"] == created["body"]["id"]  # the mock kept it
+    listed, create, fetched, bad = anyio.run(_session, example_spec_path, body)
+    tools = {t.name: t for t in listed.tools}
+    assert {"create_invoice", "get_invoice", "create_task", "search_customers"} <= set(tools)
+    assert tools["get_invoice"].output_schema["type"] == "object"
+    assert tools["cancel_task"].annotations.destructive_hint is True
+    assert not create.is_error and create.meta["toolcheck/http"]["status"] == 201
+    assert create.structured_content["line_items"][0]["quantity"] == 2
+    assert json.loads(create.content[0].text) == create.structured_content  # text mirrors the structure
+    assert fetched.structured_content["id"] == create.structured_content["id"]  # the mock kept it
     assert bad.is_error and "customer_id" in bad.content[0].text
+
+
+def test_tools_list_pages_and_protocol_errors(tmp_path: Path) -> None:
+    import mcp_types
+    from mcp.shared.exceptions import MCPError
+
+    paths = {f"/things{i}": {"get": {"operationId": f"get_things{i}", "responses": {"200": {
+        "description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}}}}
+        for i in range(120)}
+    spec = tmp_path / "many.json"
+    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "many", "version": "1"}, "paths": paths}))
+
+    async def body(session):  # type: ignore[no-untyped-def]
+        pages = [await session.list_tools()]
+        while pages[-1].next_cursor and len(pages) < 10:
+            params = mcp_types.PaginatedRequestParams(cursor=pages[-1].next_cursor)
+            pages.append(await session.list_tools(params=params))
+        called = await session.call_tool("get_things119", {})
+        errors = []
+        for attempt in (lambda: session.call_tool("no_such_tool", {}),
+                        lambda: session.list_tools(params=mcp_types.PaginatedRequestParams(cursor="not-a-cursor"))):
+            try:
+                await attempt()
+            except MCPError as exc:
+                errors.append(exc)
+        return pages, called, errors
+
+    pages, called, errors = anyio.run(_session, spec, body)
+    names = [t.name for p in pages for t in p.tools]
+    assert len(pages) > 1 and sorted(names) == sorted(f"get_things{i}" for i in range(120))
+    assert not called.is_error and isinstance(called.structured_content["result"], list)
+    assert [e.code for e in errors] == [-32602, -32602]  # JSON-RPC invalid params, not a tool result
+    assert "no_such_tool" in errors[0].message and "cursor" in errors[1].message
 
 
 def test_faults_reach_the_agent_as_tool_errors(example_spec_path: Path) -> None:
@@ -56,6 +93,7 @@ def test_faults_reach_the_agent_as_tool_errors(example_spec_path: Path) -> None:
     result = anyio.run(_session, example_spec_path, body, "--faults", "error_rate=1", "--tag", "customers")
     assert result.is_error
     assert json.loads(result.content[0].text)["status"] >= 429
+    assert result.meta["toolcheck/http"]["status"] >= 429
 
 
 def test_target_mode_sends_real_http_with_the_configured_credential(example_spec_path: Path) -> None:
@@ -77,6 +115,6 @@ def test_target_mode_sends_real_http_with_the_configured_credential(example_spec
             time.sleep(0.01)
     finally:
         running.stop()
-    answer = json.loads(result.content[0].text)
-    assert not result.is_error and answer["status"] == 200
+    assert not result.is_error and result.meta["toolcheck/http"]["status"] == 200
+    assert "data" in result.structured_content
     assert any(r.path == "/customers" and r.status == 200 for r in records)

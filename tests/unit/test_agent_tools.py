@@ -138,7 +138,7 @@ def test_strict_mode_rewrites_and_reports() -> None:
     openai = s_tool.render("openai")
     assert openai["function"]["strict"] is True
     req = tool_call_to_request(s_tool, {"kind": "a", "note": None, "one": None})
-    assert req.body == {"kind": "a"}
+    assert req.body == {"kind": "a", "note": None}  # `note` accepts null in the spec; `one` only in strict mode
 
 
 def test_descriptions_are_trimmed_to_the_budget() -> None:
@@ -180,23 +180,25 @@ def test_bridge_validates_arguments_and_reports_http_errors(example_spec_path: P
     import anyio
     import httpx
 
-    from toolcheck.agent.mcp_server import ToolBridge
+    from toolcheck.agent.mcp_server import ToolBridge, UnknownTool
     from toolcheck.mock import MockTransport
 
     spec = load_spec(str(example_spec_path))
     client = httpx.AsyncClient(transport=MockTransport(spec, seed=1), base_url="http://mock")
-    bridge = ToolBridge(spec, build_tools(spec), client)
+    bridge = ToolBridge(spec, build_tools(spec, outputs=True), client)
 
     async def calls():  # type: ignore[no-untyped-def]
-        return (await bridge.call("nope", {}), await bridge.call("get_task", {"task_id": 3}),
+        return (await bridge.call("get_task", {"task_id": 3}),
                 await bridge.call("get_task", {"task_id": "task_unknown01"}),
                 await bridge.call("search_customers", {"q": "ab"}))
 
-    missing, invalid, not_found, found = anyio.run(calls)
-    assert missing[0] and "no tool" in missing[1]["error"]
-    assert invalid[0] and any("task_id" in p for p in invalid[1]["problems"])
-    assert not_found[0] == (not_found[1]["status"] >= 400)  # isError follows the HTTP status
-    assert not found[0] and found[1]["status"] == 200 and "data" in found[1]["body"]
+    invalid, not_found, found = anyio.run(calls)
+    with pytest.raises(UnknownTool, match="nope"):
+        anyio.run(bridge.call, "nope", {})
+    assert invalid.is_error and any("task_id" in p for p in invalid.payload["problems"])
+    assert not_found.is_error == (not_found.http["status"] >= 400)  # isError follows the HTTP status
+    assert not found.is_error and found.http["status"] == 200 and "data" in found.structured
+    assert found.structured == found.payload  # the text block is the structured content, serialised
 
 
 def test_ignored_headers_and_deprecated_operations() -> None:
@@ -230,8 +232,8 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path: 
         bridge = ToolBridge(spec, tools, client, creds, placeholders=placeholders)
         return anyio.run(bridge.call, "search_customers", {"q": "ada", "limit": 5})
 
-    error, result = run({"bearerAuth": "s3cret"}, False)
-    assert not error and result["status"] == 200
+    result = run({"bearerAuth": "s3cret"}, False)
+    assert not result.is_error and result.http["status"] == 200
     assert seen[-1].headers["authorization"] == "Bearer s3cret"
     assert "s3cret" not in str(result)  # echoed credentials are masked before the agent sees them
     assert seen[-1].url.params["q"] == "ada" and seen[-1].url.params["limit"] == "5"
@@ -324,3 +326,66 @@ def test_a_strict_object_with_shared_properties_and_alternatives_accepts_each_al
         filled = fill_strict_nulls(strict, args)  # nulls for the optional members of the branch it fits
         assert not list(jsonschema.Draft202012Validator(strict.input_schema).iter_errors(filled)), filled
         assert tool_call_to_request(strict, filled) == tool_call_to_request(plain, args)
+
+
+def test_transport_headers_are_not_arguments_and_impersonation_headers_are_flagged() -> None:
+    spec = spec_with({"/docs": {"post": {"operationId": "upload", "parameters": [
+        {"name": "Content-Encoding", "in": "header", "schema": {"type": "string", "enum": ["gzip"]}},
+        {"name": "Content-Length", "in": "header", "required": True, "schema": {"type": "integer"}},
+        {"name": "Transfer-Encoding", "in": "header", "schema": {"type": "string"}},
+        {"name": "Host", "in": "header", "schema": {"type": "string"}},
+        {"name": "on-behalf-of", "in": "header", "schema": {"type": "string"}, "description": "Act as this user."},
+        {"name": "X-Forwarded-For", "in": "header", "schema": {"type": "string"}},
+        {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}, "responses": OK}}})
+    (tool,) = build_tools(spec)
+    props = tool.input_schema["properties"]
+    assert set(props) == {"on-behalf-of", "X-Forwarded-For", "X-Trace", "body"}
+    assert "Security-sensitive" in props["on-behalf-of"]["description"] and "Act as this user." in props["on-behalf-of"]["description"]
+    assert "Security-sensitive" in props["X-Forwarded-For"]["description"]
+    assert "description" not in props["X-Trace"]
+    req = tool_call_to_request(tool, {"body": {"a": 1}})
+    assert "Content-Encoding" not in req.headers and "Content-Length" not in req.headers
+
+
+def test_defaults_of_the_wrong_type_are_not_copied() -> None:
+    spec = spec_with({"/a": {"get": {"operationId": "a", "parameters": [
+        {"name": "flag", "in": "query", "schema": {"type": "boolean", "default": "false"}},
+        {"name": "n", "in": "query", "schema": {"type": "integer", "default": 10}},
+        {"name": "m", "in": "query", "schema": {"type": ["string", "null"], "default": None}}], "responses": OK}}})
+    (tool,) = build_tools(spec)
+    props = tool.input_schema["properties"]
+    assert "default" not in props["flag"] and props["n"]["default"] == 10 and props["m"]["default"] is None
+    assert any('default "false"' in n for n in tool.notes)
+
+
+def test_a_missing_operation_id_is_named_from_the_summary() -> None:
+    spec = spec_with({"/pets": {"get": {"summary": "List all the pets (paged)", "responses": OK},
+                                "post": {"responses": OK}},
+                      "/cats": {"get": {"summary": "List all the pets", "responses": OK}}})
+    assert [t.name for t in build_tools(spec)] == ["list_all_pets", "post_pets", "list_all_pets_2"]
+
+
+def test_strict_calls_keep_a_null_the_spec_gives_meaning_to() -> None:
+    from toolcheck.agent import JSON_NULL, fill_strict_nulls
+
+    spec = spec_with({
+        "/locks/{id}": {"put": {"operationId": "set_lock", "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                "lock": {"type": ["object", "null"], "properties": {"until": {"type": "string"}},
+                         "description": "Set this to null to remove the lock."},
+                "note": {"type": "string"}}}}}}, "responses": OK}},
+        "/flags/{id}": {"put": {"operationId": "set_flag", "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": ["array", "null"],
+                                                                         "items": {"type": "string"}}}}},
+            "responses": OK}}})
+    lock, flag = build_tools(spec, strict=True)
+    assert lock.strict and flag.strict
+    req = tool_call_to_request(lock, fill_strict_nulls(lock, {"id": "1", "lock": None}))
+    assert req.body == {"lock": None}  # the explicit null is sent; `note` (null only in strict mode) is not
+    req = tool_call_to_request(flag, fill_strict_nulls(flag, {"id": "1", "body": None}))
+    assert req.body is JSON_NULL
+    req = tool_call_to_request(lock, fill_strict_nulls(lock, {"id": "1", "note": "x"}))
+    assert req.body == {"lock": None, "note": "x"}  # strict mode cannot tell "absent" from null here

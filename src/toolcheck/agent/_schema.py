@@ -25,6 +25,8 @@ the ``tool-schema-*`` lint rules).
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from toolcheck.spec import Spec
@@ -75,6 +77,57 @@ def _measure(node: Any, depth: int = 0) -> tuple[int, int, int]:
     return deepest, props, enums
 
 
+_DEF_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),
+    "object": (dict,), "null": (type(None),),
+}
+
+
+def _fits_type(value: Any, kind: Any) -> bool:
+    """Does ``value`` have one of the JSON Schema ``type``s in ``kind`` (no type: anything)?"""
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if not kinds:
+        return True
+    for k in kinds:
+        types = _JSON_TYPES.get(str(k))
+        if types is None:
+            return True
+        if isinstance(value, bool) and k not in ("boolean",):
+            continue  # JSON booleans are not numbers
+        if isinstance(value, types) and not (k == "integer" and isinstance(value, float) and not value.is_integer()):
+            return True
+        if k == "integer" and isinstance(value, float) and value.is_integer():
+            return True
+    return False
+
+
+_VALUES = frozenset({"enum", "const", "default", "examples", "example", "required", "description", "title"})
+
+
+def _refs(node: Any, depth: int = 0, found: dict[str, int] | None = None) -> dict[str, int]:
+    """How often each ``#/$defs/...`` definition is referenced in ``node`` (values skipped)."""
+    found = {} if found is None else found
+    if depth > 256:
+        return found
+    if isinstance(node, list):
+        for item in node:
+            _refs(item, depth + 1, found)
+    elif isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            found[ref[8:]] = found.get(ref[8:], 0) + 1
+        for key, value in node.items():
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                for sub in value.values():  # property names are not keywords: `description` may be one
+                    _refs(sub, depth + 1, found)
+            elif key != "$ref" and key not in _VALUES and isinstance(value, (dict, list)):
+                _refs(value, depth + 1, found)
+    return found
+
+
 class StrictImpossible(Exception):
     """The schema uses something OpenAI's strict mode cannot express."""
 
@@ -88,14 +141,17 @@ class SchemaConverter:
 
     Args:
         spec: the spec the schemas belong to (refs resolve in ``spec.document``).
-        direction: ``"request"`` drops readOnly properties, ``"response"`` drops writeOnly.
+        direction: ``"request"`` drops readOnly properties; ``"response"`` keeps every property.
         max_depth: nesting depth after which a subschema is replaced by ``{}``.
         max_nodes: schema nodes per converter before the rest is replaced by ``{}``.
     """
 
     def __init__(self, spec: Spec, *, direction: str = "request", max_depth: int = 12,
-                 max_nodes: int = 3000) -> None:
+                 max_nodes: int = 3000, defs: bool = False) -> None:
         self.spec = spec
+        self.use_defs = defs
+        self.defs: dict[str, Any] = {}
+        self._def_names: dict[str, str] = {}
         self.direction = direction
         self.max_depth = max_depth
         self.max_nodes = max_nodes
@@ -114,8 +170,15 @@ class SchemaConverter:
         return self._walk(schema, 0, ())
 
     def _hidden(self, schema: Any, stack: tuple[str, ...]) -> bool:
-        """Is this property invisible in the current direction (readOnly in a request)?"""
-        key = "readOnly" if self.direction == "request" else "writeOnly"
+        """Is this property invisible in the current direction (readOnly in a request)?
+
+        In the response direction nothing is hidden: OAS 3.1 §4.8.24.1 says a writeOnly property
+        SHOULD NOT be returned, not MUST NOT, and dropping it from a closed object
+        (``unevaluatedProperties: false``) would reject answers the spec allows.
+        """
+        if self.direction == "response":
+            return False
+        key = "readOnly"
         seen = 0
         while isinstance(schema, dict) and "$ref" in schema and seen < 8:
             if schema.get(key) is True:
@@ -144,6 +207,8 @@ class SchemaConverter:
             self.note(f"schema nested deeper than {self.max_depth} levels: deeper parts are left open ({{}})")
             return _loose("(not expanded: nested too deep)")
         ref = node.get("$ref")
+        if isinstance(ref, str) and self.use_defs and ref.startswith("#/"):
+            return self._def_ref(node, ref, depth, stack)
         if isinstance(ref, str):
             name = ref.rsplit("/", 1)[-1]
             if ref in stack:
@@ -185,6 +250,9 @@ class SchemaConverter:
                 out.setdefault(target, []).extend(self._walk(sub, depth + 1, stack) for sub in value)
             elif key == "required" and isinstance(value, list):
                 out[key] = value  # filtered below once properties are known
+            elif key == "default" and not _fits_type(value, node.get("type")):
+                # `default: "false"` on a boolean would teach a model to send the string.
+                self.note(f"default {json.dumps(value)[:40]} does not match type {node.get('type')!r}: dropped")
             else:
                 out[key] = value
         props = out.get("properties")
@@ -195,6 +263,84 @@ class SchemaConverter:
                 if not out["required"]:
                     del out["required"]
         return out
+
+    # --- shared and recursive schemas as $defs ------------------------------------------
+    def _def_ref(self, node: dict[str, Any], ref: str, depth: int, stack: tuple[str, ...]) -> Any:
+        """``{"$ref": "#/$defs/Name"}`` for a local reference, converting its target once.
+
+        A cycle is then a reference to a definition being converted: it needs no cut, so
+        recursive schemas stay exact instead of being loosened after one level.
+        """
+        name = self._def_names.get(ref)
+        if name is None:
+            try:
+                target = self.spec.resolve(ref)
+            except KeyError:
+                self.note(f"unresolvable $ref {ref!r} left open ({{}})")
+                return {}
+            base = _DEF_NAME.sub("_", ref.rsplit("/", 1)[-1]) or "schema"
+            name, n = base, 2
+            while name in self.defs:
+                name, n = f"{base}_{n}", n + 1
+            self._def_names[ref] = name
+            self.defs[name] = {}
+            self.defs[name] = self._walk(target, 0, ())
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        out = {"$ref": f"#/$defs/{name}"}
+        if siblings:
+            walked = self._walk(siblings, depth, stack)
+            if isinstance(walked, dict):
+                out.update(walked)
+        return out
+
+    def finish(self, root: dict[str, Any]) -> dict[str, Any]:
+        """``root`` with the definitions it uses: those referenced once are inlined back (a
+        ``$defs`` entry only pays for itself when shared or recursive), the rest kept."""
+        if not self.defs:
+            return root
+        defs = dict(self.defs)
+        refs_in = {name: _refs(body) for name, body in defs.items()}
+        from_root = _refs(root)
+        counts: dict[str, int] = {}
+        for found in (from_root, *refs_in.values()):
+            for name, n in found.items():
+                counts[name] = counts.get(name, 0) + n
+        once = {name for name in defs if counts.get(name, 0) == 1}
+
+        def substitute(node: Any, depth: int) -> Any:
+            if depth > 256:
+                return node
+            if isinstance(node, list):
+                return [substitute(n, depth + 1) for n in node]
+            if not isinstance(node, dict):
+                return node
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in once:
+                body = substitute(defs[ref[8:]], depth + 1)
+                siblings = {k: substitute(v, depth + 1) for k, v in node.items() if k != "$ref"}
+                if not siblings:
+                    return body
+                return {**body, **siblings} if isinstance(body, dict) else {"allOf": [body], **siblings}
+            return {k: ({p: substitute(sub, depth + 1) for p, sub in v.items()}
+                        if k in _SCHEMA_MAPS and isinstance(v, dict)
+                        else v if k in _VALUES else substitute(v, depth + 1)) for k, v in node.items()}
+
+        # Definitions still referenced after inlining: walk from the root through inlined ones.
+        reachable: set[str] = set()
+        seen: set[str] = set()
+        todo = list(from_root)
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in defs:
+                continue
+            seen.add(name)
+            if name not in once:
+                reachable.add(name)
+            todo.extend(refs_in[name])
+        out = substitute(root, 0)
+        if reachable:
+            out["$defs"] = {name: substitute(defs[name], 0) for name in defs if name in reachable}
+        return dict(out)
 
     # --- OpenAI strict mode --------------------------------------------------------------
     def strict(self, schema: Any) -> Any:
@@ -342,4 +488,7 @@ def odd_property_names(schema: Any, depth: int = 0) -> list[str]:
     for key in ("items", "anyOf", "allOf", "oneOf", "additionalProperties", "prefixItems"):
         if key in schema:
             out.extend(odd_property_names(schema[key], depth + 1))
+    if depth == 0 and isinstance(schema.get("$defs"), dict):
+        for sub in schema["$defs"].values():
+            out.extend(odd_property_names(sub, 1))
     return out

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from toolcheck.agent.tools import Tool, ToolCallError, tool_call_to_wire
-from toolcheck.errors import TargetError
+from toolcheck.errors import TargetError, ToolcheckError
 from toolcheck.spec import Spec
 from toolcheck.wire import OriginError, apply_credentials, secrets_of
 
@@ -84,59 +85,169 @@ class ToolBridge:
         errors = sorted(validator.iter_errors(dict(arguments)), key=lambda e: list(e.path))
         return [f"{'/'.join(map(str, e.path)) or '(arguments)'}: {e.message[:200]}" for e in errors[:10]]
 
-    async def call(self, name: str, arguments: Mapping[str, Any] | None) -> tuple[bool, dict[str, Any]]:
-        """``(is_error, result)`` for one tool call; never raises for the agent's mistakes."""
+    async def call(self, name: str, arguments: Mapping[str, Any] | None) -> CallOutcome:
+        """The result of one tool call; never raises for the agent's mistakes in arguments.
+
+        Raises:
+            UnknownTool: no tool has this name (a protocol error, not a tool result).
+        """
         tool = self.tools.get(name)
         if tool is None:
-            return True, {"error": f"no tool named {name!r}", "tools": sorted(self.tools)}
+            raise UnknownTool(name, sorted(self.tools))
         args = dict(arguments or {})
         problems = self._validate(tool, args)
         if problems:
-            return True, {"error": "the arguments do not match the tool's input schema", "problems": problems}
+            return CallOutcome.failure({"error": "the arguments do not match the tool's input schema",
+                                        "problems": problems})
         try:
             req = tool_call_to_wire(tool, args)
             apply_credentials(self.spec, tool.operation, req, self.credentials, placeholder=self.placeholders)
             url = req.url(str(self.client.base_url))  # an LLM supplies the values: never off the target
         except ToolCallError as exc:
-            return True, {"error": exc.message}
+            return CallOutcome.failure({"error": exc.message})
         except OriginError as exc:
-            return True, {"error": exc.message}
+            return CallOutcome.failure({"error": exc.message})
         try:
             response = await self.client.request(
                 req.method, url, headers=req.all_headers(), content=req.content, timeout=self.timeout,
                 auth=req.auth if req.auth is not None else httpx.USE_CLIENT_DEFAULT)
         except httpx.TimeoutException:
-            return True, {"error": f"{tool.operation.key} did not answer within {self.timeout:g}s (timeout)"}
+            return CallOutcome.failure({"error": f"{tool.operation.key} did not answer within {self.timeout:g}s (timeout)"})
         except httpx.HTTPError as exc:
-            return True, {"error": f"{tool.operation.key} could not be reached: {type(exc).__name__}: {exc}"}
-        try:
-            body: Any = response.json() if response.content else None
-        except ValueError:
-            body = response.text[:MAX_TEXT]
-        result: dict[str, Any] = {"status": response.status_code, "body": body}
-        for header in ("location", "retry-after"):
-            if header in response.headers:
-                result.setdefault("headers", {})[header] = response.headers[header]
-        return response.status_code >= 400, self.redactor.redact_known(result)
+            return CallOutcome.failure({"error": f"{tool.operation.key} could not be reached: {type(exc).__name__}: {exc}"})
+        return self._outcome(tool, response)
+
+    def _outcome(self, tool: Tool, response: httpx.Response) -> CallOutcome:
+        from toolcheck.agent._output import is_json_media
+
+        media = response.headers.get("content-type", "")
+        body: Any = None
+        is_json = False
+        if response.content:
+            try:
+                body, is_json = response.json(), True
+            except ValueError:
+                body = response.text[:MAX_TEXT]
+        meta: dict[str, Any] = {"status": response.status_code}
+        shown = {h: response.headers[h] for h in _META_HEADERS if h in response.headers}
+        if media:
+            shown["content-type"] = media
+        if shown:
+            meta["headers"] = shown
+        meta = self.redactor.redact_known(meta)
+        body = self.redactor.redact_known(body)
+        if response.status_code >= 400:
+            # The error body is what an agent recovers from: carry it whole, with the status.
+            return CallOutcome(True, None, {"error": f"HTTP {response.status_code} from {tool.operation.key}",
+                                            "status": response.status_code, "body": body}, meta)
+        output = tool.output
+        if output is None:
+            return CallOutcome(False, None, body, meta)
+        # An empty or non-JSON answer has no JSON value: null (its text is not the documented shape).
+        structured = output.structured(body if is_json and (not media or is_json_media(media)) else None)
+        problems = self._check_output(tool, structured)
+        if problems:
+            # Structured content that breaks the declared schema makes conforming clients reject
+            # the whole result; say what the API did instead (the call itself did happen).
+            return CallOutcome(True, None, {
+                "error": f"{tool.operation.key} answered {response.status_code} with a body that does not match "
+                         "its documented response schema (the request was sent and may have taken effect)",
+                "problems": problems, "status": response.status_code, "body": body}, meta)
+        return CallOutcome(False, structured, structured, meta)
+
+    def _check_output(self, tool: Tool, value: Any) -> list[str]:
+        import jsonschema
+
+        key = "output:" + tool.name
+        validator = self._validators.get(key)
+        if validator is None:
+            validator = self._validators[key] = jsonschema.Draft202012Validator(tool.output_schema or {})
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
+        return [f"{'/'.join(map(str, e.path)) or '(body)'}: {e.message[:200]}" for e in errors[:10]]
 
 
-def build_server(bridge: ToolBridge, *, name: str = "toolcheck", version: str = "") -> Any:
+class UnknownTool(ToolcheckError):
+    """A call to a tool that is not listed (JSON-RPC ``-32602``, MCP "Tools › Error handling")."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(f"Unknown tool: {name!r}")
+        self.name = name
+        self.known = list(known)
+
+
+_META_HEADERS = ("location", "retry-after", "etag", "last-modified", "link", "x-request-id")
+META_KEY = "toolcheck/http"  # `_meta` key: a prefix label and a name (MCP "Basic › _meta")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """One tool call's answer, independent of the MCP SDK.
+
+    Attributes:
+        is_error: the call failed (invalid arguments, HTTP 4xx/5xx, unreachable, off-schema answer).
+        structured: the ``structuredContent`` (conforms to the tool's ``outputSchema``), or None.
+        payload: what the text content block carries (the structured value, the body, or the error).
+        http: status and selected headers of the HTTP answer (for ``_meta``), empty when none came.
+    """
+
+    is_error: bool
+    structured: Any
+    payload: Any
+    http: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def failure(cls, payload: dict[str, Any]) -> CallOutcome:
+        return cls(True, None, payload)
+
+    def text(self) -> str:
+        text = self.payload if isinstance(self.payload, str) else json.dumps(self.payload, ensure_ascii=False, default=str)
+        return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def page(items: Sequence[Any], cursor: str | None, size: int = PAGE_SIZE) -> tuple[list[Any], str | None]:
+    """One page of ``items`` after ``cursor`` and the next cursor (None on the last page).
+
+    Cursors are opaque to clients (MCP "Utilities › Pagination"); this one is the offset in a
+    fixed alphabet, and anything else is rejected.
+
+    Raises:
+        ValueError: a cursor this server never issued.
+    """
+    start = 0
+    if cursor is not None:
+        if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:
+            raise ValueError(f"invalid cursor {cursor[:40]!r}")
+        start = int(cursor[1:])
+        if not 0 < start < len(items):
+            raise ValueError(f"invalid cursor {cursor[:40]!r}")
+    end = start + size
+    return list(items[start:end]), (f"o{end}" if end < len(items) else None)
+
+
+def build_server(bridge: ToolBridge, *, name: str = "toolcheck", version: str = "", page_size: int = PAGE_SIZE) -> Any:
     """An MCP low-level ``Server`` answering ``tools/list`` and ``tools/call`` through ``bridge``."""
     types = require_mcp()
     from mcp.server.lowlevel import Server
+    from mcp.shared.exceptions import MCPError
 
     listed = [types.Tool.model_validate(t) for t in bridge.listing()]
 
     async def list_tools(ctx: Any, params: Any) -> Any:
-        return types.ListToolsResult(tools=listed)
+        try:
+            tools, next_cursor = page(listed, getattr(params, "cursor", None), page_size)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        return types.ListToolsResult(tools=tools, next_cursor=next_cursor)
 
     async def call_tool(ctx: Any, params: Any) -> Any:
-        is_error, result = await bridge.call(params.name, params.arguments)
-        text = json.dumps(result, ensure_ascii=False, default=str)
-        if len(text) > MAX_TEXT:
-            text = text[:MAX_TEXT] + "…"
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
-                                    structured_content=result, is_error=is_error)
+        try:
+            outcome = await bridge.call(params.name, params.arguments)
+        except UnknownTool as exc:
+            raise MCPError(types.INVALID_PARAMS, exc.message, {"tools": exc.known[:100]}) from None
+        meta = {META_KEY: dict(outcome.http)} if outcome.http else None
+        return types.CallToolResult(content=[types.TextContent(type="text", text=outcome.text())],
+                                    structured_content=outcome.structured, is_error=outcome.is_error, _meta=meta)
 
     return Server(name, version=version, instructions=f"Tools generated from {bridge.spec.title or bridge.spec.source}.",
                   on_list_tools=list_tools, on_call_tool=call_tool)

@@ -17,10 +17,14 @@ parameters per ``style``/``explode``. Hand-written: the mapping *is* the feature
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from toolcheck.agent._annotations import annotations_for
+from toolcheck.agent._output import OutputShape, output_shape
 from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
@@ -33,6 +37,27 @@ DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in charac
 # Anthropic and MCP set no hard limit (Anthropic asks for detailed descriptions); a budget still
 # keeps one operation's reference prose from filling the context.
 DESCRIPTION_BUDGETS = {"openai": DESCRIPTION_BUDGET, "anthropic": 4096, "mcp": 4096}
+TOOL_MAX_CHARS = 40_000  # ~10k tokens: one tool never takes a fifth of a 50k-token tool budget
+OUTPUT_MAX_NODES = 600
+OUTPUT_MAX_DEPTH = 8
+# Message framing and routing: the HTTP client owns them (RFC 9110 §7.2, §7.6.1, §8; RFC 9112 §6, §7).
+TRANSPORT_HEADERS = frozenset({
+    "content-length", "content-encoding", "transfer-encoding", "host", "connection", "keep-alive", "te",
+    "trailer", "upgrade", "proxy-connection", "expect", "accept-encoding", "content-md5", "cookie",
+})
+_IMPERSONATION = re.compile(
+    r"^(x-)?(on-?behalf-?of|act-?as|as-?user|impersonat\w*|sudo|run-?as|acting-?user|delegat\w*|"
+    r"forwarded(-\w+)?|real-ip|client-ip|true-client-ip|original-\w+|user-?id|switch-?user)$")
+IMPERSONATION_WARNING = ("[Security-sensitive: this header makes the request act as another identity or origin; "
+                         "leave it unset unless the user asked for exactly that.]")
+
+
+def is_impersonation_header(name: str) -> bool:
+    """A header that makes a request act as another user or claim another origin
+    (``on-behalf-of``, ``Sudo``, ``X-Forwarded-For``, ``X-Impersonate-User``...)."""
+    return bool(_IMPERSONATION.match(name.strip().lower().replace("_", "-")))
+
+
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _BODY_PREFERENCE = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -57,6 +82,7 @@ class ArgBinding:
     location: str
     name: str
     required: bool
+    nullable: bool = False  # the spec's own schema accepts null: a null is a value, not "absent"
 
 
 class _JsonNull:
@@ -129,13 +155,20 @@ class Tool:
     notes: tuple[str, ...] = ()
     truncated: bool = False
     full_description: str = field(default="", repr=False)
+    output: OutputShape | None = field(default=None, repr=False)
+    annotations: Mapping[str, bool] = field(default_factory=dict)
+
+    @property
+    def output_schema(self) -> dict[str, Any] | None:
+        """The MCP ``outputSchema`` (None when no success response has a JSON schema)."""
+        return self.output.schema if self.output is not None else None
 
     def mapping(self) -> dict[str, Any]:
         """How this tool maps back to HTTP, as data (for callers outside Python)."""
         op = self.operation
         return {
             "operation": op.operation_id, "method": op.method.upper(), "path": op.path,
-            "media_type": self.media_type,
+            "media_type": self.media_type, "annotations": dict(self.annotations),
             "arguments": [{"arg": b.arg, "in": b.location, "name": b.name, "required": b.required}
                           for b in self.bindings],
             "parameters": {p.name: {"in": p.location, "style": p.style, "explode": p.explode}
@@ -156,16 +189,12 @@ class Tool:
         if fmt == "anthropic":
             return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
         if fmt == "mcp":
-            method = self.operation.method
             tool: dict[str, Any] = {"name": self.name, "description": self.description, "inputSchema": self.input_schema}
             if self.operation.summary:
                 tool["title"] = self.operation.summary[:120]
-            tool["annotations"] = {
-                "readOnlyHint": method in ("get", "head", "options"),
-                "destructiveHint": method == "delete",
-                "idempotentHint": method in ("get", "head", "options", "put", "delete"),
-                "openWorldHint": True,
-            }
+            if self.output is not None:
+                tool["outputSchema"] = self.output.schema
+            tool["annotations"] = dict(self.annotations)
             return tool
         raise UsageError(f"unknown tool format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -222,9 +251,19 @@ def _flat_object(spec: Spec, schema: Any) -> dict[str, Any] | None:
 
 
 def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
-               description_budget: int = DESCRIPTION_BUDGET) -> Tool:
-    """One tool for ``op`` (see module docstring for the argument layout)."""
-    conv = SchemaConverter(spec, direction="request")
+               description_budget: int = DESCRIPTION_BUDGET, defs: bool = False, outputs: bool = False,
+               max_chars: int = TOOL_MAX_CHARS) -> Tool:
+    """One tool for ``op`` (see module docstring for the argument layout).
+
+    Args:
+        defs: keep shared and recursive schemas as ``$defs`` (MCP: JSON Schema 2020-12 resolves
+            them in the schema document) instead of inlining them; ignored with ``strict``.
+        outputs: also build the ``outputSchema`` from the success responses (MCP).
+        max_chars: the size cap of one tool's schemas in characters (with ``outputs``; 0: none),
+            see :func:`cap_size`.
+    """
+    defs = defs and not strict  # OpenAI's strict subset is rewritten from an inlined schema
+    conv = SchemaConverter(spec, direction="request", defs=defs)
     properties: dict[str, Any] = {}
     required: list[str] = []
     bindings: list[ArgBinding] = []
@@ -238,11 +277,17 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         properties[arg] = converted
         if is_required:
             required.append(arg)
-        bindings.append(ArgBinding(arg, location, original, is_required))
+        bindings.append(ArgBinding(arg, location, original, is_required, accepts_null(converted)))
 
     # OAS 3.1 §4.8.12.1: header parameters named Accept, Content-Type or Authorization are ignored.
     params = [p for p in op.parameters if p.location in ("path", "query", "header", "cookie")
               and not (p.location == "header" and p.name.lower() in _IGNORED_HEADERS)]
+    transport = [p.name for p in params if p.location == "header" and p.name.lower() in TRANSPORT_HEADERS]
+    if transport:
+        # The HTTP client frames the message (RFC 9110 §6.4, §8.4, §8.6; RFC 9112 §6.1): a model
+        # that sets Content-Encoding: gzip over a plain JSON body gets a request the API cannot read.
+        conv.note(f"transport header(s) {', '.join(transport)} are set by the HTTP client, not offered as arguments")
+        params = [p for p in params if not (p.location == "header" and p.name.lower() in TRANSPORT_HEADERS)]
     wanted = {sanitize_arg(p.name) for p in params}
     counts: dict[str, int] = {}
     for p in params:
@@ -254,7 +299,11 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         schema = p.schema
         if p.media_type and schema is None:
             schema = {}
-        add(arg, p.location, p.name, schema, p.required or p.location == "path", p.description)
+        description = p.description
+        if p.location == "header" and is_impersonation_header(p.name):
+            description = (f"{IMPERSONATION_WARNING} {description}").strip()
+            conv.note(f"header {p.name!r} acts on behalf of another identity: flagged in its description")
+        add(arg, p.location, p.name, schema, p.required or p.location == "path", description)
     media_type: str | None = None
     encoding: Mapping[str, Any] = {}
     body = op.request_body
@@ -277,7 +326,7 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                 properties[arg] = sub
                 if prop in body_required:
                     required.append(arg)
-                bindings.append(ArgBinding(arg, "body-property", prop, prop in body_required))
+                bindings.append(ArgBinding(arg, "body-property", prop, prop in body_required, accepts_null(sub)))
         else:
             arg = next(a for a in ("body", "request_body", "http_body", "body_") if a not in properties)
             schema = media.schema if media.schema is not None else {"type": "string"}
@@ -293,21 +342,108 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
             is_strict = True
         except StrictImpossible as exc:
             conv.note(f"not strict: {exc}")
+    input_schema = conv.finish(input_schema)
     odd = odd_property_names(input_schema)
     if odd:
         conv.note(f"nested property names Anthropic's pattern ^[a-zA-Z0-9_.-]{{1,64}}$ rejects: {', '.join(odd[:5])}")
+    output: OutputShape | None = None
+    notes = list(conv.notes)
+    truncated = conv.truncated
+    if outputs:
+        # A smaller budget than the input's: a loosened output schema is still one every answer
+        # satisfies, and what an agent needs is the shape of the top levels.
+        out_conv = SchemaConverter(spec, direction="response", defs=defs, max_nodes=OUTPUT_MAX_NODES,
+                                   max_depth=OUTPUT_MAX_DEPTH)
+        output = output_shape(spec, op, out_conv)
+        if output is not None:
+            output = OutputShape(out_conv.finish(output.schema), output.wrapped)
+        notes += [f"output schema: {n}" for n in out_conv.notes if f"output schema: {n}" not in notes]
+        if max_chars:
+            input_schema, output = cap_size(input_schema, output, max_chars, notes)
+    hints, hint_notes = annotations_for(op)
+    notes += hint_notes
     desc, full = describe(op, description_budget)
     if desc != full:
-        conv.note(f"description trimmed from {len(full)} to {description_budget} characters")
+        notes.append(f"description trimmed from {len(full)} to {description_budget} characters")
     return Tool(name=name, description=desc, input_schema=input_schema, operation=op,
                 bindings=tuple(bindings), media_type=media_type, encoding=encoding, strict=is_strict,
-                notes=tuple(conv.notes), truncated=conv.truncated, full_description=full)
+                notes=tuple(notes), truncated=truncated, full_description=full, output=output,
+                annotations=hints)
+
+
+def _strip_descriptions(node: Any, depth: int = 0) -> Any:
+    """``node`` without ``description``/``title`` below the top level (argument descriptions stay)."""
+    if isinstance(node, list):
+        return [_strip_descriptions(n, depth + 1) for n in node]
+    if not isinstance(node, dict) or depth > 256:
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("properties", "patternProperties", "$defs") and isinstance(value, dict):
+            out[key] = {k: _strip_descriptions(v, depth + 1) for k, v in value.items()}
+        elif key in ("description", "title") and depth > 1:
+            continue
+        elif key in ("enum", "const", "default", "examples", "required"):
+            out[key] = value
+        else:
+            out[key] = _strip_descriptions(value, depth + 1)
+    return out
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+def cap_size(input_schema: dict[str, Any], output: OutputShape | None, max_chars: int,
+             notes: list[str]) -> tuple[dict[str, Any], OutputShape | None]:
+    """Fit a tool's schemas into ``max_chars``, trimming what an agent misses least first:
+
+    1. descriptions inside the output schema; 2. the output schema's inner structure (it
+    becomes ``{"type": "object"}``: every answer still conforms); 3. descriptions nested in
+    the input schema (the arguments' own descriptions stay). Each step taken is noted; a tool
+    still over the cap is left as it is and reported by ``lint`` (``input-schema-oversized``).
+    """
+    def total() -> int:
+        return _size(input_schema) + (_size(output.schema) if output is not None else 0)
+
+    before = total()
+    if before <= max_chars:
+        return input_schema, output
+    if output is not None:
+        output = OutputShape(_strip_descriptions(output.schema), output.wrapped)
+        notes.append(f"size cap: descriptions inside the output schema dropped ({before} > {max_chars} characters)")
+        if total() > max_chars:
+            loose: dict[str, Any] = {"type": "object"}
+            if output.wrapped:
+                loose = {"type": "object", "properties": {"result": {}}, "required": ["result"]}
+            output = OutputShape(loose, output.wrapped)
+            notes.append("size cap: the output schema keeps only its root type")
+    if total() > max_chars:
+        input_schema = _strip_descriptions(input_schema)
+        notes.append("size cap: descriptions nested inside the arguments dropped")
+    if total() > max_chars:
+        notes.append(f"size cap: still {total()} characters after trimming (cap {max_chars}); "
+                     "split the operation or simplify its request schema")
+    return input_schema, output
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def wanted_name(op: Operation) -> str:
+    """The name an operation asks for: its operationId, else the words of its summary
+    (``List all pets`` → ``list_all_pets``, at most six words), else ``method_path``."""
+    if op.explicit_id or not op.summary.strip():
+        return op.operation_id if op.explicit_id else f"{op.method}_{op.path}"
+    summary = re.sub(r"\([^)]*\)", " ", op.summary.strip().splitlines()[0])
+    found = [w for w in re.findall(r"[A-Za-z0-9]+", summary.lower()) if w not in _ARTICLES][:6]
+    return "_".join(found) or f"{op.method}_{op.path}"
 
 
 def tool_names(spec: Spec) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Tool name per operation key for the whole spec, and the sanitising collisions."""
     ops = list(spec.operations)
-    names, collisions = unique_names((op.operation_id, f"{op.method}_{op.path}") for op in ops)
+    names, collisions = unique_names((wanted_name(op), f"{op.method}_{op.path}") for op in ops)
     return {op.key: n for op, n in zip(ops, names, strict=True)}, collisions
 
 
@@ -335,10 +471,13 @@ def select_operations(spec: Spec, operations: Iterable[str] = (), tags: Iterable
 
 
 def build_tools(spec: Spec, *, operations: Iterable[str] = (), tags: Iterable[str] = (),
-                strict: bool = False, description_budget: int = DESCRIPTION_BUDGET) -> list[Tool]:
-    """Tools for the selected operations (all by default), names unique across the spec."""
+                strict: bool = False, description_budget: int = DESCRIPTION_BUDGET, defs: bool = False,
+                outputs: bool = False) -> list[Tool]:
+    """Tools for the selected operations (all by default), names unique across the spec
+    (``defs``, ``outputs``: see :func:`build_tool`)."""
     names, _ = tool_names(spec)
-    return [build_tool(spec, op, names[op.key], strict=strict, description_budget=description_budget)
+    return [build_tool(spec, op, names[op.key], strict=strict, description_budget=description_budget,
+                       defs=defs, outputs=outputs)
             for op in select_operations(spec, operations, tags)]
 
 
@@ -346,7 +485,8 @@ def fill_strict_nulls(tool: Tool, arguments: Mapping[str, Any]) -> dict[str, Any
     """Complete a call for a strict tool: every optional property left out becomes ``null``
     (strict mode requires all properties), at every level of the input schema.
 
-    :func:`tool_call_to_request` drops those nulls again, so a strict tool call round-trips.
+    :func:`tool_call_to_request` drops those nulls again, so a strict tool call round-trips;
+    an argument whose spec schema accepts ``null`` keeps it (it is a value there, not "absent").
     """
     def fill(schema: Any, value: Any, depth: int) -> Any:
         if depth > 64 or not isinstance(schema, dict):
@@ -378,6 +518,18 @@ def fill_strict_nulls(tool: Tool, arguments: Mapping[str, Any]) -> dict[str, Any
     return dict(result) if isinstance(result, dict) else dict(arguments)
 
 
+def accepts_null(schema: Any, depth: int = 0) -> bool:
+    """Does the (inlined or ``$defs``) argument schema itself accept JSON ``null``?"""
+    if depth > 16 or not isinstance(schema, dict):
+        return schema is True
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if None in (schema.get("enum") or ()) or ("const" in schema and schema["const"] is None):
+        return True
+    return any(accepts_null(b, depth + 1) for key in ("anyOf", "oneOf") for b in schema.get(key) or ())
+
+
 def _drop_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
@@ -386,10 +538,25 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def _strict_args(tool: Tool, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The call's arguments with strict mode's "absent" nulls removed.
+
+    Strict mode made every optional argument nullable to stand for "absent"; where the spec
+    itself gives null a meaning ("set to null to remove the lock"), the null is kept and sent.
+    """
+    args = dict(arguments or {})
+    if tool.strict:
+        meaningful = {b.arg for b in tool.bindings if b.nullable}
+        args = {k: _drop_nulls(v) for k, v in args.items() if v is not None or k in meaningful}
+    return args
+
+
 def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> ToolRequest:
     """Turn a tool call into the HTTP request it stands for.
 
-    In strict tools optional arguments arrive as ``null``; they are treated as absent.
+    In strict tools optional arguments arrive as ``null``; they are treated as absent, except
+    where the argument's own spec schema accepts ``null`` (then the null is sent: strict mode
+    cannot tell "absent" from "null" there, and dropping it would lose a documented meaning).
 
     Returns:
         ``(method, path, params, headers, body)``: the path with parameters substituted,
@@ -399,9 +566,7 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
     Raises:
         ToolCallError: unknown arguments or missing required ones.
     """
-    args = dict(arguments or {})
-    if tool.strict:
-        args = {k: _drop_nulls(v) for k, v in args.items() if v is not None}
+    args = _strict_args(tool, arguments)
     known = {b.arg for b in tool.bindings}
     unknown = sorted(set(args) - known)
     missing = [b.arg for b in tool.bindings if b.required and b.arg not in args]
@@ -450,10 +615,7 @@ def tool_call_to_wire(tool: Tool, arguments: Mapping[str, Any] | None) -> Reques
     """:func:`tool_call_to_request` as the wire layer's :class:`~toolcheck.wire.Request` (what the
     MCP bridge sends, after adding credentials)."""
     tool_call_to_request(tool, arguments)  # the argument checks, one place
-    args = dict(arguments or {})
-    if tool.strict:
-        args = {k: _drop_nulls(v) for k, v in args.items() if v is not None}
-    return _wire_request(tool, args)
+    return _wire_request(tool, _strict_args(tool, arguments))
 
 
 NO_BODY: Any = object()  # arguments_for: the call has no request body

@@ -35,6 +35,7 @@ def tools(
     notes: bool = typer.Option(False, "--notes", help="List every schema rewrite on stderr."),
     out: str = typer.Option("", "--out", help="Write to this file instead of stdout."),
     mapping_out: str = typer.Option("", "--mapping-out", help="Also write how each tool maps back to HTTP (JSON) to this file."),
+    list_budget: int = typer.Option(50_000, "--list-budget", min=0, help="Tokens the whole list may take in an agent's context before toolcheck says what to trim (0: no check)."),
     allow_network: bool = ALLOW_NETWORK,
     ref_root: list[str] = REF_ROOT,
 ) -> None:
@@ -49,7 +50,8 @@ def tools(
     with handle_errors():
         loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         built = build_tools(loaded, operations=operation, tags=tag, strict=strict and fmt is ToolFormat.openai,
-                            description_budget=budget or DESCRIPTION_BUDGETS[fmt.value])
+                            description_budget=budget or DESCRIPTION_BUDGETS[fmt.value],
+                            defs=fmt is ToolFormat.mcp, outputs=fmt is ToolFormat.mcp)
         rendered = [t.render(fmt.value) for t in built]
         payload: object = {"tools": rendered} if fmt is ToolFormat.mcp else rendered
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -61,6 +63,9 @@ def tools(
             write_atomic(out, text)
         else:
             sys.stdout.write(text)
+    from toolcheck.agent._annotations import summarise
+    from toolcheck.agent.budget import budget_guidance
+
     err = err_console()
     rewritten = [t for t in built if t.notes]
     line = f"{len(built)} tool(s) in {fmt.value} format"
@@ -75,6 +80,22 @@ def tools(
     if fmt is ToolFormat.openai and len(built) > OPENAI_MAX_TOOLS:
         err.print(f"note: OpenAI accepts at most {OPENAI_MAX_TOOLS} tools per request; choose a subset with --tag or "
                   "--operation", highlight=False, markup=False)
+    kinds: dict[str, int] = {}
+    for t in built:
+        kind = summarise(t.annotations)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    err.print("annotations: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), highlight=False,
+              markup=False, soft_wrap=True)
+    for t in built:
+        if t.annotations.get("destructiveHint") and not t.annotations.get("readOnlyHint"):
+            err.print(f"  destructive: {t.name} ({t.operation.key})", highlight=False, markup=False, soft_wrap=True)
+    if fmt is ToolFormat.mcp:
+        with_output = sum(1 for t in built if t.output is not None)
+        err.print(f"{with_output}/{len(built)} tool(s) with an outputSchema", highlight=False, markup=False)
+    total = len(text) // 4
+    if list_budget and total > list_budget:
+        for line in budget_guidance(built, fmt.value, total, list_budget):
+            err.print(line, highlight=False, markup=False, soft_wrap=True)
     if notes:
         for t in rewritten:
             for n in t.notes:
@@ -214,7 +235,7 @@ def serve_mcp(
         if unknown:
             raise UsageError(f"no security scheme {', '.join(unknown)} in the spec "
                              f"(schemes: {', '.join(sorted(loaded.security_schemes)) or 'none'})")
-        built = build_tools(loaded, operations=operation, tags=tag)
+        built = build_tools(loaded, operations=operation, tags=tag, defs=True, outputs=True)
         if target:
             if not target.startswith(("http://", "https://")):
                 raise UsageError(f"--target {target!r} must be an http(s) URL")
