@@ -259,7 +259,11 @@ def _error_schema_missing(ctx: Any) -> Iterator[Hit]:
 @rule("write-without-security", "warning", "Write operation needs no authentication",
       "Declare a security requirement for operations that change state (or mark the API's auth at the top level).")
 def _write_without_security(ctx: Any) -> Iterator[Hit]:
+    from toolcheck.agent._annotations import verb_kind
+
     for op in _ops(ctx):
+        if op.method == "post" and verb_kind(op) == "query":
+            continue  # a search sent as POST (its body is a query) changes nothing
         if op.is_write and (not op.security or any(len(alt) == 0 for alt in op.security)):
             how = "optional" if op.security else "none"
             yield Hit(op.pointer, f"{op.key} changes state but its authentication is {how}", op.key)
@@ -305,6 +309,15 @@ def _response_schema_missing(ctx: Any) -> Iterator[Hit]:
         if any(s in ("204", "205") or _has_schema(r) for s, r in success):
             continue
         status = success[0][0]
+        if status == "202":
+            # Accepted (RFC 9110 §15.3.3): the answer should say where to follow the work, and
+            # a Location or Retry-After header does that without a body; "use 204" would be wrong.
+            if any(h.lower() in ("location", "retry-after", "operation-location") for h in success[0][1].headers):
+                continue
+            yield Hit(f"{op.pointer}/responses/{status}", f"the 202 response of {op.key} says neither where nor "
+                      "when to check the accepted work", op.key,
+                      "Document a body with the job id and status, or a Location header to poll.")
+            continue
         yield Hit(f"{op.pointer}/responses/{status}", f"the {status} response of {op.key} has no body schema", op.key)
 
 

@@ -64,49 +64,53 @@ NESTED_ITEMS = 3
 class _Estimator:
     """Size in characters of a typical JSON instance of a schema (refs memoised, cycles cut).
 
-    The outermost array counts ``array_items`` items (a page), arrays inside items count
-    ``NESTED_ITEMS``, and a union counts its first branch: a typical answer, not the worst.
+    An array that is the answer or one of its top-level properties counts ``array_items`` items
+    (a page); every other array counts ``NESTED_ITEMS``; a union counts its first branch: a
+    typical answer, not the worst.
     """
 
     def __init__(self, spec: Spec, array_items: int) -> None:
         self.spec = spec
         self.array_items = array_items
-        self.memo: dict[str, int] = {}
+        self.memo: dict[tuple[str, int], int] = {}
 
-    def size(self, schema: Any, depth: int = 0, stack: tuple[str, ...] = (), nested: bool = False) -> int:
+    def size(self, schema: Any, depth: int = 0, stack: tuple[str, ...] = (), level: int = 0) -> int:
+        """Typical size; ``level`` is 0 for the answer, 1 for its own properties, 2 inside an item."""
         if depth > 8 or not isinstance(schema, dict):
             return 4
         ref = schema.get("$ref")
         if isinstance(ref, str):
             if ref in stack:
                 return 4
-            if ref in self.memo:
-                return self.memo[ref]
+            if (ref, level) in self.memo:
+                return self.memo[(ref, level)]
             try:
                 target = self.spec.resolve(ref)
             except KeyError:
                 return 4
-            value = self.size(target, depth, stack + (ref,), nested)
-            if not nested:
-                self.memo[ref] = value
+            value = self.size(target, depth, stack + (ref,), level)
+            self.memo[(ref, level)] = value  # the same schema as a page or inside an item: two sizes
             return value
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
-                return self.size(schema[key][0], depth + 1, stack, nested)  # the first branch: the typical shape
+                return self.size(schema[key][0], depth + 1, stack, level)  # the first branch: the typical shape
         total = 0
         if isinstance(schema.get("allOf"), list):
-            total += sum(self.size(s, depth + 1, stack, nested) for s in schema["allOf"][:8])
+            total += sum(self.size(s, depth + 1, stack, level) for s in schema["allOf"][:8])
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), None)
         props = schema.get("properties")
         if isinstance(props, dict) and props:
-            total += 2 + sum(len(str(k)) + 4 + self.size(v, depth + 1, stack, nested) for k, v in props.items())
+            inner = min(level + 1, 2)
+            total += 2 + sum(len(str(k)) + 4 + self.size(v, depth + 1, stack, inner) for k, v in props.items())
         elif kind == "array" or "items" in schema:
-            # The outer list holds a page of items; lists inside an item are short (tags, urls).
-            typical = NESTED_ITEMS if nested else self.array_items
+            # A page is the answer itself or a list among its own properties (`data`, `items`);
+            # any other list is part of one item (issue 15: counting a page at every level
+            # estimated one object at 89k tokens).
+            typical = self.array_items if level <= 1 else NESTED_ITEMS
             items = min(int(schema.get("maxItems", typical) or 0), typical)
-            total += 2 + max(items, 1) * (self.size(schema.get("items"), depth + 1, stack, True) + 1)
+            total += 2 + max(items, 1) * (self.size(schema.get("items"), depth + 1, stack, 2) + 1)
         elif kind == "object":
             total += 20
         elif isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -193,3 +197,17 @@ def _near_duplicates(ctx: Any) -> Iterator[Hit]:
                 yield Hit(op.pointer, f"tool {tool.name!r} ({op.key}) reads like {other.name!r} "
                           f"({other.operation.key}): description similarity {sim:.0%}", op.key)
                 break
+
+
+@rule("tool-list-oversized", "warning", "The whole tool list is too large for an agent's context",
+      "Serve a subset (by tag) or trim the largest tools; an agent pays for every tool definition on every turn.",
+      max_tokens=50_000)
+def _tool_list_oversized(ctx: Any) -> Iterator[Hit]:
+    limit = int(ctx.option("tool-list-oversized", "max_tokens"))
+    sized = sorted(((tokens(json.dumps(t.render("mcp"), separators=(",", ":"))), t) for t in ctx.tools),
+                   key=lambda x: -x[0])
+    total = sum(n for n, _ in sized)
+    if total > limit:
+        largest = ", ".join(f"{t.name} (~{n})" for n, t in sized[:5])
+        yield Hit("/paths", f"the {len(sized)} tools take ~{total} tokens together (limit {limit}); "
+                  f"largest: {largest}")

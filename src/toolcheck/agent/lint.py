@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolcheck.agent import _rules_size  # noqa: F401  (registers the size rules)
+from toolcheck.agent import _rules_safety, _rules_size  # noqa: F401  (register their rules)
 from toolcheck.agent._rules import RULES, RuleInfo
 from toolcheck.agent.tools import Tool, build_tool, tool_names
 from toolcheck.errors import UsageError
@@ -25,6 +25,9 @@ from toolcheck.spec import Spec
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
 _OFF = {"off", "false", "disable", "disabled", "none"}
+# A rule that fires on at least this share of operations (and this many) is reported once.
+SPEC_WIDE_SHARE = 0.9
+SPEC_WIDE_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -181,18 +184,26 @@ def lint(spec: Spec, *, rules: Mapping[str, Any] | None = None, select: list[str
             raise UsageError(f"unknown lint rule(s): {', '.join(unknown)}; known: {', '.join(sorted(RULES))}")
     ctx = _Context(spec, settings)
     ignored = {op.key: set(_as_list(op.extensions.get("x-toolcheck-lint-ignore"))) for op in spec.operations}
+    order = {op.key: i for i, op in enumerate(spec.operations)}
     findings: list[Finding] = []
     locate = spec.locate
+    n_ops = len(spec.operations)
     for rid, info in RULES.items():
         setting = settings[rid]
         if not setting.enabled or (select and rid not in select):
             continue
-        for hit in info.check(ctx):
-            if hit.operation and rid in ignored.get(hit.operation, ()):
-                continue
-            findings.append(Finding(rid, setting.severity, hit.message, hit.pointer, hit.operation,
-                                    hit.hint or info.hint, locate))
-    order = {op.key: i for i, op in enumerate(spec.operations)}
+        hits = [hit for hit in info.check(ctx) if not (hit.operation and rid in ignored.get(hit.operation, ()))]
+        hit_ops = {hit.operation for hit in hits if hit.operation}
+        if len(hit_ops) >= SPEC_WIDE_MIN and len(hit_ops) >= SPEC_WIDE_SHARE * n_ops:
+            # A habit of the whole spec, not a slip per operation: one finding, not 1,123.
+            first = hits[0]
+            examples = ", ".join(sorted(hit_ops, key=lambda k: order.get(k, 0))[:3])
+            findings.append(Finding(rid, setting.severity,
+                                    f"{len(hit_ops)} of {n_ops} operations: {first.message} (and likewise {examples}, ...)",
+                                    "/paths", "", first.hint or info.hint, locate))
+            continue
+        findings.extend(Finding(rid, setting.severity, hit.message, hit.pointer, hit.operation,
+                                hit.hint or info.hint, locate) for hit in hits)
     findings.sort(key=lambda f: (order.get(f.operation, -1), -_RANK[f.severity], f.rule))
     return LintResult(spec.source, tuple(findings), settings)
 
