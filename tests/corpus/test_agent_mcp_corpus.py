@@ -47,6 +47,8 @@ def test_output_schemas_are_valid_results_conform_and_annotations_are_not_optimi
         method = tool.operation.method
         if method in ("put", "patch") or (method != "get" and action_words(tool.operation) & REMOVAL):
             assert hints["destructiveHint"] and not hints["readOnlyHint"], f"{tool.name} ({tool.operation.key})"
+            listed = tool.render("mcp").get("annotations", {})
+            assert listed.get("destructiveHint", True) and not listed.get("readOnlyHint", False)
 
     client = httpx.AsyncClient(transport=MockTransport(spec, seed=3, stateful=False), base_url="http://mock")
     bridge = ToolBridge(spec, tools, client)

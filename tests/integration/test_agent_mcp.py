@@ -45,7 +45,9 @@ def test_lists_tools_and_calls_one_against_the_stateful_mock(example_spec_path: 
     tools = {t.name: t for t in listed.tools}
     assert {"create_invoice", "get_invoice", "create_task", "search_customers"} <= set(tools)
     assert tools["get_invoice"].output_schema["type"] == "object"
-    assert tools["cancel_task"].annotations.destructive_hint is True
+    # Hints equal to MCP's defaults are left out: a DELETE is destructive by default, a create is not.
+    assert tools["cancel_task"].annotations.destructive_hint is not False
+    assert tools["create_invoice"].annotations.destructive_hint is False
     assert not create.is_error and create.meta["toolcheck/http"]["status"] == 201
     assert create.structured_content["line_items"][0]["quantity"] == 2
     assert json.loads(create.content[0].text) == create.structured_content  # text mirrors the structure
@@ -70,12 +72,14 @@ def test_tools_list_pages_and_protocol_errors(tmp_path: Path) -> None:
             pages.append(await session.list_tools(params=params))
         called = await session.call_tool("get_things119", {})
         errors = []
-        for attempt in (lambda: session.call_tool("no_such_tool", {}),
-                        lambda: session.list_tools(params=mcp_types.PaginatedRequestParams(cursor="not-a-cursor"))):
-            try:
-                await attempt()
-            except MCPError as exc:
-                errors.append(exc)
+        try:
+            await session.call_tool("no_such_tool", {})
+        except MCPError as exc:
+            errors.append(exc)
+        try:
+            await session.list_tools(params=mcp_types.PaginatedRequestParams(cursor="not-a-cursor"))
+        except MCPError as exc:
+            errors.append(exc)
         return pages, called, errors
 
     pages, called, errors = anyio.run(_session, spec, body)
@@ -118,3 +122,39 @@ def test_target_mode_sends_real_http_with_the_configured_credential(example_spec
     assert not result.is_error and result.meta["toolcheck/http"]["status"] == 200
     assert "data" in result.structured_content
     assert any(r.path == "/customers" and r.status == 200 for r in records)
+
+
+def test_streamable_http_transport_over_a_real_socket(example_spec_path: Path) -> None:
+    import re
+    import subprocess
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    proc = subprocess.Popen([sys.executable, "-m", "toolcheck", "serve-mcp", str(example_spec_path), "--http",
+                             "127.0.0.1:0"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        line = ""
+        deadline = time.monotonic() + 120
+        while "/mcp" not in line and time.monotonic() < deadline and proc.poll() is None:
+            line = proc.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/mcp", line)
+        assert found, f"no endpoint announced: {line!r}"
+        url = found.group(0)
+
+        async def body() -> tuple[Any, Any]:
+            async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+                await session.initialize()
+                with anyio.fail_after(60):
+                    listed = await session.list_tools()
+                    called = await session.call_tool("search_customers", {"q": "ada"})
+                    return listed, called
+
+        listed, called = anyio.run(body)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "create_invoice" in {t.name for t in listed.tools}
+    assert not called.is_error and "data" in called.structured_content
+    assert called.meta["toolcheck/http"]["status"] == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import httpx
@@ -10,23 +11,25 @@ import jsonschema
 import pytest
 
 from toolcheck.agent import build_tools
-from toolcheck.agent.mcp_server import ToolBridge, page
-from toolcheck.spec import load_spec_dict
+from toolcheck.agent.mcp_server import CallOutcome, ToolBridge, page
+from toolcheck.agent.tools import Tool
+from toolcheck.spec import Spec, load_spec_dict
 
+OK = {"200": {"description": "ok"}}
 ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}
 
 
-def spec_with(paths: dict, schemas: dict | None = None) -> object:
+def spec_with(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> Spec:
     doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
            "components": {"schemas": schemas or {"Item": ITEM}}}
     return load_spec_dict(doc)
 
 
-def ok(schema: object, status: str = "200") -> dict:
+def ok(schema: object, status: str = "200") -> dict[str, Any]:
     return {status: {"description": "ok", "content": {"application/json": {"schema": schema}}}}
 
 
-def call(spec: object, name: str, answer: httpx.Response, args: dict | None = None):  # type: ignore[no-untyped-def]
+def call(spec: Spec, name: str, answer: httpx.Response, args: dict[str, Any] | None = None) -> tuple[Tool, CallOutcome]:
     tools = build_tools(spec, outputs=True, defs=True)
     client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: answer), base_url="http://127.0.0.1:9")
     bridge = ToolBridge(spec, tools, client, placeholders=False)
@@ -40,7 +43,7 @@ def test_an_object_answer_is_the_structured_content_and_validates() -> None:
     tool, out = call(spec, "get_item", httpx.Response(200, json={"id": "a", "n": 2}, headers={"ETag": '"x"'}),
                      {"id": "a"})
     schema = tool.render("mcp")["outputSchema"]
-    assert schema["type"] == "object" and schema["required"] == ["id"]
+    assert tool.output_schema is not None and schema["type"] == "object" and schema["required"] == ["id"]
     assert not out.is_error and out.structured == {"id": "a", "n": 2}
     jsonschema.validate(out.structured, schema)
     assert out.http["status"] == 200 and out.http["headers"]["etag"] == '"x"'
@@ -52,7 +55,7 @@ def test_arrays_and_empty_answers_are_wrapped_in_result() -> None:
         "post": {"operationId": "make_item", "responses": {**ok({"$ref": "#/components/schemas/Item"}, "201"),
                                                             "204": {"description": "nothing new"}}}}})
     tool, out = call(spec, "list_items", httpx.Response(200, json=[{"id": "a"}]))
-    assert tool.output_schema["required"] == ["result"] and out.structured == {"result": [{"id": "a"}]}
+    assert tool.output_schema is not None and tool.output_schema["required"] == ["result"] and out.structured == {"result": [{"id": "a"}]}
     jsonschema.validate(out.structured, tool.output_schema)
     tool, out = call(spec, "make_item", httpx.Response(204))
     assert not out.is_error and out.structured == {"result": None}
@@ -91,7 +94,7 @@ def test_recursive_schemas_become_exact_defs_and_single_use_ones_are_inlined() -
     schema = tool.input_schema
     assert set(schema["$defs"]) == {"Tree"} and schema["properties"]["tree"] == {"$ref": "#/$defs/Tree"}
     assert schema["properties"]["item"]["required"] == ["id"]  # used once: inlined
-    deep = {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": [{"name": 5}]}]}]}
+    deep: dict[str, Any] = {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": [{"name": 5}]}]}]}
     validator = jsonschema.Draft202012Validator(schema)
     assert not validator.is_valid({"tree": deep})  # exact at every depth, not loosened after one level
     deep["children"][0]["children"][0]["children"][0]["name"] = "d"
@@ -101,9 +104,9 @@ def test_recursive_schemas_become_exact_defs_and_single_use_ones_are_inlined() -
     assert "$defs" not in json.dumps(inlined.input_schema) and inlined.truncated
 
 
-def _annotations(method: str, path: str, **op: object) -> dict:
+def _annotations(method: str, path: str, **op: object) -> dict[str, bool]:
     spec = spec_with({path: {method: {"responses": {"200": {"description": "ok"}}, **op}}})
-    return build_tools(spec)[0].annotations
+    return dict(build_tools(spec)[0].annotations)
 
 
 @pytest.mark.parametrize(("method", "path", "op", "expected"), [
@@ -120,7 +123,8 @@ def _annotations(method: str, path: str, **op: object) -> dict:
     ("post", "/payouts", {"summary": "Transfer funds to a bank account"}, (False, True, False)),
     ("post", "/items/search", {"operationId": "searchItems"}, (True, False, True)),
 ])
-def test_annotations_follow_method_and_meaning(method: str, path: str, op: dict, expected: tuple) -> None:
+def test_annotations_follow_method_and_meaning(method: str, path: str, op: dict[str, Any],
+                                               expected: tuple[bool, bool, bool]) -> None:
     hints = _annotations(method, path, **op)
     assert (hints["readOnlyHint"], hints["destructiveHint"], hints["idempotentHint"]) == expected
     assert hints["openWorldHint"] is True
@@ -133,7 +137,12 @@ def test_an_operation_overrides_its_annotations() -> None:
                                       "x-toolcheck-annotations": {"dangerous": "yes"}}}})
     (tool,) = build_tools(spec)
     assert any("dangerous" in n for n in tool.notes)
-    assert tool.render("mcp")["annotations"] == tool.annotations
+    # Only hints that differ from MCP's defaults are listed (readOnly false, destructive true,
+    # idempotent false, openWorld true): this POST is additive.
+    assert tool.render("mcp")["annotations"] == {"destructiveHint": False}
+    spec = spec_with({"/a/{id}": {"get": {"responses": OK}, "delete": {"responses": OK}}})
+    read, delete = (t.render("mcp")["annotations"] for t in build_tools(spec))
+    assert read == {"readOnlyHint": True, "idempotentHint": True} and delete == {"idempotentHint": True}
 
 
 def test_tool_list_pages_and_rejects_cursors_it_never_issued() -> None:

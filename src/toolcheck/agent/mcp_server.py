@@ -261,3 +261,58 @@ async def serve_stdio(bridge: ToolBridge, *, version: str = "") -> None:
     server = build_server(bridge, version=version)
     async with bridge.client, stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6, ``PORT`` alone for 127.0.0.1).
+
+    Raises:
+        UsageError: not a host and a port in 1..65535 (0 picks a free port).
+    """
+    from toolcheck.errors import UsageError
+
+    host, sep, port = value.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", value
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UsageError(f"--http {value!r} must be HOST:PORT (e.g. 127.0.0.1:8765)")
+    return host, int(port)
+
+
+async def serve_http(bridge: ToolBridge, host: str, port: int, *, version: str = "",
+                     on_ready: Any = None) -> None:
+    """Serve ``bridge`` over MCP's Streamable HTTP transport at ``http://HOST:PORT/mcp``.
+
+    The SDK's app enables DNS-rebinding protection (Host and Origin checks) for loopback hosts;
+    on any other host the caller has chosen to expose the tools, and the check is left to it.
+    ``on_ready(url)`` is called once the socket listens (the real port when ``port`` is 0).
+    """
+    require_mcp()
+    import uvicorn
+
+    server = build_server(bridge, version=version)
+    app = server.streamable_http_app(host=host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    web = uvicorn.Server(config)
+
+    async def announce() -> None:
+        import anyio
+
+        while not web.started:
+            await anyio.sleep(0.02)
+        sockets = [s for srv in getattr(web, "servers", []) for s in srv.sockets]
+        real = sockets[0].getsockname()[1] if sockets else port
+        shown = f"[{host}]" if ":" in host else host
+        if on_ready is not None:
+            on_ready(f"http://{shown}:{real}/mcp")
+
+    import anyio
+
+    async with bridge.client, anyio.create_task_group() as tg:
+        tg.start_soon(announce)
+        await web.serve()
+        tg.cancel_scope.cancel()

@@ -37,6 +37,9 @@ DESCRIPTION_BUDGET = 1024  # OpenAI's limit on a function description, in charac
 # Anthropic and MCP set no hard limit (Anthropic asks for detailed descriptions); a budget still
 # keeps one operation's reference prose from filling the context.
 DESCRIPTION_BUDGETS = {"openai": DESCRIPTION_BUDGET, "anthropic": 4096, "mcp": 4096}
+# MCP schema, ToolAnnotations: the value a client assumes for a hint that is left out. Only the
+# hints that differ are sent: the list is paid for on every turn.
+MCP_HINT_DEFAULTS = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True}
 TOOL_MAX_CHARS = 40_000  # ~10k tokens: one tool never takes a fifth of a 50k-token tool budget
 OUTPUT_MAX_NODES = 600
 OUTPUT_MAX_DEPTH = 8
@@ -194,7 +197,11 @@ class Tool:
                 tool["title"] = self.operation.summary[:120]
             if self.output is not None:
                 tool["outputSchema"] = self.output.schema
-            tool["annotations"] = dict(self.annotations)
+            hints = {k: v for k, v in self.annotations.items() if MCP_HINT_DEFAULTS.get(k) is not v}
+            if self.annotations.get("readOnlyHint"):
+                hints.pop("destructiveHint", None)  # meaningful only when readOnlyHint is false
+            if hints:
+                tool["annotations"] = hints
             return tool
         raise UsageError(f"unknown tool format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -356,7 +363,9 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                                    max_depth=OUTPUT_MAX_DEPTH)
         output = output_shape(spec, op, out_conv)
         if output is not None:
-            output = OutputShape(out_conv.finish(output.schema), output.wrapped)
+            # Field descriptions of the answer stay in the spec: the shape is what a client
+            # validates and a model plans with, and prose here is paid for on every turn.
+            output = OutputShape(_strip_descriptions(out_conv.finish(output.schema), depth=2), output.wrapped)
         notes += [f"output schema: {n}" for n in out_conv.notes if f"output schema: {n}" not in notes]
         if max_chars:
             input_schema, output = cap_size(input_schema, output, max_chars, notes)
@@ -372,7 +381,8 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
 
 
 def _strip_descriptions(node: Any, depth: int = 0) -> Any:
-    """``node`` without ``description``/``title`` below the top level (argument descriptions stay)."""
+    """``node`` without ``description``/``title`` below the top level (argument descriptions stay;
+    start at ``depth=2`` to drop every one)."""
     if isinstance(node, list):
         return [_strip_descriptions(n, depth + 1) for n in node]
     if not isinstance(node, dict) or depth > 256:
@@ -398,9 +408,9 @@ def cap_size(input_schema: dict[str, Any], output: OutputShape | None, max_chars
              notes: list[str]) -> tuple[dict[str, Any], OutputShape | None]:
     """Fit a tool's schemas into ``max_chars``, trimming what an agent misses least first:
 
-    1. descriptions inside the output schema; 2. the output schema's inner structure (it
-    becomes ``{"type": "object"}``: every answer still conforms); 3. descriptions nested in
-    the input schema (the arguments' own descriptions stay). Each step taken is noted; a tool
+    1. the output schema's inner structure (it becomes ``{"type": "object"}``: every answer
+    still conforms; its descriptions are never there); 2. descriptions nested in the input
+    schema (the arguments' own descriptions stay). Each step taken is noted; a tool
     still over the cap is left as it is and reported by ``lint`` (``input-schema-oversized``).
     """
     def total() -> int:
@@ -410,14 +420,11 @@ def cap_size(input_schema: dict[str, Any], output: OutputShape | None, max_chars
     if before <= max_chars:
         return input_schema, output
     if output is not None:
-        output = OutputShape(_strip_descriptions(output.schema), output.wrapped)
-        notes.append(f"size cap: descriptions inside the output schema dropped ({before} > {max_chars} characters)")
-        if total() > max_chars:
-            loose: dict[str, Any] = {"type": "object"}
-            if output.wrapped:
-                loose = {"type": "object", "properties": {"result": {}}, "required": ["result"]}
-            output = OutputShape(loose, output.wrapped)
-            notes.append("size cap: the output schema keeps only its root type")
+        loose: dict[str, Any] = {"type": "object"}
+        if output.wrapped:
+            loose = {"type": "object", "properties": {"result": {}}, "required": ["result"]}
+        output = OutputShape(loose, output.wrapped)
+        notes.append(f"size cap: the output schema keeps only its root type ({before} > {max_chars} characters)")
     if total() > max_chars:
         input_schema = _strip_descriptions(input_schema)
         notes.append("size cap: descriptions nested inside the arguments dropped")

@@ -196,13 +196,16 @@ def serve_mcp(
     target: str = typer.Option("", "--target", help="Send tool calls to this base URL instead of the mock."),
     credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable. Default: $TOOLCHECK_<SCHEME>."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each HTTP answer."),
+    http: str = typer.Option("", "--http", help="Serve over Streamable HTTP at HOST:PORT (path /mcp) instead of stdio; loopback unless you name another host."),
     allow_network: bool = ALLOW_NETWORK,
     ref_root: list[str] = REF_ROOT,
 ) -> None:
-    """Serve the spec's tools over MCP (stdio), backed by the mock (state, faults) or --target.
+    """Serve the spec's tools over MCP (stdio, or Streamable HTTP with --http), backed by the
+    mock (state, faults) or --target.
 
     Point an MCP client at `toolcheck serve-mcp SPEC`; stdout carries the protocol, so
-    everything else goes to stderr. Needs the optional `mcp` SDK (the `mcp` extra of toolcheck,
+    everything else goes to stderr. With --http HOST:PORT the endpoint is http://HOST:PORT/mcp
+    (e.g. --http 127.0.0.1:8765). Needs the optional `mcp` SDK (the `mcp` extra of toolcheck,
     or pip install mcp).
     """
     import anyio
@@ -252,6 +255,22 @@ def serve_mcp(
             transport = MockTransport(loaded, seed=seed, stateful=not stateless, faults=fault_config)
             client = httpx.AsyncClient(transport=transport, base_url="http://mock", timeout=timeout)
         bridge = ToolBridge(loaded, built, client, creds, placeholders=not target, timeout=timeout)
+        if http:
+            from toolcheck.agent.mcp_server import LOOPBACK, parse_listen, serve_http
+            from toolcheck.cli._console import err_console
+
+            host, port = parse_listen(http)
+            err = err_console()
+            if host not in LOOPBACK:
+                err.print(f"warning: serving tools on {host}, reachable beyond this machine; anyone who can "
+                          "connect can call them", highlight=False, markup=False)
+
+            def ready(url: str) -> None:
+                err.print(f"serving {len(built)} tool(s) over MCP Streamable HTTP at {url}", highlight=False,
+                          markup=False)
+
+            anyio.run(lambda: serve_http(bridge, host, port, version=__version__, on_ready=ready))
+            return
         anyio.run(lambda: serve_stdio(bridge, version=__version__))
 
 
