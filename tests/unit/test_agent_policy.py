@@ -280,3 +280,37 @@ def test_scaffold_does_not_chain_an_id_into_an_operation_that_types_it_otherwise
     steps = {s["id"]: s for s in scenario_doc["steps"]}
     assert steps["get_project"]["params"]["id"] == "$steps.create_project.outputs.id"
     assert isinstance(steps["award"]["params"]["id"], int)
+
+
+def _job_spec(tmp_path: Path, op: dict[str, Any], response: dict[str, Any]) -> Any:
+    doc = {"openapi": "3.1.0", "info": {"title": "j", "version": "1"}, "paths": {"/messages": {"post": {
+        "operationId": "send_message", **op,
+        "responses": {"202": {"description": "queued", "content": {"application/json": {"schema": response}}}}}}}}
+    path = tmp_path / "j.json"
+    path.write_text(json.dumps(doc))
+    return load_spec(str(path))
+
+
+def test_a_job_status_inside_an_envelope_is_long_running(tmp_path: Path) -> None:
+    spec = _job_spec(tmp_path, {}, {"type": "object", "properties": {"data": JOB}})
+    (op,) = spec.operations
+    doc = json.loads(json.dumps({"openapi": "3.1.0", "info": {"title": "j", "version": "1"}, "paths": {"/jobs": {"get": {
+        "operationId": "get", "responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {"data": JOB}}}}}}}}}}))
+    (tmp_path / "e.json").write_text(json.dumps(doc))
+    (enveloped,) = load_spec(str(tmp_path / "e.json")).operations
+    assert "data.status" in long_running_reason(load_spec(str(tmp_path / "e.json")), enveloped)
+    assert long_running_reason(spec, op)  # a 202 already says so
+
+
+def test_init_retries_only_what_can_be_repeated(tmp_path: Path) -> None:
+    body = {"type": "object", "properties": {"id": {"type": "string"}}}
+    notes: list[str] = []
+    (plain,) = scaffold(_job_spec(tmp_path, {}, body), tmp_path / "a", notes=notes).values()
+    step = {s["id"]: s for s in plain["steps"]}["send_message"]
+    assert "retry" not in step and step["timeout"] == "10s"  # a retry could send the message twice
+    assert any("no retry" in n and "send_message" in n for n in notes)
+    keyed = _job_spec(tmp_path, {"parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}]},
+                      body)
+    (with_key,) = scaffold(keyed, tmp_path / "b").values()
+    assert {s["id"]: s for s in with_key["steps"]}["send_message"]["retry"] == 2

@@ -47,6 +47,20 @@ QUERY_VERBS = frozenset({
 })
 
 
+_IDEMPOTENCY = re.compile(r"^(x-)?idempotency[-_]?key$|^idempotency[-_]?token$|^client[-_]?request[-_]?(id|token)$",
+                          re.IGNORECASE)
+
+
+def has_idempotency_key(op: Operation) -> bool:
+    """Does the operation take an idempotency key (``Idempotency-Key`` header and kin)?"""
+    return any(p.location in ("header", "query") and _IDEMPOTENCY.match(p.name) for p in op.parameters)
+
+
+def is_idempotent(op: Operation) -> bool:
+    """Can the call be repeated safely: an idempotent method (RFC 9110 §9.2.2) or a key?"""
+    return op.method.lower() in ("get", "head", "options", "put", "delete") or has_idempotency_key(op)
+
+
 def words(text: str) -> list[str]:
     """Lower-case words of an identifier or sentence (``cancelTask`` → ``cancel task``)."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text))

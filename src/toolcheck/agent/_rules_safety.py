@@ -11,18 +11,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from toolcheck.agent._annotations import verb_kind
+from toolcheck.agent._annotations import has_idempotency_key, verb_kind
 from toolcheck.agent._rules import Hit, _ops, _param_pointer, rule
 from toolcheck.spec import Operation
 
-_IDEMPOTENCY = re.compile(r"^(x-)?idempotency[-_]?key$|^idempotency[-_]?token$|^client[-_]?request[-_]?(id|token)$",
-                          re.IGNORECASE)
 _HTML = re.compile(r"<\s*/?\s*(p|br|a|b|i|u|em|strong|code|pre|ul|ol|li|table|tr|td|th|div|span|h[1-6]|img|hr|"
                    r"blockquote|dl|dt|dd|sup|sub)(\s[^<>]*)?/?\s*>", re.IGNORECASE)
-
-
-def _has_idempotency_key(op: Operation) -> bool:
-    return any(p.location in ("header", "query") and _IDEMPOTENCY.match(p.name) for p in op.parameters)
 
 
 def _is_create(op: Operation) -> bool:
@@ -47,7 +41,7 @@ def _destructive_behind_post(ctx: Any) -> Iterator[Hit]:
       "without creating twice.")
 def _create_without_idempotency_key(ctx: Any) -> Iterator[Hit]:
     for op in _ops(ctx):
-        if _is_create(op) and not _has_idempotency_key(op):
+        if _is_create(op) and not has_idempotency_key(op):
             yield Hit(op.pointer, f"{op.key} creates something and takes no idempotency key: a retry after a "
                       "timeout may create it twice", op.key)
 
@@ -69,7 +63,7 @@ def _create_without_required_argument(ctx: Any) -> Iterator[Hit]:
 def _high_risk_send(ctx: Any) -> Iterator[Hit]:
     for op in _ops(ctx):
         if op.is_write and not op.webhook and verb_kind(op) == "send":
-            missing = [] if _has_idempotency_key(op) else ["no idempotency key"]
+            missing = [] if has_idempotency_key(op) else ["no idempotency key"]
             text = f"{op.summary} {op.description}".lower()
             if not re.search(r"irreversib|cannot be (undone|reversed|recalled|taken back)|can't be undone", text):
                 missing.append("nothing says it cannot be taken back")

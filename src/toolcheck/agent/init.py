@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from toolcheck.agent._annotations import is_idempotent
 from toolcheck.agent.names import sanitize_arg
 from toolcheck.agent.policy import (
     JOB_STATES,
@@ -333,7 +334,13 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
                 continue
             elif not (getter is not None and getter.key in requests):
                 step["timeout"] = "10s"
-                step["retry"] = 2
+                if is_idempotent(op):
+                    step["retry"] = 2
+                else:
+                    # A retry after a timeout would run a non-idempotent call twice (send the
+                    # email twice): leave the long-running gap visible instead.
+                    b.skipped.append(f"{op.operation_id} ({op.key}): no retry written, the operation is not "
+                                 "idempotent and takes no idempotency key; add a poll on its status")
         happy.append(step)
     for op in ops:
         if op.key not in requests:

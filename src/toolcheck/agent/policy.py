@@ -177,16 +177,31 @@ def long_running_reason(spec: Spec, op: Operation) -> str:
         if not status.startswith("2"):
             continue
         for media in resp.content.values():
-            schema = spec.deref(media.schema)
-            props = schema.get("properties") if isinstance(schema, dict) else None
-            if not isinstance(props, dict):
-                continue
-            for key in ("status", "state"):
-                if key in props:
-                    values = _enum_values(spec, props[key])
-                    if len({str(v).lower() for v in values} & JOB_STATES) >= 3:
-                        return f"its `{key}` has job states ({', '.join(map(str, values[:5]))})"
+            for where, key, prop in status_fields(spec, media.schema):
+                values = _enum_values(spec, prop)
+                if len({str(v).lower() for v in values} & JOB_STATES) >= 3:
+                    return f"its `{where}{key}` has job states ({', '.join(map(str, values[:5]))})"
     return ""
+
+
+ENVELOPES = ("data", "result", "job", "operation", "task", "response", "item")
+
+
+def status_fields(spec: Spec, schema: Any) -> list[tuple[str, str, Any]]:
+    """``(prefix, key, schema)`` of the ``status``/``state`` properties of a body: at the top,
+    or one level inside an envelope (``{data: {status: ...}}``, as JSON:API-style APIs answer)."""
+    out: list[tuple[str, str, Any]] = []
+    resolved = spec.deref(schema)
+    props = resolved.get("properties") if isinstance(resolved, dict) else None
+    if not isinstance(props, dict):
+        return out
+    out += [("", key, props[key]) for key in ("status", "state") if key in props]
+    for wrapper in ENVELOPES:
+        inner = spec.deref(props.get(wrapper))
+        inner_props = inner.get("properties") if isinstance(inner, dict) else None
+        if isinstance(inner_props, dict):
+            out += [(f"{wrapper}.", key, inner_props[key]) for key in ("status", "state") if key in inner_props]
+    return out
 
 
 def _enum_values(spec: Spec, schema: Any) -> list[Any]:
