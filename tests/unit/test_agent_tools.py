@@ -227,7 +227,7 @@ def test_bridge_to_a_target_adds_configured_credentials_only(example_spec_path: 
     spec = load_spec(str(example_spec_path))
     tools = build_tools(spec, operations=["search_customers"])
 
-    def run(creds: dict[str, Any], placeholders: bool) -> tuple[Any, Any]:
+    def run(creds: dict[str, Any], placeholders: bool) -> Any:
         client = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://127.0.0.1:9")
         bridge = ToolBridge(spec, tools, client, creds, placeholders=placeholders)
         return anyio.run(bridge.call, "search_customers", {"q": "ada", "limit": 5})
