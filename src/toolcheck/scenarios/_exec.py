@@ -29,6 +29,7 @@ from toolcheck.scenarios.assertions import (
     check_transition,
     evaluate_criterion,
     jsonpath_values,
+    set_deadline,
 )
 from toolcheck.scenarios.expressions import (
     MISSING,
@@ -149,6 +150,7 @@ class StepExecutor:
         self.credentials = credentials
         self.deadline: float | None = None  # the scenario's wall-clock budget (time.monotonic)
         self.stop: threading.Event = threading.Event()  # the run is being stopped: end polls now
+        self.step_deadline = float("inf")  # time.monotonic() bound of the running step's whole work
 
     # -- resolution ---------------------------------------------------------------------
     def target_for(self, step: Step) -> Target:
@@ -243,6 +245,12 @@ class StepExecutor:
             return self._finish(Outcome("failed", f"cannot call {op.key}: path parameter(s) {', '.join(missing)} "
                                         "have no value (an output of an earlier step missing?)", details))
         timeout = step.timeout or self.settings.timeout
+        # The step's timeout bounds its whole work: every try of a retry, and the checks after the
+        # response (JSONPath stops at the deadline; regexes are linear). A poll adds its max_time.
+        self.step_deadline = time.monotonic() + timeout + (step.poll.max_time if step.poll else 0.0)
+        if self.deadline is not None:
+            self.step_deadline = min(self.step_deadline, self.deadline)
+        set_deadline(self.step_deadline)
         try:
             if step.poll is not None:
                 outcome = self._poll(step, step.poll, target, op, prepared, url, timeout, details)
@@ -254,6 +262,8 @@ class StepExecutor:
                 return self._finish(Outcome("failed", f"the run was interrupted while the request was in flight ({exc})", details))
             details["hint"] = "Is the server running? Check --base-url (or use --mock)."
             return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
+        finally:
+            set_deadline(None)
         return self._finish(outcome)
 
     def _register_secret(self, value: Any) -> None:
@@ -294,11 +304,14 @@ class StepExecutor:
         last: Exception | None = None
         for n in range(1, tries + 1):
             start = time.perf_counter()
+            left = self.step_deadline - time.monotonic()
+            if n > 1 and left <= 0:
+                return None, 0.0, f"no response within the step's {timeout:g} s (after {n - 1} tries)", n - 1
             try:
                 response = target.client.request(
                     prepared.method, self._full_url(url, prepared), headers=prepared.headers,
                     auth=prepared.auth if prepared.auth is not None else httpx.USE_CLIENT_DEFAULT,
-                    content=prepared.content, timeout=timeout,
+                    content=prepared.content, timeout=timeout if n == 1 else max(min(timeout, left), 0.001),
                 )
                 return response, (time.perf_counter() - start) * 1000, None, n
             except httpx.TimeoutException as exc:

@@ -21,7 +21,7 @@ from typing import Any
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios.expressions import MISSING, ExpressionError, Selector, as_selector, parse_condition
 from toolcheck.scenarios.loader import Locator
-from toolcheck.scenarios.model import Action, Criterion, Input, Output, Param, Scenario, Step
+from toolcheck.scenarios.model import MAX_RETRIES, Action, Criterion, Input, Output, Param, Scenario, Step
 
 SUPPORTED = ("1.0", "1.1")
 
@@ -176,9 +176,9 @@ class _Loader:
 
                     compiled_path(condition)
                 elif kind == "regex":
-                    import re
+                    from toolcheck.saferegex import compile_safe
 
-                    re.compile(condition)
+                    compile_safe(condition)  # RE2: linear time on untrusted patterns
             except (ExpressionError, ValueError) as exc:
                 raise ScenarioError(str(exc), location=self.loc.at(f"{ptr}/{k}/condition")) from None
             if kind != "simple" and not c.get("context"):
@@ -195,6 +195,10 @@ class _Loader:
             raise ScenarioError("`retry` is a failure action only.", location=self.loc.at(ptr))
         if raw["type"] == "goto" and not (raw.get("stepId") or raw.get("workflowId")):
             raise ScenarioError("a goto action needs `stepId` or `workflowId`.", location=self.loc.at(ptr))
+        limit = raw.get("retryLimit")
+        if isinstance(limit, (int, float)) and not isinstance(limit, bool) and limit > MAX_RETRIES:
+            raise ScenarioError(f"retryLimit is {limit}; the limit is {MAX_RETRIES} (see docs/security.md).",
+                                location=self.loc.at(f"{ptr}/retryLimit"))
         return Action(
             name=str(raw.get("name", raw["type"])), type=raw["type"], step_id=raw.get("stepId"),
             workflow_id=raw.get("workflowId"), retry_after=float(raw.get("retryAfter", 0) or 0),

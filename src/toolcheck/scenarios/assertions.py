@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -109,16 +111,17 @@ def _contains(actual: Any, expected: Any) -> bool:
     return False
 
 
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
 def _matches(actual: Any, pattern: Any) -> bool:
+    """RE2 search (linear time: the pattern comes from a scenario file; see toolcheck.saferegex).
+
+    Raises:
+        RegexError: the pattern is invalid or needs backtracking.
+    """
     if not isinstance(actual, (str, int, float)) or isinstance(actual, bool):
         return False
-    rx = _REGEX_CACHE.get(str(pattern))
-    if rx is None:
-        rx = _REGEX_CACHE[str(pattern)] = re.compile(str(pattern))
-    return rx.search(str(actual)) is not None
+    from toolcheck.saferegex import search
+
+    return search(str(pattern), str(actual))
 
 
 def _length_of(actual: Any) -> int | None:
@@ -152,7 +155,12 @@ def apply_operator(op: str, actual: Any, expected: Any, *, schema_check: SchemaC
     if op == "not_contains":
         return None if not _contains(actual, expected) else "contains it"
     if op == "matches":
-        return None if _matches(actual, expected) else "does not match"
+        from toolcheck.saferegex import RegexError
+
+        try:
+            return None if _matches(actual, expected) else "does not match"
+        except RegexError as exc:
+            return f"cannot be matched: {exc}"
     if op == "type":
         names = expected if isinstance(expected, list) else [expected]
         ok = any(_JSON_TYPES.get(str(n), lambda v: False)(actual) for n in names)
@@ -187,6 +195,70 @@ def apply_operator(op: str, actual: Any, expected: Any, *, schema_check: SchemaC
 _SYMBOL = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
+# A node budget per JSONPath evaluation: `$..*..*..*..*` visits every descendant of every
+# descendant, 54 s and 1.8 GB on a 30 KB body without it. Legitimate queries on large bodies stay
+# far below (a 1 MB body holds some 50,000 nodes). See docs/security.md.
+MAX_JSONPATH_NODES = 100_000
+
+
+class JSONPathBudgetError(ValueError):
+    """A JSONPath evaluation went over its node budget or past its step's deadline."""
+
+
+_budget = threading.local()  # .left: nodes still allowed; .deadline: time.monotonic() bound or None
+
+
+def _counting_new_child(self: Any, value: Any, key: Any, parent: Any) -> Any:
+    left = getattr(_budget, "left", None)
+    if left is not None:
+        _budget.left = left - 1
+        if left <= 0:
+            raise JSONPathBudgetError(f"the JSONPath query visited more than {MAX_JSONPATH_NODES:,} nodes "
+                                      "(the node budget; see docs/security.md): narrow it (fewer `..`)")
+        deadline = getattr(_budget, "deadline", None)
+        if deadline is not None and left % 2048 == 0 and time.monotonic() > deadline:
+            raise JSONPathBudgetError("the JSONPath query ran past its step's timeout")
+    return _ORIGINAL_NEW_CHILD(self, value, key, parent)
+
+
+_ORIGINAL_NEW_CHILD: Any = None
+
+
+def _install_budget() -> None:
+    # Every node the library creates (children, descendants, filter sub-queries' children) goes
+    # through JSONPathNode.new_child; counting there bounds the whole evaluation, filters included.
+    # The counter is thread-local and inert outside bounded_find, so other users see no change.
+    global _ORIGINAL_NEW_CHILD
+    from jsonpath_rfc9535.node import JSONPathNode
+
+    if _ORIGINAL_NEW_CHILD is None:
+        _ORIGINAL_NEW_CHILD = JSONPathNode.new_child
+        JSONPathNode.new_child = _counting_new_child  # type: ignore[method-assign]
+
+
+def set_deadline(deadline: float | None) -> None:
+    """The time.monotonic() bound of this thread's step (JSONPath evaluations stop past it)."""
+    _budget.deadline = deadline
+
+
+def bounded_find(query: Any, value: Any) -> list[Any]:
+    """``query.find(value).values()`` within :data:`MAX_JSONPATH_NODES` and the step deadline.
+
+    Raises:
+        JSONPathBudgetError: the budget ran out (a ValueError: reported as a failed body check).
+    """
+    if isinstance(query, _SimplePath):
+        return query.find(value).values()
+    _install_budget()
+    _budget.left = MAX_JSONPATH_NODES
+    try:
+        return query.find(value).values()  # type: ignore[no-any-return]
+    except RecursionError:
+        raise JSONPathBudgetError("the JSONPath query nests too deeply for this body") from None
+    finally:
+        _budget.left = None
+
+
 def jsonpath_values(path: str, body: Any) -> Any:
     """Select with an RFC 9535 JSONPath: one node → its value, several → a list, none → MISSING."""
     if body is MISSING:
@@ -194,7 +266,7 @@ def jsonpath_values(path: str, body: Any) -> Any:
     if path in ("$", ""):
         return body
     query = compiled_path(path)
-    values = query.find(body).values()
+    values = bounded_find(query, body)
     if not values:
         return MISSING
     return values[0] if isinstance(query, _SimplePath) or is_singular_query(path) else values
@@ -316,12 +388,20 @@ def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
     value = evaluate(criterion.context, ctx) if criterion.context else MISSING
     if criterion.type == "regex":
         text = "" if value is MISSING or value is None else str(value)
-        return re.search(criterion.condition, text) is not None, value
+        from toolcheck.saferegex import RegexError, search
+
+        try:
+            return search(criterion.condition, text), value
+        except RegexError as exc:
+            return False, str(exc)
     if criterion.type == "jsonpath":
         # Arazzo 1.1 / RFC 9535: the criterion passes when the nodelist is non-empty.
         if value is MISSING:
             return False, None
-        return bool(compiled_path(criterion.condition).find(value).values()), value
+        try:
+            return bool(bounded_find(compiled_path(criterion.condition), value)), value
+        except JSONPathBudgetError as exc:
+            return False, str(exc)
     return False, f"unsupported criterion type {criterion.type!r}"
 
 

@@ -293,15 +293,23 @@ class _Node:
     children: tuple[_Node, ...] = ()
 
 
+_REST_IS_SPACE = re.compile(r"\s*\Z")
+MAX_NESTING = 64  # parentheses and `!` in one condition: deeper is not a condition a person writes
+MAX_TOKENS = 256  # evaluation recurses along `a && b && ...`: the bound keeps it off Python's stack limit
+
+
 def _tokenize(text: str) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     pos = 0
     while pos < len(text):
-        if text[pos:].strip() == "":
+        if _REST_IS_SPACE.match(text, pos):  # not text[pos:].strip(): that copy made parsing quadratic
             break
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(f"cannot read condition {text!r} at character {pos + 1}")
+            raise ExpressionError(f"cannot read condition {text[:200]!r} at character {pos + 1}")
+        if len(out) >= MAX_TOKENS:
+            raise ExpressionError(f"condition {text[:80]!r}... has more than {MAX_TOKENS} tokens: split it "
+                                  "(a list of conditions is and-ed)")
         pos = m.end()
         if m.group("num") is not None:
             num = m.group("num")
@@ -328,6 +336,12 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(f"condition {self.text[:80]!r}...: nested more than {MAX_NESTING} levels deep")
 
     def peek(self) -> tuple[str, Any] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -362,7 +376,10 @@ class _Parser:
     def not_(self) -> _Node:
         if self.peek() == ("op", "!"):
             self.take()
-            return _Node("not", children=(self.not_(),))
+            self._deeper()
+            node = _Node("not", children=(self.not_(),))
+            self.depth -= 1
+            return node
         return self.cmp()
 
     def cmp(self) -> _Node:
@@ -376,9 +393,11 @@ class _Parser:
     def atom(self) -> _Node:
         kind, value = self.take()
         if kind == "op" and value == "(":
+            self._deeper()
             node = self.or_()
             if self.take() != ("op", ")"):
                 raise ExpressionError(f"condition {self.text!r}: missing ')'")
+            self.depth -= 1
             return node
         if kind == "lit":
             return _Node("lit", value)

@@ -19,7 +19,18 @@ from typing import Any
 
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios.expressions import MISSING, ExpressionError, is_expression, parse_condition
-from toolcheck.scenarios.model import Input, Output, Param, Poll, Retry, Scenario, Step, parse_duration
+from toolcheck.scenarios.model import (
+    MAX_DATA_ROWS,
+    MAX_POLL_TIME,
+    Input,
+    Output,
+    Param,
+    Poll,
+    Retry,
+    Scenario,
+    Step,
+    parse_duration,
+)
 
 _EMPTY: Any = None  # set below: a Context with nothing in it, for syntax checks
 
@@ -238,6 +249,11 @@ def _best_error(error: Any) -> Any:
         deepest = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
         if len(deepest.absolute_path) > len(error.absolute_path):
             return _best_error(deepest)
+        # `retry: 1000` fails "not an object" and "over the maximum": the branch of the right
+        # type says what is wrong.
+        typed = [e for e in error.context if e.validator != "type" and len(e.absolute_path) == len(error.absolute_path)]
+        if len(typed) == 1:
+            return typed[0]
     return error
 
 
@@ -320,7 +336,8 @@ def _step(raw: dict[str, Any], pointer: str, locator: Locator, ids: dict[str, in
             backoff=float(p.get("backoff", 1.0)),
             max_interval=parse_duration(p.get("max_interval"), 30.0) or 30.0,
             max_attempts=int(p.get("max_attempts", 30)),
-            max_time=parse_duration(p.get("max_time"), 60.0) or 60.0,
+            max_time=_capped(parse_duration(p.get("max_time"), 60.0) or 60.0, MAX_POLL_TIME,
+                             "poll max_time", locator.at(pointer + "/poll/max_time")),
             retry_after=bool(p.get("retry_after", True)),
             state=p.get("state", "$response.body#/status"),
             transitions=p.get("transitions"),
@@ -337,6 +354,12 @@ def _step(raw: dict[str, Any], pointer: str, locator: Locator, ids: dict[str, in
         timeout=parse_duration(raw.get("timeout")), condition=_conditions(raw.get("if"), pointer + "/if", locator),
         retry=retry, contract=raw.get("contract"),
     )
+
+
+def _capped(value: float, limit: float, what: str, where: str) -> float:
+    if value > limit:
+        raise ScenarioError(f"{what} is {value:g} s; the limit is {limit:g} s (see docs/security.md).", location=where)
+    return value
 
 
 _STEP_REF = re.compile(r"\$steps\.([A-Za-z0-9_.\-]+?)\.(?:outputs)\b")
@@ -391,12 +414,17 @@ def _lint(raw: dict[str, Any], pointer: str, locator: Locator, known: set[str]) 
 
 
 def _lint_operators(ops: dict[str, Any], where: str, fail: Any) -> None:
+    from toolcheck.saferegex import RegexError, compile_safe
+
     pattern = ops.get("matches")
     if isinstance(pattern, str) and not pattern.startswith("$"):
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            fail(f"`matches` is not a valid regular expression: {exc}.", where + "/matches")
+            compile_safe(pattern)
+        except RegexError as exc:
+            fail(f"`matches`: {exc}.", where + "/matches")
+    for nested in ("each", "any", "length"):
+        if isinstance(ops.get(nested), dict):
+            _lint_operators(ops[nested], f"{where}/{nested}", fail)
     schema = ops.get("schema")
     if isinstance(schema, dict) and "$ref" not in schema:
         import jsonschema
@@ -425,6 +453,9 @@ def _data_rows(value: Any, base: Path, locator: Locator) -> list[dict[str, Any]]
         rows, _ = read_document(target)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows) or not rows:
         raise ScenarioError(f"data file {value!r} must hold a non-empty list of rows (mappings).", location=where)
+    if len(rows) > MAX_DATA_ROWS:
+        raise ScenarioError(f"data file {value!r} holds {len(rows)} rows; the limit is {MAX_DATA_ROWS} "
+                            "(see docs/security.md).", location=where)
     return rows
 
 

@@ -14,6 +14,13 @@ from typing import Any
 
 from toolcheck.scenarios.expressions import MISSING
 
+# Bounds on the work one scenario file can ask for (a pull request writes it; docs/security.md).
+# Over a bound is a load error with file:line, never a silent clamp.
+MAX_POLL_ATTEMPTS = 1000
+MAX_POLL_TIME = 3600.0  # seconds, poll max_time
+MAX_RETRIES = 10  # network retries of one step (retry: N; max_attempts N + 1); Arazzo retryLimit
+MAX_DATA_ROWS = 10_000
+
 
 @dataclass(frozen=True)
 class Param:
