@@ -51,6 +51,7 @@ class Api:
     answers: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     delay: float = 0.0  # seconds /slow waits before answering
+    echo: bool = False  # /thing answers {"seen": the request's headers}
 
     def json(self, path: str, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -72,6 +73,8 @@ def _handler(api: Api) -> type[BaseHTTPRequestHandler]:
 
                 time.sleep(api.delay)
             status, headers, raw = api.answers.get(path, (200, {"Content-Type": "application/json"}, b"{}"))
+            if api.echo and path == "/thing":
+                raw = json.dumps({"seen": dict(self.headers.items())}).encode()
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)

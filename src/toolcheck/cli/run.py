@@ -93,6 +93,8 @@ def run(
     seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final summary line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every step (method, URL, status, attempts) and a curl line for failures."),
+    allow_env: list[str] = typer.Option([], "--allow-env", help="Environment variables scenarios may read as $env.NAME "
+                                        "(a name or a glob such as 'API_*'; repeatable). Given, it also limits what files declare."),
     allow_network: bool = ALLOW_NETWORK,
     ref_root: list[str] = REF_ROOT,
 ) -> None:
@@ -128,7 +130,7 @@ def run(
             workflow=workflow, credentials=auth_map, profiles=profiles, severity=severity_map, tags=tags, fail_fast=fail_fast,
             list_only=list_only, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
-            ref_root=ref_roots(ref_root), printer=printer, started_at=started_at,
+            ref_root=ref_roots(ref_root), printer=printer, started_at=started_at, allow_env=tuple(allow_env),
         )
     raise typer.Exit(code)
 
@@ -138,7 +140,8 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
              profiles: dict[str, dict[str, str]], severity: dict[str, Severity | None],
              tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
-             allow_network: bool, printer: Any, started_at: str, ref_root: tuple[str, ...] = ()) -> int:
+             allow_network: bool, printer: Any, started_at: str, ref_root: tuple[str, ...] = (),
+             allow_env: tuple[str, ...] = ()) -> int:
     import signal
     import threading
 
@@ -150,6 +153,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
         RunContext,
         Settings,
         Targets,
+        bind_env,
         expand,
         load_paths,
         register_env_secrets,
@@ -165,6 +169,9 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
                f": no scenario tagged {', '.join(tags)}" if tags else "")
         raise UsageError(f"nothing to run{why}.")
     scenarios = take_shard(scenarios, shard_spec)
+    env = dict(os.environ)
+    redactor = Redactor()
+    bind_env(scenarios, env, allow=allow_env, redactor=redactor)  # before anything renders server: {$env.X}
     targets = Targets(spec=spec, base_url=base_url, mock=mock, sources=sources, seed=seed, timeout=timeout,
                       allow_network=allow_network, ref_roots=ref_root)
     for scenario in scenarios:
@@ -172,8 +179,6 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
     if list_only:
         printer.listing(expand(scenarios))
         return 0
-    env = dict(os.environ)
-    redactor = Redactor()
     register_env_secrets(redactor, env)
     for value in [*credentials.values(), *(v for p in profiles.values() for v in p.values())]:
         redactor.add(value, label="--auth")

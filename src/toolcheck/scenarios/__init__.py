@@ -17,10 +17,10 @@ from toolcheck.scenarios._exec import Settings, Target
 from toolcheck.scenarios.engine import Targets, Unit, expand, run_units, shard
 from toolcheck.scenarios.loader import discover, load_file
 from toolcheck.scenarios.model import Scenario, Step
-from toolcheck.scenarios.runner import RunContext, register_env_secrets, run_scenario
+from toolcheck.scenarios.runner import RunContext, bind_env, register_env_secrets, run_scenario
 
 __all__ = [
-    "RunContext", "Scenario", "Settings", "Step", "Target", "Targets", "Unit", "discover", "expand",
+    "RunContext", "Scenario", "Settings", "Step", "Target", "Targets", "Unit", "bind_env", "discover", "expand",
     "load_file", "load_paths", "register_env_secrets", "run_scenario", "run_units", "shard",
 ]
 

@@ -201,14 +201,13 @@ class Targets:
 
     @staticmethod
     def _scenario_server(scenario: Scenario) -> str:
-        """The scenario's ``server:`` with ``{$env.NAME}`` filled in ("" when unset)."""
+        """The scenario's ``server:`` with ``{$env.NAME}`` filled in ("" when unset); only declared
+        variables are visible (see runner.bind_env)."""
         if not scenario.server:
             return ""
-        import os
-
         from toolcheck.scenarios.expressions import Context, render
 
-        value = render(scenario.server, Context(env=dict(os.environ)))
+        value = render(scenario.server, Context(env=scenario.env_values))
         return str(value) if value else ""
 
     @staticmethod

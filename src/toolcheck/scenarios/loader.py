@@ -125,7 +125,47 @@ def load_file(path: Path) -> list[Scenario]:
         scenarios = [load_scenario(data, locator.text, path, locator=locator, validated=hit is not None)]
     if use_cache and hit is None:
         _cache.put(raw, data, locator.index())
+    declared, refs = env_declarations(data, locator)
+    env_at = locator.at("/env" if not (isinstance(data, dict) and "arazzo" in data) else "/x-toolcheck-env")
+    for scenario in scenarios:
+        scenario.env, scenario.env_refs, scenario.env_at = declared, refs, env_at
     return scenarios
+
+
+_ENV_REF = re.compile(r"\$env\.([A-Za-z0-9_.\-]+)")
+_PROSE_KEYS = frozenset({"description", "summary", "title"})
+
+
+def env_declarations(data: Any, locator: Locator) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The environment variables a scenario document declares, and every ``$env.NAME`` it uses.
+
+    Declared: a toolcheck file's top-level ``env:`` list and its inputs' ``env:`` names; an
+    Arazzo document's ``x-toolcheck-env`` list. Used: each ``$env.NAME`` in any string outside
+    prose (descriptions), with the ``file:line`` of its first use.
+    """
+    declared: list[str] = []
+    if isinstance(data, dict):
+        listed = data.get("env") if "arazzo" not in data else data.get("x-toolcheck-env")
+        if listed is not None and not (isinstance(listed, list) and all(isinstance(n, str) for n in listed)):
+            raise ScenarioError("`env` lists the names of the environment variables this file reads.",
+                                location=locator.at("/env" if "arazzo" not in data else "/x-toolcheck-env"))
+        declared += listed or []
+        for raw in (data.get("inputs") or {}).values() if isinstance(data.get("inputs"), dict) else ():
+            if isinstance(raw, dict) and isinstance(raw.get("env"), str):
+                declared.append(raw["env"])
+    refs: dict[str, str] = {}
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, pointer = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{pointer}/{k}") for k, v in value.items() if str(k) not in _PROSE_KEYS)
+        elif isinstance(value, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(value))
+        elif isinstance(value, str) and "$env." in value:
+            for name in _ENV_REF.findall(value):
+                refs.setdefault(name, pointer)
+    located = {name: locator.at(pointer) for name, pointer in sorted(refs.items())}
+    return tuple(dict.fromkeys(declared)), located
 
 
 class Locator:
@@ -469,5 +509,6 @@ _EMPTY = _empty_context()
 
 
 def environment() -> dict[str, str]:
-    """A snapshot of the environment for ``$env.NAME`` (taken once per run)."""
+    """A snapshot of the environment (taken once per run); scenarios see only what
+    :func:`toolcheck.scenarios.runner.bind_env` lets through."""
     return dict(os.environ)

@@ -160,6 +160,11 @@ class Scenario:
     callable_only: bool = False
     depends_on: tuple[str, ...] = ()  # Arazzo dependsOn: workflows run first, in this run
     tags: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()  # environment variables the file declares (`env:`, inputs' `env:`)
+    env_refs: dict[str, str] = field(default_factory=dict)  # $env.NAME used → file:line of its first use
+    env_values: dict[str, str] = field(default_factory=dict)  # what $env sees, set by runner.bind_env
+    env_at: str = ""  # file:line of the `env:` declaration
+    env_bound: bool = False  # bind_env ran (a library caller that skips it gets declared names only)
 
     @property
     def case_insensitive(self) -> bool:

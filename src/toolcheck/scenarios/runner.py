@@ -58,6 +58,51 @@ def register_env_secrets(redactor: Redactor, env: Mapping[str, str]) -> None:
             redactor.add(value, label=f"env.{name}")
 
 
+def env_allowed(name: str, allow: tuple[str, ...]) -> bool:
+    """Does an ``--allow-env`` list (names, or globs such as ``PREFIX_*``) allow ``name``?"""
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(name, pattern) for pattern in allow)
+
+
+def bind_env(scenarios: list[Scenario], environ: Mapping[str, str], *, allow: tuple[str, ...] = (),
+             redactor: Redactor | None = None) -> None:
+    """Give each scenario the environment variables it may read, and mask their values.
+
+    A scenario file comes from a pull request while the CI job holds tokens: ``$env`` sees only
+    the variables the file declares (``env:``, inputs' ``env:``, Arazzo ``x-toolcheck-env``) or
+    that ``--allow-env`` allows. With ``--allow-env``, a declaration must be allowed too (the CI
+    configuration, not the file, has the last word). Every value a scenario can see is a secret.
+
+    Raises:
+        ScenarioError: ``$env.NAME`` used but not declared, or declared but not allowed.
+    """
+    everything = {id(s): s for s in scenarios}
+    for s in scenarios:
+        everything.update({id(w): w for w in s.workflows.values()})  # sub-workflows and dependsOn
+    for scenario in everything.values():
+        if allow:
+            refused = [n for n in scenario.env if not env_allowed(n, allow)]
+            if refused:
+                raise ScenarioError(
+                    f"the file declares environment variable(s) {', '.join(map(repr, refused))}, which --allow-env "
+                    f"({', '.join(allow)}) does not allow; see docs/security.md.", location=scenario.env_at or scenario.file)
+        visible = set(scenario.env) | {n for n in scenario.env_refs if allow and env_allowed(n, allow)}
+        for name, where in scenario.env_refs.items():
+            if name not in visible:
+                key = "x-toolcheck-env" if scenario.kind == "arazzo" else "env"
+                raise ScenarioError(
+                    f"`$env.{name}` is not declared: a scenario file sees only the environment variables it lists "
+                    f"under `{key}:` (add `{key}: [{name}]`) or that --allow-env allows; see docs/security.md.",
+                    location=where)
+        scenario.env_values = {n: environ[n] for n in sorted(visible) if n in environ}
+        scenario.env_bound = True
+        if redactor is not None:
+            for name, value in scenario.env_values.items():
+                if name not in _NOT_SECRET_ENV:
+                    redactor.add(value, label=f"env.{name}")
+
+
 def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] | None) -> dict[str, Any]:
     """Inputs by precedence: data row > ``--input`` > ``env`` > ``default`` (> example on --mock).
 
@@ -72,8 +117,8 @@ def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] |
             value = row[name]
         elif name in run.inputs:
             value = run.inputs[name]
-        elif spec.env and spec.env in run.env:
-            value = run.env[spec.env]
+        elif spec.env and spec.env in scenario.env_values:
+            value = scenario.env_values[spec.env]
         elif spec.default is not MISSING:
             value = spec.default
         elif run.synthesize_inputs and spec.schema is not None:
@@ -117,6 +162,8 @@ class ScenarioRun:
         started = time.perf_counter()
         if self.scenario.timeout:
             self.deadline = time.monotonic() + self.scenario.timeout
+        if not self.scenario.env_bound:  # a library caller that skipped bind_env: declared names only
+            bind_env([self.scenario], self.run_ctx.env, redactor=self.run_ctx.redactor)
         inputs = resolve_inputs(self.scenario, self.run_ctx, self.row)
         ctx = self._context(self.scenario, inputs)
         # Rendered per step (a credential may be an earlier step's output: a login token).
@@ -141,7 +188,7 @@ class ScenarioRun:
 
     def _context(self, scenario: Scenario, inputs: dict[str, Any]) -> Context:
         sources = {name: {"url": loc} for name, loc in scenario.sources.items()}
-        return Context(inputs=inputs, env=self.run_ctx.env, components=scenario.components, sources=sources)
+        return Context(inputs=inputs, env=scenario.env_values, components=scenario.components, sources=sources)
 
     # -- sequencing ---------------------------------------------------------------------
     def _run_steps(self, scenario: Scenario, ctx: Context, credentials: dict[str, Any], *,
