@@ -170,6 +170,18 @@ _JSON_FIELD = re.compile(r'"((?:[^"\\]|\\.){1,128})"(\s*:\s*)"((?:[^"\\]|\\.)*)"
 _URL_USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]+):([^/\s@'\"]+)@")
 
 
+def _basic_pair(token: str) -> str | None:
+    """The ``user:password`` inside a Basic credential, or None when it is not one."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if ":" in decoded else None
+
+
 class Redactor:
     """Masks known secret values and secret-named fields; thread-safe for parallel runs.
 
@@ -208,6 +220,10 @@ class Redactor:
             scheme, sep, rest = text.partition(" ")
             if sep and scheme.lower() in ("bearer", "basic", "token", "digest") and len(rest.strip()) >= self.min_length:
                 candidates.append(rest.strip())
+                if scheme.lower() == "basic":  # RFC 7617: base64(user-id ":" password); an echo may decode it
+                    pair = _basic_pair(rest.strip())
+                    if pair is not None:
+                        candidates.append(pair)
             for candidate in candidates:
                 variants = (candidate, quote(candidate, safe=""), quote(candidate), quote_plus(candidate),
                             json.dumps(candidate)[1:-1], json.dumps(candidate, ensure_ascii=False)[1:-1])

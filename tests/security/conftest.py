@@ -35,11 +35,20 @@ paths:
           content:
             application/json:
               schema: {}
+  /basic:
+    get:
+      operationId: getBasic
+      security: [{basicAuth: []}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {}}}}
   /slow:
     get:
       operationId: getSlow
       responses:
         "200": {description: ok, content: {application/json: {schema: {}}}}
+components:
+  securitySchemes:
+    basicAuth: {type: http, scheme: basic}
 """
 
 
@@ -51,7 +60,7 @@ class Api:
     answers: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     delay: float = 0.0  # seconds /slow waits before answering
-    echo: bool = False  # /thing answers {"seen": the request's headers}
+    echo: bool = False  # /thing answers {"seen": [[name, value], ...]}: pairs, so no field name marks a secret
 
     def json(self, path: str, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -73,8 +82,8 @@ def _handler(api: Api) -> type[BaseHTTPRequestHandler]:
 
                 time.sleep(api.delay)
             status, headers, raw = api.answers.get(path, (200, {"Content-Type": "application/json"}, b"{}"))
-            if api.echo and path == "/thing":
-                raw = json.dumps({"seen": dict(self.headers.items())}).encode()
+            if api.echo and path in ("/thing", "/basic"):
+                raw = json.dumps({"seen": [[k, v] for k, v in self.headers.items()]}).encode()
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -114,7 +123,6 @@ def write_scenario(folder: Path, text: str, name: str = "hostile.toolcheck.yaml"
 
 def toolcheck(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a subprocess. ``timeout`` is a hang guard (a test fails on it), not a speed check."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
-    full_env.pop("GITHUB_ACTIONS", None)
-    full_env.pop("GITHUB_STEP_SUMMARY", None)
+    full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")}
+    full_env.update({"NO_COLOR": "1", "COLUMNS": "200", **(env or {})})
     return subprocess.run([*TOOLCHECK, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)

@@ -69,11 +69,9 @@ def __getattr__(name: str) -> Any:
 
 def fail(error: ToolcheckError) -> int:
     """Print a ToolcheckError as one paragraph on stderr and return its exit code."""
-    from rich.markup import escape
+    from toolcheck.cli._console import err_console, escape_line
 
-    from toolcheck.cli._console import err_console
-
-    text = escape(str(error))  # messages quote user input: `[x]` must print, not style
+    text = escape_line(str(error))  # messages quote user input: `[x]` must print, not style, nor break the line
     err_console().print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     return error.exit_code
 

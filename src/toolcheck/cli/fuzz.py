@@ -66,7 +66,7 @@ def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any
             raise UsageError("--basic expects user:password")
         encoded = base64.b64encode(pair.encode()).decode()
         out["Authorization"] = f"Basic {encoded}"
-        secrets += [encoded, pair.split(":", 1)[1]]
+        secrets += [encoded, pair, pair.split(":", 1)[1]]  # an echo may carry the decoded pair too
     return Auth(headers=out, secrets=tuple(s for s in secrets if s))
 
 

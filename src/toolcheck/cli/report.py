@@ -40,7 +40,7 @@ def merge(
         from toolcheck.report import render_markdown, sanitize_result
 
         try:
-            with open(summary_file, "a", encoding="utf-8") as handle:
+            with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(render_markdown(sanitize_result(merged)) + "\n")
         except OSError as exc:
             console().print(f"warning: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror or exc})")

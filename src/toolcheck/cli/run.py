@@ -275,7 +275,7 @@ def _github_summary(result: Any, path: str, redactor: Any) -> None:
     from toolcheck.report import render_markdown, sanitize_result
 
     try:
-        with open(path, "a", encoding="utf-8") as fh:
+        with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(render_markdown(sanitize_result(result, redactor)) + "\n")
     except OSError:
         pass  # a summary is a courtesy; never fail a run for it
@@ -323,7 +323,7 @@ class Printer:
             self.progress = None
 
     def case(self, suite_name: str, case: Any) -> None:
-        from rich.markup import escape
+        from toolcheck.cli._console import escape_line as escape
 
         icon = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[yellow]-[/]"}[case.status]
         req = case.details.get("request") or {}
@@ -343,7 +343,7 @@ class Printer:
                 self._failure(case)
 
     def _failure(self, case: Any) -> None:
-        from rich.markup import escape
+        from toolcheck.cli._console import escape_line as escape
 
         self.out.print(f"      [red]{escape(case.message)}[/]", soft_wrap=True)
         for v in (case.details.get("violations") or [])[1:6]:
@@ -363,7 +363,7 @@ class Printer:
                 self.progress.advance(self.task)
             if self.quiet:
                 return
-            from rich.markup import escape
+            from toolcheck.cli._console import escape_line as escape
 
             failed = [c for c in suite.cases if c.status in ("failed", "error")]
             icon = "[red]✗[/]" if failed else "[green]✓[/]"
@@ -377,7 +377,7 @@ class Printer:
 
     def listing(self, units: list[Any]) -> None:
         """``--list``: every scenario run (data rows included) and its steps, nothing sent."""
-        from rich.markup import escape
+        from toolcheck.cli._console import escape_line as escape
 
         steps = 0
         for unit in units:

@@ -40,7 +40,8 @@ def ensure_directory(directory: str | Path) -> Path:
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` as UTF-8 to ``path`` atomically (temp file + fsync + ``os.replace``).
+    """Write ``text`` as UTF-8 to ``path`` atomically (temp file + fsync + ``os.replace``);
+    unencodable lone surrogates are written as ``\\udXXX`` escapes.
 
     Args:
         path: the final file; its directory must exist.
@@ -54,7 +55,10 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        # An API can send a lone surrogate ("\ud800" in JSON): Python decodes it into a str that
+        # UTF-8 cannot encode. Written as the escape `\ud800`, which stays valid inside a JSON
+        # string (the same value) and readable in HTML, XML and Markdown (RFC 8259 §8.2).
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

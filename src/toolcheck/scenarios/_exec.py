@@ -216,6 +216,9 @@ class StepExecutor:
             self.redactor.add(secret, label="auth")  # encodings too: base64(user:password) of Basic
         auth_note = _http.apply_auth(prepared, target.spec, op, mode, credentials,
                                      None if identity else self.settings.placeholder_credential)
+        sent = prepared.headers.get("Authorization", "")
+        if mode != "invalid" and sent[:6].lower() == "basic ":  # and the decoded user:pass (Redactor.add)
+            self._register_secret(sent)
         if prepared.cookies:
             prepared.headers = prepared.all_headers()
             prepared.cookies = {}
