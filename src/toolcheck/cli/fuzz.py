@@ -177,10 +177,7 @@ def fuzz(
     Exit codes: 0 no findings (or warnings only) · 1 findings (or incomplete with --require-complete) · 2 bad input,
     or could not test (credentials rejected) · 3 target unreachable · 130 interrupted.
     """
-    from toolcheck import __version__
-    from toolcheck.fuzz import PHASES, Fuzzer, FuzzOptions
-    from toolcheck.fuzz.replay import save_findings
-    from toolcheck.fuzz.results import to_run_result
+    from toolcheck.fuzz import PHASES, FuzzOptions
     from toolcheck.redact import Redactor
     from toolcheck.spec import load_spec
 
@@ -219,6 +216,22 @@ def fuzz(
                               max_response_time=max_response_time, shrink=shrink, invalid_credentials=True, engine=engine,
                               identity_deletes=identity_deletes, levels=levels, identities=identities,
                               narrow_tokens=mock)
+    from toolcheck.cli._signals import InterruptGuard
+
+    with InterruptGuard() as guard:  # SIGTERM stops fuzzing as Ctrl-C does; reports are written after either
+        _fuzz_and_report(guard, loaded, client, url, auth, options, redactor, operations, reports, formats,
+                         no_reports, spec, target, run_seed, quiet, require_complete)
+
+
+def _fuzz_and_report(guard: Any, loaded: Any, client: Any, url: str, auth: Any, options: Any, redactor: Any,
+                     operations: list[Any], reports: Path, formats: str, no_reports: bool, spec: str, target: str,
+                     run_seed: int, quiet: bool, require_complete: bool) -> None:
+    from toolcheck import __version__
+    from toolcheck.fuzz import Fuzzer
+    from toolcheck.fuzz.replay import save_findings
+    from toolcheck.fuzz.results import to_run_result
+
+    with handle_errors():
         fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=options, redactor=redactor)
         with _progress(fuzzer, len(operations), quiet) as on_event:
             if on_event is not None:
@@ -226,6 +239,7 @@ def fuzz(
             try:
                 findings = fuzzer.run(operations)
             finally:
+                guard.defer()  # a second Ctrl-C (or SIGTERM) from here on cannot cost the reports
                 client.close()
         findings_file = str(reports / FINDINGS_FILE)
         result = to_run_result(loaded, fuzzer, findings, operations, findings_file=shlex.quote(findings_file),

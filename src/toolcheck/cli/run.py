@@ -142,8 +142,6 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str, ref_root: tuple[str, ...] = (),
              allow_env: tuple[str, ...] = ()) -> int:
-    import signal
-    import threading
 
     from toolcheck import __version__
     from toolcheck.cli import end_startup
@@ -210,24 +208,26 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
         if reporter is not None:
             reporter.add(suite)
 
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        def _term(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt
+    from toolcheck.cli._signals import InterruptGuard
 
-        previous = signal.signal(signal.SIGTERM, _term)
     interrupted = False
     outcomes: list[Any] = []
-    try:
-        end_startup()  # the collector resumes for the steps (see toolcheck.cli.end_startup)
-        outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite, fail_fast=fail_fast)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        targets.close()
-        printer.stop()
+    with InterruptGuard() as guard:  # from here on, a second Ctrl-C cannot cost the reports
+        try:
+            end_startup()  # the collector resumes for the steps (see toolcheck.cli.end_startup)
+            outcomes = run_units(units, targets, run_ctx, jobs=jobs, on_suite=on_suite, fail_fast=fail_fast)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            guard.defer()
+            targets.close()
+            printer.stop()
+        return _conclude(header, outcomes, finished, interrupted, t0, redactor, reporter, printer)
+
+
+def _conclude(header: Any, outcomes: list[Any], finished: dict[int, Any], interrupted: bool, t0: float,
+              redactor: Any, reporter: Any, printer: Any) -> int:
+    """Write the reports (every format, also after an interrupt), print the summary, exit code."""
     from dataclasses import replace
 
     suites = tuple(s for s, _ in outcomes) if not interrupted else tuple(finished[i] for i in sorted(finished))
