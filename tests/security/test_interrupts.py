@@ -13,7 +13,9 @@ import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,9 +31,9 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
                             text=True)
 
 
-def _wait_for(predicate: object, proc: subprocess.Popen[str], what: str) -> None:
+def _wait_for(predicate: Callable[[], bool], proc: subprocess.Popen[str], what: str) -> None:
     for _ in range(1200):  # a hang guard of ~60 s, not a speed check
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return
         if proc.poll() is not None:
             raise AssertionError(f"the process ended before {what}: {proc.communicate()}")
@@ -58,14 +60,15 @@ def _read_line_with(proc: subprocess.Popen[str], needle: str) -> None:
     raise AssertionError(f"never saw {needle!r} on stderr: {seen!r}")
 
 
-def _readable(folder: Path, *, findings: bool = False) -> dict[str, object]:
+def _readable(folder: Path, *, findings: bool = False) -> dict[str, Any]:
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     ET.parse(folder / "junit.xml")
     assert "</html>" in (folder / "report.html").read_text(encoding="utf-8")
     if findings:
         json.loads((folder / "fuzz-findings.json").read_text(encoding="utf-8"))
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # atomic: no temp file left behind
-    return report  # type: ignore[no-any-return]
+    assert isinstance(report, dict)
+    return report
 
 
 def _run_scenarios(workspace: Path) -> None:
