@@ -14,7 +14,9 @@ sections; YAML::
       ignore: [legacy_export]   # operationIds (or "METHOD /path") left out of the policy
 
 TOML uses ``[lint.rules]`` / ``[policy]`` tables (``[tool.toolcheck.*]`` in pyproject.toml also
-works). The files are small and trusted, so ``yaml.safe_load``/``tomllib`` read them directly.
+works). ``--config git:origin/main:.toolcheck.yaml`` reads it from the base branch, so a pull
+request cannot relax its own checks (see :mod:`toolcheck.configsource`). ``yaml.safe_load`` and
+``tomllib`` parse it; the text is limited to 2 MB.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ def load_config(explicit: str | None = None, *, cwd: str | Path | None = None) -
     """
     base = Path(cwd) if cwd is not None else Path.cwd()
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise UsageError(f"config file {explicit} does not exist")
-        return _read(path), str(path)
+        from toolcheck.configsource import config_name, read_config_text
+
+        text, display = read_config_text(explicit, "config file")
+        return _parse(text, config_name(explicit), display), display
     for name in CANDIDATES:
         path = base / name
         if path.is_file():
@@ -56,6 +58,11 @@ def _read(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read config: {exc.strerror}", location=str(path)) from None
+    return _parse(text, path.name, str(path))
+
+
+def _parse(text: str, name: str, where: str) -> dict[str, Any]:
+    path = Path(name)
     try:
         if path.suffix == ".toml":
             try:
@@ -70,9 +77,9 @@ def _read(path: Path) -> dict[str, Any]:
 
             data = yaml.safe_load(text) or {}
     except Exception as exc:  # yaml.YAMLError / tomllib.TOMLDecodeError: one message either way
-        raise UsageError(f"cannot parse config: {exc}".replace("\n", " "), location=str(path)) from None
+        raise UsageError(f"cannot parse config: {exc}".replace("\n", " "), location=where) from None
     if not isinstance(data, dict):
-        raise UsageError("the config file must hold a mapping (lint:, policy:)", location=str(path))
+        raise UsageError("the config file must hold a mapping (lint:, policy:)", location=where)
     return data
 
 

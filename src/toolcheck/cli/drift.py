@@ -48,7 +48,8 @@ def drift(
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at or above this level."),
     changelog: bool = typer.Option(False, "--changelog", help="List every change at info level (never fails)."),
     severity: list[str] = typer.Option([], "--severity", help="Override a rule's level: RULE=error|warning|info|off."),
-    ignore_file: Path = typer.Option(None, "--ignore-file", help=f"Suppressions (YAML). Default: {DEFAULT_IGNORE} if present."),
+    ignore_file: str = typer.Option(None, "--ignore-file", help=f"Suppressions (YAML file or git:REV:path, e.g. from the base "
+                                    f"branch). Default: {DEFAULT_IGNORE} if present."),
     include_path: list[str] = typer.Option([], "--include-path", help="Only operations matching this glob (METHOD /path, /path or operationId)."),
     exclude_path: list[str] = typer.Option([], "--exclude-path", help="Skip operations matching this glob."),
     operation: list[str] = typer.Option([], "--operation", help="Only this operation (operationId or 'METHOD /path')."),
@@ -96,7 +97,7 @@ def drift(
 
 
 def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, severity: list[str],
-         ignore_file: Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
+         ignore_file: str | Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
          deprecation_days: int | None, include_unstable: bool, agent_rules: bool,
          allow_network: bool, ref_root: tuple[str, ...] = ()) -> tuple[DriftReport, str]:
     from toolcheck.drift import DiffOptions, diff

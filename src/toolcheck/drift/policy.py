@@ -174,13 +174,10 @@ def load_ignore_file(path: str | Path) -> tuple[tuple[IgnoreEntry, ...], dict[st
     """
     import yaml
 
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read the ignore file: {exc.strerror or exc}", location=str(p)) from None
-    if len(text) > 2_000_000:
-        raise UsageError("the ignore file is larger than 2 MB", location=str(p))
+    from toolcheck.configsource import read_config_text
+
+    # A path, or git:REV:path: the base branch's file, which the pull request under review cannot edit.
+    text, p = read_config_text(path, "ignore file")
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
