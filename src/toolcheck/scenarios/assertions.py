@@ -107,7 +107,10 @@ def _contains(actual: Any, expected: Any) -> bool:
     if isinstance(actual, dict):
         if isinstance(expected, dict):
             return all(k in actual and json_equal(actual[k], v) for k, v in expected.items())
-        return expected in actual
+        try:
+            return expected in actual  # a key of the object
+        except TypeError:  # an unhashable value (a list) names no key
+            return False
     return False
 
 

@@ -313,6 +313,8 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
         pos = m.end()
         if m.group("num") is not None:
             num = m.group("num")
+            if len(num) > 100:  # int() refuses over 4,300 digits (a ValueError); no condition needs more
+                raise ExpressionError(f"condition {text[:80]!r}...: a number of {len(num)} characters")
             out.append(("lit", float(num) if any(c in num for c in ".eE") else int(num)))
         elif m.group("sq") is not None:
             out.append(("lit", m.group("sq").replace("''", "'").replace("\\'", "'")))
