@@ -126,7 +126,9 @@ def load_file(path: Path) -> list[Scenario]:
     if use_cache and hit is None:
         _cache.put(raw, data, locator.index())
     declared, refs = env_declarations(data, locator)
-    env_at = locator.at("/env" if not (isinstance(data, dict) and "arazzo" in data) else "/x-toolcheck-env")
+    # Located only when there is something to locate: a line index costs a pass over the text.
+    env_at = (locator.at("/env" if not (isinstance(data, dict) and "arazzo" in data) else "/x-toolcheck-env")
+              if declared else "")
     for scenario in scenarios:
         scenario.env, scenario.env_refs, scenario.env_at = declared, refs, env_at
     return scenarios
