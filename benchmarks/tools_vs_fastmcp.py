@@ -60,7 +60,9 @@ texts = json.load(open(sys.argv[1]))
 try:
     import bpe_openai
     enc = bpe_openai.get_encoding("o200k_base")
-    print(json.dumps({"method": "o200k_base (bpe-openai)", "counts": [len(enc.encode(t)) for t in texts]}))
+    # Specs may quote special-token text ("<|endoftext|>"): count it as plain text.
+    counts = [len(enc.encode(t, disallowed_special=())) for t in texts]
+    print(json.dumps({"method": "o200k_base (bpe-openai)", "counts": counts}))
 except Exception as exc:
     print(json.dumps({"method": f"chars/4 ({type(exc).__name__})", "counts": [len(t) // 4 for t in texts]}))
 '''
