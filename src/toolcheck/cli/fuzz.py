@@ -262,6 +262,15 @@ def _fuzz_and_report(guard: Any, loaded: Any, client: Any, url: str, auth: Any, 
                                 f"{escape(error)}); please report it", highlight=False, soft_wrap=True)
     if fuzzer.cancelled:
         raise typer.Exit(130)  # interrupted (Ctrl-C): reports hold what was found so far
+    auth_verdict = result.summary.get("auth") or {}
+    if auth_verdict.get("status", "ok") != "ok":
+        from rich.markup import escape
+
+        from toolcheck.cli._console import err_console
+
+        err_console().print(f"[bold red]could not test:[/] {escape(str(auth_verdict.get('message')))}",
+                            highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     if any(f.failure.severity is Severity.ERROR for f in findings):
         raise typer.Exit(1)
     if fuzzer.stats.errors:
@@ -382,6 +391,8 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
         state = ""
     verdict = f"[red]{len(findings)} finding(s)[/]" if findings else (
         "[green]no findings[/]" if not result.incomplete else "[yellow]no findings[/]")
+    if (summary.get("auth") or {}).get("status", "ok") != "ok":
+        verdict = f"[bold red]could not test (credentials {summary['auth']['status']})[/], {len(findings)} finding(s)"
     out.print(f"{verdict}; {tested}{state}: {summary['requests']} requests in "
               f"{result.duration:.1f} s ({summary['cases_per_second']:.0f}/s); seed {seed} "
               f"(rerun: {escape(_rerun(result.command_line, seed))})", soft_wrap=True)

@@ -71,6 +71,11 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
         if llm:
             properties["llm_mistakes_rejected_helpfully"] = f"{llm['helpful']}/{sum(llm.values())}"
         suites.append(SuiteResult(name=f"{op.operation_id} ({op.key})", cases=tuple(cases), properties=properties))
+    auth = fuzzer.health.verdict()
+    if auth["status"] != "ok":  # could not test: one error case, so no report shows a pass
+        suites.insert(0, SuiteResult(name="credentials", cases=(CaseResult(
+            name=f"credentials {auth['status']}", status=ERROR, classname="toolcheck", message=auth["message"],
+            details={"error_type": "CouldNotTest", **({"after": auth["after"]} if "after" in auth else {})}),)))
     stats = fuzzer.stats
     cover = coverage(fuzzer, operations)
     return RunResult(
@@ -93,6 +98,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
             "phases": dict(stats.per_phase),
             "time_budget_hit": stats.interrupted,
             "coverage": cover,
+            "auth": auth,
             "llm_mistakes": _llm_totals(stats.llm),
         },
         version=version,

@@ -31,6 +31,7 @@ from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import CONFORMANCE, Failure, evaluate, make_failure
 from toolcheck.fuzz.findings import Finding, FindingSet, clip
+from toolcheck.fuzz.health import AuthHealth
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
 from toolcheck.fuzz.identity import deletes_identity
 from toolcheck.fuzz.shrink import shrink
@@ -135,6 +136,7 @@ class Fuzzer:
         self._states: dict[str, _OpState] = {}
         self.cancelled = False
         self._anonymous = not self.auth.headers and not self.auth.query
+        self.health = AuthHealth(anonymous=self._anonymous)
 
     # --- entry point --------------------------------------------------------------------
     def run(self, operations: list[Operation]) -> list[Finding]:
@@ -349,6 +351,10 @@ class Fuzzer:
         except (ValueError, TypeError) as exc:
             return Exchange(method=op.method.upper(), url=op.path, headers={}, body=None, error=f"unsendable: {exc}")
         exchange = send(self.client, method, url, headers, body)
+        # Valid requests with the run's credentials tell whether anything past authentication was tested.
+        self.health.record(op.operation_id, f"{exchange.method} {exchange.url.split('?', 1)[0]}", exchange.status,
+                           valid=credentials == "valid" and not case.negative and case.phase != "auth",
+                           secured=bool(op.security) or not self.spec.security_schemes)
         with self._lock:
             self.stats.cases += 1
             self.stats.per_operation[op.operation_id] = self.stats.per_operation.get(op.operation_id, 0) + 1
