@@ -26,6 +26,11 @@ Planted bugs (operation: kind — what happens):
    so ``get_invoice`` with the returned id answers 404.
 8. ``cancel_task``: deleted resource still readable — 204, but the task is not removed.
 9. ``get_task``: header contract violation — ``Retry-After: soon`` (documented as an integer).
+10. ``create_invoice``: server error — arithmetic overflow of two bounded-below integers: each
+    ``quantity`` (1..10000) and ``unit_amount`` (>= 0, stored as int64) is accepted alone, but the
+    int64 total ``quantity * unit_amount`` overflows (500).
+11. ``get_task``: server error — a state bug for one enum value of a create body: a task created
+    with ``kind: import_customers`` is stored half-initialised, and reading it back crashes (500).
 
 Scopes (the spec's ``invoices:write``, ``tasks:write``, ``tickets:write`` ...): ``test-token`` holds
 every scope; ``read-token`` holds only the read scopes, and the writes refuse it with 403, except:
@@ -62,6 +67,7 @@ STATUSES = {"queued", "running", "completed", "failed"}
 PRIORITIES = {"low", "normal", "high", "urgent"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^-?[0-9]+$")
+INT64_MAX = 2**63 - 1  # the service stores amounts in 64-bit columns
 
 
 def error(status: int, code: str, message: str, details: list[dict[str, str]] | None = None,
@@ -128,6 +134,7 @@ class Store:
         self.invoices: dict[str, dict[str, Any]] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
         self.tickets: dict[str, dict[str, Any]] = {}
+        self.half_initialised: set[str] = set()
         self.customers = [
             {"id": "cus_0001", "name": "Ada Lovelace", "email": "ada@example.com", "country": "GB", "created_at": "2026-01-01T00:00:00Z"},
             {"id": "cus_0002", "name": "Grace Hopper", "email": "grace@example.com", "country": "US", "created_at": "2026-01-02T00:00:00Z"},
@@ -202,8 +209,8 @@ def create_app(*, correct_authz: bool = False) -> Starlette:
             require_string(item, "description", lo=1, hi=200)
             if not is_int(item.get("quantity")) or not 1 <= item["quantity"] <= 10000:
                 raise Invalid(f"/line_items/{i}/quantity", "must be an integer between 1 and 10000")
-            if not is_int(item.get("unit_amount")) or item["unit_amount"] < 0:
-                raise Invalid(f"/line_items/{i}/unit_amount", "must be a non-negative integer")
+            if not is_int(item.get("unit_amount")) or not 0 <= item["unit_amount"] <= INT64_MAX:
+                raise Invalid(f"/line_items/{i}/unit_amount", "must be a non-negative 64-bit integer")
 
     async def create_invoice(request: Request) -> Response:
         if not authorised(request):
@@ -218,10 +225,14 @@ def create_app(*, correct_authz: bool = False) -> Starlette:
             validate_invoice(body)
         except Invalid as exc:
             return error(422, "validation_failed", exc.message, [{"field": exc.field, "message": exc.message}])
+        total = 0
+        for item in body["line_items"]:
+            total += item["quantity"] * item["unit_amount"]
+            if total > INT64_MAX:  # BUG 10: int64 arithmetic overflows; nothing catches it
+                return PlainTextResponse("Internal Server Error: integer overflow", status_code=500)
         invoice = {
             "id": new_id("inv_"), "customer_id": body["customer_id"], "currency": body["currency"], "status": "draft",
-            "due_date": body.get("due_date"), "line_items": body["line_items"],
-            "total": int(sum(i["quantity"] * i["unit_amount"] for i in body["line_items"])), "created_at": now(),
+            "due_date": body.get("due_date"), "line_items": body["line_items"], "total": total, "created_at": now(),
         }
         if "memo" in body:
             invoice["memo"] = body["memo"]
@@ -265,6 +276,8 @@ def create_app(*, correct_authz: bool = False) -> Starlette:
         task = {"task_id": new_id("task_"), "kind": body["kind"], "status": "queued", "progress": 0, "created_at": now()}
         store.tasks[task["task_id"]] = task
         owners[task["task_id"]] = request.headers.get("authorization", "")
+        if body["kind"] == "import_customers":
+            store.half_initialised.add(task["task_id"])  # BUG 11: the import's state is never set up
         shown = dict(task, status="pending")  # BUG 4: "pending" is not in TaskStatus
         return JSONResponse(shown, status_code=202, headers={"Location": f"/tasks/{task['task_id']}"})
 
@@ -290,6 +303,8 @@ def create_app(*, correct_authz: bool = False) -> Starlette:
         foreign = owners.get(request.path_params["task_id"], "") != request.headers.get("authorization", "")
         if task is None or (foreign and correct_authz):  # BUG S2: another token's task is served
             return error(404, "not_found", "No such task.")
+        if task["task_id"] in store.half_initialised:  # BUG 11: a KeyError behind a generic handler
+            return PlainTextResponse("Internal Server Error: KeyError 'import_state'", status_code=500)
         headers = {"Retry-After": "soon"} if task["status"] in ("queued", "running") else {}  # BUG 9
         return JSONResponse(task, headers=headers)
 
@@ -390,6 +405,8 @@ PLANTED = {
     7: ("create_invoice", "resource_not_readable"),
     8: ("cancel_task", "deleted_still_readable"),
     9: ("get_task", "header_schema"),
+    10: ("create_invoice", "server_error"),
+    11: ("get_task", "server_error"),
 }
 # Found only when the authz phase is given the read-only identity (see the module docstring).
 PLANTED_AUTHZ = {"S1": ("open_ticket", "scope_not_enforced"), "S2": ("get_task", "object_level_authorization")}

@@ -24,7 +24,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
@@ -189,10 +189,15 @@ class Redactor:
         secrets: values known to be secret from the start.
         mask: the replacement text.
         min_length: shorter known values are masked only by name, not searched in text.
+        secret_names: which header, field and query names hold secrets (default
+            :func:`is_secret_name`). Fuzz passes the names its credentials really use, so a body
+            field called ``key`` stays readable and its reproduction reproduces.
     """
 
-    def __init__(self, secrets: Iterable[str] = (), *, mask: str = MASK, min_length: int = 4) -> None:
+    def __init__(self, secrets: Iterable[str] = (), *, mask: str = MASK, min_length: int = 4,
+                 secret_names: Callable[[str], bool] | None = None) -> None:
         self.mask = mask
+        self._is_secret: Callable[[str], bool] = secret_names or is_secret_name
         self.min_length = min_length
         self._lock = threading.Lock()
         self._labels: dict[str, str] = {}  # variant → label
@@ -234,7 +239,7 @@ class Redactor:
 
     def copy(self) -> Redactor:
         """An independent redactor with the same known secrets and settings."""
-        twin = Redactor(mask=self.mask, min_length=self.min_length)
+        twin = Redactor(mask=self.mask, min_length=self.min_length, secret_names=self._is_secret)
         with self._lock:
             twin._labels = dict(self._labels)
         twin._dirty = bool(twin._labels)
@@ -306,17 +311,17 @@ class Redactor:
 
     def _header_line(self, m: re.Match[str]) -> str:
         name, value = m.group(2), m.group(4)
-        if not value or value == self.mask or not is_secret_name(name):
+        if not value or value == self.mask or not self._is_secret(name):
             return m.group(0)
         return f"{m.group(1)}{name}{m.group(3)}{self._mask_header(name, value)}"
 
     def _query_param(self, m: re.Match[str]) -> str:
-        if not m.group(3) or not is_secret_name(unquote(m.group(2))):
+        if not m.group(3) or not self._is_secret(unquote(m.group(2))):
             return m.group(0)
         return f"{m.group(1)}{m.group(2)}={self.mask}"
 
     def _json_field(self, m: re.Match[str]) -> str:
-        if not m.group(3) or not is_secret_name(m.group(1)):
+        if not m.group(3) or not self._is_secret(m.group(1)):
             return m.group(0)
         return f'"{m.group(1)}"{m.group(2)}"{self.mask}"'
 
@@ -357,7 +362,7 @@ class Redactor:
         if value is None:
             return None
         text = str(value)
-        if is_secret_name(name) and text:
+        if self._is_secret(name) and text:
             return self._mask_header(name, text)
         return self.redact_text(text)
 
@@ -377,7 +382,7 @@ class Redactor:
                 skey = str(key)
                 if pattern is not None:  # a map keyed by a token must not print the token
                     skey = pattern.sub(self.mask, skey)
-                if is_secret_name(skey) and not (value is None or isinstance(value, bool) or value == ""):
+                if self._is_secret(skey) and not (value is None or isinstance(value, bool) or value == ""):
                     out[skey] = self.mask
                 else:
                     out[skey] = self.redact_value(value, _depth=_depth + 1)

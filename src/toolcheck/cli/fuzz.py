@@ -178,7 +178,7 @@ def fuzz(
     or could not test (credentials rejected) · 3 target unreachable · 130 interrupted.
     """
     from toolcheck.fuzz import PHASES, FuzzOptions
-    from toolcheck.redact import Redactor
+    from toolcheck.fuzz.findings import request_redactor
     from toolcheck.spec import load_spec
 
     with handle_errors():
@@ -193,8 +193,8 @@ def fuzz(
         levels = severity_levels(severity, "fuzz")
         target = _target(base_url, mock)
         auth = build_auth(header, bearer, basic)
-        redactor = Redactor(auth.secrets)
         loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
+        redactor = request_redactor(loaded, auth.secrets, auth.headers)
         operations = select_operations(loaded, operation, tag, method, path)
         run_seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         client, url = _client(loaded, base_url, mock, run_seed, timeout)
@@ -367,7 +367,8 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
     if not quiet:
         for f in findings:
             fail = f.failure
-            out.print(f"[red]✗[/] [bold]{escape(f.operation_id)}[/] {fail.check} [dim]({escape(fail.cause)}, "
+            mark = "[red]✗[/]" if fail.severity is Severity.ERROR else f"[yellow]![/] [dim]{fail.severity}[/]"
+            out.print(f"{mark} [bold]{escape(f.operation_id)}[/] {fail.check} [dim]({escape(fail.cause)}, "
                       f"{f.count}×, id {f.id})[/]", soft_wrap=True)
             out.print(f"  {escape(fail.message)}", soft_wrap=True)
             if fail.hint:
@@ -389,7 +390,9 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
         state = f" [yellow](incomplete: {escape(result.incomplete)})[/]"
     else:
         state = ""
-    verdict = f"[red]{len(findings)} finding(s)[/]" if findings else (
+    errors = [f for f in findings if f.failure.severity is Severity.ERROR]
+    warned = f", {len(findings) - len(errors)} warning(s)" if len(errors) < len(findings) else ""
+    verdict = f"[red]{len(errors)} finding(s)[/]{warned}" if errors else f"[yellow]{len(findings)} warning(s)[/]" if findings else (
         "[green]no findings[/]" if not result.incomplete else "[yellow]no findings[/]")
     if (summary.get("auth") or {}).get("status", "ok") != "ok":
         verdict = f"[bold red]could not test (credentials {summary['auth']['status']})[/], {len(findings)} finding(s)"
@@ -464,9 +467,9 @@ def replay(
 
     from toolcheck.cli._console import console
     from toolcheck.fuzz import Fuzzer, FuzzOptions
+    from toolcheck.fuzz.findings import request_redactor
     from toolcheck.fuzz.replay import load_findings, pick
     from toolcheck.fuzz.replay import replay as run_replay
-    from toolcheck.redact import Redactor
     from toolcheck.spec import load_spec
 
     with handle_errors():
@@ -484,7 +487,7 @@ def replay(
 
             auth = mock_credentials(loaded)
         fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=FuzzOptions(seed=seed, invalid_credentials=not mock),
-                        redactor=Redactor(auth.secrets))
+                        redactor=request_redactor(loaded, auth.secrets, auth.headers))
         try:
             reproduced, found = run_replay(fuzzer, finding)
         finally:

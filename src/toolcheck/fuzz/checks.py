@@ -22,6 +22,7 @@ requests); they are registered here too, so that they are documented and switcha
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,11 +32,13 @@ from toolcheck.checks.conformance import check_response, is_json
 from toolcheck.checks.registry import FUZZ, check, hint_for, register
 from toolcheck.findings import Finding, Severity
 from toolcheck.fuzz.http import Exchange
-from toolcheck.payloads.case import Case
+from toolcheck.payloads.case import ABSENT, Case
 from toolcheck.spec import Operation, Spec
 
 POSITIVE_REJECTIONS = frozenset({400, 405, 406, 411, 413, 414, 415, 422, 431})
 _INDEX = re.compile(r"/\d+(?=/|$)")
+# What varies between two responses to the same bug: ids, numbers, timestamps, echoed quoted input.
+_VOLATILE = re.compile(r"[A-Za-z0-9_.:+-]*\d[A-Za-z0-9_.:+-]*|'[^'\n]{0,200}'|`[^`\n]{0,200}`")
 
 # A fuzz finding is the shared Finding; ``Failure`` is the name the fuzz modules know it by.
 Failure = Finding
@@ -54,10 +57,44 @@ _NEGATIVE_HINTS = {
 
 
 def make_failure(check_name: str, cause: str, message: str, violations: tuple[Mapping[str, Any], ...] = (), *,
-            hint: str = "", operation: str = "") -> Finding:
+            hint: str = "", operation: str = "", severity: Severity = Severity.ERROR) -> Finding:
     """A fuzz finding: ``check_name``'s default hint unless a more specific one is given."""
     return Finding(check_name, message, cause=cause, hint=hint or hint_for(check_name), evidence=violations,
-                   operation=operation)
+                   operation=operation, severity=severity)
+
+
+def _inputs(value: Any, out: set[str], depth: int = 0) -> None:
+    """Every scalar the request carried (what an error message may echo back)."""
+    if isinstance(value, dict) and depth < 20:
+        for item in value.values():
+            _inputs(item, out, depth + 1)
+    elif isinstance(value, (list, tuple)) and depth < 20:
+        for item in value[:200]:
+            _inputs(item, out, depth + 1)
+    elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = str(value)
+        if 3 <= len(text) <= 2000 and len(out) < 500:
+            out.add(text)
+
+
+def body_signature(body: bytes | str | None, echoes: Any = ()) -> str:
+    """A short fingerprint of an error body, stable across the inputs that trigger the same bug.
+
+    Two 500s of one operation are one finding only if their bodies say the same thing once the
+    request's own values (``echoes``: "The 'RgJd' kernel is not available"), ids, numbers and
+    quoted text are blanked ("KeyError: ..." vs "TypeError: ..." stay distinct). Empty bodies
+    have no signature.
+    """
+    if not body:
+        return ""
+    text = body[:8000].decode("utf-8", "replace") if isinstance(body, bytes) else body[:8000]
+    values: set[str] = set()
+    _inputs(echoes, values)
+    for value in sorted(values, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, "#")
+    normal = " ".join(_VOLATILE.sub("#", text).split())
+    return hashlib.sha1(normal.encode()).hexdigest()[:6] if normal else ""
 
 
 @dataclass(frozen=True)
@@ -144,12 +181,33 @@ def _transport_error(r: Response) -> list[Failure]:
 
 
 @check("server_error", Severity.ERROR, "No 5xx for any request", commands=(FUZZ,), description="""
-       Any 5xx answer is a finding, valid request or not (cause: the status).""",
+       Any 5xx answer is a finding, valid request or not. The cause is the status plus a signature
+       of the response body with the request's own values, ids and numbers blanked, so two
+       different 500s of one operation are two findings. A 5xx other than 500 that the operation
+       documents (a 501 "not implemented") is a warning naming where the spec documents it; a
+       500 is "an unexpected condition" (RFC 9110 §15.6.1), a bug even when documented.""",
        hint="server: handle this input and answer with a documented 4xx carrying the error body; "
             "a 5xx tells the agent nothing it can fix.")
 def _server_error(r: Response) -> list[Failure]:
     status = r.exchange.status
-    return [make_failure("server_error", str(status), f"HTTP {status} for {r.what}")] if status >= 500 else []
+    if status < 500:
+        return []
+    case = r.case
+    signature = body_signature(r.exchange.response_body, [case.body if case.body is not ABSENT else None, case.query,
+                                                          case.path_params, case.headers, case.cookies])
+    cause = f"{status} {signature}" if signature else str(status)
+    documented = r.op.responses.get(str(status)) if status != 500 else None
+    if documented is not None:
+        # OAS 3.1 §4.8.16: the operation says it may answer this status (501, 503 ...).
+        description = (getattr(documented, "description", "") or "").strip().splitlines()
+        said = f": {description[0][:120]!r}" if description else ""
+        return [make_failure("server_error", f"{cause} documented",
+                             f"HTTP {status} for {r.what}; the spec documents it at "
+                             f"paths.{r.op.path}.{r.op.method}.responses.{status}{said}",
+                             hint="spec or server: the spec says this request may fail with this status; if a "
+                                  "valid request should succeed, fix the server, else keep it documented.",
+                             severity=Severity.WARNING)]
+    return [make_failure("server_error", cause, f"HTTP {status} for {r.what}")]
 
 
 def _conformance(r: Response) -> list[Failure]:
@@ -193,7 +251,8 @@ def _positive_rejected(r: Response) -> list[Failure]:
     case, op, status = r.case, r.op, r.exchange.status
     documents_success = any(k.startswith("2") or k.lower() == "default" for k in op.responses)
     exact_wire = (case.media_type is None or is_json(case.media_type.split(";")[0].strip().lower())) and "#" not in op.path
-    if not case.negative and status in POSITIVE_REJECTIONS and documents_success and exact_wire:
+    # (a lenient positive holds an extreme value the spec allows: refusing it is defensible, a 5xx is not)
+    if not case.negative and not case.lenient and status in POSITIVE_REJECTIONS and documents_success and exact_wire:
         return [make_failure("positive_rejected", str(status), f"HTTP {status} rejected a request that satisfies the spec ({r.what})")]
     return []
 

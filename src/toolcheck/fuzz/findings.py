@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from toolcheck.findings import Severity
 from toolcheck.fuzz.checks import Failure
+from toolcheck.redact import Redactor
+from toolcheck.spec import Spec
+
+# Always credentials, whatever the spec says (RFC 9110 §11.6.2, RFC 6265 §4.2).
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 _BODY_LIMIT = 4000
 
@@ -122,6 +127,21 @@ class FindingSet:
     def all(self) -> list[Finding]:
         with self._lock:
             return sorted(self._items.values(), key=lambda f: (f.operation_id, f.failure.check, f.failure.cause))
+
+
+def request_redactor(spec: Spec, secrets: Iterable[str], names: Iterable[str] = ()) -> Redactor:
+    """A redactor for what a finding stores of the *request*: only real secrets are masked.
+
+    Real secrets are the credential values given to the run (wherever they appear), the
+    ``Authorization``/``Cookie`` headers, the header/query/cookie names the spec's apiKey schemes
+    declare, and ``names`` (headers the user passed with ``-H``). A body field named ``key`` or
+    ``token`` is the input under test, not a credential: masking it made repros that do not
+    reproduce.
+    """
+    declared = set(_CREDENTIAL_HEADERS) | {n.lower() for n in names}
+    declared |= {s.param_name.lower() for s in spec.security_schemes.values() if s.type == "apiKey" and s.param_name}
+    frozen = frozenset(declared)
+    return Redactor(secrets, secret_names=lambda name: name.strip().lower() in frozen)
 
 
 def clip(body: bytes | str | None) -> str:

@@ -30,13 +30,14 @@ from toolcheck.checks.conformance import is_json
 from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import CONFORMANCE, Failure, evaluate, make_failure
-from toolcheck.fuzz.findings import Finding, FindingSet, clip
+from toolcheck.fuzz.findings import Finding, FindingSet, clip, request_redactor
 from toolcheck.fuzz.health import AuthHealth
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
 from toolcheck.fuzz.identity import deletes_identity
-from toolcheck.fuzz.shrink import shrink
+from toolcheck.fuzz.shrink import same_kind, shrink
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.edges import edge_cases, parameter_edges, variants
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
@@ -123,10 +124,12 @@ class Fuzzer:
         self.auth = auth or Auth()
         self.options = options or FuzzOptions()
         if redactor is None:
-            from toolcheck.redact import Redactor
+            redactor = request_redactor(spec, self.auth.secrets, [*self.auth.headers, *self.auth.query])
+        self.redactor = redactor  # requests: only real credentials masked, so repros reproduce
+        from toolcheck.redact import Redactor
 
-            redactor = Redactor(self.auth.secrets)
-        self.redactor = redactor
+        # responses: also anything secret-named (a login endpoint's fresh token)
+        self.response_redactor = Redactor(self.auth.secrets)
         self.on_event = on_event or (lambda kind, data: None)
         self.findings = FindingSet(self.options.levels)
         self.stats = FuzzStats()
@@ -239,10 +242,23 @@ class Fuzzer:
         factory = state.factory
         positive = self.options.mode in ("positive", "all")
         negative = self.options.mode in ("negative", "all")
-        if part == "examples" and positive:
-            yield from factory.examples()
+        if part == "examples":
+            examples = factory.examples() if positive else []
+            yield from examples
+            if not examples and "boundary" in self.options.phases:
+                # No example: the minimal valid request stands in, so the first round reaches
+                # every operation however short the budget (the bounds round does not repeat it).
+                try:
+                    base = factory.positive(MINIMAL, phase="boundary", label=f"{MINIMAL} valid request")
+                except Unsatisfiable:
+                    return
+                state.bases.append(base)
+                if positive:
+                    yield base
         elif part == "bounds":
             for mode in (MINIMAL, MAXIMAL):
+                if mode == MINIMAL and state.bases:
+                    continue  # sent in the first round
                 try:
                     base = factory.positive(mode, phase="boundary", label=f"{mode} valid request")
                 except Unsatisfiable:
@@ -250,6 +266,11 @@ class Fuzzer:
                 state.bases.append(base)
                 if positive:
                     yield base
+            if positive and state.bases:
+                # valid values at the edges servers get wrong (huge integers, overflowing sums, empties)
+                edge_base = state.bases[-1]
+                yield from edge_cases(self.spec, factory.body_schema if self._json_body(factory) else None, edge_base)
+                yield from parameter_edges(self.spec, factory.params, state.bases[0])
             if positive and state.bases and any(p.location == "path" for p in factory.params):
                 try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
                     ids = factory.positive(RANDOM, phase="boundary").path_params
@@ -299,6 +320,10 @@ class Fuzzer:
                     yield mutated
                 else:
                     misses += 1
+
+    @staticmethod
+    def _json_body(factory: CaseFactory) -> bool:
+        return factory.media_type is not None and is_json(factory.media_type.split(";")[0].strip().lower())
 
     def _random_negative(self, factory: CaseFactory, base: Case) -> Case | None:
         rng = factory.rng
@@ -401,14 +426,19 @@ class Fuzzer:
             "headers": r.redact_headers(dict(exchange.headers)),
             "body": r.redact_text(clip(exchange.body)) if exchange.body is not None else None,
         }
+        rr = self.response_redactor
         response = {
             "status": exchange.status,
-            "headers": r.redact_headers(dict(exchange.response_headers)),
-            "body": r.redact_text(clip(exchange.response_body)),
+            "headers": rr.redact_headers(dict(exchange.response_headers)),
+            "body": rr.redact_text(clip(exchange.response_body)),
             "elapsed_ms": round(exchange.elapsed * 1000, 1),
         }
         if exchange.error:
             response["error"] = exchange.error
+        if not case.negative and case.phase != "auth" and not same_kind(self.spec, op, case):
+            # Never call a request "valid" that the spec rejects (an odd schema we generate wrongly).
+            case = case.with_(label=f"{case.label or 'request'} (not valid under the spec: a toolcheck "
+                                    "generation gap, the server may be right)")
         return Finding(
             operation_id=op.operation_id, operation_key=op.key, failure=failure,
             case=r.redact_value(case.to_dict()), request=request, response=response,
@@ -446,7 +476,7 @@ class Fuzzer:
         for create_case in attempts:
             # Several different resources per chain: data-dependent response bugs show up on reads.
             if completed >= STATEFUL_CHAINS or self._expired():
-                return
+                break
             create_case = create_case.with_(phase="stateful")
             created = self._send(chain.create, create_case)
             self._check_and_record(chain.create, create_case, created)
@@ -454,6 +484,19 @@ class Fuzzer:
                 continue
             completed += 1
             self._follow(chain, create_case, created)
+        if not attempts or not self._json_body(factory):
+            return
+        # Then one resource per enum value and oneOf branch of the create body, each read back
+        # (and deleted): a state bug of one kind of resource needs that kind to exist.
+        base = next((a for a in attempts if a.label.startswith(MINIMAL)), attempts[0])
+        for create_case in variants(self.spec, factory.body_schema, base, factory.gen):
+            if self._expired():
+                return
+            create_case = create_case.with_(phase="stateful")
+            created = self._send(chain.create, create_case)
+            self._check_and_record(chain.create, create_case, created)
+            if 200 <= created.status < 300:
+                self._follow(chain, create_case, created)
 
     def _create_for(self, chain: st.Chain, *, phase: str) -> tuple[Case, Exchange, Case] | None:
         """Create one resource with the run's credentials: ``(create case, its exchange, the case

@@ -10,6 +10,7 @@ target still fails the same (check, cause). Bounded by ``budget`` requests per f
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +20,12 @@ from toolcheck.payloads.case import ABSENT, Case
 from toolcheck.payloads.negative import _proof
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire.read import parameter_accepts
+
+# Values whose format a cut would break (dates, times, UUIDs, e-mail, URIs, IPs): never shortened,
+# whatever the schema says, so a shrunk reproduction keeps every format valid.
+_STRUCTURED = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-|[^@\s]+@[^@\s]+\.|[A-Za-z][A-Za-z0-9+.-]*://|"
+    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$|[0-9a-fA-F:]*::")
 
 
 def shrink(spec: Spec, op: Operation, case: Case, exchange: Exchange, failure: Failure, *,
@@ -60,7 +67,7 @@ def simpler(op: Operation, case: Case) -> Iterator[Case]:
     if isinstance(case.body, dict):
         yield from _drop_keys(case, case.body, [], protected)
     for name, value in case.query.items():
-        if isinstance(value, str) and len(value) > 4 and case.pointer != f"query/{name}":
+        if isinstance(value, str) and len(value) > 4 and case.pointer != f"query/{name}" and not _STRUCTURED.match(value):
             yield case.with_(query={**case.query, name: value[: max(1, len(value) // 3)]})
     if isinstance(case.body, (dict, list)):
         yield from _shorten(case, case.body, [], protected)
@@ -75,7 +82,7 @@ def _shorten(case: Case, node: Any, path: list[Any], protected: list[str]) -> It
         if [str(p) for p in here] == protected[: len(here)] and len(here) == len(protected):
             continue
         replacement: Any = None
-        if isinstance(value, str) and len(value) > 4:
+        if isinstance(value, str) and len(value) > 4 and not _STRUCTURED.match(value):
             replacement = value[: max(1, len(value) // 3)]
         elif isinstance(value, list) and len(value) > 1:
             replacement = value[:1]
@@ -107,20 +114,35 @@ def _drop_keys(case: Case, node: dict[str, Any], path: list[str], protected: lis
 
 
 def same_kind(spec: Spec, op: Operation, case: Case) -> bool:
-    """A positive candidate is still valid; a negative one still violates exactly the same thing."""
+    """A positive candidate is still valid; a negative one still violates exactly the same thing.
+
+    Every part the case did not deliberately break must stay valid, formats included: a
+    negative in a query parameter whose body's ``date-time`` was cut to ``"20"`` is a second,
+    unintended violation, and the reproduction would lie about its cause.
+    """
     media = op.request_body.content.get(case.media_type or "") if op.request_body and case.media_type else None
     schema = media.schema if media is not None else None
-    if case.negative:
-        if case.pointer.startswith("body") and schema is not None and case.body is not ABSENT:
+    if case.negative and case.pointer.startswith("body"):
+        if schema is not None and case.body is not ABSENT:
             # Still invalid for the same reason, and only that one: shrinking must not add
             # a second violation (dropping another required field, say).
             errors = list(spec.validator(schema).iter_errors(case.body))
             proof = _proof(spec, schema, case.body)
-            return len(errors) == 1 and proof is not None and "body" + proof[1] == case.pointer and proof[0] == case.keyword
-        return True
+            if not (len(errors) == 1 and proof is not None and "body" + proof[1] == case.pointer
+                    and proof[0] == case.keyword):
+                return False
+        return _parameters_valid(spec, op, case)
     if schema is not None and case.body is not ABSENT and not spec.validator(schema).is_valid(case.body):
         return False
+    return _parameters_valid(spec, op, case)
+
+
+def _parameters_valid(spec: Spec, op: Operation, case: Case) -> bool:
+    """Every parameter valid, except the one a negative case breaks on purpose."""
     for param in op.parameters:
+        here = f"{param.location}/{param.name}"
+        if case.negative and (case.pointer == here or case.pointer.startswith(here + "/")):
+            continue
         slot = {"query": case.query, "header": case.headers, "path": case.path_params, "cookie": case.cookies}.get(param.location)
         if slot is None:
             continue

@@ -6,6 +6,7 @@ mock only needs a well-formed, readable document for specs that document ``appli
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -13,18 +14,27 @@ import orjson
 from toolcheck.checks.conformance import is_json
 
 
+def _json(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=str)
+    except TypeError:
+        # An integer beyond 64 bits (an echoed 2^64, a total that overflows): JSON numbers have
+        # no size limit (RFC 8259 §6), orjson's do. The standard library writes them.
+        return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def encode_body(value: Any, media_type: str) -> bytes:
     """Serialise a body for its media type: JSON, a small XML rendering, or bytes for binaries."""
     base = media_type.split(";", 1)[0].strip().lower()
     if is_json(base) or base in ("", "*/*"):
-        return orjson.dumps(value, default=str)
+        return _json(value)
     if base.endswith("xml"):
         return b'<?xml version="1.0" encoding="UTF-8"?>' + _xml("root", value).encode("utf-8")
     if base.startswith("text/"):
-        return (value if isinstance(value, str) else orjson.dumps(value, default=str).decode()).encode("utf-8")
+        return (value if isinstance(value, str) else _json(value).decode()).encode("utf-8")
     if isinstance(value, str):
         return value.encode("utf-8")
-    return orjson.dumps(value, default=str)
+    return _json(value)
 
 
 def _xml(tag: str, value: Any) -> str:
