@@ -53,6 +53,7 @@ ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary
           ("fuzz", "fuzz", 0.7))
 SLICED = frozenset({"negatives", "fuzz"})  # rounds whose operations share the budget fairly
 MAX_CONSECUTIVE_ERRORS = 3
+NOT_EXISTING = "well-shaped ids that do not exist"
 STATEFUL_CHAINS = 3  # resources created (and read back) per chain
 Event = Callable[[str, dict[str, Any]], None]
 
@@ -86,6 +87,54 @@ class _OpState:
     factory: CaseFactory
     bases: list[Case] = field(default_factory=list)
     dead: int = 0  # transport errors in a row: a hanging or crashed target is abandoned, in every round
+
+
+class _Resources:
+    """Aims one operation's cases at resources this run created (not ids that do not exist).
+
+    An item operation (GET/PATCH/DELETE /things/{id}) gets a resource made by its collection's
+    create just before; each negative case and each delete gets a fresh one (a case may have
+    changed or removed the last), up to ``MAX_FRESH`` per operation and round. A PUT that
+    creates what it names gets a new name for every case: on an existing path the server never
+    reads the body, and "invalid input accepted" would be a stale-state artefact.
+    """
+
+    MAX_FRESH = 25
+
+    def __init__(self, fuzzer: Fuzzer, op: Operation) -> None:
+        self.fuzzer = fuzzer
+        self.op = op
+        self.chain = fuzzer.creator(op)
+        self.by_put = fuzzer.creates_by_put(op)
+        self.ids: dict[str, Any] | None = None
+        self.created = 0
+        self.uses = 0
+
+    def aim(self, case: Case) -> Case:
+        if case.label == NOT_EXISTING:
+            return case  # the point of this case is an id that does not exist
+        targeted = case.pointer[len("path/"):].split("/", 1)[0] if case.pointer.startswith("path/") else None
+        if self.by_put:
+            factory = self.fuzzer._state(self.op).factory
+            fresh = {}
+            for param in self.op.parameters:
+                if param.location == "path" and param.name != targeted:
+                    try:
+                        fresh[param.name] = factory.param_value(param, RANDOM)
+                    except Unsatisfiable:
+                        return case
+            return case.with_(path_params={**case.path_params, **fresh})
+        if self.chain is None:
+            return case
+        if self.created < self.MAX_FRESH and (self.ids is None or self.op.method == "delete" or (case.negative and self.uses)):
+            self.created += 1
+            self.ids = self.fuzzer.fresh_resource(self.chain) or self.ids
+            self.uses = 0
+        if not self.ids:
+            return case
+        keep = {k: v for k, v in self.ids.items() if k != targeted and self.op.parameter(k, "path") is not None}
+        self.uses += 1
+        return case.with_(path_params={**case.path_params, **keep})
 
 
 @dataclass
@@ -137,6 +186,10 @@ class Fuzzer:
         self._deadline = float("inf")
         self._pool: dict[str, dict[str, Any]] = {}
         self._states: dict[str, _OpState] = {}
+        self._creators: dict[str, st.Chain] | None = None
+        self._put_creators: set[str] = set()
+        self._create_factories: dict[str, CaseFactory] = {}
+        self._fresh_started: set[str] = set()
         self.cancelled = False
         self._anonymous = not self.auth.headers and not self.auth.query
         self.health = AuthHealth(anonymous=self._anonymous)
@@ -274,7 +327,7 @@ class Fuzzer:
             if positive and state.bases and any(p.location == "path" for p in factory.params):
                 try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
                     ids = factory.positive(RANDOM, phase="boundary").path_params
-                    yield state.bases[0].with_(path_params=ids, label="well-shaped ids that do not exist", llm=True)
+                    yield state.bases[0].with_(path_params=ids, label=NOT_EXISTING, llm=True)
                 except Unsatisfiable:
                     pass
         elif part == "negatives" and negative and state.bases:
@@ -350,7 +403,10 @@ class Fuzzer:
             state = self._state(op)
             if state.dead >= MAX_CONSECUTIVE_ERRORS:
                 return
+            resources = _Resources(self, op) if part != "examples" else None
             for case in self._cases(op, state, part, end):
+                if resources is not None:
+                    case = resources.aim(case)
                 if time.perf_counter() > end:
                     # cut by the budget (the fuzz phase's own per-operation budget is its natural end)
                     self.stats.budget_hit = True
@@ -368,6 +424,62 @@ class Fuzzer:
             with self._lock:
                 self.stats.errors[op.operation_id] = f"{type(exc).__name__}: {exc}"
         self.on_event("operation", {"operation": op.operation_id, "cases": sent, "phase": phase})
+
+    # --- resources created in this run ---------------------------------------------------
+    def creator(self, op: Operation) -> st.Chain | None:
+        """The create → read chain whose read path ``op``'s path extends (POST /things for
+        GET/PATCH/DELETE /things/{id} and /things/{id}/sub), if the spec has one."""
+        with self._lock:
+            if self._creators is None:
+                self._creators = {}
+                chains = st.infer_chains(self.spec)
+                self._put_creators = {c.create.operation_id for c in chains if c.create.method == "put"}
+                for item in self.spec.operations:
+                    segments = [s for s in item.path.strip("/").split("/") if s]
+                    best: st.Chain | None = None
+                    for chain in chains:
+                        read = [s for s in chain.read.path.strip("/").split("/") if s]
+                        if (chain.create.method != "post" or chain.create.operation_id == item.operation_id
+                                or chain.create.operation_id in self.stats.held_back or segments[:len(read)] != read):
+                            continue
+                        if best is None or len(read) > len(best.read.path):
+                            best = chain
+                    if best is not None:
+                        self._creators[item.operation_id] = best
+            return self._creators.get(op.operation_id)
+
+    def creates_by_put(self, op: Operation) -> bool:
+        """``op`` is a PUT that creates what it names (PUT /files/{path} then GET /files/{path})."""
+        self.creator(op)
+        return op.operation_id in self._put_creators
+
+    def fresh_resource(self, chain: st.Chain) -> dict[str, Any] | None:
+        """Create one resource with ``chain.create`` now; the read path parameters that name it."""
+        with self._lock:
+            factory = self._create_factories.get(chain.create.operation_id)
+            if factory is None:
+                factory = self._create_factories[chain.create.operation_id] = self._factory(chain.create, salt=13)
+            first = chain.create.operation_id not in self._fresh_started
+            self._fresh_started.add(chain.create.operation_id)
+            try:  # minimal first; then random (unique names do not collide with 409)
+                case = factory.positive(MINIMAL if first else RANDOM, phase="stateful",
+                                        label=f"create a fresh resource with {chain.create.operation_id}")
+            except Exception:  # the creator's own trouble (reported on it) must not stop this operation
+                return None
+        created = self._send(chain.create, case)
+        self._check_and_record(chain.create, case, created)
+        if not 200 <= created.status < 300:
+            return None
+        body = created.json()
+        params: dict[str, Any] = {}
+        for name, expression in chain.sources.items():
+            value = st.evaluate_expression(expression, request_path=case.path_params, body=body,
+                                           headers=created.response_headers)
+            param = chain.read.parameter(name, "path")
+            if value is not None and not isinstance(value, (dict, list)) and (
+                    param is None or parameter_accepts(self.spec, param, value)):
+                params[name] = value
+        return params or None
 
     # --- sending and recording ----------------------------------------------------------
     def _send(self, op: Operation, case: Case, credentials: str | Auth = "valid") -> Exchange:
