@@ -228,7 +228,7 @@ def edge_cases(spec: Spec, body_schema: Any, base: Case) -> Iterator[Case]:
 
 def parameter_edges(spec: Spec, params: list[Any], base: Case) -> Iterator[Case]:
     """Machine-limit integers in query and header parameters the schema leaves unbounded."""
-    from toolcheck.payloads.wire import parameter_accepts
+    from toolcheck.wire.read import parameter_accepts
 
     for param in params:
         if param.location not in ("query", "header") or param.schema is None:
