@@ -176,6 +176,14 @@ def cpu_of(argv: list[str], cwd: str, env: dict[str, str] | None = None) -> tupl
     return done, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
 
 
+def _kind(check: str, status: int) -> str:
+    """toolcheck's check names (shared with run) as the triage list's kinds."""
+    if check in ("body_schema", "body_json"):
+        return "error_schema" if 400 <= status < 500 else "response_schema"
+    return {"status_documented": "undocumented_status", "required_header": "response_headers",
+            "header_schema": "response_headers"}.get(check, check)
+
+
 def run_toolcheck(service: Service, budget: float | None) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-tc-") as tmp:
         argv = [sys.executable, "-m", "toolcheck", "fuzz", service.spec, "--base-url", service.base_url,
@@ -197,11 +205,11 @@ def run_toolcheck(service: Service, budget: float | None) -> Run:
     run.operations_covered = int(cover.get("operations_tested", 0))
     paths = {f["operation_id"]: f["operation"] for f in findings}
     for f in findings:
-        if f.get("level") == "warning":
+        if f.get("severity", f.get("level")) == "warning":
             continue
         method, _, path = paths[f["operation_id"]].partition(" ")
-        run.found.append(Found(method.upper(), path, f["check"], int(f["response"].get("status") or 0),
-                               str(f["response"].get("body") or "")))
+        status = int(f["response"].get("status") or 0)
+        run.found.append(Found(method.upper(), path, _kind(f["check"], status), status, str(f["response"].get("body") or "")))
     run.note = f"exit {done.returncode}"
     return run
 
