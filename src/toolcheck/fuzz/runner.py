@@ -31,10 +31,10 @@ from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import CONFORMANCE, Failure, evaluate, make_failure
 from toolcheck.fuzz.findings import Finding, FindingSet, clip, request_redactor
-from toolcheck.fuzz.health import AuthHealth
 from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
 from toolcheck.fuzz.identity import deletes_identity
 from toolcheck.fuzz.shrink import same_kind, shrink
+from toolcheck.health import AuthHealth
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import ABSENT, Case
 from toolcheck.payloads.edges import edge_cases, parameter_edges, variants

@@ -1,8 +1,9 @@
 """Auth health: a run whose credentials are rejected tested nothing, and must say so.
 
-Hand-written. Every *valid* request sent with the run's credentials (positive cases of the
-examples, boundary, fuzz and stateful phases; not the auth phase's deliberate probes) is
-recorded. Two verdicts make the run "could not test" (exit 2), never a clean pass:
+Shared by ``fuzz`` (every *valid* request sent with the run's credentials: positive cases of the
+examples, boundary, fuzz and stateful phases, not the auth phase's deliberate probes) and ``run``
+(every step that sent credentials and did not expect a refusal; its streak thresholds are lower,
+scenarios being short). Hand-written. Two verdicts make the run "could not test" (exit 2), never a clean pass:
 
 * ``rejected``: no valid request to a secured operation ever got past 401/403, and at least
   half of the operations tested answered every valid request with 401/403 (wrong or missing
@@ -32,6 +33,10 @@ class AuthHealth:
     """Thread-safe record of how the target answered the run's valid requests."""
 
     anonymous: bool = False  # the run was given no credentials
+    streak_needed: int = STREAK
+    streak_operations: int = STREAK_OPERATIONS
+    how: str = "use --bearer, --basic or -H"  # how to give credentials, for the message
+    first_rejected: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     accepted: int = 0  # valid requests to secured operations that got past authentication
     rejected: int = 0  # valid requests answered 401/403
@@ -52,12 +57,13 @@ class AuthHealth:
                 if status in REJECTED:
                     counts[1] += 1
                     self.rejected += 1
+                    self.first_rejected = self.first_rejected or line
                     if self._streak == 0:
                         self._streak_after = self._last
                     self._streak += 1
                     self._streak_ops.add(operation_id)
-                    if (self.accepted and self.lost_after is None and self._streak >= STREAK
-                            and len(self._streak_ops) >= STREAK_OPERATIONS):
+                    if (self.accepted and self.lost_after is None and self._streak >= self.streak_needed
+                            and len(self._streak_ops) >= self.streak_operations):
                         self.lost_after = self._streak_after or "the first request"
                 elif secured:
                     self.accepted += 1
@@ -80,9 +86,10 @@ class AuthHealth:
                     "what followed tested only the authentication layer (did that request delete or revoke "
                     "the caller's own identity?)")}
             if self.accepted == 0 and refused and 2 * len(refused) >= tested:
-                given = ("no credentials were given (use --bearer, --basic or -H)" if self.anonymous
+                given = (f"no credentials were given ({self.how})" if self.anonymous
                          else "the credentials given were not accepted")
                 return {**base, "status": "rejected", "message": (
-                    f"every valid request was answered 401/403 ({self.rejected} requests, {len(refused)} of "
-                    f"{tested} operations): {given}, so nothing past authentication was tested")}
+                    f"credentials rejected: every valid request was answered 401/403 ({self.rejected} requests, "
+                    f"{len(refused)} of {tested} operations; first: {self.first_rejected}): {given}, so nothing "
+                    "past authentication was tested")}
             return {**base, "status": "ok", "message": ""}
