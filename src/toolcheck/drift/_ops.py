@@ -10,7 +10,7 @@ import difflib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from toolcheck.drift._agent import ToolSizer, changed_sentences, example_values, semantic_delta, tool_text
+from toolcheck.drift._agent import changed_sentences, example_values, semantic_delta, tool_text
 from toolcheck.drift._document import compare_security
 from toolcheck.drift._schema import canonical
 from toolcheck.spec.model import MediaType, Operation, Parameter
@@ -485,12 +485,11 @@ def _agent(d: Differ, o: Operation, n: Operation) -> None:
                    old_pointer=o.pointer, new_pointer=n.pointer)
     if not d.touched:
         return  # nothing changed in this operation: its tool definition has the same size
-    sizer_o = d.__dict__.setdefault("_sizer_old", ToolSizer(d.old))
-    sizer_n = d.__dict__.setdefault("_sizer_new", ToolSizer(d.new))
-    a, b = sizer_o.tokens(o), sizer_n.tokens(n)
-    if abs(b - a) >= max(50, a // 4):
-        rule = "tool-size-exploded" if b >= 2 * a and b > 1000 else "tool-size-changed"
-        d.emit(rule, f"the tool definition is ~{b} tokens (was ~{a}, {b - a:+d})", before=a, after=b,
+    sizer_o, sizer_n = d.sizers
+    was, now = sizer_o.tokens(o), sizer_n.tokens(n)
+    if abs(now - was) >= max(50, was // 4):
+        rule = "tool-size-exploded" if now >= 2 * was and now > 1000 else "tool-size-changed"
+        d.emit(rule, f"the tool definition is ~{now} tokens (was ~{was}, {now - was:+d})", before=was, after=now,
                old_pointer=o.pointer, new_pointer=n.pointer)
 
 

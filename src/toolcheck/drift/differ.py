@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from toolcheck.drift._agent import changed_sentences, semantic_delta
+from toolcheck.drift._agent import ToolSizer, changed_sentences, semantic_delta
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
 from toolcheck.drift._patterns import probe
 from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
@@ -87,6 +87,11 @@ class Differ:
         self._templates: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self.touched = False  # did the current operation produce a finding?
         self._groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[tuple[str, str]]]] = {}
+
+    @functools.cached_property
+    def sizers(self) -> tuple[ToolSizer, ToolSizer]:
+        """Token estimators of the old and new tool definitions (built once, on the first size check)."""
+        return ToolSizer(self.old), ToolSizer(self.new)
 
     # --- emitting --------------------------------------------------------------------------
     def emit(self, rule_id: str, message: str, *, path: str = "", before: Any = None, after: Any = None,

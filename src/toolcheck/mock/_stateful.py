@@ -38,7 +38,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
     collection = resource.collection
     for name, value in path_params.items():
         collection = collection.replace("{" + name + "}", value)
-    status, response = mock._status(op, {})
+    status, response = mock.documented_status(op, {})
     schema = _schema(response)
     if path == resource.item:
         key = path_params.get(resource.id_param)
@@ -56,7 +56,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         idempotent = op.method in ("delete", "put") and error_status(op, 404) == 404 and op.response_for(404) is None
         if stored is None and store.is_deleted(collection, key) and not idempotent:
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
-            return mock._error(op, 404, [issue], rng)
+            return mock.error_response(op, 404, [issue], rng)
         if op.method == "get":
             if stored is None:
                 return None
@@ -81,7 +81,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         return None
     if op.method == "post":
         # Identical POSTs must create distinct resources: draw from a per-create sequence.
-        with mock._lock:
+        with mock.state_lock:
             mock.creates += 1
             sequence = mock.creates
         create_rng = random.Random(f"{mock.seed}|{op.key}|create|{sequence}")
@@ -132,8 +132,8 @@ def _finish(mock: Mock, op: Operation, status: int, response: Any, body: Any,
             extra: tuple[tuple[str, str], ...], rng: random.Random) -> MockResponse:
     """The answer, with the headers the spec documents for it (a required one is never left out)."""
     named = {name for name, _ in extra}
-    documented = tuple(h for h in mock._headers(op, status, response, rng, "", None) if h[0] not in named)
-    return mock._finish(op, status, body, extra + documented, None, 0.0, "state")
+    documented = tuple(h for h in mock.documented_headers(op, status, response, rng, "", None) if h[0] not in named)
+    return mock.finish(op, status, body, extra + documented, None, 0.0, "state")
 
 
 def _fit(mock: Mock, schema: Any, body: Any) -> Any:
@@ -180,7 +180,7 @@ def _fit_id(mock: Mock, schema: Any, body: dict[str, Any], field_name: str, reso
 def _item_schema(mock: Mock, resource: Any) -> Any:
     for candidate in mock.spec.operations:
         if candidate.method == "get" and (candidate.path.rstrip("/") or "/") == resource.item:
-            _status, response = mock._status(candidate, {})
+            _status, response = mock.documented_status(candidate, {})
             return _schema(response)
     return None
 

@@ -148,7 +148,7 @@ class Mock:
         self.store = Store()
         self.creates = 0
         self._fault_rng = random.Random(seed)
-        self._lock = threading.Lock()
+        self.state_lock = threading.Lock()  # guards the stateful store and the create sequence (mock._stateful)
         self._cache: OrderedDict[Any, MockResponse] | None = OrderedDict() if cache else None
         self._cache_bytes = 0
 
@@ -175,7 +175,7 @@ class Mock:
                                  "detail": f"the mock failed: {type(exc).__name__}: {str(exc)[:200]}"})
             return MockResponse(500, (("content-type", "application/problem+json"),), body, source="error")
         if key is not None and cacheable and self._cache is not None and len(response.body) <= _CACHE_MAX_ANSWER:
-            with self._lock:
+            with self.state_lock:
                 self._cache[key] = response
                 self._cache_bytes += len(response.body) + len(request.body)
                 while len(self._cache) > _CACHE_SIZE or self._cache_bytes > _CACHE_BYTES:
@@ -212,7 +212,7 @@ class Mock:
             return self._fault_error(op, fault, rng, delay), False
 
         if len(request.body) > MAX_BODY:
-            return self._error(op, 413, [Issue("/body", f"the body is larger than {MAX_BODY} bytes", "body")], rng), True
+            return self.error_response(op, 413, [Issue("/body", f"the body is larger than {MAX_BODY} bytes", "body")], rng), True
         decoded: Any = None
         values: dict[str, Any] = {}
         if self.validate:
@@ -220,14 +220,14 @@ class Mock:
                                      path=request.path, scope_map=self.scope_map, strict_scopes=self.strict_scopes)
             if failure is not None:
                 issue = Issue("/headers/authorization", failure.message, "security")
-                response = self._error(op, failure.status, [issue], rng, extra=(("www-authenticate", failure.challenge),))
+                response = self.error_response(op, failure.status, [issue], rng, extra=(("www-authenticate", failure.challenge),))
                 return response, True
             query = parse_query(raw_query) if raw_query else []
             values, issues = validate_params(self.spec, op, path_params, query, headers)
             status, body_issues, decoded = check_body(self.spec, op, headers.get("content-type"), request.body)
             if issues or body_issues:
                 status = 415 if status == 415 else 400 if issues else status or 400
-                return self._error(op, status, issues + body_issues, rng), True
+                return self.error_response(op, status, issues + body_issues, rng), True
         elif request.body and "json" in headers.get("content-type", ""):
             try:
                 decoded = orjson.loads(request.body)
@@ -244,7 +244,7 @@ class Mock:
                 if fault is not None or delay:
                     handled = _with_fault(handled, fault, delay)
                 return handled, False
-        status, documented = self._status(op, prefer)
+        status, documented = self.documented_status(op, prefer)
         applied: list[tuple[str, str]] = []
         if "code" in prefer and str(status) == prefer["code"]:
             applied.append(("preference-applied", f"code={status}"))
@@ -253,9 +253,9 @@ class Mock:
         except _NotAcceptable as exc:
             issue = Issue("/headers/accept", f"none of the accepted types ({headers.get('accept', '')[:100]}) "
                           f"is documented for {status} (documented: {exc})")
-            return self._error(op, 406, [issue], rng), True
-        extra = tuple(applied) + self._headers(op, status, documented, rng, request.path, value)
-        result = self._finish(op, status, value, extra, fault, delay, source, media_type)
+            return self.error_response(op, 406, [issue], rng), True
+        extra = tuple(applied) + self.documented_headers(op, status, documented, rng, request.path, value)
+        result = self.finish(op, status, value, extra, fault, delay, source, media_type)
         return result, fault is None and delay == 0 and not stateful
 
     def _rng(self, op: Operation, request: MockRequest) -> random.Random:
@@ -272,7 +272,7 @@ class Mock:
             return fault, 0.0
         if not self.faults.active:
             return None, 0.0
-        with self._lock:
+        with self.state_lock:
             return faults_mod.draw(self.faults, self._fault_rng)
 
     def _fault_error(self, op: Operation, fault: Fault, rng: random.Random, delay: float) -> MockResponse:
@@ -283,7 +283,7 @@ class Mock:
         extra: tuple[tuple[str, str], ...] = ()
         if status in (429, 503):
             extra = (("retry-after", str(rng.randint(1, 5))),)
-        response = self._error(op, status, [], rng, extra=extra, message="injected fault: simulated failure",
+        response = self.error_response(op, status, [], rng, extra=extra, message="injected fault: simulated failure",
                                exact=True)
         return MockResponse(response.status, response.headers, response.body, op.operation_id,
                             fault=fault, delay=delay, source="fault")
@@ -302,9 +302,10 @@ class Mock:
         media_type, body = error_body(self.spec, None, 404, [], rng, message)
         return MockResponse(404, (("content-type", media_type),), body, source="error")
 
-    def _error(self, op: Operation, status: int, issues: list[Issue], rng: random.Random,
-               extra: tuple[tuple[str, str], ...] = (), message: str | None = None,
-               exact: bool = False) -> MockResponse:
+    # --- the interface the stateful half (mock._stateful) answers through ------------------
+    def error_response(self, op: Operation, status: int, issues: list[Issue], rng: random.Random,
+                       extra: tuple[tuple[str, str], ...] = (), message: str | None = None,
+                       exact: bool = False) -> MockResponse:
         """An error answer; ``status`` is nominal: the one answered is what ``op`` documents
         for that kind of rejection (``error_status``), unless ``exact``."""
         if not exact:
@@ -313,12 +314,13 @@ class Mock:
         documented = op.response_for(status)
         named = {name for name, _ in extra}
         # Headers the spec documents as required for this status come too (never a lie by omission).
-        required = tuple(h for h in self._headers(op, status, documented, rng, "", None) if h[0] not in named) \
+        required = tuple(h for h in self.documented_headers(op, status, documented, rng, "", None) if h[0] not in named) \
             if documented is not None and documented.headers else ()
         headers = (("content-type", media_type), *extra, *required)
         return MockResponse(status, headers, body, op.operation_id, tuple(issues), source="error")
 
-    def _status(self, op: Operation, prefer: Mapping[str, str]) -> tuple[int, Response | None]:
+    def documented_status(self, op: Operation, prefer: Mapping[str, str]) -> tuple[int, Response | None]:
+        """The status to answer ``op`` with (a ``Prefer: code=`` wins when documented) and its response."""
         code = prefer.get("code", "")
         if code.isdigit() and 100 <= int(code) <= 599:
             response = op.response_for(int(code))
@@ -370,8 +372,9 @@ class Mock:
                 return path.rstrip("/") + "/" + item
         return path
 
-    def _headers(self, op: Operation, status: int, response: Response | None, rng: random.Random,
-                 path: str, value: Any) -> tuple[tuple[str, str], ...]:
+    def documented_headers(self, op: Operation, status: int, response: Response | None, rng: random.Random,
+                           path: str, value: Any) -> tuple[tuple[str, str], ...]:
+        """The response headers ``response`` documents, with generated values."""
         if response is None or not response.headers:
             return ()
         out: list[tuple[str, str]] = []
@@ -397,8 +400,9 @@ class Mock:
                 out.append((lower, text))
         return tuple(out)
 
-    def _finish(self, op: Operation, status: int, value: Any, extra: tuple[tuple[str, str], ...],
-                fault: Fault | None, delay: float, source: str, media_type: str = "application/json") -> MockResponse:
+    def finish(self, op: Operation, status: int, value: Any, extra: tuple[tuple[str, str], ...],
+               fault: Fault | None, delay: float, source: str, media_type: str = "application/json") -> MockResponse:
+        """Encode ``value`` as the answer's body (with any fault applied) and build the response."""
         headers: list[tuple[str, str]] = []
         body = b""
         if value is not None and status not in _NO_CONTENT:
