@@ -49,7 +49,7 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
             status_for = 404 if op.response_for(404) is not None or op.response_for(403) is None else 403
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist" if status_for == 404
                           else f"{resource.item} {key!r} belongs to another subject")
-            return mock._error(op, status_for, [issue], rng)
+            return mock.error_response(op, status_for, [issue], rng)
         # Gone after a DELETE: 404 (or what the operation documents for it). When no such status
         # is documented, a repeated DELETE succeeds again (idempotent, RFC 9110 §9.2.2) and a PUT
         # creates anew, rather than answer a status the spec never promised.
