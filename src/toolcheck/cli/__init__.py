@@ -11,27 +11,10 @@ import os
 import sys
 from typing import Any
 
+from toolcheck._startup import before_exit, end_startup, pause_collector, skip_httpx_cli
 from toolcheck.errors import ToolcheckError
 
-
-def _skip_httpx_cli() -> None:
-    """Importing the ``httpx`` package also imports its own command line (click, pygments,
-    rich.syntax: a third of httpx's import time). toolcheck never runs it, so the CLI process
-    registers a stand-in first (before anything imports httpx). Opt out: TOOLCHECK_FULL_HTTPX=1."""
-    if "httpx" in sys.modules or "httpx._main" in sys.modules or os.environ.get("TOOLCHECK_FULL_HTTPX"):
-        return
-    import types
-
-    stand_in = types.ModuleType("httpx._main")
-
-    def main(*args: Any, **kwargs: Any) -> None:
-        raise SystemExit("the httpx command line is not loaded inside toolcheck (set TOOLCHECK_FULL_HTTPX=1)")
-
-    stand_in.main = main  # type: ignore[attr-defined]
-    sys.modules["httpx._main"] = stand_in
-
-
-_skip_httpx_cli()  # process-wide: every command that speaks HTTP benefits
+skip_httpx_cli()  # process-wide: every command that speaks HTTP benefits (measured: toolcheck._startup)
 
 # Command name → the module of toolcheck.cli that registers it. The entry point imports only
 # the module of the command being run (importing all of them costs start-up: spec loader, yaml,
@@ -76,49 +59,11 @@ def fail(error: ToolcheckError) -> int:
     return error.exit_code
 
 
-_startup_paused = False  # main() paused the collector for a `run` process's start-up
-
-
-def end_startup() -> None:
-    """A command's start-up is over: its modules are imported and its inputs loaded.
-
-    ``toolcheck run`` started as a process runs its start-up (~100 ms of imports, scenario and
-    spec loading) with the cyclic collector paused: its dozens of passes over objects that live
-    until exit found nothing to free (~10 ms CPU). Here they are frozen (later passes skip them)
-    and the collector resumes for the run itself. A no-op unless main() paused it."""
-    global _startup_paused
-    if _startup_paused:
-        import gc
-
-        _startup_paused = False
-        gc.freeze()
-        gc.enable()
-
-
-def _before_exit() -> None:
-    """The process ends next: spare its last garbage collection the objects of the whole run.
-
-    Interpreter shutdown runs full cyclic collections over every module, class and result
-    (~20 ms of CPU after a 200-step `run`) only to free memory the OS takes back anyway.
-    Frozen objects are skipped by them (cycles among them are left to the OS); atexit
-    handlers still run, and the commands close their files and sockets themselves. Only for
-    a process started as toolcheck (``argv`` None): callers of ``main([...])`` keep their
-    collector as it was."""
-    import gc
-
-    gc.freeze()
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
-    global _startup_paused
     args = sys.argv[1:] if argv is None else list(argv)
     if argv is None and args[:1] == ["run"]:
-        import gc
-
-        if gc.isenabled():  # until the run command calls end_startup()
-            gc.disable()
-            _startup_paused = True
+        pause_collector()  # until the run command calls end_startup()
     try:
         from toolcheck.cli._app import app
 
@@ -128,7 +73,7 @@ def main(argv: list[str] | None = None) -> Any:
     finally:
         end_startup()
         if argv is None:
-            _before_exit()
+            before_exit()
 
 
 def _run(app: Any, args: list[str]) -> Any:

@@ -144,7 +144,7 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
              allow_env: tuple[str, ...] = ()) -> int:
 
     from toolcheck import __version__
-    from toolcheck.cli import end_startup
+    from toolcheck._startup import end_startup
     from toolcheck.redact import Redactor
     from toolcheck.results import RunResult
     from toolcheck.scenarios import (

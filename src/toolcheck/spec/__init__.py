@@ -9,15 +9,14 @@ usable can be loaded. Anything wrong but survivable becomes a :class:`Problem` o
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from toolcheck._startup import gc_paused
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec import _cache
 from toolcheck.spec._build import Builder, OpStub, derive_operation_id
@@ -65,25 +64,8 @@ def load_spec(
     Raises:
         SpecLoadError: the spec cannot be read or is not an OpenAPI/Swagger document.
     """
-    with _gc_paused():
+    with gc_paused():
         return _load_spec(source, allow_network, use_cache, tuple(ref_roots))
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a spec's objects are made.
-
-    A spec is a big acyclic tree built in one go: the collector's passes over it find nothing
-    and cost 13% of a GitHub load. Objects are still freed by reference counting meanwhile.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _reader(location: Location, allow_network: bool, ref_roots: tuple[str, ...]) -> Reader:
@@ -324,7 +306,7 @@ class _Parts:
     def document(self) -> dict[str, Any]:
         with self._lock:
             if self.loaded_document is None:
-                with _gc_paused():
+                with gc_paused():
                     self.loaded_document = self._load_document()
             return self.loaded_document
 
@@ -365,7 +347,7 @@ class _Parts:
         return Builder(self.document(), self.dialect, self.resolver()).security_schemes()
 
     def build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
-        with _gc_paused():
+        with gc_paused():
             return self._build_all()
 
     def _build_all(self) -> tuple[tuple[Operation, ...], tuple[Operation, ...], tuple[Problem, ...]]:
