@@ -29,11 +29,10 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec._parse import MAX_BYTES, MAX_NODES, Parsed, parse_bytes
-from toolcheck.spec._sources import Location, read, read_file_bounded
+from toolcheck.spec._sources import Location, origin, read, read_file_bounded
 
 
 def max_nodes() -> int:
@@ -51,13 +50,6 @@ def max_file_bytes() -> int:
         return int(float(env) * 1024 * 1024) if env else MAX_BYTES
     except ValueError:
         return MAX_BYTES
-
-
-def origin(url: str) -> str:
-    """``scheme://host:port`` of a URL (RFC 6454 §4), with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
 
 
 def _home() -> str:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse, urlsplit
 
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec._parse import MAX_BYTES
@@ -185,11 +185,16 @@ def read(location: Location, *, allow_network: bool, max_bytes: int = MAX_BYTES,
 _MAX_REDIRECTS = 5
 
 
+def origin(url: str) -> str:
+    """``scheme://host:port`` of a URL (RFC 6454 §4), with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
 def _fetch(location: Location, max_bytes: int, same_origin: str | None) -> bytes:
     """GET a URL, following at most five redirects, each checked against ``same_origin``."""
     import httpx
-
-    from toolcheck.spec._confine import origin
 
     url = location.ref
     try:
