@@ -7,7 +7,7 @@ them), sends it through an ``httpx.AsyncClient`` (in-process :class:`~toolcheck.
 by default, so the mock's state and fault injection apply) and answers with the status and body
 (``isError`` for 4xx/5xx, timeouts and invalid arguments, so an agent sees failures as failures).
 
-The ``mcp`` SDK is an optional extra (``pip install "toolcheck[mcp]"``): it pulls in pydantic,
+The ``mcp`` SDK is an optional extra (``pip install "toolcheck-cli[mcp]"``): it pulls in pydantic,
 starlette and anyio extras that no other command needs. It is imported only here, lazily;
 :func:`require_mcp` turns its absence into a clear error.
 """
