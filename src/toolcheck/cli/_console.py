@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import sys
 from typing import Any
@@ -85,12 +86,33 @@ def _neutralise_rest(text: str) -> str:
     return head.replace("##[", "#%23[") + sep + (_neutralise(rest) if sep else "")
 
 
-@functools.lru_cache(maxsize=1)
+# A CI log has no width: rich's 80-column default for a non-terminal split suggested commands
+# and paths over lines, which then cannot be copied (issue 17). Without a terminal (and without
+# an explicit COLUMNS), every line prints whole.
+_LOG_WIDTH = 4096
+
+
+def _layout(stream: Any) -> dict[str, Any]:
+    try:
+        tty = bool(stream.isatty())
+    except (AttributeError, ValueError):
+        tty = False
+    if tty or os.environ.get("COLUMNS"):
+        return {}
+    return {"width": _LOG_WIDTH, "soft_wrap": True}
+
+
 def console() -> Console:
-    # "file.yaml:100:" is not an emoji; the guard is a TextIOBase, the IO[str] rich asks for
-    return Console(file=_CommandGuard("stdout"), highlight=False, emoji=False)  # type: ignore[arg-type]
+    # keyed on the layout: an in-process caller (tests, the pytest plugin) may change COLUMNS
+    # or the stream between commands
+    return _console("stdout", tuple(sorted(_layout(sys.stdout).items())), os.environ.get("COLUMNS"))
 
 
-@functools.lru_cache(maxsize=1)
 def err_console() -> Console:
-    return Console(file=_CommandGuard("stderr"), highlight=False, emoji=False)  # type: ignore[arg-type]
+    return _console("stderr", tuple(sorted(_layout(sys.stderr).items())), os.environ.get("COLUMNS"))
+
+
+@functools.lru_cache(maxsize=8)
+def _console(name: str, layout: tuple[tuple[str, Any], ...], columns: str | None) -> Console:
+    # "file.yaml:100:" is not an emoji; the guard is a TextIOBase, the IO[str] rich asks for
+    return Console(file=_CommandGuard(name), highlight=False, emoji=False, **dict(layout))  # type: ignore[arg-type]
