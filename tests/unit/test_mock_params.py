@@ -127,8 +127,8 @@ def test_other_error_shapes_are_filled() -> None:
     answer = Mock(spec).handle(MockRequest("POST", "/x", "", {"content-type": "application/json"}, b'{"n":"one"}'))
     body = orjson.loads(answer.body)
     assert answer.status == 400 and body["status"] == 400
-    assert body["errors"] == [{"path": "/body/n", "msg": "'one' is not of type 'integer'"}]
-    assert "'one'" in body["message"]
+    assert body["errors"] == [{"path": "/body/n", "msg": '"one" is not of type "integer"'}]
+    assert '"one"' in body["message"]
 
 
 def test_stateful_patch_merges_and_validates() -> None:

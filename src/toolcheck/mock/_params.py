@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote
 
 from toolcheck.findings import Finding
 from toolcheck.mock._fastcheck import fast_check
-from toolcheck.spec.jsonschema import validator_for
+from toolcheck.spec.jsonschema import describe, validator_for
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Parameter, Spec
@@ -69,8 +69,7 @@ def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50,
                 if skip_read_only and _read_only(spec, error.schema, missing[0]):
                     continue
                 pointer += "/" + missing[0].replace("~", "~0").replace("/", "~1")
-        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-        out.append((pointer, message))
+        out.append((pointer, describe(error)))
     return out
 
 

@@ -9,6 +9,7 @@ top-level key is a JSON Schema keyword, so the wrapper adds no constraint.
 
 from __future__ import annotations
 
+import json
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,57 @@ def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) ->
         return [("", f"the schema cannot be evaluated: {exc}")]
     for error in errors[:limit]:
         pointer = "".join("/" + escape(str(p)) for p in error.absolute_path)
-        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-        out.append((pointer, message))
+        out.append((pointer, describe(error)))
     return out
+
+
+def _json(value: Any, limit: int = 80) -> str:
+    """A value as it is written in the JSON or YAML the user reads (``null``, ``false``,
+    double quotes), not as Python prints it (``None``, ``False``)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _values(values: Any, shown: int = 8) -> str:
+    items = list(values) if isinstance(values, (list, tuple)) else [values]
+    head = ", ".join(_json(v, 40) for v in items[:shown])
+    return f"[{head}{f', … {len(items) - shown} more' if len(items) > shown else ''}]"
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    """One validation error in JSON spelling, the reason whole: jsonschema's own messages
+    print Python reprs (``None is not of type 'string'``) and a long enum list, cut at a fixed
+    length, hid the reason behind it (issue 17). Keywords not rewritten here keep their
+    message, bounded."""
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        return f"{_json(instance)} is not of type {' or '.join(_json(t) for t in types)}"
+    if kind == "enum":
+        return f"{_json(instance)} is not one of {_values(expected)}"
+    if kind == "const":
+        return f"{_json(instance)} is not {_json(expected)}"
+    if kind == "required" and isinstance(instance, dict) and isinstance(expected, list):
+        missing = [n for n in expected if isinstance(n, str) and n not in instance]
+        if missing:
+            return f"{_json(missing[0])} is a required property"
+    if kind == "additionalProperties" and isinstance(instance, dict) and expected is False:
+        known = set((error.schema or {}).get("properties") or {}) if isinstance(error.schema, dict) else set()
+        extra = [k for k in instance if k not in known]
+        if extra:
+            return f"additional properties are not allowed ({_values(extra)[1:-1]} unexpected)"
+    if kind == "pattern":
+        return f"{_json(instance)} does not match the pattern {_json(expected, 120)}"
+    if kind == "format":
+        return f"{_json(instance)} is not a valid {_json(expected)}"
+    message = str(error.message)
+    try:
+        shown = repr(instance)
+    except RecursionError:
+        shown = ""
+    if shown and message.startswith(shown):  # "'ab' is too short", "5 is less than the minimum of 10"
+        message = _json(instance) + message[len(shown):]
+    return message if len(message) < 300 else message[:299] + "…"
