@@ -66,3 +66,16 @@ def test_truncation_never_cuts_inside_a_fence_or_details() -> None:
         assert md.count("<details>") == md.count("</details>")
         assert md.count("```") % 2 == 0
         assert md.rstrip().endswith("`` toolcheck run s ``") or md.rstrip().endswith("` toolcheck run s `")
+
+
+def test_quotes_read_as_quotes() -> None:
+    assert md_escape('expected "queued", got \'done\'') == 'expected "queued", got \'done\''
+
+
+def test_the_heading_names_the_command_once() -> None:
+    run = render_markdown(RunResult("run", "toolcheck run: scenarios", suites=()))
+    assert run.splitlines()[0] == "### toolcheck run: scenarios — ✅ passed"
+    fuzz = render_markdown(RunResult("fuzz", "Agent Tools", suites=()))
+    assert fuzz.splitlines()[0] == "### toolcheck fuzz: Agent Tools — ✅ passed"
+    untitled = render_markdown(RunResult("policy", "", suites=()))
+    assert untitled.splitlines()[0] == "### toolcheck policy — ✅ passed"

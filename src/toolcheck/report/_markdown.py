@@ -24,7 +24,9 @@ def md_escape(text: object, *, limit: int = 300) -> str:
     value = " ".join(str(text).split())
     if len(value) > limit:
         value = value[:limit] + "…"
-    value = html.escape(value, quote=True)  # < > & " ' : no raw HTML
+    # < > & : no raw HTML. Quotes stay: outside a tag they are plain text, and &quot; made
+    # every quoted value unreadable in the raw comment (issue 17).
+    value = html.escape(value, quote=False)
     value = _MD_SPECIAL.sub(r"\\\1", value)
     return value.replace("@", "&#64;")  # no @mentions from payloads
 
@@ -49,8 +51,11 @@ def render_markdown(result: RunResult, *, max_rows: int = 50, max_chars: int = 6
     verdict = "✅ passed" if result.ok else ("⚠️ interrupted" if result.interrupted and not (
         totals[FAILED] or totals[ERROR]) else "⚠️ incomplete" if result.incomplete and not (
         totals[FAILED] or totals[ERROR]) else "❌ failed")
-    title = md_escape(result.title or f"toolcheck {result.tool}", limit=120)
-    lines = [f"### toolcheck {md_escape(result.tool, limit=40)}: {title} — {verdict}", ""]
+    prefix = f"toolcheck {result.tool}"
+    # run's title already says "toolcheck run: ..." (the HTML page's title): not twice
+    title = result.title if result.title.startswith(prefix) else (
+        f"{prefix}: {result.title}" if result.title else prefix)
+    lines = [f"### {md_escape(title, limit=160)} — {verdict}", ""]
     facts = [
         f"**{totals[PASSED]}** passed",
         f"**{totals[FAILED]}** failed",
