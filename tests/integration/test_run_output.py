@@ -95,3 +95,46 @@ def test_pytest_plugin_with_xdist_and_the_mock(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "4 passed" in proc.stdout  # tasks, customers and the two invoice rows, spread over workers
+
+
+DEPENDENT = f"""
+name: Dependencies
+spec: {SPEC}
+auth: {{bearerAuth: t0ken-dep}}
+steps:
+  - id: create
+    operation: create_task
+    body: {{kind: export_invoices}}
+    expect: {{status: 201}}
+    outputs: {{task_id: $response.body#/task_id}}
+  - id: read
+    operation: get_task
+    params: {{task_id: $steps.create.outputs.task_id}}
+    outputs: {{state: $response.body#/status}}
+  - id: independent
+    operation: list_tasks
+  - id: later
+    operation: list_tasks
+    if: $steps.read.outputs.state != 'nothing'
+"""
+
+
+def test_steps_that_do_not_use_a_failed_step_still_run(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "dep.toolcheck.yaml"
+    path.write_text(DEPENDENT)
+    proc = toolcheck(str(path), "--mock", "--reports", "out", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [suite] = json.loads((tmp_path / "out" / "report.json").read_text())["suites"]
+    cases = {c["name"]: c for c in suite["cases"]}
+    assert cases["create"]["status"] == "failed"  # the mock answers 202
+    assert cases["read"]["status"] == "skipped"
+    assert cases["read"]["message"] == "not run: it uses the outputs of step 'create', which did not pass"
+    assert cases["later"]["status"] == "skipped"
+    assert cases["later"]["message"] == ("not run: it uses the outputs of step 'create' (through 'read'), "
+                                         "which did not pass")
+    assert cases["independent"]["status"] == "passed"
+    assert cases["independent"]["details"]["notes"] == [
+        "ran after step 'create' failed: it uses none of its outputs"]
+    assert "dep.toolcheck.yaml:6" in proc.stdout  # the failed step's file:line

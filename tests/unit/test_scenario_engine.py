@@ -235,7 +235,7 @@ steps:
         - {path: $.status, eq: running}
   - id: never
     operation: get_task
-    params: {task_id: x}
+    params: {task_id: $steps.create.outputs.id}
 finally:
   - id: cleanup
     operation: cancel_task

@@ -340,6 +340,8 @@ class Printer:
             if case.status == "skipped" and case.message:
                 self.out.print(f"      [yellow]{escape(case.message)}[/]", soft_wrap=True)
             if case.status in ("failed", "error"):
+                if case.details.get("location"):
+                    self.out.print(f"      [dim]at {escape(str(case.details['location']))}[/]", soft_wrap=True)
                 self._failure(case)
 
     def _failure(self, case: Any) -> None:
@@ -371,9 +373,21 @@ class Printer:
             self.out.print(f"{icon} {escape(suite.name)} [dim]({steps} step{'s' if steps != 1 else ''}, "
                            f"{suite.duration:.2f} s)[/]", soft_wrap=True)
             if not self.verbose:
-                for case in failed:
-                    self.out.print(f"    [red]✗[/] {escape(case.name)}", soft_wrap=True)
-                    self._failure(case)
+                for case in suite.cases:
+                    if case.status in ("failed", "error"):
+                        self.out.print(f"    [red]✗[/] {escape(case.name)}{self._where(case)}", soft_wrap=True)
+                        self._failure(case)
+                    elif failed and case.status == "skipped":
+                        self.out.print(f"    [yellow]-[/] {escape(case.name)} [dim]{escape(case.message)}[/]",
+                                       soft_wrap=True)
+
+    @staticmethod
+    def _where(case: Any) -> str:
+        """`` (file:line)`` of the step in its scenario file, to jump to from the log."""
+        from rich.markup import escape
+
+        location = case.details.get("location")
+        return f" [dim]({escape(str(location))})[/]" if location else ""
 
     def listing(self, units: list[Any]) -> None:
         """``--list``: every scenario run (data rows included) and its steps, nothing sent."""

@@ -2,8 +2,10 @@
 
 One :class:`~toolcheck.results.SuiteResult` per scenario run (per data row), one
 :class:`~toolcheck.results.CaseResult` per step execution. Steps run sequentially; after a
-failed step the rest are skipped (they usually depend on its outputs) but ``finally`` steps
-always run. Arazzo workflows follow their ``onSuccess``/``onFailure`` actions; without a
+failed step, the steps that use its outputs (``$steps.ID...``, directly or through another
+skipped step) are skipped and say why; the others still run and say that they ran after a
+failure (a live API often fails one step for a reason of its own: stopping there hid what
+the rest would have found). An unreachable target skips the rest. ``finally`` steps always run. Arazzo workflows follow their ``onSuccess``/``onFailure`` actions; without a
 matching action a failed step ends the workflow, as Arazzo 1.1 §4.8.6 specifies.
 
 Core code: nothing here prints; progress goes to the ``on_case`` callback.
@@ -11,6 +13,8 @@ Core code: nothing here prints; progress goes to the ``on_case`` callback.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -201,13 +205,25 @@ class ScenarioRun:
         executions = 0
         retries: dict[str, int] = {}
         last_response: dict[str, Any] | None = None
+        broken: dict[str, str] = {}  # step id -> the failed step it (transitively) waits for
         while i < len(steps):
             step = steps[i]
+            if scenario.kind != "arazzo" and broken:
+                waits = sorted(step_references(step) & broken.keys())
+                if waits:
+                    cause = broken[waits[0]]
+                    via = "" if waits[0] == cause else f" (through {waits[0]!r})"
+                    self._add(step, Outcome("skipped", f"not run: it uses the outputs of step {cause!r}{via}, "
+                                                       "which did not pass"), prefix)
+                    broken[step.id] = cause
+                    i += 1
+                    continue
             executions += 1
             if executions > MAX_EXECUTIONS:
                 self._add(step, Outcome("error", f"stopped after {MAX_EXECUTIONS} step executions (a goto loop?)"), prefix)
                 return False, {}, last_response
-            outcome = self._run_one(scenario, step, ctx, credentials, prefix=prefix)
+            outcome = self._run_one(scenario, step, ctx, credentials, prefix=prefix,
+                                    after=sorted(set(broken.values())))
             if outcome.response is not None:
                 last_response = outcome.response
             if outcome.status == SKIPPED:
@@ -217,9 +233,11 @@ class ScenarioRun:
             if scenario.kind != "arazzo":
                 if not passed:
                     ok = False
-                    for rest in steps[i + 1:]:
-                        self._add(rest, Outcome("skipped", f"not run: step {step.id!r} did not pass"), prefix)
-                    break
+                    if outcome.unreachable or self.run_ctx.stop.is_set():
+                        for rest in steps[i + 1:]:
+                            self._add(rest, Outcome("skipped", f"not run: step {step.id!r} did not pass"), prefix)
+                        break
+                    broken[step.id] = step.id
                 i += 1
                 continue
             action = self._choose(step.on_success if passed else step.on_failure, ctx)
@@ -311,7 +329,7 @@ class ScenarioRun:
 
     # -- one step -----------------------------------------------------------------------
     def _run_one(self, scenario: Scenario, step: Step, ctx: Context, credentials: dict[str, Any], *,
-                 prefix: str) -> Outcome:
+                 prefix: str, after: list[str] | None = None) -> Outcome:
         start = time.perf_counter()
         if self.run_ctx.stop.is_set():
             outcome = Outcome("skipped", "not run: the run was stopped (interrupted or --fail-fast)")
@@ -342,6 +360,10 @@ class ScenarioRun:
                     raise
         if outcome.unreachable:
             self.unreachable = True
+        if after and outcome.status != SKIPPED:
+            names = ", ".join(repr(a) for a in after)
+            note = f"ran after step {names} failed: it uses none of {'its' if len(after) == 1 else 'their'} outputs"
+            outcome.details = {**outcome.details, "notes": [*(outcome.details.get("notes") or []), note]}
         self._add(step, outcome, prefix, time.perf_counter() - start)
         return outcome
 
@@ -397,6 +419,32 @@ class ScenarioRun:
         taken.add(name)
         if self.run_ctx.on_case is not None:
             self.run_ctx.on_case(self.name, case)
+
+
+_STEP_REFERENCE = re.compile(r"\$steps\.([A-Za-z0-9_\-]+)")
+
+
+def step_references(step: Step) -> set[str]:
+    """The ids of the steps whose outputs ``step`` reads (``$steps.ID...`` anywhere in it:
+    parameters, body, condition, expectations, poll, outputs)."""
+    found: set[str] = set()
+    todo: list[Any] = [step]
+    seen = 0
+    while todo and seen < 100_000:  # bounded: a step from a pull request may be huge
+        value = todo.pop()
+        seen += 1
+        if isinstance(value, str):
+            if "$steps." in value:
+                found.update(_STEP_REFERENCE.findall(value))
+        elif isinstance(value, dict):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            todo.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    found.discard(step.id)
+    return found
 
 
 def _attempt_of(case: CaseResult, action: Action) -> dict[str, Any]:
