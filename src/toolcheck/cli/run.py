@@ -39,6 +39,57 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return out
 
 
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Headers whose value is a credential whatever their name (RFC 9110 §11.6.2, §11.7.2; RFC 6265)
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _headers(values: list[str]) -> dict[str, str]:
+    """``-H 'Name: value'`` (curl's spelling; ``Name=value`` too) as a header map."""
+    out: dict[str, str] = {}
+    for item in values:
+        colon, equals = item.find(":"), item.find("=")
+        cut = colon if colon >= 0 and (equals < 0 or colon < equals) else equals
+        name, value = (item[:cut].strip(), item[cut + 1:].strip()) if cut > 0 else ("", "")
+        if not name or not set(name) <= _TOKEN:
+            raise UsageError(f"--header {item!r}: expected NAME:VALUE with a header name (letters, digits, -).")
+        if any(c in value for c in "\r\n\0"):
+            raise UsageError(f"--header {name}: the value may not hold a line break or NUL.")
+        out[name] = value
+    return out
+
+
+def _credential_headers(headers: dict[str, str]) -> frozenset[str]:
+    from toolcheck.redact import is_secret_name
+
+    return frozenset(k.lower() for k in headers if k.lower() in _CREDENTIAL_HEADERS or is_secret_name(k))
+
+
+def _warn_unknown_schemes(credentials: dict[str, str], scenarios: list[Any], targets: Any) -> None:
+    """``--auth NAME=VALUE`` for a scheme no spec of the run declares is sent nowhere: say so,
+    once per name, instead of running as if the API had been given a credential."""
+    if not credentials:
+        return
+    from rich.markup import escape
+
+    from toolcheck.cli._console import err_console
+
+    declared: set[str] = set()
+    sources: set[str] = set()
+    for scenario in scenarios:
+        for spec in targets.specs(scenario).values():
+            declared.update(spec.security_schemes)
+            sources.add(str(spec.source))
+    for name in credentials:
+        if name in declared:
+            continue
+        known = f"it declares {', '.join(sorted(declared))}" if declared else "it declares no security scheme"
+        err_console().print(
+            f"[yellow]warning:[/] --auth {escape(name)}: no security scheme {escape(name)!r} in "
+            f"{escape(', '.join(sorted(sources)))} ({escape(known)}); this credential is not sent. "
+            "Send it as a header with -H 'Authorization: ...' (or the API's own header).", soft_wrap=True)
+
+
 def _input_value(text: str) -> Any:
     import json
 
@@ -77,6 +128,8 @@ def run(
     auth: list[str] = typer.Option([], "--auth", help="Credential SCHEME=VALUE for a security scheme of the spec (repeatable)."),
     auth_profile: list[str] = typer.Option([], "--auth-profile", help="Credentials of a named identity, NAME:SCHEME=VALUE "
                                            "(repeatable), for steps with `auth: {profile: NAME}` (least-privilege tests)."),
+    header: list[str] = typer.Option([], "--header", "-H", help="Header NAME:VALUE sent with every step that does not "
+                                     "set it (repeatable); credential headers are left off auth-failure steps."),
     workflow: str | None = typer.Option(None, "--workflow", help="Run only this Arazzo workflowId (or scenario name)."),
     tags: list[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Scenarios run in parallel (steps stay sequential)."),
@@ -118,6 +171,7 @@ def run(
             if not sep or not name or "=" not in pair:
                 raise UsageError(f"--auth-profile expects NAME:SCHEME=VALUE, got {raw.split('=', 1)[0]!r}...")
             profiles.setdefault(name, {}).update(_pairs([pair], "--auth-profile"))
+        header_map = _headers(header)
         severity_map = severity_levels(severity, "run")
         chosen: tuple[str, ...] = ()
         if not no_reports:
@@ -127,7 +181,8 @@ def run(
         printer = Printer(quiet=quiet, verbose=verbose)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
-            workflow=workflow, credentials=auth_map, profiles=profiles, severity=severity_map, tags=tags, fail_fast=fail_fast,
+            workflow=workflow, credentials=auth_map, profiles=profiles, headers=header_map, severity=severity_map,
+            tags=tags, fail_fast=fail_fast,
             list_only=list_only, jobs=jobs, shard_spec=shard_spec, reports=reports, formats=chosen,
             contract=contract, leak_check=leak_check, timeout=timeout, seed=seed, allow_network=allow_network,
             ref_root=ref_roots(ref_root), printer=printer, started_at=started_at, allow_env=tuple(allow_env),
@@ -137,7 +192,7 @@ def run(
 
 def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: bool, sources: dict[str, str],
              inputs: dict[str, Any], workflow: str | None, credentials: dict[str, str],
-             profiles: dict[str, dict[str, str]], severity: dict[str, Severity | None],
+             profiles: dict[str, dict[str, str]], headers: dict[str, str], severity: dict[str, Severity | None],
              tags: list[str], fail_fast: bool, list_only: bool, jobs: int, shard_spec: str | None, reports: Path,
              formats: tuple[str, ...], contract: str, leak_check: str, timeout: float, seed: int,
              allow_network: bool, printer: Any, started_at: str, ref_root: tuple[str, ...] = (),
@@ -174,15 +229,23 @@ def _execute(paths: list[str], *, spec: str | None, base_url: str | None, mock: 
                       allow_network=allow_network, ref_roots=ref_root)
     for scenario in scenarios:
         targets.check(scenario)
+    _warn_unknown_schemes(credentials, scenarios, targets)
     if list_only:
         printer.listing(expand(scenarios))
         return 0
     register_env_secrets(redactor, env)
     for value in [*credentials.values(), *(v for p in profiles.values() for v in p.values())]:
         redactor.add(value, label="--auth")
+    secret_headers = _credential_headers(headers)
+    for name, value in headers.items():
+        if name.lower() in secret_headers:
+            redactor.add(value, label=f"--header {name}")
+            scheme, _, token = value.partition(" ")
+            if token and scheme.isalpha():  # "token abc", "Bearer abc": the token alone is secret too
+                redactor.add(token.strip(), label=f"--header {name}")
     settings = Settings(contract=contract, timeout=timeout, leak_check=leak_check,
                         placeholder_credential="toolcheck-mock-credential" if mock else None, severity=severity,
-                        profiles=profiles)
+                        profiles=profiles, headers=headers, credential_headers=secret_headers)
     run_ctx = RunContext(settings=settings, redactor=redactor, inputs=inputs, env=env, synthesize_inputs=mock,
                          credentials=credentials,
                          on_case=printer.case if printer.verbose else None)

@@ -78,6 +78,8 @@ class Settings:
     placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # --auth-profile NAME:SCHEME=VALUE
     severity: dict[str, Severity | None] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # run -H NAME:VALUE, under each step's own
+    credential_headers: frozenset[str] = frozenset()  # of those, lower-cased names that carry credentials
 
     def __post_init__(self) -> None:
         # Callers of the Python API may still pass the spelled levels ("warn", "off").
@@ -89,6 +91,17 @@ class Settings:
         if check in self.severity:
             return self.severity[check]
         return parse_level(self.leak_check if check == "secret_leak" else self.contract)
+
+
+def add_run_headers(headers: dict[str, str], settings: Settings, mode: Any) -> None:
+    """``run -H`` headers, where the step and its auth did not set the same name; a credential
+    header stays off the steps that test what happens without one (``auth: none|invalid``) and
+    off the steps that call as a named identity (``auth: {profile: ...}``: its credentials alone)."""
+    present = {k.lower() for k in headers}
+    for name, value in settings.headers.items():
+        if name.lower() in present or (mode in ("none", "invalid", "identity") and name.lower() in settings.credential_headers):
+            continue
+        headers[name] = value
 
 
 @dataclass
@@ -219,6 +232,7 @@ class StepExecutor:
         sent = prepared.headers.get("Authorization", "")
         if mode != "invalid" and sent[:6].lower() == "basic ":  # and the decoded user:pass (Redactor.add)
             self._register_secret(sent)
+        add_run_headers(prepared.headers, self.settings, "identity" if identity else mode)
         if prepared.cookies:
             prepared.headers = prepared.all_headers()
             prepared.cookies = {}
