@@ -5,7 +5,6 @@ must name this project's distribution, and the GitHub action must install its ow
 """
 from __future__ import annotations
 
-import os
 import re
 import stat
 import subprocess
