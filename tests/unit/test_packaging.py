@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -53,7 +54,7 @@ def test_every_install_instruction_names_this_distribution() -> None:
             assert DIST in line, (name, line)
 
 
-def _install_step() -> dict:
+def _install_step() -> dict[str, Any]:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     steps = action["runs"]["steps"]
     return next(s for s in steps if "pip install" in s.get("run", ""))
