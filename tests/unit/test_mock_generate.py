@@ -163,3 +163,16 @@ def test_a_discriminator_value_allowed_beside_the_oneof_names_the_generated_bran
             assert value["tag"] in ("oneA", "oneB"), value
         if "two" in value:
             assert value["tag"] == "twoA", value
+
+
+def test_only_timestamp_names_get_dates() -> None:
+    import random
+
+    from toolcheck.mock._realistic import string_for_name
+
+    for name in ("created_at", "updatedAt", "createdat", "expires_at"):
+        value = string_for_name(name, random.Random(0))
+        assert value is not None and value[:2] == "20" and "T" in value, name
+    for name in ("format", "chat", "heartbeat", "combat"):
+        value = string_for_name(name, random.Random(0))
+        assert value is None or "T" not in value or not value[:4].isdigit(), (name, value)

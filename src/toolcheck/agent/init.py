@@ -35,6 +35,15 @@ TERMINAL = ("completed", "complete", "succeeded", "success", "failed", "failure"
             "incomplete")
 _ORDER = {"post": 0, "get": 1, "put": 2, "patch": 2, "head": 3, "options": 3, "delete": 4}
 _NO_ID = object()
+_ENVELOPES = ("data", "result", "item", "resource")  # an optional wrapper may still hold the item
+
+
+def _rank(op: Operation) -> int:
+    """Creators first, then reads, updates, deletes. A PUT to an item that documents 201 is a
+    creator: the client names the item (RFC 9110 §9.3.4: 201 when the PUT created it)."""
+    if op.method == "put" and "201" in op.responses and op.path.rstrip("/").endswith("}"):
+        return -1
+    return _ORDER.get(op.method, 5)
 
 
 def _group(op: Operation) -> str:
@@ -66,6 +75,7 @@ class _Builder:
         self.literals: dict[str, Any] = {}  # inputs of the current scenario that hold literal values
         self.output_kinds: dict[str, Any] = {}  # path parameter -> JSON type of the id chained into it
         self.last_id_kind: Any = None
+        self.used: dict[str, Any] = {}  # parameter name -> the value this scenario's first use gave it
 
     def literal(self, value: Any, name: str = "value") -> Any:
         """``value`` with every string the scenario language would evaluate (``$HF_TOKEN``,
@@ -139,39 +149,61 @@ class _Builder:
             if not status.startswith("2"):
                 continue
             for media in op.responses[status].content.values():
-                schema = self.spec.deref(media.schema)
-                props = schema.get("properties") if isinstance(schema, dict) else None
-                if not isinstance(props, dict):
-                    continue
-                required = set(schema.get("required") or [])
-                for key, sub in props.items():
-                    name = str(key)
-                    sub_r = self.spec.deref(sub)
-                    if name not in required and name not in (param, "id"):
-                        continue  # an optional field may be absent: chaining on it would break the run
-                    if isinstance(sub_r, dict) and (sub_r.get("type") in ("object", "array") or "properties" in sub_r):
-                        continue  # a wrapper named like the id (DigitalOcean's {"floating_ip": {...}}) is no id
-                    kind = sub_r.get("type") if isinstance(sub_r, dict) else None
-                    if wanted_type in ("integer", "number") and isinstance(kind, str) and kind not in (
-                            "integer", wanted_type):
-                        continue  # GitHub's runner group `id: number` can be 1.5, the path wants an integer
-                    score = 0
-                    if pattern and isinstance(sub_r, dict) and sub_r.get("pattern") == pattern:
-                        score += 8
-                    elif pattern:
-                        continue
-                    if name == param:
-                        score += 4
-                    elif name == "id":
-                        score += 3
-                    elif name.lower() in ("sid", "uuid", "key", "name"):
-                        score += 2
-                    elif name.endswith(("_id", "Id", "Sid")):
-                        score += 1
-                    if score and (best is None or score > best[0]):
-                        best = (score, name)
-                        self.last_id_kind = kind
+                for prefix, schema in self._id_holders(media.schema):
+                    found = self._score_id(schema, param, pattern, wanted_type)
+                    if found is not None and (best is None or found[0] > best[0]):
+                        best = (found[0], prefix + found[1])
+                        self.last_id_kind = found[2]
         return best[1] if best else None
+
+    def _id_holders(self, schema: Any) -> list[tuple[str, Any]]:
+        """The body itself, then each object it wraps the item in (``{data: {gid: ...}}``,
+        ``{result: {...}}``): Asana, Cloudflare and JSON:API answer with an envelope."""
+        top = self.spec.deref(schema)
+        holders: list[tuple[str, Any]] = [("", top)]
+        props = top.get("properties") if isinstance(top, dict) else None
+        if isinstance(props, dict):
+            required = set(top.get("required") or [])
+            for key, sub in props.items():
+                inner = self.spec.deref(sub)
+                if (str(key) in required or str(key) in _ENVELOPES) and isinstance(inner, dict) and isinstance(
+                        inner.get("properties"), dict) and inner.get("type") in (None, "object"):
+                    holders.append((str(key).replace("~", "~0").replace("/", "~1") + "/", inner))
+        return holders
+
+    def _score_id(self, schema: Any, param: str, pattern: Any, wanted_type: Any) -> tuple[int, str, Any] | None:
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(props, dict):
+            return None
+        best: tuple[int, str, Any] | None = None
+        required = set(schema.get("required") or [])
+        for key, sub in props.items():
+            name = str(key)
+            sub_r = self.spec.deref(sub)
+            if name not in required and name not in (param, "id", "gid"):
+                continue  # an optional field may be absent: chaining on it would break the run
+            if isinstance(sub_r, dict) and (sub_r.get("type") in ("object", "array") or "properties" in sub_r):
+                continue  # a wrapper named like the id (DigitalOcean's {"floating_ip": {...}}) is no id
+            kind = sub_r.get("type") if isinstance(sub_r, dict) else None
+            if wanted_type in ("integer", "number") and isinstance(kind, str) and kind not in (
+                    "integer", wanted_type):
+                continue  # GitHub's runner group `id: number` can be 1.5, the path wants an integer
+            score = 0
+            if pattern and isinstance(sub_r, dict) and sub_r.get("pattern") == pattern:
+                score += 8
+            elif pattern:
+                continue
+            if name == param:
+                score += 4
+            elif name in ("id", "gid"):  # Asana's global ids are `gid`
+                score += 3
+            elif name.lower() in ("sid", "uuid", "key", "name"):
+                score += 2
+            elif name.endswith(("_id", "Id", "Sid", "_gid")):
+                score += 1
+            if score and (best is None or score > best[0]):
+                best = (score, name, kind)
+        return best
 
     def terminal_states(self, op: Operation) -> list[str]:
         from toolcheck.agent.policy import _enum_values
@@ -241,7 +273,7 @@ def scaffold(spec: Spec, out_dir: str | Path, *, spec_path: str | None = None, s
     rel_spec = os.path.relpath(Path(spec_path or spec.source).resolve(), target.resolve()).replace(os.sep, "/")
     documents: dict[str, dict[str, Any]] = {}
     for group, ops in groups.items():
-        doc = _scenario(builder, group, sorted(ops, key=lambda o: _ORDER.get(o.method, 5)), rel_spec, spec)
+        doc = _scenario(builder, group, sorted(ops, key=_rank), rel_spec, spec)
         if doc["steps"]:
             name = _file_name(group)
             n = 2
@@ -263,6 +295,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
     auth: dict[str, str] = {}
     b.literals = {}
     b.output_kinds = {}
+    b.used = {}
     for name in sorted(schemes):
         scheme = spec.security_schemes.get(name)
         default = "user:password" if scheme is not None and scheme.scheme.lower() == "basic" else "demo-token-0001"
@@ -402,8 +435,16 @@ def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, A
     for p in op.parameters:
         if p.location == "path" and p.name in outputs and _fits(b.spec, p.schema, b.output_kinds.get(p.name)):
             params[p.name] = outputs[p.name]
+        elif p.name in b.used and p.location in ("path", "query") and b.spec.validator(p.schema).is_valid(
+                b.used[p.name]):
+            # the value an earlier step used: a live API knows the item (or file, or name) it
+            # made there, not a fresh random one (issue 17)
+            params[p.name] = b.literal(b.used[p.name], p.name)
         elif p.required or p.location == "path":
-            params[p.name] = b.literal(b.value(p.schema, p.name), p.name)
+            value = b.value(p.schema, p.name)
+            if p.location in ("path", "query"):
+                b.used.setdefault(p.name, value)
+            params[p.name] = b.literal(value, p.name)
     request: dict[str, Any] = {}
     if params:
         request["params"] = params
@@ -437,7 +478,10 @@ def _negative(b: _Builder, op: Operation, request: dict[str, Any]) -> dict[str, 
                 return {"operation": op.operation_id, **request, "params": params,
                         "description": f"an invalid {p.name}",
                         "expect": {"status": _status(documented(400, 404, 422))}}
-    gone = documented(404, 410)  # not 409: a conflict says nothing about a repeated DELETE
+    # Not 409: a conflict says nothing about a repeated DELETE. A 404 the operation documents
+    # is what a second delete gets from most servers; 410 only when it is the one documented.
+    explicit = [c for c in (404, 410) if str(c) in op.responses]
+    gone = [404] if 404 in explicit else explicit or ([404] if op.response_for(404) is not None else [])
     if op.method == "delete" and op.path.rstrip("/").endswith("}") and "params" in request and gone:
         return {"operation": op.operation_id, **request, "description": "deleting it again: it is gone",
                 "expect": {"status": _status(gone)}}

@@ -82,7 +82,10 @@ def string_for_name(name: str, rng: random.Random) -> str | None:
     exact = _by_exact(rng, key)
     if exact is not None:
         return exact
-    if lower.endswith(("_at", "at")) and key.endswith(("createdat", "updatedat", "deletedat", "modifiedat", "at")) and len(key) > 4:
+    # `created_at`, `updatedAt`, `createdat`: a timestamp. Not any name ending in "at":
+    # `format`, `chat`, `heartbeat` are no dates (jupyter's contents `format` got one, issue 17)
+    if (lower.endswith("_at") or name.endswith("At") or key.endswith(("createdat", "updatedat", "deletedat",
+                                                                        "modifiedat"))) and len(key) > 4:
         return date_time(rng)
     if lower.endswith(("_date", "date")) or lower in ("dob", "birthday"):
         return date(rng)
