@@ -74,6 +74,24 @@ class AgentApi(BaseHTTPRequestHandler):
             if status == "failed":
                 body["error"] = {"code": "export_failed", "message": "disk full"}
             return self._send(200, body, {"Retry-After": "0"})
+        if parts == ["tasks"] and method == "GET":
+            data = [{"task_id": t, "kind": "export_invoices", "status": "queued", "created_at": now} for t in st["tasks"]]
+            return self._send(200, {"data": data[:5], "has_more": len(data) > 5, "next_cursor": None})
+        if len(parts) == 2 and parts[0] == "tasks" and method == "DELETE":
+            if parts[1] not in st["tasks"]:
+                return self._error(404, "not_found", "No such task.")
+            if st["tasks"][parts[1]] >= len(st["task_flow"]):
+                return self._error(409, "conflict", "The task has finished.")
+            del st["tasks"][parts[1]]
+            return self._send(204)
+        if parts == ["tickets"] and method == "POST":
+            doc = json.loads(raw or b"{}")
+            if doc.get("priority", "normal") not in ("low", "normal", "high", "urgent"):
+                return self._error(422, "validation_failed", "priority: one of low, normal, high, urgent")
+            st["n"] += 1
+            return self._send(201, {"id": f"tkt_{st['n']:08d}", "customer_id": doc["customer_id"],
+                                    "subject": doc["subject"], "status": "open",
+                                    "priority": doc.get("priority", "normal"), "created_at": now})
         if parts == ["invoices"] and method == "POST":
             doc = json.loads(raw or b"{}")
             if not doc.get("line_items"):
@@ -103,6 +121,9 @@ class AgentApi(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._route("POST")
+
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
 
 
 @pytest.fixture
@@ -227,7 +248,7 @@ def test_pytest_plugin_collects_scenarios(server: Any, tmp_path: Path) -> None:
                            "--toolcheck-base-url", server.url, "--rootdir", str(tmp_path)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"\b4 passed\b", proc.stdout), proc.stdout  # tasks, customers, 2 invoice rows
+    assert re.search(r"\b5 passed\b", proc.stdout), proc.stdout  # tasks, customers, tickets, 2 invoice rows
     server.state["task_flow"] = ["running", "queued"]
     env.pop("AGENT_TOOLS_TOKEN")  # the credential comes from --toolcheck-auth this time
     proc = subprocess.run([sys.executable, "-m", "pytest", str(scen / "tasks.toolcheck.yaml"), "-q", "-p", "no:cacheprovider",

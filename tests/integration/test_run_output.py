@@ -94,7 +94,7 @@ def test_pytest_plugin_with_xdist_and_the_mock(tmp_path: Path) -> None:
                            "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
                           cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 passed" in proc.stdout  # tasks, customers and the two invoice rows, spread over workers
+    assert "5 passed" in proc.stdout  # tasks, customers, tickets and the two invoice rows, over workers
 
 
 DEPENDENT = f"""
