@@ -43,8 +43,8 @@ def _runnable(argv: list[str], cwd: Path) -> str | None:
     if any(arg.startswith("git:") for arg in argv):
         return "needs git history"
     options_with_outputs = {"--out", "-o", "--reports"}
-    for before, arg in zip(argv[1:], argv[2:]):
-        if arg.startswith("-") or before in options_with_outputs or command == "payloads" and before == "-o":
+    for before, arg in zip(argv[1:], argv[2:], strict=False):
+        if arg.startswith("-") or before in options_with_outputs:
             continue
         if "/" in arg or arg.endswith((".yaml", ".json")):
             if not (cwd / arg).exists():
