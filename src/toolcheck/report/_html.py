@@ -257,6 +257,9 @@ def _view(result: RunResult, max_detailed: int) -> dict[str, Any]:
             "properties": sorted(suite.properties.items()),
             "cases": cases,
         })
+    # Failures first, then the rest, each in run order: in a big run the first failure was
+    # below the fold (issue 17). Anchors keep their run index, so links stay stable.
+    suites.sort(key=lambda s: bool(s["ok"]))
     totals = {s: result.count(s) for s in (PASSED, FAILED, ERROR, SKIPPED)}
     return {
         "tool": result.tool,
