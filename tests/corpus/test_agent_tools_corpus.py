@@ -17,7 +17,7 @@ import httpx
 import jsonschema
 import pytest
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, fill_strict_nulls, tool_call_to_request
 from toolcheck.agent._rules import RULES
 from toolcheck.agent.lint import lint
@@ -29,7 +29,7 @@ from toolcheck.wire import apply_credentials
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not shared_specs_available(), reason="../shared/specs is not beside the repo"),
+    pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED),
 ]
 
 SCHEMA_SAMPLE = 12

@@ -13,13 +13,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.cli import app
 from toolcheck.spec import load_spec
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not shared_specs_available(), reason="../shared/specs is not beside the repo"),
+    pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED),
 ]
 
 # file -> why it cannot load (exit 2 expected). Empty: every spec here loads.

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.drift import diff
 from toolcheck.drift.formats import to_changelog
 from toolcheck.errors import SpecLoadError
 from toolcheck.spec import load_spec
 
-pytestmark = [pytest.mark.corpus, pytest.mark.skipif(not shared_specs_available(), reason="no ../shared/specs")]
+pytestmark = [pytest.mark.corpus, pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)]
 BUDGET_S = 20.0
 BIG = 2_500_000
 

@@ -12,7 +12,7 @@ from toolcheck.fuzz import Fuzzer, FuzzOptions, make_client
 from toolcheck.fuzz.http import mock_credentials
 from toolcheck.spec import load_spec
 
-from ..conftest import SPECS, shared_specs_available
+from ..conftest import NEEDS_SHARED, SPECS, shared_specs_available
 
 BUDGET = 0.3  # seconds of fuzzing per spec
 SLACK = 5.0  # one request or one validation of a huge schema may run past the deadline
@@ -26,7 +26,7 @@ def _files() -> list[str]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared specs not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name", _files())
 def test_fuzz_mock_is_bounded(name: str) -> None:
     from toolcheck.mock import MockTransport
@@ -55,7 +55,7 @@ def _largest(n: int) -> list[str]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared specs not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name", _largest(3))
 def test_fuzz_mock_cli_on_the_largest_specs_writes_reports(name: str, tmp_path: Path) -> None:
     import json

@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import pytest
 
-mcp = pytest.importorskip("mcp")
+mcp = pytest.importorskip("mcp", reason="needs the MCP SDK: pip install 'toolcheck-cli[mcp]'")
 from mcp import StdioServerParameters  # noqa: E402
 
 

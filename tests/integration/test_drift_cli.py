@@ -89,7 +89,7 @@ def test_list_rules_text_and_json() -> None:
     assert {"id", "level", "direction", "description", "oasdiff"} <= set(by_id["tool-renamed"])
 
 
-@pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="no git")
+@pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="needs git on PATH")
 def test_git_revision_source_in_a_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid", "NO_COLOR": "1"}

@@ -8,20 +8,20 @@ no payload executes, and a screenshot is taken. (Reading without JavaScript: tes
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import NEEDS_CHROMIUM, chromium_path
 from toolcheck.redact import Redactor
 from toolcheck.report import write_reports
 from toolcheck.results import CaseResult, RunResult, SuiteResult
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium_path()
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(CHROMIUM is None, reason=NEEDS_CHROMIUM),
 ]
 
 SECRET = "tok-browser-SECRET-9911"

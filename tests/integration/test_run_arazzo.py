@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import NEEDS_SHARED, SHARED
 from toolcheck.errors import ScenarioError, SpecLoadError
 from toolcheck.redact import Redactor
 from toolcheck.scenarios import (
@@ -27,10 +28,10 @@ from toolcheck.scenarios.runner import run_scenario
 from toolcheck.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-ARAZZO = ROOT.parent / "shared" / "arazzo"
+ARAZZO = SHARED / "arazzo"
 SPEC = ROOT / "examples" / "agent-tools" / "openapi.yaml"
 
-pytestmark = pytest.mark.skipif(not ARAZZO.is_dir(), reason="needs ../shared/arazzo")
+pytestmark = pytest.mark.skipif(not ARAZZO.is_dir(), reason=NEEDS_SHARED)
 
 
 def run_mock(path: Path, *, seed: int = 0, sources: dict[str, str] | None = None,

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.conftest import NEEDS_CHROMIUM, chromium_path
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium")]
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = chromium_path()
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason=NEEDS_CHROMIUM)]
 
 FAILING = """
 name: Browser check

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 import orjson
 import pytest
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.checks.conformance import check_response
 from toolcheck.errors import SpecLoadError
 from toolcheck.mock import Mock, MockRequest
@@ -138,7 +138,7 @@ def _request(spec: Any, op: Any, rng: random.Random) -> MockRequest | None:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared spec corpus not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name", _corpus())
 def test_valid_requests_are_accepted_and_answers_conform(name: str) -> None:
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.errors import SpecLoadError
 from toolcheck.mock._fastcheck import fast_check
 from toolcheck.mock.generate import GenerationError, generate_value
@@ -93,7 +93,7 @@ def _corpus() -> list[str]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared spec corpus not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name", _corpus())
 def test_agrees_on_corpus_responses(name: str) -> None:
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.conftest import SPECS, shared_specs_available
+from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
 from toolcheck.errors import SpecLoadError
 from toolcheck.mock.generate import GenerationError, generate_value
 from toolcheck.spec import load_spec
@@ -38,7 +38,7 @@ def _sample(ops: tuple[Any, ...]) -> list[Any]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared spec corpus not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name", _corpus())
 def test_generated_responses_validate(name: str) -> None:
     try:

@@ -20,7 +20,7 @@ from toolcheck.payloads.strategies import strategy_for
 from toolcheck.spec import Operation, Spec, load_spec
 from toolcheck.wire.read import parameter_accepts
 
-from ..conftest import EXAMPLE_SPEC, SPECS, shared_specs_available
+from ..conftest import EXAMPLE_SPEC, NEEDS_SHARED, SPECS, shared_specs_available
 
 SETTINGS = settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
@@ -99,7 +99,7 @@ def _corpus_sample() -> list[tuple[str, str]]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not shared_specs_available(), reason="shared specs not available")
+@pytest.mark.skipif(not shared_specs_available(), reason=NEEDS_SHARED)
 @pytest.mark.parametrize("name,_", _corpus_sample())
 def test_corpus_sample_positive_and_negative(name: str, _: str) -> None:
     spec = load_spec(str(SPECS / name))

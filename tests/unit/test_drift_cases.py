@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import NEEDS_SHARED, SHARED
 from toolcheck.drift import diff
 from toolcheck.spec import load_spec
 
 CASES_DIR = SHARED / "drift-cases"
 CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "expected.json").is_file()) if CASES_DIR.is_dir() else []
-pytestmark = pytest.mark.skipif(not CASES, reason="../shared/drift-cases is not available")
+pytestmark = pytest.mark.skipif(not CASES, reason=NEEDS_SHARED)
 
 
 def _run(case: Path) -> tuple[dict[str, Any], collections.Counter[str], bool]:

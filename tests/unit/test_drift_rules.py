@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import NEEDS_SHARED, ROOT, SHARED
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
 from toolcheck.drift.rules import LEVELS, RULES, catalogue_markdown, covered_oasdiff_ids
 
@@ -21,7 +21,7 @@ def test_rules_are_well_formed() -> None:
         assert all(i in OASDIFF_LEVELS for i in rule.oasdiff), rule_id
 
 
-@pytest.mark.skipif(not TSV.is_file(), reason="research catalogue not available")
+@pytest.mark.skipif(not TSV.is_file(), reason=NEEDS_SHARED)
 def test_embedded_oasdiff_ids_match_the_research_catalogue() -> None:
     with open(TSV, newline="") as fh:
         rows = {r[0]: r[1] for r in csv.reader(fh, delimiter="\t") if r and r[0] != "id"}
