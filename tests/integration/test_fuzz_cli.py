@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 from pathlib import Path
 
@@ -124,3 +125,15 @@ def test_response_time_budget_is_checked() -> None:
     case = Case("get_customer", "get", "/customers/{customer_id}", path_params={"customer_id": "cus_0001"})
     assert [f.check for f in evaluate(spec, op, case, slow, max_response_time=0.1)] == ["response_time"]
     assert evaluate(spec, op, case, slow, max_response_time=1.0) == []
+
+
+def test_replay_lines_carry_the_credential_options_without_secrets() -> None:
+    from toolcheck.cli.fuzz import replay_credentials
+
+    line = replay_credentials(["Authorization: token abc-secret-123", "X-Trace: 1", "X-Api-Key: $MY_KEY"],
+                              "bearer-secret-456", "$USER_PASS")
+    assert shlex.split(line) == ["-H", "Authorization: $TOOLCHECK_HEADER_AUTHORIZATION", "-H", "X-Trace: 1",
+                                 "-H", "X-Api-Key: $MY_KEY", "--bearer", "$TOOLCHECK_BEARER",
+                                 "--basic", "$USER_PASS"]
+    assert "secret" not in line
+    assert replay_credentials([], None, None) == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -88,10 +89,14 @@ def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_
     helpful, total = map(int, tickets["properties"]["llm_mistakes_rejected_helpfully"].split("/"))
     assert helpful < total
 
-    # replay: the stored minimal case still fails against the same service
+    # replay, exactly as printed (credentials included, as the environment reference given):
+    # the stored minimal case still fails against the same service
     server_error = next(f for f in data["findings"] if f["check"] == "server_error")
-    replayed = CliRunner().invoke(app, ["replay", server_error["id"][:6], "--findings", str(reports / "fuzz-findings.json"),
-                                        "--base-url", service, "--bearer", "$PLANTED_TOKEN"])
+    [printed] = [line.split("replay:", 1)[1].strip() for line in result.output.splitlines()
+                 if "replay:" in line and f"toolcheck replay {server_error['id']}" in line]
+    argv = shlex.split(printed)
+    assert argv[:2] == ["toolcheck", "replay"] and "--bearer" in argv and "$PLANTED_TOKEN" in argv
+    replayed = CliRunner().invoke(app, argv[1:])
     assert replayed.exit_code == 1, replayed.output
     assert "still failing" in replayed.output
     # without the credentials of the run, a secured finding cannot be replayed: say so, never "fixed"

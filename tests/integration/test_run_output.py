@@ -45,6 +45,7 @@ def test_quiet_verbose_and_plain_output(tmp_path: Path) -> None:
     out = verbose.stdout
     assert "Output check › create POST" in out and "→ 202" in out
     assert "expected: \"not a boolean\"" in out and "curl -sS -X GET" in out
+    assert "note: --mock answered in-process; this curl reaches a server only if one listens there" in out
     assert "\x1b[" not in out  # NO_COLOR and not a terminal: plain text
     assert "output-secret-5151" not in out + verbose.stderr
     normal = toolcheck(str(path), "--mock", "--no-reports", cwd=tmp_path)

@@ -29,6 +29,7 @@ from toolcheck.findings import Severity
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 FINDINGS_FILE = "fuzz-findings.json"
+MOCK_URL = "http://localhost:4010"
 
 
 def _expand(value: str, option: str) -> str:
@@ -70,6 +71,30 @@ def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any
     return Auth(headers=out, secrets=tuple(s for s in secrets if s))
 
 
+def replay_credentials(headers: list[str], bearer: str | None, basic: str | None) -> str:
+    """This run's credential options as ``toolcheck replay`` needs them, with no secret in them.
+
+    A printed replay without them exits 2 against an API that wants a token (issue 17). A value
+    that names the environment (``$TOKEN``) is kept as written; a literal credential becomes a
+    reference to an environment variable to set (``$TOOLCHECK_BEARER``), never the secret.
+    """
+    from toolcheck.redact import is_secret_name
+
+    out: list[str] = []
+    for raw in headers:
+        name, _, value = raw.partition(":")
+        name, value = name.strip(), value.strip()
+        secret = name.lower() in ("authorization", "proxy-authorization", "cookie") or is_secret_name(name)
+        if secret and not _ENV.search(value):
+            value = "$TOOLCHECK_HEADER_" + re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
+        out += ["-H", f"{name}: {value}"]
+    if bearer:
+        out += ["--bearer", bearer if _ENV.fullmatch(bearer.strip()) else "$TOOLCHECK_BEARER"]
+    if basic:
+        out += ["--basic", basic if _ENV.fullmatch(basic.strip()) else "$TOOLCHECK_BASIC"]
+    return shlex.join(out)
+
+
 def select_operations(spec: Any, operations: list[str], tags: list[str], methods: list[str], paths: list[str]) -> list[Any]:
     chosen = list(spec.operations)
     if not chosen:  # a webhooks-only spec: "no operation matches the filters" named filters nobody gave
@@ -108,7 +133,8 @@ def _client(spec: Any, base_url: str | None, mock: bool, seed: int, timeout: flo
     if mock:
         from toolcheck.mock import MockTransport
 
-        url = "http://mock.toolcheck"
+        # where `toolcheck mock SPEC` listens by default: the curl lines of findings work once it runs
+        url = MOCK_URL
         return make_client(url, timeout=timeout, transport=MockTransport(spec, seed=seed, stateful=True)), url
     assert base_url is not None
     if not base_url.startswith(("http://", "https://")):
@@ -195,6 +221,7 @@ def fuzz(
         auth = build_auth(header, bearer, basic)
         loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         redactor = request_redactor(loaded, auth.secrets, auth.headers)
+        replay_creds = redactor.redact_text(replay_credentials(header, bearer, basic))
         operations = select_operations(loaded, operation, tag, method, path)
         run_seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         client, url = _client(loaded, base_url, mock, run_seed, timeout)
@@ -220,12 +247,12 @@ def fuzz(
 
     with InterruptGuard() as guard:  # SIGTERM stops fuzzing as Ctrl-C does; reports are written after either
         _fuzz_and_report(guard, loaded, client, url, auth, options, redactor, operations, reports, formats,
-                         no_reports, spec, target, run_seed, quiet, require_complete)
+                         no_reports, spec, target, run_seed, quiet, require_complete, replay_creds)
 
 
 def _fuzz_and_report(guard: Any, loaded: Any, client: Any, url: str, auth: Any, options: Any, redactor: Any,
                      operations: list[Any], reports: Path, formats: str, no_reports: bool, spec: str, target: str,
-                     run_seed: int, quiet: bool, require_complete: bool) -> None:
+                     run_seed: int, quiet: bool, require_complete: bool, replay_creds: str = "") -> None:
     from toolcheck import __version__
     from toolcheck.fuzz import Fuzzer
     from toolcheck.fuzz.replay import save_findings
@@ -244,14 +271,15 @@ def _fuzz_and_report(guard: Any, loaded: Any, client: Any, url: str, auth: Any, 
         findings_file = str(reports / FINDINGS_FILE)
         result = to_run_result(loaded, fuzzer, findings, operations, findings_file=shlex.quote(findings_file),
                                target=target, command_line=redactor.redact_text(_command_line(spec, target)),
-                               version=__version__)
+                               version=__version__, credentials=replay_creds)
         written: dict[str, Path] = {}
         if not no_reports:
             from toolcheck.report import write_reports
 
             written = write_reports(result, reports, [f.strip() for f in formats.split(",") if f.strip()], redactor=redactor)
             save_findings(findings_file, spec=loaded.source, target=target, seed=run_seed, findings=findings)
-    _print(result, findings, written, spec, target, run_seed, quiet, no_reports, findings_file)
+    _print(result, findings, written, spec, f"{target} {replay_creds}".strip(), run_seed, quiet, no_reports,
+           findings_file)
     if fuzzer.stats.errors:
         from toolcheck.cli._console import err_console
 
@@ -382,6 +410,9 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
             if not no_reports:
                 out.print(f"  [dim]replay:[/] toolcheck replay {f.id} --findings {escape(shlex.quote(findings_file))} "
                           f"{escape(target)}", soft_wrap=True)
+    if findings and not quiet and target.startswith("--mock"):
+        out.print(f"[dim]note: --mock answered in-process; the curl lines above reach {MOCK_URL} only while "
+                  f"`toolcheck mock {escape(shlex.quote(spec))} --stateful` runs there[/]", soft_wrap=True)
     cover = summary.get("coverage") or {}
     tested = f"{cover.get('operations_tested', 0)} of {cover.get('operations_total', summary['operations'])} operations tested"
     if result.interrupted:

@@ -178,7 +178,7 @@ def run(
             from toolcheck.report import normalise_formats
 
             chosen = normalise_formats([formats])
-        printer = Printer(quiet=quiet, verbose=verbose)
+        printer = Printer(quiet=quiet, verbose=verbose, mock=mock)
         code = _execute(
             paths, spec=spec, base_url=base_url, mock=mock, sources=source_map, inputs=input_map,
             workflow=workflow, credentials=auth_map, profiles=profiles, headers=header_map, severity=severity_map,
@@ -351,9 +351,10 @@ class Printer:
     failures. Colour follows rich (``NO_COLOR``, non-terminals get plain text).
     """
 
-    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
+    def __init__(self, *, quiet: bool = False, verbose: bool = False, mock: bool = False) -> None:
         import threading
 
+        self.mock = mock
         self.quiet = quiet
         self.verbose = verbose and not quiet
         self.progress: Any = None
@@ -421,6 +422,9 @@ class Printer:
             self.out.print(f"      expected: {escape(exp)}\n      actual:   {escape(act)}", soft_wrap=True)
         if self.verbose and case.details.get("curl"):
             self.out.print(f"      [dim]{escape(case.details['curl'])}[/]", soft_wrap=True)
+            if self.mock:
+                self.out.print("      [dim]note: --mock answered in-process; this curl reaches a server only if one "
+                               "listens there (`toolcheck mock SPEC --port PORT`, or the real API)[/]", soft_wrap=True)
 
     def suite(self, suite: Any) -> None:
         with self.lock:

@@ -16,8 +16,9 @@ from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunRes
 from toolcheck.spec import Operation, Spec
 
 
-def replay_command(finding: Finding, findings_file: str, target: str) -> str:
-    return f"toolcheck replay {finding.id} --findings {findings_file} {target}".strip()
+def replay_command(finding: Finding, findings_file: str, target: str, credentials: str = "") -> str:
+    """The replay of one finding; ``credentials``: the run's credential options, secret-free."""
+    return f"toolcheck replay {finding.id} --findings {findings_file} {target} {credentials}".strip()
 
 
 def finding_case(finding: Finding, replay: str) -> CaseResult:
@@ -49,7 +50,8 @@ def finding_case(finding: Finding, replay: str) -> CaseResult:
 
 
 def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operations: list[Operation], *,
-                  findings_file: str, target: str, command_line: str = "", version: str = "") -> RunResult:
+                  findings_file: str, target: str, command_line: str = "", version: str = "",
+                  credentials: str = "") -> RunResult:
     """One suite per operation: its findings, or one passed case when it held up."""
     by_op: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -57,7 +59,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
     suites = []
     for op in operations:
         sent = fuzzer.stats.per_operation.get(op.operation_id, 0)
-        cases = [finding_case(f, replay_command(f, findings_file, target)) for f in by_op.get(op.operation_id, [])]
+        cases = [finding_case(f, replay_command(f, findings_file, target, credentials)) for f in by_op.get(op.operation_id, [])]
         error = fuzzer.stats.errors.get(op.operation_id)
         if error:
             cases.append(CaseResult(name="toolcheck error", status=ERROR, classname=op.key,
