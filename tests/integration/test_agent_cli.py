@@ -177,7 +177,7 @@ def test_init_keeps_dollar_strings_of_examples_literal(tmp_path: Path) -> None:
     }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
-    result = invoke("run", "sc", "--mock", "--reports", "reports", "--format", "json", cwd=tmp_path)
+    result = invoke("run", "sc", "--mock", "--reports", "reports", "--report-format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
     sent = report["suites"][0]["cases"][0]["details"]["request"]
@@ -280,7 +280,7 @@ def test_auth_step_of_an_operation_without_a_documented_401_runs_green_with_a_wa
                 "responses": {"200": {"description": "ok"}, "default": {"description": "error"}}}}}}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     assert invoke("init", "spec.json", "--out", "sc", cwd=tmp_path).exit_code == 0
-    result = invoke("run", "sc", "--mock", "--reports", "reports", "--format", "json", cwd=tmp_path)
+    result = invoke("run", "sc", "--mock", "--reports", "reports", "--report-format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
     auth = next(c for c in report["suites"][0]["cases"] if c["name"] == "put_board_requires_auth")

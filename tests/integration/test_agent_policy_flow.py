@@ -25,7 +25,7 @@ def test_init_run_policy_then_a_missing_auth_step_fails_naming_the_operation(exa
     files = sorted(p.name for p in out.glob("*.toolcheck.yaml"))
     assert files == ["customers.toolcheck.yaml", "invoices.toolcheck.yaml", "tasks.toolcheck.yaml", "tickets.toolcheck.yaml"]
 
-    ran = invoke("run", str(out), "--mock", "--reports", str(tmp_path / "run-reports"), "--format", "json")
+    ran = invoke("run", str(out), "--mock", "--reports", str(tmp_path / "run-reports"), "--report-format", "json")
     assert ran.exit_code == 0, ran.output
     report = json.loads((tmp_path / "run-reports" / "report.json").read_text())
     assert report["totals"]["failed"] == 0 and report["totals"]["passed"] >= 15
@@ -70,7 +70,7 @@ def test_a_failed_covering_step_does_not_count_with_a_run_report(example_spec_pa
         if step["id"] == "open_ticket_requires_auth":
             step["expect"]["status"] = 403  # the mock answers 401: this step now fails
     tickets.write_text(yaml.safe_dump(doc, sort_keys=False))
-    ran = invoke("run", str(out), "--mock", "--reports", str(tmp_path / "r"), "--format", "json")
+    ran = invoke("run", str(out), "--mock", "--reports", str(tmp_path / "r"), "--report-format", "json")
     assert ran.exit_code == 1
     without = invoke("policy", spec, "--scenarios", str(out), "--require", "auth-failure")
     assert "open_ticket (POST /tickets): auth-failure" not in without.output  # present, so counted

@@ -27,3 +27,27 @@ def test_a_suggested_command_stays_on_one_line_in_a_log(tmp_path: Path) -> None:
     assert expected in text.splitlines(), text
     for line in text.splitlines():
         assert line == line.rstrip(), "no padding to a made-up width"
+
+
+def test_old_option_spellings_still_work_and_say_the_new_one(tmp_path: Path) -> None:
+    """One option vocabulary (issue 17): --report-format, --reports DIR, --out, -o = --operation."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    scenarios = ROOT / "scenarios" / "customers.toolcheck.yaml"
+    old = subprocess.run([sys.executable, "-m", "toolcheck", "run", str(scenarios), "--mock", "--reports", "r",
+                          "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert old.returncode == 0, old.stdout + old.stderr
+    assert "warning: run --format is deprecated: use --report-format" in old.stderr
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["report.json"]
+    drift = subprocess.run([sys.executable, "-m", "toolcheck", "drift", str(SPEC), str(SPEC), "-o", "d.txt",
+                            "--report-dir", "dr", "--reports", "json"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert drift.returncode == 0, drift.stdout + drift.stderr
+    assert "drift --output/-o is deprecated: use --out" in drift.stderr
+    assert "drift --report-dir is deprecated: use --reports" in drift.stderr
+    assert "drift --reports FORMATS is deprecated: use --report-format FORMATS" in drift.stderr
+    assert (tmp_path / "d.txt").is_file() and [p.name for p in (tmp_path / "dr").iterdir()] == ["report.json"]
+    new = subprocess.run([sys.executable, "-m", "toolcheck", "drift", str(SPEC), str(SPEC), "--out", "e.txt",
+                          "--reports", "er", "--report-format", "junit"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert new.returncode == 0 and "deprecated" not in new.stderr, new.stderr
+    assert (tmp_path / "e.txt").is_file() and [p.name for p in (tmp_path / "er").iterdir()] == ["junit.xml"]

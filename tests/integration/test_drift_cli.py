@@ -69,8 +69,8 @@ def test_ignore_file_and_report_dir(tmp_path: Path) -> None:
     fp = json.loads(runner.invoke(app, ["drift", old, new, "-f", "json"]).stdout)["findings"][0]["fingerprint"]
     ignore = tmp_path / "ignore.yaml"
     ignore.write_text(f"ignore:\n  - fingerprint: {fp}\n    reason: alias kept for a release\n")
-    result = runner.invoke(app, ["drift", old, new, "--ignore-file", str(ignore), "--report-dir",
-                                 str(tmp_path / "r"), "--reports", "junit,json"])
+    result = runner.invoke(app, ["drift", old, new, "--ignore-file", str(ignore), "--reports",
+                                 str(tmp_path / "r"), "--report-format", "junit,json"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r" / "junit.xml").is_file()
     ignore.write_text("ignore:\n  - rule: tool-renamed\n")

@@ -21,7 +21,7 @@ def _invoke(*args: str) -> Result:
 
 def test_fuzz_the_mock_of_the_example_spec(tmp_path: Path) -> None:
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "2", "--max-examples", "20",
-                     "--reports", str(tmp_path), "--format", "json,junit")
+                     "--reports", str(tmp_path), "--report-format", "json,junit")
     assert result.exit_code in (0, 1), result.output
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["tool"] == "fuzz" and report["summary"]["requests"] > 100
@@ -34,7 +34,7 @@ def test_fuzz_the_mock_of_the_example_spec(tmp_path: Path) -> None:
 
 def test_filters_select_operations(tmp_path: Path) -> None:
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "1", "--method", "GET", "--path", "/tasks*",
-                     "--max-examples", "5", "--reports", str(tmp_path), "--format", "json")
+                     "--max-examples", "5", "--reports", str(tmp_path), "--report-format", "json")
     report = json.loads((tmp_path / "report.json").read_text())
     assert sorted(s["properties"]["operation"] for s in report["suites"]) == ["GET /tasks", "GET /tasks/{task_id}"]
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--operation", "nope", "--no-reports")
@@ -46,7 +46,7 @@ def test_filters_select_operations(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no operations under `paths`" in result.output and "filters" not in result.output
     # parallel workers cover the same operations with the same per-operation seeds
     result = _invoke("fuzz", str(EXAMPLE_SPEC), "--mock", "--seed", "1", "--tag", "tasks", "-w", "2",
-                     "--max-examples", "5", "--reports", str(tmp_path), "--format", "json")
+                     "--max-examples", "5", "--reports", str(tmp_path), "--report-format", "json")
     report = json.loads((tmp_path / "report.json").read_text())
     assert sorted(s["properties"]["operation"] for s in report["suites"]) == [
         "DELETE /tasks/{task_id}", "GET /tasks", "GET /tasks/{task_id}", "POST /tasks"]
@@ -85,7 +85,7 @@ def test_payloads_writes_json_lines(tmp_path: Path) -> None:
     assert first["request"]["method"] == "POST" and first["request"]["path"] == "/invoices"
     assert json.loads(first["request"]["body"]) == first["body"]
     out = tmp_path / "neg.jsonl"
-    result = _invoke("payloads", str(EXAMPLE_SPEC), "-o", "POST /tickets", "--negative", "--count", "30", "--output", str(out))
+    result = _invoke("payloads", str(EXAMPLE_SPEC), "-o", "POST /tickets", "--negative", "--count", "30", "--out", str(out))
     negatives = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(negatives) == 30 and all(n["kind"] == "negative" and n["keyword"] and n["pointer"] for n in negatives)
     assert negatives[0]["llm"] is True

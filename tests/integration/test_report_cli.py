@@ -27,7 +27,7 @@ def shard(tmp_path: Path, name: str, status: str) -> Path:
 
 def test_merge_passing_shards(tmp_path: Path) -> None:
     a, b = shard(tmp_path, "a", "passed"), shard(tmp_path, "b", "passed")
-    proc = toolcheck("report", "merge", "merged", str(a), str(b.parent), "--format", "html,junit,json,markdown",
+    proc = toolcheck("report", "merge", "merged", str(a), str(b.parent), "--report-format", "html,junit,json,markdown",
                      cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "merged 2 report(s): 2 passed" in proc.stdout
@@ -60,7 +60,7 @@ def test_unreadable_inputs_exit_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
-    proc = toolcheck("report", "merge", "out", str(shard(tmp_path, "a", "passed")), "--format", "pdf", cwd=tmp_path)
+    proc = toolcheck("report", "merge", "out", str(shard(tmp_path, "a", "passed")), "--report-format", "pdf", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown report format" in proc.stderr
 
 

@@ -228,7 +228,7 @@ def test_shards_partition_the_scenarios(tmp_path: Path) -> None:
     scen = copy_scenarios(tmp_path)
     seen = []
     for i in (1, 2):
-        proc = run_cli(str(scen), "--mock", "--shard", f"{i}/2", "--format", "json", "--reports", f"s{i}", cwd=tmp_path)
+        proc = run_cli(str(scen), "--mock", "--shard", f"{i}/2", "--report-format", "json", "--reports", f"s{i}", cwd=tmp_path)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         seen.append({s["file"] for s in json.loads((tmp_path / f"s{i}" / "report.json").read_text())["suites"]})
     assert seen[0] and seen[1] and not seen[0] & seen[1]

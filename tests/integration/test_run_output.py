@@ -73,7 +73,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
         (["--mock", "--base-url", "http://127.0.0.1:1"], "exclude each other"),
         (["--mock", "--contract", "loud"], "--contract"),
         (["--mock", "--severity", "body_schema=loud"], "--severity"),
-        (["--mock", "--format", "pdf"], "pdf"),
+        (["--mock", "--report-format", "pdf"], "pdf"),
         (["--mock", "--input", "novalue"], "NAME=VALUE"),
     ]:
         proc = toolcheck(str(path), *args, cwd=tmp_path)
@@ -125,7 +125,7 @@ def test_steps_that_do_not_use_a_failed_step_still_run(tmp_path: Path) -> None:
 
     path = tmp_path / "dep.toolcheck.yaml"
     path.write_text(DEPENDENT)
-    proc = toolcheck(str(path), "--mock", "--reports", "out", "--format", "json", cwd=tmp_path)
+    proc = toolcheck(str(path), "--mock", "--reports", "out", "--report-format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     [suite] = json.loads((tmp_path / "out" / "report.json").read_text())["suites"]
     cases = {c["name"]: c for c in suite["cases"]}

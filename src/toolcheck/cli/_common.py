@@ -77,3 +77,16 @@ def ref_roots(folders: list[str]) -> tuple[str, ...]:
         if not os.path.isdir(folder):
             raise UsageError(f"--ref-root {folder!r} is not a directory.")
     return tuple(folders)
+# One vocabulary across commands (issue 17): `--format/-f` is the format of what is printed (or
+# written with --out), `--out` a file written instead of stdout, `--reports DIR` the report
+# directory, `--report-format LIST` which report files go there, `-o` is `--operation`.
+# Old spellings still work, hidden from --help, with a warning naming the new one.
+def renamed(old_value: object, old: str, new: str) -> bool:
+    """Warn (on stderr) when a deprecated spelling was used; True when it was."""
+    if old_value is None or old_value is False:
+        return False
+    from toolcheck.cli._console import err_console
+
+    err_console().print(f"[yellow]warning:[/] {old} is deprecated: use {new} (same meaning).", soft_wrap=True,
+                        highlight=False)
+    return True

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots, renamed
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,9 +56,11 @@ def drift(
     deprecation_days: int = typer.Option(None, "--deprecation-days", help="Require x-sunset at least N days away on deprecation."),
     include_unstable: bool = typer.Option(False, "--include-unstable", help="Full levels for draft/alpha operations (x-stability-level)."),
     agent_rules: bool = typer.Option(True, "--agent-rules/--no-agent-rules", help="Descriptions, examples and tool-size checks."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the output to this file instead of stdout."),
-    report_dir: Path = typer.Option(None, "--report-dir", help="Also write shared reports (JUnit, HTML, JSON) here."),
-    reports: str = typer.Option("junit,html,json", "--reports", help="Which shared reports to write into --report-dir."),
+    output: Path | None = typer.Option(None, "--out", help="Write the output to this file instead of stdout."),
+    old_output: Path | None = typer.Option(None, "--output", "-o", hidden=True, help="Deprecated: --out."),
+    reports: str | None = typer.Option(None, "--reports", help="Also write shared reports (JUnit, HTML, JSON) to this directory."),
+    report_format: str = typer.Option("junit,html,json", "--report-format", help="Which report files to write into --reports."),
+    old_report_dir: Path | None = typer.Option(None, "--report-dir", hidden=True, help="Deprecated: --reports."),
     max_rows: int = typer.Option(50, "--max-rows", help="How many rows (identical changes grouped) to list in text and Markdown."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List info findings in text output."),
     list_rules: bool = typer.Option(False, "--list-rules", help="Print the rule catalogue (text or --format json) and exit."),
@@ -71,6 +73,16 @@ def drift(
     """
     from toolcheck.errors import UsageError
 
+    if renamed(old_output, "drift --output/-o", "--out"):
+        output = old_output
+    report_dir = Path(reports) if reports else None
+    if reports and not Path(reports).exists() and set(
+            r.strip() for r in reports.split(",")) <= {"junit", "html", "json", "markdown"}:
+        # the old --reports named the formats; --reports is now the directory (as in run and fuzz)
+        renamed(reports, "drift --reports FORMATS", "--report-format FORMATS (--reports DIR is the directory)")
+        report_format, report_dir = reports, None
+    if renamed(old_report_dir, "drift --report-dir", "--reports"):
+        report_dir = old_report_dir
     with handle_errors():
         if list_rules:
             _list_rules(fmt)
@@ -89,7 +101,7 @@ def drift(
 
             result = to_run_result(report, fail_on=policy_fail_on, command_line=" ".join(sys.argv),
                                    duration=float(report.stats.get("seconds", 0.0)))
-            write_reports(result, report_dir, [r.strip() for r in reports.split(",") if r.strip()])
+            write_reports(result, report_dir, [r.strip() for r in report_format.split(",") if r.strip()])
         _emit(report, fmt, policy_fail_on, output, max_rows, verbose or changelog)
     if report.not_compared:  # a document that was not compared is not a pass (nor merely a finding)
         raise typer.Exit(2)

@@ -23,7 +23,7 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import REF_ROOT, SEVERITY_HELP, handle_errors, ref_roots, severity_levels
+from toolcheck.cli._common import REF_ROOT, SEVERITY_HELP, handle_errors, ref_roots, renamed, severity_levels
 from toolcheck.errors import TargetError, UsageError
 from toolcheck.findings import Severity
 
@@ -179,7 +179,9 @@ def fuzz(
     shrink: bool = typer.Option(True, "--shrink/--no-shrink", help="Shrink failing cases before reporting them."),
     engine: str = typer.Option("own", "--engine", help="Fuzz-phase body generator: own (fast, default) or hypothesis (hypothesis-jsonschema)."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory (also holds fuzz-findings.json)."),
-    formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
+    formats: str = typer.Option("html,junit,json", "--report-format", help="Report files to write into --reports: "
+                                "html, junit, json, markdown."),
+    old_formats: str | None = typer.Option(None, "--format", hidden=True, help="Deprecated: --report-format."),
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     require_complete: bool = typer.Option(False, "--require-complete",
@@ -216,6 +218,8 @@ def fuzz(
         unknown = [p for p in chosen_phases if p not in PHASES]
         if unknown:
             raise UsageError(f"unknown phase {unknown[0]!r}; phases are {', '.join(PHASES)}")
+        if renamed(old_formats, "fuzz --format", "--report-format"):
+            formats = str(old_formats)
         levels = severity_levels(severity, "fuzz")
         target = _target(base_url, mock)
         auth = build_auth(header, bearer, basic)
@@ -447,13 +451,16 @@ def payloads(
     negative: bool = typer.Option(False, "--negative", help="Proven-invalid cases instead of valid ones."),
     count: int = typer.Option(20, "--count", "-n", min=1, max=100_000, help="How many cases."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+    output: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+    old_output: Path | None = typer.Option(None, "--output", hidden=True, help="Deprecated: --out."),
     ref_root: list[str] = REF_ROOT,
 ) -> None:
     """Write generated cases for one operation as JSON lines (for agent evals, load tests...)."""
     from toolcheck.payloads import generate_cases
     from toolcheck.spec import load_spec
 
+    if renamed(old_output, "payloads --output", "--out"):
+        output = old_output
     with handle_errors():
         loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         op = select_operations(loaded, [operation], [], [], [])[0]

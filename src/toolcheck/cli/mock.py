@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots
+from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots, renamed
 from toolcheck.errors import UsageError
 
 _ENV = "TOOLCHECK_MOCK_CONFIG"
@@ -149,7 +149,8 @@ def mock(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No request log."),
     watch: bool = typer.Option(True, "--watch/--no-watch", help="Reload when the spec file changes."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Memoise answers to identical stateless requests (they are deterministic)."),
-    report: str = typer.Option("", "--report", help="With --proxy: write reports (html, junit, json) to this directory on exit."),
+    report: str = typer.Option("", "--reports", help="With --proxy: write reports (html, junit, json) to this directory on exit."),
+    old_report: str | None = typer.Option(None, "--report", hidden=True, help="Deprecated: --reports."),
     allow_network: bool = ALLOW_NETWORK,
     ref_root: list[str] = REF_ROOT,
 ) -> None:
@@ -160,6 +161,9 @@ def mock(
     Exit codes: 0 stopped cleanly · 2 bad spec or options · 3 cannot listen.
     """
     from toolcheck.cli._console import err_console
+
+    if renamed(old_report, "mock --report", "--reports"):
+        report = str(old_report)
 
     config = {"spec": spec, "seed": seed, "dynamic": dynamic, "stateful": stateful, "faults": faults,
               "validate": validate, "tokens": list(token), "strict_scopes": strict_scopes, "quiet": quiet, "watch": watch,
@@ -173,7 +177,7 @@ def mock(
         if proxy and not proxy.startswith(("http://", "https://")):
             raise UsageError(f"--proxy needs an http(s) URL, got {proxy!r}")
         if report and not proxy:
-            raise UsageError("--report is for --proxy (a mock has nothing to report)")
+            raise UsageError("--reports is for --proxy (a mock has nothing to report)")
         built = _build(config)
     problems = built.examples.check_all()
     mode = "proxy → " + proxy if proxy else ("dynamic" if dynamic else "static (examples first)")

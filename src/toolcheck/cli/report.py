@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from toolcheck.cli._app import app
-from toolcheck.cli._common import handle_errors
+from toolcheck.cli._common import handle_errors, renamed
 
 report_app = typer.Typer(help="Work with report files (merge sharded runs).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -18,7 +18,9 @@ app.add_typer(report_app, name="report")
 def merge(
     out_dir: Path = typer.Argument(..., help="Directory for the merged report.html, junit.xml and report.json."),
     inputs: list[Path] = typer.Argument(..., help="report.json files of the shards (or directories holding one)."),
-    formats: str = typer.Option("html,junit,json", "--format", help="Formats to write: html, junit, json, markdown."),
+    formats: str = typer.Option("html,junit,json", "--report-format", help="Report files to write: html, junit, json, "
+                                "markdown."),
+    old_formats: str | None = typer.Option(None, "--format", hidden=True, help="Deprecated: --report-format."),
     title: str = typer.Option(None, "--title", help="Title of the merged report (default: the first shard's)."),
 ) -> None:
     """Merge the JSON reports of `--shard i/n` runs into one HTML, JUnit and JSON report.
@@ -31,6 +33,8 @@ def merge(
     from toolcheck.cli._console import console
     from toolcheck.report import load_json_report, merge_results, write_reports
 
+    if renamed(old_formats, "report merge --format", "--report-format"):
+        formats = str(old_formats)
     with handle_errors():
         results = [load_json_report(p / "report.json" if p.is_dir() else p) for p in inputs]
         merged = merge_results(results, title=title)

@@ -23,6 +23,7 @@ from toolcheck.cli._common import (
     SEVERITY_HELP,
     handle_errors,
     ref_roots,
+    renamed,
     severity_levels,
 )
 from toolcheck.errors import UsageError
@@ -137,7 +138,9 @@ def run(
     list_only: bool = typer.Option(False, "--list", help="Validate and list the scenarios and steps; send nothing."),
     shard_spec: str | None = typer.Option(None, "--shard", help="Run shard i of n (e.g. 2/4) of the scenarios."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Report directory."),
-    formats: str = typer.Option("html,junit,json", "--format", help="Report formats: html, junit, json, markdown."),
+    formats: str = typer.Option("html,junit,json", "--report-format", help="Report files to write into --reports: "
+                                "html, junit, json, markdown."),
+    old_formats: str | None = typer.Option(None, "--format", hidden=True, help="Deprecated: --report-format."),
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
     contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warn or off."),
     leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warn or off."),
@@ -173,6 +176,8 @@ def run(
             profiles.setdefault(name, {}).update(_pairs([pair], "--auth-profile"))
         header_map = _headers(header)
         severity_map = severity_levels(severity, "run")
+        if renamed(old_formats, "run --format", "--report-format"):
+            formats = str(old_formats)
         chosen: tuple[str, ...] = ()
         if not no_reports:
             from toolcheck.report import normalise_formats
