@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from toolcheck.spec.discriminator import branch_table
+from toolcheck.spec.patterns import PatternTimeout, compile_search
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
@@ -237,8 +238,8 @@ class _Compiler:
         if hi is not None:
             out.append(lambda v, hi=hi: not isinstance(v, str) or len(v) <= hi)
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            out.append(lambda v, search=search: not isinstance(v, str) or search(v) is not None)
+            search = compile_search(schema["pattern"])
+            out.append(lambda v, search=search: not isinstance(v, str) or _bounded(search, v))
         if "format" in schema and isinstance(schema["format"], str):
             fmt, checker = schema["format"], _format_checker()
             if fmt in checker.checkers:
@@ -270,7 +271,7 @@ class _Compiler:
         if hi is not None:
             out.append(lambda v, hi=hi: not isinstance(v, dict) or len(v) <= hi)
         props = {k: self.compile(s) for k, s in (schema.get("properties") or {}).items()}
-        patterns = [(re.compile(p).search, self.compile(s)) for p, s in (schema.get("patternProperties") or {}).items()]
+        patterns = [(compile_search(p), self.compile(s)) for p, s in (schema.get("patternProperties") or {}).items()]
         extra_schema = schema.get("additionalProperties")
         extra = self.compile(extra_schema) if extra_schema is not None else None
         names_schema = schema.get("propertyNames")
@@ -287,7 +288,7 @@ class _Compiler:
                         if not check(value):
                             return False
                     for search, sub in patterns:
-                        if search(key) is not None:
+                        if _bounded(search, key):
                             known = True
                             if not sub(value):
                                 return False
@@ -329,3 +330,12 @@ class _Compiler:
 
             out.append(arrays)
         return out
+
+
+def _bounded(search: Callable[[str], bool], text: str) -> bool:
+    """A pattern search; one that ran out of time is "not shown valid": the full validator then
+    reports it (toolcheck.spec.patterns)."""
+    try:
+        return search(text)
+    except PatternTimeout:
+        return False

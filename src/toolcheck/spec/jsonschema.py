@@ -17,11 +17,13 @@ import jsonschema
 import referencing.exceptions
 
 from toolcheck.spec.discriminator import chosen_branch
+from toolcheck.spec.formats import FORMAT_CHECKER
+from toolcheck.spec.patterns import PatternTimeout, search
 
 if TYPE_CHECKING:
     from toolcheck.spec.model import Spec
 
-FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+__all__ = ["FORMAT_CHECKER", "OpenAPIValidator", "schema_errors", "validator_for"]
 
 
 def _discriminated(keyword: Any) -> Any:
@@ -38,10 +40,39 @@ def _discriminated(keyword: Any) -> Any:
     return check
 
 
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    """``pattern`` in bounded time (toolcheck.spec.patterns): a spec's pattern is untrusted input."""
+    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
+        return
+    try:
+        matched = search(pattern, instance)
+    except PatternTimeout as exc:
+        yield jsonschema.ValidationError(f"{exc} (treated as not matching)")
+        return
+    except ValueError:
+        return  # an invalid pattern is the spec's problem, reported by `check`, not the instance's
+    if not matched:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            try:
+                matched = search(pattern, key)
+            except (PatternTimeout, ValueError):
+                continue
+            if matched:
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
 _BASE_KEYWORDS = jsonschema.Draft202012Validator.VALIDATORS
 OpenAPIValidator = jsonschema.validators.extend(
     jsonschema.Draft202012Validator,
-    {"oneOf": _discriminated(_BASE_KEYWORDS["oneOf"]), "anyOf": _discriminated(_BASE_KEYWORDS["anyOf"])},
+    {"oneOf": _discriminated(_BASE_KEYWORDS["oneOf"]), "anyOf": _discriminated(_BASE_KEYWORDS["anyOf"]),
+     "pattern": _pattern, "patternProperties": _pattern_properties},
 )
 _ROOT_URI = "urn:toolcheck:spec"
 _RESERVED = frozenset({"$id", "$schema", "allOf", "$defs", "$anchor", "$dynamicAnchor"})
