@@ -253,6 +253,8 @@ def _serve_workers(config: dict[str, Any], host: str, port: int, workers: int, s
 
     import uvicorn
 
+    from toolcheck.mock.server import LIMITED_HTTPTOOLS, MAX_HEAD
+
     if stateful:
         err.print("[yellow]warning[/] --stateful with --workers: each worker keeps its own resources", markup=True)
     os.environ[_ENV] = json.dumps(config)
@@ -260,4 +262,5 @@ def _serve_workers(config: dict[str, Any], host: str, port: int, workers: int, s
     fast = importlib.util.find_spec("uvloop") is not None and importlib.util.find_spec("httptools") is not None
     uvicorn.run("toolcheck.cli.mock:worker_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, server_header=False, date_header=False,
-                loop="uvloop" if fast else "asyncio", http="httptools" if fast else "h11")
+                loop="uvloop" if fast else "asyncio", http=LIMITED_HTTPTOOLS if fast else "h11",
+                h11_max_incomplete_event_size=MAX_HEAD)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -96,6 +97,17 @@ class ValidationProxy:
         return op, issues
 
     async def __call__(self, request: MockRequest) -> MockResponse:
+        path = confined_path(request.path)
+        if path is None:
+            with self.stats.lock:
+                self.stats.requests += 1
+            body = (b'{"type":"about:blank","title":"Bad Request","status":400,'
+                    b'"detail":"the path climbs above the upstream base path (a `..` segment); not forwarded"}')
+            issue = Issue("/path", "the path climbs above the upstream base path", "route")
+            return MockResponse(400, (("content-type", "application/problem+json"),), body, None, (issue,),
+                                source="proxy")
+        if path != request.path:
+            request = MockRequest(request.method, path, request.query, request.headers, request.body)
         try:
             op, issues = self.check_request(request)
         except Exception as exc:  # checking is best effort: the request is forwarded anyway
@@ -150,3 +162,28 @@ class ValidationProxy:
             case = CaseResult(name=f"{request.method} {request.path[:120]} → {status}", status=FAILED if failed else PASSED,
                               duration=elapsed, message=message, classname=name, details=details)
             self.stats.cases.setdefault(name, []).append(case)
+
+
+def confined_path(path: str) -> str | None:
+    """``path`` with its dot segments resolved (RFC 3986 §5.2.4), or None when it would climb
+    above its root: glued after the upstream's base path, ``/../../admin`` must not reach
+    ``/admin``. Percent-encoded dots count (``%2e%2e``: RFC 3986 §2.3 says they are the same),
+    and a segment hiding a slash next to dots (``..%2f``) is refused, as some servers decode it."""
+    if "." not in path and "%" not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        decoded = unquote(segment)
+        if decoded in (".", ".."):
+            if decoded == "..":
+                if len(out) <= 1:  # out[0] is the empty segment before the leading "/"
+                    return None
+                out.pop()
+            if index == len(segments) - 1:
+                out.append("")  # `/a/..` is the folder `/`, RFC 3986 §5.2.4 keeps the trailing slash
+            continue
+        if ".." in decoded and ("/" in decoded or "\\" in decoded):
+            return None
+        out.append(segment)
+    return "/".join(out) or "/"

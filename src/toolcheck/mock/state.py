@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,14 +74,25 @@ def lifecycle(enum: list[Any]) -> list[str]:
     return out if len(out) >= 2 else []
 
 
+# Bounds on what stateful mode keeps (issue 12: the store never evicted, so a client could
+# grow it until the process died). Past either bound the oldest resources are forgotten first;
+# a forgotten id then reads as never created.
+MAX_STORED = 10_000
+MAX_STORED_BYTES = 256 * 1024 * 1024
+MAX_DELETED = 100_000
+
+
 @dataclass
 class Store:
-    """In-memory resources: ``items[collection][id] = body`` plus deleted ids and poll counts."""
+    """In-memory resources: ``items[collection][id] = body`` plus deleted ids, bounded (oldest out)."""
 
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     deleted: dict[str, set[str]] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)  # who created what (issue 14)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _order: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict, repr=False)
+    _deleted_order: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict, repr=False)
+    _bytes: int = 0
 
     def own(self, collection: str, key: str, subject: str | None) -> None:
         """``subject`` created this resource: other subjects do not see it (object-level authorization)."""
@@ -98,14 +110,28 @@ class Store:
         return self.items.get(collection, {}).get(key)
 
     def put(self, collection: str, key: str, body: Any) -> None:
+        size = _size(body)
         with self.lock:
             self.items.setdefault(collection, {})[key] = body
             self.deleted.get(collection, set()).discard(key)
+            self._deleted_order.pop((collection, key), None)
+            self._bytes += size - self._order.pop((collection, key), 0)
+            self._order[(collection, key)] = size
+            while self._order and (len(self._order) > MAX_STORED or self._bytes > MAX_STORED_BYTES):
+                (old_collection, old_key), old_size = self._order.popitem(last=False)
+                self._bytes -= old_size
+                self.items.get(old_collection, {}).pop(old_key, None)
+                self.owners.pop((old_collection, old_key), None)
 
     def delete(self, collection: str, key: str) -> bool:
         with self.lock:
             existed = self.items.get(collection, {}).pop(key, None) is not None
+            self._bytes -= self._order.pop((collection, key), 0)
             self.deleted.setdefault(collection, set()).add(key)
+            self._deleted_order[(collection, key)] = None
+            while len(self._deleted_order) > MAX_DELETED:
+                (old_collection, old_key), _ = self._deleted_order.popitem(last=False)
+                self.deleted.get(old_collection, set()).discard(old_key)
             return existed
 
     def is_deleted(self, collection: str, key: str) -> bool:
@@ -120,6 +146,19 @@ class Store:
             self.items.clear()
             self.deleted.clear()
             self.owners.clear()
+            self._order.clear()
+            self._deleted_order.clear()
+            self._bytes = 0
+
+
+def _size(body: Any) -> int:
+    """Roughly how many bytes ``body`` holds (its JSON length), for the store's bound."""
+    from toolcheck.mock._encode import dumps_json
+
+    try:
+        return len(dumps_json(body))
+    except (TypeError, ValueError, RecursionError):
+        return 1024
 
 
 def id_field(body: Any, resource: Resource) -> str | None:
