@@ -14,27 +14,28 @@ import orjson
 from toolcheck.checks.conformance import is_json
 
 
-def _json(value: Any) -> bytes:
+def dumps_json(value: Any) -> bytes:
+    """JSON bytes. orjson refuses integers beyond 64 bits (``TypeError: Integer exceeds 64-bit
+    range``) though JSON has no such limit (RFC 8259 §6) and a schema's ``integer`` may hold one:
+    such values are written by the stdlib, which keeps them exact."""
     try:
         return orjson.dumps(value, default=str)
     except TypeError:
-        # An integer beyond 64 bits (an echoed 2^64, a total that overflows): JSON numbers have
-        # no size limit (RFC 8259 §6), orjson's do. The standard library writes them.
-        return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def encode_body(value: Any, media_type: str) -> bytes:
     """Serialise a body for its media type: JSON, a small XML rendering, or bytes for binaries."""
     base = media_type.split(";", 1)[0].strip().lower()
     if is_json(base) or base in ("", "*/*"):
-        return _json(value)
+        return dumps_json(value)
     if base.endswith("xml"):
         return b'<?xml version="1.0" encoding="UTF-8"?>' + _xml("root", value).encode("utf-8")
     if base.startswith("text/"):
-        return (value if isinstance(value, str) else _json(value).decode()).encode("utf-8")
+        return (value if isinstance(value, str) else dumps_json(value).decode()).encode("utf-8")
     if isinstance(value, str):
         return value.encode("utf-8")
-    return _json(value)
+    return dumps_json(value)
 
 
 def _xml(tag: str, value: Any) -> str:

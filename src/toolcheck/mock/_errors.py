@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from toolcheck.checks.conformance import is_json
+from toolcheck.mock._encode import dumps_json
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid
 
@@ -121,14 +122,27 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+_SUMMARY_LIMIT = 600
+
+
 def summary(status: int, issues: list[Issue]) -> str:
+    """One line naming every violation when they fit in ``_SUMMARY_LIMIT`` characters, else
+    as many as fit and how many more."""
     if not issues:
         return _phrase(status)
-    first = issues[0].message
-    if issues[0].kind in ("body", "parameter") and issues[0].field and issues[0].field not in first:
-        first = f"{first} (at {issues[0].field})"
-    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-    return first + more
+    parts: list[str] = []
+    for issue in issues:
+        text = issue.message
+        if issue.kind in ("body", "parameter") and issue.field and issue.field not in text:
+            text = f"{text} (at {issue.field})"
+        parts.append(text)
+    shown = [parts[0]]
+    for part in parts[1:]:
+        if sum(len(p) + 2 for p in shown) + len(part) > _SUMMARY_LIMIT:
+            break
+        shown.append(part)
+    more = f" (and {len(parts) - len(shown)} more)" if len(parts) > len(shown) else ""
+    return "; ".join(shown) + more
 
 
 def _phrase(status: int) -> str:
@@ -172,6 +186,11 @@ def error_body(
             else:
                 body_text = "\n".join(lines)
             return media_type, body_text.encode("utf-8")
+    problem_type = _problem_type(op, response)
+    if problem_type is None:  # the operation documents only non-JSON types: answer as text in one of them
+        declared = [m for r in op.responses.values() for m in r.content] if op is not None else []
+        text_type = next((m for m in declared if m.lower().startswith("text/")), declared[0] if declared else "text/plain")
+        return text_type, "\n".join([text] + [f"{i.field}: {i.message}" for i in issues if i.field]).encode("utf-8")
     problem: dict[str, Any] = {
         "type": "about:blank" if not issues else "https://toolcheck.dev/problems/invalid-request",
         "title": _phrase(status),
@@ -180,7 +199,31 @@ def error_body(
     }
     if issues:
         problem["errors"] = [{"pointer": i.field, "detail": i.message} for i in issues]
-    return "application/problem+json", orjson.dumps(problem)
+    return problem_type, dumps_json(problem)
+
+
+def _problem_type(op: Operation | None, response: Any) -> str | None:
+    """The media type of an RFC 9457 body for ``op``: ``application/problem+json`` unless the
+    operation declares its own types (Swagger 2.0 ``produces``, an OpenAPI 3 JSON type with no
+    schema). Then a JSON type it declares, this status's first, problem+json preferred (a client
+    checking Content-Type against the spec must find it there); None when it declares only
+    non-JSON types."""
+    if op is None:
+        return "application/problem+json"
+    declared: list[str] = []
+    for candidate in ([response] if response is not None else []) + list(op.responses.values()):
+        declared.extend(m for m in candidate.content if m not in declared)
+    if not declared:
+        return "application/problem+json"
+    bases = [m.split(";", 1)[0].strip().lower() for m in declared]
+    if "application/problem+json" in bases:
+        return "application/problem+json"
+    for media_type, base in zip(declared, bases, strict=True):
+        if is_json(base):
+            return media_type
+    if any("*" in base for base in bases):
+        return "application/problem+json"
+    return None
 
 
 _NOTHING = object()
@@ -278,14 +321,15 @@ def _entries(spec: Spec, gen: _Generator, items: Any, issues: list[Issue], rng: 
         if not isinstance(entry, dict) or not isinstance(flat, dict):
             return []
         props = _props(gen, flat)
-        for key in _FIELD_KEYS:
-            if key in props:
-                entry = _try_set(spec, items, entry, [key], issue.field)
-                break
-        for key in _ITEM_MESSAGE_KEYS:
-            if key in props:
-                entry = _try_set(spec, items, entry, [key], issue.message)
-                break
+        # A free-form item (`items: {type: object}`) takes any member: it gets `pointer` and
+        # `message` (RFC 9457 §3's names), so `[{}, {}, {}]` never hides what was wrong.
+        free = flat.get("additionalProperties", True) is not False and flat.get("unevaluatedProperties") is not False
+        field_key = next((k for k in _FIELD_KEYS if k in props), "pointer" if free else None)
+        message_key = next((k for k in _ITEM_MESSAGE_KEYS if k in props), "message" if free else None)
+        if field_key is not None and issue.field:
+            entry = _try_set(spec, items, entry, [field_key], issue.field)
+        if message_key is not None:
+            entry = _try_set(spec, items, entry, [message_key], issue.message)
         out.append(entry)
     return out
 

@@ -304,6 +304,14 @@ def validate_params(
                 raw = query_map[param.name]
             elif param.style == "deepObject" and any(k.startswith(param.name + "[") for k in query_map):
                 raw = []
+            elif param.explode and param.style == "form" and param.media_type is None:
+                members = _exploded_members(spec, op, param, query_map)
+                if members is not None:
+                    pointer = f"/query/{param.name.replace('~', '~0').replace('/', '~1')}"
+                    values[f"query:{param.name}"] = members
+                    for sub, message in request_errors(spec, param.schema, members, limit=5):
+                        issues.append(Issue(pointer + sub, f"query parameter {param.name!r}: {message}"))
+                    continue
         elif where == "header":
             raw = headers.get(param.name.lower(), _MISSING)
         elif where == "cookie":
@@ -315,8 +323,13 @@ def validate_params(
             if param.required or where == "path":
                 issues.append(Issue(pointer, f"required {where} parameter {param.name!r} is missing"))
             continue
-        if where == "query" and not param.allow_empty_value and raw == [""] and param.required:
-            issues.append(Issue(pointer, f"{where} parameter {param.name!r} is empty"))
+        if where == "query" and raw == [""]:
+            # OpenAPI 3.x §4.8.12.2 `allowEmptyValue` (default false): `?name=` is refused unless
+            # allowed, and when allowed it is "present, no value", whatever the schema's type.
+            if not param.allow_empty_value:
+                issues.append(Issue(pointer, f"{where} parameter {param.name!r} is empty (allowEmptyValue is not set)"))
+            else:
+                values[f"{where}:{param.name}"] = ""
             continue
         value = read_value(spec, param, raw, query)
         values[f"{where}:{param.name}"] = value
@@ -324,6 +337,27 @@ def validate_params(
             for sub, message in request_errors(spec, param.schema, value, limit=5):
                 issues.append(Issue(pointer + sub, f"{where} parameter {param.name!r}: {message}"))
     return values, issues
+
+
+def _exploded_members(spec: Spec, op: Operation, param: Parameter,
+                      query_map: dict[str, list[str]]) -> dict[str, Any] | None:
+    """An object query parameter in the default ``form``/``explode: true`` style, whose members
+    arrive as their own pairs (OpenAPI 3.1 §4.8.12.4: ``?offset=1&limit=123`` for
+    ``pagination``): the pairs named like its properties, and, when it allows additional
+    properties, the pairs no other parameter claims. None when the schema is not an object or
+    no member was sent."""
+    types, resolved = _schema_info(spec, param.schema)
+    if not types or types[0] != "object":
+        return None
+    raw_props = resolved.get("properties")
+    props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+    extra = resolved.get("additionalProperties", True)
+    claimed = {p.name for p in op.parameters if p.location == "query"}
+    picked: dict[str, str] = {}
+    for key, given in query_map.items():
+        if key in props or (extra is not False and key not in claimed and "[" not in key):
+            picked[key] = given[0] if given else ""
+    return _object(spec, resolved, picked) if picked else None
 
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})

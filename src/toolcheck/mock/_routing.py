@@ -178,6 +178,11 @@ class Router:
             if op is not None:
                 return Match(op, {})
             allowed.update(m for m in ops if m != method)  # a literal ?query that did not match: 404
+            if any(not v.strict for vs in ops.values() for v in vs):
+                # A concrete path is matched before its templated counterparts (OpenAPI 3.1 §4.8.8),
+                # then its methods decide: `DELETE /files/upload_sessions` is a 405 there, not
+                # `DELETE /files/{file_id}` (see docs/mock.md, "Overlapping paths").
+                return None
         for template in self.templates:
             found = template.regex.match(path)
             if found is None:

@@ -57,6 +57,11 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if stored is None and store.is_deleted(collection, key) and not idempotent:
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
             return mock.error_response(op, 404, [issue], rng)
+        if stored is None and not idempotent and op.method in ("get", "patch", "delete") \
+                and _documents_not_found(op) and not mock.seeded(resource, key):
+            # Never created (nor named by the spec's examples): the documented 404, not invented data.
+            issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (never created)")
+            return mock.error_response(op, 404, [issue], rng)
         if op.method == "get":
             if stored is None:
                 return None
@@ -87,24 +92,35 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         create_rng = random.Random(f"{mock.seed}|{op.key}|create|{sequence}")
         # A POST documented without a body (201 + Location) still creates what GET /x/{id} returns.
         stored_schema = schema if schema is not None else _item_schema(mock, resource)
-        body = _generate(mock, stored_schema, create_rng, {})
-        if not isinstance(body, dict):
+        envelope = _generate(mock, stored_schema, create_rng, {})
+        if not isinstance(envelope, dict):
             return None
-        body = _merge(mock, stored_schema, body, decoded, keep=id_field(body, resource))
-        body = with_derived_totals(mock.spec, stored_schema, body)
-        stages = _stages(mock, stored_schema)
+        # A created object inside an envelope (`{"data": {...}}`, a common shape) is stored itself.
+        wrapper = _envelope_key(mock, stored_schema, envelope, resource)
+        item_schema = _prop(mock, stored_schema, wrapper) if wrapper else stored_schema
+        body = envelope[wrapper] if wrapper else envelope
+        sent = decoded.get(wrapper) if wrapper and isinstance(decoded, dict) and isinstance(decoded.get(wrapper), dict) \
+            else decoded
+        body = _merge(mock, item_schema, body, sent, keep=id_field(body, resource))
+        body = with_derived_totals(mock.spec, item_schema, body)
+        stages = _stages(mock, item_schema)
         if stages and body.get("status") != stages[0]:
-            body = _try(mock, stored_schema, body, {"status": stages[0], "progress": 0})
+            body = _try(mock, item_schema, body, {"status": stages[0], "progress": 0})
         field_name = id_field(body, resource)
         if field_name is None:
             return None
-        body = _fit_id(mock, stored_schema, body, field_name, resource, create_rng)
+        body = _fit_id(mock, item_schema, body, field_name, resource, create_rng)
+        shown = body
+        if wrapper:
+            shown = {**envelope, wrapper: body}
+            if stored_schema is not None and not is_valid(mock.spec, stored_schema, shown):
+                return None
         key = str(body[field_name])
         store.put(collection, key, body)
         store.own(collection, key, subject)
         location = f"{collection}/{quote(key, safe='')}"
         extra = (("location", location),) if location.isascii() else ()
-        return _finish(mock, op, status, response, body if schema is not None else None, extra, rng)
+        return _finish(mock, op, status, response, shown if schema is not None else None, extra, rng)
     if op.method == "get":
         items = store.listing(collection, subject)
         if not items or schema is None:
@@ -138,12 +154,56 @@ def _finish(mock: Mock, op: Operation, status: int, response: Any, body: Any,
 
 def _fit(mock: Mock, schema: Any, body: Any) -> Any:
     """``body`` as this operation's response shows it, or None when it does not fit its schema
-    (Netlify: POST /accounts answers an account, GET /accounts/{id} documents a list of them)."""
+    (Netlify: POST /accounts answers an account, GET /accounts/{id} documents a list of them;
+    an envelope: ``{"data": body}``)."""
     if schema is None or is_valid(mock.spec, schema, body):
         return body
     if is_valid(mock.spec, schema, [body]):
         return [body]
+    gen = _Generator(mock.spec, random.Random(0), "response")
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    if not isinstance(props, dict) or not isinstance(body, dict):
+        return None
+    for key in sorted(props, key=lambda k: k not in _ENVELOPES):
+        if not is_valid(mock.spec, props[key], body):
+            continue
+        try:
+            page = generate_value(mock.spec, schema, rng=random.Random(0))
+        except GenerationError:
+            return None
+        if isinstance(page, dict):
+            trial = {**page, key: body}
+            if is_valid(mock.spec, schema, trial):
+                return trial
     return None
+
+
+_ENVELOPES = ("data", "item", "result", "resource", "object", "record", "entity")
+
+
+def _envelope_key(mock: Mock, schema: Any, body: dict[str, Any], resource: Any) -> str | None:
+    """The member of ``body`` that holds the created object when ``body`` is an envelope: it has
+    no id of its own and one object member (``data``, ``item``...) does."""
+    if id_field(body, resource) is not None:
+        return None
+    for key in sorted(body, key=lambda k: k not in _ENVELOPES):
+        inner = body[key]
+        if isinstance(inner, dict) and id_field(inner, resource) is not None:
+            return key
+    return None
+
+
+def _prop(mock: Mock, schema: Any, key: str) -> Any:
+    gen = _Generator(mock.spec, random.Random(0), "response")
+    flat = gen.flatten(schema) if schema is not None else None
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    return props.get(key) if isinstance(props, dict) else None
+
+
+def _documents_not_found(op: Operation) -> bool:
+    """The operation documents what a missing item gets: ``404``/``410`` or a ``4XX`` range."""
+    return any(code in op.responses for code in ("404", "410", "4XX", "4xx"))
 
 
 def _fit_id(mock: Mock, schema: Any, body: dict[str, Any], field_name: str, resource: Any,

@@ -54,12 +54,27 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
         except UnicodeDecodeError:
             return 400, [Issue("/body", "the form body is not UTF-8", "body")], _NO_BODY
         decoded = _form(spec, media.schema, text, media.encoding)
+        empty = _empty_form_fields(spec, media.schema, text)
+        if empty:
+            return 400, [Issue(f"/body/{name}", f"form field {name!r} is empty (allowEmptyValue is not set)", "body")
+                         for name in empty], _NO_BODY
     elif media_type == "multipart/form-data":
         parts = _multipart(content_type or "", body)
         if parts is None:
             return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], _NO_BODY
         gen = _Generator(spec, random.Random(0), "request")
         decoded = _shape(spec, gen, media.schema, parts, 0)
+    elif media_type.endswith(("/xml", "+xml")):
+        try:
+            gen = _Generator(spec, random.Random(0), "request")
+            decoded = _shape(spec, gen, media.schema, _unxml(spec, gen, media.schema, load_xml(body), 0), 0)
+        except ValueError as exc:
+            return 400, [Issue("/body", f"the body is not well-formed XML: {exc}", "json")], _NO_BODY
+    elif _is_yaml(media_type):
+        try:
+            decoded = load_yaml(body)
+        except ValueError as exc:
+            return 400, [Issue("/body", f"the body is not valid YAML: {exc}", "json")], _NO_BODY
     else:
         return 0, [], body  # binary, text: accepted as sent
     if media.schema is None:
@@ -73,6 +88,130 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
 
 
 _LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def _is_yaml(media_type: str) -> bool:
+    """``application/yaml`` (RFC 9512), its ``+yaml`` suffix (``application/apply-patch+yaml``) and
+    the older ``application/x-yaml``/``text/yaml``."""
+    return media_type.endswith(("/yaml", "+yaml", "/x-yaml"))
+
+
+def load_yaml(body: bytes) -> Any:
+    """A YAML request body as data. Anchors and aliases are refused (a request has no use for
+    them and they are how a few bytes expand into gigabytes); dates stay strings, as JSON
+    Schema's ``format: date`` expects. Raises ValueError."""
+    import yaml
+
+    from toolcheck.spec._parse import _SpecLoader
+
+    try:
+        text = body.decode("utf-8")
+        for event in yaml.parse(text, Loader=_SpecLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ValueError("YAML anchors and aliases are not accepted in a request body")
+        return yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a safe loader (CSafeLoader subclass)
+    except UnicodeDecodeError as exc:
+        raise ValueError("it is not UTF-8") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc).replace("\n", " ")[:300]) from exc
+    except RecursionError as exc:
+        raise ValueError("it is nested too deeply") from exc
+
+
+def load_xml(body: bytes) -> Any:
+    """An XML request body as a tree: an element with children is a dict (repeated names: a
+    list, attributes as members), a leaf its text. DTDs are refused: entity expansion is how a
+    few bytes become gigabytes, and a request body has no use for one. Raises ValueError."""
+    import xml.etree.ElementTree as ElementTree
+
+    head = body[:4096].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in body.upper():
+        raise ValueError("a DTD (<!DOCTYPE or <!ENTITY) is not accepted in a request body")
+    try:
+        root = ElementTree.fromstring(body)
+    except (ElementTree.ParseError, RecursionError) as exc:
+        raise ValueError(str(exc)[:200]) from exc
+    return _element(root, 0)
+
+
+def _element(element: Any, depth: int) -> Any:
+    if depth > 64:
+        raise ValueError("the XML is nested too deeply")
+    children = list(element)
+    if not children and not element.attrib:
+        return (element.text or "").strip()
+    out: dict[str, Any] = {_local(k): v for k, v in element.attrib.items()}
+    for child in children:
+        name, value = _local(child.tag), _element(child, depth + 1)
+        if name in out:
+            out[name] = [*out[name], value] if isinstance(out[name], list) else [out[name], value]
+        else:
+            out[name] = value
+    return out
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].split(":")[-1]  # `{namespace}name`, `prefix:name` -> `name`
+
+
+def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> Any:
+    """The XML tree read with the schema's ``xml`` hints (OpenAPI 3.1 §4.8.26): element names
+    mapped back to property names, wrapped arrays (``<tags><tag>..</tag></tags>``) unwrapped,
+    and a lone element where an array is expected read as a one-item list."""
+    flat = gen.flatten(schema)
+    if depth > 32 or not isinstance(flat, dict):
+        return node
+    kinds = _types(flat)
+    if "array" in kinds and "object" not in kinds:
+        items = flat.get("items", {})
+        if isinstance(node, dict) and len(node) == 1:  # wrapped: the one child holds the items
+            node = next(iter(node.values()))
+        listed = node if isinstance(node, list) else [] if node == "" else [node]
+        return [_unxml(spec, gen, items, v, depth + 1) for v in listed]
+    if node == "" and "object" in kinds and "string" not in kinds:
+        return {}  # `<pet/>`: an element with nothing in it
+    if isinstance(node, dict):
+        raw_props = flat.get("properties")
+        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+        names: dict[str, str] = {}
+        for prop, sub in props.items():
+            sub_flat = gen.flatten(sub)
+            hint = sub_flat.get("xml") if isinstance(sub_flat, dict) else None
+            if isinstance(hint, dict) and isinstance(hint.get("name"), str):
+                wrapped = hint.get("wrapped") or "array" not in _types(sub_flat)
+                if wrapped:
+                    names[hint["name"]] = prop
+            elif isinstance(sub_flat, dict) and "array" in _types(sub_flat):
+                items = gen.flatten(sub_flat.get("items", {}))
+                item_hint = items.get("xml") if isinstance(items, dict) else None
+                if isinstance(item_hint, dict) and isinstance(item_hint.get("name"), str) and not sub_flat.get(
+                        "xml", {}).get("wrapped"):
+                    names[item_hint["name"]] = prop  # unwrapped arrays repeat the item's element name
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            target = names[key] if key in names else str(key)
+            out[target] = _unxml(spec, gen, props.get(target, {}), value, depth + 1)
+        return out
+    return node
+
+
+def _empty_form_fields(spec: Spec, schema: Any, text: str) -> list[str]:
+    """Fields sent empty (``name=``) that a Swagger 2.0 formData parameter does not allow empty."""
+    resolved = spec.deref(schema) if isinstance(schema, dict) else None
+    if not isinstance(resolved, dict) or not resolved.get("x-formData") or "=" not in text:
+        return []
+    raw_props = resolved.get("properties")
+    props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=5000)
+    except ValueError:
+        return []
+    out: list[str] = []
+    for key, value in pairs:
+        prop = spec.deref(props.get(key)) if key in props else None
+        if value == "" and isinstance(prop, dict) and not prop.get("x-allowEmptyValue") and key not in out:
+            out.append(key)
+    return out
 
 
 def load_json(body: bytes) -> Any:
@@ -142,7 +281,18 @@ def _form(spec: Spec, schema: Any, text: str, encoding: Any = None) -> dict[str,
         pairs = []
     if isinstance(encoding, dict) and encoding:
         pairs = _unstyle(spec, schema, pairs, encoding)
-    return form_tree(spec, schema, pairs)
+    tree = form_tree(spec, schema, pairs)
+    # An empty array has no pairs at all in a form (`tags=a&tags=b` for two items, nothing for
+    # none), so a required array that is absent was sent empty.
+    gen = _Generator(spec, random.Random(0), "request")
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    if isinstance(props, dict) and isinstance(flat.get("required"), list):
+        for name in flat["required"]:
+            sub = gen.flatten(props.get(name)) if isinstance(name, str) else None
+            if isinstance(sub, dict) and name not in tree and _types(sub) == ["array"]:
+                tree[name] = []
+    return tree
 
 
 _SEPARATORS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}

@@ -26,6 +26,7 @@ from toolcheck.generate import RegexError, fill_items, is_num, merge, numeric_bo
 from toolcheck.mock import _realistic as real
 from toolcheck.mock._fastcheck import fast_check, value_fits
 from toolcheck.mock._schemautil import _has_ref, _singular, _types, discriminator_prop
+from toolcheck.spec.formats import INTEGER_FORMATS
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
@@ -404,13 +405,13 @@ class _Generator:
                additional: Any, depth: int) -> Any:
         if key in props:
             return self.value(props[key], key, depth + 1)
-        import re
+        from toolcheck.spec.patterns import PatternTimeout, search
 
         for pattern, sub in patterns.items():
             try:
-                if re.search(pattern, key):
+                if search(pattern, key):
                     return self.value(sub, key, depth + 1)
-            except re.error:
+            except (PatternTimeout, ValueError):
                 continue
         if isinstance(additional, dict):
             return self.value(additional, key, depth + 1)
@@ -490,6 +491,17 @@ class _Generator:
         return text
 
     def integer(self, schema: dict[str, Any], name: str) -> int:
+        value = self._integer(schema, name)
+        span = INTEGER_FORMATS.get(str(schema.get("format")))
+        if span is not None and not span[0] <= value <= span[1]:  # int32/int64 are checked formats
+            lo, hi = numeric_bounds(schema, integer=True)
+            lo, hi = max(lo if lo is not None else span[0], span[0]), min(hi if hi is not None else span[1], span[1])
+            if hi < lo:
+                raise _Unsatisfiable
+            value = self._integer({**schema, "minimum": lo, "maximum": hi}, name)
+        return value
+
+    def _integer(self, schema: dict[str, Any], name: str) -> int:
         lo, hi = numeric_bounds(schema, integer=True)
         mult = schema.get("multipleOf")
         guess = real.number_for_name(name, self.rng)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Mapping
@@ -28,7 +29,7 @@ import orjson
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.mock import faults as faults_mod
-from toolcheck.mock._encode import encode_body
+from toolcheck.mock._encode import dumps_json, encode_body
 from toolcheck.mock._errors import error_body, error_status
 from toolcheck.mock._params import Issue, parse_query, validate_params
 from toolcheck.mock._routing import NoMatch, Router
@@ -51,6 +52,11 @@ _CACHE_BYTES = 64 * 1024 * 1024
 _CACHE_MAX_ANSWER = 1024 * 1024
 _CACHE_MAX_BODY = 64 * 1024
 _NO_CONTENT = frozenset({204, 205, 304})
+# The status answered for an operation that documents only a range. For `4XX`, 404: the request is
+# valid, so "400 your request is wrong" would be false, while "no such thing here" is what a spec
+# documenting only failures most plausibly means (and what checkers accept for valid input).
+_HOST = re.compile(r"[A-Za-z0-9.\-]{1,253}(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](?::[0-9]{1,5})?")
+_RANGE_STATUS = {"2": 200, "3": 300, "4": 404, "5": 500}
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,28 @@ class Mock:
         self.state_lock = threading.Lock()  # guards the stateful store and the create sequence (mock._stateful)
         self._cache: OrderedDict[Any, MockResponse] | None = OrderedDict() if cache else None
         self._cache_bytes = 0
+        self._seeds: dict[str, set[str]] = {}
+
+    def seeded(self, resource: Any, key: str) -> bool:
+        """Whether the spec's own examples name item ``key`` of ``resource`` (its path parameter's
+        examples, the id of its documented example bodies): in stateful mode such an item reads
+        as existing, so a scenario written from the spec's examples can read it uncreated."""
+        found = self._seeds.get(resource.item)
+        if found is None:
+            found = set()
+            for op in self.spec.operations:
+                if (op.path.rstrip("/") or "/") != resource.item:
+                    continue
+                param = op.parameter(resource.id_param, "path")
+                if param is not None:
+                    found.update(str(v) for v in [param.example, *param.examples.values()]
+                                 if isinstance(v, (str, int)) and not isinstance(v, bool))
+                for response in op.responses.values():
+                    for media in response.content.values():
+                        for value in media.examples.values():
+                            _collect_ids(value, resource, found)
+            self._seeds[resource.item] = found
+        return key in found
 
     @property
     def problems(self) -> list[str]:
@@ -220,8 +248,13 @@ class Mock:
                                      path=request.path, scope_map=self.scope_map, strict_scopes=self.strict_scopes)
             if failure is not None:
                 issue = Issue("/headers/authorization", failure.message, "security")
-                response = self.error_response(op, failure.status, [issue], rng, extra=(("www-authenticate", failure.challenge),))
-                return response, True
+                if failure.status != 401:  # a valid credential lacking a scope: 403 (RFC 6750 §3.1)
+                    return self.error_response(op, failure.status, [issue], rng,
+                                       extra=(("www-authenticate", failure.challenge),)), True
+                status = _auth_status(op)
+                # RFC 9110 §11.6.1: a 401 carries its challenge; a 403 refuses whatever is sent.
+                extra: tuple[tuple[str, str], ...] = (("www-authenticate", failure.challenge),) if status == 401 else ()
+                return self.error_response(op, status, [issue], rng, extra=extra, exact=True), True
             query = parse_query(raw_query) if raw_query else []
             values, issues = validate_params(self.spec, op, path_params, query, headers)
             status, body_issues, decoded = check_body(self.spec, op, headers.get("content-type"), request.body)
@@ -243,20 +276,45 @@ class Mock:
             if handled is not None:
                 if fault is not None or delay:
                     handled = _with_fault(handled, fault, delay)
-                return handled, False
+                return self._absolute_location(op, handled, headers.get("host", "")), False
         status, documented = self.documented_status(op, prefer)
         applied: list[tuple[str, str]] = []
         if "code" in prefer and str(status) == prefer["code"]:
             applied.append(("preference-applied", f"code={status}"))
         try:
             value, source, media_type = self._body(op, status, documented, prefer, headers, path_params, rng)
+        except _CannotGenerate as exc:
+            # Never a silent empty 200: the spec promises a body nobody can build (say so, and log it).
+            problem = dumps_json({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                                  "detail": str(exc)})
+            return MockResponse(500, (("content-type", "application/problem+json"),), problem, op.operation_id,
+                                (Issue(f"/responses/{status}", str(exc), "spec"),), source="unsatisfiable"), True
         except _NotAcceptable as exc:
             issue = Issue("/headers/accept", f"none of the accepted types ({headers.get('accept', '')[:100]}) "
                           f"is documented for {status} (documented: {exc})")
             return self.error_response(op, 406, [issue], rng), True
         extra = tuple(applied) + self.documented_headers(op, status, documented, rng, request.path, value)
         result = self.finish(op, status, value, extra, fault, delay, source, media_type)
+        result = self._absolute_location(op, result, headers.get("host", ""))
         return result, fault is None and delay == 0 and not stateful
+
+    def _absolute_location(self, op: Operation, response: MockResponse, host: str) -> MockResponse:
+        """A ``Location`` the spec documents as ``format: uri`` made absolute with the request's
+        host: HTTP allows a relative reference (RFC 9110 §10.2.2), a URI (RFC 3986 §3) needs a
+        scheme."""
+        index = next((i for i, (name, _) in enumerate(response.headers) if name == "location"), None)
+        documented = op.response_for(response.status) if index is not None else None
+        if index is None or documented is None or not response.headers[index][1].startswith("/"):
+            return response
+        schema = next((h.schema for name, h in documented.headers.items() if name.lower() == "location"), None)
+        resolved = self.spec.deref(schema) if isinstance(schema, dict) else None
+        if not isinstance(resolved, dict) or resolved.get("format") not in ("uri", "iri"):
+            return response
+        origin = host if host and _HOST.fullmatch(host) else "localhost"
+        headers = list(response.headers)
+        headers[index] = ("location", f"http://{origin}{headers[index][1]}")
+        return MockResponse(response.status, tuple(headers), response.body, response.operation, response.issues,
+                            response.fault, response.delay, response.source)
 
     def _rng(self, op: Operation, request: MockRequest) -> random.Random:
         digest = hashlib.blake2b(digest_size=8)
@@ -334,6 +392,9 @@ class Mock:
             return 200, op.responses["default"]
         if numeric:
             return int(numeric[0]), op.responses[numeric[0]]
+        ranges = sorted(s for s in op.responses if s[:1] in _RANGE_STATUS and s[1:].upper() == "XX")
+        if ranges:  # only `4XX`/`5XX` documented: answer inside a documented range, never an undocumented 200
+            return _RANGE_STATUS[ranges[0][0]], op.responses[ranges[0]]
         return 200, None
 
     def _body(self, op: Operation, status: int, response: Response | None, prefer: Mapping[str, str],
@@ -354,8 +415,9 @@ class Mock:
             return None, "empty", media_type
         try:
             value = generate_value(self.spec, media.schema, rng=rng)
-        except GenerationError:
-            return None, "empty", media_type
+        except GenerationError as exc:
+            raise _CannotGenerate(f"the spec's response schema for {status} {media_type} of {op.key} "
+                                  f"cannot be satisfied, so the mock cannot answer it: {exc}") from exc
         value = echo_ids(self.spec, media.schema, value, path_params, op.path)
         value = with_derived_totals(self.spec, media.schema, value)
         return value, "generated", media_type
@@ -414,7 +476,7 @@ class Mock:
             elif isinstance(value, str) and not is_json(media_type.split(";")[0].strip().lower()):
                 body = value.encode("utf-8")
             elif media_type.startswith("text/event-stream"):
-                body = b"data: " + orjson.dumps(value, default=str) + b"\n\n"
+                body = b"data: " + dumps_json(value) + b"\n\n"
             else:
                 body = encode_body(value, media_type)
             headers.append(("content-type", media_type if ";" in media_type or not media_type.startswith("text/")
@@ -460,6 +522,31 @@ def _numeric(status: str) -> int:
     return int(status) if status.isdigit() else 200
 
 
+def _collect_ids(value: Any, resource: Any, out: set[str], depth: int = 0) -> None:
+    """Ids of ``resource`` in an example body: its own, or its envelope's (``{"data": {...}}``)."""
+    from toolcheck.mock.state import id_field
+
+    if not isinstance(value, dict) or depth > 2:
+        return
+    name = id_field(value, resource)
+    if name is not None:
+        out.add(str(value[name]))
+        return
+    for inner in value.values():
+        _collect_ids(inner, resource, out, depth + 1)
+
+
+def _auth_status(op: Operation) -> int:
+    """The status for missing or bad credentials: what the operation documents for it. An
+    explicit ``401``, else an explicit ``403`` (a spec documenting ``403`` and ``default``
+    promises 403 to whoever fails its auth), else 401 (covered by ``4XX``/``default``, or the
+    protocol's own answer when nothing is documented: RFC 9110 §15.5.2)."""
+    for status in ("401", "403"):
+        if status in op.responses:
+            return int(status)
+    return 401
+
+
 def _key_for(op: Operation, status: int) -> str:
     code = str(status)
     for key in (code, f"{code[0]}XX", f"{code[0]}xx", "default"):
@@ -472,30 +559,82 @@ class _NotAcceptable(Exception):
     pass
 
 
+class _CannotGenerate(Exception):
+    pass
+
+
 def _negotiate(response: Response, accept: str) -> str:
     """The documented media type the ``Accept`` header asks for (RFC 9110 §12.5.1).
 
-    Lenient where clients are sloppy: parameters are ignored and any JSON flavour satisfies a
-    JSON ``Accept``. Raises _NotAcceptable when nothing documented is acceptable (a 406).
+    Ranges are weighed by their ``q`` (RFC 9110 §12.4.2): the most specific range that covers a
+    documented type gives its weight, ``q=0`` means "not acceptable", and the documented type
+    with the highest weight wins (document order breaks ties). Lenient where clients are
+    sloppy: a JSON ``Accept`` that names no documented type is satisfied by any JSON flavour.
+    Raises _NotAcceptable when nothing documented is acceptable (a 406).
     """
     types = list(response.content)
-    if accept.strip() and "*/*" not in accept:
-        wanted = [a.split(";", 1)[0].strip().lower() for a in accept.split(",") if a.strip()]
-        bases = [(t, t.split(";", 1)[0].strip().lower()) for t in types]
-        for want in wanted:
-            for media_type, base in bases:
-                if base == want or (want.endswith("/*") and base.startswith(want[:-1])):
+    ranges = _accept_ranges(accept)
+    if not ranges:
+        for media_type in types:
+            if is_json(media_type.split(";", 1)[0].strip().lower()):
+                return media_type
+        return types[0]
+    best: tuple[float, int, int] | None = None
+    chosen = ""
+    for index, media_type in enumerate(types):
+        base = media_type.split(";", 1)[0].strip().lower()
+        weight = _weight(ranges, base)
+        if weight is None:
+            continue
+        # Among equal weights, JSON first (the mock's richest answer), then document order.
+        rank = (weight, int(is_json(base)), -index)
+        if weight > 0 and (best is None or rank > best):
+            best, chosen = rank, media_type
+    if best is not None:
+        return chosen
+    for want, q in ranges:  # `Accept: application/json` for a vendor JSON type
+        if q > 0 and is_json(want):
+            for media_type in types:
+                base = media_type.split(";", 1)[0].strip().lower()
+                if is_json(base) and _weight(ranges, base) is None:
                     return media_type
-        for want in wanted:
-            for media_type, base in bases:
-                if is_json(want) and is_json(base):
-                    return media_type
-        if wanted:
-            raise _NotAcceptable(", ".join(types))
-    for media_type in types:
-        if is_json(media_type.split(";", 1)[0].strip().lower()):
-            return media_type
-    return types[0]
+    raise _NotAcceptable(", ".join(types))
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """``Accept`` as ``(media range, q)`` pairs (RFC 9110 §12.5.1); a bad ``q`` counts as 1."""
+    out: list[tuple[str, float]] = []
+    for part in accept.split(",")[:64]:
+        media_range, *params = (p.strip() for p in part.split(";"))
+        if not media_range:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value.strip())))
+                except ValueError:
+                    q = 1.0
+        out.append((media_range.lower(), q))
+    return out
+
+
+def _weight(ranges: list[tuple[str, float]], base: str) -> float | None:
+    """The ``q`` of the most specific range covering ``base``; None when none covers it."""
+    found: tuple[int, float] | None = None
+    for want, q in ranges:
+        if want == base:
+            specificity = 3
+        elif want.endswith("/*") and want != "*/*" and base.startswith(want[:-1]):
+            specificity = 2
+        elif want in ("*/*", "*"):
+            specificity = 1
+        else:
+            continue
+        if found is None or specificity > found[0]:
+            found = (specificity, q)
+    return None if found is None else found[1]
 
 
 def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str], path: str = "") -> Any:

@@ -203,10 +203,14 @@ def _request_body(params: list[dict[str, Any]], consumes: list[str]) -> dict[str
         has_file = has_file or p.get("type") == "file"
         if p.get("description"):
             schema["description"] = p["description"]
+        if p.get("allowEmptyValue") is True:  # Swagger 2.0 formData: kept for the mock's request check
+            schema["x-allowEmptyValue"] = True
         properties[name] = schema
         if p.get("required"):
             required.append(name)
-    object_schema: dict[str, Any] = {"type": "object", "properties": properties}
+    # `x-formData`: these properties were Swagger 2.0 formData parameters, whose `allowEmptyValue`
+    # (default false) refuses `name=` (Swagger 2.0 §Parameter Object); OpenAPI 3 forms have no such rule.
+    object_schema: dict[str, Any] = {"type": "object", "properties": properties, "x-formData": True}
     if required:
         object_schema["required"] = required
     form_types = [mt for mt in consumes if mt in ("multipart/form-data", "application/x-www-form-urlencoded")]
