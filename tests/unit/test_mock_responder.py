@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from toolcheck.checks.conformance import check_response
@@ -279,9 +280,12 @@ def test_stateful_lists_honour_limit_and_field_filters(spec: Any) -> None:
 def test_memoised_answers_never_hide_state(spec: Any) -> None:
     mock = Mock(spec, stateful=True)
     headers = {"authorization": "Bearer t", "content-type": "application/json"}
-    assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 200
-    mock.handle(MockRequest("DELETE", "/tasks/task_abcdefgh1", "", headers))
-    assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 404
+    assert mock.handle(MockRequest("GET", "/tasks/task_abcdefgh1", "", headers)).status == 404  # never created
+    created = mock.handle(MockRequest("POST", "/tasks", "", headers, b'{"kind": "export_invoices"}'))
+    path = "/tasks/" + orjson.loads(created.body)["task_id"]
+    assert mock.handle(MockRequest("GET", path, "", headers)).status == 200
+    mock.handle(MockRequest("DELETE", path, "", headers))
+    assert mock.handle(MockRequest("GET", path, "", headers)).status == 404
 
 
 def test_accept_negotiation_and_406(spec: Any) -> None:
@@ -299,7 +303,7 @@ def test_invoice_total_matches_its_line_items(spec: Any) -> None:
             "line_items": [{"description": "a", "quantity": 2, "unit_amount": 1500},
                            {"description": "b", "quantity": 1, "unit_amount": 250}]}).json()
         assert created["total"] == 3250
-        generated = client.get("/invoices/inv_ABCDEFGH", headers=AUTH).json()
+        generated = client.get("/invoices/inv_ABCDEFGH", headers={**AUTH, "Prefer": "code=200"}).json()  # stateless
         assert generated["total"] == sum(i["quantity"] * i["unit_amount"] for i in generated["line_items"])
 
 

@@ -191,6 +191,8 @@ class Router:
             op = _pick(variants, query) if variants else None
             if op is None:
                 allowed.update(m for m in template.methods if m != method)
+                if not any(v.strict for vs in template.methods.values() for v in vs):
+                    return None  # the most specific template decides, as the concrete path does
                 continue
             params = {name: unquote(found.group(i + 1)) for i, name in enumerate(template.names)}
             return Match(op, params)

@@ -57,9 +57,10 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
         if stored is None and store.is_deleted(collection, key) and not idempotent:
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
             return mock.error_response(op, 404, [issue], rng)
-        if stored is None and not idempotent and op.method in ("get", "patch", "delete") \
+        if stored is None and op.method == "get" and not store.is_deleted(collection, key) \
                 and _documents_not_found(op) and not mock.seeded(resource, key):
             # Never created (nor named by the spec's examples): the documented 404, not invented data.
+            # A write to such an id still succeeds (PUT and PATCH upsert, DELETE is idempotent).
             issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (never created)")
             return mock.error_response(op, 404, [issue], rng)
         if op.method == "get":
