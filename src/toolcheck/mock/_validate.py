@@ -67,7 +67,11 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
     elif media_type.endswith(("/xml", "+xml")):
         try:
             gen = _Generator(spec, random.Random(0), "request")
-            decoded = _shape(spec, gen, media.schema, _unxml(spec, gen, media.schema, load_xml(body), 0), 0)
+            tag, tree = load_xml(body)
+            inner = _rooted(gen, media.schema, tag)
+            decoded = _shape(spec, gen, inner, _unxml(spec, gen, inner, tree, 0), 0)
+            if inner is not media.schema:
+                decoded = {tag: decoded}
         except ValueError as exc:
             return 400, [Issue("/body", f"the body is not well-formed XML: {exc}", "json")], _NO_BODY
     elif _is_yaml(media_type):
@@ -118,8 +122,8 @@ def load_yaml(body: bytes) -> Any:
         raise ValueError("it is nested too deeply") from exc
 
 
-def load_xml(body: bytes) -> Any:
-    """An XML request body as a tree: an element with children is a dict (repeated names: a
+def load_xml(body: bytes) -> tuple[str, Any]:
+    """An XML request body as ``(root tag, tree)``: an element with children is a dict (repeated names: a
     list, attributes as members), a leaf its text. DTDs are refused: entity expansion is how a
     few bytes become gigabytes, and a request body has no use for one. Raises ValueError."""
     import xml.etree.ElementTree as ElementTree
@@ -131,7 +135,18 @@ def load_xml(body: bytes) -> Any:
         root = ElementTree.fromstring(body)
     except (ElementTree.ParseError, RecursionError) as exc:
         raise ValueError(str(exc)[:200]) from exc
-    return _element(root, 0)
+    return _local(root.tag), _element(root, 0)
+
+
+def _rooted(gen: _Generator, schema: Any, tag: str) -> Any:
+    """The schema of the root element's content: the property named like the root element when
+    the body schema wraps it (AWS: ``{MetricsConfiguration: {...}}`` sent as
+    ``<MetricsConfiguration>...``), else the body schema itself."""
+    flat = gen.flatten(schema)
+    props = flat.get("properties") if isinstance(flat, dict) else None
+    if isinstance(props, dict) and len(props) == 1 and tag in props:
+        return props[tag]
+    return schema
 
 
 def _element(element: Any, depth: int) -> Any:
@@ -164,7 +179,9 @@ def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> A
     kinds = _types(flat)
     if "array" in kinds and "object" not in kinds:
         items = flat.get("items", {})
-        if isinstance(node, dict) and len(node) == 1:  # wrapped: the one child holds the items
+        hint = flat.get("xml")
+        wrapped = isinstance(hint, dict) and hint.get("wrapped") is True
+        if wrapped and isinstance(node, dict) and len(node) == 1:  # `<tags><tag>..</tag></tags>`
             node = next(iter(node.values()))
         listed = node if isinstance(node, list) else [] if node == "" else [node]
         return [_unxml(spec, gen, items, v, depth + 1) for v in listed]
