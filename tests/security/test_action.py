@@ -46,17 +46,22 @@ def test_no_expression_is_pasted_into_a_script() -> None:
         assert "${{" not in str(step.get("run", "")), step.get("name")
 
 
-def test_a_hostile_version_is_one_argument_not_code(tmp_path: Path) -> None:
+def test_a_hostile_version_is_refused_not_run(tmp_path: Path) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
     log = tmp_path / "argv.txt"
     (fake / "python").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {log}\n")
     (fake / "python").chmod(0o755)
-    hostile = 'x"; touch pwned; echo "'
+    hostile = 'x"; touch pwned; echo "\n::stop-commands::forged'
     done = _run_step("Install toolcheck", {"version": hostile}, tmp_path, path_prefix=str(fake))
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert not (tmp_path / "pwned").exists()
-    assert log.read_text().splitlines() == ["-m", "pip", "install", "-q", "--", hostile]
+    # refused as a whole: not run as code, not installed, not echoed into the log (a newline in it
+    # would forge a workflow command)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert not (tmp_path / "pwned").exists() and not log.exists()
+    assert "stop-commands" not in done.stdout + done.stderr
+    pinned = _run_step("Install toolcheck", {"version": "1.2.3"}, tmp_path, path_prefix=str(fake))
+    assert pinned.returncode == 0, pinned.stdout + pinned.stderr
+    assert log.read_text().splitlines() == ["-m", "pip", "install", "-q", "--", "toolcheck-cli==1.2.3"]
 
 
 def test_an_unbalanced_quote_in_command_is_exit_2_with_a_message(tmp_path: Path) -> None:
