@@ -57,6 +57,12 @@ class InterruptGuard:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
+        if self.count:
+            # Interrupted: the process is on its way out with 130. Restoring the default handler
+            # here let a second Ctrl-C that came a few ms late kill it with SIGINT (exit -2) after
+            # the reports were written; the guard stays, acknowledging, until the process exits.
+            self.deferring = True
+            return
         for sig, previous in self._previous.items():
             signal.signal(sig, previous)
         self._previous.clear()
