@@ -470,16 +470,21 @@ class Fuzzer:
         self._check_and_record(chain.create, case, created)
         if not 200 <= created.status < 300:
             return None
+        return self._created_ids(chain, case, created) or None
+
+    def _created_ids(self, chain: st.Chain, create_case: Case, created: Exchange) -> dict[str, Any]:
+        """The read path parameters naming what ``created`` made, from the create's request and
+        answer (not GitHub's runner group `id: number` 1.5 into an integer path id)."""
         body = created.json()
         params: dict[str, Any] = {}
         for name, expression in chain.sources.items():
-            value = st.evaluate_expression(expression, request_path=case.path_params, body=body,
+            value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
                                            headers=created.response_headers)
             param = chain.read.parameter(name, "path")
             if value is not None and not isinstance(value, (dict, list)) and (
                     param is None or parameter_accepts(self.spec, param, value)):
                 params[name] = value
-        return params or None
+        return params
 
     # --- sending and recording ----------------------------------------------------------
     def _send(self, op: Operation, case: Case, credentials: str | Auth = "valid") -> Exchange:
@@ -627,15 +632,7 @@ class Fuzzer:
     def _read_case(self, chain: st.Chain, create_case: Case, created: Exchange) -> Case | None:
         """The case that reads back what ``created`` made (its ids from the create's request and
         answer), or None when they cannot be found."""
-        body = created.json()
-        params: dict[str, Any] = {}
-        for name, expression in chain.sources.items():
-            value = st.evaluate_expression(expression, request_path=create_case.path_params, body=body,
-                                           headers=created.response_headers)
-            param = chain.read.parameter(name, "path")
-            if value is not None and not isinstance(value, (dict, list)) and (
-                    param is None or parameter_accepts(self.spec, param, value)):
-                params[name] = value  # not GitHub's runner group `id: number` 1.5 into an integer path id
+        params = self._created_ids(chain, create_case, created)
         read_factory = self._factory(chain.read, salt=7)
         try:
             read_case = read_factory.positive(MINIMAL, phase="stateful")
