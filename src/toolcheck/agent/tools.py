@@ -573,18 +573,7 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
     Raises:
         ToolCallError: unknown arguments or missing required ones.
     """
-    args = _strict_args(tool, arguments)
-    known = {b.arg for b in tool.bindings}
-    unknown = sorted(set(args) - known)
-    missing = [b.arg for b in tool.bindings if b.required and b.arg not in args]
-    if unknown or missing:
-        parts = []
-        if missing:
-            parts.append(f"missing required argument(s): {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown argument(s): {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
-        raise ToolCallError(f"tool {tool.name!r}: " + "; ".join(parts), location=tool.operation.key)
-    request = _wire_request(tool, args)
+    request = tool_call_to_wire(tool, arguments)
     body: Any = None if request.body is WIRE_NO_BODY else JSON_NULL if request.body is None else request.body
     headers = request.all_headers()
     if body is not None and tool.media_type:
@@ -619,10 +608,24 @@ def _wire_request(tool: Tool, args: Mapping[str, Any]) -> Request:
 
 
 def tool_call_to_wire(tool: Tool, arguments: Mapping[str, Any] | None) -> Request:
-    """:func:`tool_call_to_request` as the wire layer's :class:`~toolcheck.wire.Request` (what the
-    MCP bridge sends, after adding credentials)."""
-    tool_call_to_request(tool, arguments)  # the argument checks, one place
-    return _wire_request(tool, _strict_args(tool, arguments))
+    """The tool call as the wire layer's :class:`~toolcheck.wire.Request` (what the MCP bridge sends,
+    after adding credentials; :func:`tool_call_to_request` reshapes it).
+
+    Raises:
+        ToolCallError: unknown arguments or missing required ones.
+    """
+    args = _strict_args(tool, arguments)
+    known = {b.arg for b in tool.bindings}
+    unknown = sorted(set(args) - known)
+    missing = [b.arg for b in tool.bindings if b.required and b.arg not in args]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(f"missing required argument(s): {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown argument(s): {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
+        raise ToolCallError(f"tool {tool.name!r}: " + "; ".join(parts), location=tool.operation.key)
+    return _wire_request(tool, args)
 
 
 NO_BODY: Any = object()  # arguments_for: the call has no request body
