@@ -149,7 +149,7 @@ def test_every_scheme_carries_its_credential() -> None:
     _http.apply_auth(stripped, SPEC, op, "none", {"bearer": "tok-1"})
     assert "Authorization" not in stripped.headers
     placeholder = _http.build(SPEC, op, [], MISSING, None)
-    assert "placeholder" in (_http.apply_auth(placeholder, SPEC, op, "default", {}, "mock-cred") or "")
+    assert "placeholder" in (_http.apply_auth(placeholder, SPEC, op, "default", {}, placeholder=True) or "")
     from toolcheck.wire.auth import jwt_claims  # the wire's placeholder: JWT-shaped, naming its subject
 
     assert jwt_claims(placeholder.headers["Authorization"].removeprefix("Bearer ")) == {"sub": "toolcheck"}

@@ -121,7 +121,7 @@ def test_jwt_bearer_placeholder_is_accepted_by_the_mock_and_the_invalid_one_refu
     auth = mock_credentials(spec)
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in auth.headers.items()}, b"")).status == 200
     run = _http.build(spec, op, [], MISSING, None)
-    assert _http.apply_auth(run, spec, op, "default", {}, placeholder="mock") is not None
+    assert _http.apply_auth(run, spec, op, "default", {}, placeholder=True) is not None
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in run.headers.items()}, b"")).status == 200
     bad = Request("GET", "/items")
     apply_invalid(spec, op, bad)

@@ -75,7 +75,9 @@ class Settings:
     contract: str = "error"
     timeout: float = 30.0
     leak_check: str = "error"
-    placeholder_credential: str | None = None  # --mock: satisfy security when no credential is given
+    # --mock: satisfy security with the wire's placeholder when no credential is given (any value
+    # but None turns it on; the placeholder itself comes from toolcheck.wire.auth)
+    placeholder_credential: str | None = None
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # --auth-profile NAME:SCHEME=VALUE
     severity: dict[str, Severity | None] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # run -H NAME:VALUE, under each step's own
@@ -228,7 +230,7 @@ class StepExecutor:
         for secret in secrets_of(target.spec, {**credentials, **(mode if isinstance(mode, dict) else {})}):
             self.redactor.add(secret, label="auth")  # encodings too: base64(user:password) of Basic
         auth_note = _http.apply_auth(prepared, target.spec, op, mode, credentials,
-                                     None if identity else self.settings.placeholder_credential)
+                                     placeholder=not identity and self.settings.placeholder_credential is not None)
         sent = prepared.headers.get("Authorization", "")
         if mode != "invalid" and sent[:6].lower() == "basic ":  # and the decoded user:pass (Redactor.add)
             self._register_secret(sent)

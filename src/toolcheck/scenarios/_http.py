@@ -82,12 +82,12 @@ def find_operation(spec: Spec, ref: str) -> Operation:
 
 
 def apply_auth(prepared: Request, spec: Spec, op: Operation, mode: Any, credentials: dict[str, Any],
-               placeholder: str | None = None) -> str | None:
+               placeholder: bool = False) -> str | None:
     """Add credentials per the operation's security requirement (:mod:`toolcheck.wire.auth`).
 
     ``mode`` is ``default`` (the scenario's credentials), ``none``, ``invalid`` (a deliberately
     bad credential for each scheme of the first requirement) or a ``{scheme: value}`` map.
-    With a ``placeholder`` (a mock target) a scheme without a credential gets the mock's
+    With ``placeholder`` (a mock target) a scheme without a credential gets the mock's
     placeholder. Returns a note when no requirement could be satisfied (the step still runs).
     """
     if mode == "none" or not op.security:
@@ -97,7 +97,7 @@ def apply_auth(prepared: Request, spec: Spec, op: Operation, mode: Any, credenti
         return None
     creds = {**credentials, **mode} if isinstance(mode, dict) else credentials
     creds = {k: v for k, v in creds.items() if v is not MISSING}
-    return apply_credentials(spec, op, prepared, creds, placeholder=placeholder is not None)
+    return apply_credentials(spec, op, prepared, creds, placeholder=placeholder)
 
 
 IDENTITY_KEYS = frozenset({"scopes", "profile", "subject"})
