@@ -58,10 +58,12 @@ class InterruptGuard:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self.count:
-            # Interrupted: the process is on its way out with 130. Restoring the default handler
-            # here let a second Ctrl-C that came a few ms late kill it with SIGINT (exit -2) after
-            # the reports were written; the guard stays, acknowledging, until the process exits.
-            self.deferring = True
+            # Interrupted, reports written: the process is on its way out with 130. A second Ctrl-C
+            # a few ms late used to kill it by SIGINT (exit -2), even with a Python handler left in
+            # place (interpreter shutdown); ignoring the signals at the C level holds to the end.
+            for sig in self._previous:
+                signal.signal(sig, signal.SIG_IGN)
+            self._previous.clear()
             return
         for sig, previous in self._previous.items():
             signal.signal(sig, previous)
