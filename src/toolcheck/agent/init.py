@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.agent._annotations import is_idempotent
+from toolcheck.agent._init_values import LiveValues, free_string
 from toolcheck.agent.names import sanitize_arg
 from toolcheck.agent.policy import (
     JOB_STATES,
@@ -44,6 +45,12 @@ def _rank(op: Operation) -> int:
     if op.method == "put" and "201" in op.responses and op.path.rstrip("/").endswith("}"):
         return -1
     return _ORDER.get(op.method, 5)
+
+
+def _order(op: Operation) -> tuple[int, int]:
+    """:func:`_rank`, and among deletes the deepest path first: a sub-resource (a file's
+    checkpoint) goes before its parent, whose delete may take it along (a later 404)."""
+    return _rank(op), -op.path.count("/") if op.method == "delete" else 0
 
 
 def _group(op: Operation) -> str:
@@ -76,6 +83,8 @@ class _Builder:
         self.output_kinds: dict[str, Any] = {}  # path parameter -> JSON type of the id chained into it
         self.last_id_kind: Any = None
         self.used: dict[str, Any] = {}  # parameter name -> the value this scenario's first use gave it
+        self.live: LiveValues | None = None  # this scenario's live-value rules (set per scenario)
+        self.body_schema: Any = None  # the schema of the last body built
 
     def literal(self, value: Any, name: str = "value") -> Any:
         """``value`` with every string the scenario language would evaluate (``$HF_TOKEN``,
@@ -110,6 +119,7 @@ class _Builder:
         media = _pick_media(body.content)
         if media is None:
             return _NO_ID, None
+        self.body_schema = media.schema
         form = media.media_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
         valid = self.spec.validator(media.schema).is_valid if media.schema is not None else (lambda _v: True)
         for example in media.examples.values():
@@ -273,7 +283,7 @@ def scaffold(spec: Spec, out_dir: str | Path, *, spec_path: str | None = None, s
     rel_spec = os.path.relpath(Path(spec_path or spec.source).resolve(), target.resolve()).replace(os.sep, "/")
     documents: dict[str, dict[str, Any]] = {}
     for group, ops in groups.items():
-        doc = _scenario(builder, group, sorted(ops, key=_rank), rel_spec, spec)
+        doc = _scenario(builder, group, sorted(ops, key=_order), rel_spec, spec)
         if doc["steps"]:
             name = _file_name(group)
             n = 2
@@ -316,6 +326,42 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
         return out
 
     outputs: dict[str, str] = {}  # path parameter name -> expression of a created id
+    lookups: dict[str, dict[str, Any]] = {}  # listing operation key -> the step that reads it
+
+    def add_lookup(listing: Operation, name: str, pointer: str) -> str:
+        step = lookups.get(listing.key)
+        if step is None:
+            statuses = [int(s) for s in listing.success_statuses if s.isdigit()] or [200]
+            step = lookups[listing.key] = {"id": step_id(f"{listing.operation_id}_lookup"),
+                                           "operation": listing.operation_id,
+                                           "description": "reads a value the server accepts (see the outputs)",
+                                           "expect": {"status": _status(statuses)}, "outputs": {}}
+        key = _input_name(name)
+        step["outputs"][key] = f"$response.body#{pointer}"
+        return f"$steps.{step['id']}.outputs.{key}"
+
+    creators: dict[str, tuple[dict[str, Any], Operation, str]] = {}  # path parameter -> its creator step
+
+    def chain(op: Operation, pointer: tuple[str, ...]) -> str | None:
+        """The created item's own value at ``pointer``, read from its creator's response, when
+        ``op`` addresses that item and the creator documents the field (absent at run time, it
+        is left out of the body)."""
+        for p in op.parameters:
+            if p.location != "path" or p.name not in creators or not outputs.get(p.name, "").startswith("$steps."):
+                continue
+            step, creator, prefix = creators[p.name]
+            base = creator_schema(creator)
+            for key in prefix.strip("/").split("/") if prefix else []:
+                base = (b.spec.deref(base).get("properties") or {}).get(key.replace("~1", "/").replace("~0", "~"))
+            if b.live is None or not b.live.holds(base, pointer):
+                continue
+            name = _input_name("_".join(pointer))
+            step.setdefault("outputs", {})[name] = "$response.body#/" + prefix + "/".join(
+                k.replace("~", "~0").replace("/", "~1") for k in pointer)
+            return f"$steps.{step['id']}.outputs.{name}"
+        return None
+
+    b.live = LiveValues(spec, add_lookup, chain)
     happy: list[dict[str, Any]] = []
     extra: list[dict[str, Any]] = []
     requests: dict[str, dict[str, Any]] = {}
@@ -345,6 +391,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             if param and field:
                 step["outputs"] = {param: f"$response.body#/{field}"}
                 outputs[param] = f"$steps.{sid}.outputs.{param}"
+                creators[param] = (step, op, field.rsplit("/", 1)[0] + "/" if "/" in field else "")
                 b.output_kinds[param] = b.last_id_kind
         lr = long_running_reason(spec, op)
         if lr:
@@ -412,8 +459,18 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
         doc["inputs"] = {**inputs, **b.literals}
     if auth:
         doc["auth"] = auth
-    doc["steps"] = happy + extra
+    doc["steps"] = list(lookups.values()) + happy + extra
     return doc
+
+
+def creator_schema(op: Operation) -> Any:
+    """The schema of ``op``'s first documented 2xx body."""
+    for status in sorted(op.responses):
+        if status.startswith("2"):
+            for media in op.responses[status].content.values():
+                if media.schema is not None:
+                    return media.schema
+    return None
 
 
 def _poll(done: list[str]) -> dict[str, Any]:
@@ -442,6 +499,9 @@ def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, A
             params[p.name] = b.literal(b.used[p.name], p.name)
         elif p.required or p.location == "path":
             value = b.value(p.schema, p.name)
+            free = free_string(b.spec, p.schema) if p.location == "query" else None
+            choices = b.live.allowed(op, p.name, free, p.description, True) if b.live is not None and free else []
+            value = value if not choices or value in choices else choices[0]
             if p.location in ("path", "query"):
                 b.used.setdefault(p.name, value)
             params[p.name] = b.literal(value, p.name)
@@ -451,6 +511,8 @@ def _request(b: _Builder, op: Operation, outputs: dict[str, str]) -> dict[str, A
     body, media = b.body(op)
     if body is not _NO_ID:
         request["body"] = b.literal(body)
+        if b.live is not None:
+            request["body"] = b.live.body(op, request["body"], b.body_schema, params, outputs)
         if media and media.split(";")[0].strip().lower() != "application/json":
             request["content_type"] = media
     return request
