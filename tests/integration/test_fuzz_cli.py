@@ -137,3 +137,6 @@ def test_replay_lines_carry_the_credential_options_without_secrets() -> None:
                                  "--basic", "$USER_PASS"]
     assert "secret" not in line
     assert replay_credentials([], None, None) == ""
+    others = replay_credentials([], None, None, ["ops team=oauth:tok-secret-9", "ci=key:$CI_KEY"], ["ops team=a:read"])
+    assert shlex.split(others) == ["--identity", "ops team=oauth:$TOOLCHECK_IDENTITY_OPS_TEAM",
+                                   "--identity", "ci=key:$CI_KEY", "--identity-scopes", "ops team=a:read"]

@@ -143,3 +143,38 @@ def test_authz_phase_finds_the_planted_scope_and_ownership_bugs_and_nothing_else
                 assert "reader" in json.dumps(scope) and "tickets:write" in json.dumps(scope)
                 bola = next(f for f in data["findings"] if f["check"] == "object_level_authorization")
                 assert len(bola["steps"]) == 2 and all(step["curl"].startswith("curl ") for step in bola["steps"])
+
+
+def test_printed_authz_replays_carry_the_identity_and_reproduce_once_the_secret_is_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: the replay line of an authz finding names every credential option of the run, the
+    other identity's as a placeholder to set (never its token); with it set, the line reproduces the
+    finding on the planted service and reports it fixed on the corrected one."""
+    reports = tmp_path / "reports"
+    for url in _service():
+        result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", url, *AUTHZ_ARGS,
+                                          "--reports", str(reports)])
+        data = json.loads((reports / "fuzz-findings.json").read_text())
+        printed = {f["check"]: next(line.split("replay:", 1)[1].strip() for line in result.output.splitlines()
+                                    if f"toolcheck replay {f['id']} " in line)
+                   for f in data["findings"] if f["check"] in ("scope_not_enforced", "object_level_authorization")}
+        assert set(printed) == {"scope_not_enforced", "object_level_authorization"}, result.output
+        for line in printed.values():
+            argv = shlex.split(line)
+            assert "read-token" not in line and "test-token" not in line
+            assert argv[argv.index("--identity") + 1] == "reader=bearerAuth:$TOOLCHECK_IDENTITY_READER"
+            assert argv[argv.index("--identity-scopes") + 1] == "reader=invoices:read,tasks:read,customers:read"
+            assert argv[argv.index("--bearer") + 1] == "$TOOLCHECK_BEARER"
+            # as printed, with no secret set: a clear usage error, not a run
+            monkeypatch.delenv("TOOLCHECK_IDENTITY_READER", raising=False)
+            monkeypatch.setenv("TOOLCHECK_BEARER", "test-token")
+            unset = CliRunner().invoke(app, argv[1:])
+            assert unset.exit_code == 2 and "TOOLCHECK_IDENTITY_READER" in unset.output
+            monkeypatch.setenv("TOOLCHECK_IDENTITY_READER", "read-token")
+            replayed = CliRunner().invoke(app, argv[1:])
+            assert replayed.exit_code == 1 and "still failing" in replayed.output, replayed.output
+    for url in _service("--correct-authz"):
+        fixed = CliRunner().invoke(app, shlex.split(printed["scope_not_enforced"].replace(
+            shlex.split(printed["scope_not_enforced"])[shlex.split(printed["scope_not_enforced"]).index("--base-url") + 1],
+            url))[1:])
+        assert fixed.exit_code == 0 and "fixed" in fixed.output, fixed.output

@@ -71,12 +71,15 @@ def build_auth(headers: list[str], bearer: str | None, basic: str | None) -> Any
     return Auth(headers=out, secrets=tuple(s for s in secrets if s))
 
 
-def replay_credentials(headers: list[str], bearer: str | None, basic: str | None) -> str:
+def replay_credentials(headers: list[str], bearer: str | None, basic: str | None,
+                       identities: list[str] | None = None, identity_scopes: list[str] | None = None) -> str:
     """This run's credential options as ``toolcheck replay`` needs them, with no secret in them.
 
     A printed replay without them exits 2 against an API that wants a token (issue 17). A value
     that names the environment (``$TOKEN``) is kept as written; a literal credential becomes a
-    reference to an environment variable to set (``$TOOLCHECK_BEARER``), never the secret.
+    reference to an environment variable to set (``$TOOLCHECK_BEARER``), never the secret. The
+    authz phase's other identities (``--identity NAME=SCHEME:VALUE``) likewise become
+    ``$TOOLCHECK_IDENTITY_NAME``; their scopes are no secret and are kept.
     """
     from toolcheck.redact import is_secret_name
 
@@ -92,6 +95,14 @@ def replay_credentials(headers: list[str], bearer: str | None, basic: str | None
         out += ["--bearer", bearer if _ENV.fullmatch(bearer.strip()) else "$TOOLCHECK_BEARER"]
     if basic:
         out += ["--basic", basic if _ENV.fullmatch(basic.strip()) else "$TOOLCHECK_BASIC"]
+    for raw in identities or []:
+        name, _, rest = raw.partition("=")
+        scheme, _, value = rest.partition(":")
+        if not _ENV.fullmatch(value.strip()):
+            value = "$TOOLCHECK_IDENTITY_" + (re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_") or "OTHER")
+        out += ["--identity", f"{name}={scheme}:{value}"]
+    for raw in identity_scopes or []:
+        out += ["--identity-scopes", raw]
     return shlex.join(out)
 
 
@@ -225,7 +236,7 @@ def fuzz(
         auth = build_auth(header, bearer, basic)
         loaded = load_spec(spec, ref_roots=ref_roots(ref_root))
         redactor = request_redactor(loaded, auth.secrets, auth.headers)
-        replay_creds = redactor.redact_text(replay_credentials(header, bearer, basic))
+        replay_creds = redactor.redact_text(replay_credentials(header, bearer, basic, identity, identity_scopes))
         operations = select_operations(loaded, operation, tag, method, path)
         run_seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         client, url = _client(loaded, base_url, mock, run_seed, timeout)
@@ -499,6 +510,10 @@ def replay(
                                      help="Basic auth user:password (or $VAR)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.01, help="Per-request timeout in seconds."),
     ref_root: list[str] = REF_ROOT,
+    identity: list[str] = typer.Option([], "--identity", help="Another identity, as in the fuzz run's authz phase: "
+                                       "NAME=SCHEME:VALUE (repeatable; $VAR reads the environment)."),
+    identity_scopes: list[str] = typer.Option([], "--identity-scopes", help="The scopes an --identity holds, "
+                                              "NAME=SCOPE,SCOPE, as in the fuzz run."),
 ) -> None:
     """Send one finding's minimal case again and say whether it still fails (exit 1) or not (0)."""
     from rich.markup import escape
@@ -524,8 +539,19 @@ def replay(
             from toolcheck.fuzz.http import mock_credentials
 
             auth = mock_credentials(loaded)
-        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, options=FuzzOptions(seed=seed, invalid_credentials=not mock),
-                        redactor=request_redactor(loaded, auth.secrets, auth.headers))
+        from toolcheck.fuzz.authz import parse_identities
+
+        identities = parse_identities([_expand(v, "--identity") for v in identity], identity_scopes, loaded)
+        if finding.get("phase") == "authz" and not identities and not mock:
+            raise UsageError(f"{finding['operation_id']} {finding['check']} was found by another identity: pass its "
+                             "--identity (and --identity-scopes) as in the original run")
+        redactor = request_redactor(loaded, auth.secrets, auth.headers)
+        for other in identities:
+            for value in other.credentials.values():
+                redactor.add(value, label="--identity")
+        fuzzer = Fuzzer(loaded, client, base_url=url, auth=auth, redactor=redactor,
+                        options=FuzzOptions(seed=seed, invalid_credentials=not mock, identities=identities,
+                                            narrow_tokens=mock))
         try:
             reproduced, found = run_replay(fuzzer, finding)
         finally:

@@ -64,7 +64,15 @@ def replay(fuzzer: Fuzzer, finding: dict[str, Any]) -> tuple[bool, list[Finding]
     case = Case.from_dict(finding["case"])
     phase = finding.get("phase", "")
     fuzzer.options.shrink = False
-    if finding.get("check") in ("resource_not_readable", "deleted_still_readable") or (phase == "stateful" and finding.get("steps")):
+    if phase == "authz":
+        # the authz phase again, with the identities given to replay as to the run
+        from toolcheck.fuzz.authz import function_level, object_level
+
+        if finding.get("check") == "object_level_authorization":
+            object_level(fuzzer, list(fuzzer.spec.operations))
+        else:
+            function_level(fuzzer, op)
+    elif finding.get("check") in ("resource_not_readable", "deleted_still_readable") or (phase == "stateful" and finding.get("steps")):
         fuzzer._stateful(list(fuzzer.spec.operations))
     elif phase == "auth":
         fuzzer._auth(op)
