@@ -169,3 +169,31 @@ paths:
     create = next(s for s in steps if s["operation"] == "create_widget")
     assert not str(create["body"]["label"]).startswith("$steps.")
     assert all(not s["id"].endswith("_lookup") for s in steps)
+
+
+def test_a_listing_without_a_default_is_used_only_when_the_value_must_exist(tmp_path: Path) -> None:
+    def create_body(description: str) -> Any:
+        spec = tmp_path / "cards.yaml"
+        spec.write_text(f"""
+openapi: 3.0.3
+info: {{title: cards, version: '1'}}
+paths:
+  /cardholders:
+    get:
+      operationId: list_cardholders
+      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{type: object,
+        properties: {{data: {{type: array, items: {{type: object, properties: {{name: {{type: string}}}}}}}}}}}}}}}}}}}}
+  /cards:
+    post:
+      operationId: create_card
+      requestBody:
+        content: {{application/json: {{schema: {{type: object, properties: {{
+          name: {{type: string, description: "{description}"}}}}}}}}}}
+      responses: {{'201': {{description: created}}}}
+""")
+        docs = scaffold(load_spec(str(spec)), tmp_path / "out")
+        steps = [s for doc in docs.values() for s in doc["steps"]]
+        return next(s for s in steps if s["operation"] == "create_card")["body"]["name"]
+
+    assert not str(create_body("Cardholder name.")).startswith("$steps.")  # free text
+    assert create_body("An existing cardholder name.") == "$steps.list_cardholders_lookup.outputs.name"

@@ -33,6 +33,7 @@ _QUOTED = re.compile(r"'([\w.+/-]{1,40})'|\"([\w.+/-]{1,40})\"")
 _LIST_GLUE = re.compile(r"^(?:\s|,|\||\bor\b|\band\b|\bone of\b|\be\.g\.)*$", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z0-9]+")
 _MAX_DESCRIPTION = 2000
+_MUST_EXIST = re.compile(r"\b(?:installed|available|existing|registered|supported|one of the)\b", re.IGNORECASE)
 _MAX_DEPTH = 4
 
 
@@ -157,12 +158,20 @@ class LiveValues:
                 best = (len(segment), listing)
         if best is None:
             return None
-        pointer = self._pointer(best[1], name)
-        return self.add_lookup(best[1], name, pointer) if pointer is not None else None
+        found = self._pointer(best[1], name)
+        if found is None:
+            return None
+        pointer, registry = found
+        # A listing with a `default` is a registry of choices (installed kernels, available
+        # engines). Any other listing only when the description says the value must be one the
+        # server has: Stripe's "Cardholder name." is free text, not a pick from /cardholders.
+        if not registry and not _MUST_EXIST.search(description[:_MAX_DESCRIPTION]):
+            return None
+        return self.add_lookup(best[1], name, pointer)
 
-    def _pointer(self, listing: Operation, name: str) -> str | None:
-        """Where a listing's response holds one valid value for ``name``: its ``default``, else
-        the first item's ``name`` field (``/0/name``, ``/items/0/name``)."""
+    def _pointer(self, listing: Operation, name: str) -> tuple[str, bool] | None:
+        """Where a listing's response holds one valid value for ``name``: its ``default`` (True:
+        a registry), else the first item's ``name`` field (``/0/name``, ``/items/0/name``)."""
         schema = self.spec.deref(_response_schema(listing))
         if not isinstance(schema, dict):
             return None
@@ -172,13 +181,13 @@ class LiveValues:
 
         for key in ("default", f"default_{name}"):
             if key in props and free_string(self.spec, props[key]) is not None:
-                return f"/{esc(key)}"
+                return f"/{esc(key)}", True
         if schema.get("type") == "array" and name in _props(self.spec, schema.get("items")):
-            return f"/0/{esc(name)}"
+            return f"/0/{esc(name)}", False
         for key, sub in props.items():
             resolved = self.spec.deref(sub)
             if isinstance(resolved, dict) and resolved.get("type") == "array" and name in _props(self.spec, resolved.get("items")):
-                return f"/{esc(str(key))}/0/{esc(name)}"
+                return f"/{esc(str(key))}/0/{esc(name)}", False
         return None
 
     # --- the body -----------------------------------------------------------------------------
