@@ -80,7 +80,8 @@ def free_string(spec: Spec, schema: Any) -> dict[str, Any] | None:
     return resolved
 
 
-def _response_schema(op: Operation) -> Any:
+def response_schema(op: Operation) -> Any:
+    """The schema of ``op``'s first documented 2xx body."""
     for status in sorted(op.responses):
         if status.startswith("2"):
             for media in op.responses[status].content.values():
@@ -127,7 +128,7 @@ class LiveValues:
                     for p in other.parameters:
                         if p.name == name:
                             sources.append(_enum(self.spec, p.schema))
-            sources.append(_enum(self.spec, _props(self.spec, _response_schema(op)).get(name)))
+            sources.append(_enum(self.spec, _props(self.spec, response_schema(op)).get(name)))
         found = [s for s in sources if s]
         if not found:
             return []
@@ -172,7 +173,7 @@ class LiveValues:
     def _pointer(self, listing: Operation, name: str) -> tuple[str, bool] | None:
         """Where a listing's response holds one valid value for ``name``: its ``default`` (True:
         a registry), else the first item's ``name`` field (``/0/name``, ``/items/0/name``)."""
-        schema = self.spec.deref(_response_schema(listing))
+        schema = self.spec.deref(response_schema(listing))
         if not isinstance(schema, dict):
             return None
         props = _props(self.spec, schema)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.agent._annotations import is_idempotent
-from toolcheck.agent._init_values import LiveValues, free_string
+from toolcheck.agent._init_values import LiveValues, free_string, response_schema
 from toolcheck.agent.names import sanitize_arg
 from toolcheck.agent.policy import (
     JOB_STATES,
@@ -350,7 +350,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             if p.location != "path" or p.name not in creators or not outputs.get(p.name, "").startswith("$steps."):
                 continue
             step, creator, prefix = creators[p.name]
-            base = creator_schema(creator)
+            base = response_schema(creator)
             for key in prefix.strip("/").split("/") if prefix else []:
                 base = (b.spec.deref(base).get("properties") or {}).get(key.replace("~1", "/").replace("~0", "~"))
             if b.live is None or not b.live.holds(base, pointer):
@@ -461,16 +461,6 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
         doc["auth"] = auth
     doc["steps"] = list(lookups.values()) + happy + extra
     return doc
-
-
-def creator_schema(op: Operation) -> Any:
-    """The schema of ``op``'s first documented 2xx body."""
-    for status in sorted(op.responses):
-        if status.startswith("2"):
-            for media in op.responses[status].content.values():
-                if media.schema is not None:
-                    return media.schema
-    return None
 
 
 def _poll(done: list[str]) -> dict[str, Any]:
