@@ -8,6 +8,7 @@ from pathlib import Path
 from toolcheck.drift import diff
 from toolcheck.drift.formats import to_changelog, to_github, to_json, to_markdown, to_run_result
 from toolcheck.drift.model import DriftReport, Finding
+from toolcheck.findings import Severity
 from toolcheck.report import write_reports
 from toolcheck.spec import load_spec
 
@@ -52,7 +53,7 @@ def test_json_has_locations_with_lines_and_fingerprints(tmp_path: Path) -> None:
 
 
 def test_markdown_escapes_spec_text() -> None:
-    evil = Finding("operation-removed", "error", "GET /x", "<script>alert(1)</script> | @team **bold**")
+    evil = Finding("operation-removed", "<script>alert(1)</script> | @team **bold**", severity=Severity.ERROR, operation="GET /x")
     md = to_markdown(DriftReport("a", "b", (evil,)))
     assert "<script>" not in md and "@team" not in md and "\\|" in md
     assert "breaking changes" in md
@@ -62,7 +63,7 @@ def test_github_annotations_escape_and_point_at_lines(tmp_path: Path) -> None:
     out = to_github(_report(tmp_path))
     first = out.splitlines()[0]
     assert first.startswith("::error file=") and ",line=" in first
-    evil = Finding("operation-removed", "error", "GET /x", "line1\nline2 100%", location_new="spec.yaml:7")
+    evil = Finding("operation-removed", "line1\nline2 100%", severity=Severity.ERROR, operation="GET /x", location_new="spec.yaml:7")
     line = to_github(DriftReport("a", "b", (evil,))).splitlines()[0]
     assert line.startswith("::error file=spec.yaml,line=7,title=operation-removed GET /x::")
     assert "line1%0Aline2 100%25" in line
@@ -84,7 +85,7 @@ def test_run_result_maps_findings_and_writes_shared_reports(tmp_path: Path) -> N
 
 
 def test_markdown_stays_under_the_github_comment_limit() -> None:
-    many = tuple(Finding("response-new-optional-property", "info", f"GET /r{i}", "x" * 200, after=f"p{i}")
+    many = tuple(Finding("response-new-optional-property", "x" * 200, severity=Severity.INFO, operation=f"GET /r{i}", after=f"p{i}")
                  for i in range(2000))
     md = to_markdown(DriftReport("a", "b", many), max_rows=2000)
     assert len(md) < 65_536 and "truncated" in md
@@ -141,19 +142,19 @@ def test_one_repeated_change_is_one_row_in_every_format(tmp_path: Path) -> None:
 
 
 def test_different_before_or_after_are_different_rows() -> None:
-    a = Finding("request-enum-value-removed", "error", "POST /a", "a", before="GET")
-    b = Finding("request-enum-value-removed", "error", "POST /b", "b", before="PUT")
-    c = Finding("request-enum-value-removed", "error", "POST /c", "c", before="GET")
-    d = Finding("request-enum-value-removed", "warning", "POST /d", "d", before="GET")  # severity override
+    a = Finding("request-enum-value-removed", "a", severity=Severity.ERROR, operation="POST /a", before="GET")
+    b = Finding("request-enum-value-removed", "b", severity=Severity.ERROR, operation="POST /b", before="PUT")
+    c = Finding("request-enum-value-removed", "c", severity=Severity.ERROR, operation="POST /c", before="GET")
+    d = Finding("request-enum-value-removed", "d", severity=Severity.WARNING, operation="POST /d", before="GET")  # severity override
     groups = DriftReport("x", "y", (a, b, c, d)).groups()
     assert [(g.level, g.first.before, g.count) for g in groups] == [
         ("error", "GET", 2), ("error", "PUT", 1), ("warning", "GET", 1)]
 
 
 def test_markdown_row_cap_summarises_what_is_hidden_per_rule() -> None:
-    findings = tuple(Finding("request-enum-value-removed", "error", f"POST /e{i}", f"e{i}", before=f"v{i}")
+    findings = tuple(Finding("request-enum-value-removed", f"e{i}", severity=Severity.ERROR, operation=f"POST /e{i}", before=f"v{i}")
                      for i in range(7))
-    findings += tuple(Finding("response-optional-property-removed", "warning", f"GET /w{i}", f"w{i}",
+    findings += tuple(Finding("response-optional-property-removed", f"w{i}", severity=Severity.WARNING, operation=f"GET /w{i}",
                               before=f"p{i % 2}") for i in range(6))
     md = to_markdown(DriftReport("a", "b", findings), max_rows=3)
     assert len([line for line in md.splitlines() if line.startswith(("| 🔴", "| 🟠"))]) == 3

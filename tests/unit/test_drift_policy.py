@@ -10,22 +10,23 @@ import pytest
 from toolcheck.drift.model import DriftReport, Finding
 from toolcheck.drift.policy import Policy, load_ignore_file, parse_severity
 from toolcheck.errors import UsageError
+from toolcheck.findings import Severity
 
 
 def report() -> DriftReport:
     return DriftReport("old.yaml", "new.yaml", (
-        Finding("operation-removed", "error", "GET /a", "GET /a was removed", operation_id="getA"),
-        Finding("response-enum-value-added", "warning", "GET /invoices/{id}", "status gained 'void'",
+        Finding("operation-removed", "GET /a was removed", severity=Severity.ERROR, operation="GET /a", operation_id="getA"),
+        Finding("response-enum-value-added", "status gained 'void'", severity=Severity.WARNING, operation="GET /invoices/{id}",
                 operation_id="getInvoice", path="response 200 status", key="void"),
-        Finding("tool-size-changed", "info", "POST /b", "bigger", operation_id="postB"),
+        Finding("tool-size-changed", "bigger", severity=Severity.INFO, operation="POST /b", operation_id="postB"),
     ))
 
 
 def test_fingerprint_ignores_message_wording() -> None:
-    a = Finding("operation-removed", "error", "GET /a", "one wording")
-    b = Finding("operation-removed", "error", "GET /a", "another wording")
+    a = Finding("operation-removed", "one wording", severity=Severity.ERROR, operation="GET /a")
+    b = Finding("operation-removed", "another wording", severity=Severity.ERROR, operation="GET /a")
     assert a.fingerprint == b.fingerprint and len(a.fingerprint) == 12
-    assert a.fingerprint != Finding("operation-removed", "error", "GET /b", "one wording").fingerprint
+    assert a.fingerprint != Finding("operation-removed", "one wording", severity=Severity.ERROR, operation="GET /b").fingerprint
 
 
 def test_severity_override_and_off() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolcheck.findings import Severity
 from toolcheck.spec import Operation, Spec
 
 CHARS_PER_TOKEN = 4  # the usual rough estimate for English text and JSON
@@ -30,7 +31,7 @@ class Hit:
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
-    severity: str
+    severity: Severity
     summary: str
     hint: str
     check: Callable[[Any], Iterable[Hit]]
@@ -42,7 +43,7 @@ RULES: dict[str, RuleInfo] = {}
 
 def rule(rule_id: str, severity: str, summary: str, hint: str, **options: Any) -> Callable[[Any], Any]:
     def register(fn: Callable[[Any], Iterable[Hit]]) -> Callable[[Any], Iterable[Hit]]:
-        RULES[rule_id] = RuleInfo(rule_id, severity, summary, hint, fn, dict(options))
+        RULES[rule_id] = RuleInfo(rule_id, Severity.parse(severity), summary, hint, fn, dict(options))
         return fn
     return register
 

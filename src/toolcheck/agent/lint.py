@@ -12,18 +12,20 @@ JSON or SARIF report pays for line numbers once and a ``--quiet`` run not at all
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from toolcheck import findings
 from toolcheck.agent import _rules_safety, _rules_size  # noqa: F401  (register their rules)
 from toolcheck.agent._rules import RULES, RuleInfo
 from toolcheck.agent.tools import Tool, build_tool, tool_names
 from toolcheck.errors import UsageError
+from toolcheck.findings import Severity, parse_level
 from toolcheck.spec import Spec
 
-SEVERITIES = ("error", "warning", "info")
-_RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
+SEVERITIES = tuple(Severity)
+_NEVER = 99  # --fail-on never: above every severity
 _OFF = {"off", "false", "disable", "disabled", "none"}
 # A rule that fires on at least this share of operations (and this many) is reported once.
 SPEC_WIDE_SHARE = 0.9
@@ -31,49 +33,27 @@ SPEC_WIDE_MIN = 10
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One rule hit.
+class Finding(findings.Finding):
+    """One rule hit: a shared :class:`toolcheck.findings.Finding` whose ``check`` is the rule id.
 
-    Attributes:
-        rule: the rule id (``summary-missing`` ...).
-        severity: ``error``, ``warning`` or ``info`` (after configuration).
-        message: what is wrong, naming the operation.
-        pointer: JSON pointer into the normalised spec.
-        operation: ``METHOD /path`` of the operation concerned ("" for spec-wide findings).
-        hint: how to fix it.
+    Its ``location`` (``file:line`` where the pointer can be found) is looked up on first read.
+    Reports keep lint's field names: ``rule`` for the check, ``severity`` in the shared words.
     """
 
-    rule: str
-    severity: str
-    message: str
-    pointer: str
-    operation: str = ""
-    hint: str = ""
-    _locate: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
-
     @property
-    def location(self) -> str:
-        """``file:line`` where the pointer can be found, else ``file#pointer`` (computed lazily)."""
-        cached = self.__dict__.get("_location")
-        if cached is None:
-            cached = self.pointer
-            if self._locate is not None:
-                try:
-                    cached = self._locate(self.pointer)
-                except Exception:  # a line number never fails a report
-                    pass
-            object.__setattr__(self, "_location", cached)
-        return str(cached)
+    def rule(self) -> str:
+        """The rule id (``summary-missing`` ...): lint's name for ``check``."""
+        return self.check
 
     def to_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "severity": self.severity, "location": self.location, "pointer": self.pointer,
-                "operation": self.operation, "message": self.message, "hint": self.hint}
+        return {"rule": self.rule, "severity": self.severity.value, "location": self.location or self.pointer,
+                "pointer": self.pointer, "operation": self.operation, "message": self.message, "hint": self.hint}
 
 
 @dataclass(frozen=True)
 class RuleConfig:
     enabled: bool
-    severity: str
+    severity: Severity
     options: Mapping[str, Any]
 
 
@@ -87,14 +67,14 @@ class LintResult:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def failed(self, fail_on: str = "error") -> bool:
-        """Any finding at or above ``fail_on`` (``never`` never fails)."""
-        bar = _RANK[fail_on]
-        return any(_RANK[f.severity] >= bar for f in self.findings)
+        """Any finding at or above ``fail_on`` (``never`` never fails; ``warn`` reads as ``warning``)."""
+        bar = _NEVER if fail_on == "never" else Severity.parse(fail_on).rank
+        return any(f.severity.rank >= bar for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "spec": self.spec,
-            "summary": {s: self.count(s) for s in SEVERITIES},
+            "summary": {s.value: self.count(s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -143,10 +123,13 @@ def resolve_rules(config: Mapping[str, Any] | None = None, source: str = "") -> 
     return resolved
 
 
-def _severity(value: str, rid: str, source: str) -> str:
-    sev = value.lower()
-    sev = {"warn": "warning", "note": "info", "hint": "info"}.get(sev, sev)
-    if sev not in SEVERITIES:
+def _severity(value: str, rid: str, source: str) -> Severity:
+    """A rule's severity; ``warn``, ``note`` and ``hint`` are read as the shared words (deprecated)."""
+    try:
+        sev = parse_level(value)
+    except ValueError:
+        sev = None
+    if sev is None:  # "off" is handled before; here it could only be a typo's neighbour
         raise UsageError(f"lint rule {rid!r}: severity {value!r} is not one of error, warning, info, off",
                          location=source or None)
     return sev
@@ -185,7 +168,7 @@ def lint(spec: Spec, *, rules: Mapping[str, Any] | None = None, select: list[str
     ctx = _Context(spec, settings)
     ignored = {op.key: set(_as_list(op.extensions.get("x-toolcheck-lint-ignore"))) for op in spec.operations}
     order = {op.key: i for i, op in enumerate(spec.operations)}
-    findings: list[Finding] = []
+    found: list[Finding] = []
     locate = spec.locate
     n_ops = len(spec.operations)
     for rid, info in RULES.items():
@@ -198,14 +181,14 @@ def lint(spec: Spec, *, rules: Mapping[str, Any] | None = None, select: list[str
             # A habit of the whole spec, not a slip per operation: one finding, not 1,123.
             first = hits[0]
             examples = ", ".join(sorted(hit_ops, key=lambda k: order.get(k, 0))[:3])
-            findings.append(Finding(rid, setting.severity,
-                                    f"{len(hit_ops)} of {n_ops} operations: {first.message} (and likewise {examples}, ...)",
-                                    "/paths", "", first.hint or info.hint, locate))
+            found.append(Finding(
+                rid, f"{len(hit_ops)} of {n_ops} operations: {first.message} (and likewise {examples}, ...)",
+                "/paths", setting.severity, hint=first.hint or info.hint, locate=locate))
             continue
-        findings.extend(Finding(rid, setting.severity, hit.message, hit.pointer, hit.operation,
-                                hit.hint or info.hint, locate) for hit in hits)
-    findings.sort(key=lambda f: (order.get(f.operation, -1), -_RANK[f.severity], f.rule))
-    return LintResult(spec.source, tuple(findings), settings)
+        found.extend(Finding(rid, hit.message, hit.pointer, setting.severity, operation=hit.operation,
+                             hint=hit.hint or info.hint, locate=locate) for hit in hits)
+    found.sort(key=lambda f: (order.get(f.operation, -1), -f.severity.rank, f.rule))
+    return LintResult(spec.source, tuple(found), settings)
 
 
 def _as_list(value: Any) -> list[str]:

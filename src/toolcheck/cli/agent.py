@@ -139,10 +139,17 @@ def lint(
         cfg, source = load_config(config or None)
         lint_cfg = section(cfg, "lint", source)
         level = fail_on.value if fail_on is not None else str(lint_cfg.get("fail-on", lint_cfg.get("fail_on", "error")))
-        if level not in ("error", "warning", "info", "never"):
+        if level != "never":
             from toolcheck.errors import UsageError
+            from toolcheck.findings import parse_level
 
-            raise UsageError(f"lint.fail-on must be error, warning, info or never (got {level!r})", location=source)
+            try:  # older spellings (warn, note) are read as the shared words
+                parsed = parse_level(level)
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise UsageError(f"lint.fail-on must be error, warning, info or never (got {level!r})", location=source)
+            level = parsed.value
         loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         result = run_lint(loaded, rules=section(lint_cfg, "rules", source), select=rule or None, config_source=source)
         if fmt is LintFormat.text and not out:

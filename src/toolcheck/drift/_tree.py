@@ -18,7 +18,7 @@ from typing import Any
 
 from toolcheck.drift.differ import DiffOptions, diff
 from toolcheck.drift.model import DriftReport, Finding
-from toolcheck.drift.rules import LEVEL_RANK, RULES
+from toolcheck.drift.rules import RULES
 from toolcheck.errors import ToolcheckError
 from toolcheck.spec import Spec
 
@@ -54,14 +54,14 @@ def diff_directories(old_dir: str, new_dir: str, old_files: list[str], new_files
         stats["operations_old"] += len(spec.operations)
         rule = RULES["spec-file-removed"]
         findings.append(Finding(
-            rule=rule.id, level=rule.level, operation="", spec_file=rel, oasdiff=rule.oasdiff, key=rel,
+            check=rule.id, severity=rule.level, operation="", spec_file=rel, oasdiff=rule.oasdiff, key=rel,
             message=f"the spec file {rel} was removed ({len(spec.operations)} operation(s) with it)",
             location_old=_join(old_dir, rel)))
     for rel in new_files:
         if rel in old_set:
             continue
         rule = RULES["spec-file-added"]
-        findings.append(Finding(rule=rule.id, level=rule.level, operation="", spec_file=rel, key=rel,
+        findings.append(Finding(check=rule.id, severity=rule.level, operation="", spec_file=rel, key=rel,
                                 oasdiff=rule.oasdiff, message=f"the spec file {rel} was added",
                                 location_new=_join(new_dir, rel)))
     for rel in old_files:
@@ -78,7 +78,7 @@ def diff_directories(old_dir: str, new_dir: str, old_files: list[str], new_files
         report = diff(old_spec, new_spec, options)
         # located now: each document has its own line index, the combined report has none
         findings.extend(replace(f, spec_file=rel) for f in report.located())
-    findings.sort(key=lambda f: (-LEVEL_RANK.get(f.level, 0), f.spec_file, f.operation, f.rule, f.path))
+    findings.sort(key=lambda f: (-f.rank, f.spec_file, f.operation, f.rule, f.path))
     stats["seconds"] = round(time.perf_counter() - started, 4)
     return DriftReport(old_source=old_dir, new_source=new_dir, findings=tuple(findings), stats=stats,
                        not_compared=tuple(not_compared))

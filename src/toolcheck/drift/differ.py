@@ -32,6 +32,7 @@ from toolcheck.drift.rules import (
     schema_oasdiff_ids,
     schema_rule_id,
 )
+from toolcheck.findings import Severity
 from toolcheck.redact import MASK, is_secret_name, redact_text, redact_value
 from toolcheck.spec.model import Operation, Spec
 
@@ -96,7 +97,7 @@ class Differ:
     # --- emitting --------------------------------------------------------------------------
     def emit(self, rule_id: str, message: str, *, path: str = "", before: Any = None, after: Any = None,
              old_pointer: str = "", new_pointer: str = "", oasdiff: tuple[str, ...] | None = None,
-             scope: str = "operation", key: str = "", level: str | None = None,
+             scope: str = "operation", key: str = "", level: Severity | None = None,
              operation: tuple[str, str] | None = None) -> None:
         rule = RULES[rule_id]
         self.touched = True
@@ -105,7 +106,7 @@ class Differ:
         if self._unstable and lvl != INFO and operation is None:
             lvl = INFO
         self.findings.append(Finding(
-            rule=rule_id, level=lvl, operation=op_key, operation_id=op_id, message=redact_text(message), path=path,
+            check=rule_id, severity=lvl, operation=op_key, operation_id=op_id, message=redact_text(message), path=path,
             before=redact_value(before), after=redact_value(after), old_pointer=old_pointer, new_pointer=new_pointer,
             oasdiff=rule.oasdiff if oasdiff is None else oasdiff, scope=scope, key=key,
         ))
@@ -250,7 +251,7 @@ class Differ:
             unique = tuple(dict.fromkeys(op for op, _ in ops))
             t["before"], t["after"] = redact_value(t["before"]), redact_value(t["after"])
             self.findings.append(Finding(
-                rule=t.pop("rule"), message=redact_text(t.pop("message")), operation=first[0], operation_id=first[1],
+                check=t.pop("rule"), severity=t.pop("level"), message=redact_text(t.pop("message")), operation=first[0], operation_id=first[1],
                 operations=unique, **t,
             ))
         self._groups.clear()

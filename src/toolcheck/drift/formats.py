@@ -15,7 +15,8 @@ from collections import defaultdict
 from typing import Any
 
 from toolcheck.drift.model import DriftReport, Finding, FindingGroup
-from toolcheck.drift.rules import LEVEL_RANK, RULES
+from toolcheck.drift.rules import INFO, RULES
+from toolcheck.findings import Severity
 from toolcheck.report import md_escape
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 
@@ -50,15 +51,15 @@ def located_groups(report: DriftReport, groups: tuple[FindingGroup, ...]) -> tup
     return tuple(FindingGroup((first, *g.findings[1:])) for g, first in zip(groups, firsts, strict=True))
 
 
-def hidden_summary(groups: tuple[FindingGroup, ...]) -> list[tuple[str, str, int, int]]:
+def hidden_summary(groups: tuple[FindingGroup, ...]) -> list[tuple[str, Severity, int, int]]:
     """(rule, level, rows, changes) of the rows a capped list does not show, most changes first."""
-    per: dict[tuple[str, str], list[int]] = {}
+    per: dict[tuple[str, Severity], list[int]] = {}
     for g in groups:
         entry = per.setdefault((g.rule, g.level), [0, 0])
         entry[0] += 1
         entry[1] += g.count
     return sorted(((rule, level, rows, n) for (rule, level), (rows, n) in per.items()),
-                  key=lambda x: (-LEVEL_RANK.get(x[1], 0), -x[3], x[0]))
+                  key=lambda x: (-x[1].rank, -x[3], x[0]))
 
 
 def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 50, title: str = "API drift") -> str:
@@ -191,7 +192,7 @@ def to_changelog(report: DriftReport) -> str:
         lines.append("No changes." if not report.not_compared else "No changes in the specs that were compared.")
     for op in sorted(groups, key=lambda k: (k == "API", k)):
         lines.append(f"## {md_escape(op)}")
-        for f in sorted(groups[op], key=lambda f: (-LEVEL_RANK.get(RULES[f.rule].level if f.rule in RULES else "info", 0),
+        for f in sorted(groups[op], key=lambda f: (-(RULES[f.rule].level if f.rule in RULES else INFO).rank,
                                                     f.rule, f.path)):
             default = RULES[f.rule].level if f.rule in RULES else f.level
             mark = " **(breaking)**" if default == "error" else ""
@@ -205,7 +206,7 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
                   duration: float = 0.0) -> RunResult:
     """Map findings onto the shared result model: one case per group of identical changes, in the
     suite of its operation (or ``several operations``); every place is listed in the case."""
-    floor = LEVEL_RANK[fail_on]
+    floor = Severity.parse(fail_on).rank
     suites: dict[str, list[CaseResult]] = defaultdict(list)
     for g in report.groups(report.located()):
         status = FAILED if g.first.rank >= floor else PASSED

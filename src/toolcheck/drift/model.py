@@ -13,19 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from toolcheck.drift.rules import LEVEL_RANK
+from toolcheck import findings
+from toolcheck.findings import Severity
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One change between two specs.
+class Finding(findings.Finding):
+    """One change between two specs: a shared :class:`toolcheck.findings.Finding` plus both sides.
+
+    ``check`` is the drift rule id (``toolcheck drift --list-rules``), ``severity`` its level after
+    policy (``error`` = breaking). Drift reports keep their field names (``id``, ``level``).
 
     Attributes:
-        rule: the rule id (``toolcheck drift --list-rules``).
-        level: ``error`` (breaking), ``warning`` or ``info`` after policy.
-        operation: ``METHOD /path`` the change affects ('' for document-level changes).
         operation_id: the tool name (new side when it exists, else old).
-        message: one sentence.
         path: where inside the operation (``request body: items[].name``, ``parameter query:limit``).
         before / after: the old and new values, when there are such.
         old_pointer / new_pointer: JSON pointers into each normalised document ('' if absent).
@@ -34,10 +34,6 @@ class Finding:
         key: extra identity (an enum value, a property name) for the fingerprint.
     """
 
-    rule: str
-    level: str
-    operation: str
-    message: str
     operation_id: str = ""
     path: str = ""
     before: Any = None
@@ -52,6 +48,16 @@ class Finding:
     location_old: str = ""
     location_new: str = ""
     spec_file: str = ""  # the spec document, relative to the directory, when drift compared directories
+
+    @property
+    def rule(self) -> str:
+        """The drift rule id: drift's name for ``check``."""
+        return self.check
+
+    @property
+    def level(self) -> Severity:
+        """Drift's name for ``severity``."""
+        return self.severity
 
     @property
     def fingerprint(self) -> str:
@@ -71,15 +77,15 @@ class Finding:
 
     @property
     def rank(self) -> int:
-        return LEVEL_RANK.get(self.level, 0)
+        return self.severity.rank
 
-    def with_level(self, level: str) -> Finding:
-        return replace(self, level=level)
+    def with_level(self, level: Severity) -> Finding:
+        return replace(self, severity=level)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.rule,
-            "level": self.level,
+            "level": self.level.value,
             "operation": self.operation,
             "operation_id": self.operation_id,
             "operations": list(self.operations) or ([self.operation] if self.operation else []),
@@ -116,7 +122,7 @@ class FindingGroup:
         return self.first.rule
 
     @property
-    def level(self) -> str:
+    def level(self) -> Severity:
         return self.first.level
 
     @property
@@ -147,7 +153,7 @@ class FindingGroup:
 
     def to_dict(self) -> dict[str, Any]:
         first = self.first
-        return {"id": first.rule, "level": first.level, "count": self.count, "message": self.message,
+        return {"id": first.rule, "level": first.level.value, "count": self.count, "message": self.message,
                 "before": _jsonable(first.before), "after": _jsonable(first.after),
                 "operations": list(self.operations), "oasdiff": list(first.oasdiff), "places": self.places()}
 
@@ -197,7 +203,7 @@ class DriftReport:
         return tuple(f for f in self.findings if f.level == "error")
 
     def at_least(self, level: str) -> tuple[Finding, ...]:
-        floor = LEVEL_RANK[level]
+        floor = Severity.parse(level).rank
         return tuple(f for f in self.findings if f.rank >= floor)
 
     def groups(self, findings: tuple[Finding, ...] | None = None) -> tuple[FindingGroup, ...]:

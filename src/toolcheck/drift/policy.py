@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.drift.model import DriftReport, Finding
-from toolcheck.drift.rules import LEVEL_RANK, LEVELS, RULES
+from toolcheck.drift.rules import INFO, RULES
 from toolcheck.errors import UsageError
-
-OFF = "off"
+from toolcheck.findings import OFF, Severity, parse_level
 
 
 @dataclass(frozen=True)
@@ -62,21 +61,21 @@ class Policy:
     """How findings are levelled, filtered and suppressed before reporting.
 
     Attributes:
-        severity: rule id (or glob) → ``error``/``warning``/``info``/``off``.
+        severity: rule id (or glob) → a severity, or None for ``off``.
         ignores: suppressions (see module docstring).
         include_paths / exclude_paths: globs on ``METHOD /path``, the path alone or the operationId.
         operations: keep only these operations (operationId or ``METHOD /path``); empty = all.
         changelog: every finding at info level (a changelog, never a failure).
     """
 
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, Severity | None] = field(default_factory=dict)
     ignores: tuple[IgnoreEntry, ...] = ()
     include_paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
     operations: tuple[str, ...] = ()
     changelog: bool = False
 
-    def level_for(self, finding: Finding) -> str:
+    def level_for(self, finding: Finding) -> Severity | None:
         if finding.rule in self.severity:
             return self.severity[finding.rule]
         for pattern, level in self.severity.items():
@@ -111,10 +110,10 @@ class Policy:
             if not self._selected(finding):
                 continue
             level = self.level_for(finding)
-            if level == OFF:
+            if level is None:
                 continue
             if self.changelog:
-                level = "info"
+                level = INFO
             finding = finding if level == finding.level else finding.with_level(level)
             entry = next((i for i, e in enumerate(self.ignores) if e.matches(finding)), None)
             if entry is not None:
@@ -127,20 +126,21 @@ class Policy:
         for e in self.ignores:
             if e.expires is not None and e.expires < today:
                 kept.append(Finding(
-                    # even in changelog mode: an expired suppression must be looked at
-                    rule="ignore-entry-expired", level=self.severity.get("ignore-entry-expired",
-                                                                         RULES["ignore-entry-expired"].level),
+                    # even in changelog mode: an expired suppression must be looked at (and "off"
+                    # cannot hide it: it reads as the rule's default level)
+                    check="ignore-entry-expired", severity=self.severity.get("ignore-entry-expired")
+                    or RULES["ignore-entry-expired"].level,
                     operation="", message=f"ignore entry {e.where} expired on {e.expires} "
                     f"({e.fingerprint or e.rule or '*'}{' ' + e.path if e.path else ''}: {e.reason})",
                     key=e.where, before=str(e.expires),
                 ))
-        kept.sort(key=lambda f: (-LEVEL_RANK.get(f.level, 0), f.operation, f.rule, f.path))
+        kept.sort(key=lambda f: (-f.rank, f.operation, f.rule, f.path))
         return replace(report, findings=tuple(kept), ignored=tuple(ignored))
 
 
-def parse_severity(items: Iterable[str]) -> dict[str, str]:
-    """``RULE=LEVEL`` strings (from ``--severity``) into a mapping, validating both sides."""
-    out: dict[str, str] = {}
+def parse_severity(items: Iterable[str]) -> dict[str, Severity | None]:
+    """``RULE=LEVEL`` strings (from ``--severity``) into a mapping (None = off), validating both sides."""
+    out: dict[str, Severity | None] = {}
     for item in items:
         rule, sep, level = item.partition("=")
         if not sep:
@@ -149,13 +149,17 @@ def parse_severity(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _check_severity(raw: Mapping[str, Any], where: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for rule, level in raw.items():
-        rule, level = str(rule), str(level).lower()
-        if level not in (*LEVELS, OFF):
-            raise UsageError(f"severity for {rule!r} must be one of error, warning, info, off (got {level!r})",
-                             location=where)
+def _check_severity(raw: Mapping[str, Any], where: str) -> dict[str, Severity | None]:
+    """Rule → severity (None for off). The older spellings ``warn``/``note``/``hint`` read as the
+    shared words (toolcheck.findings), as they do in lint and run."""
+    out: dict[str, Severity | None] = {}
+    for rule, text in raw.items():
+        rule = str(rule)
+        try:
+            level = parse_level(str(text))
+        except ValueError:
+            raise UsageError(f"severity for {rule!r} must be one of error, warning, info, {OFF} (got {text!r})",
+                             location=where) from None
         if rule not in RULES and not any(c in rule for c in "*?[") and rule != "ignore-entry-expired":
             import difflib
 
@@ -166,7 +170,7 @@ def _check_severity(raw: Mapping[str, Any], where: str) -> dict[str, str]:
     return out
 
 
-def load_ignore_file(path: str | Path) -> tuple[tuple[IgnoreEntry, ...], dict[str, str]]:
+def load_ignore_file(path: str | Path) -> tuple[tuple[IgnoreEntry, ...], dict[str, Severity | None]]:
     """Read an ignore file (YAML): its entries and its severity overrides.
 
     Raises:

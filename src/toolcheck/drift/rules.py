@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
+from toolcheck.findings import Severity
 
-ERROR, WARNING, INFO = "error", "warning", "info"
+# Drift's levels are the shared severities (toolcheck.findings), under their short names here.
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 LEVELS = (ERROR, WARNING, INFO)
-LEVEL_RANK = {ERROR: 3, WARNING: 2, INFO: 1}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Rule:
     """
 
     id: str
-    level: str
+    level: Severity
     direction: str
     description: str
     oasdiff: tuple[str, ...] = ()
@@ -48,7 +49,7 @@ class Rule:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "id": self.id, "level": self.level, "direction": self.direction,
+            "id": self.id, "level": self.level.value, "direction": self.direction,
             "description": self.description, "oasdiff": list(self.oasdiff),
             "category": self.category, "agent": self.agent,
         }
@@ -56,7 +57,7 @@ class Rule:
 
 # --- schema-level changes ------------------------------------------------------------------
 # kind -> (level on the request side, level on the response side, category, description)
-SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
+SCHEMA_KINDS: dict[str, tuple[Severity, Severity, str, str]] = {
     "type-changed": (ERROR, ERROR, "types", "the type (or format) changed to an incompatible one"),
     "type-generalized": (INFO, ERROR, "types", "the type was widened (integer → number, type removed)"),
     "type-specialized": (ERROR, INFO, "types", "the type was narrowed (number → integer, type added)"),
@@ -195,7 +196,7 @@ SIDES: dict[str, tuple[str, str, str]] = {
     "response-header": ("response", "response-header", "response-header"),
 }
 # schema kinds whose level differs for parameters / headers (oasdiff parity)
-_SIDE_LEVEL: dict[tuple[str, str], str] = {
+_SIDE_LEVEL: dict[tuple[str, str], Severity] = {
     ("request-parameter", "type-changed"): WARNING,
     ("request-parameter", "default-value-added"): ERROR,
     ("request-parameter", "default-value-changed"): ERROR,
@@ -285,7 +286,7 @@ def schema_rule_id(prefix: str, kind: str) -> str:
 
 
 # --- operation, parameter, body, response, security and lifecycle rules --------------------
-_OTHER: list[tuple[str, str, str, str, tuple[str, ...], str, bool]] = [
+_OTHER: list[tuple[str, Severity, str, str, tuple[str, ...], str, bool]] = [
     # id, level, direction, category, oasdiff ids, description, agent
     ("path-removed", ERROR, "none", "paths", ("api-path-removed-without-deprecation",),
      "a path (all its operations) was removed without being deprecated first", False),
