@@ -153,16 +153,23 @@ def _normalised(
         for other, duplicate in other_duplicates:
             problems.extend(_duplicate_problems([duplicate], other.display))
 
+    document, refs = _to_openapi3(document, dialect, problems)
+    return document, problems, files, origins, version, dialect, refs, followed
+
+
+def _to_openapi3(document: dict[str, Any], dialect: str, problems: list[tuple[str, str, str, str]],
+                 ) -> tuple[dict[str, Any], RefResolver]:
+    """A 2.0 document in the 3.0 shape, then normalised (schemas → JSON Schema 2020-12);
+    problems of both steps are appended to ``problems``."""
     if dialect == "2.0":
-        from toolcheck.spec._swagger2 import convert
+        from toolcheck.spec._swagger2 import convert  # only Swagger 2.0 sources pay for its import
 
         document, converted_problems = convert(document)
         problems.extend((sev, ptr, msg, "invalid-ref") for sev, ptr, msg in converted_problems)
-
     normaliser = Normaliser(document, dialect)
     normaliser.run()
     problems.extend(normaliser.problems)
-    return document, problems, files, origins, version, dialect, normaliser.refs, followed
+    return document, normaliser.refs
 
 
 def _duplicate_problems(duplicates: list[Duplicate], file: str) -> list[tuple[str, str, str, str]]:
@@ -191,15 +198,8 @@ def load_spec_dict(document: dict[str, Any], *, source: str = "<dict>") -> Spec:
     doc = copy.deepcopy(document)
     version, dialect = _detect(doc, source)
     problems: list[tuple[str, str, str, str]] = []
-    if dialect == "2.0":
-        from toolcheck.spec._swagger2 import convert
-
-        doc, converted = convert(doc)
-        problems.extend((s, p, m, "invalid-ref") for s, p, m in converted)
-    normaliser = Normaliser(doc, dialect)
-    normaliser.run()
-    problems.extend(normaliser.problems)
-    parts = Parts(doc, None, dialect, problems, None, source, refs=normaliser.refs)
+    doc, refs = _to_openapi3(doc, dialect, problems)
+    parts = Parts(doc, None, dialect, problems, None, source, refs=refs)
     return _spec(parts, source, version, _meta(doc), "", [source])
 
 
