@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from toolcheck.errors import ToolcheckError
 from toolcheck.scenarios import bind_env, load_file
-from toolcheck.scenarios.assertions import OPERATORS, apply_operator, check_operators, jsonpath_values
+from toolcheck.scenarios._jsonpath import jsonpath_values
+from toolcheck.scenarios.assertions import OPERATORS, apply_operator, check_operators
 from toolcheck.scenarios.expressions import (
     MISSING,
     Context,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from toolcheck.configsource import MAX_CONFIG_BYTES
 from toolcheck.scenarios import loader, model, runner
-from toolcheck.scenarios.assertions import MAX_JSONPATH_NODES
+from toolcheck.scenarios._jsonpath import MAX_JSONPATH_NODES
 from toolcheck.scenarios.expressions import MAX_NESTING, MAX_TOKENS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 
+from toolcheck.scenarios._jsonpath import is_singular_query, jsonpath_values
 from toolcheck.scenarios.assertions import (
     apply_operator,
     check_operators,
     check_status,
-    is_singular_query,
     json_equal,
-    jsonpath_values,
 )
 from toolcheck.scenarios.expressions import MISSING
 
@@ -41,7 +40,7 @@ SIMPLE_BODIES: list[Any] = [BODY, [{"id": 1}, {"id": 2}], "text", None, 3, {"ite
 def test_simple_paths_select_what_the_rfc9535_library_selects(path: str) -> None:
     import jsonpath_rfc9535
 
-    from toolcheck.scenarios.assertions import _SimplePath, compiled_path
+    from toolcheck.scenarios._jsonpath import _SimplePath, compiled_path
 
     fast = compiled_path(path)
     assert isinstance(fast, _SimplePath)  # the library is not needed for these
@@ -68,7 +67,7 @@ def test_singular_queries_are_told_from_the_text(path: str, singular: bool) -> N
 @pytest.mark.parametrize("path", ["$.items[*].id", "$..id", "$['status']", "$.items[01]", "$.é", "$ .status",
                                   "$.items[0:1]", "$.1abc", "$.items[-0]"])
 def test_other_paths_go_to_the_library(path: str) -> None:
-    from toolcheck.scenarios.assertions import _SimplePath, compiled_path
+    from toolcheck.scenarios._jsonpath import _SimplePath, compiled_path
 
     try:
         query = compiled_path(path)

@@ -7,6 +7,7 @@ Every function takes the running :class:`~toolcheck.drift.differ.Differ` and emi
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,7 @@ def removed_operation(d: Differ, o: Operation, *, path_gone: bool) -> None:
 # --- one matched pair -----------------------------------------------------------------------
 def compare_operation(d: Differ, o: Operation, n: Operation) -> None:
     if o.key != n.key:
-        if o.method == n.method and d_template(o.path) == d_template(n.path):
+        if o.method == n.method and template(o.path) == template(n.path):
             d.emit("path-parameter-renamed", f"{o.key} is now {n.key} (path parameters renamed)",
                    before=o.path, after=n.path, old_pointer=o.pointer, new_pointer=n.pointer)
         else:
@@ -77,10 +78,13 @@ def d_rules() -> dict[str, Any]:
     return RULES
 
 
-def d_template(path: str) -> str:
-    from toolcheck.drift.differ import template
+_TEMPLATE = re.compile(r"\{[^}/]*\}")
 
-    return template(path)
+
+def template(path: str) -> str:
+    """``/items/{id}`` and ``/items/{item_id}`` are one template, ``/items/{}``: a renamed path
+    parameter is not a moved operation."""
+    return _TEMPLATE.sub("{}", path)
 
 
 def _identity(d: Differ, o: Operation, n: Operation) -> None:
@@ -247,9 +251,7 @@ def _parameters(d: Differ, o: Operation, n: Operation) -> None:
 
 
 def _names(path: str) -> list[str]:
-    import re
-
-    return re.findall(r"\{[^}/]*\}", path)
+    return _TEMPLATE.findall(path)
 
 
 def _parameter(d: Differ, o: Operation, n: Operation, op_: Parameter, np_: Parameter) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from toolcheck.drift._agent import ToolSizer, changed_sentences, semantic_delta
 from toolcheck.drift._oasdiff import OASDIFF_LEVELS
+from toolcheck.drift._ops import template
 from toolcheck.drift._patterns import probe
 from toolcheck.drift._schema import RO, WO, Fact, Result, SchemaDiffer
 from toolcheck.drift.model import DriftReport, Finding
@@ -36,7 +37,6 @@ from toolcheck.findings import Severity
 from toolcheck.redact import MASK, is_secret_name, redact_text, redact_value
 from toolcheck.spec.model import Operation, Spec
 
-_TEMPLATE = re.compile(r"\{[^}/]*\}")
 # changes that do not matter for a property the side never sees (readOnly in a request,
 # writeOnly in a response; OAS 3.1 §4.8.24.3.3), as oasdiff's request-read-only-property-* rules
 _VALUE_KINDS = ("default-value", "const-", "enum-value", "became-enum", "enum-removed", "x-extensible-enum")
@@ -68,10 +68,6 @@ class DiffOptions:
     today: date = field(default_factory=date.today)
     include_unstable: bool = False
     agent: bool = True
-
-
-def template(path: str) -> str:
-    return _TEMPLATE.sub("{}", path)
 
 
 class Differ:

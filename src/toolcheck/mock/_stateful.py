@@ -12,6 +12,7 @@ import random
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from toolcheck.mock._echo import echo_ids
 from toolcheck.mock._errors import error_status
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid, with_derived_totals
@@ -258,8 +259,6 @@ def _schema(response: Any) -> Any:
 def _generate(mock: Mock, schema: Any, rng: random.Random, path_params: dict[str, str]) -> Any:
     if schema is None:
         return None
-    from toolcheck.mock.responder import echo_ids
-
     try:
         value = generate_value(mock.spec, schema, rng=rng)
     except GenerationError:

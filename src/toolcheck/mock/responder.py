@@ -29,6 +29,7 @@ import orjson
 
 from toolcheck.checks.conformance import is_json
 from toolcheck.mock import faults as faults_mod
+from toolcheck.mock._echo import echo_ids
 from toolcheck.mock._encode import dumps_json, encode_body
 from toolcheck.mock._errors import error_body, error_status
 from toolcheck.mock._params import Issue, parse_query, validate_params
@@ -37,7 +38,7 @@ from toolcheck.mock._security import check_security, subject_of
 from toolcheck.mock._validate import check_body
 from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
-from toolcheck.mock.generate import GenerationError, generate_value, is_valid, with_derived_totals
+from toolcheck.mock.generate import GenerationError, generate_value, with_derived_totals
 from toolcheck.mock.state import Store, infer_resources
 from toolcheck.wire.auth import parse_token_option
 
@@ -635,45 +636,3 @@ def _weight(ranges: list[tuple[str, float]], base: str) -> float | None:
         if found is None or specificity > found[0]:
             found = (specificity, q)
     return None if found is None else found[1]
-
-
-def echo_ids(spec: Spec, schema: Any, value: Any, path_params: Mapping[str, str], path: str = "") -> Any:
-    """Copy path parameters into same-named fields, if still valid.
-
-    The last parameter also fills ``id`` when it names the resource: it ends the path
-    (``/customers/{customer}``) or its name ends in ``id`` (``{customer_id}``).
-    """
-    if not path_params or not isinstance(value, dict):
-        return value
-    candidate = dict(value)
-    names = list(path_params)
-    changed = False
-    for name in names:
-        if name in candidate and candidate[name] != path_params[name]:
-            candidate[name] = _like(candidate[name], path_params[name])
-            changed = True
-    last = names[-1]
-    names_item = last.lower().endswith("id") or path.rstrip("/").endswith("{" + last + "}")
-    if "id" in candidate and names_item and last not in candidate:
-        candidate["id"] = _like(candidate["id"], path_params[last])
-        changed = True
-    if changed and is_valid(spec, schema, candidate):
-        return candidate
-    if changed:  # keep what fits, one field at a time
-        out = dict(value)
-        for key in candidate:
-            if candidate[key] != value.get(key):
-                trial = {**out, key: candidate[key]}
-                if is_valid(spec, schema, trial):
-                    out = trial
-        return out
-    return value
-
-
-def _like(old: Any, text: str) -> Any:
-    if isinstance(old, int) and not isinstance(old, bool):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    return text

@@ -22,14 +22,13 @@ from toolcheck.checks.registry import RUN, register
 from toolcheck.findings import Finding, Severity, parse_level
 from toolcheck.redact import Redactor
 from toolcheck.scenarios import _http
+from toolcheck.scenarios._jsonpath import jsonpath_values, set_deadline
 from toolcheck.scenarios.assertions import (
     Failure,
     check_operators,
     check_status,
     check_transition,
     evaluate_criterion,
-    jsonpath_values,
-    set_deadline,
 )
 from toolcheck.scenarios.expressions import (
     MISSING,

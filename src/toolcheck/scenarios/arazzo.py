@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.errors import ScenarioError
+from toolcheck.scenarios._locator import Locator
 from toolcheck.scenarios.expressions import MISSING, ExpressionError, Selector, as_selector, parse_condition
-from toolcheck.scenarios.loader import Locator
 from toolcheck.scenarios.model import MAX_RETRIES, Action, Criterion, Input, Output, Param, Scenario, Step
 
 SUPPORTED = ("1.0", "1.1")
@@ -172,7 +172,7 @@ class _Loader:
                 if kind == "simple":
                     parse_condition(condition)
                 elif kind == "jsonpath":
-                    from toolcheck.scenarios.assertions import compiled_path
+                    from toolcheck.scenarios._jsonpath import compiled_path
 
                     compiled_path(condition)
                 elif kind == "regex":

@@ -25,22 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolcheck.errors import ScenarioError
+from toolcheck.scenarios._jsonpath import jsonpath_values
+from toolcheck.scenarios._missing import MISSING
 
 __all__ = [
     "Context", "ExpressionError", "MISSING", "condition_values", "evaluate", "evaluate_condition", "is_expression",
     "render", "resolve_pointer", "parse_condition",
 ]
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Any = _Missing()
 
 
 class ExpressionError(ScenarioError):
@@ -213,8 +204,6 @@ class Selector:
         if self.type == "jsonpointer":
             return resolve_pointer(base, self.selector)
         if self.type == "jsonpath":
-            from toolcheck.scenarios.assertions import jsonpath_values
-
             return jsonpath_values(self.selector, base)
         return MISSING
 

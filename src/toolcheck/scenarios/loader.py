@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolcheck.errors import ScenarioError
+from toolcheck.scenarios._locator import Locator
 from toolcheck.scenarios.expressions import MISSING, ExpressionError, is_expression, parse_condition
 from toolcheck.scenarios.model import (
     MAX_DATA_ROWS,
@@ -168,35 +169,6 @@ def env_declarations(data: Any, locator: Locator) -> tuple[tuple[str, ...], dict
                 refs.setdefault(name, pointer)
     located = {name: locator.at(pointer) for name, pointer in sorted(refs.items())}
     return tuple(dict.fromkeys(declared)), located
-
-
-class Locator:
-    """``file:line`` for JSON pointers into a parsed file (index built on first use)."""
-
-    def __init__(self, path: Path, text: str, *, index: dict[str, int] | None = None) -> None:
-        self.path = path
-        self.text = text
-        self._index: dict[str, int] | None = index
-
-    def index(self) -> dict[str, int]:
-        """Every pointer's line (built from the text once)."""
-        if self._index is None:
-            from toolcheck.spec._parse import yaml_line_index
-
-            self._index = yaml_line_index(self.text) if self.text else {}
-        return self._index
-
-    def line(self, pointer: str) -> int:
-        if self._index is None:
-            self.index()
-        assert self._index is not None
-        probe = pointer
-        while probe not in self._index and probe:
-            probe = probe.rsplit("/", 1)[0]
-        return self._index.get(probe, 1)
-
-    def at(self, pointer: str) -> str:
-        return f"{self.path}:{self.line(pointer)}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -411,7 +383,7 @@ _FRAGMENT = re.compile(r"\{(\$[^{}]+)\}")
 def _lint(raw: dict[str, Any], pointer: str, locator: Locator, known: set[str]) -> None:
     """Catch at load time what would otherwise fail mid-run: bad JSONPath, bad regexes, bad
     schemas in ``schema:``, malformed expressions and references to steps that do not exist."""
-    from toolcheck.scenarios.assertions import compiled_path
+    from toolcheck.scenarios._jsonpath import compiled_path
     from toolcheck.scenarios.expressions import evaluate
 
     def fail(message: str, where: str) -> None:
