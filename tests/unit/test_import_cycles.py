@@ -11,10 +11,6 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-# Known, owned by the wire-layer rewrite: the mock's deepObject query decoding (mock._params)
-# shares the bracketed-form reader of form bodies (mock._validate.form_tree), which needs
-# _params.coerce; both move into the wire layer's parsing half.
-KNOWN = {frozenset({"toolcheck.mock._params", "toolcheck.mock._validate"})}
 
 
 def _modules() -> dict[str, Path]:
@@ -91,7 +87,7 @@ def test_the_reader_finds_a_cycle() -> None:
 
 
 def test_no_import_cycles_lazy_or_not() -> None:
-    cycles = [c for c in _cycles(_graph()) if frozenset(c) not in KNOWN]
+    cycles = _cycles(_graph())
     # a package __init__ re-exporting its submodules, which import siblings through the package,
     # is not a cycle of concepts: a submodule importing its own package is reported like any other
     assert not cycles, "\n".join(" -> ".join([*c, c[0]]) for c in cycles)

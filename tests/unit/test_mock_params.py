@@ -6,10 +6,11 @@ from typing import Any
 import pytest
 
 from toolcheck.mock import Mock, MockRequest
-from toolcheck.mock._params import parse_query, validate_params
+from toolcheck.mock._params import validate_params
 from toolcheck.mock._routing import Match, NoMatch, Router
 from toolcheck.mock._security import check_security
 from toolcheck.spec import load_spec_dict
+from toolcheck.wire.read import parse_query
 
 
 def _spec(paths: dict[str, Any], **extra: Any) -> Any:

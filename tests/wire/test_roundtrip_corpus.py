@@ -20,14 +20,14 @@ import pytest
 from tests.conftest import SPECS, shared_specs_available
 from toolcheck.errors import SpecLoadError
 from toolcheck.mock import Mock, MockRequest
-from toolcheck.mock._params import parse_query, validate_params
+from toolcheck.mock._params import validate_params
 from toolcheck.mock._routing import Match, Router
 from toolcheck.mock.generate import GenerationError, generate_value
 from toolcheck.spec import Operation, Spec, load_spec
 from toolcheck.wire import NO_BODY, Request, apply_credentials, build_request
 from toolcheck.wire.bodies import base_type, is_json, unexpressible
 from toolcheck.wire.params import path_key
-from toolcheck.wire.read import wire_value
+from toolcheck.wire.read import parse_query, wire_value
 
 BASE = "http://127.0.0.1:9/base"
 MAX_OPS = 25

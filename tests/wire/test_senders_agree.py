@@ -77,8 +77,9 @@ def test_null_member_of_a_deep_object_is_written_alike() -> None:
 
 
 def _decoded(spec: Spec, path: str, query: str) -> tuple[dict[str, Any], list[Any]]:
-    from toolcheck.mock._params import parse_query, validate_params
+    from toolcheck.mock._params import validate_params
     from toolcheck.mock._routing import Match, Router
+    from toolcheck.wire.read import parse_query
 
     matched = Router(spec).match("GET", path, query)
     assert isinstance(matched, Match)

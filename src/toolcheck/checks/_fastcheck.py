@@ -80,6 +80,19 @@ def _compile_cached(spec: Spec, schema: Any, cache: dict[int, tuple[Any, Check |
     return check
 
 
+def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
+    """Whether ``value`` validates; a schema that cannot be evaluated counts as valid."""
+    try:
+        fast = fast_check(spec, schema)
+        if fast is not None:
+            return fast(value)
+        return bool(spec.validator(schema).is_valid(value))
+    except RecursionError:
+        return True
+    except Exception:  # unresolvable refs, broken patterns: the schema, not the value, is at fault
+        return True
+
+
 def value_fits(spec: Spec, schema: dict[str, Any], value: Any) -> bool:
     """Check ``value`` against a schema built on the fly (not cached; False when unsupported)."""
     with _LOCK:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from toolcheck.checks.conformance import is_json
+from toolcheck.generate._flatten import Unsatisfiable
 from toolcheck.mock._encode import dumps_json
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid
@@ -231,15 +232,13 @@ _NOTHING = object()
 
 def _minimal(spec: Spec, schema: Any, rng: random.Random) -> Any:
     """An error body with only what the schema requires (then filled): no invented extras."""
-    from toolcheck.mock.generate import _Unsatisfiable
-
     gen = _Generator(spec, rng, "response")
     gen.minimal = True
     try:
         body = gen.value(schema, "error", 0)
         if is_valid(spec, schema, body):
             return body
-    except _Unsatisfiable:
+    except Unsatisfiable:
         pass
     try:
         return generate_value(spec, schema, rng=rng, name="error")
@@ -345,7 +344,7 @@ def _prop_schema(gen: _Generator, schema: Any, key: str) -> Any:
 
 
 def _types(flat: Any) -> list[str]:
-    from toolcheck.mock._schemautil import _types as types_of
+    from toolcheck.generate._flatten import flat_types as types_of
 
     return types_of(flat) if isinstance(flat, dict) else []
 

@@ -2,7 +2,9 @@
 
 Split from :mod:`toolcheck.mock.generate` to keep each module readable; pure functions on
 (already flattened) schema dicts, no Spec access. ``allOf`` merging, numeric bounds and
-``uniqueItems`` keys are shared with the fuzzer and live in :mod:`toolcheck.generate._schema`.
+``uniqueItems`` keys are shared with the fuzzer and live in :mod:`toolcheck.generate._schema`;
+flattening and the types of a flattened schema in :mod:`toolcheck.generate._flatten` (the wire
+layer's reading half uses them too).
 """
 
 from __future__ import annotations
@@ -11,29 +13,6 @@ from typing import Any
 
 # ``merge`` moved to the shared module; re-exported for the mock modules that import it from here.
 from toolcheck.generate import merge as merge
-
-_OBJECT_HINTS = ("properties", "required", "additionalProperties", "patternProperties",
-                 "minProperties", "maxProperties", "propertyNames", "dependentRequired")
-_ARRAY_HINTS = ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains")
-_STRING_HINTS = ("minLength", "maxLength", "pattern", "format")
-_NUMBER_HINTS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-
-
-def _types(schema: dict[str, Any]) -> list[str]:
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        return [kind]
-    if isinstance(kind, list):
-        return [k for k in kind if isinstance(k, str)]
-    if any(k in schema for k in _OBJECT_HINTS):
-        return ["object"]
-    if any(k in schema for k in _ARRAY_HINTS):
-        return ["array"]
-    if any(k in schema for k in _STRING_HINTS):
-        return ["string"]
-    if any(k in schema for k in _NUMBER_HINTS):
-        return ["number"]
-    return []
 
 
 def _singular(name: str) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from toolcheck.mock._params import parse_cookies, parse_query
 from toolcheck.wire.auth import REALM, AuthFailure, Incoming, identity_of
 from toolcheck.wire.auth import check_security as _check
+from toolcheck.wire.read import parse_cookies, parse_query
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec

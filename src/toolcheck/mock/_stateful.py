@@ -17,6 +17,7 @@ from toolcheck.mock._errors import error_status
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid, with_derived_totals
 from toolcheck.mock.state import id_field, lifecycle
+from toolcheck.wire.read import coerce
 
 if TYPE_CHECKING:
     from toolcheck.mock.responder import Mock, MockResponse
@@ -213,8 +214,6 @@ def _fit_id(mock: Mock, schema: Any, body: dict[str, Any], field_name: str, reso
     """The created id made readable back: when it breaks the item path parameter's schema
     (HubSpot: a string ``id`` in the body, ``{subscriptionId}`` an int32 in the path), it is
     redrawn from the parameter's schema, if the body schema still accepts it."""
-    from toolcheck.mock._params import coerce
-
     param_schema = None
     for candidate in mock.spec.operations:
         if (candidate.path.rstrip("/") or "/") == resource.item:

@@ -7,7 +7,6 @@ that parses but breaks the schema a 422 when the operation documents 422, else a
 
 from __future__ import annotations
 
-import random
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -15,9 +14,9 @@ from urllib.parse import parse_qsl
 import orjson
 
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
-from toolcheck.mock._params import Issue, coerce, request_errors
-from toolcheck.mock._schemautil import _types, merge
-from toolcheck.mock.generate import _Generator
+from toolcheck.generate._flatten import flat_types, flatten
+from toolcheck.mock._params import Issue, request_errors
+from toolcheck.wire.read import read_form, shape
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -53,7 +52,7 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return 400, [Issue("/body", "the form body is not UTF-8", "body")], _NO_BODY
-        decoded = _form(spec, media.schema, text, media.encoding)
+        decoded = read_form(spec, media.schema, text, media.encoding)
         empty = _empty_form_fields(spec, media.schema, text)
         if empty:
             return 400, [Issue(f"/body/{name}", f"form field {name!r} is empty (allowEmptyValue is not set)", "body")
@@ -62,14 +61,12 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
         parts = _multipart(content_type or "", body)
         if parts is None:
             return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], _NO_BODY
-        gen = _Generator(spec, random.Random(0), "request")
-        decoded = _shape(spec, gen, media.schema, parts, 0)
+        decoded = shape(spec, media.schema, parts)
     elif media_type.endswith(("/xml", "+xml")):
         try:
-            gen = _Generator(spec, random.Random(0), "request")
             tag, tree = load_xml(body)
-            inner = _rooted(gen, media.schema, tag)
-            decoded = _shape(spec, gen, inner, _unxml(spec, gen, inner, tree, 0), 0)
+            inner = _rooted(spec, media.schema, tag)
+            decoded = shape(spec, inner, _unxml(spec, inner, tree, 0))
             if inner is not media.schema:
                 decoded = {tag: decoded}
         except ValueError as exc:
@@ -138,11 +135,11 @@ def load_xml(body: bytes) -> tuple[str, Any]:
     return _local(root.tag), _element(root, 0)
 
 
-def _rooted(gen: _Generator, schema: Any, tag: str) -> Any:
+def _rooted(spec: Spec, schema: Any, tag: str) -> Any:
     """The schema of the root element's content: the property named like the root element when
     the body schema wraps it (AWS: ``{MetricsConfiguration: {...}}`` sent as
     ``<MetricsConfiguration>...``), else the body schema itself."""
-    flat = gen.flatten(schema)
+    flat = flatten(spec, schema)
     props = flat.get("properties") if isinstance(flat, dict) else None
     if isinstance(props, dict) and len(props) == 1 and tag in props:
         return props[tag]
@@ -169,14 +166,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].split(":")[-1]  # `{namespace}name`, `prefix:name` -> `name`
 
 
-def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> Any:
+def _unxml(spec: Spec, schema: Any, node: Any, depth: int) -> Any:
     """The XML tree read with the schema's ``xml`` hints (OpenAPI 3.1 §4.8.26): element names
     mapped back to property names, wrapped arrays (``<tags><tag>..</tag></tags>``) unwrapped,
     and a lone element where an array is expected read as a one-item list."""
-    flat = gen.flatten(schema)
+    flat = flatten(spec, schema)
     if depth > 32 or not isinstance(flat, dict):
         return node
-    kinds = _types(flat)
+    kinds = flat_types(flat)
     if "array" in kinds and "object" not in kinds:
         items = flat.get("items", {})
         hint = flat.get("xml")
@@ -184,7 +181,7 @@ def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> A
         if wrapped and isinstance(node, dict) and len(node) == 1:  # `<tags><tag>..</tag></tags>`
             node = next(iter(node.values()))
         listed = node if isinstance(node, list) else [] if node == "" else [node]
-        return [_unxml(spec, gen, items, v, depth + 1) for v in listed]
+        return [_unxml(spec, items, v, depth + 1) for v in listed]
     if node == "" and "object" in kinds and "string" not in kinds:
         return {}  # `<pet/>`: an element with nothing in it
     if isinstance(node, dict):
@@ -192,14 +189,14 @@ def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> A
         props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         names: dict[str, str] = {}
         for prop, sub in props.items():
-            sub_flat = gen.flatten(sub)
+            sub_flat = flatten(spec, sub)
             hint = sub_flat.get("xml") if isinstance(sub_flat, dict) else None
             if isinstance(hint, dict) and isinstance(hint.get("name"), str):
-                wrapped = hint.get("wrapped") or "array" not in _types(sub_flat)
+                wrapped = hint.get("wrapped") or "array" not in flat_types(sub_flat)
                 if wrapped:
                     names[hint["name"]] = prop
-            elif isinstance(sub_flat, dict) and "array" in _types(sub_flat):
-                items = gen.flatten(sub_flat.get("items", {}))
+            elif isinstance(sub_flat, dict) and "array" in flat_types(sub_flat):
+                items = flatten(spec, sub_flat.get("items", {}))
                 item_hint = items.get("xml") if isinstance(items, dict) else None
                 if isinstance(item_hint, dict) and isinstance(item_hint.get("name"), str) and not sub_flat.get(
                         "xml", {}).get("wrapped"):
@@ -207,7 +204,7 @@ def _unxml(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> A
         out: dict[str, Any] = {}
         for key, value in node.items():
             target = names[key] if key in names else str(key)
-            out[target] = _unxml(spec, gen, props.get(target, {}), value, depth + 1)
+            out[target] = _unxml(spec, props.get(target, {}), value, depth + 1)
         return out
     return node
 
@@ -284,132 +281,3 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
         else:
             out[name] = value
     return out
-
-
-_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
-
-
-def _form(spec: Spec, schema: Any, text: str, encoding: Any = None) -> dict[str, Any]:
-    """A form body as a tree: ``a=1&b[c]=2&d[]=x&e[0][f]=y`` (the bracket style of Rails, PHP,
-    Stripe), leaves read as their schema's type, index maps turned into arrays."""
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=5000)
-    except ValueError:
-        pairs = []
-    if isinstance(encoding, dict) and encoding:
-        pairs = _unstyle(spec, schema, pairs, encoding)
-    tree = form_tree(spec, schema, pairs)
-    # An empty array has no pairs at all in a form (`tags=a&tags=b` for two items, nothing for
-    # none), so a required array that is absent was sent empty.
-    gen = _Generator(spec, random.Random(0), "request")
-    flat = gen.flatten(schema)
-    props = flat.get("properties") if isinstance(flat, dict) else None
-    if isinstance(props, dict) and isinstance(flat.get("required"), list):
-        for name in flat["required"]:
-            sub = gen.flatten(props.get(name)) if isinstance(name, str) else None
-            if isinstance(sub, dict) and name not in tree and _types(sub) == ["array"]:
-                tree[name] = []
-    return tree
-
-
-_SEPARATORS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
-
-
-def _unstyle(spec: Spec, schema: Any, pairs: list[tuple[str, str]], encoding: dict[str, Any]) -> list[tuple[str, str]]:
-    """Non-exploded ``encoding`` styles (OpenAPI 3.1 §4.8.15.1) read back into bracket pairs:
-    ``tags=a,b`` (form), ``a b`` (spaceDelimited), ``a|b`` (pipeDelimited) for an array,
-    ``obj=foo,1,bar,2`` for an object."""
-    gen = _Generator(spec, random.Random(0), "request")
-    flat = gen.flatten(schema)
-    props = flat.get("properties") if isinstance(flat, dict) else None
-    if not isinstance(props, dict):
-        return pairs
-    out: list[tuple[str, str]] = []
-    for key, value in pairs:
-        rule = encoding.get(key)
-        style = rule.get("style", "form") if isinstance(rule, dict) else None
-        explode = rule.get("explode", style == "form") if isinstance(rule, dict) else True
-        sep = _SEPARATORS.get(style or "")
-        kinds = _types(gen.flatten(props.get(key)) or {}) if key in props and isinstance(gen.flatten(props.get(key)), dict) else []
-        if sep is None or explode or "[" in key:
-            out.append((key, value))
-        elif "array" in kinds and "string" not in kinds:
-            out.extend((f"{key}[{i}]", part) for i, part in enumerate(value.split(sep)) if value)
-        elif "object" in kinds and style == "form":
-            parts = value.split(",")
-            out.extend((f"{key}[{parts[i]}]", parts[i + 1]) for i in range(0, len(parts) - 1, 2))
-        else:
-            out.append((key, value))
-    return out
-
-
-def form_tree(spec: Spec, schema: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Bracketed ``(key, value)`` pairs as a tree shaped by ``schema`` (form bodies, and
-    ``deepObject`` query parameters: ``created[gte]=5`` reads 5 as the integer its branch says)."""
-    tree: dict[str, Any] = {}
-    for key, value in pairs:
-        head, _, rest = key.partition("[")
-        path = [head] + (_BRACKETS.findall("[" + rest) if rest else [])
-        node: Any = tree
-        for index, part in enumerate(path):
-            last = index == len(path) - 1
-            if part == "":  # `d[]=x`: append
-                part = str(sum(1 for k in node if k.isdigit())) if isinstance(node, dict) else "0"
-            if not isinstance(node, dict):
-                break
-            if last:
-                if part in node and not isinstance(node[part], dict):
-                    node[part] = [*node[part]] if isinstance(node[part], list) else [node[part]]
-                    node[part].append(value)
-                else:
-                    node[part] = value
-            else:
-                child = node.get(part)
-                if not isinstance(child, dict):
-                    child = node[part] = {}
-                node = child
-    gen = _Generator(spec, random.Random(0), "request")
-    shaped = _shape(spec, gen, schema, tree, 0)
-    return shaped if isinstance(shaped, dict) else tree
-
-
-def _branch(gen: _Generator, schema: Any, kind: str) -> Any:
-    """The flattened schema, or its ``anyOf``/``oneOf`` branch whose type is ``kind``."""
-    flat = gen.flatten(schema)
-    if not isinstance(flat, dict):
-        return {}
-    for _kind, branches, _disc in flat.get("_choices") or []:
-        for branch in branches:
-            sub = gen.flatten(branch)
-            if isinstance(sub, dict) and kind in _types(sub):
-                return merge({k: v for k, v in flat.items() if k != "_choices"}, sub)
-    return flat
-
-
-def _shape(spec: Spec, gen: _Generator, schema: Any, node: Any, depth: int) -> Any:
-    if depth > 32:
-        return node
-    if isinstance(node, dict):
-        wants_array = "array" in _types(_branch(gen, schema, "array")) and "object" not in _types(gen.flatten(schema) or {})
-        if node and all(k.isdigit() for k in node) and wants_array:
-            flat = _branch(gen, schema, "array")
-            items = flat.get("items", {}) if isinstance(flat, dict) else {}
-            return [_shape(spec, gen, items, node[k], depth + 1) for k in sorted(node, key=int)]
-        flat = _branch(gen, schema, "object")
-        props = flat.get("properties") if isinstance(flat, dict) else None
-        props = props if isinstance(props, dict) else {}
-        extra = flat.get("additionalProperties") if isinstance(flat, dict) else None
-        return {k: _shape(spec, gen, props.get(k, extra if isinstance(extra, dict) else {}), v, depth + 1)
-                for k, v in node.items()}
-    if isinstance(node, list):
-        flat = _branch(gen, schema, "array")
-        items = flat.get("items", {}) if isinstance(flat, dict) else {}
-        return [_shape(spec, gen, items, v, depth + 1) for v in node]
-    if isinstance(node, str):
-        kinds = _types(gen.flatten(schema) or {}) if isinstance(gen.flatten(schema), dict) else []
-        if "array" in kinds and "string" not in kinds:  # one value where a list is expected
-            flat = _branch(gen, schema, "array")
-            items = flat.get("items", {}) if isinstance(flat, dict) else {}
-            return [_shape(spec, gen, items, node, depth + 1)]
-        return coerce(spec, schema, node)
-    return node

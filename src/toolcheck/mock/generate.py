@@ -23,9 +23,12 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from toolcheck.generate import RegexError, fill_items, is_num, merge, numeric_bounds, string_from_regex
+from toolcheck.generate._flatten import Unsatisfiable as _Unsatisfiable
+from toolcheck.generate._flatten import flat_cache, flatten
+from toolcheck.generate._flatten import flat_types as _types
 from toolcheck.mock import _realistic as real
-from toolcheck.mock._fastcheck import fast_check, value_fits
-from toolcheck.mock._schemautil import _has_ref, _singular, _types, discriminator_prop
+from toolcheck.mock._fastcheck import is_valid, value_fits
+from toolcheck.mock._schemautil import _has_ref, _singular, discriminator_prop
 from toolcheck.spec.formats import INTEGER_FORMATS
 
 if TYPE_CHECKING:
@@ -39,7 +42,6 @@ ATTEMPTS = 6
 _ALNUM = string.ascii_letters + string.digits
 
 _names_cache: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
-_flat_cache: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 
 
 class GenerationError(ValueError):
@@ -87,19 +89,6 @@ def generate_value(
     raise GenerationError(f"no valid value found for schema {_short(schema)} (last try: {_short(last)})")
 
 
-def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
-    """Whether ``value`` validates; a schema that cannot be evaluated counts as valid."""
-    try:
-        fast = fast_check(spec, schema)
-        if fast is not None:
-            return fast(value)
-        return bool(spec.validator(schema).is_valid(value))
-    except RecursionError:
-        return True
-    except Exception:  # unresolvable refs, broken patterns: the schema, not the value, is at fault
-        return True
-
-
 def with_derived_totals(spec: Spec, schema: Any, value: Any) -> Any:
     """``value`` with a total recomputed from its line items, when that still validates."""
     derived = real.derive_totals(value)
@@ -129,20 +118,13 @@ def _declared_values(spec: Spec, schema: Any) -> list[Any]:
 _NONE = object()
 
 
-class _Unsatisfiable(Exception):
-    pass
-
-
 class _Generator:
     def __init__(self, spec: Spec, rng: random.Random, direction: str) -> None:
         self.spec = spec
         self.rng = rng
         self.direction = direction
         self.minimal = False
-        cache = _flat_cache.get(spec)
-        if cache is None:
-            cache = _flat_cache[spec] = {}
-        self.flat = cache
+        self.flat = flat_cache(spec)
 
     def resource_names(self) -> frozenset[str]:
         """Lower-cased names of the spec's component schemas (memoised with the flat cache)."""
@@ -154,50 +136,7 @@ class _Generator:
     # --- flattening ----------------------------------------------------------------------
     def flatten(self, schema: Any, stack: tuple[str, ...] = ()) -> Any:
         """``$ref`` and ``allOf`` merged into one dict; ``oneOf``/``anyOf`` kept as choices."""
-        if not isinstance(schema, dict):
-            return schema
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and len(schema) == 1:
-            hit = self.flat.get(ref)
-            if hit is not None:
-                return hit
-            if ref in stack:
-                return {}
-            try:
-                target = self.spec.resolve(ref)
-            except (KeyError, ValueError, TypeError):
-                return {}
-            resolved = self.flatten(target, (*stack, ref))
-            if isinstance(resolved, dict):
-                self.flat[ref] = resolved
-            return resolved
-        if not any(k in schema for k in ("$ref", "allOf", "oneOf", "anyOf")):
-            return schema
-        own = {k: v for k, v in schema.items() if k not in ("$ref", "allOf", "oneOf", "anyOf", "discriminator")}
-        choices: list[tuple[str, list[Any], Any]] = []
-        for kind in ("oneOf", "anyOf"):
-            branches = schema.get(kind)
-            if isinstance(branches, list) and branches:
-                choices.append((kind, branches, schema.get("discriminator")))
-        if choices:
-            own["_choices"] = choices
-        result: dict[str, Any] = own
-        if isinstance(ref, str):
-            if ref not in stack:
-                target = self.flatten({"$ref": ref}, stack)
-                if isinstance(target, dict):
-                    result = merge(result, target)
-                elif target is False:
-                    raise _Unsatisfiable
-        parts = schema.get("allOf")
-        if isinstance(parts, list):
-            for part in parts:
-                flat = self.flatten(part, stack)
-                if flat is False:
-                    raise _Unsatisfiable
-                if isinstance(flat, dict):
-                    result = merge(result, flat)
-        return result
+        return flatten(self.spec, schema, self.flat, stack)
 
     # --- dispatch ------------------------------------------------------------------------
     def value(self, schema: Any, name: str, depth: int) -> Any:

@@ -20,12 +20,13 @@ import httpx
 
 from toolcheck.checks.conformance import check_response
 from toolcheck.findings import Finding
-from toolcheck.mock._params import Issue, parse_query, validate_params
+from toolcheck.mock._params import Issue, validate_params
 from toolcheck.mock._routing import NoMatch, Router
 from toolcheck.mock._security import check_security
 from toolcheck.mock._validate import check_body
 from toolcheck.mock.responder import MockRequest, MockResponse
 from toolcheck.results import FAILED, PASSED, CaseResult, RunResult, SuiteResult
+from toolcheck.wire.read import parse_query
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec

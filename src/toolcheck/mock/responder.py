@@ -32,7 +32,7 @@ from toolcheck.mock import faults as faults_mod
 from toolcheck.mock._echo import echo_ids
 from toolcheck.mock._encode import dumps_json, encode_body
 from toolcheck.mock._errors import error_body, error_status
-from toolcheck.mock._params import Issue, parse_query, validate_params
+from toolcheck.mock._params import Issue, validate_params
 from toolcheck.mock._routing import NoMatch, Router
 from toolcheck.mock._security import check_security, subject_of
 from toolcheck.mock._validate import check_body
@@ -41,6 +41,7 @@ from toolcheck.mock.faults import Fault, FaultConfig
 from toolcheck.mock.generate import GenerationError, generate_value, with_derived_totals
 from toolcheck.mock.state import Store, infer_resources
 from toolcheck.wire.auth import parse_token_option
+from toolcheck.wire.read import parse_query
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Response, Spec
