@@ -158,7 +158,7 @@ def test_scaffold_chains_ids_by_pattern_and_tests_undocumented_errors(tmp_path: 
     steps = {s["id"]: s for s in scenario_doc["steps"]}
     assert steps["create_brand"]["outputs"] == {"BrandSid": "$response.body#/sid"}  # same pattern, not account_id
     negative = steps["delete_brand_rejects_bad_request"]
-    assert negative["expect"]["status"] == "4xx" and negative["contract"] == "warn"  # no documented 4xx
+    assert negative["expect"]["status"] == "4xx" and negative["contract"] == "warning"  # no documented 4xx
 
 
 def test_scenarios_of_another_spec_are_not_counted(spec_file: Path, tmp_path: Path) -> None:

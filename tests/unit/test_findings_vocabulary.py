@@ -114,3 +114,13 @@ def test_location_is_looked_up_once_and_only_when_read() -> None:
         raise RuntimeError("no index")
 
     assert findings.Finding("x", "m", "/p", locate=broken).location == "/p"  # never fails a report
+
+
+@pytest.mark.parametrize("option", ["--contract", "--leak-check"])
+def test_run_reads_warning_and_still_warn(option: str) -> None:
+    scenarios = str(Path(__file__).resolve().parents[2] / "scenarios")
+    for word in ("warning", "warn", "off", "error"):
+        result = CliRunner().invoke(app, ["run", scenarios, "--mock", "--list", option, word])
+        assert result.exit_code == 0, (word, result.output)
+    refused = CliRunner().invoke(app, ["run", scenarios, "--mock", "--list", option, "loud"])
+    assert refused.exit_code == 2 and "choose one of error, warning, off" in refused.output

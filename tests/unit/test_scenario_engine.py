@@ -211,6 +211,20 @@ def test_auth_failure_needs_documented_status(tmp_path: Path) -> None:
     assert suite.cases[0].status == "passed"
 
 
+@pytest.mark.parametrize("word", ["warning", "warn"])
+def test_contract_warning_is_the_shared_word_and_warn_still_reads(tmp_path: Path, word: str) -> None:
+    class Forbidden(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(403, json={"error": {"code": "forbidden", "message": "no"}})
+
+    for text, settings in [(AUTH, {"contract": word}),  # run-wide (--contract)
+                           (AUTH.replace("    auth: none\n", f"    auth: none\n    contract: {word}\n", 1), {})]:
+        suite, _, _ = run(write(tmp_path, text), Forbidden(), **settings)
+        assert suite.cases[0].status == "passed", (word, settings)
+        severities = [v["severity"] for v in suite.cases[0].details["violations"]]
+        assert severities and set(severities) == {"warning"}
+
+
 def test_network_retry_then_unreachable(tmp_path: Path) -> None:
     text = BASE.replace("    expect: {status: 202}", "    expect: {status: 202}\n    retry: {max_attempts: 3, interval: 0}")
     suite, unreachable, _ = run(write(tmp_path, text), FakeApi(["completed"], fail_connect=2))

@@ -434,7 +434,7 @@ def _scenario(b: _Builder, group: str, ops: list[Operation], rel_spec: str, spec
             if not ({"401", "403", "4XX", "4xx"} & set(op.responses)):
                 auth_step["description"] = (f"{op.key} documents no 401: document it; until then any 4xx "
                                              "passes and an undocumented 401/403 is a warning")
-                auth_step["contract"] = "warn"
+                auth_step["contract"] = "warning"
                 auth_step["expect"] = {"status": "4xx"}  # AWS answers its own 495 InvalidSignature...
             extra.append(auth_step)
         needed = required_scopes(op)
@@ -565,7 +565,7 @@ def _undocumented_negative(b: _Builder, op: Operation, request: dict[str, Any]) 
     with the contract check relaxed to a warning on this step (lint's error-schema-missing says
     why the spec should document it)."""
     why = f"{op.key} documents no 4xx for this: any 4xx passes, the undocumented status is a warning"
-    common = {"operation": op.operation_id, "contract": "warn", "expect": {"status": "4xx"}}
+    common = {"operation": op.operation_id, "contract": "warning", "expect": {"status": "4xx"}}
     found = _bad_body(b, op) if op.request_body is not None and isinstance(request.get("body"), dict) else None
     if found is not None:
         return {**common, **{k: v for k, v in request.items() if k != "body"}, "body": found[0],

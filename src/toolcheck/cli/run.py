@@ -111,8 +111,9 @@ def _inputs_file(path: Path | None) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def _choice(value: str, option: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
+def _choice(value: str, option: str, allowed: tuple[str, ...], also: tuple[str, ...] = ()) -> str:
+    """``value`` if it is one of ``allowed`` (or of ``also``: older spellings, still read, not listed)."""
+    if value not in allowed + also:
         raise UsageError(f"{option} {value!r}: choose one of {', '.join(allowed)}.")
     return value
 
@@ -142,8 +143,8 @@ def run(
                                 "html, junit, json, markdown."),
     old_formats: str | None = typer.Option(None, "--format", hidden=True, help="Deprecated: --report-format."),
     no_reports: bool = typer.Option(False, "--no-reports", help="Write no report files."),
-    contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warn or off."),
-    leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warn or off."),
+    contract: str = typer.Option("error", "--contract", help="Spec conformance of responses: error, warning or off."),
+    leak_check: str = typer.Option("error", "--leak-check", help="A known secret in a response: error, warning or off."),
     severity: list[str] = typer.Option([], "--severity", help=SEVERITY_HELP),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Per-request timeout in seconds (steps may override)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the mock's generated data."),
@@ -161,8 +162,9 @@ def run(
     """
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with handle_errors():
-        _choice(contract, "--contract", ("error", "warn", "off"))
-        _choice(leak_check, "--leak-check", ("error", "warn", "off"))
+        # `warn` is the older spelling of `warning` (toolcheck.findings): still read, not advertised
+        _choice(contract, "--contract", ("error", "warning", "off"), also=("warn",))
+        _choice(leak_check, "--leak-check", ("error", "warning", "off"), also=("warn",))
         if mock and base_url:
             raise UsageError("--mock and --base-url exclude each other: choose one target.")
         source_map = {k: str(Path(v)) if "://" not in v else v for k, v in _pairs(source, "--source").items()}

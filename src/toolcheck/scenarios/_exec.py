@@ -67,7 +67,7 @@ register("secret_leak", Severity.ERROR, "No response carries a known secret", co
 class Settings:
     """Run-wide knobs: contract level (``--contract``), default timeout, leak check, per-check levels.
 
-    ``contract`` and ``leak_check`` keep their public spelling (error, warn, off); ``severity``
+    ``contract`` and ``leak_check`` are error, warning or off (``warn`` is still read); ``severity``
     holds ``--severity CHECK=...`` choices (None: off), which win over both.
     """
 
@@ -460,16 +460,18 @@ class StepExecutor:
                violations: list[dict[str, Any]], failures: list[Failure], attempts: int) -> Outcome:
         details["response"] = self._response_details(resp)
         level = step.contract or self.scenario.contract
+        if level == "warn":  # the older spelling of the shared word (toolcheck.findings)
+            level = "warning"
         if level == "off":
             violations = []
-        elif level == "warn":
+        elif level == "warning":
             violations = [{**v, "severity": "warning"} for v in violations]
         failures = list(failures) + self._expectations(step, op, target.spec, resp)
         # "an auth failure the operation does not document" is a contract check: --contract,
         # --severity status_documented=... and a step's `contract:` set how much it counts.
         undocumented = [f for f in failures if f.operator == "documented"]
         if undocumented:
-            documented_level = parse_level(level) if level in ("warn", "off") else self.settings.level("status_documented")
+            documented_level = parse_level(level) if level in ("warning", "off") else self.settings.level("status_documented")
             if documented_level is not Severity.ERROR:
                 failures = [f for f in failures if f.operator != "documented"]
                 if documented_level is not None:
