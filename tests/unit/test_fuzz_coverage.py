@@ -170,3 +170,32 @@ def test_cli_says_m_of_n_tested_and_require_complete_fails_an_incomplete_run(tmp
     assert cover["operations_total"] == 300 and cover["complete"] is False
     assert report["incomplete"].startswith(f"{cover['operations_tested']} of 300 operations tested")
     assert "INCOMPLETE" in (reports / "report.html").read_text()
+
+
+def test_under_a_budget_every_operation_gets_its_share_of_the_bounds_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each request costs one second of a fake clock (no timing): 20 operations, each with many
+    edges, and a budget that fits the first round and about three bounds cases per operation."""
+    import types
+
+    from toolcheck.fuzz import runner
+
+    clock = [0.0]
+    monkeypatch.setattr(runner, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
+    calls: list[httpx.Request] = []
+    inner = _handler(calls)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock[0] += 1.0
+        return inner(request)  # type: ignore[no-any-return]
+
+    spec = load_spec_dict(_many(20))
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, max_time=80, shrink=False))
+    fuzzer.run(list(spec.operations))
+    per_path: dict[str, int] = {}
+    for request in calls:
+        per_path[request.url.path] = per_path.get(request.url.path, 0) + 1
+    assert len(per_path) == 20
+    # the minimal request of the first round, then the bounds round's maximal at least, for every one
+    assert min(per_path.values()) >= 2, per_path
+    assert max(per_path.values()) <= 6, per_path  # none took the others' share

@@ -113,6 +113,9 @@ class FindingSet:
             return True
 
     def replace(self, finding: Finding) -> None:
+        level = self._levels.get(finding.failure.check)
+        if level is not None and level is not finding.failure.severity:
+            finding.failure = replace(finding.failure, severity=level)
         with self._lock:
             known = self._items.get(finding.key)
             if known is not None:

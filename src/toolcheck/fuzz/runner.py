@@ -51,7 +51,10 @@ PHASES = ("examples", "boundary", "fuzz", "stateful", "auth", "authz")
 # buys breadth first; stateful and auth get what the fuzz round leaves.
 ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary", "negatives", 0.5),
           ("fuzz", "fuzz", 0.7))
-SLICED = frozenset({"negatives", "fuzz"})  # rounds whose operations share the budget fairly
+# Rounds whose operations share the budget fairly. The bounds round too: on a slow target (a
+# 188-operation service at 15 requests/s) the first operations' edges would otherwise take a
+# 60 s budget whole, and the last operations would never get past their minimal request.
+SLICED = frozenset({"bounds", "negatives", "fuzz"})
 MAX_CONSECUTIVE_ERRORS = 3
 NOT_EXISTING = "well-shaped ids that do not exist"
 STATEFUL_CHAINS = 3  # resources created (and read back) per chain
@@ -86,6 +89,8 @@ class _OpState:
 
     factory: CaseFactory
     bases: list[Case] = field(default_factory=list)
+    accepted: list[Case] = field(default_factory=list)  # the bases the target did not refuse (no 4xx), in order
+    last_status: int = 0  # the status of the case this operation sent last (its generator reads it)
     dead: int = 0  # transport errors in a row: a hanging or crashed target is abandoned, in every round
 
 
@@ -135,6 +140,15 @@ class _Resources:
         keep = {k: v for k, v in self.ids.items() if k != targeted and self.op.parameter(k, "path") is not None}
         self.uses += 1
         return case.with_(path_params={**case.path_params, **keep})
+
+
+def _required_parameters_only(base: Case, minimal: Case) -> Case | None:
+    """``base`` (a maximal valid request) with only the parameters of ``minimal`` (the required
+    ones) and its own body; None when that is no different request."""
+    if base.body is ABSENT or (base.query, base.headers, base.cookies) == (minimal.query, minimal.headers, minimal.cookies):
+        return None
+    return base.with_(query=dict(minimal.query), headers=dict(minimal.headers), cookies=dict(minimal.cookies),
+                      label="maximal valid body with the required parameters only")
 
 
 @dataclass
@@ -190,6 +204,7 @@ class Fuzzer:
         self._put_creators: set[str] = set()
         self._create_factories: dict[str, CaseFactory] = {}
         self._fresh_started: set[str] = set()
+        self._deferred: list[tuple[Operation, Case, Exchange, Failure]] = []  # shrinks a budget put off
         self.cancelled = False
         self._anonymous = not self.auth.headers and not self.auth.query
         self.health = AuthHealth(anonymous=self._anonymous)
@@ -235,6 +250,7 @@ class Fuzzer:
                     function_level(self, op)
                 if not self._expired():
                     object_level(self, ordered)
+            self._shrink_deferred()
         except KeyboardInterrupt:
             # Ctrl-C: stop every worker at its next case and report what was found so far.
             self._deadline = float("-inf")
@@ -308,6 +324,7 @@ class Fuzzer:
                 state.bases.append(base)
                 if positive:
                     yield base
+                    self._note_accepted(state, base)
         elif part == "bounds":
             for mode in (MINIMAL, MAXIMAL):
                 if mode == MINIMAL and state.bases:
@@ -319,9 +336,20 @@ class Fuzzer:
                 state.bases.append(base)
                 if positive:
                     yield base
+                    self._note_accepted(state, base)
+                    bare = _required_parameters_only(base, state.bases[0]) if mode == MAXIMAL else None
+                    if bare is not None and 400 <= state.last_status < 500:
+                        # The maximal request was refused: was it its optional parameters (a
+                        # version header whose format only the code knows) or its body? The body
+                        # with the required parameters alone tells, and if accepted, the body
+                        # edges below are built on it instead of being refused for a header.
+                        yield bare
+                        self._note_accepted(state, bare)
             if positive and state.bases:
-                # valid values at the edges servers get wrong (huge integers, overflowing sums, empties)
-                edge_base = state.bases[-1]
+                # valid values at the edges servers get wrong (huge integers, overflowing sums,
+                # empties), on the richest valid request the target accepted: edges on a refused
+                # one would test only the refusal
+                edge_base = state.accepted[-1] if state.accepted else state.bases[-1]
                 yield from edge_cases(self.spec, factory.body_schema if self._json_body(factory) else None, edge_base)
                 yield from parameter_edges(self.spec, factory.params, state.bases[0])
             if positive and state.bases and any(p.location == "path" for p in factory.params):
@@ -375,6 +403,13 @@ class Fuzzer:
                     misses += 1
 
     @staticmethod
+    def _note_accepted(state: _OpState, base: Case) -> None:
+        # Not refused: a 2xx, or a 5xx (the server got past validation; a sqlite "database is
+        # locked" 503 is transient). A 4xx base would make every edge built on it a 4xx too.
+        if 200 <= state.last_status < 300 or 500 <= state.last_status < 600:
+            state.accepted.append(base)
+
+    @staticmethod
     def _json_body(factory: CaseFactory) -> bool:
         return factory.media_type is not None and is_json(factory.media_type.split(";")[0].strip().lower())
 
@@ -414,6 +449,7 @@ class Fuzzer:
                 if phase == "fuzz" and case.phase != "fuzz":
                     case = case.with_(phase="fuzz")
                 exchange = self._execute(op, case)
+                state.last_status = exchange.status
                 sent += 1
                 # A target that hangs or drops every connection would turn each case into a
                 # timeout: after a few in a row, move on (the transport_error finding is recorded).
@@ -519,7 +555,13 @@ class Fuzzer:
                 continue
             final_case, final_exchange, final_failure = case, exchange, failure
             if self.options.shrink and case.phase != "examples" and failure.check != "transport_error":
-                final_case, final_exchange, final_failure = self._shrink(op, case, exchange, failure)
+                if self._deadline != float("inf"):
+                    # Under a budget, requests buy breadth first: the finding is recorded as
+                    # found, and shrunk after the rounds with whatever time is left.
+                    with self._lock:
+                        self._deferred.append((op, case, exchange, failure))
+                else:
+                    final_case, final_exchange, final_failure = self._shrink(op, case, exchange, failure)
             self.findings.add(self._finding(op, final_case, final_exchange, final_failure))
         return exchange
 
@@ -563,6 +605,16 @@ class Fuzzer:
         )
 
     # --- shrinking ----------------------------------------------------------------------
+    def _shrink_deferred(self) -> None:
+        """Shrink the findings a budget put off, while it lasts (the rest stay as found: their
+        reproductions are the exact requests that failed)."""
+        for op, case, exchange, failure in self._deferred:
+            if self._expired():
+                return
+            small, small_exchange, small_failure = self._shrink(op, case, exchange, failure)
+            if small is not case:
+                self.findings.replace(self._finding(op, small, small_exchange, small_failure))
+
     def _shrink(self, op: Operation, case: Case, exchange: Exchange, failure: Failure) -> tuple[Case, Exchange, Failure]:
         def check(candidate: Case, result: Exchange) -> list[Failure]:
             return evaluate(self.spec, op, candidate, result, max_response_time=self.options.max_response_time,

@@ -151,7 +151,12 @@ def _overflow_value(schema: dict[str, Any], target: int) -> int | None:
 
 
 def edge_cases(spec: Spec, body_schema: Any, base: Case) -> Iterator[Case]:
-    """Valid variants of ``base`` with edge values in its JSON body (see the module doc)."""
+    """Valid variants of ``base`` with edge values in its JSON body (see the module doc).
+
+    The kinds take turns (an integer edge, an overflow, an empty, the next integer edge ...):
+    under a time budget an operation may get only a few of its edges, and a few of each kind
+    find more than the first few of one (a ``null`` on a nullable member after thirty integers).
+    """
     if body_schema is None or base.body is ABSENT or not isinstance(base.body, (dict, list)):
         return
     validator = spec.validator(body_schema)
@@ -159,71 +164,90 @@ def edge_cases(spec: Spec, body_schema: Any, base: Case) -> Iterator[Case]:
     _leaves(spec, body_schema, base.body, (), leaves)
     seen: set[str] = set()
 
-    def emit(body: Any, label: str, pointer: str) -> Iterator[Case]:
+    def make(body: Any, label: str, pointer: str) -> Case | None:
         if body is None:
-            return
+            return None
         key = repr(body)
         if key in seen:
-            return
+            return None
         seen.add(key)
         try:
             if not validator.is_valid(body):
-                return
+                return None
         except Exception:  # an unevaluable schema proves nothing
-            return
-        yield base.with_(body=body, label=label, lenient=True, pointer=pointer, keyword="edge")
+            return None
+        return base.with_(body=body, label=label, lenient=True, pointer=pointer, keyword="edge")
 
-    # integers past machine limits, one member at a time
-    count = 0
-    for path, schema, _ in leaves:
-        if _get(base.body, path) is _MISSING and len(path) > 1 or _later_item(path):
-            continue
-        for value, name in integer_edges(schema):
-            if count >= MAX_PER_KIND * 3:
-                break
-            before = len(seen)
-            yield from emit(_set(base.body, path, value), f"integer {name} at {_pointer(path)} (allowed by the spec)",
-                            _pointer(path))
-            count += len(seen) - before
-    # overflow by combination: every integer member at once
-    for target, what in ((2**63 - 1, "sums overflow int64"), (2**32, "products overflow int64"), (2**31 - 1, "sums overflow int32")):
-        body: Any = copy.deepcopy(base.body)
-        changed = 0
+    def integers() -> Iterator[Case]:
+        """integers past machine limits, one member at a time"""
+        count = 0
         for path, schema, _ in leaves:
-            if _get(body, path) is _MISSING and len(path) > 1:
+            if _get(base.body, path) is _MISSING and len(path) > 1 or _later_item(path):
                 continue
-            near = _overflow_value(schema, target)
-            if near is None:
-                continue
-            updated = _set(body, path, near)
-            if updated is not None:
-                body, changed = updated, changed + 1
-        if changed >= 2:
-            yield from emit(body, f"every integer member near {target} ({what})", "body")
-    # empties: "" / null / [] / {} one member at a time, then all at once
-    singles: dict[str, int] = {}
-    all_empty: Any = copy.deepcopy(base.body)
-    for path, schema, optional in leaves:
-        if _get(base.body, path) is _MISSING and len(path) > 1 or _later_item(path):
-            continue
-        types = _types(schema)
-        took = False
-        empties: tuple[tuple[str, Any], ...] = (("string", ""), ("null", None), ("array", []), ("object", {}))
-        for kind, empty in empties:
-            if kind not in types or singles.get(kind, 0) >= MAX_PER_KIND:
-                continue
-            shown = {"string": '""', "null": "null", "array": "[]", "object": "{}"}[kind]
-            candidate = _set(base.body, path, empty)
-            before = len(seen)
-            yield from emit(candidate, f"{shown} for {'optional ' if optional else ''}{_pointer(path)} (allowed by the spec)",
+            for value, name in integer_edges(schema):
+                if count >= MAX_PER_KIND * 3:
+                    return
+                case = make(_set(base.body, path, value), f"integer {name} at {_pointer(path)} (allowed by the spec)",
                             _pointer(path))
-            if len(seen) > before:
+                if case is not None:
+                    count += 1
+                    yield case
+
+    def overflows() -> Iterator[Case]:
+        """overflow by combination: every integer member at once"""
+        for target, what in ((2**63 - 1, "sums overflow int64"), (2**32, "products overflow int64"), (2**31 - 1, "sums overflow int32")):
+            body: Any = copy.deepcopy(base.body)
+            changed = 0
+            for path, schema, _ in leaves:
+                if _get(body, path) is _MISSING and len(path) > 1:
+                    continue
+                near = _overflow_value(schema, target)
+                if near is None:
+                    continue
+                updated = _set(body, path, near)
+                if updated is not None:
+                    body, changed = updated, changed + 1
+            if changed >= 2:
+                case = make(body, f"every integer member near {target} ({what})", "body")
+                if case is not None:
+                    yield case
+
+    def empties() -> Iterator[Case]:
+        """"" / null / [] / {} one member at a time, then all at once"""
+        singles: dict[str, int] = {}
+        all_empty: Any = copy.deepcopy(base.body)
+        for path, schema, optional in leaves:
+            if _get(base.body, path) is _MISSING and len(path) > 1 or _later_item(path):
+                continue
+            types = _types(schema)
+            took = False
+            kinds: tuple[tuple[str, Any], ...] = (("string", ""), ("null", None), ("array", []), ("object", {}))
+            for kind, empty in kinds:
+                if kind not in types or singles.get(kind, 0) >= MAX_PER_KIND:
+                    continue
+                shown = {"string": '""', "null": "null", "array": "[]", "object": "{}"}[kind]
+                case = make(_set(base.body, path, empty),
+                            f"{shown} for {'optional ' if optional else ''}{_pointer(path)} (allowed by the spec)", _pointer(path))
+                if case is None:
+                    continue
+                yield case
                 singles[kind] = singles.get(kind, 0) + 1
                 trial = _set(all_empty, path, empty) if not took else None
                 if trial is not None and validator.is_valid(trial):
                     all_empty, took = trial, True
-    if all_empty != base.body:
-        yield from emit(all_empty, "every member that allows it empty or null", "body")
+        if all_empty != base.body:
+            case = make(all_empty, "every member that allows it empty or null", "body")
+            if case is not None:
+                yield case
+
+    streams = [integers(), overflows(), empties()]
+    while streams:
+        for stream in list(streams):
+            case = next(stream, None)
+            if case is None:
+                streams.remove(stream)
+            else:
+                yield case
 
 
 def parameter_edges(spec: Spec, params: list[Any], base: Case) -> Iterator[Case]:

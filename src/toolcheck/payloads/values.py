@@ -151,12 +151,14 @@ class ValueGenerator:
 
     # --- helpers ----------------------------------------------------------------------
     def _pick_branch(self, branches: list[Any], mode: str) -> Any:
+        non_null = [b for b in branches if not (isinstance(r := self.spec.deref(b), dict) and r.get("type") == "null")]
         if mode == MINIMAL:
-            for branch in branches:
-                resolved = self.spec.deref(branch)
-                if not (isinstance(resolved, dict) and resolved.get("type") == "null"):
-                    return branch
-            return branches[0]
+            return non_null[0] if non_null else branches[0]
+        if mode == MAXIMAL and non_null:
+            # The maximal request carries content: `anyOf: [X, {type: null}]` (how pydantic says
+            # Optional) gives X, as `type: [X, "null"]` does; a null there would leave a whole
+            # nested model (a text filter, a schedule) untested by every case built on it.
+            return self.rng.choice(non_null)
         return self.rng.choice(branches)
 
     def _merge(self, parts: list[Any], depth: int) -> dict[str, Any]:
