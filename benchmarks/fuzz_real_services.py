@@ -17,6 +17,7 @@ the tool's process; on a shared machine compare ratios, not absolutes.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -73,6 +74,9 @@ def venv(peers: Path, name: str, packages: list[str], skip: bool) -> Path:
     python = home / "bin" / "python"
     if not skip and not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
+    module = packages[0].replace("-", "_")
+    # an interrupted install leaves a venv without the package: install (again) when it does not import
+    if not skip and subprocess.run([str(python), "-c", f"import {module}"], capture_output=True).returncode:
         subprocess.run([str(home / "bin" / "pip"), "install", "-q", *packages], check=True)
     if not python.exists():
         raise SystemExit(f"{python} is missing: run without --skip-install")
@@ -91,7 +95,7 @@ def wait_for(url: str, headers: dict[str, str], limit: float = 180.0) -> None:
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=3):
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or closed the connection while starting
             time.sleep(0.5)
     raise SystemExit(f"{url} did not come up in {limit:.0f} s")
 
@@ -184,15 +188,27 @@ def _kind(check: str, status: int) -> str:
             "header_schema": "response_headers"}.get(check, check)
 
 
-def run_toolcheck(service: Service, budget: float | None) -> Run:
+def _keep_dir(keep: Path | None, service: Service, tool: str, budget: float | None) -> Path | None:
+    """Where one run's raw output is kept (``--keep``), to read the requests behind a finding."""
+    if keep is None:
+        return None
+    folder = keep / f"{service.name}-{tool}-{'max-time' if budget else 'default'}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def run_toolcheck(service: Service, budget: float | None, keep: Path | None = None) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-tc-") as tmp:
         argv = [sys.executable, "-m", "toolcheck", "fuzz", service.spec, "--base-url", service.base_url,
-                "--seed", "1", "--reports", tmp, "--format", "json", "-q"]
+                "--seed", "1", "--reports", tmp, "--report-format", "json", "-q"]
         for name, value in service.headers.items():
             argv += ["-H", f"{name}: {value}"]
         if budget:
             argv += ["--max-time", f"{budget:g}"]
         done, cpu, wall = cpu_of(argv, tmp)
+        kept = _keep_dir(keep, service, "toolcheck", budget)
+        if kept is not None:
+            shutil.copytree(tmp, kept, dirs_exist_ok=True)
         run = Run("toolcheck", f"max-time {budget:.0f}" if budget else "default", cpu=cpu, wall=wall)
         try:
             report = json.loads((Path(tmp) / "report.json").read_text())
@@ -214,7 +230,7 @@ def run_toolcheck(service: Service, budget: float | None) -> Run:
     return run
 
 
-def run_schemathesis(home: Path, service: Service, budget: float | None) -> Run:
+def run_schemathesis(home: Path, service: Service, budget: float | None, keep: Path | None = None) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-st-") as tmp:
         argv = [str(home / "bin" / "st"), "run", service.spec, "--url", service.base_url, "--seed", "1",
                 "--generation-database", "none", "--report", "json", "--report-dir", tmp]
@@ -225,6 +241,10 @@ def run_schemathesis(home: Path, service: Service, budget: float | None) -> Run:
         done, cpu, wall = cpu_of(argv, tmp, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "160"})
         run = Run("schemathesis", f"max-time {budget:.0f}" if budget else "default", cpu=cpu, wall=wall,
                   note=f"exit {done.returncode}")
+        kept = _keep_dir(keep, service, "schemathesis", budget)
+        if kept is not None:
+            (kept / "stdout.txt").write_text(done.stdout)
+            shutil.copytree(tmp, kept, dirs_exist_ok=True)
         reports = list(Path(tmp).glob("*.json"))
         summary = json.loads(reports[0].read_text()) if reports else {}
     operations = summary.get("operations") or {}
@@ -297,7 +317,10 @@ def _template(service: Service, method: str, uri: str, label: str) -> str:
 # --- triage -----------------------------------------------------------------------------------
 def triage(service: str, found: Found, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
     for entry in entries:
-        if entry["service"] != service or entry["method"] not in ("*", found.method) or entry["path"] not in ("*", found.path):
+        if entry["service"] != service or entry["method"] not in ("*", found.method):
+            continue
+        path = entry["path"]  # exact, "*", or a regex when it starts with ^ (one cause on many paths)
+        if path not in ("*", found.path) and not (path.startswith("^") and re.fullmatch(path, found.path)):
             continue
         if entry.get("kind") and entry["kind"] != found.kind:
             continue
@@ -310,7 +333,9 @@ def triage(service: str, found: Found, entries: list[dict[str, Any]]) -> dict[st
 
 
 def summarise(service: str, run: Run, entries: list[dict[str, Any]]) -> tuple[dict[str, int], set[str], list[str]]:
-    counts = {"true_bug": 0, "spec_mismatch": 0, "false_positive": 0, "untriaged": 0}
+    """Distinct causes by verdict; ``root_causes``: true bugs counted once per entry ``group``
+    (one server defect behind several endpoints' 500s, as read in the service's tracebacks)."""
+    counts = {"true_bug": 0, "spec_mismatch": 0, "false_positive": 0, "untriaged": 0, "root_causes": 0}
     bugs: set[str] = set()
     untriaged: list[str] = []
     matched: set[str] = set()
@@ -326,6 +351,7 @@ def summarise(service: str, run: Run, entries: list[dict[str, Any]]) -> tuple[di
         counts[entry["verdict"]] += 1
         if entry["verdict"] == "true_bug":
             bugs.add(entry["id"])
+    counts["root_causes"] = len({next((e.get("group") or e["id"] for e in entries if e["id"] == b), b) for b in bugs})
     return counts, bugs, untriaged
 
 
@@ -336,7 +362,8 @@ def report(name: str, runs: list[Run], entries: list[dict[str, Any]]) -> None:
         counts, bugs, untriaged = summarise(name, run, entries)
         bugs_by[(run.tool, run.mode)] = bugs
         print(f"{run.tool:12} {run.mode:12} operations {run.operations_covered}/{run.operations_total}, "
-              f"{len(run.found)} findings, distinct causes: true bugs {counts['true_bug']}, spec mismatches "
+              f"{len(run.found)} findings, distinct causes: true bugs {counts['true_bug']} "
+              f"(root causes {counts['root_causes']}), spec mismatches "
               f"{counts['spec_mismatch']}, false positives {counts['false_positive']}, untriaged "
               f"{counts['untriaged']}; CPU {run.cpu:.1f} s, wall {run.wall:.1f} s [{run.note}]")
         for line in untriaged[:80]:
@@ -358,6 +385,7 @@ def main() -> None:
     parser.add_argument("--tools", default="toolcheck,schemathesis")
     parser.add_argument("--save", type=Path, help="write every run's findings here (JSON), to re-triage later")
     parser.add_argument("--load", type=Path, help="re-triage saved runs instead of running anything")
+    parser.add_argument("--keep", type=Path, help="keep each run's raw output (reports, Schemathesis's text) here")
     args = parser.parse_args()
     entries = json.loads(TRIAGE.read_text())["entries"] if TRIAGE.exists() else []
     if args.load:
@@ -378,8 +406,8 @@ def main() -> None:
         for budget in budgets:
             for tool in args.tools.split(","):
                 with starter(home) as service:  # fresh state for every tool and mode
-                    runs.append(run_toolcheck(service, budget) if tool == "toolcheck"
-                                else run_schemathesis(st_home, service, budget))
+                    runs.append(run_toolcheck(service, budget, args.keep) if tool == "toolcheck"
+                                else run_schemathesis(st_home, service, budget, args.keep))
         all_runs[name] = [asdict(r) for r in runs]
         if args.save:
             args.save.write_text(json.dumps(all_runs, indent=1))
