@@ -1,4 +1,4 @@
-"""Serve a spec's tools over MCP (stdio), backed by the mock or a real API.
+"""Serve a spec's tools over MCP, backed by the mock or a real API.
 
 ``tools/list`` returns exactly what ``toolcheck tools --format mcp`` prints. ``tools/call``
 validates the arguments against the tool's input schema, turns the call into the HTTP request
@@ -8,19 +8,22 @@ by default, so the mock's state and fault injection apply) and answers with the 
 (``isError`` for 4xx/5xx, timeouts and invalid arguments, so an agent sees failures as failures).
 
 The ``mcp`` SDK is an optional extra (``pip install "toolcheck-cli[mcp]"``): it pulls in pydantic,
-starlette and anyio extras that no other command needs. It is imported only here, lazily;
-:func:`require_mcp` turns its absence into a clear error.
+starlette and anyio extras that no other command needs. It is imported only here, lazily, for the
+Streamable HTTP transport (:func:`serve_http`) and the 2026-07-28 protocol era; stdio's handshake
+era is served without it (:mod:`toolcheck.agent.mcp_stdio`, which says why). :func:`require_mcp`
+turns its absence into a clear error.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from toolcheck.agent._servers import operation_base
 from toolcheck.agent.tools import Tool, ToolCallError, tool_call_to_wire
 from toolcheck.errors import TargetError, ToolcheckError
 from toolcheck.spec import Spec
@@ -56,12 +59,17 @@ class ToolBridge:
         client: where requests go (a client on a MockTransport, or on a real base URL).
         credentials: a value per security scheme name; schemes without one get a placeholder
             the mock accepts (``None`` disables placeholders for real targets).
+        mock: the client is the in-process mock (default: ``placeholders``).
+        allowed_origins: origins other than the target's that operations with their own
+            ``servers`` may be sent to (see :mod:`toolcheck.agent._servers`).
     """
 
     def __init__(self, spec: Spec, tools: Sequence[Tool], client: httpx.AsyncClient,
                  credentials: Mapping[str, str] | None = None, *, placeholders: bool = True,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, mock: bool | None = None, allowed_origins: Sequence[str] = ()) -> None:
         self.spec = spec
+        self.mock = placeholders if mock is None else mock  # the mock serves every documented base path
+        self.allowed_origins = tuple(allowed_origins)
         self.tools = {t.name: t for t in tools}
         self.client = client
         self.credentials = dict(credentials or {})
@@ -102,7 +110,11 @@ class ToolBridge:
         try:
             req = tool_call_to_wire(tool, args)
             apply_credentials(self.spec, tool.operation, req, self.credentials, placeholder=self.placeholders)
-            url = req.url(str(self.client.base_url))  # an LLM supplies the values: never off the target
+            # The operation's own `servers` choose the base, on the target's origin unless allowed;
+            # an LLM supplies the values, and join_url keeps them under that base.
+            base = operation_base(self.spec, tool.operation, str(self.client.base_url), mock=self.mock,
+                                  allowed_origins=self.allowed_origins)
+            url = req.url(base)
         except ToolCallError as exc:
             return CallOutcome.failure({"error": exc.message})
         except OriginError as exc:
@@ -161,9 +173,30 @@ class ToolBridge:
         key = "output:" + tool.name
         validator = self._validators.get(key)
         if validator is None:
-            validator = self._validators[key] = jsonschema.Draft202012Validator(tool.output_schema or {})
+            # The stricter schema when the listed one is compact (required fields, bounds): an API
+            # drifting from its spec is reported, and what passes here passes the listed one.
+            schema = (tool.output.check if tool.output is not None else None) or tool.output_schema or {}
+            validator = self._validators[key] = jsonschema.Draft202012Validator(schema)
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
         return [f"{'/'.join(map(str, e.path)) or '(body)'}: {e.message[:200]}" for e in errors[:10]]
+
+
+class LazyTransport(httpx.AsyncBaseTransport):
+    """A transport built by ``factory`` on the first request (the mock's import is deferred until
+    a tool is called, so ``initialize`` and ``tools/list`` do not wait for it)."""
+
+    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self.factory = factory
+        self.transport: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.transport is None:
+            self.transport = self.factory()
+        return await self.transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self.transport is not None:
+            await self.transport.aclose()
 
 
 class UnknownTool(ToolcheckError):
@@ -251,16 +284,6 @@ def build_server(bridge: ToolBridge, *, name: str = "toolcheck", version: str = 
 
     return Server(name, version=version, instructions=f"Tools generated from {bridge.spec.title or bridge.spec.source}.",
                   on_list_tools=list_tools, on_call_tool=call_tool)
-
-
-async def serve_stdio(bridge: ToolBridge, *, version: str = "") -> None:
-    """Serve ``bridge`` over stdin/stdout until the client disconnects."""
-    require_mcp()
-    from mcp.server.stdio import stdio_server
-
-    server = build_server(bridge, version=version)
-    async with bridge.client, stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from typing import Any
 
 import typer
 
@@ -204,6 +205,7 @@ def serve_mcp(
     credential: list[str] = typer.Option([], "--credential", help="SCHEME=VALUE for a security scheme (token, API key, user:password); repeatable. Default: $TOOLCHECK_<SCHEME>."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for each HTTP answer."),
     http: str = typer.Option("", "--http", help="Serve over Streamable HTTP at HOST:PORT (path /mcp) instead of stdio; loopback unless you name another host."),
+    allow_origin: list[str] = typer.Option([], "--allow-origin", help="With --target: also send the calls of operations whose own `servers` are on this origin (scheme://host[:port]) there, with their credentials; repeatable. Without it they are refused."),
     allow_network: bool = ALLOW_NETWORK,
     ref_root: list[str] = REF_ROOT,
 ) -> None:
@@ -212,20 +214,21 @@ def serve_mcp(
 
     Point an MCP client at `toolcheck serve-mcp SPEC`; stdout carries the protocol, so
     everything else goes to stderr. With --http HOST:PORT the endpoint is http://HOST:PORT/mcp
-    (e.g. --http 127.0.0.1:8765). Needs the optional `mcp` SDK (the `mcp` extra of toolcheck,
-    or pip install mcp).
+    (e.g. --http 127.0.0.1:8765); it needs the optional `mcp` SDK (the `mcp` extra of toolcheck,
+    or pip install mcp), which stdio needs only for clients of the 2026-07-28 protocol revision.
     """
     import anyio
     import httpx
 
     from toolcheck import __version__
-    from toolcheck.agent.mcp_server import ToolBridge, require_mcp, serve_stdio
+    from toolcheck.agent.mcp_server import ToolBridge, require_mcp
     from toolcheck.agent.tools import build_tools
     from toolcheck.errors import UsageError
     from toolcheck.spec import load_spec
 
     with handle_errors():
-        require_mcp()
+        if http:
+            require_mcp()  # stdio answers without the SDK (toolcheck.agent.mcp_stdio)
         creds: dict[str, str] = {}
         for item in credential:
             name, sep, value = item.partition("=")
@@ -256,12 +259,30 @@ def serve_mcp(
                 err_console().print("note: no --credential given; calls to secured operations go without credentials",
                                     highlight=False, markup=False)
         else:
-            from toolcheck.mock import FaultConfig, MockTransport
+            from toolcheck.agent.mcp_server import LazyTransport
+            from toolcheck.mock.faults import FaultConfig
 
             fault_config = FaultConfig.parse(faults) if faults else None
-            transport = MockTransport(loaded, seed=seed, stateful=not stateless, faults=fault_config)
-            client = httpx.AsyncClient(transport=transport, base_url="http://mock", timeout=timeout)
-        bridge = ToolBridge(loaded, built, client, creds, placeholders=not target, timeout=timeout)
+
+            def mock_transport() -> httpx.AsyncBaseTransport:
+                from toolcheck.mock import MockTransport
+
+                return MockTransport(loaded, seed=seed, stateful=not stateless, faults=fault_config)
+
+            # The mock (and its checks' regex engines) is imported at the first call, not before
+            # `initialize` is answered.
+            client = httpx.AsyncClient(transport=LazyTransport(mock_transport), base_url="http://mock", timeout=timeout)
+        from urllib.parse import urlsplit
+
+        for item in allow_origin:
+            parts = urlsplit(item)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                    or parts.query or parts.fragment or parts.username is not None:
+                raise UsageError(f"--allow-origin {item!r} must be an origin: scheme://host[:port], e.g. https://files.example.com")
+        if target:
+            _note_other_origins(loaded, built, target, allow_origin)
+        bridge = ToolBridge(loaded, built, client, creds, placeholders=not target, timeout=timeout,
+                            mock=not target, allowed_origins=allow_origin)
         if http:
             from toolcheck.agent.mcp_server import LOOPBACK, parse_listen, serve_http
             from toolcheck.cli._console import err_console
@@ -278,7 +299,27 @@ def serve_mcp(
 
             anyio.run(lambda: serve_http(bridge, host, port, version=__version__, on_ready=ready))
             return
+        from toolcheck.agent.mcp_stdio import serve_stdio
+
         anyio.run(lambda: serve_stdio(bridge, version=__version__))
+
+
+def _note_other_origins(spec: Any, tools: Any, target: str, allowed: list[str]) -> None:
+    """Say on stderr which tools name a server on another origin than --target and are refused."""
+    from toolcheck.agent._servers import operation_base
+    from toolcheck.cli._console import err_console
+    from toolcheck.wire import OriginError
+
+    refused = []
+    for tool in tools:
+        try:
+            operation_base(spec, tool.operation, target, allowed_origins=allowed)
+        except OriginError as exc:
+            refused.append((tool.name, exc.message))
+    if refused:
+        names = ", ".join(name for name, _ in refused[:10]) + (" ..." if len(refused) > 10 else "")
+        err_console().print(f"note: {len(refused)} tool(s) call a server on another origin than --target and will be "
+                            f"refused: {names}. {refused[0][1]}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -10,16 +10,25 @@ Public names: :func:`generate_value` (a valid, realistic value for a schema),
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toolcheck.mock.generate import GenerationError, generate_value
+if TYPE_CHECKING:
+    from toolcheck.mock.faults import FaultConfig
+    from toolcheck.mock.generate import GenerationError, generate_value
+    from toolcheck.mock.responder import Mock, MockRequest, MockResponse, respond
+    from toolcheck.mock.transport import MockTransport
 
 __all__ = ["FaultConfig", "GenerationError", "Mock", "MockRequest", "MockResponse", "MockTransport",
            "generate_value", "respond"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: importing the generator must not pull in httpx/the responder.
+    # Lazy: importing one part (the fault parser, the generator) must not pull in the others, nor
+    # httpx and the response checks (serve-mcp answers `initialize` before any of them is needed).
+    if name in ("GenerationError", "generate_value"):
+        from toolcheck.mock import generate
+
+        return getattr(generate, name)
     if name == "MockTransport":
         from toolcheck.mock.transport import MockTransport
 
