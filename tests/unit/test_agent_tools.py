@@ -142,12 +142,23 @@ def test_strict_mode_rewrites_and_reports() -> None:
 
 
 def test_descriptions_are_trimmed_to_the_budget() -> None:
-    spec = spec_with({"/d": {"get": {"summary": "Short", "description": "word " * 400, "responses": OK}},
+    spec = spec_with({"/d": {"get": {"operationId": "get_d", "summary": "Short", "description": "word " * 400,
+                                     "responses": OK}},
                       "/e": {"get": {"responses": OK}}})
     d, e = build_tools(spec, description_budget=100)
     assert len(d.description) <= 100 and d.description.endswith("…") and d.description.startswith("Short")
     assert e.description == "GET /e"
     assert describe(e.operation)[0] == "GET /e"
+
+
+def test_a_summary_that_only_spells_the_name_is_not_repeated() -> None:
+    spec = spec_with({"/t": {"get": {"operationId": "timeEstimates", "summary": "Time Estimates",
+                                     "description": "ETAs for every product.", "responses": OK}},
+                      "/p": {"get": {"operationId": "get_p", "summary": "Price estimates",
+                                     "description": "Prices for every product.", "responses": OK}}})
+    t, p = (tool.render("mcp") for tool in build_tools(spec))
+    assert t["description"] == "ETAs for every product." and "title" not in t  # the name says it
+    assert p["description"] == "Price estimates\n\nPrices for every product." and "title" not in p
 
 
 def test_formats_and_selection(example_spec_path: Path) -> None:

@@ -19,7 +19,7 @@ into the structured content: they are transport facts, and the schema describes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from toolcheck.agent._schema import SchemaConverter
@@ -39,12 +39,16 @@ class OutputShape:
     """How a tool's results are shaped.
 
     Attributes:
-        schema: the ``outputSchema`` (root ``type: object``).
+        schema: the ``outputSchema`` (root ``type: object``), as listed.
         wrapped: results are ``{"result": body}`` rather than the body itself.
+        check: the stricter schema the bridge checks answers against (``required``, formats,
+            bounds kept), when the listed one was made compact; every answer it accepts, the
+            listed one accepts too.
     """
 
     schema: dict[str, Any]
     wrapped: bool
+    check: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def structured(self, body: Any) -> Any:
         """The ``structuredContent`` for a decoded success body (``None``: empty or not JSON)."""
@@ -79,9 +83,10 @@ def _is_object(spec: Spec, schema: Any, depth: int = 0) -> bool:
 
 
 def output_shape(spec: Spec, op: Operation, conv: SchemaConverter) -> OutputShape | None:
-    """The output shape of ``op``, or None when no success response has a JSON schema."""
+    """The output shape of ``op``, or None when no JSON success response has a schema."""
     schemas: list[Any] = []
     other = False  # a success answer that is empty or not JSON: its structured value is null
+    unknown = False
     for _status, resp in success_responses(op):
         json_media = [m for key, m in resp.content.items() if is_json_media(key)]
         if not json_media:
@@ -90,11 +95,15 @@ def output_shape(spec: Spec, op: Operation, conv: SchemaConverter) -> OutputShap
         if len(json_media) != len(resp.content):
             other = True  # the API may answer in the other (non-JSON) media type
         for media in json_media:
-            schema = media.schema if media.schema is not None else {}
-            if schema not in schemas:
-                schemas.append(schema)
+            if media.schema is None:
+                unknown = True  # JSON of a shape the spec does not give
+                continue
+            if media.schema not in schemas:
+                schemas.append(media.schema)
     if not schemas:
-        return None
+        return None  # no JSON schema: an outputSchema would only say "anything" (and cost tokens)
+    if unknown:
+        schemas.append({})
     if not other and all(_is_object(spec, s) for s in schemas):
         converted = [conv.inline(s) for s in schemas]
         if len(converted) == 1 and isinstance(converted[0], dict):

@@ -192,26 +192,49 @@ class Tool:
         if fmt == "anthropic":
             return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
         if fmt == "mcp":
-            tool: dict[str, Any] = {"name": self.name, "description": self.description, "inputSchema": self.input_schema}
-            if self.operation.summary:
-                tool["title"] = self.operation.summary[:120]
+            # `additionalProperties: false` at the root is left to the server (the bridge refuses
+            # unknown arguments with a message); a model is told the arguments, not the rest.
+            listed = {k: v for k, v in self.input_schema.items() if k != "additionalProperties" or v is not False}
+            tool: dict[str, Any] = {"name": self.name, "description": self.description, "inputSchema": listed}
+            summary = self.operation.summary.strip()
+            if summary and not self.description.startswith(summary) and not says_only_the_name(summary, self.name):
+                tool["title"] = summary[:120]  # else the description or the name already say it
             if self.output is not None:
                 tool["outputSchema"] = self.output.schema
             hints = {k: v for k, v in self.annotations.items() if MCP_HINT_DEFAULTS.get(k) is not v}
             if self.annotations.get("readOnlyHint"):
-                hints.pop("destructiveHint", None)  # meaningful only when readOnlyHint is false
+                # MCP schema, ToolAnnotations: both are meaningful only when readOnlyHint is false.
+                hints.pop("destructiveHint", None)
+                hints.pop("idempotentHint", None)
             if hints:
                 tool["annotations"] = hints
             return tool
         raise UsageError(f"unknown tool format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def describe(op: Operation, budget: int = DESCRIPTION_BUDGET) -> tuple[str, str]:
-    """``(trimmed, full)`` description: summary, then description, else ``METHOD /path``."""
+_FILLER = frozenset({"a", "an", "the", "of", "for", "by", "to", "with", "in", "on", "and", "or"})
+
+
+def _words(text: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    return {w for w in re.findall(r"[a-z]+|[0-9]+", spaced.lower()) if w not in _FILLER}
+
+
+def says_only_the_name(summary: str, name: str) -> bool:
+    """The summary adds nothing to the tool's name (``Time Estimates`` for ``time_estimates``)."""
+    words = _words(summary)
+    return bool(words) and words <= _words(name)
+
+
+def describe(op: Operation, budget: int = DESCRIPTION_BUDGET, name: str = "") -> tuple[str, str]:
+    """``(trimmed, full)`` description: summary, then description, else ``METHOD /path``.
+
+    A summary that only spells the tool's ``name`` out is left out when a description follows:
+    the model reads the name already, and the list is paid for on every turn."""
     summary, text = (op.summary or "").strip(), (op.description or "").strip()
     full = summary
     if text and text != summary:
-        full = f"{summary}\n\n{text}" if summary else text
+        full = f"{summary}\n\n{text}" if summary and not (name and says_only_the_name(summary, name)) else text
     full = full or f"{op.method.upper()} {op.path}"
     if op.deprecated:
         full = "[Deprecated] " + full
@@ -311,6 +334,8 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
             description = (f"{IMPERSONATION_WARNING} {description}").strip()
             conv.note(f"header {p.name!r} acts on behalf of another identity: flagged in its description")
         add(arg, p.location, p.name, schema, p.required or p.location == "path", description)
+        if p.location == "query" and not p.allow_empty_value:
+            properties[arg] = non_empty(properties[arg])
     media_type: str | None = None
     encoding: Mapping[str, Any] = {}
     body = op.request_body
@@ -363,21 +388,77 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                                    max_depth=OUTPUT_MAX_DEPTH)
         output = output_shape(spec, op, out_conv)
         if output is not None:
-            # Field descriptions of the answer stay in the spec: the shape is what a client
-            # validates and a model plans with, and prose here is paid for on every turn.
-            output = OutputShape(_strip_descriptions(out_conv.finish(output.schema), depth=2), output.wrapped)
+            # The shape of the answer is what a client validates and a model plans with; prose and
+            # narrowing constraints stay in the spec (the list is paid for on every turn).
+            checked = _strip_descriptions(out_conv.finish(output.schema), depth=2)
+            output = OutputShape(compact_output(checked), output.wrapped, check=checked)
         notes += [f"output schema: {n}" for n in out_conv.notes if f"output schema: {n}" not in notes]
         if max_chars:
             input_schema, output = cap_size(input_schema, output, max_chars, notes)
     hints, hint_notes = annotations_for(op)
     notes += hint_notes
-    desc, full = describe(op, description_budget)
+    desc, full = describe(op, description_budget, name)
     if desc != full:
         notes.append(f"description trimmed from {len(full)} to {description_budget} characters")
     return Tool(name=name, description=desc, input_schema=input_schema, operation=op,
                 bindings=tuple(bindings), media_type=media_type, encoding=encoding, strict=is_strict,
                 notes=tuple(notes), truncated=truncated, full_description=full, output=output,
                 annotations=hints)
+
+
+def non_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with ``minLength: 1`` when it may accept a string: a query parameter without
+    ``allowEmptyValue`` cannot be sent empty (OAS 3.1 §4.8.12.2: ``?name=`` is refused; the mock
+    enforces it), so a model should not be told that ``""`` is a valid argument. ``minLength``
+    constrains strings only (JSON Schema validation §6.3.2), so it is safe next to any other type
+    or a ``$ref``."""
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else None
+    if kinds is not None and "string" not in kinds:
+        return schema
+    if isinstance(schema.get("minLength"), int) and schema["minLength"] >= 1:
+        return schema
+    if schema.get("not") == {}:
+        return schema  # accepts nothing
+    return {**schema, "minLength": 1}
+
+
+# Output-schema keywords that only annotate or narrow an answer: without them the schema is looser,
+# so every answer that conformed still does (JSON Schema validation §6, §9: annotations and
+# assertions), and the shape stays: types, properties, items, refs, small enums.
+_OUTPUT_DROPPED = frozenset({
+    "description", "title", "default", "examples", "example", "format", "pattern", "minLength", "maxLength",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+    "uniqueItems", "minProperties", "maxProperties", "minContains", "maxContains", "readOnly", "writeOnly",
+    "deprecated", "$comment", "contentMediaType", "contentEncoding", "contentSchema", "discriminator", "xml",
+    "externalDocs", "dependentRequired", "required",
+})
+OUTPUT_MAX_ENUM = 30  # values: a longer enum in an answer is dropped (the type stays)
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
+def compact_output(node: Any, depth: int = 0) -> Any:
+    """An output schema without what :data:`_OUTPUT_DROPPED` lists (``required`` included: which
+    fields exist matters to a model more than which are always there), long enums and
+    extension keys."""
+    if isinstance(node, list):
+        return [compact_output(n, depth + 1) for n in node]
+    if not isinstance(node, dict) or depth > 256:
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {k: compact_output(v, depth + 1) for k, v in value.items()}
+        elif key in _OUTPUT_DROPPED or key.startswith("x-"):
+            continue
+        elif key == "enum":
+            if isinstance(value, list) and len(value) <= OUTPUT_MAX_ENUM:
+                out[key] = value
+        elif key == "const":
+            out[key] = value
+        else:
+            out[key] = compact_output(value, depth + 1)
+    return out
 
 
 def _strip_descriptions(node: Any, depth: int = 0) -> Any:
@@ -423,7 +504,7 @@ def cap_size(input_schema: dict[str, Any], output: OutputShape | None, max_chars
         loose: dict[str, Any] = {"type": "object"}
         if output.wrapped:
             loose = {"type": "object", "properties": {"result": {}}, "required": ["result"]}
-        output = OutputShape(loose, output.wrapped)
+        output = OutputShape(loose, output.wrapped, check=output.check)
         notes.append(f"size cap: the output schema keeps only its root type ({before} > {max_chars} characters)")
     if total() > max_chars:
         input_schema = _strip_descriptions(input_schema)
