@@ -73,6 +73,7 @@ def test_the_mock_gets_the_operation_base_path() -> None:
     spec = _spec()
     assert operation_base(spec, _op(spec, "upload_file"), "http://mock/", mock=True) == "http://mock/v1"
     assert operation_base(spec, _op(spec, "beta"), "http://mock/", mock=True) == "http://mock/v2"
+    assert operation_base(spec, _op(spec, "nodefault"), "http://mock/", mock=True) == "http://mock/"
 
 
 def test_the_bridge_sends_to_the_operation_server_over_real_sockets() -> None:

@@ -116,11 +116,11 @@ def operation_base(spec: Spec, op: Operation, target: str, *, mock: bool = False
         return target
     root = target.rstrip("/") + "/"
     resolved = [url for url in (urljoin(root, u) for u in servers) if "{" not in url]
+    if mock:  # every documented base path is the mock's: no request leaves this process
+        return origin(target) + urlsplit(resolved[0]).path.rstrip("/") if resolved else target
     if not resolved:
         raise OriginError(f"{op.key} is served from {servers[0][:200]!r} (the operation's `servers`), whose "
                           "variables have no default: no URL can be chosen for it")
-    if mock:
-        return origin(target) + urlsplit(resolved[0]).path.rstrip("/")
     wanted = origin(target)
     allowed = {origin(o) for o in allowed_origins}
     for url in resolved:

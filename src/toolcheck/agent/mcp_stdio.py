@@ -48,6 +48,7 @@ HANDSHAKE_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 MODERN_VERSION_KEY = "io.modelcontextprotocol/protocolVersion"  # 2026-07-28 per-request `_meta` envelope
 MAX_LINE = 16 * 1024 * 1024  # bytes in one message: larger lines are refused, not buffered
 _PRE_REQUEST_FRAMES = 8  # notifications kept for replay before the first request (as the SDK)
+OVERSIZED = bytes(1)  # stands for a line over MAX_LINE (compared by identity: no read line is this object)
 
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32601, -32602, -32603
 
@@ -97,7 +98,7 @@ class _ReplayLines:
         for raw in self.replay:
             yield raw.decode("utf-8", "replace")
         async for raw in self.rest:
-            if raw:
+            if raw is not OVERSIZED and raw.strip():
                 yield raw.decode("utf-8", "replace")
 
 
@@ -152,7 +153,7 @@ class StdioSession:
             self.writer.flush()
 
     def _read_line(self) -> bytes | None:
-        """The next line (without its end), ``b""`` for one over :data:`MAX_LINE`, None at EOF."""
+        """The next line (without its end), :data:`OVERSIZED` for one over :data:`MAX_LINE`, None at EOF."""
         line = self.reader.readline(MAX_LINE + 1)
         if not line:
             return None
@@ -161,7 +162,7 @@ class StdioSession:
                 rest = self.reader.readline(1 << 20)
                 if not rest or rest.endswith(b"\n"):
                     break
-            return b""
+            return OVERSIZED
         return line.rstrip(b"\r\n")
 
     async def lines(self) -> AsyncIterator[bytes]:
@@ -217,10 +218,11 @@ class StdioSession:
         return True
 
     async def _dispatch(self, raw: bytes, tg: anyio.abc.TaskGroup) -> None:
-        if not raw.strip():
-            if raw == b"":
-                self.send(_error(None, INVALID_REQUEST, f"message longer than {MAX_LINE} bytes"))
+        if raw is OVERSIZED:
+            self.send(_error(None, INVALID_REQUEST, f"message longer than {MAX_LINE} bytes"))
             return
+        if not raw.strip():
+            return  # a blank line carries no message
         try:
             message = json.loads(raw)
         except ValueError as exc:
