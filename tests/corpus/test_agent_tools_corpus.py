@@ -18,11 +18,12 @@ import jsonschema
 import pytest
 
 from tests.conftest import NEEDS_SHARED, SPECS, shared_specs_available
+from toolcheck._absent import ABSENT
 from toolcheck.agent import NAME_PATTERN, arguments_for, build_tools, fill_strict_nulls, tool_call_to_request
 from toolcheck.agent._rules import RULES
 from toolcheck.agent.lint import lint
 from toolcheck.agent.sarif import to_sarif
-from toolcheck.agent.tools import NO_BODY, Tool, tool_call_to_wire
+from toolcheck.agent.tools import Tool, tool_call_to_wire
 from toolcheck.mock import GenerationError, Mock, MockRequest, generate_value
 from toolcheck.spec import Spec, load_spec
 from toolcheck.wire import apply_credentials
@@ -54,7 +55,7 @@ def positive_arguments(spec: Spec, tool: Tool, rng: random.Random) -> dict[str, 
     try:
         values = {(p.location, p.name): generate_value(spec, p.schema, rng=rng, name=p.name, direction="request")
                   for p in op.parameters if (p.required or p.location == "path") and p.schema is not None}
-        body: object = NO_BODY
+        body: object = ABSENT
         if op.request_body is not None and tool.media_type is not None:
             media = op.request_body.content[tool.media_type]
             if media.schema is not None:

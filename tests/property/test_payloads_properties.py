@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolcheck._absent import ABSENT
 from toolcheck.payloads import generate_cases
-from toolcheck.payloads.case import ABSENT
 from toolcheck.payloads.positive import body_media_type
 from toolcheck.payloads.strategies import strategy_for
 from toolcheck.spec import Operation, Spec, load_spec

@@ -17,12 +17,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ToolcheckError
 from toolcheck.scenarios import bind_env, load_file
 from toolcheck.scenarios._jsonpath import jsonpath_values
 from toolcheck.scenarios.assertions import OPERATORS, apply_operator, check_operators
 from toolcheck.scenarios.expressions import (
-    MISSING,
     Context,
     ExpressionError,
     evaluate,
@@ -135,7 +135,7 @@ def test_expressions_and_templates_never_crash(expr: str, value: Any) -> None:
 
 
 @SETTINGS
-@given(op=st.sampled_from([*OPERATORS, "unknown"]), actual=JSON | st.just(MISSING), expected=JSON)
+@given(op=st.sampled_from([*OPERATORS, "unknown"]), actual=JSON | st.just(ABSENT), expected=JSON)
 def test_operators_answer_without_raising(op: str, actual: Any, expected: Any) -> None:
     reason = apply_operator(op, actual, expected)
     assert reason is None or isinstance(reason, str)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from toolcheck._absent import ABSENT
 from toolcheck.scenarios._jsonpath import is_singular_query, jsonpath_values
 from toolcheck.scenarios.assertions import (
     apply_operator,
@@ -13,7 +14,6 @@ from toolcheck.scenarios.assertions import (
     check_status,
     json_equal,
 )
-from toolcheck.scenarios.expressions import MISSING
 
 BODY = {"status": "failed", "error": {"code": "not_found"}, "items": [{"id": 1}, {"id": 2}], "total": 10, "flag": True}
 
@@ -22,7 +22,7 @@ def test_jsonpath_single_multiple_and_empty() -> None:
     assert jsonpath_values("$.error.code", BODY) == "not_found"
     assert jsonpath_values("$.items[*].id", BODY) == [1, 2]
     assert jsonpath_values("$.items[?@.id > 1].id", BODY) == [2]
-    assert jsonpath_values("$.nothing", BODY) is MISSING
+    assert jsonpath_values("$.nothing", BODY) is ABSENT
     assert jsonpath_values("$", BODY) is BODY
     with pytest.raises(ValueError):
         jsonpath_values("$[?@.a ==", BODY)
@@ -84,8 +84,8 @@ def test_other_paths_go_to_the_library(path: str) -> None:
     ("matches", "task_abc12345", r"^task_[a-z0-9]{8}$", True), ("matches", None, ".*", False),
     ("type", 1, "integer", True), ("type", 1.5, "integer", False), ("type", True, "number", False),
     ("type", None, ["string", "null"], True), ("length", [1, 2], 2, True), ("length", "abc", {"gte": 1, "lt": 3}, False),
-    ("length", 5, 1, False), ("exists", "x", True, True), ("exists", MISSING, False, True),
-    ("absent", MISSING, True, True), ("absent", None, True, False), ("eq", MISSING, None, False),
+    ("length", 5, 1, False), ("exists", "x", True, True), ("exists", ABSENT, False, True),
+    ("absent", ABSENT, True, True), ("absent", None, True, False), ("eq", ABSENT, None, False),
 ])
 def test_operators(op: str, actual: object, expected: object, holds: bool) -> None:
     assert (apply_operator(op, actual, expected) is None) is holds
@@ -131,4 +131,4 @@ def test_each_and_any_over_several_nodes() -> None:
     assert apply_operator("each", statuses, {"lt": 2}) == "item 1 is not < 2"
     assert apply_operator("any", statuses, {"eq": 2}) is None
     assert apply_operator("any", statuses, {"eq": 3}) == "no item matches"
-    assert apply_operator("each", MISSING, {"eq": 1}) == "matched nothing"
+    assert apply_operator("each", ABSENT, {"eq": 1}) == "matched nothing"

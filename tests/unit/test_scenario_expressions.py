@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios.expressions import (
-    MISSING,
     Context,
     evaluate,
     evaluate_condition,
@@ -43,10 +43,10 @@ def test_roots_and_pointers(ctx: Context) -> None:
 
 
 def test_missing_values_are_missing_not_errors(ctx: Context) -> None:
-    assert evaluate("$response.body#/nope", ctx) is MISSING
-    assert evaluate("$steps.unknown.outputs.id", ctx) is MISSING
-    assert evaluate("$response.body#/items/5", ctx) is MISSING
-    assert evaluate("$env.NOT_SET_ANYWHERE", ctx) is MISSING
+    assert evaluate("$response.body#/nope", ctx) is ABSENT
+    assert evaluate("$steps.unknown.outputs.id", ctx) is ABSENT
+    assert evaluate("$response.body#/items/5", ctx) is ABSENT
+    assert evaluate("$env.NOT_SET_ANYWHERE", ctx) is ABSENT
 
 
 def test_not_an_expression_is_a_scenario_error(ctx: Context) -> None:

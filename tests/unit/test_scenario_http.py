@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl
 
 import jsonschema
 
+from toolcheck._absent import ABSENT
 from toolcheck.scenarios import _http
-from toolcheck.scenarios.expressions import MISSING
 from toolcheck.scenarios.loader import scenario_schema
 from toolcheck.spec import load_spec_dict
 from toolcheck.wire import Request
@@ -54,7 +54,7 @@ def test_parameters_go_where_the_spec_says() -> None:
     prepared = _http.build(SPEC, op, [
         ("thing_id", None, "a/b c"), ("part", None, ["x", "y"]), ("tags", None, ["p", "q"]), ("ids", None, [1, 2]),
         ("filter", None, {"state": "open"}), ("meta", None, {"k": 1}), ("X-Trace", None, "t-1"),
-        ("session", None, "s1"), ("extra", None, "e"), ("unset", None, MISSING),
+        ("session", None, "s1"), ("extra", None, "e"), ("unset", None, ABSENT),
     ], {"name": "n"}, None)
     assert prepared.path == "/things/a%2Fb%20c/parts/x,y"
     assert prepared.query == [("tags", "p"), ("tags", "q"), ("ids", "1,2"), ("filter[state]", "open"),
@@ -129,32 +129,32 @@ def test_multipart_body_is_sent_as_parts_the_mock_reads() -> None:
 
 def test_every_scheme_carries_its_credential() -> None:
     op = SPEC.operation("make")
-    bearer = _http.build(SPEC, op, [], MISSING, None)
+    bearer = _http.build(SPEC, op, [], ABSENT, None)
     assert _http.apply_auth(bearer, SPEC, op, "default", {"bearer": "tok-1"}) is None
     assert bearer.headers["Authorization"] == "Bearer tok-1"
     multi = SPEC.operation("multi")
-    keys = _http.build(SPEC, multi, [], MISSING, None)
+    keys = _http.build(SPEC, multi, [], ABSENT, None)
     _http.apply_auth(keys, SPEC, multi, "default", {"keyQuery": "kq", "keyCookie": "kc"})
     assert ("api_key", "kq") in keys.query and keys.cookies == {"sid": "kc"}
-    basic = _http.build(SPEC, multi, [], MISSING, None)
+    basic = _http.build(SPEC, multi, [], ABSENT, None)
     _http.apply_auth(basic, SPEC, multi, "default", {"basic": {"username": "ada", "password": "pw"}})
     assert basic.headers["Authorization"] == "Basic " + base64.b64encode(b"ada:pw").decode()
-    none = _http.build(SPEC, multi, [], MISSING, None)
+    none = _http.build(SPEC, multi, [], ABSENT, None)
     note = _http.apply_auth(none, SPEC, multi, "default", {})
     assert note and "keyQuery + keyCookie or basic" in note and "Authorization" not in none.headers
-    invalid = _http.build(SPEC, op, [], MISSING, None)
+    invalid = _http.build(SPEC, op, [], ABSENT, None)
     _http.apply_auth(invalid, SPEC, op, "invalid", {"bearer": "tok-1"})
     assert invalid.headers["Authorization"] == f"Bearer {_http.INVALID_TOKEN}"
-    stripped = _http.build(SPEC, op, [], MISSING, None)
+    stripped = _http.build(SPEC, op, [], ABSENT, None)
     _http.apply_auth(stripped, SPEC, op, "none", {"bearer": "tok-1"})
     assert "Authorization" not in stripped.headers
-    placeholder = _http.build(SPEC, op, [], MISSING, None)
+    placeholder = _http.build(SPEC, op, [], ABSENT, None)
     assert "placeholder" in (_http.apply_auth(placeholder, SPEC, op, "default", {}, placeholder=True) or "")
     from toolcheck.wire.auth import jwt_claims  # the wire's placeholder: JWT-shaped, naming its subject
 
     assert jwt_claims(placeholder.headers["Authorization"].removeprefix("Bearer ")) == {"sub": "toolcheck"}
     open_op = SPEC.operation("open")
-    public = _http.build(SPEC, open_op, [], MISSING, None)
+    public = _http.build(SPEC, open_op, [], ABSENT, None)
     assert _http.apply_auth(public, SPEC, open_op, "default", {"bearer": "tok-1"}) is None and not public.headers
 
 
@@ -191,13 +191,13 @@ def test_aws_style_path_keys_go_in_the_query_and_route_in_the_mock() -> None:
     }})
     prepared = _http.build(spec, spec.operation("UploadPartCopy"), [
         ("Bucket", None, "b"), ("Key", None, "k"), ("partNumber", None, 2), ("uploadId", None, "u"),
-        ("x-amz-copy-source", None, "/src/obj")], MISSING, None)
+        ("x-amz-copy-source", None, "/src/obj")], ABSENT, None)
     assert prepared.path == "/b/k"
     assert prepared.target() == "/b/k?x-amz-copy-source&partNumber=2&uploadId=u"
     query = prepared.target().partition("?")[2]
     headers = {k.lower(): v for k, v in prepared.headers.items()}
     assert Mock(spec).handle(MockRequest("PUT", prepared.path, query, headers, b"")).operation == "UploadPartCopy"
-    listing = _http.build(spec, spec.operation("List"), [], MISSING, None)
+    listing = _http.build(spec, spec.operation("List"), [], ABSENT, None)
     assert listing.target() == "/?Action=List"
 
 

@@ -18,13 +18,14 @@ import httpx
 import pytest
 
 from tests.conftest import SPECS, shared_specs_available
+from toolcheck._absent import ABSENT
 from toolcheck.errors import SpecLoadError
 from toolcheck.mock import Mock, MockRequest
 from toolcheck.mock._params import validate_params
 from toolcheck.mock._routing import Match, Router
 from toolcheck.mock.generate import GenerationError, generate_value
 from toolcheck.spec import Operation, Spec, load_spec
-from toolcheck.wire import NO_BODY, Request, apply_credentials, build_request
+from toolcheck.wire import Request, apply_credentials, build_request
 from toolcheck.wire.bodies import base_type, is_json, unexpressible
 from toolcheck.wire.params import path_key
 from toolcheck.wire.read import parse_query, wire_value
@@ -90,7 +91,7 @@ def _request(spec: Spec, op: Operation, rng: random.Random) -> tuple[Request, di
             continue
         where[p.location][p.name] = value
         sent[(p.location, p.name)] = value
-    body: Any = NO_BODY
+    body: Any = ABSENT
     media: str | None = None
     if op.request_body is not None and op.request_body.content:
         media = next((m for m in op.request_body.content if is_json(base_type(m)) or base_type(m) in FORMS), None)

@@ -12,13 +12,13 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from toolcheck._absent import ABSENT
 from toolcheck.agent import build_tools
 from toolcheck.agent.tools import tool_call_to_wire
 from toolcheck.fuzz.http import Auth, build, mock_credentials
 from toolcheck.mock import Mock, MockRequest
 from toolcheck.payloads.case import Case
 from toolcheck.scenarios import _http
-from toolcheck.scenarios.expressions import MISSING
 from toolcheck.spec import Spec, load_spec_dict
 from toolcheck.wire import INVALID_TOKEN, Request, apply_credentials, apply_invalid, secrets_of
 from toolcheck.wire.auth import Credential, handler_for
@@ -41,7 +41,7 @@ def _spec(parameters: list[dict[str, Any]], *, security: dict[str, Any] | None =
 def _three_ways(spec: Spec, values: dict[str, dict[str, Any]]) -> list[tuple[str, str, dict[str, str]]]:
     """(target, method, headers) as run, fuzz and the agent bridge build them."""
     op = spec.operation("op")
-    run = _http.build(spec, op, [(n, loc, v) for loc, named in values.items() for n, v in named.items()], MISSING, None)
+    run = _http.build(spec, op, [(n, loc, v) for loc, named in values.items() for n, v in named.items()], ABSENT, None)
     case = Case("op", op.method, op.path, path_params=values.get("path", {}), query=values.get("query", {}),
                 headers=values.get("header", {}), cookies=values.get("cookie", {}))
     f_method, f_target, f_headers, _ = build(spec, op, case, Auth(), credentials="none")
@@ -121,7 +121,7 @@ def test_jwt_bearer_placeholder_is_accepted_by_the_mock_and_the_invalid_one_refu
     op = spec.operation("op")
     auth = mock_credentials(spec)
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in auth.headers.items()}, b"")).status == 200
-    run = _http.build(spec, op, [], MISSING, None)
+    run = _http.build(spec, op, [], ABSENT, None)
     assert _http.apply_auth(run, spec, op, "default", {}, placeholder=True) is not None
     assert Mock(spec).handle(MockRequest("GET", "/items", "", {k.lower(): v for k, v in run.headers.items()}, b"")).status == 200
     bad = Request("GET", "/items")

@@ -10,7 +10,6 @@ from toolcheck.agent.names import NAME_PATTERN, sanitize_name, unique_names
 from toolcheck.agent.tools import (
     FORMATS,
     JSON_NULL,
-    NO_BODY,
     ArgBinding,
     Tool,
     ToolCallError,
@@ -24,6 +23,6 @@ from toolcheck.agent.tools import (
 )
 
 __all__ = [
-    "FORMATS", "JSON_NULL", "NAME_PATTERN", "NO_BODY", "ArgBinding", "Tool", "ToolCallError", "ToolRequest", "arguments_for",
+    "FORMATS", "JSON_NULL", "NAME_PATTERN", "ArgBinding", "Tool", "ToolCallError", "ToolRequest", "arguments_for",
     "build_tool", "build_tools", "fill_strict_nulls", "sanitize_name", "tool_call_to_request", "tool_names", "unique_names",
 ]

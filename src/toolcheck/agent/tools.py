@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from toolcheck._absent import ABSENT
 from toolcheck.agent._annotations import annotations_for
 from toolcheck.agent._output import OutputShape, output_shape
 from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
 from toolcheck.spec import MediaType, Operation, Spec
-from toolcheck.wire import NO_BODY as WIRE_NO_BODY
 from toolcheck.wire import Request, build_request
 
 FORMATS = ("openai", "anthropic", "mcp")
@@ -655,7 +655,7 @@ def tool_call_to_request(tool: Tool, arguments: Mapping[str, Any] | None) -> Too
         ToolCallError: unknown arguments or missing required ones.
     """
     request = tool_call_to_wire(tool, arguments)
-    body: Any = None if request.body is WIRE_NO_BODY else JSON_NULL if request.body is None else request.body
+    body: Any = None if request.body is ABSENT else JSON_NULL if request.body is None else request.body
     headers = request.all_headers()
     if body is not None and tool.media_type:
         headers["Content-Type"] = tool.media_type  # httpx_kwargs encodes (multipart adds its boundary)
@@ -668,7 +668,7 @@ def _wire_request(tool: Tool, args: Mapping[str, Any]) -> Request:
     A ``null`` parameter is left out (strict tools send ``null`` for "not given")."""
     op = tool.operation
     values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
-    body: Any = WIRE_NO_BODY
+    body: Any = ABSENT
     body_props: dict[str, Any] = {}
     for b in tool.bindings:
         if b.arg not in args:
@@ -681,7 +681,7 @@ def _wire_request(tool: Tool, args: Mapping[str, Any]) -> Request:
             body = value
         else:
             body_props[b.name] = value
-    if body_props or (op.request_body is not None and op.request_body.required and body is WIRE_NO_BODY
+    if body_props or (op.request_body is not None and op.request_body.required and body is ABSENT
                       and any(b.location == "body-property" for b in tool.bindings)):
         body = body_props
     return build_request(None, op, path=values["path"], query=values["query"], headers=values["header"],
@@ -709,10 +709,7 @@ def tool_call_to_wire(tool: Tool, arguments: Mapping[str, Any] | None) -> Reques
     return _wire_request(tool, args)
 
 
-NO_BODY: Any = object()  # arguments_for: the call has no request body
-
-
-def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any = NO_BODY) -> dict[str, Any]:
+def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any = ABSENT) -> dict[str, Any]:
     """The inverse of :func:`tool_call_to_request`: tool arguments from request values.
 
     Args:
@@ -723,7 +720,7 @@ def arguments_for(tool: Tool, values: Mapping[tuple[str, str], Any], body: Any =
     args: dict[str, Any] = {}
     for b in tool.bindings:
         if b.location == "body":
-            if body is not NO_BODY:
+            if body is not ABSENT:
                 args[b.arg] = body
         elif b.location == "body-property":
             if isinstance(body, dict) and b.name in body:

@@ -28,11 +28,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import check_response, is_json
 from toolcheck.checks.registry import FUZZ, check, hint_for, register
 from toolcheck.findings import Finding, Severity
 from toolcheck.fuzz.http import Exchange
-from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.case import Case
 from toolcheck.spec import Operation, Spec
 
 POSITIVE_REJECTIONS = frozenset({400, 405, 406, 411, 413, 414, 415, 422, 431})

@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 
-from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.case import Case
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire import (
-    NO_BODY,
     OriginError,
     Request,
     apply_credentials,
@@ -99,7 +98,7 @@ def build(spec: Spec, op: Operation, case: Case, auth: Auth, *,
     if isinstance(credentials, Auth):
         auth, credentials = credentials, "valid"
     request = build_request(spec, op, path=case.path_params, query=case.query, headers=case.headers,
-                            cookies=case.cookies, body=NO_BODY if case.body is ABSENT else case.body, media_type=case.media_type, raw_body=case.raw_body)
+                            cookies=case.cookies, body=case.body, media_type=case.media_type, raw_body=case.raw_body)
     if credentials == "valid":
         request.query.extend(auth.query.items())
         request.headers.update(auth.headers)

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import is_json
 from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
@@ -36,7 +37,7 @@ from toolcheck.fuzz.identity import deletes_identity
 from toolcheck.fuzz.shrink import same_kind, shrink
 from toolcheck.health import AuthHealth
 from toolcheck.payloads import operation_seed
-from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.case import Case
 from toolcheck.payloads.edges import edge_cases, parameter_edges, variants
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives

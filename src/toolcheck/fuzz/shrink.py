@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.fuzz.checks import Failure
 from toolcheck.fuzz.http import Exchange
-from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.case import Case
 from toolcheck.payloads.negative import _proof
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire.read import parameter_accepts

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.findings import Finding
 from toolcheck.mock._fastcheck import fast_check
 from toolcheck.spec.jsonschema import describe, validator_for
@@ -18,8 +19,6 @@ from toolcheck.wire.read import exploded_members, parse_cookies, read_value
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
-
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,9 @@ def validate_params(
         where = param.location
         if where == "header" and param.name.lower() in _IGNORED_HEADERS:
             continue  # OpenAPI 3.1 §4.8.12.1: these header parameters SHALL be ignored
-        raw: Any = _MISSING
+        raw: Any = ABSENT
         if where == "path":
-            raw = path_params.get(param.name, _MISSING)
+            raw = path_params.get(param.name, ABSENT)
         elif where == "query":
             if param.name in query_map:
                 raw = query_map[param.name]
@@ -127,13 +126,13 @@ def validate_params(
                         issues.append(Issue(pointer + sub, f"query parameter {param.name!r}: {message}"))
                     continue
         elif where == "header":
-            raw = headers.get(param.name.lower(), _MISSING)
+            raw = headers.get(param.name.lower(), ABSENT)
         elif where == "cookie":
             if cookies is None:
                 cookies = parse_cookies(headers.get("cookie", ""))
-            raw = cookies.get(param.name, _MISSING)
+            raw = cookies.get(param.name, ABSENT)
         pointer = f"/{_SECTION.get(where, where)}/{param.name.replace('~', '~0').replace('/', '~1')}"
-        if raw is _MISSING:
+        if raw is ABSENT:
             if param.required or where == "path":
                 issues.append(Issue(pointer, f"required {where} parameter {param.name!r} is missing"))
             continue

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
 from toolcheck.generate._flatten import flat_types, flatten
 from toolcheck.mock._params import Issue, request_errors
@@ -21,18 +22,16 @@ from toolcheck.wire.read import read_form, shape
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
 
-_NO_BODY = object()
-
 
 def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes) -> tuple[int, list[Issue], Any]:
     """``(status, issues, decoded body)``: status is 0 when the body is acceptable."""
     rb = op.request_body
     if rb is None or not rb.content:
-        return 0, [], _NO_BODY
+        return 0, [], ABSENT
     if not body:
         if rb.required:
-            return 400, [Issue("/body", "a request body is required", "body")], _NO_BODY
-        return 0, [], _NO_BODY
+            return 400, [Issue("/body", "a request body is required", "body")], ABSENT
+        return 0, [], ABSENT
     media_type = media_type_of(content_type)
     if not media_type:  # no Content-Type: read it as the first documented type (curl -d habits)
         media_type = media_type_of(next(iter(rb.content)))
@@ -41,26 +40,26 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
         accepted = ", ".join(rb.content)
         given = media_type or "(no Content-Type)"
         return 415, [Issue("/headers/content-type", f"content type {given!r} is not accepted (accepted: {accepted})",
-                           "content_type")], _NO_BODY
+                           "content_type")], ABSENT
     if is_json(media_type):
         try:
             decoded = load_json(body)
         except ValueError as exc:
-            return 400, [Issue("/body", f"the body is not valid JSON: {exc}", "json")], _NO_BODY
+            return 400, [Issue("/body", f"the body is not valid JSON: {exc}", "json")], ABSENT
     elif media_type == "application/x-www-form-urlencoded":
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return 400, [Issue("/body", "the form body is not UTF-8", "body")], _NO_BODY
+            return 400, [Issue("/body", "the form body is not UTF-8", "body")], ABSENT
         decoded = read_form(spec, media.schema, text, media.encoding)
         empty = _empty_form_fields(spec, media.schema, text)
         if empty:
             return 400, [Issue(f"/body/{name}", f"form field {name!r} is empty (allowEmptyValue is not set)", "body")
-                         for name in empty], _NO_BODY
+                         for name in empty], ABSENT
     elif media_type == "multipart/form-data":
         parts = _multipart(content_type or "", body)
         if parts is None:
-            return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], _NO_BODY
+            return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], ABSENT
         decoded = shape(spec, media.schema, parts)
     elif media_type.endswith(("/xml", "+xml")):
         try:
@@ -70,12 +69,12 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
             if inner is not media.schema:
                 decoded = {tag: decoded}
         except ValueError as exc:
-            return 400, [Issue("/body", f"the body is not well-formed XML: {exc}", "json")], _NO_BODY
+            return 400, [Issue("/body", f"the body is not well-formed XML: {exc}", "json")], ABSENT
     elif _is_yaml(media_type):
         try:
             decoded = load_yaml(body)
         except ValueError as exc:
-            return 400, [Issue("/body", f"the body is not valid YAML: {exc}", "json")], _NO_BODY
+            return 400, [Issue("/body", f"the body is not valid YAML: {exc}", "json")], ABSENT
     else:
         return 0, [], body  # binary, text: accepted as sent
     if media.schema is None:

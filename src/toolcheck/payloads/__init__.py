@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import random
 
-from toolcheck.payloads.case import ABSENT, NEGATIVE, POSITIVE, Case
+from toolcheck._absent import ABSENT
+from toolcheck.payloads.case import NEGATIVE, POSITIVE, Case
 from toolcheck.payloads.negative import negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator

@@ -10,28 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from toolcheck._absent import ABSENT
+
 POSITIVE = "positive"
 NEGATIVE = "negative"
-
-
-class _Absent:
-    """Marks "no body" (distinct from a JSON ``null`` body)."""
-
-    _instance: _Absent | None = None
-
-    def __new__(cls) -> _Absent:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-ABSENT: Any = _Absent()
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.generate._schema import numeric_bounds
-from toolcheck.payloads.case import ABSENT, Case
+from toolcheck.payloads.case import Case
 from toolcheck.spec import Spec
 
 BIG = ((2**31, "2^31"), (2**53 + 1, "2^53+1"), (2**63, "2^63"), (2**64, "2^64"), (10**29, "10^29"))

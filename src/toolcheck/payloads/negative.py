@@ -16,8 +16,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import is_json, match_media
-from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
+from toolcheck.payloads.case import NEGATIVE, Case
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.spec import Parameter, Spec

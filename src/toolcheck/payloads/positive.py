@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import is_json
-from toolcheck.payloads.case import ABSENT, POSITIVE, Case
+from toolcheck.payloads.case import POSITIVE, Case
 from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable, ValueGenerator
 from toolcheck.spec import Operation, Parameter, Spec
 from toolcheck.wire.bodies import unexpressible

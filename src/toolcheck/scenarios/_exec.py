@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import check_response, is_json, media_type_of
 from toolcheck.checks.registry import RUN, register
 from toolcheck.findings import Finding, Severity, parse_level
@@ -31,7 +32,6 @@ from toolcheck.scenarios.assertions import (
     evaluate_criterion,
 )
 from toolcheck.scenarios.expressions import (
-    MISSING,
     Context,
     condition_values,
     evaluate,
@@ -41,7 +41,7 @@ from toolcheck.scenarios.expressions import (
 from toolcheck.scenarios.health import SENT
 from toolcheck.scenarios.model import Criterion, Poll, Scenario, Step
 from toolcheck.spec import Operation, Spec
-from toolcheck.wire import NO_BODY, OriginError, join_url, secrets_of
+from toolcheck.wire import OriginError, join_url, secrets_of
 
 MAX_REPORTED_BODY = 64 * 1024
 
@@ -208,7 +208,7 @@ class StepExecutor:
             if p.location in ("header", "cookie") or op.parameter(p.name, p.location) is not None:
                 params.append((p.name, p.location, render(p.value, self.ctx)))
         params += [(p.name, p.location, render(p.value, self.ctx)) for p in step.params]
-        body = render(step.body, self.ctx, prune=True) if step.body is not MISSING else MISSING
+        body = render(step.body, self.ctx, prune=True) if step.body is not ABSENT else ABSENT
         for pointer, value in step.replacements:
             body = _http.replace_at(body, pointer, render(value, self.ctx))
         prepared = _http.build(target.spec, op, params, body, step.content_type)
@@ -242,7 +242,7 @@ class StepExecutor:
         except OriginError as exc:
             return self._finish(Outcome("error", f"{op.key}: {exc}", {"operation": op.operation_id}))
         self.ctx.request = {
-            "method": prepared.method, "url": url, "body": MISSING if prepared.body is NO_BODY else prepared.body,
+            "method": prepared.method, "url": url, "body": prepared.body,
             "path": prepared.path_params,
             "query": prepared.query_params, "headers": {k.lower(): v for k, v in prepared.headers.items()},
         }
@@ -289,7 +289,7 @@ class StepExecutor:
         if isinstance(value, dict):
             for v in value.values():
                 self._register_secret(v)
-        elif value not in (None, MISSING, "") and not isinstance(value, bool):
+        elif value not in (None, ABSENT, "") and not isinstance(value, bool):
             self.redactor.add(str(value), label="auth")
 
     def _finish(self, outcome: Outcome) -> Outcome:
@@ -305,7 +305,7 @@ class StepExecutor:
     def _request_details(self, prepared: _http.Prepared, url: str) -> dict[str, Any]:
         body: Any = None
         if prepared.content is not None:
-            body = prepared.body if prepared.body is not NO_BODY else prepared.content.decode("utf-8", "replace")
+            body = prepared.body if prepared.body is not ABSENT else prepared.content.decode("utf-8", "replace")
         return {
             "method": prepared.method,
             "url": self.redactor.redact_url(self._full_url(url, prepared)),
@@ -380,7 +380,7 @@ class StepExecutor:
         details["attempts"] = attempts
         violations: list[dict[str, Any]] = []
         extra: list[Failure] = []
-        previous_state: Any = MISSING
+        previous_state: Any = ABSENT
         resp: dict[str, Any] | None = None
         for n in range(1, poll.max_attempts + 1):
             response, elapsed, timed_out, _ = self._send(step, target, prepared, url, timeout)
@@ -392,11 +392,11 @@ class StepExecutor:
                 if v not in violations:
                     violations.append({**v, "message": f"attempt {n}: {v['message']}"} if n > 1 else v)
             state = evaluate(poll.state, self.ctx)
-            note = "" if state is MISSING else f"state={state}"
+            note = "" if state is ABSENT else f"state={state}"
             transition_error = check_transition(poll.transitions, previous_state, state)
             if transition_error:
                 extra.append(Failure("poll", poll.state, "transitions", poll.transitions, state, transition_error))
-            previous_state = state if state is not MISSING else previous_state
+            previous_state = state if state is not ABSENT else previous_state
             record: dict[str, Any] = {"attempt": n, "status": resp["status"], "elapsed_ms": round(elapsed, 3), "note": note}
             attempts.append(record)
             if transition_error:
@@ -526,13 +526,13 @@ class StepExecutor:
                 out.append(Failure("status", "$statusCode", "documented", sorted(op.responses), status,
                                    f"auth failure answered {status}, which {op.key} does not document"))
         for name, spec_value in (expect.get("headers") or {}).items():
-            actual = resp["headers"].get(str(name).lower(), MISSING)
+            actual = resp["headers"].get(str(name).lower(), ABSENT)
             out += check_operators("header", f"header {name}", spec_value, actual, render=lambda v: render(v, self.ctx))
         body = resp["body"]
         for item in expect.get("body") or []:
             path = item["path"]
             try:
-                actual = jsonpath_values(path, body if body is not None else MISSING)
+                actual = jsonpath_values(path, body if body is not None else ABSENT)
             except ValueError as exc:
                 out.append(Failure("body", path, "path", path, None, str(exc)))
                 continue
@@ -581,9 +581,9 @@ def _render_auth(mode: Any, ctx: Context) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    return None if value is MISSING else value
+    return None if value is ABSENT else value
 
 
 def _short(value: Any) -> str:
-    text = orjson.dumps(value, default=str).decode() if value is not MISSING else "missing"
+    text = orjson.dumps(value, default=str).decode() if value is not ABSENT else "missing"
     return text if len(text) < 120 else text[:117] + "..."

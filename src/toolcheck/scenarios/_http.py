@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolcheck.scenarios.expressions import MISSING
+from toolcheck._absent import ABSENT
 from toolcheck.spec import Operation, Spec
-from toolcheck.wire import NO_BODY, Request, apply_credentials, apply_invalid, build_request
+from toolcheck.wire import Request, apply_credentials, apply_invalid, build_request
 from toolcheck.wire.auth import INVALID_TOKEN
 from toolcheck.wire.curl import curl as render_curl
 
@@ -42,12 +42,12 @@ def build(spec: Spec, op: Operation, params: list[tuple[str, str | None, Any]], 
             elif location not in ("header", "cookie"):
                 undocumented.append(name)
         where = location or (param.location if param is not None else "query")
-        if value is MISSING or value is None or where not in where_values:
+        if value is ABSENT or value is None or where not in where_values:
             continue
         where_values[where][name] = value
     request = build_request(spec, op, path=where_values["path"], query=where_values["query"],
                             headers=where_values["header"], cookies=where_values["cookie"],
-                            body=NO_BODY if body is MISSING else body, media_type=media_type)
+                            body=body, media_type=media_type)
     request.undocumented = undocumented
     return request
 
@@ -96,7 +96,7 @@ def apply_auth(prepared: Request, spec: Spec, op: Operation, mode: Any, credenti
         apply_invalid(spec, op, prepared)
         return None
     creds = {**credentials, **mode} if isinstance(mode, dict) else credentials
-    creds = {k: v for k, v in creds.items() if v is not MISSING}
+    creds = {k: v for k, v in creds.items() if v is not ABSENT}
     return apply_credentials(spec, op, prepared, creds, placeholder=placeholder)
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from toolcheck.scenarios._missing import MISSING
+from toolcheck._absent import ABSENT
 
 __all__ = [
     "MAX_JSONPATH_NODES", "JSONPathBudgetError", "bounded_find", "compiled_path", "is_singular_query",
@@ -86,15 +86,15 @@ def bounded_find(query: Any, value: Any) -> list[Any]:
 
 
 def jsonpath_values(path: str, body: Any) -> Any:
-    """Select with an RFC 9535 JSONPath: one node → its value, several → a list, none → MISSING."""
-    if body is MISSING:
-        return MISSING
+    """Select with an RFC 9535 JSONPath: one node → its value, several → a list, none → ABSENT."""
+    if body is ABSENT:
+        return ABSENT
     if path in ("$", ""):
         return body
     query = compiled_path(path)
     values = bounded_find(query, body)
     if not values:
-        return MISSING
+        return ABSENT
     return values[0] if isinstance(query, _SimplePath) or is_singular_query(path) else values
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios._locator import Locator
-from toolcheck.scenarios.expressions import MISSING, ExpressionError, Selector, as_selector, parse_condition
+from toolcheck.scenarios.expressions import ExpressionError, Selector, as_selector, parse_condition
 from toolcheck.scenarios.model import MAX_RETRIES, Action, Criterion, Input, Output, Param, Scenario, Step
 
 SUPPORTED = ("1.0", "1.1")
@@ -93,7 +94,7 @@ class _Loader:
                 from toolcheck.scenarios.expressions import resolve_pointer
 
                 target = resolve_pointer(self.doc, value["$ref"][1:])
-                if target is MISSING:
+                if target is ABSENT:
                     raise ScenarioError(f"$ref {value['$ref']!r} points at nothing.", location=self.path.as_posix())
                 return self.resolve_ref(target, depth + 1)
             return {k: self.resolve_ref(v, depth + 1) for k, v in value.items()}
@@ -111,7 +112,7 @@ class _Loader:
             # Required inputs are not refused up front: a missing one is null, as in other runners.
             for name, prop in (schema.get("properties") or {}).items():
                 prop = prop if isinstance(prop, dict) else {}
-                inputs[name] = Input(name=name, default=prop.get("default", MISSING),
+                inputs[name] = Input(name=name, default=prop.get("default", ABSENT),
                                      secret=prop.get("format") == "password", schema=prop)
         defaults_ok = [self.action(a, f"{ptr}/successActions/{j}", "success") for j, a in enumerate(wf.get("successActions") or [])]
         defaults_ko = [self.action(a, f"{ptr}/failureActions/{j}", "failure") for j, a in enumerate(wf.get("failureActions") or [])]
@@ -235,12 +236,12 @@ class _Loader:
             operation_path = "#" + pointer
         else:
             workflow = str(raw["workflowId"])
-        body: Any = MISSING
+        body: Any = ABSENT
         content_type = None
         request_body = raw.get("requestBody")
         if isinstance(request_body, dict):
             content_type = request_body.get("contentType")
-            body = _payload(request_body.get("payload", MISSING))
+            body = _payload(request_body.get("payload", ABSENT))
         outputs: dict[str, Output] = {}
         for k, v in (raw.get("outputs") or {}).items():
             selected = as_selector(v)

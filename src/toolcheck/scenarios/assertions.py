@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.scenarios._jsonpath import JSONPathBudgetError, bounded_find, compiled_path
 from toolcheck.scenarios.expressions import (
-    MISSING,
     Context,
     condition_values,
     evaluate,
@@ -48,7 +48,7 @@ class Failure:
 
 
 def _jsonable(value: Any) -> Any:
-    return None if value is MISSING else value
+    return None if value is ABSENT else value
 
 
 _JSON_TYPES = {
@@ -82,7 +82,7 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def _order(op: str, actual: Any, expected: Any) -> bool:
-    if actual is None or actual is MISSING or isinstance(actual, bool):
+    if actual is None or actual is ABSENT or isinstance(actual, bool):
         return False
     if isinstance(actual, str) and isinstance(expected, (int, float)):
         try:
@@ -133,7 +133,7 @@ SchemaCheck = Callable[[Any, Any], list[str]]
 
 def apply_operator(op: str, actual: Any, expected: Any, *, schema_check: SchemaCheck | None = None) -> str | None:
     """Apply one operator; return None when it holds, else a short reason."""
-    present = actual is not MISSING
+    present = actual is not ABSENT
     if op == "exists":
         return None if present == bool(expected) else ("is missing" if expected else "is present")
     if op == "absent":
@@ -216,7 +216,7 @@ def check_operators(check: str, path: str, spec: Any, actual: Any, *, schema_che
             expected = render(expected)
         reason = apply_operator(op, actual, expected, schema_check=schema_check)
         if reason is not None:
-            shown = "nothing" if actual is MISSING else _show(actual)
+            shown = "nothing" if actual is ABSENT else _show(actual)
             out.append(Failure(check, path, op, expected, actual,
                                f"{path} {reason}: expected {op} {_show(expected)}, got {shown}"))
     return out
@@ -237,9 +237,9 @@ def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
     if criterion.type == "simple":
         ok = evaluate_condition(criterion.condition, ctx, case_insensitive=True)
         return ok, (None if ok else condition_values(criterion.condition, ctx))
-    value = evaluate(criterion.context, ctx) if criterion.context else MISSING
+    value = evaluate(criterion.context, ctx) if criterion.context else ABSENT
     if criterion.type == "regex":
-        text = "" if value is MISSING or value is None else str(value)
+        text = "" if value is ABSENT or value is None else str(value)
         from toolcheck.saferegex import RegexError, search
 
         try:
@@ -248,7 +248,7 @@ def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
             return False, str(exc)
     if criterion.type == "jsonpath":
         # Arazzo 1.1 / RFC 9535: the criterion passes when the nodelist is non-empty.
-        if value is MISSING:
+        if value is ABSENT:
             return False, None
         try:
             return bool(bounded_find(compiled_path(criterion.condition), value)), value
@@ -259,18 +259,18 @@ def evaluate_criterion(criterion: Criterion, ctx: Context) -> tuple[bool, Any]:
 
 def check_transition(transitions: Any, previous: Any, state: Any) -> str | None:
     """Poll ``transitions``: a list is an order never to go back on; a map lists next states."""
-    if not transitions or state is MISSING:
+    if not transitions or state is ABSENT:
         return None
     if isinstance(transitions, list):
         if state not in transitions:
             return f"state {state!r} is not one of the allowed states {transitions}"
-        if previous is not MISSING and previous in transitions and transitions.index(state) < transitions.index(previous):
+        if previous is not ABSENT and previous in transitions and transitions.index(state) < transitions.index(previous):
             return f"state went backwards: {previous!r} → {state!r} (allowed order: {' → '.join(map(str, transitions))})"
         return None
     if isinstance(transitions, dict):
         known = set(transitions) | {s for nxt in transitions.values() for s in nxt}
         if state not in known:
             return f"state {state!r} is not a known state ({', '.join(sorted(map(str, known)))})"
-        if previous is not MISSING and previous != state and state not in (transitions.get(previous) or []):
+        if previous is not ABSENT and previous != state and state not in (transitions.get(previous) or []):
             return f"transition {previous!r} → {state!r} is not allowed"
     return None

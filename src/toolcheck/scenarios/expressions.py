@@ -24,12 +24,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios._jsonpath import jsonpath_values
-from toolcheck.scenarios._missing import MISSING
 
 __all__ = [
-    "Context", "ExpressionError", "MISSING", "condition_values", "evaluate", "evaluate_condition", "is_expression",
+    "Context", "ExpressionError", "condition_values", "evaluate", "evaluate_condition", "is_expression",
     "render", "resolve_pointer", "parse_condition",
 ]
 
@@ -67,34 +67,34 @@ def is_expression(value: Any) -> bool:
 
 
 def resolve_pointer(value: Any, pointer: str) -> Any:
-    """Follow an RFC 6901 JSON pointer inside ``value``; MISSING when it leads nowhere."""
+    """Follow an RFC 6901 JSON pointer inside ``value``; ABSENT when it leads nowhere."""
     if pointer in ("", "/"):
-        return value if pointer == "" else (value.get("") if isinstance(value, dict) else MISSING)
+        return value if pointer == "" else (value.get("") if isinstance(value, dict) else ABSENT)
     if not pointer.startswith("/"):
-        return MISSING
+        return ABSENT
     for raw in pointer[1:].split("/"):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(value, dict):
             if token not in value:
-                return MISSING
+                return ABSENT
             value = value[token]
         elif isinstance(value, list):
             if not token.isdigit() or int(token) >= len(value):
-                return MISSING
+                return ABSENT
             value = value[int(token)]
         else:
-            return MISSING
+            return ABSENT
     return value
 
 
 def _lookup(mapping: Any, key: str) -> Any:
     if isinstance(mapping, Mapping):
-        return mapping.get(key, MISSING)
-    return MISSING
+        return mapping.get(key, ABSENT)
+    return ABSENT
 
 
 def evaluate(expr: str, ctx: Context) -> Any:
-    """Evaluate one runtime expression; MISSING when it names nothing (yet).
+    """Evaluate one runtime expression; ABSENT when it names nothing (yet).
 
     Raises:
         ExpressionError: the text is not a runtime expression.
@@ -112,24 +112,24 @@ def evaluate(expr: str, ctx: Context) -> Any:
     parts = rest[1:].split(".") if rest else []
     value = _root_value(root, parts, ctx, expr)
     if hash_:
-        if value is MISSING:
-            return MISSING
+        if value is ABSENT:
+            return ABSENT
         value = resolve_pointer(value, pointer)
     return value
 
 
 def _root_value(root: str, parts: list[str], ctx: Context, expr: str) -> Any:
     if root in ("url", "method"):
-        return _lookup(ctx.request, root) if ctx.request else MISSING
+        return _lookup(ctx.request, root) if ctx.request else ABSENT
     if root == "statusCode":
-        return ctx.response.get("status", MISSING) if ctx.response else MISSING
+        return ctx.response.get("status", ABSENT) if ctx.response else ABSENT
     if root in ("request", "response"):
         message = ctx.request if root == "request" else ctx.response
         if message is None or not parts:
-            return MISSING
+            return ABSENT
         kind = parts[0]
         if kind == "body":
-            return message.get("body", MISSING)
+            return message.get("body", ABSENT)
         name = ".".join(parts[1:])
         if kind == "header":
             return _lookup(message.get("headers"), name.lower())
@@ -137,7 +137,7 @@ def _root_value(root: str, parts: list[str], ctx: Context, expr: str) -> Any:
             return _lookup(message.get(kind), name)
         raise ExpressionError(f"{expr!r}: ${root}.{kind} is not a source (use header, query, path or body)")
     if root == "env":
-        return ctx.env.get(".".join(parts), MISSING)
+        return ctx.env.get(".".join(parts), ABSENT)
     if root == "inputs":
         return _walk(ctx.inputs, parts)
     if root == "outputs":
@@ -145,36 +145,36 @@ def _root_value(root: str, parts: list[str], ctx: Context, expr: str) -> Any:
     if root == "steps":
         # Step ids may hold dots only in theory; ids with '-' (Arazzo examples) split fine.
         if not parts:
-            return MISSING
-        return _walk(ctx.steps.get(parts[0], MISSING), parts[1:])
+            return ABSENT
+        return _walk(ctx.steps.get(parts[0], ABSENT), parts[1:])
     if root == "workflows":
         if not parts:
-            return MISSING
-        return _walk(ctx.workflows.get(parts[0], MISSING), parts[1:])
+            return ABSENT
+        return _walk(ctx.workflows.get(parts[0], ABSENT), parts[1:])
     if root == "sourceDescriptions":
         if not parts:
-            return MISSING
-        return _walk(ctx.sources.get(parts[0], MISSING), parts[1:])
+            return ABSENT
+        return _walk(ctx.sources.get(parts[0], ABSENT), parts[1:])
     if root == "components":
         return _walk(ctx.components, parts)
-    return MISSING  # pragma: no cover - the regex admits nothing else
+    return ABSENT  # pragma: no cover - the regex admits nothing else
 
 
 def _walk(value: Any, parts: list[str]) -> Any:
     for part in parts:
         if isinstance(value, Mapping):
-            value = value.get(part, MISSING)
+            value = value.get(part, ABSENT)
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
         else:
-            return MISSING
-        if value is MISSING:
-            return MISSING
+            return ABSENT
+        if value is ABSENT:
+            return ABSENT
     return value
 
 
 def _to_text(value: Any) -> str:
-    if value is MISSING or value is None:
+    if value is ABSENT or value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -199,13 +199,13 @@ class Selector:
 
     def select(self, ctx: Context) -> Any:
         base = evaluate(self.context, ctx)
-        if base is MISSING:
-            return MISSING
+        if base is ABSENT:
+            return ABSENT
         if self.type == "jsonpointer":
             return resolve_pointer(base, self.selector)
         if self.type == "jsonpath":
             return jsonpath_values(self.selector, base)
-        return MISSING
+        return ABSENT
 
 
 def as_selector(value: Any) -> Any:
@@ -221,23 +221,23 @@ def render(value: Any, ctx: Context, *, prune: bool = False) -> Any:
     """Evaluate expressions inside a parameter, header or body value, recursively.
 
     A string that is one expression becomes the expression's value (typed); a string holding
-    ``{$...}`` fragments becomes a string with each fragment substituted. MISSING becomes None,
+    ``{$...}`` fragments becomes a string with each fragment substituted. ABSENT becomes None,
     or with ``prune`` (request bodies) the object member is left out.
     """
     if prune:
         return _prune(value, ctx)
     if isinstance(value, Selector):
         result = value.select(ctx)
-        return None if result is MISSING else result
+        return None if result is ABSENT else result
     if isinstance(value, str):
         if is_expression(value):
             result = evaluate(value, ctx)
-            return None if result is MISSING else result
+            return None if result is ABSENT else result
         if "{$" in value:
             whole = _EMBEDDED.fullmatch(value.strip())
             if whole:
                 result = evaluate(whole.group(1), ctx)
-                return None if result is MISSING else result
+                return None if result is ABSENT else result
             return _EMBEDDED.sub(lambda m: _to_text(evaluate(m.group(1), ctx)), value)
         return value
     if isinstance(value, dict):
@@ -253,7 +253,7 @@ def _prune(value: Any, ctx: Context) -> Any:
         for k, v in value.items():
             if isinstance(v, str):
                 whole = v.strip()[1:-1] if _EMBEDDED.fullmatch(v.strip()) else v
-                if is_expression(whole) and evaluate(whole, ctx) is MISSING:
+                if is_expression(whole) and evaluate(whole, ctx) is ABSENT:
                     continue
             out[k] = _prune(v, ctx)
         return out
@@ -418,7 +418,7 @@ def condition_values(text: str, ctx: Context) -> dict[str, Any]:
         node = stack.pop()
         if node.kind == "expr":
             value = evaluate(node.value, ctx)
-            out[node.value] = None if value is MISSING else value
+            out[node.value] = None if value is ABSENT else value
         stack.extend(node.children)
     return out
 
@@ -429,7 +429,7 @@ def evaluate_condition(text: str, ctx: Context, *, case_insensitive: bool = Fals
 
 
 def _truthy(value: Any) -> bool:
-    if value is MISSING or value is None or isinstance(value, bool):
+    if value is ABSENT or value is None or isinstance(value, bool):
         return value is True
     if isinstance(value, (int, float)):
         return value != 0
@@ -470,9 +470,9 @@ def _coerce_pair(left: Any, right: Any) -> tuple[Any, Any]:
 
 
 def compare(op: str, left: Any, right: Any, *, case_insensitive: bool = False) -> bool:
-    """Compare two values as a simple condition does (MISSING equals null)."""
-    left = None if left is MISSING else left
-    right = None if right is MISSING else right
+    """Compare two values as a simple condition does (ABSENT equals null)."""
+    left = None if left is ABSENT else left
+    right = None if right is ABSENT else right
     left, right = _coerce_pair(left, right)
     if case_insensitive and isinstance(left, str) and isinstance(right, str):
         left, right = left.casefold(), right.casefold()

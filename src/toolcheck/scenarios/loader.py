@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ScenarioError
 from toolcheck.scenarios._locator import Locator
-from toolcheck.scenarios.expressions import MISSING, ExpressionError, is_expression, parse_condition
+from toolcheck.scenarios.expressions import ExpressionError, is_expression, parse_condition
 from toolcheck.scenarios.model import (
     MAX_DATA_ROWS,
     MAX_POLL_TIME,
@@ -289,7 +290,7 @@ def load_scenario(data: Any, text: str, path: Path, *, locator: Locator | None =
     for name, raw in (data.get("inputs") or {}).items():
         if isinstance(raw, dict):
             inputs[name] = Input(
-                name=name, default=raw.get("default", MISSING), env=raw.get("env"),
+                name=name, default=raw.get("default", ABSENT), env=raw.get("env"),
                 secret=raw.get("format") == "password" or bool(raw.get("secret")),
                 required=bool(raw.get("required")),
             )
@@ -363,7 +364,7 @@ def _step(raw: dict[str, Any], pointer: str, locator: Locator, ids: dict[str, in
             max_attempts=int(r.get("max_attempts", 3)), interval=parse_duration(r.get("interval"), 0.5) or 0.0)
     return Step(
         id=step_id, line=line, description=raw.get("description", ""), operation=raw["operation"],
-        params=tuple(params), body=raw.get("body", MISSING), content_type=raw.get("content_type"),
+        params=tuple(params), body=raw.get("body", ABSENT), content_type=raw.get("content_type"),
         auth=raw.get("auth", "default"), expect=dict(raw.get("expect") or {}), outputs=outputs, poll=poll,
         timeout=parse_duration(raw.get("timeout")), condition=_conditions(raw.get("if"), pointer + "/if", locator),
         retry=retry, contract=raw.get("contract"),

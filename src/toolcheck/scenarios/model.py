@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolcheck.scenarios.expressions import MISSING
+from toolcheck._absent import ABSENT
 
 # Bounds on the work one scenario file can ask for (a pull request writes it; docs/security.md).
 # Over a bound is a load error with file:line, never a silent clamp.
@@ -44,7 +44,7 @@ class Input:
     """A scenario input: explicit value > ``env`` variable > ``default``."""
 
     name: str
-    default: Any = MISSING
+    default: Any = ABSENT
     env: str | None = None
     secret: bool = False
     required: bool = False
@@ -113,7 +113,7 @@ class Step:
     source: str | None = None  # Arazzo source description name
     workflow: str | None = None  # Arazzo sub-workflow id
     params: tuple[Param, ...] = ()
-    body: Any = MISSING
+    body: Any = ABSENT
     content_type: str | None = None
     auth: Any = "default"  # "default" | "none" | "invalid" | {scheme: credential}
     expect: dict[str, Any] = field(default_factory=dict)

@@ -23,12 +23,13 @@ from typing import Any
 
 import orjson
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ScenarioError, ToolcheckError
 from toolcheck.redact import Redactor, is_secret_name
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, SuiteResult
 from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target
 from toolcheck.scenarios.assertions import evaluate_criterion
-from toolcheck.scenarios.expressions import MISSING, Context, render
+from toolcheck.scenarios.expressions import Context, render
 from toolcheck.scenarios.model import Action, Scenario, Step
 
 MAX_EXECUTIONS = 1000  # goto loops in Arazzo documents are legal; a bound keeps them finite
@@ -116,20 +117,20 @@ def resolve_inputs(scenario: Scenario, run: RunContext, row: Mapping[str, Any] |
     values: dict[str, Any] = {}
     declared = dict(scenario.inputs)
     for name, spec in declared.items():
-        value: Any = MISSING
+        value: Any = ABSENT
         if row is not None and name in row:
             value = row[name]
         elif name in run.inputs:
             value = run.inputs[name]
         elif spec.env and spec.env in scenario.env_values:
             value = scenario.env_values[spec.env]
-        elif spec.default is not MISSING:
+        elif spec.default is not ABSENT:
             value = spec.default
         elif run.synthesize_inputs and spec.schema is not None:
             from toolcheck.scenarios._synth import example_for
 
             value = f"toolcheck-example-{name}" if spec.secret or is_secret_name(name) else example_for(spec.schema, name=name)
-        if value is MISSING:
+        if value is ABSENT:
             if spec.required:
                 source = f" (or set ${spec.env})" if spec.env else ""
                 raise ScenarioError(f"input {name!r} is required: pass --input {name}=VALUE{source}.",
@@ -319,7 +320,7 @@ class ScenarioRun:
             raise ScenarioError(f"no workflow {workflow_id!r} in this document.", location=scenario.file)
         if prefix.count("›") > 16:
             raise ScenarioError(f"workflow {workflow_id!r} calls itself too deeply.", location=sub.file)
-        sub_inputs = {**{k: v.default for k, v in sub.inputs.items() if v.default is not MISSING}, **inputs}
+        sub_inputs = {**{k: v.default for k, v in sub.inputs.items() if v.default is not ABSENT}, **inputs}
         sub_ctx = Context(inputs=sub_inputs, env=ctx.env, components=ctx.components, sources=ctx.sources,
                           workflows=ctx.workflows)
         credentials = {**sub.auth, **self.run_ctx.credentials}

@@ -20,10 +20,10 @@ from toolcheck.wire.auth import (
     placeholders,
     secrets_of,
 )
-from toolcheck.wire.request import NO_BODY, OriginError, Request, build_request, join_url
+from toolcheck.wire.request import OriginError, Request, build_request, join_url
 
 __all__ = [
-    "INVALID_TOKEN", "NO_BODY", "AuthFailure", "Credential", "Incoming", "OriginError", "Request",
+    "INVALID_TOKEN", "AuthFailure", "Credential", "Incoming", "OriginError", "Request",
     "SchemeHandler", "apply_credentials", "apply_invalid", "build_request", "check_security",
     "credential_names", "handler", "join_url", "placeholders", "secrets_of",
 ]

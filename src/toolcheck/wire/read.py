@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from toolcheck._absent import ABSENT
 from toolcheck.checks._fastcheck import is_valid
 from toolcheck.generate import merge
 from toolcheck.generate._flatten import flat_types, flatten
@@ -27,8 +28,6 @@ from toolcheck.wire.params import scalar
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation
-
-_MISSING = object()
 
 
 # --- one value -------------------------------------------------------------------------------
@@ -63,7 +62,7 @@ def coerce(spec: Spec, schema: Any, value: str) -> Any:
     readings: list[Any] = []
     for kind in [t for t in types if t in ("integer", "number", "boolean")] + ["string", "null"]:
         reading = _read_as(kind, value, types)
-        if reading is not _MISSING and reading not in readings:
+        if reading is not ABSENT and reading not in readings:
             readings.append(reading)
     if not readings:
         return value
@@ -80,22 +79,22 @@ def _read_as(kind: str, value: str, types: list[str]) -> Any:
         try:
             return int(value)
         except ValueError:
-            return _MISSING
+            return ABSENT
     if kind == "number":
         try:
             number = float(value)
         except ValueError:
-            return _MISSING
+            return ABSENT
         if number != number or number in (float("inf"), float("-inf")):
-            return _MISSING
+            return ABSENT
         return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
     if kind == "boolean":
-        return value == "true" if value in ("true", "false") else _MISSING
+        return value == "true" if value in ("true", "false") else ABSENT
     if kind == "string":
-        return value if "string" in types or not types else _MISSING
+        return value if "string" in types or not types else ABSENT
     if kind == "null":
-        return None if "null" in types and value in ("", "null") else _MISSING
-    return _MISSING
+        return None if "null" in types and value in ("", "null") else ABSENT
+    return ABSENT
 
 
 def _listed_or_scalar(spec: Spec, schema: Any, types: list[str], listed: list[Any], single: str | None) -> Any:

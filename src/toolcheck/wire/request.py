@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from toolcheck._absent import ABSENT
 from toolcheck.errors import ToolcheckError
 from toolcheck.wire.bodies import base_type, encode_body, is_json
 from toolcheck.wire.params import cookie_pair, header_text, path_key, path_segment, query_pairs
@@ -26,17 +27,6 @@ if TYPE_CHECKING:
     import httpx
 
     from toolcheck.spec import Operation, Spec
-
-
-class _NoBody:
-    def __repr__(self) -> str:
-        return "NO_BODY"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-NO_BODY: Any = _NoBody()
 
 
 class OriginError(ToolcheckError):
@@ -51,7 +41,7 @@ class Request:
         path: the expanded path, relative to the base URL, starting with ``/``.
         selectors: literal query parts of AWS-style path keys (``?Action=List``), sent first.
         query: ``(name, text)`` pairs, already serialised, not yet percent-encoded.
-        body: the structured body (:data:`NO_BODY` without one), for reports and ``$request.body``.
+        body: the structured body (:data:`ABSENT` without one), for reports and ``$request.body``.
         auth: an ``httpx.Auth`` flow for schemes that answer a challenge (Digest), else None.
     """
 
@@ -61,7 +51,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
     content: bytes | None = None
-    body: Any = NO_BODY
+    body: Any = ABSENT
     selectors: list[tuple[str, str | None]] = field(default_factory=list)
     path_params: dict[str, Any] = field(default_factory=dict)
     query_params: dict[str, Any] = field(default_factory=dict)
@@ -174,7 +164,7 @@ def body_encoding(spec: Spec | None, op: Operation, media_type: str | None) -> t
 def build_request(spec: Spec | None, op: Operation, *, path: Mapping[str, Any] | None = None,
                   query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
                   headers: Mapping[str, Any] | None = None, cookies: Mapping[str, Any] | None = None,
-                  body: Any = NO_BODY, media_type: str | None = None, raw_body: bytes | None = None) -> Request:
+                  body: Any = ABSENT, media_type: str | None = None, raw_body: bytes | None = None) -> Request:
     """The request for ``op`` with these parameter values (JSON values, serialised here).
 
     A parameter the operation does not declare is sent in its location with the default style.
@@ -209,7 +199,7 @@ def build_request(spec: Spec | None, op: Operation, *, path: Mapping[str, Any] |
         request.content = raw_body
         if media_type:
             request.headers.setdefault("Content-Type", media_type)
-    elif body is not NO_BODY:
+    elif body is not ABSENT:
         media = request_media_type(op, media_type)
         encoding, root = body_encoding(spec, op, media)
         request.content, content_type = encode_body(body, media, encoding, xml_root=root)
