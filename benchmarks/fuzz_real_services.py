@@ -224,6 +224,8 @@ def run_toolcheck(service: Service, budget: float | None, keep: Path | None = No
         if f.get("severity", f.get("level")) == "warning":
             continue
         method, _, path = paths[f["operation_id"]].partition(" ")
+        if (f.get("case") or {}).get("keyword") == "method":  # a probe: the method it sent, not the operation's
+            method = f["request"]["method"]
         status = int(f["response"].get("status") or 0)
         run.found.append(Found(method.upper(), path, _kind(f["check"], status), status, str(f["response"].get("body") or "")))
     run.note = f"exit {done.returncode}"
@@ -285,6 +287,8 @@ def parse_schemathesis_text(service: Service, output: str) -> list[Found]:
             kind = _ST_CODES.get(code, f"{code} {title.strip()}")
             if code in ("ST105", "ST108") and 400 <= status < 500:
                 kind = "error_schema"
+            if code == "ST204":  # undeclared method: toolcheck's allow_header (405) or unsupported_method
+                kind = "allow_header" if status == 405 else "unsupported_method"
             found.append(Found(method.upper(), path, kind, status, body))
     return found
 

@@ -1,7 +1,9 @@
 """`toolcheck fuzz` against the planted-bug service on a real local socket (uvicorn, port 0).
 
 Acceptance: one run with default settings finds every planted bug, and nothing else (the
-correct operations and checks stay clean), well under 30 s.
+correct operations and checks stay clean). How fast is not asserted here (tests assert no
+time): ``benchmarks/fuzz_vs_schemathesis.py`` prints the default run's wall time beside its
+30 s target.
 """
 
 from __future__ import annotations
@@ -65,12 +67,9 @@ def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANTED_TOKEN", "test-token")
     reports = tmp_path / "reports"
-    started = time.perf_counter()
     result = CliRunner().invoke(app, ["fuzz", str(EXAMPLE_SPEC), "--base-url", service, "--bearer", "$PLANTED_TOKEN",
                                       "--seed", "7", "--reports", str(reports)])
-    elapsed = time.perf_counter() - started
     assert result.exit_code == 1, result.output
-    assert elapsed < 30
     data = json.loads((reports / "fuzz-findings.json").read_text())
     found = {(f["operation_id"], f["check"]) for f in data["findings"]}
     planted = set(_planted().values())
@@ -82,7 +81,8 @@ def test_default_run_finds_every_planted_bug_and_nothing_else(service: str, tmp_
         assert "test-token" not in path.read_text(), path
     assert "test-token" not in result.output
     report = json.loads((reports / "report.json").read_text())
-    assert report["tool"] == "fuzz" and report["seed"] == 7 and report["totals"]["failed"] == len(data["findings"])
+    errors = [f for f in data["findings"] if f["severity"] == "error"]
+    assert report["tool"] == "fuzz" and report["seed"] == 7 and report["totals"]["failed"] == len(errors)
     llm = report["summary"]["llm_mistakes"]
     assert llm["helpful"] > 0 and llm["accepted"] > 0  # open_ticket takes a near-miss priority
     tickets = next(s for s in report["suites"] if s["name"].startswith("open_ticket"))

@@ -64,6 +64,20 @@ register("header_schema", Severity.ERROR, "A documented response header matches 
          commands=(RUN, FUZZ), description="Header values are read as the schema's type (integer, number, "
          "boolean, comma-separated array) before validation.",
          hint="server or spec: the header's value does not have the documented shape.")
+register("allow_header", Severity.ERROR, "A 405 response says which methods the resource allows",
+         commands=(RUN, FUZZ), description="""
+         RFC 9110 §15.5.6: a server answering 405 Method Not Allowed MUST send an `Allow` header listing
+         the methods the resource supports (§10.2.1; an empty value means none). Without it an agent
+         that called the wrong method cannot learn the right one. Judged on every 405, documented or
+         not; `fuzz` provokes them with methods a path does not document (see `unsupported_method`).""",
+         hint="server: send `Allow: GET, POST` (the methods this resource supports) with every 405.")
+
+
+def allow_header_missing(status: int, headers: Mapping[str, str]) -> list[Finding]:
+    """The ``allow_header`` check alone: a 405 without ``Allow`` (RFC 9110 §15.5.6)."""
+    if status != 405 or any(k.lower() == "allow" for k in headers):
+        return []
+    return [Finding("allow_header", "status 405 without the Allow header RFC 9110 §15.5.6 requires", cause="405")]
 
 
 def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
@@ -109,11 +123,11 @@ def match_media(content: Mapping[str, MediaType], media_type: str) -> MediaType 
 
 def _check_response(spec: Spec, operation: Operation, status: int, headers: Mapping[str, str], body: Any = _MISSING,
                     *, raw: bytes | None = None) -> list[Finding]:
-    out: list[Finding] = []
+    out: list[Finding] = allow_header_missing(status, headers)
     response = operation.response_for(status)
     if response is None:
         documented = ", ".join(operation.responses) or "none"
-        return [Finding("status_documented", f"status {status} is not documented for {operation.key} (documented: {documented})")]
+        return out + [Finding("status_documented", f"status {status} is not documented for {operation.key} (documented: {documented})")]
     lower = {k.lower(): v for k, v in headers.items()}
     for name, header in response.headers.items():
         value = lower.get(name.lower())

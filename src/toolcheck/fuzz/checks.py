@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolcheck._absent import ABSENT
-from toolcheck.checks.conformance import check_response, is_json
+from toolcheck.checks.conformance import allow_header_missing, check_response, is_json
 from toolcheck.checks.registry import FUZZ, check, hint_for, register
 from toolcheck.findings import Finding, Severity
 from toolcheck.fuzz.http import Exchange
 from toolcheck.payloads.case import Case
+from toolcheck.payloads.methods import is_probe
 from toolcheck.spec import Operation, Spec
 
 POSITIVE_REJECTIONS = frozenset({400, 405, 406, 411, 413, 414, 415, 422, 431})
@@ -159,6 +160,8 @@ def conformance(spec: Spec, op: Operation, exchange: Exchange, *, tolerated: fro
             cause = f"{status // 100}xx {normalise_pointer(v.pointer) or '/'}"
         elif "content_type" in (v.check, v.cause):
             cause = f"{status} content type"
+        elif v.check == "allow_header":
+            cause = v.cause
         else:
             cause = v.message.split(":", 1)[0]
         grouped.setdefault((v.check, cause), []).append(v)
@@ -213,8 +216,10 @@ def _server_error(r: Response) -> list[Failure]:
 
 def _conformance(r: Response) -> list[Failure]:
     tolerated: set[int] = set()
-    if r.case.negative and r.case.pointer.startswith("path/"):
-        tolerated.add(404)  # routers reject malformed path segments before any handler runs
+    if r.case.pointer.startswith("path/") and (r.case.negative or r.case.keyword == "edge"):
+        # routers reject malformed path segments before any handler runs; a valid id drawn from
+        # its pattern names a resource that need not exist
+        tolerated.add(404)
     if r.case.negative and r.case.keyword == "contentType":
         tolerated.add(415)  # the textbook answer to a content type the operation does not accept
     if r.anonymous:
@@ -227,7 +232,10 @@ def _conformance(r: Response) -> list[Failure]:
        Each negative case violates one documented constraint (proven: the schema's validator rejects it),
        so a 2xx means the server accepted invalid input. Lenient negatives (a header or cookie value, a
        sniffed content type) may be accepted. The cause is the keyword and the field
-       (`enum at body/status`).""",
+       (`enum at body/status`). A warning, not an error, when the 2xx answer shows the value was not
+       applied: the field comes back with the server's own value of another type (the invalid one was
+       ignored), or `null` sent comes back `null` (the field is nullable in practice: the spec's gap,
+       also reported by `body_schema` on the answer).""",
        hint="server: validate input against the documented constraint and reject it with a 4xx; "
             "or relax the spec if the value is really allowed.")
 def _negative_accepted(r: Response) -> list[Failure]:
@@ -235,9 +243,77 @@ def _negative_accepted(r: Response) -> list[Failure]:
     if not (case.negative and 200 <= status < 300 and not case.lenient):
         return []
     field_ = normalise_pointer(case.pointer)
+    why = _not_applied(case, r.exchange)
+    if why is not None:
+        suffix, shows, hint = why
+        return [make_failure("negative_accepted", f"{case.keyword} at {field_} {suffix}",
+                             f"HTTP {status} for an invalid request ({r.what}, violates `{case.keyword}` at "
+                             f"{case.pointer}), but the response carries {shows}", severity=Severity.WARNING,
+                             hint=hint)]
     return [make_failure("negative_accepted", f"{case.keyword} at {field_}",
                     f"HTTP {status} accepted an invalid request: {r.what} (violates `{case.keyword}` at {case.pointer})",
                     hint=_NEGATIVE_HINTS.get(case.keyword, ""))]
+
+
+_MISSING = object()
+
+
+def _at(document: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if isinstance(document, dict) and part in document:
+            document = document[part]
+        elif isinstance(document, list) and part.isdigit() and int(part) < len(document):
+            document = document[int(part)]
+        else:
+            return _MISSING
+    return document
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def _not_applied(case: Case, exchange: Exchange) -> tuple[str, str, str] | None:
+    """Why a 2xx to an invalid body value is not "invalid input accepted": ``(cause suffix,
+    what the answer shows, hint)``, or None when it is.
+
+    The answer (a resource representation) shows the field where the value was sent:
+
+    * with another JSON type that is not a coercion of what was sent (``123`` sent for a string,
+      ``"report.txt"`` or ``null`` answered: jupyter's PUT /api/contents/{path} takes name and
+      path from the URL, and without content saves no format): the server ignored the value
+      rather than applying it;
+    * ``null`` sent and ``null`` answered: the server treats null as "no value", the field is
+      nullable in practice and the spec's gap is the answer's schema violation (``body_schema``).
+
+    Both are warnings. A truncated string, a case-folded enum or a coerced ``"5"`` → ``5``
+    keep the error: the server applied what it was sent.
+    """
+    if not case.pointer.startswith("body/") or case.body is ABSENT:
+        return None
+    parts = case.pointer[len("body/"):].split("/")
+    sent = _at(case.body, parts)
+    echoed = _at(exchange.json(), parts)
+    if sent is _MISSING or echoed is _MISSING:
+        return None
+    if sent is None and echoed is None:
+        return ("null kept", "null there too: the server treats null as no value",
+                "spec: the server reads and writes null for this field; declare it nullable "
+                "(`nullable: true` in OpenAPI 3.0, `type: [..., \"null\"]` in 3.1).")
+    if _json_kind(sent) == _json_kind(echoed) or str(sent).lower() == str(echoed).lower():
+        return None
+    return ("ignored", f"{clip_value(echoed)} there: the server ignored the invalid value rather than applying it",
+            "server: an ignored invalid field is still worth a 4xx naming it, so an agent learns its value "
+            "was not used.")
+
+
+def clip_value(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 @check("positive_rejected", Severity.ERROR, "A request that satisfies the spec is not rejected as malformed",
@@ -268,6 +344,45 @@ def _response_time(r: Response) -> list[Failure]:
     return [make_failure("response_time", "slow", f"took {r.exchange.elapsed * 1000:.0f} ms (budget {budget * 1000:.0f} ms)")]
 
 
+@check("unsupported_method", Severity.ERROR, "A method the path does not document is refused with 405",
+       commands=(FUZZ,), description="""
+       Once per path and method, `fuzz` sends a valid request of the path with each of GET, PUT, POST,
+       DELETE, PATCH and TRACE the spec does not document for it (nor for a template of the same shape,
+       `/flows/{id}` for `/flows/filter`). RFC 9110 §15.5.6 wants 405 with an `Allow` header (the
+       `allow_header` check). A 2xx is an error: the server does something the spec does not say.
+       Another 4xx (400, 404 on a path without parameters, 422) is a warning: the method is refused, with
+       an imprecise status. Not findings: 501 (a method the server does not implement at all, RFC 9110
+       §15.6.2), 404 on a path with parameters (the router may not know the id), 401/403 (authentication
+       and CSRF layers refuse before method dispatch), 429, 3xx (a login or slash redirect), and 5xx
+       (the `server_error` check reports those).""",
+       hint="server: answer a method the resource does not support with 405 and an Allow header; or "
+            "document the method in the spec if the server supports it.")
+def _unsupported_method(r: Response) -> list[Failure]:
+    status = r.exchange.status
+    method = r.case.method.upper()
+    if status == 405 or status == 501 or status == 429 or 300 <= status < 400 or status >= 500:
+        return []
+    if status == 404 and "{" in r.op.path:
+        return []
+    if status in (401, 403):
+        return []  # authentication and CSRF layers refuse before method dispatch (jupyter's XSRF 403)
+    if 200 <= status < 300:
+        return [make_failure("unsupported_method", f"{method} {status}",
+                             f"HTTP {status} for {method} {r.op.path}, a method the spec does not document for this path")]
+    return [make_failure("unsupported_method", f"{method} {status}",
+                         f"HTTP {status} for {method} {r.op.path} (not documented for this path): refused, but "
+                         "RFC 9110 §15.5.6 answers a method the resource does not support with 405",
+                         severity=Severity.WARNING)]
+
+
+def _probe_checks(r: Response) -> list[Failure]:
+    found = [make_failure("allow_header", v.cause, f"HTTP 405 for {r.case.method.upper()} {r.op.path}: {v.message}")
+             for v in allow_header_missing(r.exchange.status, r.exchange.response_headers)]
+    # 501 is the answer RFC 9110 §15.6.2 gives a method the server does not implement at all
+    errors = _server_error(r) if r.exchange.status != 501 else []
+    return errors + found + _unsupported_method(r) + _response_time(r)
+
+
 # The conformance checks (shared with run): on a 4xx, any of them means the error is unreadable.
 CONFORMANCE = frozenset({"status_documented", "content_type", "body_json", "body_schema", "error_schema",
                          "required_header", "header_schema"})
@@ -284,4 +399,6 @@ def evaluate(spec: Spec, op: Operation, case: Case, exchange: Exchange, *,
     response = Response(spec, op, case, exchange, max_response_time, anonymous)
     if exchange.error:
         return _transport_error(response)
+    if is_probe(case, op):  # the operation's documented responses do not describe another method's
+        return _probe_checks(response)
     return [found for run in RESPONSE_CHECKS for found in run(response)]

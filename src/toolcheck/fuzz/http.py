@@ -99,6 +99,8 @@ def build(spec: Spec, op: Operation, case: Case, auth: Auth, *,
         auth, credentials = credentials, "valid"
     request = build_request(spec, op, path=case.path_params, query=case.query, headers=case.headers,
                             cookies=case.cookies, body=case.body, media_type=case.media_type, raw_body=case.raw_body)
+    if case.method and case.method.lower() != op.method.lower():
+        request.method = case.method.upper()  # a method probe (toolcheck.payloads.methods)
     if credentials == "valid":
         request.query.extend(auth.query.items())
         request.headers.update(auth.headers)

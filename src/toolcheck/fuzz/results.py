@@ -139,7 +139,9 @@ def incomplete_reason(fuzzer: Fuzzer, cover: dict[str, Any]) -> str:
     if fuzzer.cancelled:
         why.append("interrupted")
     elif fuzzer.stats.budget_hit:
-        why.append("time budget reached")
+        limit = fuzzer.options.max_requests
+        why.append("request budget reached" if limit is not None and fuzzer.stats.cases >= limit
+                   else "time budget reached")
     if cover.get("held_back"):
         why.append(f"{len(cover['held_back'])} delete(s) of the caller's own identity held back "
                    "(--include-identity-deletes runs them)")

@@ -2,13 +2,15 @@
 
 Hand-written orchestration over an injected ``httpx.Client`` (a real target or the mock's
 transport). In rounds over every operation (worker threads within a round): spec **examples**
-→ deterministic **boundary** cases (low/high bounds; then, in a second round, every proven
-negative, LLM-style mistakes first) → seeded random **fuzz** cases until ``max_examples`` or
+→ deterministic **boundary** cases (low/high bounds; then, in a second round, each method the
+path does not document (:mod:`toolcheck.payloads.methods`); then every proven negative,
+LLM-style mistakes first) → seeded random **fuzz** cases until ``max_examples`` or
 the operation's time budget. Every operation gets a round before any gets the next, so a
 ``--max-time`` budget buys coverage of every operation first; under a budget the later rounds
 give each operation a fair slice of what is left. Deletes run last in each round, and deletes
 of the caller's own identity are held back (:mod:`toolcheck.fuzz.identity`). Then, sequentially, the
-**stateful** phase (create → read → delete chains) and the **auth** phase (missing and invalid
+**stateful** phase (create → read → list → update → delete chains, once more per enum
+value and oneOf branch of the create body) and the **auth** phase (missing and invalid
 credentials on operations whose security is required). A failing case is shrunk (optional
 fields and parameters dropped while the same failure reproduces) before it is recorded.
 Nothing is replayed from a previous run: runs depend only on the spec, the seed and the target.
@@ -21,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -39,6 +41,7 @@ from toolcheck.health import AuthHealth
 from toolcheck.payloads import operation_seed
 from toolcheck.payloads.case import Case
 from toolcheck.payloads.edges import edge_cases, parameter_edges, variants
+from toolcheck.payloads.methods import is_probe, method_probes
 from toolcheck.payloads.mutations import TOP, mutations
 from toolcheck.payloads.negative import _proof, negatives
 from toolcheck.payloads.positive import CaseFactory
@@ -50,7 +53,8 @@ PHASES = ("examples", "boundary", "fuzz", "stateful", "auth", "authz")
 # The per-operation phases as breadth-first rounds: (phase, part, share of the remaining time
 # budget the round may use). Every operation gets its examples, then its bounds, ... so a budget
 # buys breadth first; stateful and auth get what the fuzz round leaves.
-ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary", "negatives", 0.5),
+ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary", "methods", 1.0),
+          ("boundary", "negatives", 0.5),
           ("fuzz", "fuzz", 0.7))
 # Rounds whose operations share the budget fairly. The bounds round too: on a slow target (a
 # 188-operation service at 15 requests/s) the first operations' edges would otherwise take a
@@ -82,6 +86,9 @@ class FuzzOptions:
     levels: Mapping[str, Severity | None] = field(default_factory=dict)  # --severity: check → level (None: off)
     identities: tuple[Any, ...] = ()  # authz phase: other identities (toolcheck.fuzz.authz.Identity)
     narrow_tokens: bool = False  # authz phase against the mock: make a token lacking each needed scope
+    # A budget in requests (not seconds): the same run on any machine, however loaded. Reaching it
+    # ends the run as a time budget does (incomplete, what was reached reported).
+    max_requests: int | None = None
 
 
 @dataclass
@@ -132,7 +139,9 @@ class _Resources:
             return case.with_(path_params={**case.path_params, **fresh})
         if self.chain is None:
             return case
-        if self.created < self.MAX_FRESH and (self.ids is None or self.op.method == "delete" or (case.negative and self.uses)):
+        # (a method probe needs the resource to exist, not to be fresh: a 405 changes nothing)
+        if self.created < self.MAX_FRESH and (self.ids is None or self.op.method == "delete"
+                                              or (case.negative and self.uses and not is_probe(case, self.op))):
             self.created += 1
             self.ids = self.fuzzer.fresh_resource(self.chain) or self.ids
             self.uses = 0
@@ -206,6 +215,7 @@ class Fuzzer:
         self._create_factories: dict[str, CaseFactory] = {}
         self._fresh_started: set[str] = set()
         self._deferred: list[tuple[Operation, Case, Exchange, Failure]] = []  # shrinks a budget put off
+        self._probed: set[tuple[str, str]] = set()  # (path, method) of the method probes sent
         self.cancelled = False
         self._anonymous = not self.auth.headers and not self.auth.query
         self.health = AuthHealth(anonymous=self._anonymous)
@@ -261,7 +271,8 @@ class Fuzzer:
         return self.findings.all()
 
     def _expired(self) -> bool:
-        return time.perf_counter() > self._deadline
+        limit = self.options.max_requests
+        return time.perf_counter() > self._deadline or (limit is not None and self.stats.cases >= limit)
 
     def _round(self, operations: list[Operation], phase: str, part: str, share: float) -> None:
         """One round over every operation; under a budget each gets a fair slice of ``share``."""
@@ -352,13 +363,25 @@ class Fuzzer:
                 # one would test only the refusal
                 edge_base = state.accepted[-1] if state.accepted else state.bases[-1]
                 yield from edge_cases(self.spec, factory.body_schema if self._json_body(factory) else None, edge_base)
-                yield from parameter_edges(self.spec, factory.params, state.bases[0])
+                yield from parameter_edges(self.spec, factory.params, state.bases[0], seed=operation_seed(self.options.seed, op))
             if positive and state.bases and any(p.location == "path" for p in factory.params):
                 try:  # an LLM mistake: ids of the right shape that do not exist (expect a documented 404)
                     ids = factory.positive(RANDOM, phase="boundary").path_params
                     yield state.bases[0].with_(path_params=ids, label=NOT_EXISTING, llm=True)
                 except Unsatisfiable:
                     pass
+        elif part == "methods" and negative and state.bases:
+            # Methods the path does not document, once per path (RFC 9110 §15.5.6: 405 + Allow);
+            # never a DELETE where deleting would be held back as the caller's own identity.
+            for probe in method_probes(self.spec, op, state.bases[0]):
+                if probe.method == "delete" and not self.options.identity_deletes and \
+                        deletes_identity(replace(op, method="delete")):
+                    continue
+                with self._lock:
+                    fresh = (op.path, probe.method) not in self._probed
+                    self._probed.add((op.path, probe.method))
+                if fresh:
+                    yield probe
         elif part == "negatives" and negative and state.bases:
             produced = 0
             seen: set[str] = set()
@@ -443,7 +466,7 @@ class Fuzzer:
             for case in self._cases(op, state, part, end):
                 if resources is not None:
                     case = resources.aim(case)
-                if time.perf_counter() > end:
+                if time.perf_counter() > end or self._expired():
                     # cut by the budget (the fuzz phase's own per-operation budget is its natural end)
                     self.stats.budget_hit = True
                     break
@@ -555,7 +578,8 @@ class Fuzzer:
                 self.findings.bump(key)
                 continue
             final_case, final_exchange, final_failure = case, exchange, failure
-            if self.options.shrink and case.phase != "examples" and failure.check != "transport_error":
+            if self.options.shrink and case.phase != "examples" and failure.check != "transport_error" \
+                    and not is_probe(case, op):
                 if self._deadline != float("inf"):
                     # Under a budget, requests buy breadth first: the finding is recorded as
                     # found, and shrunk after the rounds with whatever time is left.
@@ -717,6 +741,8 @@ class Fuzzer:
                               f"with {params} answered HTTP {read.status}")
             self.findings.add(self._finding(chain.create, read_case, read, failure, steps))
             return
+        if 200 <= read.status < 300:
+            self._list_and_update(chain, create_case, read_case, steps)
         if chain.delete is None or chain.delete.operation_id in self.stats.held_back or not 200 <= read.status < 300:
             return
         # The DELETE's own valid case (its required query, headers, body: GitHub's
@@ -743,16 +769,40 @@ class Fuzzer:
         else:
             self._check_and_record(chain.read, read_case.with_(label="read after delete"), again)
 
+    def _list_and_update(self, chain: st.Chain, create_case: Case, read_case: Case, steps: list[dict[str, Any]]) -> None:
+        """The collection's list, then each update (PATCH/PUT of the item), with this resource in
+        the store: a kind of resource (one enum value, one oneOf branch) that breaks how a list
+        is rendered or an update is applied shows only once that kind exists."""
+        listing = next((o for o in self.spec.operations if o.method == "get" and o.path == chain.create.path), None)
+        updates = [o for o in self.spec.operations if o.method in ("patch", "put") and o.path == chain.read.path
+                   and o.operation_id != chain.create.operation_id]
+        for role, op, ids in ([("list", listing, create_case.path_params)] if listing is not None else []) + \
+                [("update", o, read_case.path_params) for o in updates]:
+            if self._expired():
+                return
+            try:
+                case = self._factory(op, salt=23).positive(MINIMAL if role == "list" else RANDOM, phase="stateful")
+            except Unsatisfiable:
+                continue
+            keep = {k: v for k, v in ids.items() if op.parameter(k, "path") is not None}
+            case = case.with_(path_params={**case.path_params, **keep},
+                              label=f"{role} with what {chain.create.operation_id} created "
+                                    f"({create_case.label or 'a valid request'})")
+            exchange = self._send(op, case)
+            steps.append(self._step(role, op, case, exchange))
+            self._check_and_record(op, case, exchange, list(steps))  # a finding shows what was created first
+
     def _step(self, role: str, op: Operation, case: Case, exchange: Exchange) -> dict[str, Any]:
         return {"role": role, "operation_id": op.operation_id, "case": self.redactor.redact_value(case.to_dict()),
                 "status": exchange.status, "curl": curl(self.base_url, exchange, self.redactor)}
 
-    def _check_and_record(self, op: Operation, case: Case, exchange: Exchange) -> None:
+    def _check_and_record(self, op: Operation, case: Case, exchange: Exchange,
+                          steps: list[dict[str, Any]] | None = None) -> None:
         for failure in evaluate(self.spec, op, case, exchange, max_response_time=self.options.max_response_time,
                             anonymous=self._anonymous):
             if case.label == "read after delete" and failure.check == "status_documented" and exchange.status in (404, 410):
                 continue
-            self.findings.add(self._finding(op, case, exchange, failure))
+            self.findings.add(self._finding(op, case, exchange, failure, steps))
 
     # --- auth phase ---------------------------------------------------------------------
     def _auth(self, op: Operation) -> None:

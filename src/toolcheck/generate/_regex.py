@@ -20,8 +20,11 @@ import importlib
 import random
 import re
 import string
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+
+from toolcheck.spec.patterns import PatternTimeout, compile_search
 
 _c: Any
 _p: Any
@@ -50,9 +53,9 @@ class RegexError(ValueError):
 
 
 @lru_cache(maxsize=2048)
-def _compile(pattern: str) -> tuple[Any, re.Pattern[str]]:
+def _compile(pattern: str) -> tuple[Any, Callable[[str], bool]]:
     try:
-        return _p.parse(pattern), re.compile(pattern)
+        return _p.parse(pattern), compile_search(pattern)
     except (re.error, OverflowError, RecursionError, ValueError) as exc:
         raise RegexError(f"invalid pattern {pattern!r}: {exc}") from None
 
@@ -97,8 +100,11 @@ def string_from_regex(
             continue
         if len(text) < min_length or (max_length is not None and len(text) > max_length):
             continue
-        if compiled.search(text) is not None:
-            return text
+        try:  # bounded: RE2, else a time-limited search (a hostile pattern must not stall a draw)
+            if compiled(text):
+                return text
+        except PatternTimeout:
+            continue
     raise RegexError(f"no string found for pattern {pattern!r} within length {min_length}..{max_length}")
 
 

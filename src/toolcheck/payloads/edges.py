@@ -9,6 +9,7 @@ spec allows is a defensible choice, crashing on it is not).
   (uint64) and 10^29 (a JSON bignum), each honouring ``format: int32/int64`` (OAS 3.1 §4.4);
 * **overflow by combination**: every unbounded integer of the body at once at 2^63 - 1 (sums
   overflow int64) and at 2^32 (products overflow int64), the bounded ones at their maximum;
+* **patterned path and header values**: more strings each parameter's ``pattern`` accepts;
 * **empties**: ``""`` for strings that allow it, ``null`` for nullable members, ``[]`` / ``{}``
   for arrays and objects that allow them: one member at a time, then all at once.
 
@@ -251,11 +252,56 @@ def edge_cases(spec: Spec, body_schema: Any, base: Case) -> Iterator[Case]:
                 yield case
 
 
-def parameter_edges(spec: Spec, params: list[Any], base: Case) -> Iterator[Case]:
-    """Machine-limit integers in query and header parameters the schema leaves unbounded."""
+PATTERN_DRAWS = 3  # more values per patterned path/header parameter than the base cases' one or two
+
+
+def pattern_values(param: Any, schema: dict[str, Any], seed: int) -> list[str]:
+    """Up to :data:`PATTERN_DRAWS` distinct strings ``schema``'s ``pattern`` accepts, within its
+    length bounds: the short end first (``minimal``), then ever wider repeats. Drawn by walking
+    the pattern and checked in bounded time (RE2, :mod:`toolcheck.spec.patterns`); a pattern
+    neither engine takes gives none. Deterministic: the seed is the run's and the parameter's."""
+    import random
+    import zlib
+
+    from toolcheck.generate import RegexError, string_from_regex
+
+    pattern = schema.get("pattern")
+    if not isinstance(pattern, str) or len(pattern) > 2000:
+        return []
+    lo: int = schema["minLength"] if isinstance(schema.get("minLength"), int) else 0
+    hi: int | None = schema["maxLength"] if isinstance(schema.get("maxLength"), int) else None
+    rng = random.Random(seed ^ zlib.crc32(f"{param.location}:{param.name}".encode()))
+    out: list[str] = []
+    for i in range(PATTERN_DRAWS * 2):
+        try:
+            value = string_from_regex(pattern, rng, min_length=lo, max_length=min(hi, 200) if hi is not None else 200,
+                                      minimal=i == 0, spread=3 + 4 * i)
+        except RegexError:
+            return out
+        if value not in out:
+            out.append(value)
+        if len(out) >= PATTERN_DRAWS:
+            break
+    return out
+
+
+def parameter_edges(spec: Spec, params: list[Any], base: Case, *, seed: int = 0) -> Iterator[Case]:
+    """Machine-limit integers in query and header parameters the schema leaves unbounded; more
+    values drawn from the ``pattern`` of path and header parameters (a server that parses what
+    the pattern lets through: a version header ``^\\d+\\.\\d+$`` at ``"10.0"``)."""
     from toolcheck.wire.read import parameter_accepts
 
     for param in params:
+        if param.location in ("path", "header") and param.schema is not None:
+            merged = _merged(spec, param.schema)
+            slot = "path_params" if param.location == "path" else "headers"
+            for text in pattern_values(param, merged, seed):
+                if text == getattr(base, slot).get(param.name) or not text.isprintable() or \
+                        (param.location == "path" and text.strip(".") == "") or not parameter_accepts(spec, param, text):
+                    continue
+                yield base.with_(**{slot: {**getattr(base, slot), param.name: text}}, lenient=True,
+                                 label=f"{param.location} {param.name} = {text[:60]!r}, drawn from its pattern",
+                                 pointer=f"{param.location}/{param.name}", keyword="edge")
         if param.location not in ("query", "header") or param.schema is None:
             continue
         slot = "query" if param.location == "query" else "headers"

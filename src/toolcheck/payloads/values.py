@@ -26,11 +26,11 @@ thousands of bodies a second. Merging them would put a mode switch on every bran
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 from toolcheck.generate import FORMATS, RegexError, fill_items, merge, numeric_bounds, string_from_regex
 from toolcheck.spec import Spec
+from toolcheck.spec.patterns import PatternTimeout, search
 
 RANDOM, MINIMAL, MAXIMAL = "random", "minimal", "maximal"
 _TEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -61,9 +61,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def _matches(pattern: str, value: str) -> bool:
+    """A spec's pattern on a drawn value, in bounded time (RE2, else a time-limited fallback):
+    a hostile ``^(a+)+$`` must not stall generation. Undecidable counts as no match."""
     try:
-        return re.search(pattern, value) is not None
-    except (re.error, RecursionError, OverflowError):
+        return search(pattern, value)
+    except (ValueError, PatternTimeout):
         return False
 
 
