@@ -198,6 +198,8 @@ class Mock:
                 return hit
         try:
             response, cacheable = self._handle(request)
+            if response.status == 405 and not any(k.lower() == "allow" for k, _ in response.headers):
+                response = self._with_allow(response, request)  # a documented 405 the spec chose
             if "origin" in request.headers:  # CORS on, as Prism does, so browser agents can call it
                 response = _with_cors(response, request)
         except Exception as exc:  # a bug of ours: say so, never crash the server
@@ -347,6 +349,14 @@ class Mock:
                                exact=True)
         return MockResponse(response.status, response.headers, response.body, op.operation_id,
                             fault=fault, delay=delay, source="fault")
+
+    def _with_allow(self, response: MockResponse, request: MockRequest) -> MockResponse:
+        """RFC 9110 §15.5.6: a 405 lists the methods the resource supports (``Allow``), here the
+        methods the spec routes to this URL."""
+        allowed = [m for m in ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE")
+                   if not isinstance(self.router.match(m, request.path, request.query), NoMatch)]
+        return MockResponse(response.status, response.headers + (("allow", ", ".join(allowed)),), response.body,
+                            response.operation, response.issues, response.fault, response.delay, response.source)
 
     def _no_match(self, method: str, path: str, allowed: tuple[str, ...]) -> MockResponse:
         rng = random.Random(self.seed)
