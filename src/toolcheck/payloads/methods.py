@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from toolcheck.payloads.case import ABSENT, NEGATIVE, Case
+from toolcheck._absent import ABSENT
+from toolcheck.payloads.case import NEGATIVE, Case
 from toolcheck.spec import Operation, Spec
 
 # The methods probed, in the order sent (TRACE is the one every server knows and few route).
