@@ -36,7 +36,8 @@ Check = Callable[[Any], bool]
 _UNSUPPORTED = frozenset({"if", "then", "else", "multipleOf", "unevaluatedProperties", "unevaluatedItems",
                           "contains", "minContains", "maxContains", "dependentRequired", "dependentSchemas",
                           "$dynamicRef", "$recursiveRef", "$id", "dependencies"})
-_cache: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, Check | None]]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], tuple[Any, Check | None]]] = (
+    weakref.WeakKeyDictionary())
 _refs: weakref.WeakKeyDictionary[Any, dict[str, list[Check | None]]] = weakref.WeakKeyDictionary()
 
 
@@ -47,20 +48,29 @@ class _Unsupported(Exception):
     pass
 
 
-def fast_check(spec: Spec, schema: Any) -> Check | None:
-    """A compiled validity check for ``schema`` in ``spec``, or None when it needs jsonschema."""
+def fast_check(spec: Spec, schema: Any, direction: str | None = None) -> Check | None:
+    """A compiled validity check for ``schema`` in ``spec``, or None when it needs jsonschema.
+
+    With ``direction`` (``"request"``/``"response"``) a required property hidden in that
+    direction is not required (:mod:`toolcheck.spec.visibility`), as ``validator_for`` does."""
+    flag = None
+    if direction is not None:
+        from toolcheck.spec.visibility import effective_flag
+
+        flag = effective_flag(spec, direction)
     cache = _cache.get(spec)
     if cache is None:
         cache = _cache[spec] = {}
-    hit = cache.get(id(schema))
+    hit = cache.get((id(schema), flag))
     if hit is not None and hit[0] is schema:
         return hit[1]
     with _LOCK:  # a half-compiled $ref cell must never be run by another thread
-        return _compile_cached(spec, schema, cache)
+        return _compile_cached(spec, schema, cache, flag)
 
 
-def _compile_cached(spec: Spec, schema: Any, cache: dict[int, tuple[Any, Check | None]]) -> Check | None:
-    hit = cache.get(id(schema))
+def _compile_cached(spec: Spec, schema: Any, cache: dict[tuple[int, str | None], tuple[Any, Check | None]],
+                    flag: str | None = None) -> Check | None:
+    hit = cache.get((id(schema), flag))
     if hit is not None and hit[0] is schema:
         return hit[1]
     refs = _refs.get(spec)
@@ -68,7 +78,7 @@ def _compile_cached(spec: Spec, schema: Any, cache: dict[int, tuple[Any, Check |
         refs = _refs[spec] = {}
     if len(cache) > 50_000:  # schemas built on the fly (merged allOf branches) must not pile up
         cache.clear()
-    compiler = _Compiler(spec, refs)
+    compiler = _Compiler(spec, refs, flag)
     try:
         check: Check | None = compiler.compile(schema)
     except (_Unsupported, re.error, RecursionError, KeyError, TypeError, ValueError):
@@ -76,17 +86,20 @@ def _compile_cached(spec: Spec, schema: Any, cache: dict[int, tuple[Any, Check |
         for ref in compiler.created:
             refs.pop(ref, None)
         check = None
-    cache[id(schema)] = (schema, check)
+    cache[(id(schema), flag)] = (schema, check)
     return check
 
 
-def is_valid(spec: Spec, schema: Any, value: Any) -> bool:
-    """Whether ``value`` validates; a schema that cannot be evaluated counts as valid."""
+def is_valid(spec: Spec, schema: Any, value: Any, direction: str | None = None) -> bool:
+    """Whether ``value`` validates (as a ``direction`` body: see :func:`fast_check`); a schema
+    that cannot be evaluated counts as valid."""
     try:
-        fast = fast_check(spec, schema)
+        fast = fast_check(spec, schema, direction)
         if fast is not None:
             return fast(value)
-        return bool(spec.validator(schema).is_valid(value))
+        from toolcheck.spec.jsonschema import validator_for  # jsonschema loads only when needed
+
+        return bool(validator_for(spec, schema, direction).is_valid(value))
     except RecursionError:
         return True
     except Exception:  # unresolvable refs, broken patterns: the schema, not the value, is at fault
@@ -159,18 +172,20 @@ def _never(_: Any) -> bool:
 
 
 class _Compiler:
-    def __init__(self, spec: Spec, refs: dict[str, list[Check | None]]) -> None:
+    def __init__(self, spec: Spec, refs: dict[str, list[Check | None]], flag: str | None = None) -> None:
         self.spec = spec
         self.refs = refs
+        self.flag = flag  # readOnly/writeOnly: required properties so marked are not required
         self.created: list[str] = []
 
     def ref(self, ref: str) -> Check:
         if not ref.startswith("#"):
             raise _Unsupported(ref)
-        cell = self.refs.get(ref)
+        key = ref if self.flag is None else self.flag + ref  # a ref compiles once per direction
+        cell = self.refs.get(key)
         if cell is None:
-            cell = self.refs[ref] = [None]
-            self.created.append(ref)
+            cell = self.refs[key] = [None]
+            self.created.append(key)
             cell[0] = self.compile(self.spec.resolve(ref))
 
         def follow(v: Any, cell: list[Check | None] = cell) -> bool:
@@ -275,6 +290,12 @@ class _Compiler:
     def _objects(self, schema: dict[str, Any]) -> list[Check]:
         out: list[Check] = []
         required = schema.get("required")
+        if required and self.flag is not None:
+            from toolcheck.spec.visibility import hides
+
+            props_raw = schema.get("properties")
+            props_map = props_raw if isinstance(props_raw, dict) else {}
+            required = [n for n in required if not hides(self.spec, props_map.get(n), self.flag)]
         if required:
             names = tuple(required)
             out.append(lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names))

@@ -43,11 +43,12 @@ def request_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 50,
     With ``skip_read_only`` a missing ``readOnly`` member is not an error (OpenAPI 3.1 §4.8.24:
     read-only properties are required in responses only), so one schema serves both ways.
     """
+    direction = "request" if skip_read_only else None  # also inside anyOf/oneOf branches
     try:
-        fast = fast_check(spec, schema)
+        fast = fast_check(spec, schema, direction)
         if fast is not None and fast(instance):
             return []
-        validator = validator_for(spec, schema)
+        validator = validator_for(spec, schema, direction)
         if fast is None and validator.is_valid(instance):
             return []
         errors = sorted(validator.iter_errors(instance), key=lambda e: (len(e.path), str(e.message)))

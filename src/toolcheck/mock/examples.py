@@ -1,6 +1,7 @@
 """The spec's response examples, checked against their schemas before they are ever served.
 
 Prism serves examples as written, so a stale example makes the mock lie about its own spec.
+An example's ``writeOnly`` members are removed first (a response never carries them).
 Here every example is validated once (lazily per operation, or all at once with
 :meth:`Examples.check_all` when the server starts, so a broken one is reported up front); an
 example that violates its schema is reported in :attr:`Examples.problems` and never served.
@@ -12,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from toolcheck.spec.jsonschema import schema_errors
+from toolcheck.spec.visibility import strip
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -65,7 +67,10 @@ class Examples:
                         if media.schema is None or "json" not in media_type:
                             good.append((name, value))
                             continue
-                        errors = schema_errors(self.spec, media.schema, value, limit=3)
+                        # A response never carries writeOnly members (OpenAPI 3.0.3 §4.7.25), even
+                        # where the spec's example shows them: served without, if still valid so.
+                        value = strip(self.spec, media.schema, value, "writeOnly")
+                        errors = schema_errors(self.spec, media.schema, value, limit=3, direction="response")
                         if errors:
                             pointer, message = errors[0]
                             self.problems.append(

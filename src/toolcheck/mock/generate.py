@@ -30,6 +30,7 @@ from toolcheck.mock import _realistic as real
 from toolcheck.mock._fastcheck import is_valid, value_fits
 from toolcheck.mock._schemautil import _has_ref, _singular, discriminator_prop
 from toolcheck.spec.formats import INTEGER_FORMATS
+from toolcheck.spec.visibility import flags_in, hidden_flag, hides, strip
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
@@ -79,12 +80,13 @@ def generate_value(
             value = gen.value(schema, name, depth)
         except _Unsatisfiable:
             continue
-        verdict = is_valid(spec, schema, value)
+        verdict = is_valid(spec, schema, value, direction)
         if verdict:
             return value
         last = value
     for candidate in _declared_values(spec, schema):
-        if is_valid(spec, schema, candidate):
+        candidate = strip(spec, schema, candidate, hidden_flag(direction))
+        if is_valid(spec, schema, candidate, direction):
             return copy.deepcopy(candidate)
     raise GenerationError(f"no valid value found for schema {_short(schema)} (last try: {_short(last)})")
 
@@ -280,6 +282,8 @@ class _Generator:
         out: dict[str, Any] = {}
         deep = self.minimal or depth >= SOFT_DEPTH
         for key in required:
+            if key in props and self.hidden(props[key]):
+                continue  # required in the other direction only (OpenAPI 3.0.3 §4.7.25)
             out[key] = self.member(schema, key, props, patterns, additional, depth)
         keep = 1.0 if depth == 0 else 0.85 if depth == 1 else 0.6 if depth == 2 else 0.35
         for key, sub in props.items():
@@ -357,11 +361,10 @@ class _Generator:
         return self.string({}, key)
 
     def hidden(self, sub: Any) -> bool:
-        flag = "writeOnly" if self.direction == "response" else "readOnly"
-        if isinstance(sub, dict) and sub.get(flag):
-            return True
-        flat = self.flatten(sub)
-        return isinstance(flat, dict) and bool(flat.get(flag))
+        """A member this direction never carries (``writeOnly`` in a response, ``readOnly`` in a
+        request); the validators skip it in ``required`` the same way (spec.visibility.hides)."""
+        flag = hidden_flag(self.direction)
+        return flag is not None and flag in flags_in(self.spec) and hides(self.spec, sub, flag)
 
     def array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
         rng = self.rng

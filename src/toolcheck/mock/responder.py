@@ -40,6 +40,7 @@ from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
 from toolcheck.mock.generate import GenerationError, generate_value, with_derived_totals
 from toolcheck.mock.state import Store, infer_resources
+from toolcheck.spec.visibility import flags_in, strip
 from toolcheck.wire.auth import parse_token_option
 from toolcheck.wire.read import parse_query
 
@@ -479,6 +480,10 @@ class Mock:
         """Encode ``value`` as the answer's body (with any fault applied) and build the response."""
         headers: list[tuple[str, str]] = []
         body = b""
+        if isinstance(value, (dict, list)) and "writeOnly" in flags_in(self.spec):
+            # Whatever the body's source (an example, the stateful store holding what a client
+            # sent), a response never carries writeOnly members (OpenAPI 3.0.3 §4.7.25).
+            value = strip(self.spec, _media_schema(op, status, media_type), value, "writeOnly")
         if value is not None and status not in _NO_CONTENT:
             media_type = media_type or "application/json"
             if "*" in media_type:  # documented as */* or application/*: say what it is
@@ -528,6 +533,14 @@ def _with_fault(response: MockResponse, fault: Fault | None, delay: float) -> Mo
         body = b"<html><body>502 Bad Gateway</body></html>"
     return MockResponse(response.status, response.headers, body, response.operation, response.issues,
                         fault, delay, response.source)
+
+
+def _media_schema(op: Operation, status: int, media_type: str) -> Any:
+    response = op.response_for(status)
+    if response is None or not response.content:
+        return None
+    media = response.content.get(media_type) or next(iter(response.content.values()))
+    return media.schema
 
 
 def _numeric(status: str) -> int:

@@ -74,21 +74,45 @@ OpenAPIValidator = jsonschema.validators.extend(
     {"oneOf": _discriminated(_BASE_KEYWORDS["oneOf"]), "anyOf": _discriminated(_BASE_KEYWORDS["anyOf"]),
      "pattern": _pattern, "patternProperties": _pattern_properties},
 )
+def _directional(spec: Spec, flag: str) -> Any:
+    """``OpenAPIValidator`` whose ``required`` skips properties marked ``flag`` (OpenAPI 3.0.3
+    §4.7.25: a required readOnly property is required in responses only, a writeOnly one in
+    requests only; see :mod:`toolcheck.spec.visibility`)."""
+    from toolcheck.spec.visibility import hides
+
+    base_required = _BASE_KEYWORDS["required"]
+
+    def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(names, list) and isinstance(props, dict):
+            names = [n for n in names if not (isinstance(n, str) and hides(spec, props.get(n), flag))]
+        yield from base_required(validator, names, instance, schema)
+
+    return jsonschema.validators.extend(OpenAPIValidator, {"required": required})
+
+
 _ROOT_URI = "urn:toolcheck:spec"
 _RESERVED = frozenset({"$id", "$schema", "allOf", "$defs", "$anchor", "$dynamicAnchor"})
 
-_caches: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, jsonschema.Draft202012Validator]]] = (
+_caches: weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], tuple[Any, jsonschema.Draft202012Validator]]] = (
     weakref.WeakKeyDictionary()
 )
+_classes: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def validator_for(spec: Spec, schema: Any) -> Any:
+def validator_for(spec: Spec, schema: Any, direction: str | None = None) -> Any:
     """A cached Draft 2020-12 validator (with format checks, and OpenAPI's ``discriminator``
-    choosing among ``oneOf``/``anyOf`` branches) whose refs resolve in ``spec``."""
+    choosing among ``oneOf``/``anyOf`` branches) whose refs resolve in ``spec``.
+
+    With ``direction`` (``"request"``/``"response"``) a required property hidden in that
+    direction (``readOnly`` in a request, ``writeOnly`` in a response) is not required."""
+    from toolcheck.spec.visibility import effective_flag
+
+    flag = effective_flag(spec, direction) if direction else None
     cache = _caches.get(spec)
     if cache is None:
         cache = _caches[spec] = {}
-    key = id(schema)
+    key = (id(schema), flag)
     hit = cache.get(key)
     if hit is not None and hit[0] is schema:
         return hit[1]
@@ -96,16 +120,24 @@ def validator_for(spec: Spec, schema: Any) -> Any:
     if isinstance(schema, dict):
         wrapper = {k: v for k, v in spec.document.items() if k not in _RESERVED}
         wrapper.update({"$id": _ROOT_URI, "allOf": [schema]})
-    validator = OpenAPIValidator(wrapper, format_checker=FORMAT_CHECKER)
+    cls = OpenAPIValidator
+    if flag is not None:
+        classes = _classes.get(spec)
+        if classes is None:
+            classes = _classes[spec] = {}
+        cls = classes.get(flag) or classes.setdefault(flag, _directional(spec, flag))
+    validator = cls(wrapper, format_checker=FORMAT_CHECKER)
     cache[key] = (schema, validator)
     return validator
 
 
-def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
-    """Validation errors as ``(instance pointer, message)``, shallowest first, at most ``limit``."""
+def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20,
+                  direction: str | None = None) -> list[tuple[str, str]]:
+    """Validation errors as ``(instance pointer, message)``, shallowest first, at most ``limit``
+    (``direction``: see :func:`validator_for`)."""
     from toolcheck.spec._pointer import escape
 
-    validator = validator_for(spec, schema)
+    validator = validator_for(spec, schema, direction)
     out: list[tuple[str, str]] = []
     try:
         errors = sorted(validator.iter_errors(instance), key=lambda e: (len(e.path), str(e.message)))

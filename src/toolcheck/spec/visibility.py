@@ -1,0 +1,148 @@
+"""``readOnly`` and ``writeOnly``: which properties a direction of the exchange carries.
+
+OpenAPI 3.0.3 §4.7.25 (Schema Object, ``readOnly``/``writeOnly``): a read-only property is sent
+only in responses, a write-only one only in requests, and "if the property is marked as
+readOnly/writeOnly being true and is in the required list, the required will take effect on the
+response/request only". OpenAPI 3.1 keeps the keywords from JSON Schema (2020-12 Validation
+§9.4), and the tools follow the 3.0 rule (Schemathesis drops such properties from ``required``
+and forbids them in the other direction). So one schema reads two ways:
+
+- a **response** never carries a ``writeOnly`` property and need not carry a required one;
+- a **request** need not carry a required ``readOnly`` property.
+
+``hidden_flag(direction)`` names the keyword that hides a property in a direction;
+:func:`flags_in` says whether a spec uses it at all (most do not: then validation is the plain
+one, no cost); :func:`hides` and :func:`strip` apply it to one property / one value.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from toolcheck.spec.model import Spec
+
+__all__ = ["flags_in", "hidden_flag", "hides", "strip"]
+
+_FLAGS = ("readOnly", "writeOnly")
+_MAX_DEPTH = 64
+_flags: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def hidden_flag(direction: str | None) -> str | None:
+    """``writeOnly`` for ``"response"``, ``readOnly`` for ``"request"``, else None."""
+    return "writeOnly" if direction == "response" else "readOnly" if direction == "request" else None
+
+
+def flags_in(spec: Spec) -> frozenset[str]:
+    """Which of ``readOnly``/``writeOnly`` the spec's document sets to true anywhere (cached)."""
+    hit = _flags.get(spec)
+    if hit is not None:
+        return hit
+    found: set[str] = set()
+    stack: list[Any] = [spec.document]
+    seen = 0
+    while stack and len(found) < len(_FLAGS):
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            for flag in _FLAGS:
+                if node.get(flag) is True:
+                    found.add(flag)
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    result = frozenset(found)
+    _flags[spec] = result
+    return result
+
+
+def effective_flag(spec: Spec, direction: str | None) -> str | None:
+    """The flag to honour in ``direction``, or None when the spec never sets it (plain checks)."""
+    flag = hidden_flag(direction)
+    return flag if flag is not None and flag in flags_in(spec) else None
+
+
+def hides(spec: Spec, sub: Any, flag: str, depth: int = 0) -> bool:
+    """Whether property schema ``sub`` carries ``flag``: on itself, its ``$ref`` target, or an
+    ``allOf`` member (``{allOf: [{$ref: Money}], readOnly: true}`` is how 3.0 specs flag a ref)."""
+    if not isinstance(sub, dict) or depth > 8:
+        return False
+    if sub.get(flag) is True:
+        return True
+    ref = sub.get("$ref")
+    if isinstance(ref, str):
+        try:
+            target = spec.deref(sub)
+        except Exception:  # an unresolvable ref hides nothing; validation reports it
+            target = None
+        if target is not sub and hides(spec, target, flag, depth + 1):
+            return True
+    members = sub.get("allOf")
+    return isinstance(members, list) and any(hides(spec, m, flag, depth + 1) for m in members)
+
+
+def strip(spec: Spec, schema: Any, value: Any, flag: str | None) -> Any:
+    """``value`` without the properties its schema marks ``flag`` (a response without its
+    ``writeOnly`` members), at any depth; the same object when there is nothing to remove.
+
+    A property counts as hidden when any schema that applies to it here (its ``properties``
+    entry, through ``$ref``, ``allOf``, ``anyOf``, ``oneOf``) carries the flag: a value that
+    then no longer validates is for the caller to refuse (the mock serves another).
+    """
+    if flag is None or flag not in flags_in(spec) or not isinstance(value, (dict, list)):
+        return value
+    return _strip(spec, schema, value, flag, 0)
+
+
+def _strip(spec: Spec, schema: Any, value: Any, flag: str, depth: int) -> Any:
+    if depth > _MAX_DEPTH or not isinstance(value, (dict, list)):
+        return value
+    applicable = _applicable(spec, schema)
+    if isinstance(value, list):
+        items = [s.get("items") for s in applicable if isinstance(s.get("items"), dict)]
+        if not items:
+            return value
+        out_list = [_strip(spec, {"allOf": items}, item, flag, depth + 1) for item in value]
+        return value if all(a is b for a, b in zip(out_list, value, strict=True)) else out_list
+    changed = False
+    out: dict[str, Any] = {}
+    for key, member in value.items():
+        subs = [s["properties"][key] for s in applicable
+                if isinstance(s.get("properties"), dict) and key in s["properties"]]
+        if not subs:
+            subs = [s["additionalProperties"] for s in applicable if isinstance(s.get("additionalProperties"), dict)]
+        if any(hides(spec, sub, flag) for sub in subs):
+            changed = True
+            continue
+        inner = _strip(spec, {"allOf": subs}, member, flag, depth + 1) if subs else member
+        changed = changed or inner is not member
+        out[key] = inner
+    return out if changed else value
+
+
+def _applicable(spec: Spec, schema: Any) -> list[dict[str, Any]]:
+    """The schema and every subschema that may apply at the same place (refs followed, the
+    branches of ``allOf``/``anyOf``/``oneOf`` flattened), bounded."""
+    out: list[dict[str, Any]] = []
+    stack: list[Any] = [schema]
+    seen: set[int] = set()
+    while stack and len(out) < 256:
+        node = stack.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.get("$ref"), str):
+            try:
+                target = spec.deref(node)
+            except Exception:
+                target = None
+            if isinstance(target, dict) and target is not node:
+                stack.append(target)
+        out.append(node)
+        for key in ("allOf", "anyOf", "oneOf"):
+            branches = node.get(key)
+            if isinstance(branches, list):
+                stack.extend(branches)
+    return out

@@ -1,0 +1,98 @@
+"""Classes of the mock's own failures found by ``benchmarks/mock_conformance.py --corpus``
+(Schemathesis against ``toolcheck mock`` on every corpus spec), each over a real socket on a
+small spec written for it (never a corpus file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from tests.integration.test_mock_fidelity import _doc, serve
+
+# A payment source in the shape OpenAPI 3.0.3 §4.7.25 describes: `cvc` is writeOnly and required
+# (required in requests only), `id` and `status` readOnly and required (required in responses
+# only). The `anyOf` with `unevaluatedProperties: false` is where a stray member cannot hide.
+_CARD = {"title": "Card", "type": "object", "required": ["number", "cvc"],
+         "properties": {"object": {"const": "card"}, "number": {"type": "string"},
+                        "cvc": {"type": "integer", "writeOnly": True},
+                        "address_line1": {"type": "string", "writeOnly": True}}}
+_BANK = {"title": "Bank", "type": "object", "required": ["object", "account", "verified"],
+         "properties": {"object": {"const": "bank"}, "account": {"type": "string"},
+                        "verified": {"type": "boolean", "readOnly": True}}}
+_PAYMENT = {"type": "object", "required": ["id", "amount", "source", "status"],
+            "properties": {"id": {"type": "string", "readOnly": True},
+                           "amount": {"type": "number"},
+                           "status": {"type": "string", "enum": ["pending", "done"], "readOnly": True},
+                           "source": {"unevaluatedProperties": False, "anyOf": [_CARD, _BANK]}}}
+_EXAMPLE = {"id": "pay_1", "amount": 9.5, "status": "done",
+            "source": {"object": "card", "number": "****4242", "cvc": 123, "address_line1": "1 Fake St"}}
+
+
+def _visibility_doc(with_example: bool) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/Payment"}}
+    if with_example:
+        media["examples"] = {"card": {"value": _EXAMPLE}}
+    created = {"description": "created", "content": {"application/json": media}}
+    return _doc({
+        "/payments": {"post": {"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Payment"}}}},
+            "responses": {"201": created, "400": {"description": "bad"}}}},
+        "/payments/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                   "schema": {"type": "string"}}],
+                                   "responses": {"200": created, "404": {"description": "none"}}}},
+    }, components={"schemas": {"Payment": _PAYMENT}})
+
+
+def _response_view(schema: Any) -> Any:
+    """The schema as a response must satisfy it, the way Schemathesis reads it: writeOnly
+    members dropped from `required` and forbidden (a hand-made copy, independent of the mock)."""
+    if isinstance(schema, list):
+        return [_response_view(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _response_view(v) for k, v in schema.items()}
+    hidden = [name for name, sub in (schema.get("properties") or {}).items() if sub.get("writeOnly")]
+    if hidden:
+        out["required"] = [n for n in out.get("required", []) if n not in hidden]
+        out["not"] = {"anyOf": [{"required": [n]} for n in hidden]}
+    return out
+
+
+def _assert_no_write_only(body: Any) -> None:
+    jsonschema.Draft202012Validator(_response_view(_PAYMENT)).validate(body)
+    assert "cvc" not in str(body) and "address_line1" not in str(body), body
+
+
+def test_responses_never_carry_write_only_members() -> None:
+    # The documented example shows `cvc`: it is served without it (still valid once stripped).
+    with serve(_visibility_doc(with_example=True)) as client:
+        body = {"amount": 3, "source": {"object": "card", "number": "4242", "cvc": 999}}
+        created = client.post("/payments", json=body)
+        assert created.status_code == 201, created.text
+        _assert_no_write_only(created.json())
+        assert created.json()["source"]["number"] == "****4242"  # the example, not a generated body
+    # Generated bodies and, in stateful mode, what the client sent (and the store kept) alike.
+    with serve(_visibility_doc(with_example=False), stateful=True) as client:
+        created = client.post("/payments", json=body)
+        assert created.status_code == 201, created.text
+        _assert_no_write_only(created.json())
+        read = client.get(f"/payments/{created.json()['id']}")
+        assert read.status_code == 200, read.text
+        _assert_no_write_only(read.json())
+        assert read.json()["amount"] == 3
+        for n in range(5):  # the stateless generator, over different requests
+            generated = client.get(f"/payments/never-created-{n}")
+            if generated.status_code == 200:
+                _assert_no_write_only(generated.json())
+
+
+def test_requests_need_not_carry_read_only_members() -> None:
+    # `id` and `status` are required and readOnly, `verified` too inside an anyOf branch:
+    # a request leaving them out is valid (OpenAPI 3.0.3 §4.7.25); `cvc`, writeOnly, is required.
+    with serve(_visibility_doc(with_example=False)) as client:
+        ok = client.post("/payments", json={"amount": 1, "source": {"object": "bank", "account": "12"}})
+        assert ok.status_code == 201, ok.text
+        missing_cvc = client.post("/payments", json={"amount": 1, "source": {"object": "card", "number": "4"}})
+        assert missing_cvc.status_code == 400, missing_cvc.text
