@@ -1,24 +1,52 @@
 """Schemathesis against `toolcheck mock`: which failures are the mock's own, which the spec's.
 
     python benchmarks/mock_conformance.py [SPEC ...] [--max-examples 10] [--max-time 300]
+    python benchmarks/mock_conformance.py --corpus --max-examples 3 --max-time 30   # every corpus spec
 
 Installs Schemathesis into a venv outside the repo (``--peers``, default /work/peers/schemathesis,
 or $TOOLCHECK_PEERS_SCHEMATHESIS), serves each spec with ``toolcheck mock --stateful`` on
 127.0.0.1 with a known token, runs ``st run --checks all`` with that token (so ``ignored_auth``
 has something to check), reads its NDJSON events and sorts every failing check into:
 
-- **spec**: the spec makes a conforming answer impossible: an unsatisfiable response schema
-  (the mock answers 500 "... cannot be satisfied"), or an invalid request for which the
-  operation documents no error status at all (the mock answers the protocol's own 4xx; it picks
-  a documented one whenever one fits);
+Each failing check is replayed on an in-process mock of the same spec (same options) to read
+the mock's own reasons for a refusal (``MockResponse.issues``: a spec's error shape may not
+carry them on the wire). The classification rules, each with its reason printed:
+
+- **spec**: the spec itself is contradictory, unsatisfiable or outside OpenAPI, so no answer
+  could satisfy the checker:
+  - an unsatisfiable response schema (the mock answers 500 "... cannot be satisfied");
+  - a rejection (4xx) for which the operation documents no status at all (the mock picks a
+    documented one whenever one fits, mock/_errors.py ``error_status``);
+  - an Operation Object written as a ``$ref`` (OpenAPI allows ``$ref`` on a Path Item, not on
+    an Operation: 3.0.3 §4.7.9): the checker reads no body, parameters or responses there, the
+    mock follows the reference, so the two test different operations;
+  - "Unknown discriminator value" where the discriminator has no ``mapping``: its implicit
+    values are the branch schemas' names (3.0.3 §4.7.25 Discriminator Object), while each
+    branch's own ``enum``/``const`` for the property allows only other values, and the mock
+    only serves values that validate.
 - **disputed**: the mock follows a rule of OpenAPI that the checker does not, or the wire
-  format cannot tell the two apart (each has its reason printed): ``allowEmptyValue`` false by
-  default (OpenAPI 3.0.3 §4.7.12.1); a form (``application/x-www-form-urlencoded``) carries
-  ``photoUrls=AAA`` for a one-item array and for a string alike;
+  format cannot tell the two apart:
+  - ``allowEmptyValue`` is false by default (OpenAPI 3.0.3 §4.7.12.1): every reason the mock
+    gives for refusing the request is an empty ``?name=`` or form field;
+  - a form (``application/x-www-form-urlencoded``) carries ``photoUrls=AAA`` for a one-item
+    array and for a string alike, objects inside arrays as their keys, and nothing at all for
+    an empty object or array (so a required one sent empty is absent, and ``key=`` may be an
+    empty container or an empty string): every reason is of those kinds;
+  - Swagger 2.0 responses without a ``schema`` carry no body ("If this field does not exist,
+    it means no content is returned", Swagger 2.0 Response Object), so the mock sends no
+    Content-Type; the checker wants one of ``produces`` on every answer, a 204 included;
+  - Swagger 2.0 ``formData`` with no required field: a request without a body is valid (all
+    its fields absent); the checker sends it as invalid ("Missing request body").
 - **mock**: everything else. The target is zero.
 
 Nothing is asserted: this is a measuring tool. Without specs on the command line it runs a
-default set from ../shared/specs (Kubernetes first when the corpus has it).
+default set from ../shared/specs (Kubernetes first when the corpus has it); ``--corpus`` runs
+every root document of ``MANIFEST.tsv`` except the drift pairs (older copies of the same APIs),
+each under the same bounded budget (``--max-examples`` cases per operation, ``--max-time``
+seconds of Schemathesis, which repeats fuzzing until the budget is spent). One line per spec
+as it finishes: operations, the mock's own failures, the spec's, the disputed ones; then totals.
+A spec that could not be tested (the mock did not start, Schemathesis wrote nothing) is listed as
+such and counted apart: it is never a zero.
 """
 
 from __future__ import annotations
@@ -75,7 +103,8 @@ def auth_headers(spec_path: Path) -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
     from toolcheck.spec import load_spec
 
-    spec = load_spec(str(spec_path))
+    ref_root = _ref_root(spec_path)
+    spec = load_spec(str(spec_path), ref_roots=[str(ref_root)] if ref_root else ())
     headers: dict[str, str] = {}
     for scheme in spec.security_schemes.values():
         if scheme.type == "apiKey" and scheme.location == "header":
@@ -87,31 +116,121 @@ def auth_headers(spec_path: Path) -> list[str]:
     return [f"{name}: {value}" for name, value in headers.items()]
 
 
-def classify(check: dict[str, Any]) -> tuple[str, str]:
-    """``(kind, reason)`` for one failing check (see the module docstring)."""
+class Facts:
+    """What the rules need to know about one spec: its version, Operation Objects that are
+    ``$ref``s, whether any discriminator has a ``mapping``, and a mock to replay requests on."""
+
+    def __init__(self, spec_path: Path, src: Path) -> None:
+        import yaml
+
+        raw: Any = {}
+        try:
+            text = spec_path.read_text()
+            raw = json.loads(text) if spec_path.suffix == ".json" else yaml.load(text, Loader=yaml.CSafeLoader)
+        except Exception:  # the mock says why a spec does not load
+            raw = {}
+        self.swagger2 = isinstance(raw, dict) and str(raw.get("swagger", "")).startswith("2")
+        self.ref_operations: set[str] = set()
+        for path, item in ((raw or {}).get("paths") or {}).items():
+            for method, op in (item or {}).items() if isinstance(item, dict) else ():
+                if isinstance(op, dict) and "$ref" in op and method in _METHODS:
+                    self.ref_operations.add(f"{method.upper()} {path}")
+        self.form_data_optional: set[str] = set()
+        if self.swagger2:
+            for path, item in ((raw or {}).get("paths") or {}).items():
+                for method, op in (item or {}).items() if isinstance(item, dict) else ():
+                    params = (op or {}).get("parameters") or [] if isinstance(op, dict) else []
+                    form = [p for p in params if isinstance(p, dict) and p.get("in") == "formData"]
+                    if form and not any(p.get("required") for p in form):
+                        self.form_data_optional.add(f"{method.upper()} {path}")
+        self.mapped_discriminators = '"mapping"' in json.dumps(raw, default=str)
+        sys.path.insert(0, str(src))
+        from toolcheck.mock.responder import Mock
+        from toolcheck.spec import load_spec
+
+        ref_root = _ref_root(spec_path)
+        spec = load_spec(str(spec_path), ref_roots=[str(ref_root)] if ref_root else ())
+        tokens = [TOKEN, base64.b64encode(f"user:{TOKEN}".encode()).decode()]
+        self.mock = Mock(spec, tokens=tokens, stateful=True)
+
+    def issues(self, request: dict[str, Any]) -> list[str]:
+        """The mock's reasons for refusing ``request`` (replayed in-process)."""
+        from urllib.parse import urlsplit
+
+        from toolcheck.mock.responder import MockRequest
+
+        uri = urlsplit(str(request.get("uri", "")))
+        headers = {k.lower(): ", ".join(v) if isinstance(v, list) else str(v)
+                   for k, v in (request.get("headers") or {}).items()}
+        body = _raw(request)
+        answer = self.mock.handle(MockRequest(str(request.get("method", "GET")), uri.path, uri.query, headers, body))
+        return [issue.message for issue in answer.issues]
+
+
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+_EMPTY = "is empty (allowEmptyValue is not set)"
+
+
+def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, str]:
+    """``(kind, reason)`` for one failing check (the rules: see the module docstring)."""
     response = check.get("response") or {}
     body = _text(response)
     status = response.get("status_code")
+    name = check.get("name")
+    operation = str(check.get("operation", ""))
     if status == 500 and "cannot be satisfied" in body:
         return "spec", "unsatisfiable response schema (the mock says so with a 500)"
-    if check.get("name") == "status_code_conformance" and isinstance(status, int) and 400 <= status < 500:
+    if name == "status_code_conformance" and isinstance(status, int) and 400 <= status < 500:
         # The mock answers a rejection with a documented status that fits whenever there is one
         # (mock/_errors.py error_status); reaching here, the spec documents none for it.
         return "spec", "the spec documents no status for rejecting this request"
-    name = check.get("name")
-    if name == "positive_data_acceptance" and "allowEmptyValue" in body:
-        return "disputed", "OpenAPI: allowEmptyValue defaults to false, `?name=` is refused"
+    if facts is not None and operation in facts.ref_operations:
+        return "spec", "the Operation Object is a $ref (OpenAPI allows none there): the checker reads another operation"
+    if facts is not None and check.get("title") == "Unknown discriminator value" and not facts.mapped_discriminators:
+        return "spec", "discriminator without mapping: implicit values (schema names) contradict the branches' enums"
+    if facts is not None and facts.swagger2 and check.get("title") == "Missing Content-Type header" and not body:
+        return "disputed", "Swagger 2.0: a response without a schema has no content, so no Content-Type"
+    if facts is not None and operation in facts.form_data_optional and name == "negative_data_rejection" \
+            and "Missing request body" in str(check.get("message")):
+        return "disputed", "Swagger 2.0 formData, no field required: a request without a body is valid"
     request = check.get("request") or {}
     sent_type = " ".join(v for k, vs in (request.get("headers") or {}).items() if k.lower() == "content-type"
                          for v in (vs if isinstance(vs, list) else [vs]))
-    if "x-www-form-urlencoded" in sent_type:
-        # A form carries flat strings: `photoUrls=AAA` is a one-item array and a string alike, and
-        # objects inside arrays reach the wire as their keys (`tags=name&tags=id`).
-        if name == "negative_data_rejection" and "Incorrect type" in str(check.get("message")):
-            return "disputed", "form encoding: a one-item array and a string are the same pairs"
-        if name == "positive_data_acceptance" and "is not of type 'object'" in body:
-            return "disputed", "form encoding: the checker sends objects inside arrays as their keys"
+    form = "x-www-form-urlencoded" in sent_type
+    if name == "negative_data_rejection" and form and "Incorrect type" in str(check.get("message")):
+        return "disputed", "form encoding: a one-item array and a string are the same pairs"
+    if name == "positive_data_acceptance" and isinstance(status, int) and 400 <= status < 500:
+        reasons = facts.issues(request) if facts is not None else []
+        if not reasons and "allowEmptyValue" in body:
+            reasons = [_EMPTY]
+        if reasons and all(_EMPTY in r for r in reasons):
+            return "disputed", "OpenAPI: allowEmptyValue defaults to false, `?name=` is refused"
+        if reasons and form and all(_EMPTY in r or _form_ambiguity(r) for r in reasons):
+            return "disputed", "form encoding: empty containers have no pairs, arrays and strings look alike"
     return "mock", ""
+
+
+def _form_ambiguity(reason: str) -> bool:
+    """A refusal a form's flat pairs can cause from valid data (see the module docstring)."""
+    return ("is a required property" in reason or "is not of type 'object'" in reason
+            or "is not of type \"object\"" in reason or "is not of type \"array\"" in reason
+            or "is not valid under any of the given schemas" in reason)
+
+
+def _raw(request: dict[str, Any]) -> bytes:
+    content = request.get("body")
+    if isinstance(content, dict) and isinstance(content.get("$base64"), str):
+        return base64.b64decode(content["$base64"])
+    return content.encode() if isinstance(content, str) else b""
+
+
+def _ref_root(spec_path: Path) -> Path | None:
+    """A corpus spec in its own folder (multi-file) may read that whole folder (``--ref-root``)."""
+    try:
+        parts = spec_path.resolve().relative_to(SPECS.resolve()).parts
+    except ValueError:
+        return None
+    return SPECS / parts[0] if len(parts) > 2 else None
 
 
 def _text(response: dict[str, Any]) -> str:
@@ -155,16 +274,23 @@ def run_one(spec_path: Path, st: Path, args: argparse.Namespace, workdir: Path) 
     tokens = [TOKEN, base64.b64encode(f"user:{TOKEN}".encode()).decode()]
     cmd = [sys.executable, "-m", "toolcheck", "mock", str(spec_path), "--host", "127.0.0.1", "--port", str(port),
            "--stateful", "-q"] + [arg for token in tokens for arg in ("--token", token)]
+    ref_root = _ref_root(spec_path)
+    if ref_root is not None:
+        cmd += ["--ref-root", str(ref_root)]
     log = open(workdir / f"mock-{port}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(args.src)})
     try:
         if not wait_for(port, proc):
-            return {"spec": spec_path.name, "error": "the mock did not start (see " + log.name + ")"}
+            log.flush()
+            tail = (workdir / f"mock-{port}.log").read_text(errors="replace")[-300:]
+            return {"spec": spec_path.name, "error": "the mock did not start: " + tail}
         ndjson = workdir / f"{spec_path.stem}.ndjson"
         st_cmd = [str(st), "run", str(spec_path), "--url", f"http://127.0.0.1:{port}", "--checks", "all",
                   "--seed", str(args.seed), "--generation-database", "none", "--max-examples", str(args.max_examples),
+                  "--workers", "1",
                   "--continue-on-failure", "--max-time", str(args.max_time), "--request-timeout", "20",
-                  "--report", "ndjson", "--report-ndjson-path", str(ndjson), "--no-color"]
+                  "--report", "ndjson", "--report-ndjson-path", str(ndjson), "--no-color",
+                  "--output-sanitize", "false"]  # the token is a dummy; the replay needs the real headers
         for header in auth_headers(spec_path):
             st_cmd += ["-H", header]
         started = time.monotonic()
@@ -184,6 +310,30 @@ def run_one(spec_path: Path, st: Path, args: argparse.Namespace, workdir: Path) 
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def corpus() -> list[str]:
+    """Every root document the corpus manifest lists, drift pairs left out."""
+    rows = (SPECS / "MANIFEST.tsv").read_text().splitlines()
+    header = rows[0].split("\t")
+    at = {name: i for i, name in enumerate(header)}
+    out = []
+    for row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) == len(header) and cells[at["category"]] != "pair":
+            out.append(cells[at["file"]])
+    return out
+
+
+def operation_count(spec_path: Path) -> int | None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from toolcheck.spec import load_spec
+
+    ref_root = _ref_root(spec_path)
+    try:
+        return len(load_spec(str(spec_path), ref_roots=[str(ref_root)] if ref_root else ()).operations)
+    except Exception:  # a spec the loader refuses: the mock will say why
+        return None
 
 
 def resolve(names: list[str]) -> list[Path]:
@@ -212,21 +362,38 @@ def main() -> int:
     parser.add_argument("--peers", type=Path, default=PEERS)
     parser.add_argument("--show", type=int, default=5, help="mock's own failures to print per spec")
     parser.add_argument("--verbose", "-v", action="store_true", help="print the request and answer of each")
+    parser.add_argument("--corpus", action="store_true", help="every spec of ../shared/specs/MANIFEST.tsv (no pairs)")
+    parser.add_argument("--src", type=Path, default=ROOT / "src",
+                        help="the toolcheck sources to serve with (e.g. an exported older commit, to compare)")
+    parser.add_argument("--shard", default="1/1", help="K/N: every Nth spec from the Kth (parallel runs)")
     args = parser.parse_args()
     st = st_bin(args.peers)
-    specs = resolve(args.specs or DEFAULT)
+    specs = resolve(args.specs or (corpus() if args.corpus else DEFAULT))
+    k, _, n = args.shard.partition("/")
+    specs = specs[int(k) - 1 :: int(n)]
     with tempfile.TemporaryDirectory(prefix="mock-conformance-") as tmp:
         rows = []
         for spec_path in specs:
-            print(f"--- {spec_path.relative_to(SPECS) if SPECS in spec_path.parents else spec_path}", flush=True)
+            label = str(spec_path.relative_to(SPECS) if SPECS in spec_path.parents else spec_path)
+            print(f"--- {label}", flush=True)
+            operations = operation_count(spec_path)
+            if operations == 0:
+                print("    nothing to test: the spec documents no operation (webhooks only)")
+                rows.append((label, 0, None, None, None, 0.0, "no operations"))
+                continue
             result = run_one(spec_path, st, args, Path(tmp))
             if "error" in result:
                 print(f"    could not test: {result['error']}")
-                rows.append((result["spec"], None, None, None, 0.0))
+                rows.append((label, operations, None, None, None, 0.0, "could not test"))
                 continue
             kinds: Counter[str] = Counter()
+            try:
+                facts: Facts | None = Facts(spec_path, args.src)
+            except Exception as exc:  # noqa: BLE001 - then classified without the replay, and said so
+                print(f"    (no replay: {type(exc).__name__}: {exc})")
+                facts = None
             for failure in result["failures"]:
-                kind, reason = classify(failure)
+                kind, reason = classify(failure, facts)
                 failure["kind"], failure["reason"] = kind, reason
                 kinds[kind] += 1
             for failure in [f for f in result["failures"] if f["kind"] == "mock"][: args.show]:
@@ -240,17 +407,31 @@ def main() -> int:
             for (kind, reason), count in Counter((f["kind"], f["reason"]) for f in result["failures"]
                                                  if f["kind"] != "mock").items():
                 print(f"    {kind}: {count} x {reason}")
-            if not result["alive"]:
+            note = "" if result["alive"] else "the mock died"
+            if note:
                 print("    the mock died during the run")
-            rows.append((result["spec"], kinds["mock"], kinds["spec"], kinds["disputed"], result["seconds"]))
+            rows.append((label, operations, kinds["mock"], kinds["spec"], kinds["disputed"], result["seconds"], note))
+            print(f"    = ops {operations}  mock {kinds['mock']}  spec {kinds['spec']}  disputed {kinds['disputed']}"
+                  f"  ({result['seconds']:.0f} s, {result['scenarios']} scenarios)", flush=True)
     print()
-    print(f"{'spec':48} {'mock':>5} {'spec':>5} {'disputed':>8} {'seconds':>8}")
-    for name, mock, spec_count, disputed, seconds in rows:
+    print(f"{'spec':56} {'ops':>5} {'mock':>5} {'spec':>5} {'disp.':>5} {'seconds':>8}")
+    totals: Counter[str] = Counter()
+    for label, operations, mock, spec_count, disputed, seconds, note in rows:
+        ops = "?" if operations is None else str(operations)
         if mock is None:
-            print(f"{name:48} {'could not test':>28}")
-        else:
-            print(f"{name:48} {mock:>5} {spec_count:>5} {disputed:>8} {seconds:>8.0f}")
-    return 0
+            print(f"{label:56} {ops:>5} {note:>26}")
+            totals[note] += 1
+            continue
+        print(f"{label:56} {ops:>5} {mock:>5} {spec_count:>5} {disputed:>5} {seconds:>8.0f} {note}")
+        totals["tested"] += 1
+        totals["mock"] += mock
+        totals["spec"] += spec_count
+        totals["disputed"] += disputed
+        totals["specs with mock failures"] += bool(mock)
+    print(f"total: {totals['tested']} specs tested, {totals['mock']} mock's own failures "
+          f"({totals['specs with mock failures']} specs), {totals['spec']} the spec's, {totals['disputed']} disputed; "
+          f"{totals['could not test']} could not be tested, {totals['no operations']} have no operations")
+    return 1 if totals["could not test"] else 0
 
 
 if __name__ == "__main__":

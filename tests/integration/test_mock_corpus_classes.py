@@ -96,3 +96,41 @@ def test_requests_need_not_carry_read_only_members() -> None:
         assert ok.status_code == 201, ok.text
         missing_cvc = client.post("/payments", json={"amount": 1, "source": {"object": "card", "number": "4"}})
         assert missing_cvc.status_code == 400, missing_cvc.text
+
+
+def test_stateful_answers_use_the_documented_media_type() -> None:
+    # SCIM (RFC 7644 §3.1) answers `application/scim+json`; the stateful store's answers used to
+    # go out as `application/json`, a type the operation does not document.
+    user = {"type": "object", "required": ["id", "userName"],
+            "properties": {"id": {"type": "string"}, "userName": {"type": "string"}}}
+    scim = {"description": "ok", "content": {"application/scim+json": {"schema": user}}}
+    doc = _doc({
+        "/Users": {"post": {"requestBody": {"content": {"application/json": {"schema": user}}},
+                            "responses": {"201": scim}}},
+        "/Users/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                "schema": {"type": "string"}}],
+                                "responses": {"200": scim, "404": {"description": "none"}}}},
+    })
+    with serve(doc, stateful=True) as client:
+        created = client.post("/Users", json={"id": "u1", "userName": "ada"})
+        assert created.status_code == 201, created.text
+        assert created.headers["content-type"] == "application/scim+json"
+        read = client.get(f"/Users/{created.json()['id']}")
+        assert read.status_code == 200 and read.json()["userName"] == "ada", read.text
+        assert read.headers["content-type"] == "application/scim+json"
+
+
+def test_an_empty_form_is_a_form_with_no_fields() -> None:
+    # An empty urlencoded body is a complete form of zero pairs (WHATWG URL §5.1), unlike an
+    # empty JSON body, which is no document at all: so the optional body is present and must
+    # carry its required field.
+    form = {"type": "object", "required": ["criteria"],
+            "properties": {"criteria": {"type": "string"}, "rows": {"type": "integer"}}}
+    doc = _doc({"/search": {"post": {
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": form}}},
+        "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}})
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    with serve(doc) as client:
+        assert client.post("/search", content=b"", headers=form_type).status_code == 400
+        assert client.post("/search", content=b"criteria=a", headers=form_type).status_code == 200
+        assert client.post("/search").status_code == 200  # no body at all: it is optional

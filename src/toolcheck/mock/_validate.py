@@ -28,7 +28,10 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
     rb = op.request_body
     if rb is None or not rb.content:
         return 0, [], ABSENT
-    if not body:
+    # An empty urlencoded body, where a form is documented, is a form of zero pairs (WHATWG URL
+    # §5.1), validated as `{}`; any other empty body is no body.
+    form = "application/x-www-form-urlencoded"
+    if not body and (media_type_of(content_type) != form or match_media(rb.content, form) is None):
         if rb.required:
             return 400, [Issue("/body", "a request body is required", "body")], ABSENT
         return 0, [], ABSENT

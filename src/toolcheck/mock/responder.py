@@ -476,8 +476,13 @@ class Mock:
         return tuple(out)
 
     def finish(self, op: Operation, status: int, value: Any, extra: tuple[tuple[str, str], ...],
-               fault: Fault | None, delay: float, source: str, media_type: str = "application/json") -> MockResponse:
-        """Encode ``value`` as the answer's body (with any fault applied) and build the response."""
+               fault: Fault | None, delay: float, source: str, media_type: str | None = None) -> MockResponse:
+        """Encode ``value`` as the answer's body (with any fault applied) and build the response.
+
+        Without ``media_type`` (the stateful store's answers) the body goes out as the JSON type
+        the status documents (``application/scim+json``...), never an undocumented one."""
+        if media_type is None:
+            media_type = _documented_json(op, status)
         headers: list[tuple[str, str]] = []
         body = b""
         if isinstance(value, (dict, list)) and "writeOnly" in flags_in(self.spec):
@@ -533,6 +538,15 @@ def _with_fault(response: MockResponse, fault: Fault | None, delay: float) -> Mo
         body = b"<html><body>502 Bad Gateway</body></html>"
     return MockResponse(response.status, response.headers, body, response.operation, response.issues,
                         fault, delay, response.source)
+
+
+def _documented_json(op: Operation, status: int) -> str:
+    """The first JSON media type documented for ``status`` (else ``application/json``)."""
+    response = op.response_for(status)
+    for media_type in response.content if response is not None else ():
+        if is_json(media_type.split(";", 1)[0].strip().lower()):
+            return media_type
+    return "application/json"
 
 
 def _media_schema(op: Operation, status: int, media_type: str) -> Any:
