@@ -35,6 +35,8 @@ carry them on the wire). The classification rules, each with its reason printed:
   - Swagger 2.0 responses without a ``schema`` carry no body ("If this field does not exist,
     it means no content is returned", Swagger 2.0 Response Object), so the mock sends no
     Content-Type; the checker wants one of ``produces`` on every answer, a 204 included;
+  - a request head beyond the mock's 64 KiB bound (docs/mock.md, Limits: a hostile-input bound,
+    as every server has one) answers the protocol's 431, which no spec documents;
   - Swagger 2.0 ``formData`` with no required field: a request without a body is valid (all
     its fields absent); the checker sends it as invalid ("Missing request body").
 - **mock**: everything else. The target is zero.
@@ -184,6 +186,8 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
         # The mock answers a rejection with a documented status that fits whenever there is one
         # (mock/_errors.py error_status); reaching here, the spec documents none for it.
         return "spec", "the spec documents no status for rejecting this request"
+    if status == 431 and "request line and headers are larger than" in body:
+        return "disputed", "the request head is beyond the mock's 64 KiB bound (431, a hostile-input limit)"
     if facts is not None and operation in facts.ref_operations:
         return "spec", "the Operation Object is a $ref (OpenAPI allows none there): the checker reads another operation"
     if facts is not None and check.get("title") == "Unknown discriminator value" and not facts.mapped_discriminators:

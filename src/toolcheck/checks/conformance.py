@@ -82,8 +82,9 @@ def allow_header_missing(status: int, headers: Mapping[str, str]) -> list[Findin
 
 def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
     """:func:`toolcheck.spec.jsonschema.schema_errors`, answered by the compiled check when it
-    passes ``instance``: the same verdict, without jsonschema's error walk (or its import)."""
-    check = fast_check(spec, schema)
+    passes ``instance``: the same verdict, without jsonschema's error walk (or its import).
+    These are responses: a required ``writeOnly`` member is not required (OpenAPI 3.0.3 §4.7.25)."""
+    check = fast_check(spec, schema, "response")
     if check is not None:
         try:
             if check(instance):
@@ -92,7 +93,7 @@ def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) ->
             pass  # a very deep instance: jsonschema decides (and says so)
     from toolcheck.spec.jsonschema import schema_errors as full
 
-    return full(spec, schema, instance, limit=limit)
+    return full(spec, schema, instance, limit=limit, direction="response")
 
 
 def media_type_of(content_type: str | None) -> str:
