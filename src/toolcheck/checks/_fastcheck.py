@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolcheck.spec.discriminator import branch_table
 from toolcheck.spec.patterns import PatternTimeout, compile_search
+from toolcheck.spec.visibility import effective_flag, hides
 
 if TYPE_CHECKING:
     from toolcheck.spec import Spec
@@ -53,11 +54,7 @@ def fast_check(spec: Spec, schema: Any, direction: str | None = None) -> Check |
 
     With ``direction`` (``"request"``/``"response"``) a required property hidden in that
     direction is not required (:mod:`toolcheck.spec.visibility`), as ``validator_for`` does."""
-    flag = None
-    if direction is not None:
-        from toolcheck.spec.visibility import effective_flag
-
-        flag = effective_flag(spec, direction)
+    flag = effective_flag(spec, direction) if direction is not None else None
     cache = _cache.get(spec)
     if cache is None:
         cache = _cache[spec] = {}
@@ -291,8 +288,6 @@ class _Compiler:
         out: list[Check] = []
         required = schema.get("required")
         if required and self.flag is not None:
-            from toolcheck.spec.visibility import hides
-
             props_raw = schema.get("properties")
             props_map = props_raw if isinstance(props_raw, dict) else {}
             required = [n for n in required if not hides(self.spec, props_map.get(n), self.flag)]

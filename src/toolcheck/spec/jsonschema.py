@@ -19,6 +19,7 @@ import referencing.exceptions
 from toolcheck.spec.discriminator import chosen_branch
 from toolcheck.spec.formats import FORMAT_CHECKER
 from toolcheck.spec.patterns import PatternTimeout, search
+from toolcheck.spec.visibility import effective_flag, hides
 
 if TYPE_CHECKING:
     from toolcheck.spec.model import Spec
@@ -78,8 +79,6 @@ def _directional(spec: Spec, flag: str) -> Any:
     """``OpenAPIValidator`` whose ``required`` skips properties marked ``flag`` (OpenAPI 3.0.3
     §4.7.25: a required readOnly property is required in responses only, a writeOnly one in
     requests only; see :mod:`toolcheck.spec.visibility`)."""
-    from toolcheck.spec.visibility import hides
-
     base_required = _BASE_KEYWORDS["required"]
 
     def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
@@ -106,8 +105,6 @@ def validator_for(spec: Spec, schema: Any, direction: str | None = None) -> Any:
 
     With ``direction`` (``"request"``/``"response"``) a required property hidden in that
     direction (``readOnly`` in a request, ``writeOnly`` in a response) is not required."""
-    from toolcheck.spec.visibility import effective_flag
-
     flag = effective_flag(spec, direction) if direction else None
     cache = _caches.get(spec)
     if cache is None:

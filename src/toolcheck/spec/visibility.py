@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from toolcheck.spec.model import Spec
 
-__all__ = ["flags_in", "hidden_flag", "hides", "strip"]
+__all__ = ["effective_flag", "flags_in", "hidden_flag", "hides", "strip"]
 
 _FLAGS = ("readOnly", "writeOnly")
 _MAX_DEPTH = 64
