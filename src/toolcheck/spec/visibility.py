@@ -27,19 +27,34 @@ __all__ = ["effective_flag", "flags_in", "hidden_flag", "hides", "strip"]
 
 _FLAGS = ("readOnly", "writeOnly")
 _MAX_DEPTH = 64
-_flags: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+_by_id: dict[int, tuple[weakref.ref[Any], frozenset[str]]] = {}
+
+
+_HIDDEN = {"response": "writeOnly", "request": "readOnly"}
 
 
 def hidden_flag(direction: str | None) -> str | None:
     """``writeOnly`` for ``"response"``, ``readOnly`` for ``"request"``, else None."""
-    return "writeOnly" if direction == "response" else "readOnly" if direction == "request" else None
+    return _HIDDEN.get(direction) if direction else None
 
 
 def flags_in(spec: Spec) -> frozenset[str]:
-    """Which of ``readOnly``/``writeOnly`` the spec's document sets to true anywhere (cached)."""
-    hit = _flags.get(spec)
-    if hit is not None:
-        return hit
+    """Which of ``readOnly``/``writeOnly`` the spec's document sets to true anywhere (cached:
+    asked on every validity check, so keyed by ``id`` and checked by a weak reference, which
+    costs a fraction of a ``WeakKeyDictionary`` lookup)."""
+    hit = _by_id.get(id(spec))
+    if hit is not None and hit[0]() is spec:
+        return hit[1]
+    result = _scan(spec)
+    if len(_by_id) > 256:  # specs come and go (tests, reloads): forget the dead ones
+        for key, (ref, _) in list(_by_id.items()):  # a snapshot: other threads may insert
+            if ref() is None:
+                _by_id.pop(key, None)
+    _by_id[id(spec)] = (weakref.ref(spec), result)
+    return result
+
+
+def _scan(spec: Spec) -> frozenset[str]:
     found: set[str] = set()
     stack: list[Any] = [spec.document]
     seen = 0
@@ -53,14 +68,12 @@ def flags_in(spec: Spec) -> frozenset[str]:
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
-    result = frozenset(found)
-    _flags[spec] = result
-    return result
+    return frozenset(found)
 
 
 def effective_flag(spec: Spec, direction: str | None) -> str | None:
     """The flag to honour in ``direction``, or None when the spec never sets it (plain checks)."""
-    flag = hidden_flag(direction)
+    flag = _HIDDEN.get(direction) if direction else None
     return flag if flag is not None and flag in flags_in(spec) else None
 
 
