@@ -134,3 +134,27 @@ def test_an_empty_form_is_a_form_with_no_fields() -> None:
         assert client.post("/search", content=b"", headers=form_type).status_code == 400
         assert client.post("/search", content=b"criteria=a", headers=form_type).status_code == 200
         assert client.post("/search").status_code == 200  # no body at all: it is optional
+
+
+def test_swagger2_errors_use_produces_even_without_response_schemas() -> None:
+    # Swagger 2.0 `produces` names what the operation answers; with no response schema at all
+    # the error body still goes out in a produced JSON type, not application/problem+json.
+    doc = {"swagger": "2.0", "info": {"title": "t", "version": "1"},
+           "paths": {"/lint": {"post": {"produces": ["application/xml", "application/json", "text/plain"],
+                                        "parameters": [{"name": "limit", "in": "query", "type": "integer"}],
+                                        "responses": {"201": {"description": "linted"}}}}}}
+    with serve(doc) as client:
+        response = client.post("/lint", params={"limit": "ten"})
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/json", response.headers
+
+
+def test_documented_content_without_schema_is_labelled() -> None:
+    # OpenAPI 3: `content: {text/xml: {}}` documents a body of that type, shape unspecified;
+    # the answer carries that Content-Type (an empty document), not an unlabelled nothing.
+    doc = _doc({"/bucket": {"put": {"responses": {"200": {"description": "ok", "content": {
+        "text/xml": {}}}}}}})
+    with serve(doc) as client:
+        response = client.put("/bucket")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/xml"), response.headers

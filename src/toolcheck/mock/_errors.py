@@ -214,6 +214,9 @@ def _problem_type(op: Operation | None, response: Any) -> str | None:
     declared: list[str] = []
     for candidate in ([response] if response is not None else []) + list(op.responses.values()):
         declared.extend(m for m in candidate.content if m not in declared)
+    produces = op.extensions.get("x-toolcheck-produces")  # Swagger 2.0 `produces` (spec._swagger2)
+    if isinstance(produces, list):
+        declared.extend(m for m in produces if isinstance(m, str) and m not in declared)
     if not declared:
         return "application/problem+json"
     bases = [m.split(";", 1)[0].strip().lower() for m in declared]

@@ -425,7 +425,12 @@ class Mock:
                     example = echo_ids(self.spec, media.schema, example, path_params, op.path)
                 return example, "example", media_type
         if media.schema is None:
-            return None, "empty", media_type
+            # A documented type with no schema: a body of that type, shape unspecified. Say the type
+            # (an empty document; `{}` for JSON, whose empty document would not parse).
+            base = media_type.split(";", 1)[0].strip().lower()
+            if "*" in base:  # `*/*`: no type to state
+                return None, "empty", media_type
+            return (b"{}" if is_json(base) else b""), "empty", media_type
         try:
             value = generate_value(self.spec, media.schema, rng=rng)
         except GenerationError as exc:

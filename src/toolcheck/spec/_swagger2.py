@@ -92,6 +92,9 @@ def convert(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str, s
             body = _request_body(all_params, op_consumes)
             if body is not None:
                 new_op["requestBody"] = body
+            if _strings(op.get("produces")) or _strings(doc.get("produces")):
+                # What the operation answers even where no response has a schema (its error bodies).
+                new_op["x-toolcheck-produces"] = op_produces
             new_op["responses"] = {
                 str(status): _response(deref_param(resp, f"/paths/{path}/{method}/responses"), op_produces)
                 for status, resp in (op.get("responses") or {}).items()
