@@ -30,7 +30,7 @@ carry them on the wire). The classification rules, each with its reason printed:
   format cannot tell the two apart:
   - ``allowEmptyValue`` is false by default (OpenAPI 3.0.3 §4.7.12.1): every reason the mock
     gives for refusing the request is an empty ``?name=`` or form field;
-  - a form (``application/x-www-form-urlencoded``, and XML alike) carries ``photoUrls=AAA`` for a one-item
+  - a form (``application/x-www-form-urlencoded``; XML and multipart alike) carries ``photoUrls=AAA`` for a one-item
     array and for a string alike, objects inside arrays as their keys, and nothing at all for
     an empty object or array (so a required one sent empty is absent, and ``key=`` may be an
     empty container or an empty string): every reason is of those kinds;
@@ -39,6 +39,8 @@ carry them on the wire). The classification rules, each with its reason printed:
     Content-Type; the checker wants one of ``produces`` on every answer, a 204 included;
   - a request head beyond the mock's 64 KiB bound (docs/mock.md, Limits: a hostile-input bound,
     as every server has one) answers the protocol's 431, which no spec documents;
+  - a parameter declared with ``content: {application/json: ...}`` sent as a Python repr
+    (``{'a': 1}``, not JSON), which the mock cannot read as the object it is;
   - Swagger 2.0 ``formData`` with no required field: a request without a body is valid (all
     its fields absent); the checker sends it as invalid ("Missing request body").
 - **mock**: everything else. The target is zero.
@@ -59,6 +61,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -177,6 +180,7 @@ class Facts:
 
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 _EMPTY = "is empty (allowEmptyValue is not set)"
+_PYTHON_REPR = re.compile(r"parameter '[^']+': \"[{\[]'")
 
 
 def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, str]:
@@ -209,8 +213,8 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
     form = "x-www-form-urlencoded" in sent_type
     if status in (204, 304) and check.get("title") in ("Missing Content-Type header", "JSON deserialization error"):
         return "spec", f"the spec documents content for a {status}, which HTTP forbids (RFC 9110 §15.3.5, §15.4.5)"
-    if "xml" in sent_type:
-        form = True  # XML elements share the form's blind spots: no element for an empty array
+    if "xml" in sent_type or "multipart/form-data" in sent_type:
+        form = True  # XML elements and multipart parts share the form's blind spots (flat text)
     if name == "negative_data_rejection" and form and "Incorrect type" in str(check.get("message")):
         return "disputed", "form encoding: a one-item array and a string are the same pairs"
     if name == "positive_data_acceptance" and isinstance(status, int) and 400 <= status < 500:
@@ -219,6 +223,8 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
             reasons = [_EMPTY]
         if reasons and all(_EMPTY in r for r in reasons):
             return "disputed", "OpenAPI: allowEmptyValue defaults to false, `?name=` is refused"
+        if reasons and all(_PYTHON_REPR.search(r) for r in reasons):
+            return "disputed", "the checker sends a JSON-content parameter as a Python repr ({'a': ...}), not JSON"
         if reasons and form and all(_EMPTY in r or _form_ambiguity(r) for r in reasons):
             return "disputed", "form encoding: empty containers have no pairs, arrays and strings look alike"
     return "mock", ""
