@@ -20,6 +20,8 @@ carry them on the wire). The classification rules, each with its reason printed:
   - an Operation Object written as a ``$ref`` (OpenAPI allows ``$ref`` on a Path Item, not on
     an Operation: 3.0.3 §4.7.9): the checker reads no body, parameters or responses there, the
     mock follows the reference, so the two test different operations;
+  - an operation that documents no response at all (OpenAPI 3.1 made ``responses`` optional):
+    whatever the mock answers is undocumented;
   - a 204 or 304 the spec documents with content: HTTP gives them none (RFC 9110 §15.3.5,
     §15.4.5), so the mock sends none, and the checker wants the documented body;
   - "Unknown discriminator value" where the discriminator has no ``mapping``: its implicit
@@ -198,6 +200,8 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
         return "spec", "the spec documents no status for rejecting this request"
     if status == 431 and "request line and headers are larger than" in body:
         return "disputed", "the request head is beyond the mock's 64 KiB bound (431, a hostile-input limit)"
+    if name == "status_code_conformance" and str(check.get("message", "")).rstrip().endswith("Documented:"):
+        return "spec", "the operation documents no response at all: every status is undocumented"
     if facts is not None and operation in facts.ref_operations:
         return "spec", "the Operation Object is a $ref (OpenAPI allows none there): the checker reads another operation"
     if facts is not None and check.get("title") == "Unknown discriminator value" and not facts.mapped_discriminators:
