@@ -30,6 +30,7 @@ import re
 from typing import Any
 
 from toolcheck.spec import Spec
+from toolcheck.spec.visibility import hides
 
 _DROP = frozenset({
     "discriminator", "xml", "externalDocs", "example", "$schema", "$id", "$anchor", "$dynamicRef",
@@ -174,7 +175,8 @@ class SchemaConverter:
 
         In the response direction nothing is hidden: OAS 3.1 §4.8.24.1 says a writeOnly property
         SHOULD NOT be returned, not MUST NOT, and dropping it from a closed object
-        (``unevaluatedProperties: false``) would reject answers the spec allows.
+        (``unevaluatedProperties: false``) would reject answers the spec allows; it is only no
+        longer required there (``_walk``).
         """
         if self.direction == "response":
             return False
@@ -258,6 +260,9 @@ class SchemaConverter:
         props = out.get("properties")
         if isinstance(props, dict) and isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
             hidden = set(node["properties"]) - set(props)
+            if self.direction == "response":
+                # Kept as a property (see _hidden), but required in requests only (OAS 3.0.3 §4.7.25).
+                hidden |= {n for n, sub in node["properties"].items() if hides(self.spec, sub, "writeOnly")}
             if hidden:
                 out["required"] = [r for r in out["required"] if r not in hidden]
                 if not out["required"]:
