@@ -18,6 +18,7 @@ one, no cost); :func:`hides` and :func:`strip` apply it to one property / one va
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,30 +107,83 @@ def strip(spec: Spec, schema: Any, value: Any, flag: str | None) -> Any:
     """
     if flag is None or flag not in flags_in(spec) or not isinstance(value, (dict, list)):
         return value
-    return _strip(spec, schema, value, flag, 0)
+    return _strip(spec, (schema,), value, flag, 0)
 
 
-def _strip(spec: Spec, schema: Any, value: Any, flag: str, depth: int) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What stripping needs to know of one place in a schema, worked out once per schema (the
+    mock strips every answer. Train-travel, responder only, 3 interleaved rounds at load 2:
+    13.8k requests/CPU-s before writeOnly stripping, 10.4k walking the schema on every answer,
+    13.3k with plans)."""
+
+    reaches: bool  # a hidden property at this place or under it: else the value is kept as is
+    hidden: frozenset[str]  # properties hidden here
+    props: dict[str, tuple[Any, ...]]  # the schemas that apply to each named property
+    extra: tuple[Any, ...]  # additionalProperties schemas, for the other members
+    extra_hidden: bool
+    items: tuple[Any, ...]
+
+
+_plans: dict[tuple[str, tuple[int, ...]], tuple[tuple[Any, ...], _Plan]] = {}
+_MAX_PLANS = 8192
+_CYCLE = _Plan(True, frozenset(), {}, (), False, ())  # a recursive schema: walk it
+
+
+def _plan(spec: Spec, schemas: tuple[Any, ...], flag: str, depth: int, busy: set[tuple[int, ...]]) -> _Plan:
+    ids = tuple(id(s) for s in schemas)
+    hit = _plans.get((flag, ids))
+    if hit is not None and all(a is b for a, b in zip(hit[0], schemas, strict=True)):
+        return hit[1]
+    if ids in busy or depth > 32:
+        return _CYCLE
+    busy.add(ids)
+    applicable = [a for s in schemas for a in _applicable(spec, s)]
+    names: dict[str, list[Any]] = {}
+    for a in applicable:
+        if isinstance(a.get("properties"), dict):
+            for key, sub in a["properties"].items():
+                names.setdefault(key, []).append(sub)
+    props = {key: tuple(subs) for key, subs in names.items()}
+    hidden = frozenset(key for key, subs in props.items() if any(hides(spec, sub, flag) for sub in subs))
+    extra = tuple(a["additionalProperties"] for a in applicable if isinstance(a.get("additionalProperties"), dict))
+    extra_hidden = any(hides(spec, sub, flag) for sub in extra)
+    items = tuple(a["items"] for a in applicable if isinstance(a.get("items"), dict))
+    reaches = bool(hidden) or extra_hidden or any(
+        _plan(spec, subs, flag, depth + 1, busy).reaches
+        for subs in (*(s for k, s in props.items() if k not in hidden), extra, items) if subs)
+    busy.discard(ids)
+    plan = _Plan(reaches, hidden, props, extra, extra_hidden, items)
+    if len(_plans) >= _MAX_PLANS:  # bounded: specs come and go
+        _plans.clear()
+    _plans[(flag, ids)] = (schemas, plan)
+    return plan
+
+
+def _strip(spec: Spec, schemas: tuple[Any, ...], value: Any, flag: str, depth: int) -> Any:
     if depth > _MAX_DEPTH or not isinstance(value, (dict, list)):
         return value
-    applicable = _applicable(spec, schema)
+    plan = _plan(spec, schemas, flag, 0, set())
+    if not plan.reaches:
+        return value
     if isinstance(value, list):
-        items = [s.get("items") for s in applicable if isinstance(s.get("items"), dict)]
-        if not items:
+        if not plan.items:
             return value
-        out_list = [_strip(spec, {"allOf": items}, item, flag, depth + 1) for item in value]
+        out_list = [_strip(spec, plan.items, item, flag, depth + 1) for item in value]
         return value if all(a is b for a, b in zip(out_list, value, strict=True)) else out_list
     changed = False
     out: dict[str, Any] = {}
     for key, member in value.items():
-        subs = [s["properties"][key] for s in applicable
-                if isinstance(s.get("properties"), dict) and key in s["properties"]]
-        if not subs:
-            subs = [s["additionalProperties"] for s in applicable if isinstance(s.get("additionalProperties"), dict)]
-        if any(hides(spec, sub, flag) for sub in subs):
+        subs = plan.props.get(key)
+        if subs is None:
+            if plan.extra_hidden:
+                changed = True
+                continue
+            subs = plan.extra
+        elif key in plan.hidden:
             changed = True
             continue
-        inner = _strip(spec, {"allOf": subs}, member, flag, depth + 1) if subs else member
+        inner = _strip(spec, subs, member, flag, depth + 1) if subs else member
         changed = changed or inner is not member
         out[key] = inner
     return out if changed else value
