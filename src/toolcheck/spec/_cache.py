@@ -42,7 +42,7 @@ import orjson
 from toolcheck.spec._sources import Location
 
 # Bump when the normalised document's shape changes.
-FORMAT = "3"
+FORMAT = "4"  # 4: YAML 1.2 booleans
 MIN_BYTES_TO_CACHE = 128 * 1024
 _DAY = 86_400
 

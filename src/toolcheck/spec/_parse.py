@@ -4,7 +4,12 @@
   ``CSafeLoader`` with three changes for real specs:
   - mapping keys stay strings *as written* (``200:`` is ``"200"``, not the int 200);
   - timestamps are not resolved (``2019-10-15`` stays a string, as JSON Schema expects);
-  - YAML 1.1's ``=`` value tag is a plain string (Jira's ``default: =``).
+  - YAML 1.1's ``=`` value tag is a plain string (Jira's ``default: =``);
+  - booleans are YAML 1.2's (``true``/``false`` only): OpenAPI 3.1 §4.3 recommends YAML 1.2,
+    and the tools around it (js-yaml in Prism and swagger-parser) read ``Off``, ``no``, ``y`` as
+    strings. YAML 1.1's reading turned the corpus's ``enum: [Off, Moderate, Strict]`` and
+    ``example: off`` into booleans that fail their own string schemas; no corpus spec writes a
+    YAML 1.1 boolean where a boolean is meant.
 * Safety: only the safe constructors (no Python tags), a size limit checked before reading,
   a node budget checked before libyaml builds its node tree (a 10 MB flow list of 5M items
   took 46 s and 1.5 GB; issue 12), and an alias-expansion limit so a "billion laughs" file is
@@ -32,6 +37,8 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000  # YAML nodes of one spec (all its files): ~12x Stripe's 4 MB spec
 MAX_EXPANDED_NODES = 5_000_000
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")  # YAML 1.2 core schema §10.3.2
 _VALUE = "tag:yaml.org,2002:value"
 
 _YamlBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -236,7 +243,7 @@ def _build(root: Any, loader: Any, duplicated: list[Any]) -> tuple[Any, bool]:
 
 
 _SpecLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _VALUE)]
+    first: [(tag, _BOOL_12 if tag == _BOOL else rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _VALUE)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
