@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -329,26 +329,13 @@ class Fuzzer:
             if not examples and "boundary" in self.options.phases:
                 # No example: the minimal valid request stands in, so the first round reaches
                 # every operation however short the budget (the bounds round does not repeat it).
-                try:
-                    base = factory.positive(MINIMAL, phase="boundary", label=f"{MINIMAL} valid request")
-                except Unsatisfiable:
-                    return
-                state.bases.append(base)
-                if positive:
-                    yield base
-                    self._note_accepted(state, base)
+                yield from self._base(factory, state, MINIMAL, positive)
         elif part == "bounds":
             for mode in (MINIMAL, MAXIMAL):
                 if mode == MINIMAL and state.bases:
                     continue  # sent in the first round
-                try:
-                    base = factory.positive(mode, phase="boundary", label=f"{mode} valid request")
-                except Unsatisfiable:
-                    continue
-                state.bases.append(base)
-                if positive:
-                    yield base
-                    self._note_accepted(state, base)
+                base = yield from self._base(factory, state, mode, positive)
+                if base is not None and positive:
                     bare = _required_parameters_only(base, state.bases[0]) if mode == MAXIMAL else None
                     if bare is not None and 400 <= state.last_status < 500:
                         # The maximal request was refused: was it its optional parameters (a
@@ -425,6 +412,19 @@ class Fuzzer:
                     yield mutated
                 else:
                     misses += 1
+
+    def _base(self, factory: CaseFactory, state: _OpState, mode: str, positive: bool) -> Generator[Case, None, Case | None]:
+        """Build the ``mode`` valid request and keep it as a base for the later cases; send it
+        (and note whether it was accepted) when positive cases run. None: unsatisfiable."""
+        try:
+            base: Case = factory.positive(mode, phase="boundary", label=f"{mode} valid request")
+        except Unsatisfiable:
+            return None
+        state.bases.append(base)
+        if positive:
+            yield base
+            self._note_accepted(state, base)
+        return base
 
     @staticmethod
     def _note_accepted(state: _OpState, base: Case) -> None:
