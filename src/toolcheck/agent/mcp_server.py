@@ -85,11 +85,14 @@ class ToolBridge:
         return [t.render("mcp") for t in self.tools.values()]
 
     def _validate(self, tool: Tool, arguments: Mapping[str, Any]) -> list[str]:
-        import jsonschema
+        # Imported lazily: `initialize` answers before jsonschema loads.
+        from toolcheck.spec.jsonschema import OpenAPIValidator
 
         validator = self._validators.get(tool.name)
         if validator is None:
-            validator = self._validators[tool.name] = jsonschema.Draft202012Validator(tool.input_schema)
+            # The spec's `pattern`s in bounded time: the spec may come from a pull request and the
+            # arguments from a model a prompt injection can steer (plain `re` backtracks for hours).
+            validator = self._validators[tool.name] = OpenAPIValidator(tool.input_schema)
         errors = sorted(validator.iter_errors(dict(arguments)), key=lambda e: list(e.path))
         return [f"{'/'.join(map(str, e.path)) or '(arguments)'}: {e.message[:200]}" for e in errors[:10]]
 
@@ -168,7 +171,7 @@ class ToolBridge:
         return CallOutcome(False, structured, structured, meta)
 
     def _check_output(self, tool: Tool, value: Any) -> list[str]:
-        import jsonschema
+        from toolcheck.spec.jsonschema import OpenAPIValidator
 
         key = "output:" + tool.name
         validator = self._validators.get(key)
@@ -176,7 +179,7 @@ class ToolBridge:
             # The stricter schema when the listed one is compact (required fields, bounds): an API
             # drifting from its spec is reported, and what passes here passes the listed one.
             schema = (tool.output.check if tool.output is not None else None) or tool.output_schema or {}
-            validator = self._validators[key] = jsonschema.Draft202012Validator(schema)
+            validator = self._validators[key] = OpenAPIValidator(schema)
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
         return [f"{'/'.join(map(str, e.path)) or '(body)'}: {e.message[:200]}" for e in errors[:10]]
 
