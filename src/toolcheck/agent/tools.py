@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from toolcheck._absent import ABSENT
 from toolcheck.agent._annotations import annotations_for
 from toolcheck.agent._output import OutputShape, output_shape
+from toolcheck.agent._prose import ARG_DESCRIPTION_MAX, cap_descriptions
 from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
@@ -48,6 +49,11 @@ TRANSPORT_HEADERS = frozenset({
     "content-length", "content-encoding", "transfer-encoding", "host", "connection", "keep-alive", "te",
     "trailer", "upgrade", "proxy-connection", "expect", "accept-encoding", "content-md5", "cookie",
 })
+# Facts about the client program, which the bridge is, not choices for a model: who it is (RFC 9110
+# §10.1.5 User-Agent, §10.1.2 From), where the request came from (§10.1.3 Referer) and which
+# charsets it decodes (§12.5.2 Accept-Charset). Left to the HTTP client when optional (a required
+# one stays an argument: the request must carry it and only the caller can say what it is).
+CLIENT_HEADERS = frozenset({"user-agent", "from", "referer", "accept-charset"})
 _IMPERSONATION = re.compile(
     r"^(x-)?(on-?behalf-?of|act-?as|as-?user|impersonat\w*|sudo|run-?as|acting-?user|delegat\w*|"
     r"forwarded(-\w+)?|real-ip|client-ip|true-client-ip|original-\w+|user-?id|switch-?user)$")
@@ -282,7 +288,7 @@ def _flat_object(spec: Spec, schema: Any) -> dict[str, Any] | None:
 
 def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
                description_budget: int = DESCRIPTION_BUDGET, defs: bool = False, outputs: bool = False,
-               max_chars: int = TOOL_MAX_CHARS) -> Tool:
+               max_chars: int = TOOL_MAX_CHARS, arg_description_max: int = ARG_DESCRIPTION_MAX) -> Tool:
     """One tool for ``op`` (see module docstring for the argument layout).
 
     Args:
@@ -291,6 +297,8 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         outputs: also build the ``outputSchema`` from the success responses (MCP).
         max_chars: the size cap of one tool's schemas in characters (with ``outputs``; 0: none),
             see :func:`cap_size`.
+        arg_description_max: characters per description inside the input schema (0: no cut),
+            see :func:`~toolcheck.agent._prose.cut_prose`.
     """
     defs = defs and not strict  # OpenAI's strict subset is rewritten from an inlined schema
     conv = SchemaConverter(spec, direction="request", defs=defs)
@@ -318,6 +326,11 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         # that sets Content-Encoding: gzip over a plain JSON body gets a request the API cannot read.
         conv.note(f"transport header(s) {', '.join(transport)} are set by the HTTP client, not offered as arguments")
         params = [p for p in params if not (p.location == "header" and p.name.lower() in TRANSPORT_HEADERS)]
+    client = [p for p in params if p.location == "header" and p.name.lower() in CLIENT_HEADERS and not p.required]
+    if client:
+        conv.note(f"client header(s) {', '.join(p.name for p in client)} describe the HTTP client "
+                  "(RFC 9110 §10.1, §12.5.2): sent by it, not offered as arguments")
+        params = [p for p in params if p not in client]
     wanted = {sanitize_arg(p.name) for p in params}
     counts: dict[str, int] = {}
     for p in params:
@@ -375,6 +388,11 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         except StrictImpossible as exc:
             conv.note(f"not strict: {exc}")
     input_schema = conv.finish(input_schema)
+    cut: list[str] = []
+    input_schema = cap_descriptions(input_schema, arg_description_max, cut)
+    if cut:
+        shown = ", ".join(cut[:8]) + (f" and {len(cut) - 8} more" if len(cut) > 8 else "")
+        conv.note(f"argument description(s) cut to {arg_description_max} characters at a sentence end: {shown}")
     odd = odd_property_names(input_schema)
     if odd:
         conv.note(f"nested property names Anthropic's pattern ^[a-zA-Z0-9_.-]{{1,64}}$ rejects: {', '.join(odd[:5])}")
