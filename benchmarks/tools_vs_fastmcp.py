@@ -183,6 +183,17 @@ def initialize_latency(command: list[str], runs: int = 5) -> tuple[float, float]
     return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2]
 
 
+_SHAPE = ("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "properties", "items")
+
+
+def untyped(result: dict[str, object]) -> tuple[int, int]:
+    """(arguments listed with no type or shape, only a description; all arguments): what a model
+    cannot tell about a value (FastMCP lists a Swagger 2.0 parameter's description, not its type)."""
+    args = [a for t in result.get("tools") or [] if isinstance(t, dict)
+            for a in ((t.get("inputSchema") or {}).get("properties") or {}).values()]
+    return sum(1 for a in args if isinstance(a, dict) and not any(k in a for k in _SHAPE)), len(args)
+
+
 def summary(result: dict[str, object], outputs: bool = True) -> tuple[int, int, str]:
     tools = result.get("tools") or []
     assert isinstance(tools, list)
@@ -223,9 +234,12 @@ def main() -> int:
     method, counts = count_tokens(texts)
     print(f"tokens: {method}")
     header = (f"{'spec':44} {'tc':>3} {'fm':>3} {'tools tc/fm':>11} {'tokens tc':>10} {'tokens fm':>10} "
-              f"{'ratio':>6} {'tc -out':>8} {'out% tc/fm':>10} {'time tc':>8} {'time fm':>8} {'speedup':>7}")
+              f"{'ratio':>6} {'tc -out':>8} {'out% tc/fm':>10} {'untyped tc/fm':>13} {'time tc':>8} {'time fm':>8} "
+              f"{'speedup':>7}")
     print(header)
     both = within_size = within_time = within_without_output = 0
+    total_ours = total_theirs = 0
+    larger: list[str] = []
     for i, (name, ours, theirs) in enumerate(rows):
         n_ours, out_ours, _ = summary(ours)
         n_theirs, out_theirs, _ = summary(theirs)
@@ -235,19 +249,29 @@ def main() -> int:
         speed = f"{t_theirs / t_ours:.0f}x" if ours["ok"] and theirs["ok"] and t_ours else "-"
         share = (f"{100 * out_ours // max(n_ours, 1)}/{100 * out_theirs // max(n_theirs, 1)}"
                  if ours["ok"] and theirs["ok"] else "-")
+        bare = f"{untyped(ours)[0]}/{untyped(theirs)[0]}" if ours["ok"] and theirs["ok"] else "-"
         print(f"{name[:44]:44} {'y' if ours['ok'] else 'n':>3} {'y' if theirs['ok'] else 'n':>3} "
               f"{n_ours:>5}/{n_theirs:<5} {tok_ours if ours['ok'] else '-':>10} {tok_theirs if theirs['ok'] else '-':>10} "
-              f"{ratio:>6} {tok_no_out if ours['ok'] else '-':>8} {share:>10} {t_ours:>7.2f}s {t_theirs:>7.2f}s {speed:>7}")
+              f"{ratio:>6} {tok_no_out if ours['ok'] else '-':>8} {share:>10} {bare:>13} {t_ours:>7.2f}s {t_theirs:>7.2f}s "
+              f"{speed:>7}")
         if ours["ok"] and theirs["ok"]:
             both += 1
             within_size += tok_ours <= tok_theirs
             within_without_output += tok_no_out <= tok_theirs
             within_time += t_ours * 5 <= t_theirs
+            total_ours, total_theirs = total_ours + tok_ours, total_theirs + tok_theirs
+            if tok_ours > tok_theirs:
+                n_bare, n_args = untyped(theirs)
+                larger.append(f"  larger than FastMCP's: {name} ({tok_ours} vs {tok_theirs} tokens; {tok_no_out} without "
+                              f"our outputSchema): FastMCP lists {out_theirs}/{n_theirs} tools with an outputSchema "
+                              f"(ours {out_ours}/{n_ours}) and {n_bare}/{n_args} arguments with no type")
     converted = sum(1 for _, o, _ in rows if o["ok"]), sum(1 for _, _, t in rows if t["ok"])
     print(f"converted: toolcheck {converted[0]}/{len(rows)}, FastMCP {converted[1]}/{len(rows)}")
     print(f"of {both} specs both convert: list size <= FastMCP's on {within_size}; "
           f"conversion time <= 1/5 of FastMCP's on {within_time}; without our outputSchema, list size <= "
-          f"FastMCP's on {within_without_output}")
+          f"FastMCP's on {within_without_output}; tokens of those lists: toolcheck {total_ours}, FastMCP {total_theirs}")
+    for line in larger:
+        print(line)
     for name, _, theirs in rows:
         if not theirs["ok"]:
             print(f"  FastMCP failed on {name}: {theirs.get('error')}")
