@@ -66,6 +66,8 @@ def test_a_well_described_spec_is_clean(example_spec_path: Path) -> None:
     ("pagination-missing", {**good_op("list_alphas"), "responses": {"200": {"description": "ok", "content": {
         "application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}, "400": ERR}}),
     ("description-oversized", {**good_op("fetch_alpha"), "description": "word " * 400}),
+    ("argument-description-oversized", good_op("fetch_alpha", parameters=[
+        {"name": "q", "in": "query", "description": "What to look for. " * 80, "schema": {"type": "string"}}])),
 ])
 def test_rule_fires(rule: str, op: dict[str, Any]) -> None:
     assert rule in rules_hit(make({"/a": {"get": op}}))

@@ -39,9 +39,10 @@ def cut_prose(text: str, limit: int) -> str:
     return kept.rstrip() + ELLIPSIS
 
 
-def cap_descriptions(schema: Any, limit: int, cut: list[str], where: str = "", depth: int = 0) -> Any:
+def cap_descriptions(schema: Any, limit: int, cut: list[tuple[str, int]], where: str = "", depth: int = 0) -> Any:
     """``schema`` with every ``description`` longer than ``limit`` cut by :func:`cut_prose`,
-    at every level (nested body members are arguments too); ``cut`` gets the path of each."""
+    at every level (nested body members are arguments too); ``cut`` gets the path of each
+    (``item.tags``) and its length before the cut."""
     if depth > 256 or limit <= 0:
         return schema
     if isinstance(schema, list):
@@ -55,7 +56,7 @@ def cap_descriptions(schema: Any, limit: int, cut: list[str], where: str = "", d
                         for name, sub in value.items()}
         elif key == "description" and isinstance(value, str) and len(value) > limit:
             out[key] = cut_prose(value, limit)
-            cut.append(f"{where or '(root)'} ({len(value)})")
+            cut.append((where or "(root)", len(value)))
         elif key in _VALUES:
             out[key] = value
         else:

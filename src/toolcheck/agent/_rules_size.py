@@ -35,6 +35,21 @@ def _description_oversized(ctx: Any) -> Iterator[Hit]:
                       op.key)
 
 
+@rule("argument-description-oversized", "warning", "Argument description is too long for an agent's context",
+      "Say what the argument is and how to fill it in the first sentences; move reference material to docs.")
+def _argument_description_oversized(ctx: Any) -> Iterator[Hit]:
+    from toolcheck.agent._prose import ARG_DESCRIPTION_MAX
+
+    for tool in ctx.tools:
+        if tool.cut_descriptions:  # one finding per operation, naming every argument
+            op = tool.operation
+            shown = ", ".join(f"{where} ({n})" for where, n in tool.cut_descriptions[:5])
+            more = len(tool.cut_descriptions) - 5
+            yield Hit(op.pointer, f"argument descriptions of {op.key} longer than {ARG_DESCRIPTION_MAX} characters: "
+                                  f"{shown}{f' and {more} more' if more > 0 else ''}; tool definitions keep their "
+                                  "first sentences", op.key)
+
+
 @rule("input-schema-oversized", "warning", "Tool input schema is too large",
       "Split the operation, or simplify the request schema (fewer nested unions, shared shapes kept small).",
       max_tokens=2000)

@@ -151,6 +151,7 @@ class Tool:
         strict: the schema follows OpenAI's strict subset.
         notes: rewrites made or constructs a provider would reject.
         truncated: recursion or size bounds left part of the schema open.
+        cut_descriptions: descriptions in the input schema cut to the argument budget.
     """
 
     name: str
@@ -166,6 +167,7 @@ class Tool:
     full_description: str = field(default="", repr=False)
     output: OutputShape | None = field(default=None, repr=False)
     annotations: Mapping[str, bool] = field(default_factory=dict)
+    cut_descriptions: tuple[tuple[str, int], ...] = ()  # (argument path, characters before the cut)
 
     @property
     def output_schema(self) -> dict[str, Any] | None:
@@ -388,11 +390,12 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
         except StrictImpossible as exc:
             conv.note(f"not strict: {exc}")
     input_schema = conv.finish(input_schema)
-    cut: list[str] = []
+    cut: list[tuple[str, int]] = []
     input_schema = cap_descriptions(input_schema, arg_description_max, cut)
     if cut:
-        shown = ", ".join(cut[:8]) + (f" and {len(cut) - 8} more" if len(cut) > 8 else "")
-        conv.note(f"argument description(s) cut to {arg_description_max} characters at a sentence end: {shown}")
+        shown = ", ".join(f"{where} ({n})" for where, n in cut[:8]) + (f" and {len(cut) - 8} more" if len(cut) > 8 else "")
+        conv.note(f"argument description(s) cut to {arg_description_max} characters, whole sentences where they fit: "
+                  f"{shown}")
     odd = odd_property_names(input_schema)
     if odd:
         conv.note(f"nested property names Anthropic's pattern ^[a-zA-Z0-9_.-]{{1,64}}$ rejects: {', '.join(odd[:5])}")
@@ -421,7 +424,7 @@ def build_tool(spec: Spec, op: Operation, name: str, *, strict: bool = False,
     return Tool(name=name, description=desc, input_schema=input_schema, operation=op,
                 bindings=tuple(bindings), media_type=media_type, encoding=encoding, strict=is_strict,
                 notes=tuple(notes), truncated=truncated, full_description=full, output=output,
-                annotations=hints)
+                annotations=hints, cut_descriptions=tuple(cut))
 
 
 def non_empty(schema: dict[str, Any]) -> dict[str, Any]:
