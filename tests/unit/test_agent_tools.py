@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from toolcheck.agent import NAME_PATTERN, build_tools, sanitize_name, tool_call_to_request, unique_names
-from toolcheck.agent.tools import ToolCallError, arguments_for, describe
+from toolcheck.agent.tools import ToolCallError, arguments_for, describe, is_impersonation_header
 from toolcheck.errors import UsageError
 from toolcheck.spec import Spec, load_spec, load_spec_dict
 
@@ -357,6 +357,18 @@ def test_transport_headers_are_not_arguments_and_impersonation_headers_are_flagg
     assert "description" not in props["X-Trace"]
     req = tool_call_to_request(tool, {"body": {"a": 1}})
     assert "Content-Encoding" not in req.headers and "Content-Length" not in req.headers
+
+
+@pytest.mark.parametrize("name", ["X-MSEdge-ClientIP", "X-Appengine-User-IP", "X-Vendor-Forwarded-For",
+                                  "X-Originating-IP", "X-Remote-Addr", "CF-Connecting-IP", "X-Client-IP"])
+def test_vendor_prefixed_origin_claims_are_flagged(name: str) -> None:
+    # A vendor's prefix does not change what the header claims: the caller's IP address.
+    assert is_impersonation_header(name)
+
+
+@pytest.mark.parametrize("name", ["X-Trace", "X-Zip", "X-Tooltip", "X-Request-Id", "X-Ship-To", "X-Skip"])
+def test_headers_that_only_end_in_ip_letters_are_not_flagged(name: str) -> None:
+    assert not is_impersonation_header(name)
 
 
 def test_defaults_of_the_wrong_type_are_not_copied() -> None:

@@ -57,6 +57,11 @@ CLIENT_HEADERS = frozenset({"user-agent", "from", "referer", "accept-charset"})
 _IMPERSONATION = re.compile(
     r"^(x-)?(on-?behalf-?of|act-?as|as-?user|impersonat\w*|sudo|run-?as|acting-?user|delegat\w*|"
     r"forwarded(-\w+)?|real-ip|client-ip|true-client-ip|original-\w+|user-?id|switch-?user)$")
+# A claim about the caller's network address, whatever vendor prefix it carries (X-MSEdge-ClientIP,
+# CF-Connecting-IP, X-Appengine-User-IP): the last words name the address, so the prefix is skipped.
+_ADDRESS_CLAIM = re.compile(
+    r"(?:^|-)(?:(?:true-)?client|real|user|end-?user|connecting|originating|remote|source|origin)-?ip$"
+    r"|(?:^|-)forwarded-for$|(?:^|-)remote-?addr(?:ess)?$")
 IMPERSONATION_WARNING = ("[Security-sensitive: this header makes the request act as another identity or origin; "
                          "leave it unset unless the user asked for exactly that.]")
 
@@ -64,7 +69,8 @@ IMPERSONATION_WARNING = ("[Security-sensitive: this header makes the request act
 def is_impersonation_header(name: str) -> bool:
     """A header that makes a request act as another user or claim another origin
     (``on-behalf-of``, ``Sudo``, ``X-Forwarded-For``, ``X-Impersonate-User``...)."""
-    return bool(_IMPERSONATION.match(name.strip().lower().replace("_", "-")))
+    lowered = name.strip().lower().replace("_", "-")
+    return bool(_IMPERSONATION.match(lowered) or _ADDRESS_CLAIM.search(lowered))
 
 
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
