@@ -289,6 +289,8 @@ def parse_schemathesis_text(service: Service, output: str) -> list[Found]:
                 kind = "error_schema"
             if code == "ST204":  # undeclared method: toolcheck's allow_header (405) or unsupported_method
                 kind = "allow_header" if status == 405 else "unsupported_method"
+            if code == "ST205":  # Allow does not list the path's documented methods: toolcheck's allow_header
+                kind = "allow_header"
             found.append(Found(method.upper(), path, kind, status, body))
     return found
 

@@ -31,6 +31,9 @@ Planted bugs (operation: kind — what happens):
     int64 total ``quantity * unit_amount`` overflows (500).
 11. ``get_task``: server error — a state bug for one enum value of a create body: a task created
     with ``kind: import_customers`` is stored half-initialised, and reading it back crashes (500).
+12. ``get_task``: a 405 whose ``Allow`` omits a documented method — ``/tasks/{task_id}`` routes GET
+    and DELETE apart (as Starlette does for FastAPI), so a PUT there gets ``405`` with
+    ``Allow: GET, HEAD``, though DELETE is supported and documented (RFC 9110 §15.5.6).
 
 Scopes (the spec's ``invoices:write``, ``tasks:write``, ``tickets:write`` ...): ``test-token`` holds
 every scope; ``read-token`` holds only the read scopes, and the writes refuse it with 403, except:
@@ -385,7 +388,9 @@ def create_app(*, correct_authz: bool = False) -> Starlette:
         path("/invoices", post=create_invoice),
         path("/invoices/{invoice_id}", get=get_invoice),
         path("/tasks", post=create_task, get=list_tasks),
-        path("/tasks/{task_id}", get=get_task, delete=cancel_task),
+        # planted bug 12: one route per method, so a 405 here names GET's route alone
+        Route("/tasks/{task_id}", get_task, methods=["GET"]),
+        Route("/tasks/{task_id}", cancel_task, methods=["DELETE"]),
         path("/customers", get=search_customers),
         path("/customers/{customer_id}", get=get_customer),
         path("/tickets", post=open_ticket),
@@ -407,6 +412,7 @@ PLANTED = {
     9: ("get_task", "header_schema"),
     10: ("create_invoice", "server_error"),
     11: ("get_task", "server_error"),
+    12: ("get_task", "allow_header"),
 }
 # Found only when the authz phase is given the read-only identity (see the module docstring).
 PLANTED_AUTHZ = {"S1": ("open_ticket", "scope_not_enforced"), "S2": ("get_task", "object_level_authorization")}

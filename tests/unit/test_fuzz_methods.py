@@ -78,6 +78,27 @@ def test_a_405_needs_allow_and_other_answers_are_judged_by_what_they_mean() -> N
     assert [c for c, _, _ in _probe(spec, 500)] == ["server_error"]
 
 
+def test_a_405_whose_allow_omits_a_documented_method_of_the_path_is_reported() -> None:
+    """Starlette routes each method of a path apart, so a 405 names one route's methods only
+    (Prefect's ``Allow: GET`` on /flows/{id}, which documents GET and DELETE)."""
+    spec = _spec()
+    omits = _probe(spec, 405, {"Allow": "GET, HEAD"}, method="put", operation_id="read")
+    assert omits == [("allow_header", "405 Allow omits documented methods", Severity.ERROR)]
+    op = spec.operation("read")
+    case = next(c for c in method_probes(spec, op, Case("read", "get", op.path, path_params={"id": "x"})) if c.method == "put")
+    found = evaluate(spec, op, case, Exchange("PUT", "/flows/x", {}, None, status=405, response_headers={"allow": "GET"}))
+    assert "DELETE" in found[0].message and "/flows/{id}" in found[0].message
+    # every documented method named (any case, any spacing; HEAD and OPTIONS are the framework's)
+    assert _probe(spec, 405, {"Allow": "delete,get"}, method="put", operation_id="read") == []
+    assert _probe(spec, 405, {"Allow": "GET, DELETE, OPTIONS"}, method="put", operation_id="read") == []
+    # only the probe's own template counts: /flows/filter documents POST (GET /flows/{id} may route there too)
+    assert _probe(spec, 405, {"Allow": "POST"}, method="put", operation_id="filter") == []
+    # an empty Allow says the resource allows nothing right now (RFC 9110 §10.2.1): not judged
+    assert _probe(spec, 405, {"Allow": ""}, method="put", operation_id="read") == []
+    # run judges the same on a 405 to a documented method
+    assert {v.check for v in check_response(spec, op, 405, {"Allow": "POST"})} == {"allow_header", "status_documented"}
+
+
 def test_run_judges_every_405_for_its_allow_header() -> None:
     spec = _spec()
     op = spec.operation("status")

@@ -68,16 +68,44 @@ register("allow_header", Severity.ERROR, "A 405 response says which methods the 
          commands=(RUN, FUZZ), description="""
          RFC 9110 §15.5.6: a server answering 405 Method Not Allowed MUST send an `Allow` header listing
          the methods the resource supports (§10.2.1; an empty value means none). Without it an agent
-         that called the wrong method cannot learn the right one. Judged on every 405, documented or
-         not; `fuzz` provokes them with methods a path does not document (see `unsupported_method`).""",
-         hint="server: send `Allow: GET, POST` (the methods this resource supports) with every 405.")
+         that called the wrong method cannot learn the right one. An `Allow` that omits a method the
+         spec documents for the same path is a finding too (routers that match each method's route
+         apart, as Starlette does, name one route's methods only); HEAD and OPTIONS need not be
+         listed (frameworks answer them for every route), and an empty `Allow` (a resource that
+         allows nothing right now) is not judged. Judged on every 405, documented or not; `fuzz`
+         provokes them with methods a path does not document (see `unsupported_method`).""",
+         hint="server: send `Allow: GET, POST` (every method this resource supports) with every 405.")
+
+# Methods an Allow header need not name: HEAD is GET's twin (RFC 9110 §9.3.2) and OPTIONS is
+# answered by frameworks for every route (§9.3.7, CORS preflights). Schemathesis skips them too.
+_IMPLICIT_METHODS = frozenset({"head", "options"})
+_METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def allow_header_missing(status: int, headers: Mapping[str, str]) -> list[Finding]:
-    """The ``allow_header`` check alone: a 405 without ``Allow`` (RFC 9110 §15.5.6)."""
-    if status != 405 or any(k.lower() == "allow" for k in headers):
+def documented_methods(spec: Spec, path: str) -> frozenset[str]:
+    """The methods the spec documents for the path template ``path`` (that template only: a
+    concrete URL another template also matches may be routed to either)."""
+    return frozenset(op.method.lower() for op in spec.operations if op.path == path)
+
+
+def allow_header_findings(status: int, headers: Mapping[str, str], documented: frozenset[str] = frozenset(),
+                          path: str = "") -> list[Finding]:
+    """The ``allow_header`` check alone: a 405 without ``Allow`` (RFC 9110 §15.5.6), or whose
+    ``Allow`` omits a method in ``documented`` (the methods the spec gives ``path``)."""
+    if status != 405:
         return []
-    return [Finding("allow_header", "status 405 without the Allow header RFC 9110 §15.5.6 requires", cause="405")]
+    value = next((v for k, v in headers.items() if k.lower() == "allow"), None)
+    if value is None:
+        return [Finding("allow_header", "status 405 without the Allow header RFC 9110 §15.5.6 requires", cause="405")]
+    allowed = {m.strip().lower() for m in value.split(",") if m.strip()}
+    if not allowed:
+        return []  # "allows no methods", e.g. temporarily disabled (RFC 9110 §10.2.1)
+    missing = [m for m in _METHOD_ORDER if m in documented and m not in allowed and m not in _IMPLICIT_METHODS]
+    if not missing:
+        return []
+    return [Finding("allow_header", f"`Allow: {value[:200]}` omits {', '.join(m.upper() for m in missing)}, which "
+                                    f"the spec documents for {path or 'this path'} (RFC 9110 §15.5.6: Allow lists "
+                                    "the methods the resource supports)", cause="405 Allow omits documented methods")]
 
 
 def schema_errors(spec: Spec, schema: Any, instance: Any, *, limit: int = 20) -> list[tuple[str, str]]:
@@ -124,7 +152,8 @@ def match_media(content: Mapping[str, MediaType], media_type: str) -> MediaType 
 
 def _check_response(spec: Spec, operation: Operation, status: int, headers: Mapping[str, str], body: Any = _MISSING,
                     *, raw: bytes | None = None) -> list[Finding]:
-    out: list[Finding] = allow_header_missing(status, headers)
+    out: list[Finding] = allow_header_findings(status, headers, documented_methods(spec, operation.path) if status == 405
+                                               else frozenset(), operation.path)
     response = operation.response_for(status)
     if response is None:
         documented = ", ".join(operation.responses) or "none"
