@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolcheck._absent import ABSENT
-from toolcheck.checks.conformance import allow_header_missing, check_response, is_json
+from toolcheck.checks.conformance import allow_header_findings, check_response, documented_methods, is_json
 from toolcheck.checks.registry import FUZZ, check, hint_for, register
 from toolcheck.findings import Finding, Severity
 from toolcheck.fuzz.http import Exchange
@@ -189,7 +189,10 @@ def _transport_error(r: Response) -> list[Failure]:
        of the response body with the request's own values, ids and numbers blanked, so two
        different 500s of one operation are two findings. A 5xx other than 500 that the operation
        documents (a 501 "not implemented") is a warning naming where the spec documents it; a
-       500 is "an unexpected condition" (RFC 9110 §15.6.1), a bug even when documented.""",
+       500 is "an unexpected condition" (RFC 9110 §15.6.1), a bug even when documented. A 503 (or
+       429) is first sent once more after its `Retry-After` (delay-seconds or HTTP-date, RFC 9110
+       §10.2.3; 1 s without one; not when it asks for more than 5 s or the budget's end is nearer):
+       only one that persists is judged, and its finding says it was retried.""",
        hint="server: handle this input and answer with a documented 4xx carrying the error body; "
             "a 5xx tells the agent nothing it can fix.")
 def _server_error(r: Response) -> list[Failure]:
@@ -377,7 +380,8 @@ def _unsupported_method(r: Response) -> list[Failure]:
 
 def _probe_checks(r: Response) -> list[Failure]:
     found = [make_failure("allow_header", v.cause, f"HTTP 405 for {r.case.method.upper()} {r.op.path}: {v.message}")
-             for v in allow_header_missing(r.exchange.status, r.exchange.response_headers)]
+             for v in allow_header_findings(r.exchange.status, r.exchange.response_headers,
+                                            documented_methods(r.spec, r.op.path), r.op.path)]
     # 501 is the answer RFC 9110 §15.6.2 gives a method the server does not implement at all
     errors = _server_error(r) if r.exchange.status != 501 else []
     return errors + found + _unsupported_method(r) + _response_time(r)

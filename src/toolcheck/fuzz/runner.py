@@ -34,7 +34,16 @@ from toolcheck.findings import Severity
 from toolcheck.fuzz import stateful as st
 from toolcheck.fuzz.checks import CONFORMANCE, Failure, evaluate, make_failure
 from toolcheck.fuzz.findings import Finding, FindingSet, clip, request_redactor
-from toolcheck.fuzz.http import Auth, Exchange, build, credential_names, curl, send
+from toolcheck.fuzz.http import (
+    RETRY_MAX_WAIT,
+    RETRY_STATUSES,
+    Auth,
+    Exchange,
+    build,
+    credential_names,
+    curl,
+    send,
+)
 from toolcheck.fuzz.identity import deletes_identity
 from toolcheck.fuzz.shrink import same_kind, shrink
 from toolcheck.health import AuthHealth
@@ -552,7 +561,9 @@ class Fuzzer:
             method, url, headers, body = build(self.spec, op, case, self.auth, credentials=credentials)
         except (ValueError, TypeError) as exc:
             return Exchange(method=op.method.upper(), url=op.path, headers={}, body=None, error=f"unsendable: {exc}")
-        exchange = send(self.client, method, url, headers, body)
+        # a 503/429 is retried once (toolcheck.fuzz.http.send), never past the run's deadline
+        exchange = send(self.client, method, url, headers, body,
+                        max_wait=min(RETRY_MAX_WAIT, self._deadline - time.perf_counter()))
         # Valid requests with the run's credentials tell whether anything past authentication was tested.
         self.health.record(op.operation_id, f"{exchange.method} {exchange.url.split('?', 1)[0]}", exchange.status,
                            valid=credentials == "valid" and not case.negative and case.phase != "auth",
@@ -619,6 +630,10 @@ class Fuzzer:
         }
         if exchange.error:
             response["error"] = exchange.error
+        if exchange.retried:
+            response["retried"] = exchange.retried
+            if exchange.status in RETRY_STATUSES:  # say it where every report shows it: it persisted
+                failure = replace(failure, message=f"{failure.message} (still {exchange.status} after one retry)")
         if not case.negative and case.phase != "auth" and not same_kind(self.spec, op, case):
             # Never call a request "valid" that the spec rejects (an odd schema we generate wrongly).
             case = case.with_(label=f"{case.label or 'request'} (not valid under the spec: a toolcheck "
