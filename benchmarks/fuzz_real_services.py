@@ -219,15 +219,17 @@ def run_toolcheck(service: Service, budget: float | None, keep: Path | None = No
     cover = report["summary"].get("coverage") or {}
     run.operations_total = int(cover.get("operations_total", report["summary"].get("operations", 0)))
     run.operations_covered = int(cover.get("operations_tested", 0))
-    paths = {f["operation_id"]: f["operation"] for f in findings}
     for f in findings:
         if f.get("severity", f.get("level")) == "warning":
             continue
-        method, _, path = paths[f["operation_id"]].partition(" ")
-        if (f.get("case") or {}).get("keyword") == "method":  # a probe: the method it sent, not the operation's
-            method = f["request"]["method"]
         status = int(f["response"].get("status") or 0)
-        run.found.append(Found(method.upper(), path, _kind(f["check"], status), status, str(f["response"].get("body") or "")))
+        # a server-wide finding (one cause of method dispatch) lists every operation it showed on
+        for affected in f.get("operations") or [{"operation": f["operation"], "method": f["request"]["method"]}]:
+            method, _, path = affected["operation"].partition(" ")
+            if (f.get("case") or {}).get("keyword") == "method":  # a probe: the method it sent, not the operation's
+                method = affected["method"]
+            run.found.append(Found(method.upper(), path, _kind(f["check"], status), status,
+                                   str(f["response"].get("body") or "")))
     run.note = f"exit {done.returncode}"
     return run
 

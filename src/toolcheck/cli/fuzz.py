@@ -411,9 +411,14 @@ def _print(result: Any, findings: list[Any], written: dict[str, Path], spec: str
         for f in findings:
             fail = f.failure
             mark = "[red]✗[/]" if fail.severity is Severity.ERROR else f"[yellow]![/] [dim]{fail.severity}[/]"
-            out.print(f"{mark} [bold]{escape(f.operation_id)}[/] {fail.check} [dim]({escape(fail.cause)}, "
+            where = f"{len(f.operations)} operations" if len(f.operations) > 1 else f.operation_id
+            out.print(f"{mark} [bold]{escape(where)}[/] {fail.check} [dim]({escape(fail.cause)}, "
                       f"{f.count}×, id {f.id})[/]", soft_wrap=True)
             out.print(f"  {escape(fail.message)}", soft_wrap=True)
+            if len(f.operations) > 1:  # one server-wide cause: where it showed (all of them in the JSON)
+                shown = ", ".join(f"{o['operation_id']} ({o['method']})" for o in f.operations[:12])
+                more = f" and {len(f.operations) - 12} more" if len(f.operations) > 12 else ""
+                out.print(f"  [dim]the same answer on:[/] {escape(shown)}{more}", soft_wrap=True)
             if fail.hint:
                 out.print(f"  [dim]hint:[/] {escape(fail.hint)}", soft_wrap=True)
             if f.steps:

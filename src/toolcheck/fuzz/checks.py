@@ -357,7 +357,9 @@ def _response_time(r: Response) -> list[Failure]:
        an imprecise status. Not findings: 501 (a method the server does not implement at all, RFC 9110
        §15.6.2), 404 on a path with parameters (the router may not know the id), 401/403 (authentication
        and CSRF layers refuse before method dispatch), 429, 3xx (a login or slash redirect), and 5xx
-       (the `server_error` check reports those).""",
+       (the `server_error` check reports those). The cause is the status plus a signature of the
+       answer's body, whatever the method and path: one router behaviour is one finding, listing
+       every operation it was seen on.""",
        hint="server: answer a method the resource does not support with 405 and an Allow header; or "
             "document the method in the spec if the server supports it.")
 def _unsupported_method(r: Response) -> list[Failure]:
@@ -369,10 +371,14 @@ def _unsupported_method(r: Response) -> list[Failure]:
         return []
     if status in (401, 403):
         return []  # authentication and CSRF layers refuse before method dispatch (jupyter's XSRF 403)
+    # The router's answer, whatever the method and path: one cause (status and body signature,
+    # as for 5xx) is one finding over every operation it shows on (SERVER_WIDE).
+    signature = body_signature(r.exchange.response_body, [r.case.path_params, r.case.query])
+    cause = f"{status} {signature}" if signature else str(status)
     if 200 <= status < 300:
-        return [make_failure("unsupported_method", f"{method} {status}",
+        return [make_failure("unsupported_method", cause,
                              f"HTTP {status} for {method} {r.op.path}, a method the spec does not document for this path")]
-    return [make_failure("unsupported_method", f"{method} {status}",
+    return [make_failure("unsupported_method", cause,
                          f"HTTP {status} for {method} {r.op.path} (not documented for this path): refused, but "
                          "RFC 9110 §15.5.6 answers a method the resource does not support with 405",
                          severity=Severity.WARNING)]
@@ -386,6 +392,10 @@ def _probe_checks(r: Response) -> list[Failure]:
     errors = _server_error(r) if r.exchange.status != 501 else []
     return errors + found + _unsupported_method(r) + _response_time(r)
 
+
+# Checks about how the server dispatches methods, not about one operation: a finding of one of
+# them is keyed by its cause alone and lists every operation it showed on (toolcheck.fuzz.findings).
+SERVER_WIDE = frozenset({"unsupported_method", "allow_header"})
 
 # The conformance checks (shared with run): on a 4xx, any of them means the error is unreadable.
 CONFORMANCE = frozenset({"status_documented", "content_type", "body_json", "body_schema", "error_schema",

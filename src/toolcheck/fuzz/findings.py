@@ -2,6 +2,9 @@
 
 Hand-written. The first failing example of each key is kept (after shrinking), with a curl
 reproduction, a ``toolcheck replay`` command and the seed; later hits only bump a counter.
+Findings of a server-wide check (:data:`toolcheck.fuzz.checks.SERVER_WIDE`: how the router
+answers methods) are keyed by (check, cause) alone: one finding, whose ``operations`` lists
+every operation it showed on, each with the request that showed it there.
 Everything stored here is already redacted.
 """
 
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from toolcheck.findings import Severity
-from toolcheck.fuzz.checks import Failure
+from toolcheck.fuzz.checks import SERVER_WIDE, Failure
 from toolcheck.redact import Redactor
 from toolcheck.spec import Spec
 
@@ -43,6 +46,8 @@ class Finding:
     seed: int
     steps: list[dict[str, Any]] = field(default_factory=list)
     count: int = 1
+    # a server-wide finding: every operation it showed on (the first is this finding's own)
+    operations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -71,7 +76,18 @@ class Finding:
             "seed": self.seed,
             "steps": self.steps,
             "count": self.count,
+            **({"operations": self.operations} if self.operations else {}),
         }
+
+    def affected(self) -> dict[str, Any]:
+        """This finding's operation and request, as an entry of a server-wide finding's ``operations``."""
+        return {"operation_id": self.operation_id, "operation": self.operation_key,
+                "method": self.request.get("method", ""), "curl": self.curl}
+
+
+def _slot(key: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Where a finding of ``key`` is kept: a server-wide check's cause is one finding over operations."""
+    return ("*", key[1], key[2]) if key[1] in SERVER_WIDE else key
 
 
 class FindingSet:
@@ -91,25 +107,36 @@ class FindingSet:
         return check in self._levels and self._levels[check] is None
 
     def seen(self, key: tuple[str, str, str]) -> bool:
+        """Already recorded for this operation (a server-wide cause seen on another one is not)."""
         if self._off(key[1]):
             return True
         with self._lock:
-            return key in self._items
+            known = self._items.get(_slot(key))
+            return known is not None and (key[1] not in SERVER_WIDE
+                                          or any(o["operation_id"] == key[0] for o in known.operations))
 
     def add(self, finding: Finding) -> bool:
-        """Record ``finding``; False (and a bumped count) if its key was already known or its check is off."""
+        """Record ``finding``; False (and a bumped count) if its key was already known or its check is off.
+
+        A server-wide finding on a new operation joins the known one's ``operations``.
+        """
         check = finding.failure.check
         if self._off(check):
             return False
         level = self._levels.get(check)
         if level is not None and level is not finding.failure.severity:
             finding.failure = replace(finding.failure, severity=level)
+        grouped = check in SERVER_WIDE
+        if grouped and not finding.operations:
+            finding.operations = [finding.affected()]
         with self._lock:
-            known = self._items.get(finding.key)
+            known = self._items.get(_slot(finding.key))
             if known is not None:
                 known.count += 1
+                if grouped and all(o["operation_id"] != finding.operation_id for o in known.operations):
+                    known.operations.append(finding.affected())
                 return False
-            self._items[finding.key] = finding
+            self._items[_slot(finding.key)] = finding
             return True
 
     def replace(self, finding: Finding) -> None:
@@ -117,15 +144,16 @@ class FindingSet:
         if level is not None and level is not finding.failure.severity:
             finding.failure = replace(finding.failure, severity=level)
         with self._lock:
-            known = self._items.get(finding.key)
+            known = self._items.get(_slot(finding.key))
             if known is not None:
                 finding.count = known.count
-            self._items[finding.key] = finding
+                finding.operations = finding.operations or known.operations
+            self._items[_slot(finding.key)] = finding
 
     def bump(self, key: tuple[str, str, str]) -> None:
         with self._lock:
-            if key in self._items:
-                self._items[key].count += 1
+            if _slot(key) in self._items:
+                self._items[_slot(key)].count += 1
 
     def all(self) -> list[Finding]:
         with self._lock:

@@ -7,6 +7,7 @@ is the one place that knows how a :class:`~toolcheck.fuzz.findings.Finding` is s
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from toolcheck.findings import Severity
@@ -54,8 +55,21 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
                   credentials: str = "") -> RunResult:
     """One suite per operation: its findings, or one passed case when it held up."""
     by_op: dict[str, list[Finding]] = {}
+    shared: dict[str, list[Finding]] = {}  # operation → the server-wide findings it shares with others
+    wide: list[SuiteResult] = []
     for finding in findings:
-        by_op.setdefault(finding.operation_id, []).append(finding)
+        if len(finding.operations) > 1:
+            # one cause over several operations: reported once, in a suite of its own
+            names = ", ".join(f"{o['operation']} ({o['method']})" for o in finding.operations)
+            case = finding_case(finding, replay_command(finding, findings_file, target, credentials))
+            case = replace(case, message=f"{case.message}; the same answer on {len(finding.operations)} "
+                                         f"operations: {names}", classname="server-wide")
+            wide.append(SuiteResult(name=f"{finding.failure.check} on {len(finding.operations)} operations",
+                                    cases=(case,), properties={"operations": str(len(finding.operations))}))
+            for affected in finding.operations:
+                shared.setdefault(affected["operation_id"], []).append(finding)
+        else:
+            by_op.setdefault(finding.operation_id, []).append(finding)
     suites = []
     for op in operations:
         sent = fuzzer.stats.per_operation.get(op.operation_id, 0)
@@ -67,12 +81,17 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
         if not cases:
             status = PASSED if sent else SKIPPED
             message = f"{sent} requests, every check passed" if sent else f"not tested: {_untested_reason(fuzzer, op)}"
+            also = shared.get(op.operation_id)
+            if sent and also:
+                message = (f"{sent} requests; every operation check passed, and the server-wide finding(s) "
+                           f"{', '.join(f'{f.id} ({f.failure.check})' for f in also)} showed here too")
             cases = [CaseResult(name="all checks", status=status, message=message, classname=op.key)]
         properties = {"operation": op.key, "requests": str(sent)}
         llm = fuzzer.stats.llm.get(op.operation_id)
         if llm:
             properties["llm_mistakes_rejected_helpfully"] = f"{llm['helpful']}/{sum(llm.values())}"
         suites.append(SuiteResult(name=f"{op.operation_id} ({op.key})", cases=tuple(cases), properties=properties))
+    suites = wide + suites
     auth = fuzzer.health.verdict()
     if auth["status"] != "ok":  # could not test: one error case, so no report shows a pass
         suites.insert(0, SuiteResult(name="credentials", cases=(CaseResult(
