@@ -177,10 +177,11 @@ def test_under_a_budget_every_operation_gets_its_share_of_the_bounds_round(monke
     edges, and a budget that fits the first round and about three bounds cases per operation."""
     import types
 
-    from toolcheck.fuzz import runner
+    from toolcheck.fuzz import plan, runner
 
     clock = [0.0]
-    monkeypatch.setattr(runner, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
+    for module in (runner, plan):
+        monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     calls: list[httpx.Request] = []
     inner = _handler(calls)
 
@@ -199,3 +200,43 @@ def test_under_a_budget_every_operation_gets_its_share_of_the_bounds_round(monke
     # the minimal request of the first round, then the bounds round's maximal at least, for every one
     assert min(per_path.values()) >= 2, per_path
     assert max(per_path.values()) <= 6, per_path  # none took the others' share
+
+
+def test_under_a_budget_every_round_gets_a_share_and_a_required_field_is_mutated_early() -> None:
+    """Issue 13: a 60 s run on Prefect sent no negative at all (its bounds round, allowed the whole
+    rest of the budget, spent it), so it missed the 500 a null ``name`` provokes in POST /work_pools/.
+    In requests (no timing): 12 creates, each with one required and four optional members, and
+    the last one crashes on a null ``name``; the budget is ~25 requests per operation."""
+    members = ("name", "a", "b", "c", "d")
+    item: dict[str, Any] = {"type": "object", "required": ["name"], "additionalProperties": False,
+            "properties": {"name": {"type": "string", "maxLength": 20},
+                           **{k: {"type": "string", "maxLength": 20} for k in ("a", "b", "c", "d")}}}
+    spec = load_spec_dict({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        f"/things{i}": {"post": {"operationId": f"create{i}", "requestBody": {"required": True, "content": {
+            "application/json": {"schema": item}}}, "responses": {"201": {"description": "ok"}, "422": {"description": "bad"}}}}
+        for i in range(12)}})
+    negatives: dict[str, int] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            body = json.loads(request.content or b"null")
+        except ValueError:
+            body = None
+        if request.method != "POST":
+            return httpx.Response(405, headers={"Allow": "POST"})
+        valid = isinstance(body, dict) and isinstance(body.get("name"), str) and set(body) <= set(members) \
+            and all(isinstance(v, str) for v in body.values())
+        if not valid:
+            negatives[request.url.path] = negatives.get(request.url.path, 0) + 1
+        if request.url.path == "/things11" and isinstance(body, dict) and "name" in body and body["name"] is None:
+            return httpx.Response(500, json={"error": "AttributeError: 'NoneType' object has no attribute 'strip'"})
+        return httpx.Response(201 if valid else 422)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://t")
+    fuzzer = Fuzzer(spec, client, base_url="http://t", options=FuzzOptions(seed=1, max_requests=300, shrink=False))
+    findings = fuzzer.run(list(spec.operations))
+    assert fuzzer.stats.budget_hit and fuzzer.stats.cases <= 300 + 10
+    # the negatives round reached every operation, the last one as far as its required member's null
+    assert set(negatives) == {f"/things{i}" for i in range(12)}, negatives
+    assert [(f.operation_id, f.failure.check) for f in findings if f.failure.check == "server_error"] == [
+        ("create11", "server_error")]

@@ -45,6 +45,7 @@ from toolcheck.fuzz.http import (
     send,
 )
 from toolcheck.fuzz.identity import deletes_identity
+from toolcheck.fuzz.plan import PHASES, ROUNDS, SLICED, Budget, Mark
 from toolcheck.fuzz.shrink import same_kind, shrink
 from toolcheck.health import AuthHealth
 from toolcheck.payloads import operation_seed
@@ -58,17 +59,6 @@ from toolcheck.payloads.values import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
 from toolcheck.spec import Operation, Spec
 from toolcheck.wire.read import parameter_accepts
 
-PHASES = ("examples", "boundary", "fuzz", "stateful", "auth", "authz")
-# The per-operation phases as breadth-first rounds: (phase, part, share of the remaining time
-# budget the round may use). Every operation gets its examples, then its bounds, ... so a budget
-# buys breadth first; stateful and auth get what the fuzz round leaves.
-ROUNDS = (("examples", "examples", 1.0), ("boundary", "bounds", 1.0), ("boundary", "methods", 1.0),
-          ("boundary", "negatives", 0.5),
-          ("fuzz", "fuzz", 0.7))
-# Rounds whose operations share the budget fairly. The bounds round too: on a slow target (a
-# 188-operation service at 15 requests/s) the first operations' edges would otherwise take a
-# 60 s budget whole, and the last operations would never get past their minimal request.
-SLICED = frozenset({"bounds", "negatives", "fuzz"})
 MAX_CONSECUTIVE_ERRORS = 3
 NOT_EXISTING = "well-shaped ids that do not exist"
 STATEFUL_CHAINS = 3  # resources created (and read back) per chain
@@ -216,7 +206,7 @@ class Fuzzer:
         self.findings = FindingSet(self.options.levels)
         self.stats = FuzzStats()
         self._lock = threading.Lock()
-        self._deadline = float("inf")
+        self.budget = Budget()
         self._pool: dict[str, dict[str, Any]] = {}
         self._states: dict[str, _OpState] = {}
         self._creators: dict[str, st.Chain] | None = None
@@ -232,8 +222,7 @@ class Fuzzer:
     # --- entry point --------------------------------------------------------------------
     def run(self, operations: list[Operation]) -> list[Finding]:
         started = time.perf_counter()
-        if self.options.max_time is not None:
-            self._deadline = started + self.options.max_time
+        self.budget = Budget(self.options.max_time, self.options.max_requests)
         held = [] if self.options.identity_deletes else [op for op in operations if deletes_identity(op)]
         self.stats.held_back = [op.operation_id for op in held]
         # Deletes last in every round: a DELETE must not remove what later requests need.
@@ -273,30 +262,28 @@ class Fuzzer:
             self._shrink_deferred()
         except KeyboardInterrupt:
             # Ctrl-C: stop every worker at its next case and report what was found so far.
-            self._deadline = float("-inf")
+            self.budget.cancel()
             self.cancelled = True
         self.stats.duration = time.perf_counter() - started
         self.stats.interrupted = self.stats.budget_hit and not self.cancelled
         return self.findings.all()
 
     def _expired(self) -> bool:
-        limit = self.options.max_requests
-        return time.perf_counter() > self._deadline or (limit is not None and self.stats.cases >= limit)
+        return self.budget.expired(self.stats.cases)
 
     def _round(self, operations: list[Operation], phase: str, part: str, share: float) -> None:
-        """One round over every operation; under a budget each gets a fair slice of ``share``."""
-        now = time.perf_counter()
-        round_end = now + (self._deadline - now) * share if self._deadline != float("inf") else float("inf")
+        """One round over every operation; under a budget each gets a fair slice of ``share``
+        (:mod:`toolcheck.fuzz.plan`)."""
+        round_end = self.budget.end.share(share, self.stats.cases)
         remaining = [len(operations)]
 
         def one(op: Operation) -> None:
             with self._lock:
                 left = remaining[0]
                 remaining[0] -= 1
-            now = time.perf_counter()
-            slice_end = now + (round_end - now) * max(1, self.options.workers) / max(1, left) \
-                if round_end != float("inf") else float("inf")
-            self._operation(op, phase, part, min(slice_end, round_end) if part in SLICED else self._deadline)
+            own = round_end.share(max(1, self.options.workers) / max(1, left), self.stats.cases) \
+                if part in SLICED else round_end
+            self._operation(op, phase, part, round_end, own)
 
         workers = max(1, self.options.workers)
         if workers == 1:
@@ -307,7 +294,7 @@ class Fuzzer:
                 try:
                     list(pool.map(one, operations))
                 except KeyboardInterrupt:
-                    self._deadline = float("-inf")  # before the pool waits for its workers
+                    self.budget.cancel()  # before the pool waits for its workers
                     raise
         self.on_event("round", {"phase": phase, "part": part})
 
@@ -328,7 +315,7 @@ class Fuzzer:
                 self._states[op.operation_id] = state
         return state
 
-    def _cases(self, op: Operation, state: _OpState, part: str, end: float) -> Iterator[Case]:
+    def _cases(self, op: Operation, state: _OpState, part: str, end: Mark) -> Iterator[Case]:
         factory = state.factory
         positive = self.options.mode in ("positive", "all")
         negative = self.options.mode in ("negative", "all")
@@ -392,18 +379,17 @@ class Fuzzer:
                     if produced >= self.options.max_negatives:
                         return
         elif part == "fuzz":
-            own_end = time.perf_counter() + self.options.op_budget
-            budget_end = min(own_end, end)
+            budget_end = end.earlier(Mark(time=time.perf_counter() + self.options.op_budget))
             misses = 0
             drawn: list[Any] = []
             if self.options.engine == "hypothesis" and factory.body_schema is not None:
                 from toolcheck.payloads.strategies import draw_values
 
                 drawn = draw_values(self.spec, factory.body_schema, count=self.options.max_examples,
-                                    seed=operation_seed(self.options.seed, op), deadline=budget_end)
+                                    seed=operation_seed(self.options.seed, op), deadline=budget_end.time)
             for i in range(self.options.max_examples):
-                if time.perf_counter() > budget_end or misses > 20:
-                    if budget_end < own_end and misses <= 20:
+                if budget_end.passed(self.stats.cases) or misses > 20:
+                    if misses <= 20 and end.passed(self.stats.cases):
                         self.stats.budget_hit = True  # the run's budget, not the operation's own, ended it
                     break
                 try:
@@ -462,7 +448,9 @@ class Fuzzer:
         cases = [c for c in negatives(self.spec, factory, base, limit=20) if not c.pointer.startswith("body")]
         return rng.choice(cases).with_(phase="fuzz") if cases else None
 
-    def _operation(self, op: Operation, phase: str, part: str, end: float) -> None:
+    def _operation(self, op: Operation, phase: str, part: str, round_end: Mark, end: Mark) -> None:
+        """Send ``op``'s cases of one round until they run out or ``end`` (its slice) passes; its
+        first case only waits for ``round_end``, so every operation gets one before any gets two."""
         if self._expired():
             self.stats.budget_hit = True
             return
@@ -475,7 +463,7 @@ class Fuzzer:
             for case in self._cases(op, state, part, end):
                 if resources is not None:
                     case = resources.aim(case)
-                if time.perf_counter() > end or self._expired():
+                if (end if sent else round_end).passed(self.stats.cases) or self._expired():
                     # cut by the budget (the fuzz phase's own per-operation budget is its natural end)
                     self.stats.budget_hit = True
                     break
@@ -563,7 +551,7 @@ class Fuzzer:
             return Exchange(method=op.method.upper(), url=op.path, headers={}, body=None, error=f"unsendable: {exc}")
         # a 503/429 is retried once (toolcheck.fuzz.http.send), never past the run's deadline
         exchange = send(self.client, method, url, headers, body,
-                        max_wait=min(RETRY_MAX_WAIT, self._deadline - time.perf_counter()))
+                        max_wait=min(RETRY_MAX_WAIT, self.budget.seconds_left()))
         # Valid requests with the run's credentials tell whether anything past authentication was tested.
         self.health.record(op.operation_id, f"{exchange.method} {exchange.url.split('?', 1)[0]}", exchange.status,
                            valid=credentials == "valid" and not case.negative and case.phase != "auth",
@@ -591,7 +579,7 @@ class Fuzzer:
             final_case, final_exchange, final_failure = case, exchange, failure
             if self.options.shrink and case.phase != "examples" and failure.check != "transport_error" \
                     and not is_probe(case, op):
-                if self._deadline != float("inf"):
+                if self.budget.end.bounded:
                     # Under a budget, requests buy breadth first: the finding is recorded as
                     # found, and shrunk after the rounds with whatever time is left.
                     with self._lock:
