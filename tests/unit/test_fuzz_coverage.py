@@ -177,10 +177,10 @@ def test_under_a_budget_every_operation_gets_its_share_of_the_bounds_round(monke
     edges, and a budget that fits the first round and about three bounds cases per operation."""
     import types
 
-    from toolcheck.fuzz import plan, runner
+    from toolcheck.fuzz import cases, plan, runner
 
     clock = [0.0]
-    for module in (runner, plan):
+    for module in (runner, plan, cases):
         monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     calls: list[httpx.Request] = []
     inner = _handler(calls)

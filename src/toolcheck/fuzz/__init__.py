@@ -11,7 +11,8 @@ from __future__ import annotations
 from toolcheck.fuzz.checks import Failure
 from toolcheck.fuzz.findings import Finding
 from toolcheck.fuzz.http import Auth, make_client
-from toolcheck.fuzz.plan import PHASES
-from toolcheck.fuzz.runner import Fuzzer, FuzzOptions, is_secured
+from toolcheck.fuzz.phases import is_secured
+from toolcheck.fuzz.plan import PHASES, FuzzOptions
+from toolcheck.fuzz.runner import Fuzzer
 
 __all__ = ["PHASES", "Auth", "Failure", "Finding", "FuzzOptions", "Fuzzer", "is_secured", "make_client"]

@@ -25,6 +25,7 @@ from toolcheck.errors import UsageError
 from toolcheck.findings import Severity
 from toolcheck.fuzz.checks import make_failure
 from toolcheck.fuzz.http import Auth
+from toolcheck.fuzz.phases import create_for, step
 from toolcheck.payloads.values import MINIMAL, Unsatisfiable
 from toolcheck.wire import Request, apply_credentials
 from toolcheck.wire.auth import handler_for, jwt_claims
@@ -191,11 +192,11 @@ def object_level(fuzzer: Fuzzer, operations: list[Operation]) -> None:
         other = _other(fuzzer, chain.read)
         if other is None:
             continue
-        made = fuzzer._create_for(chain, phase="authz")
+        made = create_for(fuzzer, chain, phase="authz")
         if made is None:
             continue
         created_case, created, read_case = made
-        owner_step = fuzzer._step("create (owner)", chain.create, created_case, created)
+        owner_step = step(fuzzer, "create (owner)", chain.create, created_case, created)
         for op, role in ((chain.read, "read"), (chain.delete, "delete")):
             if op is None or op.operation_id in fuzzer.stats.held_back:
                 continue
@@ -213,6 +214,6 @@ def object_level(fuzzer: Fuzzer, operations: list[Operation]) -> None:
                 failure = make_failure("object_level_authorization", f"{other.name} may {role}",
                                        f"HTTP {exchange.status}: {other.name} could {role} what "
                                        f"{chain.create.operation_id} created for the run's identity ({op.operation_id})")
-                steps = [owner_step, fuzzer._step(f"{role} as {other.name}", op, case, exchange)]
+                steps = [owner_step, step(fuzzer, f"{role} as {other.name}", op, case, exchange)]
                 fuzzer.findings.add(fuzzer._finding(op, case, exchange, failure, steps))
                 break

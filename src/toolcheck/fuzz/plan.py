@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolcheck.findings import Severity
 
 PHASES = ("examples", "boundary", "fuzz", "stateful", "auth", "authz")
 # The per-operation rounds: (phase, part, share of what is left of the budget the round may
@@ -72,3 +76,48 @@ class Budget:
 
     def seconds_left(self) -> float:
         return self.end.time - time.perf_counter()
+
+
+@dataclass
+class FuzzOptions:
+    """How much to do. Defaults find the planted bugs of ``examples/planted_bugs`` in seconds."""
+
+    mode: str = "all"
+    max_examples: int = 100
+    max_time: float | None = None
+    op_budget: float = 5.0
+    seed: int = 0
+    workers: int = 1
+    phases: tuple[str, ...] = PHASES
+    max_response_time: float | None = None
+    shrink: bool = True
+    max_negatives: int = 150
+    invalid_credentials: bool = True  # off for the mock, which accepts any well-formed credential
+    engine: str = "own"  # "hypothesis": fuzz-phase bodies drawn by hypothesis-jsonschema
+    identity_deletes: bool = False  # also run deletes that may remove the caller's own identity
+    levels: Mapping[str, Severity | None] = field(default_factory=dict)  # --severity: check → level (None: off)
+    identities: tuple[Any, ...] = ()  # authz phase: other identities (toolcheck.fuzz.authz.Identity)
+    narrow_tokens: bool = False  # authz phase against the mock: make a token lacking each needed scope
+    # A budget in requests (not seconds): the same run on any machine, however loaded. Reaching it
+    # ends the run as a time budget does (incomplete, what was reached reported).
+    max_requests: int | None = None
+
+
+@dataclass
+class FuzzStats:
+    cases: int = 0
+    per_operation: dict[str, int] = field(default_factory=dict)
+    per_phase: dict[str, int] = field(default_factory=dict)
+    duration: float = 0.0
+    interrupted: bool = False
+    # per operation: how LLM-style mistakes were answered (helpful = a documented 4xx whose body
+    # matches the documented error schema, so an agent can read what to fix)
+    llm: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # operation → why toolcheck could not test it
+    phase_operations: dict[str, set[str]] = field(default_factory=dict)  # phase → operations it sent
+    budget_hit: bool = False  # the time budget cut a round short (or skipped one)
+    held_back: list[str] = field(default_factory=list)  # operations not run: they delete our identity
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.duration if self.duration > 0 else 0.0

@@ -14,6 +14,7 @@ from typing import Any
 
 from toolcheck.errors import UsageError
 from toolcheck.fuzz.findings import Finding
+from toolcheck.fuzz.phases import auth, stateful
 from toolcheck.fuzz.runner import Fuzzer
 from toolcheck.payloads.case import Case
 
@@ -73,9 +74,9 @@ def replay(fuzzer: Fuzzer, finding: dict[str, Any]) -> tuple[bool, list[Finding]
         else:
             function_level(fuzzer, op)
     elif finding.get("check") in ("resource_not_readable", "deleted_still_readable") or (phase == "stateful" and finding.get("steps")):
-        fuzzer._stateful(list(fuzzer.spec.operations))
+        stateful(fuzzer, list(fuzzer.spec.operations))
     elif phase == "auth":
-        fuzzer._auth(op)
+        auth(fuzzer, op)
     else:
         fuzzer._execute(op, case)
     found = fuzzer.findings.all()
