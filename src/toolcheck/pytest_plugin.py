@@ -22,9 +22,12 @@ the engine is imported only when a scenario file is collected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from toolcheck.results import SuiteResult
 
 _SUFFIXES = (".toolcheck.yaml", ".toolcheck.yml", ".arazzo.yaml", ".arazzo.yml")
 
@@ -150,16 +153,18 @@ class ScenarioItem(pytest.Item):
             raise ScenarioFailed(self._explain(suite))
 
     @staticmethod
-    def _explain(suite: Any) -> str:
+    def _explain(suite: SuiteResult) -> str:
         import json
+
+        from toolcheck.details import null
 
         lines = []
         for case in suite.cases:
             mark = {"passed": "ok", "failed": "FAILED", "error": "ERROR", "skipped": "skipped"}[case.status]
             lines.append(f"{mark:8} {case.name}" + (f": {case.message}" if case.message else ""))
-            if case.status in ("failed", "error") and ("expected" in case.details or "actual" in case.details):
-                lines.append(f"         expected: {json.dumps(case.details.get('expected'), default=str)[:300]}")
-                lines.append(f"         actual:   {json.dumps(case.details.get('actual'), default=str)[:300]}")
+            if case.status in ("failed", "error") and case.details.has_expectation:
+                lines.append(f"         expected: {json.dumps(null(case.details.expected), default=str)[:300]}")
+                lines.append(f"         actual:   {json.dumps(null(case.details.actual), default=str)[:300]}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:

@@ -4,21 +4,9 @@ Runners build these frozen objects; reporters (``toolcheck.report``) read only t
 maps one-to-one onto JUnit: a :class:`RunResult` holds suites (a scenario, an operation, a
 drift category), a suite holds cases (a step, a finding, a rule hit).
 
-``details`` is structured, JSON-serialisable data the HTML report renders when present, by
-key: ``request`` / ``response`` (dicts with method, url, headers, body / status, headers, body,
-elapsed_ms), ``expected`` / ``actual``, ``violations`` (list of dicts with check, message,
-pointer), ``attempts`` (list of poll/retry attempts, each with status, elapsed_ms, note),
-``curl`` (a reproduction command), ``hint``, ``location``. Secrets must already be redacted
-(``toolcheck.redact``) before they reach a result.
-
-Also rendered (fuzz and drift findings): ``replay`` (a command, with a copy button), ``steps``
-(list of dicts with role, operation_id, status, curl, optional request/response: a multi-request
-finding), ``rule`` / ``check`` and ``level`` (error, warning, info: badges), ``before`` /
-``after`` (a change, with a structural diff), ``location_old`` / ``location_new``,
-``operation``, ``fingerprint``, ``error_type`` (the JUnit ``<error type>``). Headers may be a
-mapping or a list of ``[name, value]`` pairs; violations may add ``severity`` and
-``schema_path``; attempts may add ``attempt``, ``at``, ``outcome``, ``retry_after`` and ``wait_s``. Any other short scalar
-is shown in a facts table, anything else as JSON under "More".
+``details`` is a typed :class:`~toolcheck.details.Details` record (request, response, attempts,
+violations, expected/actual, a reproduction, hint, location ...) the reporters read by attribute;
+secrets must already be redacted (``toolcheck.redact``) before they reach a result.
 """
 
 from __future__ import annotations
@@ -26,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from toolcheck.details import Details
 
 RESULT_FORMAT_VERSION = "1.0"
 
@@ -44,7 +34,7 @@ class CaseResult:
     duration: float = 0.0
     message: str = ""
     classname: str = ""
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Details = field(default_factory=Details)
     properties: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,7 +44,7 @@ class CaseResult:
             "duration": round(self.duration, 6),
             "message": self.message,
             "classname": self.classname,
-            "details": dict(self.details),
+            "details": self.details.to_json(),
             "properties": dict(self.properties),
         }
 
@@ -66,7 +56,7 @@ class CaseResult:
             duration=float(data.get("duration", 0.0)),
             message=str(data.get("message", "")),
             classname=str(data.get("classname", "")),
-            details=dict(data.get("details") or {}),
+            details=Details.from_json(data.get("details") or {}),
             properties={str(k): str(v) for k, v in (data.get("properties") or {}).items()},
         )
 

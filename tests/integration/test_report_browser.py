@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NEEDS_CHROMIUM, chromium_path
+from toolcheck.details import Details
 from toolcheck.redact import Redactor
 from toolcheck.report import write_reports
 from toolcheck.results import CaseResult, RunResult, SuiteResult
@@ -36,7 +37,7 @@ def hostile_result() -> RunResult:
         duration=1.25,
         message=f"status was failed {PWN_IMG}",
         classname="tasks",
-        details={
+        details=Details.from_json({
             "request": {"method": "GET", "url": f"http://127.0.0.1:1/tasks/t1?token={SECRET}",
                         "headers": {"Authorization": f"Bearer {SECRET}", PWN_IMG: PWN_SCRIPT}},
             "response": {"status": 200, "headers": [["content-type", "application/json"]],
@@ -47,21 +48,21 @@ def hostile_result() -> RunResult:
             "attempts": [{"attempt": 1, "status": 200, "elapsed_ms": 3, "note": "queued"},
                          {"attempt": 2, "status": 200, "elapsed_ms": 4, "note": PWN_SCRIPT}],
             "curl": f"curl -H 'Authorization: Bearer {SECRET}' 'http://127.0.0.1:1/tasks/t1'",
-        },
+        }),
     )
     finding = CaseResult(
         name="server_error: 500",
         status="failed",
         message="HTTP 500",
-        details={"hint": PWN_IMG, "replay": "toolcheck replay abc --findings f.json", "seed": 7, "cause": "500",
-                 "steps": [{"role": "create", "operation_id": "create_task", "status": 201, "curl": "curl -X POST x"}]},
+        details=Details.from_json({"hint": PWN_IMG, "replay": "toolcheck replay abc --findings f.json", "seed": 7, "cause": "500",
+                 "steps": [{"role": "create", "operation_id": "create_task", "status": 201, "curl": "curl -X POST x"}]}),
     )
     drift = CaseResult(
         name="response-property-removed",
         status="failed",
         message="a property was removed",
-        details={"rule": "response-property-removed", "level": "error", "before": {"type": "string"}, "after": None,
-                 "location_old": "old.yaml:10", "location_new": "new.yaml:12"},
+        details=Details.from_json({"rule": "response-property-removed", "level": "error", "before": {"type": "string"}, "after": None,
+                 "location_old": "old.yaml:10", "location_new": "new.yaml:12"}),
     )
     return RunResult(
         tool="run",

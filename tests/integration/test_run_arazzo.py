@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import NEEDS_SHARED, SHARED
 from toolcheck.errors import ScenarioError, SpecLoadError
 from toolcheck.redact import Redactor
+from toolcheck.results import CaseResult
 from toolcheck.scenarios import (
     RunContext,
     Settings,
@@ -45,6 +46,11 @@ def run_mock(path: Path, *, seed: int = 0, sources: dict[str, str] | None = None
     return [suite for suite, unreachable in run_units(expand(scenarios), targets, run) if not unreachable]
 
 
+def _url(case: CaseResult) -> str:
+    assert case.details.request is not None, case
+    return case.details.request.url
+
+
 def executed(suites: list[Any]) -> list[Any]:
     return [c for s in suites for c in s.cases if c.status in ("passed", "failed")]
 
@@ -58,9 +64,10 @@ def test_official_examples_run_against_their_own_mock(name: str) -> None:
     cases = executed(suites)
     assert cases and all(c.status != "error" for s in suites for c in s.cases)
     for case in cases:
-        if "request" in case.details and not case.message.startswith("cannot call"):  # sent (sub-workflow calls are not)
-            assert case.details["response"]["status"] >= 100
-            assert case.details["request"]["url"].startswith(("http://", "https://"))
+        request, response = case.details.request, case.details.response
+        if request is not None and not case.message.startswith("cannot call"):  # sent (sub-workflow calls are not)
+            assert response is not None and response.status is not None and response.status >= 100
+            assert request.url.startswith(("http://", "https://"))
 
 
 def test_fapi_par_steps_bind_and_pass_until_the_documents_own_gap() -> None:
@@ -68,7 +75,7 @@ def test_fapi_par_steps_bind_and_pass_until_the_documents_own_gap() -> None:
     status = {c.name: c.status for c in suite.cases}
     # `PAR` is spelled `Par` in its spec; client_assertion is a `content: application/json` query parameter.
     assert status["PARStep"] == "passed" and status["AuthzCodeStep"] == "passed"
-    assert "client_assertion=%7B" in suite.cases[0].details["request"]["url"]
+    assert "client_assertion=%7B" in _url(suite.cases[0])
 
 
 def test_pet_coupons_sub_workflow_outputs_flow_back() -> None:
@@ -77,7 +84,7 @@ def test_pet_coupons_sub_workflow_outputs_flow_back() -> None:
     apply = next(s for s in suites if s.properties.get("workflow") == "apply-coupon")
     coupons = next(c for c in apply.cases if c.name == "find-coupons")
     # `pet_id` in the Arazzo document is `petId` in its spec: bound by the loose name match.
-    assert re.search(r"/pet/\d+/coupons$", coupons.details["request"]["url"])
+    assert re.search(r"/pet/\d+/coupons$", _url(coupons))
     buy = next(s for s in suites if s.properties.get("workflow") == "buy-available-pet")
     assert [c.name for c in buy.cases] == ["find-pet", "place-order › place-order", "place-order"]
     assert buy.ok
@@ -116,7 +123,7 @@ paths:
 """)
     [suite] = run_mock(ARAZZO / "LoginAndRetrievePets.arazzo.yaml", sources={"petStoreDescription": str(petstore)})
     assert [c.status for c in suite.cases] == ["passed", "passed"]
-    assert "password=" in suite.cases[0].details["request"]["url"]
+    assert "password=" in _url(suite.cases[0])
     assert "toolcheck-example-password" not in json.dumps(suite.to_dict())  # a secret-named input is masked
 
 

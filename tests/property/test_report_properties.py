@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolcheck.details import Details
 from toolcheck.report import parse_json_report, render_html, render_json, render_junit
 from toolcheck.results import CaseResult, RunResult, SuiteResult
 
@@ -34,13 +35,13 @@ class Tags(HTMLParser):
 
 
 def result(text: str) -> RunResult:
-    case = CaseResult(text, "failed", message=text, classname=text, details={
+    case = CaseResult(text, "failed", message=text, classname=text, details=Details.from_json({
         "request": {"method": text, "url": text, "headers": {text: text}, "body": {text: [text]}},
         "response": {"status": text, "headers": [[text, text]], "body": text},
         "expected": {text: text}, "actual": [text], "violations": [{"check": text, "message": text, "pointer": text}],
         "attempts": [{"status": text, "note": text}], "curl": text, "hint": text, "rule": text, "level": text,
         "before": text, "after": {text: 1}, "location": text, text: text,
-    }, properties={text: text})
+    }), properties={text: text})
     return RunResult("run", text, suites=(SuiteResult(text, (case,), file=text, properties={text: text}),),
                      command_line=text, summary={text: text})
 

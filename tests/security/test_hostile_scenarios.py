@@ -140,7 +140,7 @@ def test_operators_answer_without_raising(op: str, actual: Any, expected: Any) -
     reason = apply_operator(op, actual, expected)
     assert reason is None or isinstance(reason, str)
     for failure in check_operators("body", "$.x", {op: expected} if op in OPERATORS else expected, actual):
-        json.dumps(failure.to_dict(), default=str)
+        json.dumps(failure.to_json(), default=str)
 
 
 @SETTINGS

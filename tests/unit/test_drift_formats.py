@@ -78,8 +78,8 @@ def test_run_result_maps_findings_and_writes_shared_reports(tmp_path: Path) -> N
     result = to_run_result(_report(tmp_path), fail_on="error")
     assert result.tool == "drift"
     cases = [c for s in result.suites for c in s.cases]
-    assert {c.details["rule"] for c in cases} >= {"path-removed", "response-property-became-optional"}
-    assert all(c.status == "failed" for c in cases if c.details["level"] == "error")
+    assert {c.details.rule for c in cases} >= {"path-removed", "response-property-became-optional"}
+    assert all(c.status == "failed" for c in cases if c.details.level == "error")
     paths = write_reports(result, tmp_path / "reports", ["junit", "html", "json"])
     assert "path-removed" in paths["junit"].read_text()
 
@@ -136,7 +136,7 @@ def test_one_repeated_change_is_one_row_in_every_format(tmp_path: Path) -> None:
 
     result = to_run_result(report)
     failed = [c for s in result.suites for c in s.cases if c.status == "failed"]
-    assert len(failed) == 1 and failed[0].details["count"] == 60 and len(failed[0].details["places"]) == 60
+    assert len(failed) == 1 and failed[0].details.extra["count"] == 60 and len(failed[0].details.extra["places"]) == 60
     junit = write_reports(result, tmp_path / "reports", ["junit"])["junit"].read_text()
     assert junit.count("<failure") == 1
 

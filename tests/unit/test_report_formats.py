@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolcheck.cli import app
+from toolcheck.details import Details
 from toolcheck.redact import Redactor
 from toolcheck.report import (
     IncrementalReporter,
@@ -33,7 +34,7 @@ def sample_result(*, interrupted: bool = False) -> RunResult:
         duration=0.25,
         message=f"expected 201, got 500 {XSS}",
         classname="invoices",
-        details={
+        details=Details.from_json({
             "request": {
                 "method": "POST",
                 "url": f"http://localhost/invoices?api_key={TOKEN}",
@@ -46,7 +47,7 @@ def sample_result(*, interrupted: bool = False) -> RunResult:
             "violations": [{"check": "body_schema", "message": XSS, "pointer": "/memo"}],
             "attempts": [{"status": 202, "elapsed_ms": 5, "note": "queued"}, {"status": 200, "elapsed_ms": 9, "note": "done"}],
             "curl": f"curl -X POST -H 'Authorization: Bearer {TOKEN}' http://localhost/invoices",
-        },
+        }),
         properties={"attempts": "2", "operation": "create_invoice"},
     )
     suites = (

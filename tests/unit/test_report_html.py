@@ -7,6 +7,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+from toolcheck.details import Details
 from toolcheck.report import render_html
 from toolcheck.results import CaseResult, RunResult, SuiteResult
 
@@ -38,24 +39,24 @@ def parse(html: str) -> _Collector:
 
 
 def result() -> RunResult:
-    step = CaseResult("poll task", "failed", 0.5, message="status failed", details={
+    step = CaseResult("poll task", "failed", 0.5, message="status failed", details=Details.from_json({
         "expected": {"status": "completed", "n": 1}, "actual": {"status": "failed", "n": 1, "extra": True},
         "attempts": [{"attempt": 1, "status": 200, "elapsed_ms": 3, "note": "running", "retry_after": "2",
                       "wait_s": 0.25}],
         "violations": [{"check": "body_schema", "message": "not one of the enum", "pointer": "/status"}],
         "curl": "curl http://127.0.0.1:1/tasks/1",
-    })
-    fuzz = CaseResult("resource_not_readable: get_invoice 404", "failed", message="not readable", details={
+    }))
+    fuzz = CaseResult("resource_not_readable: get_invoice 404", "failed", message="not readable", details=Details.from_json({
         "hint": "server: store it", "replay": "toolcheck replay 123 --findings f.json", "seed": 99, "count": 3,
         "steps": [{"role": "create", "operation_id": "create_invoice", "status": 201, "curl": "curl -X POST /inv"},
                   {"role": "read", "operation_id": "get_invoice", "status": 404, "curl": "curl /inv/1"}],
         "case": {"body": {"a": 1}},
-    })
-    drift = CaseResult("request-property-became-required", "failed", message="now required", details={
+    }))
+    drift = CaseResult("request-property-became-required", "failed", message="now required", details=Details.from_json({
         "rule": "request-property-became-required", "level": "error", "before": {"required": []},
         "after": {"required": ["email"]}, "expected": {"required": []}, "actual": {"required": ["email"]},
         "location_old": "old.yaml:4", "location_new": "new.yaml:5", "oasdiff": ["new-required-request-property"],
-    })
+    }))
     return RunResult("run", "T", suites=(SuiteResult("s", (step, fuzz, drift)),), seed=5, command_line="toolcheck run x")
 
 
@@ -124,7 +125,7 @@ def test_drift_finding_shows_locations_change_and_level() -> None:
 
 
 def test_huge_bodies_are_truncated() -> None:
-    case = CaseResult("big", "failed", details={"response": {"status": 200, "body": "x" * 500_000}})
+    case = CaseResult("big", "failed", details=Details.from_json({"response": {"status": 200, "body": "x" * 500_000}}))
     html = render_html(RunResult("run", "T", suites=(SuiteResult("s", (case,)),)))
     assert len(html) < 100_000 and "more characters" in html and "Body truncated" in html
 
@@ -136,7 +137,7 @@ def test_interrupted_and_empty_runs_render() -> None:
 
 def test_passing_cases_beyond_the_budget_lose_details_but_failures_never_do() -> None:
     def case(i: int, status: str) -> CaseResult:
-        return CaseResult(f"case-{i}", status, details={"response": {"status": 200, "body": {"marker": f"body-{i}"}}})
+        return CaseResult(f"case-{i}", status, details=Details.from_json({"response": {"status": 200, "body": {"marker": f"body-{i}"}}}))
 
     cases = tuple(case(i, "failed" if i % 5 == 0 else "passed") for i in range(20))
     html = render_html(RunResult("fuzz", "T", suites=(SuiteResult("s", cases),)), max_detailed=3)
@@ -148,6 +149,6 @@ def test_passing_cases_beyond_the_budget_lose_details_but_failures_never_do() ->
 
 
 def test_expected_and_actual_show_json_types() -> None:
-    case = CaseResult("types", "failed", details={"expected": "1", "actual": 1})
+    case = CaseResult("types", "failed", details=Details.from_json({"expected": "1", "actual": 1}))
     html = render_html(RunResult("run", "T", suites=(SuiteResult("s", (case,)),)))
     assert '<pre class="code">&#34;1&#34;</pre>' in html and '<pre class="code">1</pre>' in html

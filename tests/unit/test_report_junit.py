@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from toolcheck.details import Details
 from toolcheck.report import render_junit
 from toolcheck.results import CaseResult, RunResult, SuiteResult
 
@@ -53,10 +54,10 @@ def run_result(*, interrupted: bool = False) -> RunResult:
     cases = (
         CaseResult("ok", "passed", 0.001, message="all good", properties={"attempts": "1"}),
         CaseResult(f"bad {HOSTILE}", "failed", 12.3456, message=f"expected 200 got 500 {HOSTILE}",
-                   details={"expected": {"a": 1}, "actual": {"a": 2, "b": HOSTILE},
+                   details=Details.from_json({"expected": {"a": 1}, "actual": {"a": 2, "b": HOSTILE},
                             "violations": [{"check": "status", "message": "undocumented", "pointer": "/a"}],
-                            "attempts": [{"status": 202}, {"status": 500}], "curl": "curl http://x"}),
-        CaseResult("crash", "error", message="connection refused", details={"error_type": "TargetError"}),
+                            "attempts": [{"status": 202}, {"status": 500}], "curl": "curl http://x"})),
+        CaseResult("crash", "error", message="connection refused", details=Details.from_json({"error_type": "TargetError"})),
         CaseResult("later", "skipped", message="if: false"),
         CaseResult("weird", "flaky"),
     )

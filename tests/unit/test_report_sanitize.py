@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from toolcheck.details import Details
 from toolcheck.redact import Redactor
 from toolcheck.report import render_html, render_json, render_junit, render_markdown, sanitize_result
 from toolcheck.results import CaseResult, RunResult, SuiteResult
@@ -14,17 +15,17 @@ TOKEN = "eyJhbGciOiJIUzI1NiJ9.payload.sig"
 def login_result() -> RunResult:
     case = CaseResult(
         "login", "failed", message=f'$.access_token is not equal: expected "x", got "{TOKEN}"',
-        details={
+        details=Details.from_json({
             "response": {"status": 200, "headers": {"Set-Cookie": "sid=cookie-value-123456; Path=/"},
                          "body": {"access_token": TOKEN, "token_type": "bearer", "pin": "12"}},
             "expected": "x", "actual": TOKEN,
             "curl": "curl -b 'sid=cookie-value-123456' http://127.0.0.1:1/me",
             "steps": [{"role": "read", "curl": f"curl http://127.0.0.1:1/me -d '{TOKEN}'"}],
-        },
+        }),
     )
-    drift = CaseResult("property removed", "failed", details={
+    drift = CaseResult("property removed", "failed", details=Details.from_json({
         "before": {"properties": {"password": {"type": "string", "minLength": 8}}}, "after": None,
-    })
+    }))
     return RunResult("run", "T", suites=(SuiteResult("auth", (case, drift)),))
 
 

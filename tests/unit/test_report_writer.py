@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from toolcheck.details import Details
 from toolcheck.errors import UsageError
 from toolcheck.report import (
     IncrementalReporter,
@@ -109,7 +110,7 @@ def test_report_directory_that_is_a_file_is_a_usage_error(tmp_path: Path) -> Non
 
 
 def test_json_round_trip_and_strictness() -> None:
-    weird = CaseResult("c", "failed", details={"nan": float("nan"), "tuple": (1, 2), "bytes": b"\xff", "set": {2, 1}})
+    weird = CaseResult("c", "failed", details=Details.from_json({"nan": float("nan"), "tuple": (1, 2), "bytes": b"\xff", "set": {2, 1}}))
     result = RunResult("fuzz", "J", suites=(SuiteResult("s", (weird,)),), seed=1)
     text = render_json(result)
     data = json.loads(text)  # strict JSON: NaN became null
@@ -212,7 +213,7 @@ def test_finish_writes_what_write_reports_writes(tmp_path: Path, learn_late: boo
     details = {"request": {"headers": {"Authorization": "Bearer tok-abc-123", "X-Trace": "known-secret-1111"}},
                "response": {"status": 200, "body": {"password": "hunter22", "note": "late-secret-9090"}}}
     suites = [SuiteResult(f"s{i}", (CaseResult(f"c{i}", "failed" if i == 1 else "passed", 0.5, message="late-secret-9090",
-                                               details=details),), 0.5) for i in range(3)]
+                                               details=Details.from_json(details)),), 0.5) for i in range(3)]
     reporter = IncrementalReporter(tmp_path / "inc", ("html", "junit", "json", "markdown"), HEADER, redactor=redactor)
     for s in suites:
         reporter.add(s)

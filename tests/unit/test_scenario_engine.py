@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from toolcheck.details import Response
+from toolcheck.findings import Severity
 from toolcheck.redact import Redactor
+from toolcheck.results import CaseResult, SuiteResult
 from toolcheck.scenarios import RunContext, Settings, Target, load_file, run_scenario
 from toolcheck.spec import load_spec
 
@@ -89,7 +92,7 @@ steps:
 """.replace("TOKEN", TOKEN)
 
 
-def run(path: Path, api: FakeApi, **settings: Any) -> tuple[Any, bool, Redactor]:
+def run(path: Path, api: FakeApi, **settings: Any) -> tuple[SuiteResult, bool, Redactor]:
     spec = load_spec(str(SPEC))
     redactor = Redactor()
     ctx = RunContext(settings=Settings(**settings), redactor=redactor)
@@ -99,8 +102,13 @@ def run(path: Path, api: FakeApi, **settings: Any) -> tuple[Any, bool, Redactor]
     return suite, unreachable, redactor
 
 
-def statuses(suite: Any) -> dict[str, str]:
+def statuses(suite: SuiteResult) -> dict[str, str]:
     return {c.name: c.status for c in suite.cases}
+
+
+def _response(case: CaseResult) -> Response:
+    assert case.details.response is not None, case
+    return case.details.response
 
 
 def test_chain_and_poll_until_completed(tmp_path: Path) -> None:
@@ -109,7 +117,7 @@ def test_chain_and_poll_until_completed(tmp_path: Path) -> None:
     assert statuses(suite) == {"create": "passed", "wait": "passed"}
     wait = suite.cases[1]
     assert wait.properties["attempts"] == "3"
-    assert [a["note"].split(";")[0] for a in wait.details["attempts"]] == ["state=queued", "state=running", "state=completed"]
+    assert [a.note.split(";")[0] for a in wait.details.attempts or ()] == ["state=queued", "state=running", "state=completed"]
     assert str(api.requests[1].url) == "http://api.test/tasks/task_abcdefgh"
     assert not unreachable
 
@@ -150,7 +158,7 @@ def test_contract_violation_is_reported_with_pointer(tmp_path: Path) -> None:
     suite, _, _ = run(write(tmp_path, text), Broken(["completed"]))
     wait = suite.cases[1]
     assert wait.status == "failed"
-    checks = {(v["check"], v["pointer"]) for v in wait.details["violations"]}
+    checks = {(v.check, v.pointer) for v in wait.details.violations or ()}
     assert ("body_schema", "/task_id") in checks
     suite_warn, _, _ = run(write(tmp_path, text), Broken(["completed"]), contract="warn")
     assert suite_warn.cases[1].status == "passed"
@@ -160,8 +168,8 @@ def test_secrets_are_redacted_and_leaks_flagged(tmp_path: Path) -> None:
     suite, _, redactor = run(write(tmp_path, BASE), FakeApi(["completed"], leak=True))
     dumped = json.dumps([c.to_dict() for c in suite.cases])
     assert TOKEN not in dumped
-    leak = [v for v in suite.cases[1].details["violations"] if v["check"] == "secret_leak"]
-    assert leak and "inputs.token" in leak[0]["message"]
+    leak = [v for v in suite.cases[1].details.violations or () if v.check == "secret_leak"]
+    assert leak and "inputs.token" in leak[0].message
     assert redactor.leaks(f"x {TOKEN} y")
 
 
@@ -205,8 +213,8 @@ def test_auth_failure_needs_documented_status(tmp_path: Path) -> None:
     # it is a contract check: --contract warn (or a step's `contract: warn`) makes it a warning
     suite, _, _ = run(write(tmp_path, AUTH), Forbidden(), contract="warn")
     assert suite.cases[0].status == "passed"
-    assert any(v["check"] == "status_documented" and "does not document" in v["message"]
-               and v["severity"] == "warning" for v in suite.cases[0].details["violations"])
+    assert any(v.check == "status_documented" and "does not document" in v.message
+               and v.severity is Severity.WARNING for v in suite.cases[0].details.violations or ())
     suite, _, _ = run(write(tmp_path, AUTH), Forbidden(), contract="off")
     assert suite.cases[0].status == "passed"
 
@@ -221,7 +229,7 @@ def test_contract_warning_is_the_shared_word_and_warn_still_reads(tmp_path: Path
                            (AUTH.replace("    auth: none\n", f"    auth: none\n    contract: {word}\n", 1), {})]:
         suite, _, _ = run(write(tmp_path, text), Forbidden(), **settings)
         assert suite.cases[0].status == "passed", (word, settings)
-        severities = [v["severity"] for v in suite.cases[0].details["violations"]]
+        severities = [v.severity.value for v in suite.cases[0].details.violations or ()]
         assert severities and set(severities) == {"warning"}
 
 
@@ -233,6 +241,19 @@ def test_network_retry_then_unreachable(tmp_path: Path) -> None:
     assert unreachable and suite.cases[0].status == "error"
     assert suite.cases[1].status == "skipped"
 
+
+
+def test_a_poll_whose_target_goes_away_keeps_the_attempts_it_made(tmp_path: Path) -> None:
+    class GoesAway(FakeApi):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if self.polls >= 2 and request.method == "GET":
+                raise httpx.ConnectError("connection refused", request=request)
+            return super().__call__(request)
+
+    suite, unreachable, _ = run(write(tmp_path, BASE), GoesAway(["queued", "running", "completed"]))
+    wait = suite.cases[1]
+    assert unreachable and wait.status == "error" and "unreachable" in wait.message
+    assert [(a.attempt, a.status) for a in wait.details.attempts or ()] == [(1, 200), (2, 200)]
 
 FLOW = """
 name: flow
@@ -265,8 +286,8 @@ def test_failure_skips_rest_but_finally_runs(tmp_path: Path) -> None:
     suite, _, _ = run(write(tmp_path, FLOW), FakeApi())
     assert statuses(suite) == {"create": "failed", "never": "skipped", "finally: cleanup": "passed"}
     create = suite.cases[0]
-    assert create.details["expected"] == "running" and create.details["actual"] == "queued"
-    assert "curl" in create.details and TOKEN not in create.details["curl"]
+    assert create.details.expected == "running" and create.details.actual == "queued"
+    assert create.details.curl and TOKEN not in create.details.curl
 
 
 def test_scenario_errors_have_file_and_line(tmp_path: Path) -> None:
@@ -417,7 +438,7 @@ def test_per_check_severity(tmp_path: Path) -> None:
     assert suite.cases[0].status == "failed"
     suite, _, _ = run(path, Untyped(), severity={"body_schema": "warn"})
     assert suite.cases[0].status == "passed"
-    assert {v["severity"] for v in suite.cases[0].details["violations"]} == {"warning"}
+    assert {v.severity.value for v in suite.cases[0].details.violations or ()} == {"warning"}
 
 
 def test_retry_after_is_honoured_and_recorded(tmp_path: Path) -> None:
@@ -432,9 +453,9 @@ def test_retry_after_is_honoured_and_recorded(tmp_path: Path) -> None:
     started = __import__("time").monotonic()
     suite, _, _ = run(write(tmp_path, text), Slow(["queued", "completed"]))
     elapsed = __import__("time").monotonic() - started
-    attempts = suite.cases[1].details["attempts"]
-    assert suite.ok and attempts[0]["retry_after"] == 1.0
-    assert attempts[0]["wait_s"] == 0.05 and "wait_s" not in attempts[1]  # capped by max_interval
+    attempts = suite.cases[1].details.attempts or ()
+    assert suite.ok and attempts[0].retry_after == 1.0
+    assert attempts[0].wait_s == 0.05 and attempts[1].wait_s is None  # capped by max_interval
     assert elapsed >= 0.05
 
 
@@ -478,11 +499,11 @@ def test_huge_and_binary_bodies_are_summarised_in_reports(tmp_path: Path) -> Non
             return httpx.Response(200, content=b"\x00\x01binary", headers={"Content-Type": "application/octet-stream"})
 
     suite, _, _ = run(write(tmp_path, BASE), Big())
-    body = suite.cases[0].details["response"]["body"]
+    body = _response(suite.cases[0]).body
     assert isinstance(body, str) and len(body) < 70_000 and "bytes in all" in body
     wait = suite.cases[1]
-    assert wait.details["response"]["body"] == "<8 bytes of application/octet-stream>"
-    assert any(v["check"] == "content_type" for v in wait.details["violations"])
+    assert _response(wait).body == "<8 bytes of application/octet-stream>"
+    assert any(v.check == "content_type" for v in wait.details.violations or ())
 
 
 def test_a_step_timeout_fails_the_step_with_its_budget(tmp_path: Path) -> None:

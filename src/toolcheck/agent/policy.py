@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolcheck.details import Details
 from toolcheck.errors import UsageError
 from toolcheck.results import FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 from toolcheck.spec import Operation, Spec
@@ -139,9 +140,7 @@ class PolicyResult:
                     message = f"missing ({cell.why}): {_HINTS[req]}"
                 else:
                     message = cell.why
-                details: dict[str, Any] = {"operation": row.operation.key}
-                if cell.status == MISSING:
-                    details["hint"] = _HINTS[req]
+                details = Details(operation=row.operation.key, hint=_HINTS[req] if cell.status == MISSING else None)
                 cases.append(CaseResult(name=req, status=status, message=message, classname=row.operation.operation_id,
                                         details=details, properties={"coverage": cell.status}))
             suites.append(SuiteResult(name=row.operation.operation_id, cases=tuple(cases),

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -28,6 +28,9 @@ from toolcheck.cli._common import (
 )
 from toolcheck.errors import UsageError
 from toolcheck.findings import Severity
+
+if TYPE_CHECKING:
+    from toolcheck.results import CaseResult, SuiteResult
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -327,17 +330,16 @@ def _conclude(header: Any, outcomes: list[Any], finished: dict[int, Any], interr
     return 0 if result.ok else 1
 
 
-def _totals(suites: tuple[Any, ...]) -> dict[str, Any]:
+def _totals(suites: tuple[SuiteResult, ...]) -> dict[str, Any]:
     """Run-wide numbers for the report header: requests sent and violations by check."""
     by_check: dict[str, int] = {}
     requests = 0
     for suite in suites:
         for case in suite.cases:
-            if "response" in case.details:
-                requests += max(1, len(case.details.get("attempts") or []))
-            for violation in case.details.get("violations") or []:
-                check = str(violation.get("check", ""))
-                by_check[check] = by_check.get(check, 0) + 1
+            if case.details.response is not None:
+                requests += max(1, len(case.details.attempts or ()))
+            for violation in case.details.violations or ():
+                by_check[violation.check] = by_check.get(violation.check, 0) + 1
     return {"scenarios": len(suites), "requests": requests, "violations": dict(sorted(by_check.items()))}
 
 
@@ -393,47 +395,49 @@ class Printer:
             self.progress.stop()
             self.progress = None
 
-    def case(self, suite_name: str, case: Any) -> None:
+    def case(self, suite_name: str, case: CaseResult) -> None:
         from toolcheck.cli._console import escape_line as escape
 
         icon = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[yellow]-[/]"}[case.status]
-        req = case.details.get("request") or {}
-        resp = case.details.get("response") or {}
-        where = f" {req.get('method', '')} {req.get('url', '')}" if req else ""
-        got = f" → {resp.get('status')}" if resp else ""
+        req, resp = case.details.request, case.details.response
+        where = f" {req.method} {req.url}" if req else ""
+        got = f" → {resp.status}" if resp else ""
         attempts = case.properties.get("attempts", "1")
         extra = f" ({attempts} attempts)" if attempts not in ("0", "1") else ""
         with self.lock:
             self.out.print(f"  {icon} {escape(suite_name)} › {escape(case.name)}{escape(where)}{got}{extra} "
                            f"[dim]{case.duration * 1000:.0f} ms[/]", soft_wrap=True)
-            for note in case.details.get("notes") or []:
+            for note in case.details.notes or ():
                 self.out.print(f"      [dim]note: {escape(str(note))}[/]", soft_wrap=True)
             if case.status == "skipped" and case.message:
                 self.out.print(f"      [yellow]{escape(case.message)}[/]", soft_wrap=True)
             if case.status in ("failed", "error"):
-                if case.details.get("location"):
-                    self.out.print(f"      [dim]at {escape(str(case.details['location']))}[/]", soft_wrap=True)
+                if case.details.location:
+                    self.out.print(f"      [dim]at {escape(case.details.location)}[/]", soft_wrap=True)
                 self._failure(case)
 
-    def _failure(self, case: Any) -> None:
+    def _failure(self, case: CaseResult) -> None:
         from toolcheck.cli._console import escape_line as escape
 
         self.out.print(f"      [red]{escape(case.message)}[/]", soft_wrap=True)
-        for v in (case.details.get("violations") or [])[1:6]:
-            self.out.print(f"      - {escape(str(v.get('message', '')))}", soft_wrap=True)
-        if "expected" in case.details or "actual" in case.details:
+        details = case.details
+        for v in (details.violations or ())[1:6]:
+            self.out.print(f"      - {escape(v.message)}", soft_wrap=True)
+        if details.has_expectation:
             import json
 
-            exp = json.dumps(case.details.get("expected"), ensure_ascii=False, default=str)[:300]
-            act = json.dumps(case.details.get("actual"), ensure_ascii=False, default=str)[:300]
+            from toolcheck.details import null
+
+            exp = json.dumps(null(details.expected), ensure_ascii=False, default=str)[:300]
+            act = json.dumps(null(details.actual), ensure_ascii=False, default=str)[:300]
             self.out.print(f"      expected: {escape(exp)}\n      actual:   {escape(act)}", soft_wrap=True)
-        if self.verbose and case.details.get("curl"):
-            self.out.print(f"      [dim]{escape(case.details['curl'])}[/]", soft_wrap=True)
+        if self.verbose and details.curl:
+            self.out.print(f"      [dim]{escape(details.curl)}[/]", soft_wrap=True)
             if self.mock:
                 self.out.print("      [dim]note: --mock answered in-process; this curl reaches a server only if one "
                                "listens there (`toolcheck mock SPEC --port PORT`, or the real API)[/]", soft_wrap=True)
 
-    def suite(self, suite: Any) -> None:
+    def suite(self, suite: SuiteResult) -> None:
         with self.lock:
             if self.progress is not None:
                 self.progress.advance(self.task)
@@ -456,11 +460,11 @@ class Printer:
                                        soft_wrap=True)
 
     @staticmethod
-    def _where(case: Any) -> str:
+    def _where(case: CaseResult) -> str:
         """`` (file:line)`` of the step in its scenario file, to jump to from the log."""
         from rich.markup import escape
 
-        location = case.details.get("location")
+        location = case.details.location
         return f" [dim]({escape(str(location))})[/]" if location else ""
 
     def listing(self, units: list[Any]) -> None:

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from toolcheck.details import Details
 from toolcheck.drift.model import DriftReport, Finding, FindingGroup
 from toolcheck.drift.rules import INFO, RULES
 from toolcheck.findings import Severity
@@ -215,7 +216,7 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
         suites[_suite(g)].append(_case(g, SKIPPED))
     for rel, reason in report.not_compared:
         suites[rel].append(CaseResult(name=f"compare {rel}", status=ERROR, message=f"not compared: {reason}",
-                                      classname="drift.not-compared", details={"error_type": "SpecLoadError"}))
+                                      classname="drift.not-compared", details=Details(error_type="SpecLoadError")))
     return RunResult(
         tool="drift",
         title=f"drift {report.old_source} → {report.new_source}",
@@ -236,20 +237,17 @@ def _suite(g: FindingGroup) -> str:
 
 def _case(g: FindingGroup, status: str) -> CaseResult:
     f = g.first
-    details: dict[str, Any] = {
-        "rule": f.rule, "level": f.level, "operation": f.operation, "operations": list(g.operations),
-        "location_old": f.location_old, "location_new": f.location_new,
-        "location": f.location_new or f.location_old,
-        "expected": f.before, "actual": f.after, "before": f.before, "after": f.after,
-        "message": g.message, "fingerprint": f.fingerprint, "oasdiff": list(f.oasdiff),
-    }
+    extra: dict[str, Any] = {"operations": list(g.operations), "oasdiff": list(f.oasdiff)}
     if g.count > 1:
-        details["count"] = g.count
-        details["places"] = [
+        extra["count"] = g.count
+        extra["places"] = [
             f"{p.operation or 'API'} · {p.path or '-'} · {p.location_new or p.location_old or '-'} · {p.fingerprint}"
             for p in g.findings]
-    if f.ignored:
-        details["hint"] = f"ignored: {f.ignored}"
+    details = Details(
+        rule=f.rule, level=f.level, operation=f.operation, location_old=f.location_old, location_new=f.location_new,
+        location=f.location_new or f.location_old, expected=f.before, actual=f.after, before=f.before, after=f.after,
+        message=g.message, fingerprint=f.fingerprint, hint=f"ignored: {f.ignored}" if f.ignored else None, extra=extra,
+    )
     return CaseResult(
         name=f"{f.rule}: {f.path or f.operation or 'API'}" + (f" (×{g.count})" if g.count > 1 else ""),
         status=status, message=g.message, classname=f"drift.{_suite(g)}", details=details,

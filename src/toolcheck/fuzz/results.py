@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from toolcheck.details import ChainStep, Details, Request, Response, violation_from_json
 from toolcheck.findings import Severity
 from toolcheck.fuzz.findings import Finding
 from toolcheck.fuzz.runner import Fuzzer
@@ -24,22 +25,18 @@ def replay_command(finding: Finding, findings_file: str, target: str, credential
 
 def finding_case(finding: Finding, replay: str) -> CaseResult:
     f = finding.failure
-    details: dict[str, Any] = {
-        "request": finding.request,
-        "response": finding.response,
-        "violations": [dict(v) for v in f.evidence],
-        "curl": "\n".join(step["curl"] for step in finding.steps) if finding.steps else finding.curl,
-        "hint": f.hint,
-        "replay": replay,
-        "seed": finding.seed,
-        "check": f.check,
-        "level": f.severity.value,
-        "cause": f.cause,
-        "count": finding.count,
-        "case": finding.case,
-    }
-    if finding.steps:
-        details["steps"] = finding.steps
+    details = Details(
+        request=Request.from_json(finding.request),
+        response=Response.from_json(finding.response),
+        violations=tuple(violation_from_json(v) for v in f.evidence),
+        curl="\n".join(step["curl"] for step in finding.steps) if finding.steps else finding.curl,
+        hint=f.hint,
+        replay=replay,
+        check=f.check,
+        level=f.severity,
+        steps=tuple(ChainStep.from_json(step) for step in finding.steps) or None,
+        extra={"seed": finding.seed, "cause": f.cause, "count": finding.count, "case": finding.case},
+    )
     return CaseResult(
         name=f"{f.check}: {f.cause}",
         status=FAILED if f.severity is Severity.ERROR else PASSED,  # a warning is shown, not failed
@@ -96,7 +93,7 @@ def to_run_result(spec: Spec, fuzzer: Fuzzer, findings: list[Finding], operation
     if auth["status"] != "ok":  # could not test: one error case, so no report shows a pass
         suites.insert(0, SuiteResult(name="credentials", cases=(CaseResult(
             name=f"credentials {auth['status']}", status=ERROR, classname="toolcheck", message=auth["message"],
-            details={"error_type": "CouldNotTest", **({"after": auth["after"]} if "after" in auth else {})}),)))
+            details=Details(error_type="CouldNotTest", extra={"after": auth["after"]} if "after" in auth else {})),)))
     stats = fuzzer.stats
     cover = coverage(fuzzer, operations)
     return RunResult(

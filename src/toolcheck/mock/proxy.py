@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import httpx
 
 from toolcheck.checks.conformance import check_response
+from toolcheck.details import Details, Request, Response
 from toolcheck.findings import Finding
 from toolcheck.mock._params import Issue, validate_params
 from toolcheck.mock._routing import NoMatch, Router
@@ -152,13 +153,12 @@ class ValidationProxy:
             self.stats.response_violations += len(violations)
             if not failed and not self.keep_passed:
                 return
-            details = {
-                "request": {"method": request.method, "url": request.path + (f"?{request.query}" if request.query else ""),
-                            "headers": redact_headers(dict(request.headers))},
-                "response": {"status": status, "elapsed_ms": round(elapsed * 1000, 2)},
-                "violations": [i.to_finding().to_dict() for i in issues]
-                + [v.to_dict() for v in violations],
-            }
+            details = Details(
+                request=Request(method=request.method, url=request.path + (f"?{request.query}" if request.query else ""),
+                                headers=redact_headers(dict(request.headers))),
+                response=Response(status=status, elapsed_ms=round(elapsed * 1000, 2)),
+                violations=tuple(i.to_finding() for i in issues) + tuple(violations),
+            )
             message = "; ".join([i.message for i in issues[:3]] + [v.message for v in violations[:3]])
             case = CaseResult(name=f"{request.method} {request.path[:120]} → {status}", status=FAILED if failed else PASSED,
                               duration=elapsed, message=message, classname=name, details=details)

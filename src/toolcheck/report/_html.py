@@ -6,8 +6,8 @@ would not run even if escaping ever failed). The content is plain HTML with ``<d
 reads fully with JavaScript disabled; JS only adds filters, expand/collapse and copy buttons.
 
 This module turns the result into a *view model* (pretty bodies, header rows, diffs, timelines)
-so the template stays simple; the ``details`` keys it understands are documented in
-``toolcheck.results``; any other key is shown as JSON under "More".
+so the template stays simple; it reads the typed :class:`~toolcheck.details.Details` of each case,
+and what has no section of its own (``extra``) is shown as facts, or as JSON under "More".
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from typing import Any
 
 import jinja2
 
+from toolcheck._absent import ABSENT
+from toolcheck.details import Attempt, ChainStep, Details, Headers, Request, Response, null
+from toolcheck.findings import Finding
 from toolcheck.report._diff import json_diff
 from toolcheck.report._junit import case_properties
 from toolcheck.report._text import dump, truncate
@@ -29,11 +32,6 @@ from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunRes
 
 BODY_LIMIT = 20_000  # characters of one body shown; the rest is summarised
 VALUE_LIMIT = 8_000
-_KNOWN = {
-    "request", "response", "expected", "actual", "violations", "attempts", "curl", "replay", "hint",
-    "location", "before", "after", "rule", "level", "operation", "check", "fingerprint", "error_type",
-    "diff", "steps", "location_old", "location_new", "message",
-}
 # Shown as a small "facts" table when short; anything else goes to "More" as JSON.
 _FACT_LIMIT = 300
 
@@ -76,69 +74,58 @@ def _pretty_body(body: Any) -> tuple[str, bool]:
     return truncate(text, BODY_LIMIT), len(text) > BODY_LIMIT
 
 
-def _header_rows(headers: Any) -> list[tuple[str, str]]:
+def _header_rows(headers: Headers | None) -> list[tuple[str, str]]:
     if isinstance(headers, Mapping):
         rows: list[tuple[str, str]] = []
         for k, v in headers.items():
             values = v if isinstance(v, (list, tuple)) else [v]
             rows.extend((str(k), truncate(str(x), 2000)) for x in values)
         return rows
-    if isinstance(headers, (list, tuple)):
-        return [
-            (str(item[0]), truncate(str(item[1]), 2000))
-            for item in headers
-            if isinstance(item, (list, tuple)) and len(item) == 2
-        ]
-    return []
+    return [(str(name), truncate(str(value), 2000)) for name, value in headers or ()]
 
 
-def _exchange(data: Any) -> dict[str, Any] | None:
-    if not isinstance(data, Mapping):
+def _exchange(data: Request | Response | None) -> dict[str, Any] | None:
+    if data is None:
         return None
-    body_text, cut = _pretty_body(data.get("body"))
-    rest = {k: v for k, v in data.items() if k not in ("method", "url", "headers", "body", "status", "elapsed_ms", "reason")}
+    body_text, cut = _pretty_body(null(data.body))
+    request = data if isinstance(data, Request) else None
+    response = data if isinstance(data, Response) else None
     return {
-        "method": str(data.get("method") or ""),
-        "url": str(data.get("url") or ""),
-        "status": "" if data.get("status") is None else str(data.get("status")),
-        "reason": str(data.get("reason") or ""),
-        "elapsed_ms": data.get("elapsed_ms"),
-        "headers": _header_rows(data.get("headers")),
+        "method": request.method if request else "",
+        "url": request.url if request else "",
+        "status": "" if response is None or response.status is None else str(response.status),
+        "reason": (response.reason or "") if response else "",
+        "elapsed_ms": response.elapsed_ms if response else None,
+        "headers": _header_rows(data.headers),
         "body": body_text,
         "body_truncated": cut,
-        "extra": dump(rest, limit=VALUE_LIMIT) if rest else "",
+        "extra": dump(dict(data.extra), limit=VALUE_LIMIT) if data.extra else "",
     }
 
 
-def _attempt(index: int, data: Any) -> dict[str, Any]:
-    if not isinstance(data, Mapping):
-        return {"n": index + 1, "status": "", "elapsed_ms": None, "note": truncate(str(data), 500), "at": "",
-                "outcome": "", "retry_after": "", "wait_s": None}
-    note = data.get("note") or data.get("message") or ""
-    value = data.get("value")
+def _attempt(data: Attempt) -> dict[str, Any]:
+    note = data.note or str(data.extra.get("message") or "")
+    value = data.extra.get("value")
     if value is not None and not note:
         note = dump(value, indent=None, limit=300)
     return {
-        "n": data.get("attempt", index + 1),
-        "status": "" if data.get("status") is None else str(data.get("status")),
-        "elapsed_ms": data.get("elapsed_ms"),
-        "note": truncate(str(note), 500),
-        "at": str(data.get("at") or data.get("t") or ""),
-        "outcome": str(data.get("outcome") or ""),
-        "retry_after": "" if data.get("retry_after") is None else str(data.get("retry_after")),
-        "wait_s": data.get("wait_s") if isinstance(data.get("wait_s"), (int, float)) else None,
+        "n": data.attempt,
+        "status": "" if data.status is None else str(data.status),
+        "elapsed_ms": data.elapsed_ms,
+        "note": truncate(note, 500),
+        "at": data.at or "",
+        "outcome": data.outcome or "",
+        "retry_after": "" if data.retry_after is None else str(data.retry_after),
+        "wait_s": data.wait_s,
     }
 
 
-def _violation(data: Any) -> dict[str, str]:
-    if not isinstance(data, Mapping):
-        return {"check": "", "message": truncate(str(data), 2000), "pointer": "", "severity": ""}
+def _violation(data: Finding) -> dict[str, str]:
     return {
-        "check": str(data.get("check") or data.get("keyword") or ""),
-        "message": truncate(str(data.get("message") or ""), 2000),
-        "pointer": str(data.get("pointer") or data.get("path") or ""),
-        "severity": str(data.get("severity") or ""),
-        "schema_path": str(data.get("schema_path") or ""),
+        "check": data.check,
+        "message": truncate(data.message, 2000),
+        "pointer": data.pointer,
+        "severity": data.severity.value,
     }
 
 
@@ -153,25 +140,40 @@ def _fact(value: Any) -> str | None:
     return text if len(text) <= _FACT_LIMIT and "\n" not in text else None
 
 
-def _step(index: int, data: Any) -> dict[str, Any]:
+def _step(index: int, data: ChainStep) -> dict[str, Any]:
     """One step of a multi-request finding (fuzz stateful chains: create, read, delete ...)."""
-    if not isinstance(data, Mapping):
-        return {"n": index + 1, "role": "", "operation": "", "status": "", "curl": truncate(str(data), 2000),
-                "request": None, "response": None}
     return {
         "n": index + 1,
-        "role": str(data.get("role") or data.get("name") or ""),
-        "operation": str(data.get("operation_id") or data.get("operation") or ""),
-        "status": "" if data.get("status") is None else str(data.get("status")),
-        "curl": truncate(str(data.get("curl") or ""), 4000),
-        "request": _exchange(data.get("request")),
-        "response": _exchange(data.get("response")),
+        "role": data.role,
+        "operation": data.operation_id,
+        "status": "" if data.status is None else str(data.status),
+        "curl": truncate(data.curl, 4000),
+        "request": _exchange(data.request),
+        "response": _exchange(data.response),
     }
+
+
+def _more(d: Details) -> list[tuple[str, Any]]:
+    """What the template has no section for, in JSON form: shown as facts when short, else under "More"."""
+    out: list[tuple[str, Any]] = []
+    if d.workflow is not None:
+        out.append(("workflow", d.workflow))
+    if d.outputs is not ABSENT:
+        out.append(("outputs", d.outputs))
+    if d.credentials is not None:
+        out.append(("credentials", d.credentials))
+    if d.expects_refusal is not None:
+        out.append(("expects_refusal", d.expects_refusal))
+    if d.notes is not None:
+        out.append(("notes", list(d.notes)))
+    if d.assertions is not None:
+        out.append(("assertions", [a.to_json() for a in d.assertions]))
+    return out + list(d.extra.items())
 
 
 def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[str, Any]:
     # compact: a passing case beyond the detail budget keeps its line, not its exchanges.
-    d: Mapping[str, Any] = {} if compact else case.details
+    d = Details() if compact else case.details
     view: dict[str, Any] = {
         "anchor": anchor,
         "name": case.name or "(unnamed)",
@@ -181,54 +183,53 @@ def _case_view(case: CaseResult, anchor: str, *, compact: bool = False) -> dict[
         "message": truncate(case.message, VALUE_LIMIT),
         "classname": case.classname,
         "properties": sorted(case_properties(case).items()),
-        "request": _exchange(d.get("request")),
-        "response": _exchange(d.get("response")),
-        "has_expected": "expected" in d or "actual" in d,
-        "expected": dump(d.get("expected"), limit=VALUE_LIMIT, quote=True),
-        "actual": dump(d.get("actual"), limit=VALUE_LIMIT, quote=True),
+        "request": _exchange(d.request),
+        "response": _exchange(d.response),
+        "has_expected": d.has_expectation,
+        "expected": dump(null(d.expected), limit=VALUE_LIMIT, quote=True),
+        "actual": dump(null(d.actual), limit=VALUE_LIMIT, quote=True),
         "diff": [],
-        "violations": [_violation(v) for v in d.get("violations") or []][:200]
-        if isinstance(d.get("violations"), list) else [],
-        "attempts": [_attempt(i, a) for i, a in enumerate(d.get("attempts") or [])][:500]
-        if isinstance(d.get("attempts"), list) else [],
-        "curl": str(d.get("curl") or ""),
-        "replay": str(d.get("replay") or ""),
-        "hint": truncate(str(d.get("hint") or ""), VALUE_LIMIT),
-        "location": str(d.get("location") or ""),
-        "rule": str(d.get("rule") or d.get("check") or ""),
-        "level": str(d.get("level") or ""),
-        "operation": str(d.get("operation") or ""),
-        "fingerprint": str(d.get("fingerprint") or ""),
-        "has_change": "before" in d or "after" in d,
-        "before": dump(d.get("before"), limit=VALUE_LIMIT, quote=True) if "before" in d else "",
-        "after": dump(d.get("after"), limit=VALUE_LIMIT, quote=True) if "after" in d else "",
-        "location_old": str(d.get("location_old") or ""),
-        "location_new": str(d.get("location_new") or ""),
-        "steps": [_step(i, x) for i, x in enumerate(d.get("steps") or [])][:50]
-        if isinstance(d.get("steps"), list) else [],
+        "violations": [_violation(v) for v in (d.violations or ())[:200]],
+        "attempts": [_attempt(a) for a in (d.attempts or ())[:500]],
+        "curl": d.curl or "",
+        "replay": d.replay or "",
+        "hint": truncate(d.hint or "", VALUE_LIMIT),
+        "location": d.location or "",
+        "rule": d.rule or d.check or "",
+        "level": d.level.value if d.level else "",
+        "operation": d.operation or "",
+        "fingerprint": d.fingerprint or "",
+        "has_change": d.has_change,
+        "before": dump(null(d.before), limit=VALUE_LIMIT, quote=True) if d.has_change else "",
+        "after": dump(null(d.after), limit=VALUE_LIMIT, quote=True) if d.has_change else "",
+        "location_old": d.location_old or "",
+        "location_new": d.location_new or "",
+        "steps": [_step(i, x) for i, x in enumerate((d.steps or ())[:50])],
         "facts": [],
         "extra": [],
     }
-    detail_message = d.get("message")
-    if detail_message not in (None, "", case.message):
-        view["facts"].append(("message", truncate(str(detail_message), _FACT_LIMIT)))
-    for key, value in d.items():
-        if key in _KNOWN:
-            continue
+    if d.message not in (None, "", case.message):
+        view["facts"].append(("message", truncate(str(d.message), _FACT_LIMIT)))
+    for key, value in _more(d):
         fact = _fact(value)
         if fact is not None:
             view["facts"].append((key, fact))
         else:
             view["extra"].append((key, dump(value, limit=VALUE_LIMIT)))
     # Drift findings carry before/after and the same values as expected/actual: show them once.
-    if view["has_change"] and d.get("expected") == d.get("before") and d.get("actual") == d.get("after"):
+    if view["has_change"] and d.expected == d.before and d.actual == d.after:
         view["has_expected"] = False
-    pair = ("expected", "actual") if "expected" in d and "actual" in d else ("before", "after")
-    if pair[0] in d and pair[1] in d:
+    if d.expected is not ABSENT and d.actual is not ABSENT:
+        pair = (d.expected, d.actual)
+    elif d.before is not ABSENT and d.after is not ABSENT:
+        pair = (d.before, d.after)
+    else:
+        pair = None
+    if pair is not None:
         view["diff"] = [e.to_dict() | {
             "expected_text": dump(e.expected, indent=None, limit=300, quote=True),
             "actual_text": dump(e.actual, indent=None, limit=300, quote=True),
-        } for e in json_diff(d.get(pair[0]), d.get(pair[1]), limit=100)]
+        } for e in json_diff(pair[0], pair[1], limit=100)]
         if len(view["diff"]) == 1 and view["diff"][0]["path"] == "":
             view["diff"] = []  # two scalars: the side-by-side view already says it all
     return view
@@ -243,7 +244,7 @@ def _view(result: RunResult, max_detailed: int) -> dict[str, Any]:
         for ci, c in enumerate(suite.cases):
             compact = False
             if c.status in (PASSED, SKIPPED):
-                compact = budget <= 0 and bool(c.details)
+                compact = budget <= 0 and not c.details.empty
                 budget -= 1
                 compacted += compact
             cases.append(_case_view(c, f"s{si}c{ci}", compact=compact))

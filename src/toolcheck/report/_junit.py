@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from toolcheck.details import Details
 from toolcheck.report._text import failure_text, truncate, xml_safe
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, RunResult, SuiteResult
 
@@ -48,15 +49,13 @@ def case_properties(case: CaseResult) -> dict[str, str]:
     """A case's properties plus derived ones (attempts, status code, duration)."""
     props = {str(k): str(v) for k, v in case.properties.items()}
     details = case.details
-    attempts = details.get("attempts")
-    if isinstance(attempts, list) and attempts and "attempts" not in props:
-        props["attempts"] = str(len(attempts))
-    response = details.get("response")
-    if isinstance(response, Mapping) and response.get("status") is not None and "status_code" not in props:
-        props["status_code"] = str(response.get("status"))
-    for key in ("rule", "level", "operation", "check", "fingerprint"):
-        value = details.get(key)
-        if value not in (None, "") and key not in props and isinstance(value, (str, int, float)):
+    if details.attempts and "attempts" not in props:
+        props["attempts"] = str(len(details.attempts))
+    if details.response is not None and details.response.status is not None and "status_code" not in props:
+        props["status_code"] = str(details.response.status)
+    for key, value in (("rule", details.rule), ("level", details.level), ("operation", details.operation),
+                       ("check", details.check), ("fingerprint", details.fingerprint)):
+        if value and key not in props:
             props[key] = str(value)
     props.setdefault("duration", _time(case.duration))
     return props
@@ -74,12 +73,12 @@ def _testcase(parent: ET.Element, suite: SuiteResult, case: CaseResult, strict: 
     if case.status == FAILED:
         fail = ET.SubElement(el, "failure")
         _set(fail, "message", message or "failed")
-        _set(fail, "type", case.details.get("check") or case.details.get("rule") or "AssertionError")
+        _set(fail, "type", case.details.check or case.details.rule or "AssertionError")
         fail.text = xml_safe(failure_text(case.message, case.details))
     elif case.status == ERROR:
         err = ET.SubElement(el, "error")
         _set(err, "message", message or "error")
-        _set(err, "type", case.details.get("error_type") or "Error")
+        _set(err, "type", case.details.error_type or "Error")
         err.text = xml_safe(failure_text(case.message, case.details))
     elif case.status == SKIPPED:
         skipped = ET.SubElement(el, "skipped")
@@ -129,7 +128,7 @@ _INTERRUPTED = SuiteResult(
             status=ERROR,
             message="the run was interrupted; suites after the last one reported did not run",
             classname="toolcheck",
-            details={"error_type": "Interrupted"},
+            details=Details(error_type="Interrupted"),
         ),
     ),
 )

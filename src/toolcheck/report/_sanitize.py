@@ -11,49 +11,98 @@ secrets for that case, so they are masked in its expected/actual, message and cu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from toolcheck._absent import ABSENT
+from toolcheck.details import Attempt, ChainStep, Details, Request, Response
+from toolcheck.findings import Severity
 from toolcheck.redact import MASK, Redactor, is_secret_name
 from toolcheck.results import CaseResult, RunResult, SuiteResult
 
-_HTTP_KEYS = ("request", "response")
-_TEXT_KEYS = ("curl", "replay")
+_EXCHANGE_VALUES = ("body", "json", "form", "query", "params", "cookies")
+_EXCHANGE_TEXTS = ("url", "path", "curl", "text")
 
 
-def _exchange(value: Any, redactor: Redactor) -> Any:
-    if not isinstance(value, Mapping):
-        return redactor.redact_known(value)
+def _exchange_extra(value: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """Members of a request or response beyond the typed ones (a report read back, an error)."""
     out: dict[str, Any] = {}
     for key, item in value.items():
         if key == "headers":
             out[key] = redactor.redact_headers(item)
-        elif key in ("body", "json", "form", "query", "params", "cookies"):
+        elif key in _EXCHANGE_VALUES:
             out[key] = redactor.redact_value(item)
-        elif key in ("url", "path", "curl", "text") and isinstance(item, str):
+        elif key in _EXCHANGE_TEXTS and isinstance(item, str):
             out[key] = redactor.redact_text(item)
         else:
             out[key] = redactor.redact_known(item)
     return out
 
 
-def sanitize_details(details: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
-    """Redact one case's ``details`` (see the module docstring for which rules apply where)."""
+def _extra(value: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """A case's untyped details: an exchange-shaped member by the exchange rules, text, or known values."""
     out: dict[str, Any] = {}
-    for key, value in details.items():
-        if key in _HTTP_KEYS:
-            out[key] = _exchange(value, redactor)
-        elif key in _TEXT_KEYS and isinstance(value, str):
-            out[key] = redactor.redact_text(value)
-        elif key in ("attempts", "steps") and isinstance(value, list):
-            out[key] = [
-                sanitize_details(a, redactor) if isinstance(a, Mapping) else redactor.redact_known(a)
-                for a in value
-            ]
+    for key, item in value.items():
+        if key in ("request", "response") and isinstance(item, Mapping):
+            out[key] = _exchange_extra(item, redactor)
+        elif key in ("curl", "replay") and isinstance(item, str):
+            out[key] = redactor.redact_text(item)
+        elif key in ("attempts", "steps") and isinstance(item, list):
+            out[key] = [_extra(a, redactor) if isinstance(a, Mapping) else redactor.redact_known(a) for a in item]
         else:
-            out[key] = redactor.redact_known(value)
+            out[key] = redactor.redact_known(item)
     return out
+
+
+Rule = Callable[[Any, Redactor], Any]
+
+
+def _headers(value: Any, redactor: Redactor) -> Any:
+    redacted = redactor.redact_headers(value)
+    return redacted if isinstance(value, Mapping) else tuple((str(p[0]), p[1]) for p in redacted)
+
+
+def _text(value: Any, redactor: Redactor) -> Any:
+    return redactor.redact_text(value) if isinstance(value, str) else redactor.redact_known(value)
+
+
+# Which rule redacts which field of a record; a field not named here has known secret values
+# replaced (never skipped: a field added later is covered by default).
+_RULES: dict[type, dict[str, Rule]] = {
+    Request: {"headers": _headers, "body": lambda v, r: r.redact_value(v), "url": _text,
+              "extra": lambda v, r: _exchange_extra(v, r)},
+    Response: {"headers": _headers, "body": lambda v, r: r.redact_value(v),
+               "extra": lambda v, r: _exchange_extra(v, r)},
+    ChainStep: {"curl": _text, "extra": lambda v, r: _extra(v, r)},
+    Details: {"curl": _text, "replay": _text, "extra": lambda v, r: _extra(v, r)},
+    Attempt: {"extra": lambda v, r: _extra(v, r)},
+}
+
+
+def _walk(value: Any, redactor: Redactor) -> Any:
+    """Redact any value of a record: a nested record field by field, a tuple item by item."""
+    if value is None or value is ABSENT or isinstance(value, (Severity, bool, int, float)) or callable(value):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        rules = _RULES.get(type(value), {})
+        changes = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if item is None or item is ABSENT:
+                continue
+            rule = rules.get(f.name)
+            changes[f.name] = rule(item, redactor) if rule is not None else _walk(item, redactor)
+        return replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_walk(v, redactor) for v in value)
+    return redactor.redact_known(value)
+
+
+def sanitize_details(details: Details, redactor: Redactor) -> Details:
+    """Redact one case's details (see the module docstring for which rules apply where)."""
+    redacted: Details = _walk(details, redactor)
+    return redacted
 
 
 _HARVEST_MIN = 8  # shorter values under a secret name are masked there but not searched elsewhere
@@ -91,20 +140,25 @@ def _harvest_headers(headers: Any, found: set[str]) -> None:
             found.add(value)
 
 
-def _harvest(details: Mapping[str, Any]) -> set[str]:
+def _harvest_exchange(exchange: Request | Response | None, found: set[str]) -> None:
+    if exchange is None:
+        return
+    _harvest_headers(exchange.headers, found)
+    if exchange.body is not ABSENT:
+        _harvest_value(exchange.body, found)
+    for key in _EXCHANGE_VALUES:
+        _harvest_value(exchange.extra.get(key), found)
+
+
+def _harvest(details: Details) -> set[str]:
     """Values that sit under secret names in a case's exchanges: a token a login response
     returned must not reappear in the assertion's "actual", the message or the next curl line."""
     found: set[str] = set()
-    exchanges: list[Any] = [details.get("request"), details.get("response")]
-    for key in ("attempts", "steps"):
-        items = details.get(key)
-        if isinstance(items, list):
-            exchanges.extend(x.get(k) for x in items if isinstance(x, Mapping) for k in ("request", "response"))
+    exchanges: list[Request | Response | None] = [details.request, details.response]
+    for step in details.steps or ():
+        exchanges += [step.request, step.response]
     for exchange in exchanges:
-        if isinstance(exchange, Mapping):
-            _harvest_headers(exchange.get("headers"), found)
-            for key in ("body", "json", "form", "query", "params", "cookies"):
-                _harvest_value(exchange.get(key), found)
+        _harvest_exchange(exchange, found)
     return found
 
 

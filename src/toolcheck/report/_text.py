@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from typing import Any
 
+from toolcheck._absent import ABSENT
+from toolcheck.details import Details, null
 from toolcheck.report._diff import format_diff, json_diff
 
 # XML 1.0 §2.2 Char: fuzz payloads carry NULs and other controls that would make JUnit unparsable.
@@ -45,48 +46,46 @@ def dump(value: Any, *, indent: int | None = 2, limit: int = 0, quote: bool = Fa
     return truncate(text, limit)
 
 
-def failure_text(message: str, details: Mapping[str, Any], *, limit: int = 4000) -> str:
+def failure_text(message: str, details: Details, *, limit: int = 4000) -> str:
     """The plain-text story of a failed case: message, expected/actual, diff, violations, repro."""
     lines: list[str] = []
     if message:
         lines.append(message)
-    if "expected" in details or "actual" in details:
-        lines.append(f"expected: {dump(details.get('expected'), indent=None, limit=limit, quote=True)}")
-        lines.append(f"actual:   {dump(details.get('actual'), indent=None, limit=limit, quote=True)}")
-        if "expected" in details and "actual" in details:
-            diff = json_diff(details.get("expected"), details.get("actual"))
+    expected, actual = null(details.expected), null(details.actual)
+    if details.has_expectation:
+        lines.append(f"expected: {dump(expected, indent=None, limit=limit, quote=True)}")
+        lines.append(f"actual:   {dump(actual, indent=None, limit=limit, quote=True)}")
+        if details.expected is not ABSENT and details.actual is not ABSENT:
+            diff = json_diff(expected, actual)
             if diff and not (len(diff) == 1 and diff[0].path == ""):
                 lines.append("diff:")
                 lines.extend(f"  {line}" for line in format_diff(diff, limit=200))
-    for key, label in (("before", "before"), ("after", "after")):
-        if key in details:
-            lines.append(f"{label}: {dump(details[key], indent=None, limit=limit, quote=True)}")
-    violations = details.get("violations")
-    if isinstance(violations, list) and violations:
+    if details.before is not ABSENT:
+        lines.append(f"before: {dump(details.before, indent=None, limit=limit, quote=True)}")
+    if details.after is not ABSENT:
+        lines.append(f"after: {dump(details.after, indent=None, limit=limit, quote=True)}")
+    violations = details.violations or ()
+    if violations:
         lines.append("violations:")
         for v in violations[:50]:
-            if isinstance(v, Mapping):
-                where = f" at {v.get('pointer')}" if v.get("pointer") not in (None, "") else ""
-                check = f"[{v.get('check')}] " if v.get("check") else ""
-                lines.append(f"  - {check}{v.get('message', '')}{where}")
-            else:
-                lines.append(f"  - {v}")
+            where = f" at {v.pointer}" if v.pointer else ""
+            check = f"[{v.check}] " if v.check else ""
+            lines.append(f"  - {check}{v.message}{where}")
         if len(violations) > 50:
             lines.append(f"  … and {len(violations) - 50} more")
-    for key in ("location", "hint"):
-        if details.get(key):
-            lines.append(f"{key}: {details[key]}")
-    request = details.get("request")
-    if isinstance(request, Mapping) and (request.get("method") or request.get("url")):
-        lines.append(f"request: {request.get('method', '')} {request.get('url', '')}".rstrip())
-    response = details.get("response")
-    if isinstance(response, Mapping) and response.get("status") is not None:
-        lines.append(f"response: {response.get('status')}")
-    attempts = details.get("attempts")
-    if isinstance(attempts, list) and attempts:
-        lines.append(f"attempts: {len(attempts)}")
-    if details.get("curl"):
-        lines.append(f"reproduce: {details['curl']}")
-    if details.get("replay"):
-        lines.append(f"replay: {details['replay']}")
+    if details.location:
+        lines.append(f"location: {details.location}")
+    if details.hint:
+        lines.append(f"hint: {details.hint}")
+    request = details.request
+    if request is not None and (request.method or request.url):
+        lines.append(f"request: {request.method} {request.url}".rstrip())
+    if details.response is not None and details.response.status is not None:
+        lines.append(f"response: {details.response.status}")
+    if details.attempts:
+        lines.append(f"attempts: {len(details.attempts)}")
+    if details.curl:
+        lines.append(f"reproduce: {details.curl}")
+    if details.replay:
+        lines.append(f"replay: {details.replay}")
     return truncate("\n".join(lines), limit * 4)

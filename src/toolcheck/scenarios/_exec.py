@@ -20,6 +20,7 @@ import orjson
 from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import check_response, is_json, media_type_of
 from toolcheck.checks.registry import RUN, register
+from toolcheck.details import Attempt, Details, Request, Response
 from toolcheck.findings import Finding, Severity, parse_level
 from toolcheck.redact import Redactor
 from toolcheck.scenarios import _http
@@ -111,14 +112,19 @@ class Outcome:
 
     status: str  # passed | failed | error | skipped
     message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Details = field(default_factory=Details)
     attempts: int = 0
     unreachable: bool = False
     response: dict[str, Any] | None = None
 
 
 class Unreachable(Exception):
-    """The target did not answer (connection refused, DNS, TLS) after the network retries."""
+    """The target did not answer (connection refused, DNS, TLS) after the network retries.
+
+    ``attempts``: the poll attempts that were answered before it went away (the report keeps them).
+    """
+
+    attempts: tuple[Attempt, ...] = ()
 
 
 def _decode_body(response: httpx.Response) -> Any:
@@ -220,9 +226,9 @@ class StepExecutor:
             credentials, problem = _http.identity_credentials(target.spec, op, mode, self.settings.profiles,
                                                               mock=self.settings.placeholder_credential is not None)
             if problem is not None and problem.startswith(_http.SKIPPED_PREFIX):
-                return self._finish(Outcome("skipped", problem, {"operation": op.operation_id}))
+                return self._finish(Outcome("skipped", problem, Details(operation=op.operation_id)))
             if problem is not None:
-                return self._finish(Outcome("error", f"{op.key}: {problem}", {"operation": op.operation_id}))
+                return self._finish(Outcome("error", f"{op.key}: {problem}", Details(operation=op.operation_id)))
             mode = "default"
         for value in (*credentials.values(), *(mode.values() if isinstance(mode, dict) else ())):
             self._register_secret(value)
@@ -240,25 +246,30 @@ class StepExecutor:
         try:
             url = join_url(target.base_url, prepared.path)
         except OriginError as exc:
-            return self._finish(Outcome("error", f"{op.key}: {exc}", {"operation": op.operation_id}))
+            return self._finish(Outcome("error", f"{op.key}: {exc}", Details(operation=op.operation_id)))
         self.ctx.request = {
             "method": prepared.method, "url": url, "body": prepared.body,
             "path": prepared.path_params,
             "query": prepared.query_params, "headers": {k.lower(): v for k, v in prepared.headers.items()},
         }
-        details: dict[str, Any] = {"operation": op.operation_id, "request": self._request_details(prepared, url)}
-        details["curl"] = self.redactor.redact_text(_http.curl(prepared, target.base_url, self.redactor))
-        if mode not in ("none", "invalid") and prepared.auth_schemes:
-            details["credentials"] = SENT  # for the run's credential health (scenarios.health)
+        credentials_sent = mode not in ("none", "invalid") and bool(prepared.auth_schemes)
+        expects_refusal: bool | None = None
+        if credentials_sent:
             wanted = step.expect.get("status") if isinstance(step.expect, dict) else None
             if wanted is not None and (check_status(wanted, 401) is None or check_status(wanted, 403) is None):
-                details["expects_refusal"] = True
+                expects_refusal = True
         notes = [auth_note] if auth_note else []
         if prepared.undocumented:
             notes.append(f"{op.operation_id} declares no parameter {', '.join(map(repr, prepared.undocumented))}; "
                          "sent in the query anyway")
-        if notes:
-            details["notes"] = notes
+        details = Details(
+            operation=op.operation_id,
+            request=self._request_details(prepared, url),
+            curl=self.redactor.redact_text(_http.curl(prepared, target.base_url, self.redactor)),
+            credentials=SENT if credentials_sent else None,  # for the run's credential health (scenarios.health)
+            expects_refusal=expects_refusal,
+            notes=tuple(notes) or None,
+        )
         if missing:
             return self._finish(Outcome("failed", f"cannot call {op.key}: path parameter(s) {', '.join(missing)} "
                                         "have no value (an output of an earlier step missing?)", details))
@@ -275,10 +286,11 @@ class StepExecutor:
             else:
                 outcome = self._once(step, target, op, prepared, url, timeout, details)
         except Unreachable as exc:
+            details = replace(details, attempts=exc.attempts or details.attempts)
             if self.stop.is_set():
                 # Ctrl-C/SIGTERM closed the connection under this request: not the target's fault.
                 return self._finish(Outcome("failed", f"the run was interrupted while the request was in flight ({exc})", details))
-            details["hint"] = "Is the server running? Check --base-url (or use --mock)."
+            details = replace(details, hint="Is the server running? Check --base-url (or use --mock).")
             return self._finish(Outcome("error", f"target unreachable: {exc}", details, unreachable=True))
         finally:
             set_deadline(None)
@@ -302,16 +314,16 @@ class StepExecutor:
         target = prepared.target()
         return url + target[len(prepared.path):]
 
-    def _request_details(self, prepared: _http.Prepared, url: str) -> dict[str, Any]:
+    def _request_details(self, prepared: _http.Prepared, url: str) -> Request:
         body: Any = None
         if prepared.content is not None:
             body = prepared.body if prepared.body is not ABSENT else prepared.content.decode("utf-8", "replace")
-        return {
-            "method": prepared.method,
-            "url": self.redactor.redact_url(self._full_url(url, prepared)),
-            "headers": self.redactor.redact_headers(dict(prepared.headers)),
-            "body": self.redactor.redact_value(body),
-        }
+        return Request(
+            method=prepared.method,
+            url=self.redactor.redact_url(self._full_url(url, prepared)),
+            headers=self.redactor.redact_headers(dict(prepared.headers)),
+            body=self.redactor.redact_value(body),
+        )
 
     # -- sending ------------------------------------------------------------------------
     def _send(self, step: Step, target: Target, prepared: _http.Prepared, url: str,
@@ -348,73 +360,75 @@ class StepExecutor:
         self.ctx.response = data
         return data
 
-    def _response_details(self, resp: dict[str, Any]) -> dict[str, Any]:
+    def _response_details(self, resp: dict[str, Any]) -> Response:
         body = resp["body"]
         if len(resp["raw"]) > MAX_REPORTED_BODY:  # keep reports small: the head of a huge body
             head = resp["raw"][:MAX_REPORTED_BODY].decode("utf-8", "replace")
             body = f"{head}... ({len(resp['raw'])} bytes in all)"
-        return {"status": resp["status"], "headers": self.redactor.redact_headers(dict(resp["headers"])),
-                "body": self.redactor.redact_value(body), "elapsed_ms": round(resp["elapsed_ms"], 3)}
+        return Response(status=resp["status"], headers=self.redactor.redact_headers(dict(resp["headers"])),
+                        body=self.redactor.redact_value(body), elapsed_ms=round(resp["elapsed_ms"], 3))
 
     def _once(self, step: Step, target: Target, op: Operation, prepared: _http.Prepared, url: str,
-              timeout: float, details: dict[str, Any]) -> Outcome:
+              timeout: float, details: Details) -> Outcome:
         response, elapsed, timed_out, tries = self._send(step, target, prepared, url, timeout)
-        if tries > 1:
-            details["attempts"] = [{"attempt": i, "status": None, "elapsed_ms": None, "note": "network error"}
-                                   for i in range(1, tries)]
+        attempts = [Attempt(i, note="network error") for i in range(1, tries)]
         if response is None:
-            return Outcome("failed", f"{op.key}: {timed_out}", details, attempts=tries)
+            return Outcome("failed", f"{op.key}: {timed_out}", replace(details, attempts=tuple(attempts) or None),
+                           attempts=tries)
         resp = self._respond(response, elapsed)
         if tries > 1:
-            details["attempts"].append({"attempt": tries, "status": resp["status"], "elapsed_ms": round(elapsed, 3),
-                                        "note": "answered"})
+            attempts.append(Attempt(tries, resp["status"], round(elapsed, 3), "answered"))
+        details = replace(details, attempts=tuple(attempts) or None)
         violations = self._contract(target.spec, op, resp)
         return self._judge(step, target, op, resp, details, violations, [], tries)
 
     def _poll(self, step: Step, poll: Poll, target: Target, op: Operation, prepared: _http.Prepared, url: str,
-              timeout: float, details: dict[str, Any]) -> Outcome:
+              timeout: float, details: Details) -> Outcome:
         ci = self.scenario.case_insensitive
         started = time.monotonic()
         interval = poll.interval
-        attempts: list[dict[str, Any]] = []
-        details["attempts"] = attempts
-        violations: list[dict[str, Any]] = []
+        attempts: list[Attempt] = []
+        violations: list[Finding] = []
         extra: list[Failure] = []
         previous_state: Any = ABSENT
         resp: dict[str, Any] | None = None
         for n in range(1, poll.max_attempts + 1):
-            response, elapsed, timed_out, _ = self._send(step, target, prepared, url, timeout)
+            try:
+                response, elapsed, timed_out, _ = self._send(step, target, prepared, url, timeout)
+            except Unreachable as exc:
+                exc.attempts = tuple(attempts)
+                raise
             if response is None:
-                attempts.append({"attempt": n, "status": None, "elapsed_ms": round(elapsed, 3), "note": timed_out})
-                return Outcome("failed", f"{op.key}: attempt {n}: {timed_out}", details, attempts=n)
+                attempts.append(Attempt(n, None, round(elapsed, 3), timed_out or ""))
+                return Outcome("failed", f"{op.key}: attempt {n}: {timed_out}", replace(details, attempts=tuple(attempts)),
+                               attempts=n)
             resp = self._respond(response, elapsed)
             for v in self._contract(target.spec, op, resp):
                 if v not in violations:
-                    violations.append({**v, "message": f"attempt {n}: {v['message']}"} if n > 1 else v)
+                    violations.append(replace(v, message=f"attempt {n}: {v.message}") if n > 1 else v)
             state = evaluate(poll.state, self.ctx)
             note = "" if state is ABSENT else f"state={state}"
             transition_error = check_transition(poll.transitions, previous_state, state)
             if transition_error:
                 extra.append(Failure("poll", poll.state, "transitions", poll.transitions, state, transition_error))
             previous_state = state if state is not ABSENT else previous_state
-            record: dict[str, Any] = {"attempt": n, "status": resp["status"], "elapsed_ms": round(elapsed, 3), "note": note}
-            attempts.append(record)
+            attempts.append(Attempt(n, resp["status"], round(elapsed, 3), note))
             if transition_error:
                 break
             failed_if = [c for c in poll.fail_if if evaluate_condition(c, self.ctx, case_insensitive=ci)]
             if failed_if:
-                record["note"] = (note + "; " if note else "") + "fail_if held"
+                attempts[-1] = replace(attempts[-1], note=(note + "; " if note else "") + "fail_if held")
                 extra.append(Failure("poll", "fail_if", "fail_if", failed_if[0], state,
                                      f"poll stopped at attempt {n}: fail_if `{failed_if[0]}` held" + (f" ({note})" if note else "")))
                 break
             if all(evaluate_condition(c, self.ctx, case_insensitive=ci) for c in poll.until):
-                record["note"] = (note + "; " if note else "") + "until held"
+                attempts[-1] = replace(attempts[-1], note=(note + "; " if note else "") + "until held")
                 break
             wait = interval
             ra = _retry_after(resp["headers"]) if poll.retry_after else None
             if ra is not None:
                 wait = max(wait, min(ra, poll.max_interval))
-                record["retry_after"] = ra
+                attempts[-1] = replace(attempts[-1], retry_after=ra)
             spent = time.monotonic() - started
             # A wait that would overrun a budget is cut to it: the last attempt lands on the deadline.
             budget = poll.max_time - spent
@@ -431,17 +445,18 @@ class StepExecutor:
                                      f"poll gave up after {why}: `{' && '.join(poll.until)}` never held"
                                      + (f" (last {note})" if note else "")))
                 break
-            record["wait_s"] = round(wait, 3)
+            attempts[-1] = replace(attempts[-1], wait_s=round(wait, 3))
             if self.stop.is_set() or (wait > 0 and self.stop.wait(wait)):
                 extra.append(Failure("poll", "until", "until", " && ".join(poll.until), state,
                                      f"poll stopped after {n} attempt(s): the run was interrupted"))
                 break
             interval = min(interval * poll.backoff, poll.max_interval) if interval else 0.0
         assert resp is not None
+        details = replace(details, attempts=tuple(attempts))
         return self._judge(step, target, op, resp, details, violations, extra, len(attempts))
 
     # -- judging ------------------------------------------------------------------------
-    def _contract(self, spec: Spec, op: Operation, resp: dict[str, Any]) -> list[dict[str, Any]]:
+    def _contract(self, spec: Spec, op: Operation, resp: dict[str, Any]) -> list[Finding]:
         if self.settings.contract == "off":
             return []
         body = resp["body"]
@@ -453,19 +468,19 @@ class StepExecutor:
         for v in found:
             level = self.settings.level(v.check)
             if level is not None:
-                out.append(replace(v, severity=level).to_dict())
+                out.append(replace(v, severity=level))
         return out
 
-    def _judge(self, step: Step, target: Target, op: Operation, resp: dict[str, Any], details: dict[str, Any],
-               violations: list[dict[str, Any]], failures: list[Failure], attempts: int) -> Outcome:
-        details["response"] = self._response_details(resp)
+    def _judge(self, step: Step, target: Target, op: Operation, resp: dict[str, Any], details: Details,
+               violations: list[Finding], failures: list[Failure], attempts: int) -> Outcome:
+        details = replace(details, response=self._response_details(resp))
         level = step.contract or self.scenario.contract
         if level == "warn":  # the older spelling of the shared word (toolcheck.findings)
             level = "warning"
         if level == "off":
             violations = []
         elif level == "warning":
-            violations = [{**v, "severity": "warning"} for v in violations]
+            violations = [replace(v, severity=Severity.WARNING) for v in violations]
         failures = list(failures) + self._expectations(step, op, target.spec, resp)
         # "an auth failure the operation does not document" is a contract check: --contract,
         # --severity status_documented=... and a step's `contract:` set how much it counts.
@@ -475,7 +490,7 @@ class StepExecutor:
             if documented_level is not Severity.ERROR:
                 failures = [f for f in failures if f.operator != "documented"]
                 if documented_level is not None:
-                    violations = violations + [Finding("status_documented", f.message, f.path, documented_level).to_dict()
+                    violations = violations + [Finding("status_documented", f.message, f.path, documented_level)
                                                for f in undocumented]
         failures += self._criteria(step.criteria)
         leaks = self.redactor.leaks(resp["raw"]) + self.redactor.leaks(
@@ -483,25 +498,37 @@ class StepExecutor:
         leak_level = self.settings.level("secret_leak")
         if leaks and leak_level is not None:
             violations.append(Finding("secret_leak", f"the response contains a known secret ({', '.join(sorted(set(leaks)))})",
-                                      severity=leak_level).to_dict())
+                                      severity=leak_level))
         if failures:
             first = failures[0]
-            details["expected"] = self.redactor.redact_value(_jsonable(first.expected))
-            details["actual"] = self.redactor.redact_value(_jsonable(first.actual))
-            details["assertions"] = [self.redactor.redact_value(f.to_dict()) for f in failures]
-        all_violations = [{"check": f"expect.{f.check}", "message": f.message, "pointer": f.path, "severity": "error"}
+            details = replace(details, expected=self.redactor.redact_value(_jsonable(first.expected)),
+                              actual=self.redactor.redact_value(_jsonable(first.actual)),
+                              assertions=tuple(self._redact_assertion(f) for f in failures))
+        all_violations = [Finding(f"expect.{f.check}", f.message, f.path, Severity.ERROR)
                           for f in failures] + violations
         if all_violations:
-            details["violations"] = self.redactor.redact_value(all_violations)
-        errors = [v for v in all_violations if v["severity"] == "error"]
+            details = replace(details, violations=tuple(self._redact_finding(v) for v in all_violations))
+        errors = [v for v in all_violations if v.severity is Severity.ERROR]
         status = "failed" if errors else "passed"
-        message = errors[0]["message"] if errors else ""
+        message = errors[0].message if errors else ""
         if len(errors) > 1:
             message += f" (+{len(errors) - 1} more)"
         outcome = Outcome(status, message, details, attempts=attempts, response=resp)
         # Captured even when the step failed: `finally` teardown needs the id of what was created.
         self._capture(step, resp)
         return outcome
+
+    def _redact_assertion(self, failure: Failure) -> Failure:
+        r = self.redactor
+        return replace(failure, check=r.redact_text(failure.check), path=r.redact_text(failure.path),
+                       operator=r.redact_text(failure.operator), expected=r.redact_value(_jsonable(failure.expected)),
+                       actual=r.redact_value(_jsonable(failure.actual)), message=r.redact_text(failure.message))
+
+    def _redact_finding(self, finding: Finding) -> Finding:
+        r = self.redactor
+        return replace(finding, message=r.redact_text(finding.message), pointer=r.redact_text(finding.pointer),
+                       hint=r.redact_text(finding.hint), cause=r.redact_text(finding.cause),
+                       evidence=tuple(r.redact_value(dict(e)) for e in finding.evidence))
 
     def _expectations(self, step: Step, op: Operation, spec: Spec, resp: dict[str, Any]) -> list[Failure]:
         out: list[Failure] = []

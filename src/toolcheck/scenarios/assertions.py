@@ -14,10 +14,10 @@ runners (``../shared/research/scenarios.md`` §5):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from toolcheck._absent import ABSENT
+from toolcheck.details import Assertion
 from toolcheck.scenarios._jsonpath import JSONPathBudgetError, bounded_find, compiled_path
 from toolcheck.scenarios.expressions import (
     Context,
@@ -31,24 +31,9 @@ OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "
              "matches", "exists", "absent", "type", "length", "schema", "each", "any")
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One failed expectation: what was checked, expected vs actual, and why."""
-
-    check: str  # status | header | body | time
-    path: str
-    operator: str
-    expected: Any
-    actual: Any
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "path": self.path, "operator": self.operator,
-                "expected": _jsonable(self.expected), "actual": _jsonable(self.actual), "message": self.message}
-
-
-def _jsonable(value: Any) -> Any:
-    return None if value is ABSENT else value
+# One failed expectation is the report's typed record (check, path, operator, expected, actual,
+# message); ``Failure`` is the name the scenario modules know it by.
+Failure = Assertion
 
 
 _JSON_TYPES = {

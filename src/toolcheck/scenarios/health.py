@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from toolcheck.details import Details
 from toolcheck.health import AuthHealth
 
-SENT = "sent"  # details["credentials"] of a step that sent credentials meant to be accepted
+SENT = "sent"  # Details.credentials of a step that sent credentials meant to be accepted
 
 
 def credential_problem(suites: Iterable[Any]) -> str:
@@ -24,13 +25,12 @@ def credential_problem(suites: Iterable[Any]) -> str:
     health = AuthHealth(streak_needed=2, streak_operations=1, how="--auth SCHEME=VALUE")
     for suite in suites:
         for case in suite.cases:
-            details = case.details
-            response = details.get("response")
-            if details.get("credentials") != SENT or not isinstance(response, dict):
+            details: Details = case.details
+            response = details.response
+            if details.credentials != SENT or response is None:
                 continue
-            status = response.get("status")
-            if isinstance(status, int):
-                health.record(str(details.get("operation") or case.name), f"{suite.name} › {case.name}", status,
-                              valid=not details.get("expects_refusal"), secured=True)
+            if isinstance(response.status, int):
+                health.record(details.operation or case.name, f"{suite.name} › {case.name}", response.status,
+                              valid=not details.expects_refusal, secured=True)
     verdict = health.verdict()
     return str(verdict["message"]) if verdict["status"] != "ok" else ""

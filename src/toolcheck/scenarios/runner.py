@@ -18,13 +18,15 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 
 from toolcheck._absent import ABSENT
+from toolcheck.details import Attempt, Details
 from toolcheck.errors import ScenarioError, ToolcheckError
+from toolcheck.findings import Finding, Severity
 from toolcheck.redact import Redactor, is_secret_name
 from toolcheck.results import ERROR, FAILED, PASSED, SKIPPED, CaseResult, SuiteResult
 from toolcheck.scenarios._exec import Outcome, Settings, StepExecutor, Target
@@ -161,7 +163,7 @@ class ScenarioRun:
         self._taken: set[str] = set()  # the names in self.cases (a long scenario must not rescan them per step)
         self.unreachable = False
         self.deadline: float | None = None
-        self._retried: dict[str, list[dict[str, Any]]] = {}  # Arazzo retries, by case name
+        self._retried: dict[str, list[Attempt]] = {}  # Arazzo retries, by case name
 
     def execute(self) -> SuiteResult:
         started = time.perf_counter()
@@ -270,7 +272,7 @@ class ScenarioRun:
                         last = self.cases.pop()
                         self._taken.discard(last.name)
                         tries = self._retried.setdefault(prefix + step.id, [])
-                        tries.append({**_attempt_of(last, action), "attempt": len(tries) + 1})
+                        tries.append(_attempt_of(last, action, len(tries) + 1))
                     if action.retry_after > 0:
                         self.run_ctx.stop.wait(min(action.retry_after, 60.0))
                     continue
@@ -297,8 +299,8 @@ class ScenarioRun:
 
     @staticmethod
     def _only_criteria_failed(outcome: Outcome) -> bool:
-        errors = [v for v in outcome.details.get("violations") or [] if v.get("severity") == "error"]
-        return bool(errors) and all(v.get("check") == "expect.criteria" for v in errors)
+        errors = [v for v in outcome.details.violations or () if v.severity is Severity.ERROR]
+        return bool(errors) and all(v.check == "expect.criteria" for v in errors)
 
     def _mark_handled(self, action: Action) -> None:
         last = self.cases[-1]
@@ -354,7 +356,7 @@ class ScenarioRun:
                 raise
             except Exception as exc:  # a bug here must not cost the report of everything else
                 outcome = Outcome("error", f"internal error: {type(exc).__name__}: {exc}", unreachable=True,
-                                  details={"hint": "Please report this with the scenario (TOOLCHECK_DEBUG=1 re-raises)."})
+                                  details=Details(hint="Please report this with the scenario (TOOLCHECK_DEBUG=1 re-raises)."))
                 import os
 
                 if os.environ.get("TOOLCHECK_DEBUG"):
@@ -364,7 +366,7 @@ class ScenarioRun:
         if after and outcome.status != SKIPPED:
             names = ", ".join(repr(a) for a in after)
             note = f"ran after step {names} failed: it uses none of {'its' if len(after) == 1 else 'their'} outputs"
-            outcome.details = {**outcome.details, "notes": [*(outcome.details.get("notes") or []), note]}
+            outcome.details = replace(outcome.details, notes=(*(outcome.details.notes or ()), note))
         self._add(step, outcome, prefix, time.perf_counter() - start)
         return outcome
 
@@ -381,12 +383,12 @@ class ScenarioRun:
         finally:
             ctx.outputs = saved_outputs
         ctx.steps.setdefault(step.id, {})["outputs"] = captured
-        details: dict[str, Any] = {"workflow": step.workflow, "outputs": self.run_ctx.redactor.redact_value(captured)}
+        details = Details(workflow=step.workflow, outputs=self.run_ctx.redactor.redact_value(captured))
         if not ok:
             return Outcome("failed", f"sub-workflow {step.workflow!r} failed", details, response=resp)
         if failures:
-            details["violations"] = [{"check": "expect.criteria", "message": f"successCriteria `{f}` is false",
-                                      "pointer": "", "severity": "error"} for f in failures]
+            details = replace(details, violations=tuple(
+                Finding("expect.criteria", f"successCriteria `{f}` is false", "", Severity.ERROR) for f in failures))
             return Outcome("failed", f"successCriteria `{failures[0]}` is false", details, response=resp)
         return Outcome("passed", "", details, response=resp)
 
@@ -394,12 +396,11 @@ class ScenarioRun:
         name = prefix + step.id
         earlier = self._retried.get(name, [])
         if earlier:
-            outcome.details = {**outcome.details, "attempts": [
-                *earlier, {"attempt": len(earlier) + 1, "status": (outcome.response or {}).get("status"),
-                           "elapsed_ms": round((outcome.response or {}).get("elapsed_ms", 0.0), 3),
-                           "note": outcome.status}]}
+            outcome.details = replace(outcome.details, attempts=(
+                *earlier, Attempt(len(earlier) + 1, (outcome.response or {}).get("status"),
+                                  round((outcome.response or {}).get("elapsed_ms", 0.0), 3), outcome.status)))
             outcome.attempts = len(earlier) + 1
-            duration += sum(a.get("duration", 0.0) for a in earlier)
+            duration += sum(a.duration or 0.0 for a in earlier)
         taken = self._taken
         if name in taken:
             n = 2
@@ -410,9 +411,10 @@ class ScenarioRun:
         properties = {"attempts": str(max(outcome.attempts, 1 if status in (PASSED, FAILED) else 0))}
         if step.line:
             properties["line"] = str(step.line)
-        details = dict(outcome.details)
-        details.setdefault("location", f"{self.scenario.file}:{step.line}" if step.line else self.scenario.file)
-        if status == PASSED and any(a.get("note") == "network error" for a in details.get("attempts", [])):
+        details = outcome.details
+        if details.location is None:
+            details = replace(details, location=f"{self.scenario.file}:{step.line}" if step.line else self.scenario.file)
+        if status == PASSED and any(a.note == "network error" for a in details.attempts or ()):
             properties["flaky"] = "true"  # passed only after a network retry
         case = CaseResult(name=name, status=status, duration=duration, message=outcome.message,
                           classname=self.name, details=details, properties=properties)
@@ -448,10 +450,10 @@ def step_references(step: Step) -> set[str]:
     return found
 
 
-def _attempt_of(case: CaseResult, action: Action) -> dict[str, Any]:
-    response = case.details.get("response") or {}
-    return {"attempt": 0, "status": response.get("status"), "elapsed_ms": response.get("elapsed_ms"),
-            "note": f"retry ({action.name}): {case.message}"[:300], "duration": case.duration}
+def _attempt_of(case: CaseResult, action: Action, number: int) -> Attempt:
+    response = case.details.response
+    return Attempt(number, response.status if response else None, response.elapsed_ms if response else None,
+                   f"retry ({action.name}): {case.message}"[:300], duration=case.duration)
 
 
 def run_scenario(scenario: Scenario, targets: dict[str, Target], run: RunContext, *,
