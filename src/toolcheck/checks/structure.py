@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 
+from toolcheck.findings import Severity
 from toolcheck.spec import Problem, Spec
 from toolcheck.spec._refs import EXTERNAL
 
@@ -47,8 +48,8 @@ def structure_problems(spec: Spec, *, schemas: bool = True) -> list[Problem]:
                     problems.append(("warning", f"/components/{group}/{name}",
                                      f"schema {name!r} is not valid JSON Schema at {where or 'its root'}: {error.message[:200]}",
                                      "invalid-schema"))
-    locate = spec.problems[0]._locate if spec.problems else getattr(spec, "_locator", None)
-    return [Problem(severity=s, message=m, pointer=p, code=c, source=spec.source, _locate=locate) for s, p, m, c in problems]
+    locate = spec.problems[0].line_locator if spec.problems else getattr(spec, "_locator", None)
+    return [Problem(c, m, p, Severity(s), source=spec.source, locate=locate) for s, p, m, c in problems]
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:
@@ -100,7 +101,7 @@ def strict_problems(spec: Spec, *, allow_network: bool = False, ref_roots: tuple
     })
     base_uri = f"file://{location.ref}" if location.kind == "file" else ""
     out: list[Problem] = []
-    locate_fn = spec.problems[0]._locate if spec.problems else getattr(spec, "_locator", None)
+    locate_fn = spec.problems[0].line_locator if spec.problems else getattr(spec, "_locator", None)
     seen: set[tuple[str, str]] = set()
     try:
         for error in validator_cls(data, base_uri=base_uri).iter_errors():
@@ -109,15 +110,15 @@ def strict_problems(spec: Spec, *, allow_network: bool = False, ref_roots: tuple
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
-            out.append(Problem(severity="error", message=f"strict: {message}", pointer=pointer, code="strict-validation",
-                               source=spec.source, _locate=locate_fn))
+            out.append(Problem("strict-validation", f"strict: {message}", pointer, Severity.ERROR,
+                               source=spec.source, locate=locate_fn))
             if len(out) >= 200:
                 break
     except Exception as exc:  # noqa: BLE001 - the validator fails on a $ref it cannot resolve
         cause = _load_error_in(exc)
         why = str(cause) if cause is not None else f"{type(exc).__name__} (a $ref it cannot resolve?)"
-        out.append(Problem(severity="error", message=f"strict: the validator stopped: {why}", pointer="",
-                           code="strict-validation", source=spec.source, _locate=locate_fn))
+        out.append(Problem("strict-validation", f"strict: the validator stopped: {why}", "", Severity.ERROR,
+                           source=spec.source, locate=locate_fn))
     return out
 
 

@@ -35,6 +35,7 @@ def check(
     Exit codes: 0 clean (warnings allowed) · 1 problems of error severity · 2 cannot be loaded.
     """
     from toolcheck.checks.structure import strict_problems, structure_problems
+    from toolcheck.findings import Severity
     from toolcheck.spec import load_spec
 
     with handle_errors():
@@ -44,8 +45,8 @@ def check(
         if strict:
             problems += strict_problems(loaded, allow_network=allow_network, ref_roots=roots)
     problems.sort(key=_document_order)
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = sum(1 for p in problems if p.severity == "warning")
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
     summary = {
         "source": loaded.source,
         "title": loaded.title,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from toolcheck._startup import gc_paused
+from toolcheck.findings import Severity
 from toolcheck.spec._build import Builder, OpStub
 from toolcheck.spec._locate import Locator
 from toolcheck.spec._pointer import RefResolver
@@ -108,7 +109,7 @@ class Parts:
             all_problems.append(("error", "/info", "`info` (with `title` and `version`) is required", "invalid-structure"))
         operations = dedupe_ids(operations, all_problems, lambda op, new_id: dataclasses.replace(op, operation_id=new_id))
         problems = tuple(
-            Problem(severity=sev, message=msg, pointer=ptr, code=code, source=self.display, _locate=self.locator)
+            Problem(code, msg, ptr, Severity.parse(sev), source=self.display, locate=self.locator)
             for sev, ptr, msg, code in all_problems
         )
         return tuple(operations), tuple(webhooks), problems

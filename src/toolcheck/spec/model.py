@@ -20,47 +20,63 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from toolcheck.findings import Finding, Severity
+
 JSON = Any
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Something wrong with the spec itself (not with the API behind it).
+class _SpecLocate:
+    """``Problem.locate``: ``file:line`` of a pointer, or ``file#/json/pointer`` when no line is known."""
+
+    locate: Callable[[str], str] | None
+    source: str
+
+    def __call__(self, pointer: str) -> str:
+        if self.locate is not None:
+            try:
+                return self.locate(pointer)
+            except Exception:  # best effort: a line number never fails a report
+                pass
+        return f"{self.source}#{pointer}"
+
+
+@dataclass(frozen=True)
+class Problem(Finding):
+    """Something wrong with the spec itself (not with the API behind it): a shared
+    :class:`toolcheck.findings.Finding` whose ``check`` is a short stable identifier
+    (``dangling-ref``, ``duplicate-required`` ...), which ``toolcheck check`` reports as ``code``.
 
     Attributes:
-        severity: ``error``, ``warning`` or ``info``.
-        message: one sentence a person can act on.
-        pointer: JSON pointer into the (normalised) document.
-        code: a short stable identifier (``dangling-ref``, ``duplicate-required`` ...).
-        location: ``file:line`` where known, else ``file#/json/pointer`` (computed on first
-            use: finding line numbers means re-reading the source).
+        source: the spec file, for a ``location`` of ``file#/json/pointer`` where no line is known
+            (``location`` is ``file:line`` otherwise, computed on first use: finding line numbers
+            means re-reading the source).
     """
 
-    severity: str
-    message: str
-    pointer: str = ""
-    code: str = ""
     source: str = ""
-    _locate: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        locate = self.locate
+        if not (isinstance(locate, _SpecLocate) and locate.source == self.source):
+            raw = locate.locate if isinstance(locate, _SpecLocate) else locate
+            object.__setattr__(self, "locate", _SpecLocate(raw, self.source))
 
     @property
-    def location(self) -> str:
-        cached = self.__dict__.get("_location")
-        if cached is None:
-            cached = f"{self.source}#{self.pointer}"
-            if self._locate is not None:
-                try:
-                    cached = self._locate(self.pointer)
-                except Exception:  # best effort: a line number never fails a report
-                    pass
-            object.__setattr__(self, "_location", cached)
-        return cached
+    def code(self) -> str:
+        """``toolcheck check``'s name for ``check``."""
+        return self.check
+
+    @property
+    def line_locator(self) -> Callable[[str], str] | None:
+        """The spec's pointer → ``file:line`` function, for building more problems of the same spec."""
+        locate = self.locate
+        return locate.locate if isinstance(locate, _SpecLocate) else locate
 
     def to_dict(self) -> dict[str, str]:
         return {
-            "severity": self.severity,
+            "severity": self.severity.value,
             "location": self.location,
             "message": self.message,
             "pointer": self.pointer,
@@ -330,7 +346,7 @@ class Spec:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "error")
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
     def resolve(self, ref: str) -> JSON:
         """Follow a local ``#/...`` reference in the normalised document.
