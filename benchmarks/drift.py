@@ -39,6 +39,7 @@ PROBE = textwrap.dedent(
     old, new, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     from toolcheck.spec import load_spec
     from toolcheck.drift import diff
+    from toolcheck.findings import Severity
     if mode == "trace":
         import tracemalloc
         tracemalloc.start()
@@ -52,8 +53,8 @@ PROBE = textwrap.dedent(
     done = time.perf_counter()
     out = {"load": loaded - t, "diff": done - loaded, "total": done - t, "cpu": time.process_time() - c,
            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "findings": len(report.findings), "errors": report.count("error"),
-           "rows": len(report.groups(report.at_least("warning"))), "flagged": len(report.at_least("warning"))}
+           "findings": len(report.findings), "errors": report.count(Severity.ERROR),
+           "rows": len(report.groups(report.at_least(Severity.WARNING))), "flagged": len(report.at_least(Severity.WARNING))}
     if mode == "trace":
         out["heap_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     print(json.dumps(out))

@@ -14,6 +14,7 @@ from toolcheck.agent._rules import RULES
 from toolcheck.agent.lint import lint, resolve_rules
 from toolcheck.agent.sarif import to_sarif
 from toolcheck.errors import UsageError
+from toolcheck.findings import Severity
 from toolcheck.spec import Spec, load_spec, load_spec_dict
 from toolcheck.spec._lines import yaml_block_index
 from toolcheck.spec._parse import yaml_line_index
@@ -103,7 +104,7 @@ def test_config_changes_severity_disables_and_rejects_unknown_rules() -> None:
     spec = make({"/a": {"get": {**good_op("fetch_alpha"), "summary": "", "description": ""}}})
     result = lint(spec, rules={"summary-missing": "error", "description-missing": "off"})
     assert [(f.rule, f.severity) for f in result.findings] == [("summary-missing", "error")]
-    assert result.failed("error") and not lint(spec, rules={"summary-missing": "info"}).failed("warning")
+    assert result.failed(Severity.ERROR) and not lint(spec, rules={"summary-missing": "info"}).failed(Severity.WARNING)
     with pytest.raises(UsageError, match="Did you mean summary-missing"):
         resolve_rules({"sumary-missing": "off"})
     with pytest.raises(UsageError, match="severity"):

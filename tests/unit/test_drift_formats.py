@@ -75,7 +75,7 @@ def test_changelog_lists_every_change(tmp_path: Path) -> None:
 
 
 def test_run_result_maps_findings_and_writes_shared_reports(tmp_path: Path) -> None:
-    result = to_run_result(_report(tmp_path), fail_on="error")
+    result = to_run_result(_report(tmp_path), fail_on=Severity.ERROR)
     assert result.tool == "drift"
     cases = [c for s in result.suites for c in s.cases]
     assert {c.details.rule for c in cases} >= {"path-removed", "response-property-became-optional"}
@@ -116,8 +116,8 @@ def _inline_enum_pair(tmp_path: Path, n: int, narrowed: bool = True) -> DriftRep
 
 def test_one_repeated_change_is_one_row_in_every_format(tmp_path: Path) -> None:
     report = _inline_enum_pair(tmp_path, 30)
-    assert report.count("error") == 60  # every place is still a finding: levels and exit codes unchanged
-    groups = report.groups(report.at_least("error"))
+    assert report.count(Severity.ERROR) == 60  # every place is still a finding: levels and exit codes unchanged
+    groups = report.groups(report.at_least(Severity.ERROR))
     assert len(groups) == 1 and groups[0].count == 60 and len(groups[0].operations) == 30
 
     data = json.loads(to_json(report))

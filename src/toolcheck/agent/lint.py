@@ -63,12 +63,12 @@ class LintResult:
     findings: tuple[Finding, ...]
     rules: Mapping[str, RuleConfig]
 
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
 
-    def failed(self, fail_on: str = "error") -> bool:
-        """Any finding at or above ``fail_on`` (``never`` never fails; ``warn`` reads as ``warning``)."""
-        bar = _NEVER if fail_on == "never" else Severity.parse(fail_on).rank
+    def failed(self, fail_on: Severity | None = Severity.ERROR) -> bool:
+        """Any finding at or above ``fail_on`` (None: ``--fail-on never``, never fails)."""
+        bar = _NEVER if fail_on is None else fail_on.rank
         return any(f.severity.rank >= bar for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:

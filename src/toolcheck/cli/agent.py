@@ -140,6 +140,7 @@ def lint(
         cfg, source = load_config(config or None)
         lint_cfg = section(cfg, "lint", source)
         level = fail_on.value if fail_on is not None else str(lint_cfg.get("fail-on", lint_cfg.get("fail_on", "error")))
+        threshold = None  # --fail-on never
         if level != "never":
             from toolcheck.errors import UsageError
             from toolcheck.findings import parse_level
@@ -150,7 +151,7 @@ def lint(
                 parsed = None
             if parsed is None:
                 raise UsageError(f"lint.fail-on must be error, warning, info or never (got {level!r})", location=source)
-            level = parsed.value
+            threshold = parsed
         loaded = load_spec(spec, allow_network=allow_network, ref_roots=ref_roots(ref_root))
         result = run_lint(loaded, rules=section(lint_cfg, "rules", source), select=rule or None, config_source=source)
         if fmt is LintFormat.text and not out:
@@ -170,7 +171,7 @@ def lint(
                 write_atomic(out, text)
             else:
                 sys.stdout.write(text)
-    raise typer.Exit(1 if result.failed(level) else 0)
+    raise typer.Exit(1 if result.failed(threshold) else 0)
 
 
 def _print_lint(result: object, max_findings: int) -> None:
@@ -178,6 +179,7 @@ def _print_lint(result: object, max_findings: int) -> None:
 
     from toolcheck.agent.lint import LintResult
     from toolcheck.cli._console import console
+    from toolcheck.findings import Severity
 
     assert isinstance(result, LintResult)
     out = console()
@@ -189,7 +191,7 @@ def _print_lint(result: object, max_findings: int) -> None:
     hidden = len(result.findings) - max_findings
     if hidden > 0:
         out.print(f"... and {hidden} more (use --format json or sarif for all)")
-    counts = ", ".join(f"{result.count(s)} {s}" for s in ("error", "warning", "info"))
+    counts = ", ".join(f"{result.count(s)} {s}" for s in Severity)
     out.print(f"{len(result.findings)} finding(s): {counts}")
 
 

@@ -16,6 +16,7 @@ import typer
 
 from toolcheck.cli._app import app
 from toolcheck.cli._common import ALLOW_NETWORK, REF_ROOT, handle_errors, ref_roots, renamed
+from toolcheck.findings import Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -90,7 +91,7 @@ def drift(
         if not old or not new:
             raise UsageError("drift needs two specs: toolcheck drift OLD NEW (or --list-rules)")
         report, policy_fail_on = _run(
-            old, new, fmt=fmt, fail_on=fail_on.value, changelog=changelog, severity=severity,
+            old, new, fmt=fmt, fail_on=Severity.parse(fail_on.value), changelog=changelog, severity=severity,
             ignore_file=ignore_file, include_path=include_path, exclude_path=exclude_path, operation=operation,
             deprecation_days=deprecation_days, include_unstable=include_unstable, agent_rules=agent_rules,
             allow_network=allow_network, ref_root=ref_roots(ref_root),
@@ -108,10 +109,10 @@ def drift(
     raise typer.Exit(1 if report.at_least(policy_fail_on) else 0)
 
 
-def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, severity: list[str],
+def _run(old: str, new: str, *, fmt: Format, fail_on: Severity, changelog: bool, severity: list[str],
          ignore_file: str | Path | None, include_path: list[str], exclude_path: list[str], operation: list[str],
          deprecation_days: int | None, include_unstable: bool, agent_rules: bool,
-         allow_network: bool, ref_root: tuple[str, ...] = ()) -> tuple[DriftReport, str]:
+         allow_network: bool, ref_root: tuple[str, ...] = ()) -> tuple[DriftReport, Severity]:
     from toolcheck.drift import DiffOptions, diff
     from toolcheck.drift.policy import IgnoreEntry, Policy, load_ignore_file, parse_severity
     from toolcheck.spec import load_spec
@@ -138,7 +139,7 @@ def _run(old: str, new: str, *, fmt: Format, fail_on: str, changelog: bool, seve
         report = diff(old_spec, new_spec, options)
     report = policy.apply(report)
     # a changelog (every change at info) never fails on its own, but an expired ignore entry still does
-    return report, ("error" if changelog else fail_on)
+    return report, (Severity.ERROR if changelog else fail_on)
 
 
 def _spec_trees(old: str, new: str) -> tuple[list[str], list[str]] | None:
@@ -169,7 +170,7 @@ def _write(text: str, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
-def _emit(report: DriftReport, fmt: Format, fail_on: str, output: Path | None, max_rows: int, verbose: bool) -> None:
+def _emit(report: DriftReport, fmt: Format, fail_on: Severity, output: Path | None, max_rows: int, verbose: bool) -> None:
     from toolcheck.drift import formats
 
     if fmt is Format.json:
@@ -193,7 +194,7 @@ def _emit(report: DriftReport, fmt: Format, fail_on: str, output: Path | None, m
         _print_text(report, fail_on, max_rows, verbose)
 
 
-def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool, out: Console | None = None) -> None:
+def _print_text(report: DriftReport, fail_on: Severity, max_rows: int, verbose: bool, out: Console | None = None) -> None:
     from rich.markup import escape
 
     from toolcheck.cli._console import console
@@ -202,7 +203,7 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
     out = out or console()
     out.print(f"[bold]drift[/] {escape(report.old_source)} → {escape(report.new_source)}", soft_wrap=True)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}
-    rows = report.groups(report.findings if verbose else report.at_least("warning"))
+    rows = report.groups(report.findings if verbose else report.at_least(Severity.WARNING))
     for g in located_groups(report, rows[:max_rows]):
         f = g.first
         where = f.location_new or f.location_old
@@ -223,15 +224,15 @@ def _print_text(report: DriftReport, fail_on: str, max_rows: int, verbose: bool,
     for rel, reason in report.not_compared:
         out.print(f"[red]not compared[/] {escape(rel)}: {escape(reason)}", soft_wrap=True)
     failed = bool(report.at_least(fail_on))
-    verdict = "[red]breaking changes[/]" if report.count("error") else (
-        "[yellow]changes to review[/]" if report.count("warning") else "[green]no breaking changes[/]")
-    if report.not_compared and not report.count("error"):
+    verdict = "[red]breaking changes[/]" if report.count(Severity.ERROR) else (
+        "[yellow]changes to review[/]" if report.count(Severity.WARNING) else "[green]no breaking changes[/]")
+    if report.not_compared and not report.count(Severity.ERROR):
         verdict = "[red]not every spec was compared[/]"
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
     shown = sum(g.count for g in rows)
     grouped = f" · identical changes grouped into {len(rows)} row(s)" if len(rows) < shown else ""
-    out.print(f"{verdict}: {report.count('error')} error(s), {report.count('warning')} warning(s), "
-              f"{report.count('info')} info{ignored}{grouped} · fail on {fail_on}: {'failed' if failed else 'passed'}"
+    out.print(f"{verdict}: {report.count(Severity.ERROR)} error(s), {report.count(Severity.WARNING)} warning(s), "
+              f"{report.count(Severity.INFO)} info{ignored}{grouped} · fail on {fail_on}: {'failed' if failed else 'passed'}"
               + ("" if verbose else " (-v lists info)"), soft_wrap=True)
 
 

@@ -2,11 +2,12 @@
 
     from toolcheck.spec import load_spec
     from toolcheck.drift import Policy, diff, load_ignore_file
+    from toolcheck.findings import Severity
 
     report = diff(load_spec("git:origin/main:openapi.yaml"), load_spec("openapi.yaml"))
     ignores, severity = load_ignore_file(".toolcheck-drift-ignore.yaml")
     report = Policy(severity=severity, ignores=ignores).apply(report)
-    failing = report.at_least("error")
+    failing = report.at_least(Severity.ERROR)
 
 Public names are re-exported here; the modules behind them are private except ``rules``
 (the catalogue), ``policy`` and ``formats`` (JSON, Markdown, GitHub annotations, changelog,

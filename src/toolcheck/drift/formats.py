@@ -26,10 +26,10 @@ _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 _LOC = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?:\s|$)")
 
 
-def to_json(report: DriftReport, *, fail_on: str = "error") -> str:
+def to_json(report: DriftReport, *, fail_on: Severity = Severity.ERROR) -> str:
     """The drift JSON document: summary, findings (with file:line in both specs), ignored."""
     data = report.to_dict()
-    data["fail_on"] = fail_on
+    data["fail_on"] = fail_on.value
     data["failed"] = bool(report.at_least(fail_on))
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
@@ -63,12 +63,12 @@ def hidden_summary(groups: tuple[FindingGroup, ...]) -> list[tuple[str, Severity
                   key=lambda x: (-x[1].rank, -x[3], x[0]))
 
 
-def to_markdown(report: DriftReport, *, fail_on: str = "error", max_rows: int = 50, title: str = "API drift") -> str:
+def to_markdown(report: DriftReport, *, fail_on: Severity = Severity.ERROR, max_rows: int = 50, title: str = "API drift") -> str:
     """A PR comment: verdict, counts, a table of breaking/warning rows (identical changes grouped),
     a per-rule summary of the rows past ``max_rows``, the rest folded."""
-    rows = report.groups(report.at_least("warning"))
+    rows = report.groups(report.at_least(Severity.WARNING))
     located = located_groups(report, rows[:max_rows])
-    errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
+    errors, warnings, infos = report.count(Severity.ERROR), report.count(Severity.WARNING), report.count(Severity.INFO)
     failed = bool(report.at_least(fail_on))
     verdict = "❌ **breaking changes**" if errors else ("⚠️ **changes to review**" if warnings else "✅ **no breaking changes**")
     if report.not_compared and not errors:
@@ -151,13 +151,13 @@ def _file_line(location: str) -> tuple[str, str]:
     return file, m.group("line")
 
 
-def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: int = 200) -> str:
+def to_github(report: DriftReport, *, fail_on: Severity = Severity.ERROR, max_annotations: int = 200) -> str:
     """``::error file=...,line=...,title=...::message`` lines, annotated on the new spec where possible."""
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     out: list[str] = []
     # one annotation per group, at its first place: GitHub shows only the first few annotations
     # of a step, which 70 copies of one change would otherwise fill
-    for g in located_groups(report, report.groups(report.at_least("warning"))[:max_annotations]):
+    for g in located_groups(report, report.groups(report.at_least(Severity.WARNING))[:max_annotations]):
         f = g.first
         file, line = _file_line(f.location_new) if f.location_new else ("", "")
         if not file:
@@ -171,8 +171,8 @@ def to_github(report: DriftReport, *, fail_on: str = "error", max_annotations: i
         out.append(f"::{kinds[f.level]} {','.join(props)}::{_gh_escape(g.message)} [{f.fingerprint}]")
     for rel, reason in report.not_compared:
         out.append(f"::error title={_gh_escape('drift: not compared ' + rel, prop=True)}::{_gh_escape(reason)}")
-    errors, warnings = report.count("error"), report.count("warning")
-    out.append(f"toolcheck drift: {errors} error(s), {warnings} warning(s), {report.count('info')} info "
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    out.append(f"toolcheck drift: {errors} error(s), {warnings} warning(s), {report.count(Severity.INFO)} info "
                f"(fail on {fail_on})")
     return "\n".join(out) + "\n"
 
@@ -203,11 +203,11 @@ def to_changelog(report: DriftReport) -> str:
     return "\n".join(lines)
 
 
-def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: str = "",
+def to_run_result(report: DriftReport, *, fail_on: Severity = Severity.ERROR, command_line: str = "",
                   duration: float = 0.0) -> RunResult:
     """Map findings onto the shared result model: one case per group of identical changes, in the
     suite of its operation (or ``several operations``); every place is listed in the case."""
-    floor = Severity.parse(fail_on).rank
+    floor = fail_on.rank
     suites: dict[str, list[CaseResult]] = defaultdict(list)
     for g in report.groups(report.located()):
         status = FAILED if g.first.rank >= floor else PASSED
@@ -223,8 +223,8 @@ def to_run_result(report: DriftReport, *, fail_on: str = "error", command_line: 
         suites=tuple(SuiteResult(name=k, cases=tuple(v), file=report.new_source) for k, v in sorted(suites.items())),
         duration=duration,
         command_line=command_line,
-        summary={"error": report.count("error"), "warning": report.count("warning"), "info": report.count("info"),
-                 "ignored": len(report.ignored), "fail_on": fail_on},
+        summary={"error": report.count(Severity.ERROR), "warning": report.count(Severity.WARNING), "info": report.count(Severity.INFO),
+                 "ignored": len(report.ignored), "fail_on": fail_on.value},
     )
 
 

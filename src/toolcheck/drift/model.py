@@ -195,15 +195,15 @@ class DriftReport:
     _locate_old: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     _locate_new: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
-    def count(self, level: str) -> int:
-        return sum(1 for f in self.findings if f.level == level)
+    def count(self, level: Severity) -> int:
+        return sum(1 for f in self.findings if f.level is level)
 
     @property
     def breaking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.level == "error")
+        return tuple(f for f in self.findings if f.level is Severity.ERROR)
 
-    def at_least(self, level: str) -> tuple[Finding, ...]:
-        floor = Severity.parse(level).rank
+    def at_least(self, level: Severity) -> tuple[Finding, ...]:
+        floor = level.rank
         return tuple(f for f in self.findings if f.rank >= floor)
 
     def groups(self, findings: tuple[Finding, ...] | None = None) -> tuple[FindingGroup, ...]:
@@ -235,7 +235,8 @@ class DriftReport:
             "old": {"source": self.old_source, "title": self.old_title, "version": self.old_version},
             "new": {"source": self.new_source, "title": self.new_title, "version": self.new_version},
             "summary": {
-                "error": self.count("error"), "warning": self.count("warning"), "info": self.count("info"),
+                "error": self.count(Severity.ERROR), "warning": self.count(Severity.WARNING),
+                "info": self.count(Severity.INFO),
                 "ignored": len(self.ignored),
                 "rows": {lvl: sum(1 for g in groups if g.level == lvl)
                          for lvl in ("error", "warning", "info")},
