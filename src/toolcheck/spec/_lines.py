@@ -16,6 +16,27 @@ from toolcheck.spec._pointer import escape
 _KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{\[&*!|>%@`].*?))[ \t]*:(?:[ \t]+|$)""")
 
 
+# Double-quoted scalar escapes, YAML 1.2.2 §5.7 (Python's unicode_escape knows other ones, warns
+# on \e, \/, \_ ... and reads UTF-8 text as Latin-1).
+_YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+                 "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+                 "L": "\u2028", "P": "\u2029"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) > 1:
+        point = int(code[1:], 16)
+        return chr(point) if point <= 0x10FFFF else match.group(0)
+    return _YAML_ESCAPES.get(code, match.group(0))  # not an escape YAML knows: the text as written
+
+
+def _unescape(text: str) -> str:
+    """A double-quoted YAML key's escapes resolved (line breaks inside a key do not occur here)."""
+    return _ESCAPE.sub(_unescape_one, text)
+
+
 def yaml_block_index(text: str) -> dict[str, int]:
     """Map pointers of block-style keys and items to 1-based lines (best effort)."""
     index: dict[str, int] = {"": 1}
@@ -61,7 +82,7 @@ def yaml_block_index(text: str) -> dict[str, int]:
         key = match.group(1) if match.group(1) is not None else (
             match.group(2).replace("''", "'") if match.group(2) is not None else match.group(3).rstrip())
         if match.group(1) is not None and "\\" in key:
-            key = key.encode().decode("unicode_escape", errors="ignore")
+            key = _unescape(key)
         while frames and frames[-1][0] >= pos:
             frames.pop()
         parent = frames[-1][1] if frames else ""
