@@ -71,6 +71,7 @@ def test_lint_outputs_and_exit_codes(example_spec_path: Path, tmp_path: Path) ->
     (tmp_path / ".toolcheck.yaml").write_text("lint:\n  rules:\n    name-collision: warning\n")
     assert invoke("lint", str(bad), cwd=tmp_path).exit_code == 0  # downgraded to a warning by the config file
     assert invoke("lint", str(bad), "--fail-on", "warning", cwd=tmp_path).exit_code == 1
+    assert invoke("lint", str(bad), "--fail-on", "warn", cwd=tmp_path).exit_code == 1  # the older spelling
     (tmp_path / ".toolcheck.yaml").write_text("lint:\n  rules:\n    name-colision: off\n")
     wrong = invoke("lint", str(bad), cwd=tmp_path)
     assert wrong.exit_code == 2 and "Did you mean name-collision" in wrong.stderr and "Traceback" not in wrong.output

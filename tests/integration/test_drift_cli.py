@@ -49,6 +49,9 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["drift", old, new, "--severity", "request-max-length-decreased=warning"]).exit_code == 0
     assert runner.invoke(app, ["drift", old, new, "--severity", "request-max-length-decreased=warning",
                                "--fail-on", "warning"]).exit_code == 1
+    # `warn`, the older spelling, is read everywhere a severity is (and never written).
+    assert runner.invoke(app, ["drift", old, new, "--severity", "request-max-length-decreased=warning",
+                               "--fail-on", "warn"]).exit_code == 1
     missing = runner.invoke(app, ["drift", old, str(tmp_path / "missing.yaml")])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     assert runner.invoke(app, ["drift", old]).exit_code == 2

@@ -113,6 +113,7 @@ class FailOn(str, enum.Enum):
     error = "error"
     warning = "warning"
     info = "info"
+    warn = "warn"  # the older spelling of warning, read as it (toolcheck.findings.parse_level)
     never = "never"
 
 

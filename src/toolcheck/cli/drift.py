@@ -38,6 +38,7 @@ class Level(str, enum.Enum):
     error = "error"
     warning = "warning"
     info = "info"
+    warn = "warn"  # the older spelling of warning, read as it (toolcheck.findings.parse_level)
 
 
 @app.command()
