@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from tests.integration.test_mock_fidelity import _doc, serve
+from tests.integration.test_mock_fidelity import THING, _doc, _json, serve
 
 # A payment source in the shape OpenAPI 3.0.3 §4.7.25 describes: `cvc` is writeOnly and required
 # (required in requests only), `id` and `status` readOnly and required (required in responses
@@ -158,3 +158,67 @@ def test_documented_content_without_schema_is_labelled() -> None:
         response = client.put("/bucket")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/xml"), response.headers
+
+
+def test_a_null_body_is_the_json_document_null() -> None:
+    # `type: [array, "null"]` (Discord's lists): when the answer is null, the body is the JSON
+    # text `null` (RFC 8259 §2: any value is a JSON text) with its Content-Type, never an
+    # unlabelled empty 200 that no JSON reader can parse.
+    doc = _doc({"/nothing": {"get": {"responses": {"200": _json({"type": "null"})}}},
+                "/maybe": {"get": {"responses": {"200": _json({"type": ["array", "null"],
+                                                               "items": {"type": "integer"}})}}}})
+    with serve(doc) as client:
+        response = client.get("/nothing")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json", response.headers
+        assert response.content == b"null"
+        for n in range(40):  # null is drawn now and then: every draw is a JSON document
+            maybe = client.get("/maybe", params={"n": n})
+            assert maybe.headers["content-type"] == "application/json", maybe.headers
+            assert maybe.json() is None or isinstance(maybe.json(), list)
+
+
+def test_stateful_answers_in_a_non_json_documented_type_carry_a_body() -> None:
+    # S3: `PUT /{Bucket}` documents `200` as `text/xml` only. The stateful store keeps what was
+    # sent, and the answer is still the documented XML body with its Content-Type.
+    out = {"type": "object", "properties": {"Location": {"type": "string"}}}
+    xml = {"description": "ok", "content": {"text/xml": {"schema": out}}}
+    doc = _doc({
+        "/buckets": {"post": {"requestBody": {"content": {"application/json": {"schema": THING}}},
+                              "responses": {"201": _json(THING)}}},
+        "/buckets/{id}": {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                          "get": {"responses": {"200": _json(THING), "404": {"description": "none"}}},
+                          "put": {"responses": {"200": xml}}},
+    })
+    with serve(doc, stateful=True) as client:
+        created = client.post("/buckets", json={"id": "b1", "name": "logs"})
+        assert created.status_code == 201, created.text
+        put = client.put("/buckets/b1")
+        assert put.status_code == 200
+        assert put.headers.get("content-type", "").startswith("text/xml"), put.headers
+        assert put.content.startswith(b"<?xml"), put.content
+
+
+def test_what_hangs_under_a_deleted_resource_is_gone_too() -> None:
+    # After `DELETE /tags/{id}`, `GET /tags/{id}/sites` answers the 404 it documents: the
+    # sub-resources of a deleted resource are no more available than the resource itself.
+    tag_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    sites = _json({"type": "array", "items": {"type": "string"}})
+    doc = _doc({
+        "/tags": {"post": {"requestBody": {"content": {"application/json": {"schema": THING}}},
+                           "responses": {"201": _json(THING)}}},
+        "/tags/{id}": {"parameters": [tag_id],
+                       "get": {"responses": {"200": _json(THING), "404": {"description": "none"}}},
+                       "delete": {"responses": {"204": {"description": "gone"}, "404": {"description": "none"}}}},
+        "/tags/{id}/sites": {"parameters": [tag_id],
+                             "get": {"responses": {"200": sites, "404": {"description": "none"}}}},
+    })
+    with serve(doc, stateful=True) as client:
+        created = client.post("/tags", json={"id": "t1", "name": "blue"})
+        assert created.status_code == 201, created.text
+        assert client.get("/tags/t1/sites").status_code == 200
+        assert client.delete("/tags/t1").status_code == 204
+        assert client.get("/tags/t1").status_code == 404
+        gone = client.get("/tags/t1/sites")
+        assert gone.status_code == 404, gone.text
+        assert client.get("/tags/t2/sites").status_code == 200  # another tag's sites are untouched

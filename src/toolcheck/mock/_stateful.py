@@ -16,7 +16,7 @@ from toolcheck.mock._echo import echo_ids
 from toolcheck.mock._errors import error_status
 from toolcheck.mock._params import Issue
 from toolcheck.mock.generate import GenerationError, _Generator, generate_value, is_valid, with_derived_totals
-from toolcheck.mock.state import id_field, lifecycle
+from toolcheck.mock.state import id_field, items_above, lifecycle
 from toolcheck.wire.read import coerce
 
 if TYPE_CHECKING:
@@ -147,12 +147,33 @@ def answer(mock: Mock, op: Operation, path_params: dict[str, str], decoded: Any,
     return None
 
 
+def under_deleted(mock: Mock, op: Operation, path_params: dict[str, str], rng: random.Random) -> MockResponse | None:
+    """The documented 404 for a path below a deleted item (``GET /tags/57/sites`` after
+    ``DELETE /tags/57``): what hangs under a resource is gone with it. None otherwise."""
+    if not _documents_not_found(op):
+        return None
+    for resource in items_above(mock.all_resources, op.path.rstrip("/") or "/"):
+        key = path_params.get(resource.id_param)
+        collection = resource.collection
+        for name, value in path_params.items():
+            collection = collection.replace("{" + name + "}", value)
+        if key is not None and mock.store.get(collection, key) is None and mock.store.is_deleted(collection, key):
+            issue = Issue(f"/path/{resource.id_param}", f"{resource.item} {key!r} does not exist (it was deleted)")
+            return mock.error_response(op, 404, [issue], rng)
+    return None
+
+
 def _finish(mock: Mock, op: Operation, status: int, response: Any, body: Any,
             extra: tuple[tuple[str, str], ...], rng: random.Random) -> MockResponse:
     """The answer, with the headers the spec documents for it (a required one is never left out)."""
     named = {name for name, _ in extra}
     documented = tuple(h for h in mock.documented_headers(op, status, response, rng, "", None) if h[0] not in named)
-    return mock.finish(op, status, body, extra + documented, None, 0.0, "state")
+    media_type = None
+    if body is None and response is not None and response.content:
+        # The status documents a body the store has no JSON shape for (S3: `200` as `text/xml`
+        # only): the stateless body of the documented type, never an unlabelled empty answer.
+        body, media_type = mock.documented_body(op, status, response, rng)
+    return mock.finish(op, status, body, extra + documented, None, 0.0, "state", media_type or None)
 
 
 def _fit(mock: Mock, schema: Any, body: Any) -> Any:

@@ -39,7 +39,7 @@ from toolcheck.mock._validate import check_body
 from toolcheck.mock.examples import Examples
 from toolcheck.mock.faults import Fault, FaultConfig
 from toolcheck.mock.generate import GenerationError, generate_value, with_derived_totals
-from toolcheck.mock.state import Store, infer_resources
+from toolcheck.mock.state import Store, infer_resources, items_above
 from toolcheck.spec.visibility import flags_in, strip
 from toolcheck.wire.auth import parse_token_option
 from toolcheck.wire.read import parse_query
@@ -154,6 +154,10 @@ class Mock:
         self.examples = Examples(spec)
         self.all_resources = infer_resources(spec)
         self.resources = self.all_resources if stateful else {}
+        # Paths below an item (`/tags/{id}/sites`) answer 404 once the item is deleted: in stateful
+        # mode their answers depend on the store, so they are never cached.
+        self._below_items = {path for path in (op.path.rstrip("/") or "/" for op in spec.operations)
+                             if items_above(self.all_resources, path)} if stateful else set()
         self.store = Store()
         self.creates = 0
         self._fault_rng = random.Random(seed)
@@ -272,6 +276,12 @@ class Mock:
             except orjson.JSONDecodeError:
                 decoded = None
 
+        if self.stateful and not prefer.get("code") and self.store.deleted:
+            from toolcheck.mock._stateful import under_deleted
+
+            gone = under_deleted(self, op, path_params, rng)
+            if gone is not None:
+                return gone, False
         stateful = self.stateful and not prefer.get("code") and (op.path.rstrip("/") or "/") in self.resources
         if stateful:
             from toolcheck.mock._stateful import answer
@@ -301,7 +311,8 @@ class Mock:
         extra = tuple(applied) + self.documented_headers(op, status, documented, rng, request.path, value)
         result = self.finish(op, status, value, extra, fault, delay, source, media_type)
         result = self._absolute_location(op, result, headers.get("host", ""))
-        return result, fault is None and delay == 0 and not stateful
+        stored = stateful or (op.path.rstrip("/") or "/") in self._below_items
+        return result, fault is None and delay == 0 and not stored
 
     def _absolute_location(self, op: Operation, response: MockResponse, host: str) -> MockResponse:
         """A ``Location`` the spec documents as ``format: uri`` made absolute with the request's
@@ -410,6 +421,16 @@ class Mock:
             return _RANGE_STATUS[ranges[0][0]], op.responses[ranges[0]]
         return 200, None
 
+    def documented_body(self, op: Operation, status: int, response: Response | None,
+                        rng: random.Random) -> tuple[Any, str]:
+        """``(value, media type)`` of a stateless answer for ``status`` (the stateful half's body when
+        the store has no JSON shape to show); ``(None, "")`` when there is none to build."""
+        try:
+            value, _source, media_type = self._body(op, status, response, {}, {}, {}, rng)
+        except (_CannotGenerate, _NotAcceptable):
+            return None, ""
+        return value, media_type
+
     def _body(self, op: Operation, status: int, response: Response | None, prefer: Mapping[str, str],
               headers: Mapping[str, str], path_params: Mapping[str, str], rng: random.Random) -> tuple[Any, str, str]:
         if response is None or not response.content or status in _NO_CONTENT:
@@ -436,6 +457,10 @@ class Mock:
         except GenerationError as exc:
             raise _CannotGenerate(f"the spec's response schema for {status} {media_type} of {op.key} "
                                   f"cannot be satisfied, so the mock cannot answer it: {exc}") from exc
+        if value is None:
+            # The schema allows null and null was drawn: the body is the JSON text `null` (RFC 8259
+            # §2), labelled like any other; None here would mean "no body at all".
+            return (b"null" if is_json(media_type.split(";", 1)[0].strip().lower()) else b""), "generated", media_type
         value = echo_ids(self.spec, media.schema, value, path_params, op.path)
         value = with_derived_totals(self.spec, media.schema, value)
         return value, "generated", media_type

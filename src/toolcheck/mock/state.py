@@ -62,6 +62,18 @@ def infer_resources(spec: Spec) -> dict[str, Resource]:
     return {**collections, **items}
 
 
+def items_above(resources: dict[str, Resource], path: str) -> list[Resource]:
+    """The resources whose item path is a proper prefix of ``path`` (``/tags/{id}`` above
+    ``/tags/{id}/sites``): deleting one of them takes ``path`` with it."""
+    out = []
+    for at, char in enumerate(path):
+        if char == "/" and at:
+            resource = resources.get(path[:at])
+            if resource is not None and resource.item == path[:at]:
+                out.append(resource)
+    return out
+
+
 def lifecycle(enum: list[Any]) -> list[str]:
     """The job stages present in a ``status`` enum, in order (empty when it is not job-like)."""
     lowered = {str(v).lower(): v for v in enum if isinstance(v, str)}
