@@ -27,12 +27,25 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        in_head = self._in_head
+        if in_head:
+            # A head that passes the bound within this very read is refused before it is parsed:
+            # handed whole to the parser, a request line past 65535 bytes (its URL parser's limit)
+            # became uvicorn's undocumented `400 text/plain` instead of this 431.
+            end = data.find(b"\r\n\r\n")
+            if self._head_bytes + (len(data) if end < 0 else end + 4) > MAX_HEAD:
+                self._refuse()
+                return
         super().data_received(data)
-        if not self._in_head:
+        if not (in_head and self._in_head):  # the head ended in this read (or none was under way)
             return
         self._head_bytes += len(data)
-        if self._head_bytes > MAX_HEAD and not self.transport.is_closing():
-            self._refused = True
+        if self._head_bytes > MAX_HEAD:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self._refused = True
+        if not self.transport.is_closing():
             self.transport.write(_ANSWER)
             self.transport.close()
 
@@ -43,3 +56,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head, self._head_bytes = True, 0  # what follows on this connection is the next head
