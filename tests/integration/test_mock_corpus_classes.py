@@ -240,3 +240,41 @@ def test_a_head_beyond_the_bound_in_one_read_is_refused_with_431() -> None:
         assert answer.startswith(b"HTTP/1.1 431"), answer[:100]
         assert b"application/problem+json" in answer
         assert client.get("/invites/" + "a" * 1000).status_code == 200  # a long path within the bound
+
+
+def test_malformed_multipart_is_refused() -> None:
+    # RFC 2046 §5.1.1: the close delimiter is a line of its own; RFC 7578 §4.2: every part has a
+    # `Content-Disposition: form-data; name=...`. A body breaking either is no form at all, even
+    # where the schema asks for nothing (every field optional).
+    form = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"},
+                                             "note": {"type": "string"}}}
+    doc = _doc({"/upload": {"post": {
+        "requestBody": {"content": {"multipart/form-data": {"schema": form}}},
+        "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}})
+    multipart = {"content-type": "multipart/form-data; boundary=B"}
+    with serve(doc) as client:
+        good = b'--B\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--B--\r\n'
+        assert client.post("/upload", content=good, headers=multipart).status_code == 200
+        assert client.post("/upload", content=b"--B--\r\n", headers=multipart).status_code == 200  # no fields
+        for broken in (b"--B\r\n1061--B--\r\n",  # no header/body separator, no close delimiter
+                       b'--B\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n',  # never closed
+                       b"--B\r\n\r\nhi\r\n--B--\r\n",  # a part without a name
+                       b"junk"):
+            refused = client.post("/upload", content=broken, headers=multipart)
+            assert refused.status_code == 400, (broken, refused.text)
+
+
+def test_idn_hostname_follows_idna2008() -> None:
+    # JSON Schema's `idn-hostname` is an IDN as RFC 5890 §2.3.2.3 defines it: every label an
+    # A-label, U-label or NR-LDH label. RFC 5892 Appendix B makes U+0041..U+005A DISALLOWED, so a
+    # label holding both `ü` and `B` is no U-label (RFC 5891 §5.4): `Bücher.example` is refused,
+    # `bücher.example` (its lower-case form, which a lookup would map it to) is accepted.
+    param = {"name": "host", "in": "query", "required": True, "schema": {"type": "string", "format": "idn-hostname"}}
+    doc = _doc({"/check": {"get": {"parameters": [param], "responses": {"200": {"description": "ok"},
+                                                                        "400": {"description": "bad"}}}}})
+    with serve(doc) as client:
+        assert client.get("/check", params={"host": "bücher.example"}).status_code == 200
+        assert client.get("/check", params={"host": "실례.테스트"}).status_code == 200
+        assert client.get("/check", params={"host": "BUCHER.example"}).status_code == 200  # NR-LDH labels
+        refused = client.get("/check", params={"host": "Bücher.example"})
+        assert refused.status_code == 400 and "idn-hostname" in refused.text, refused.text

@@ -12,13 +12,13 @@ import pytest
 from toolcheck.fuzz.http import Auth, build
 from toolcheck.fuzz.stateful import evaluate_expression
 from toolcheck.mock._routing import Match, Router
-from toolcheck.mock._validate import _multipart
 from toolcheck.payloads import MAXIMAL, MINIMAL, RANDOM, Unsatisfiable
 from toolcheck.payloads.case import Case
 from toolcheck.payloads.negative import negatives
 from toolcheck.payloads.positive import CaseFactory
 from toolcheck.spec import load_spec_dict
 from toolcheck.wire.bodies import encode_body
+from toolcheck.wire.read import read_multipart
 
 OK = {"200": {"description": "ok"}}
 
@@ -105,11 +105,11 @@ def test_multipart_containers_are_json_parts_unless_encoding_says_otherwise() ->
     assert raw is not None and media is not None
     text = raw.decode()
     assert 'name="meta"\r\nContent-Type: application/json\r\n\r\n{"a":1,"b":"x,y"}\r\n' in text
-    assert _multipart(media, raw) == body  # the mock reads back exactly what was meant
+    assert read_multipart(media, raw) == body  # the mock reads back exactly what was meant
     raw, media = encode_body(case.body, case.media_type, {"tags": {"contentType": "text/plain"}})
     assert raw is not None and media is not None
     assert raw.decode().count('name="tags"') == 2  # one text part per item (RFC 7578 §4.3)
-    assert _multipart(media, raw) == body
+    assert read_multipart(media, raw) == body
 
 
 def _form_op(media: str, encoding: dict[str, Any] | None = None, max_items: int | None = None) -> Any:
@@ -144,7 +144,7 @@ def test_multipart_forms_send_an_empty_array_as_json() -> None:
     case = CaseFactory(spec, op, random.Random(3)).positive(MINIMAL)
     assert case.body == {"tags": []}
     _m, _u, headers, raw = build(spec, op, case, Auth())
-    assert raw is not None and _multipart(headers["Content-Type"], raw) == {"tags": []}
+    assert raw is not None and read_multipart(headers["Content-Type"], raw) == {"tags": []}
     spec, op = _form_op("multipart/form-data", encoding={"tags": {"contentType": "text/plain"}}, max_items=0)
     with pytest.raises(Unsatisfiable):  # one part per item: an empty array is no part at all
         CaseFactory(spec, op, random.Random(3)).positive(MINIMAL)

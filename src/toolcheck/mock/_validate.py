@@ -17,7 +17,7 @@ from toolcheck._absent import ABSENT
 from toolcheck.checks.conformance import is_json, match_media, media_type_of
 from toolcheck.generate._flatten import flat_types, flatten
 from toolcheck.mock._params import Issue, request_errors
-from toolcheck.wire.read import read_form, shape
+from toolcheck.wire.read import read_form, read_multipart, shape
 
 if TYPE_CHECKING:
     from toolcheck.spec import Operation, Spec
@@ -60,7 +60,7 @@ def check_body(spec: Spec, op: Operation, content_type: str | None, body: bytes)
             return 400, [Issue(f"/body/{name}", f"form field {name!r} is empty (allowEmptyValue is not set)", "body")
                          for name in empty], ABSENT
     elif media_type == "multipart/form-data":
-        parts = _multipart(content_type or "", body)
+        parts = read_multipart(content_type or "", body)
         if parts is None:
             return 400, [Issue("/body", "the multipart body cannot be read (boundary missing or malformed)", "body")], ABSENT
         decoded = shape(spec, media.schema, parts)
@@ -243,43 +243,3 @@ def load_json(body: bytes) -> Any:
 
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (RFC 8259 §6)")
-
-
-def _multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
-    """Fields of a multipart/form-data body (RFC 7578): text as str, JSON parts decoded,
-    repeated names as lists. File parts become their text (or a placeholder when binary)."""
-    import email.parser
-    import email.policy
-
-    if "boundary=" not in content_type.lower():
-        return None
-    boundary = content_type[content_type.lower().index("boundary=") + 9:].split(";", 1)[0].strip().strip('"')
-    if body.strip() == b"--" + boundary.encode("latin-1", "replace") + b"--":
-        return {}  # a form with no fields: only the close delimiter (what clients send for an empty form)
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
-    try:
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    except Exception:  # the email package raises many kinds on hostile input
-        return None
-    if not message.is_multipart():
-        return None
-    out: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        raw = part.get_payload(decode=True)
-        payload = raw if isinstance(raw, bytes) else b""
-        value: Any
-        if "json" in (part.get_content_type() or "") and payload:
-            try:
-                value = orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                value = payload.decode("utf-8", "replace")
-        else:
-            value = payload.decode("utf-8", "replace")
-        if name in out:
-            out[name] = [*out[name], value] if isinstance(out[name], list) else [out[name], value]
-        else:
-            out[name] = value
-    return out

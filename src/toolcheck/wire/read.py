@@ -373,6 +373,54 @@ def shape(spec: Spec, schema: Any, node: Any, depth: int = 0) -> Any:
     return node
 
 
+# --- multipart bodies --------------------------------------------------------------------------
+def read_multipart(content_type: str, body: bytes) -> dict[str, Any] | None:
+    """Fields of a multipart/form-data body (RFC 7578): text as str, JSON parts decoded,
+    repeated names as lists, file parts as their text. None when the body is no well-formed
+    form: no boundary, no start or close delimiter on a line of its own (RFC 2046 §5.1.1), a
+    part without its header/body separator, or a part without ``Content-Disposition: form-data;
+    name=...`` (RFC 7578 §4.2)."""
+    import email.errors
+    import email.parser
+    import email.policy
+
+    import orjson
+
+    if "boundary=" not in content_type.lower():
+        return None
+    boundary = content_type[content_type.lower().index("boundary=") + 9:].split(";", 1)[0].strip().strip('"')
+    if body.strip() == b"--" + boundary.encode("latin-1", "replace") + b"--":
+        return {}  # a form with no fields: only the close delimiter (what clients send for an empty form)
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    except Exception:  # the email package raises many kinds on hostile input
+        return None
+    if not message.is_multipart() or message.defects:
+        return None
+    out: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_content_disposition() != "form-data" or any(
+                isinstance(d, email.errors.MessageDefect) for d in part.defects):
+            return None
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""
+        value: Any
+        if "json" in (part.get_content_type() or "") and payload:
+            try:
+                value = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                value = payload.decode("utf-8", "replace")
+        else:
+            value = payload.decode("utf-8", "replace")
+        if name in out:
+            out[name] = [*out[name], value] if isinstance(out[name], list) else [out[name], value]
+        else:
+            out[name] = value
+    return out
+
+
 # --- what the senders' values read back as ---------------------------------------------------
 def _read_text(spec: Spec, schema: Any, text: str) -> Any:
     """``text`` as a server reads it for ``schema``: an array's items split at commas."""
