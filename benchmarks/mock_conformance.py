@@ -27,7 +27,33 @@ carry them on the wire). The classification rules, each with its reason printed:
   - "Unknown discriminator value" where the discriminator has no ``mapping``: its implicit
     values are the branch schemas' names (3.0.3 §4.7.25 Discriminator Object), while each
     branch's own ``enum``/``const`` for the property allows only other values, and the mock
-    only serves values that validate.
+    only serves values that validate;
+  - path keys that differ only after ``#`` (AWS: ``/{Bucket}#encryption``, ``/{Bucket}#delete``)
+    are one URL on the wire (RFC 3986 §3.5: a fragment is never sent): the request the checker
+    aims at one key reaches another (the mock routes by the query, as S3 does);
+  - a rejection answered with an unregistered 4xx the operation documents (AWS's 480-486,
+    chosen by its description), where the operation documents none of the checker's list;
+  - missing credentials answered 403 where the operation documents 403 and no 401;
+  - an operation that documents no success status (no 2xx, 3xx or ``default``, Swagger
+    petstore's ``POST /pet``: only ``405``): the mock answers a valid request with its lowest
+    documented status (docs/mock.md, Statuses), and a stateful DELETE so answered still deletes;
+  - the spec's own ``example``/``default`` breaks its declared ``format``: the checker sends it
+    as valid. The one in the corpus is ``idn-hostname: Bücher.example``: RFC 5890 §2.3.2.3 makes
+    an IDN of A-labels, U-labels and NR-LDH labels; RFC 5892 Appendix B makes U+0041..U+005A
+    DISALLOWED, so a label holding ``ü`` and ``B`` is no U-label (RFC 5891 §5.4). A lookup
+    application may first map it to ``bücher`` (RFC 5895, UTS #46), which is what
+    jsonschema_rs accepts; the value itself is no IDN, and the mock's checker (the ``idna``
+    package, IDNA2008) refuses it.
+- **checker**: Schemathesis contradicts itself; its own validator (``jsonschema_rs`` from the
+  peers venv, formats asserted) is the witness:
+  - a JSON body sent as valid that jsonschema_rs refuses (Schemathesis's coverage phase drops
+    ``format`` when ``type`` is a list: ``""`` for ``type: [string, null], format: date-time``;
+    or ``oneOf`` branches that both match), and the mock refused it too;
+  - a JSON body sent as invalid that jsonschema_rs accepts (a ``oneOf`` whose other branch
+    matches once the discriminator value is mapped nowhere);
+  - a path or query value carried by a link Schemathesis inferred (not one the spec declares:
+    ``$response.body#/admin_badges/badge_ids/*``, items of any type) that breaks the
+    parameter's schema.
 - **disputed**: the mock follows a rule of OpenAPI that the checker does not, or the wire
   format cannot tell the two apart:
   - ``allowEmptyValue`` is false by default (OpenAPI 3.0.3 §4.7.12.1): every reason the mock
@@ -44,7 +70,18 @@ carry them on the wire). The classification rules, each with its reason printed:
   - a parameter declared with ``content: {application/json: ...}`` sent as a Python repr
     (``{'a': 1}``, not JSON), which the mock cannot read as the object it is;
   - Swagger 2.0 ``formData`` with no required field: a request without a body is valid (all
-    its fields absent); the checker sends it as invalid ("Missing request body").
+    its fields absent); the checker sends it as invalid ("Missing request body");
+  - Swagger 2.0 ``formData`` fields are parameters declared one by one: the checker closes them
+    into an object with ``additionalProperties: false`` and sends an undeclared field as
+    invalid; the spec closes no set (no more than it does for query parameters);
+  - a header parameter named ``Authorization``, ``Accept`` or ``Content-Type`` "SHALL be
+    ignored" (OpenAPI 3.x §4.8.12.1 Parameter Object): the checker requires it;
+  - a query string is text: ``?tags=false`` is the one-item string array ``["false"]`` the
+    checker meant as a boolean, and an object or array sent as no pairs is absent (every
+    violation it lists is of those kinds);
+  - a 405 for a method the templated operation documents, where the URL names a concrete path
+    of the spec: OpenAPI 3.1 §4.8.8 matches the concrete path first, and its methods decide
+    (docs/mock.md, Routing).
 - **mock**: everything else. The target is zero.
 
 Nothing is asserted: this is a measuring tool. Without specs on the command line it runs a
@@ -52,7 +89,8 @@ default set from ../shared/specs (Kubernetes first when the corpus has it); ``--
 every root document of ``MANIFEST.tsv`` except the drift pairs (older copies of the same APIs),
 each under the same bounded budget (``--max-examples`` cases per operation, ``--max-time``
 seconds of Schemathesis, which repeats fuzzing until the budget is spent). One line per spec
-as it finishes: operations, the mock's own failures, the spec's, the disputed ones; then totals.
+as it finishes: operations, the mock's own failures, the spec's, the checker's, the disputed
+ones; then totals.
 A spec that could not be tested (the mock did not start, Schemathesis wrote nothing) is listed as
 such and counted apart: it is never a zero.
 """
@@ -160,8 +198,48 @@ class Facts:
         ref_root = _ref_root(spec_path)
         spec = load_spec(str(spec_path), ref_roots=[str(ref_root)] if ref_root else ())
         tokens = [TOKEN, base64.b64encode(f"user:{TOKEN}".encode()).decode()]
+        self.spec = spec
         self.mock = Mock(spec, tokens=tokens, stateful=True)
         self.auth = auth_headers(spec_path)
+        self.operations = {f"{op.method.upper()} {op.path}": op for op in spec.operations}
+        self.examples = _declared_examples(raw)
+
+    def operation(self, check: dict[str, Any]) -> Any:
+        """The spec's operation a check is about: its label, else where the mock routes the request
+        (stateful checks are labelled "Stateful tests")."""
+        found = self.operations.get(str(check.get("operation", "")))
+        if found is not None:
+            return found
+        return self.routed(check.get("request") or {})
+
+    def routed(self, request: dict[str, Any]) -> Any:
+        """The operation the mock routes ``request`` to (None when none)."""
+        from urllib.parse import urlsplit
+
+        uri = urlsplit(str(request.get("uri", "")))
+        matched = self.mock.router.match(str(request.get("method", "GET")), uri.path, uri.query)
+        return getattr(matched, "operation", None)
+
+    def witness(self, check: dict[str, Any]) -> bool | None:
+        """Does Schemathesis's own validator (jsonschema_rs, formats asserted) accept the JSON
+        body the check sent, against the operation's body schema? None when it cannot say (no
+        JSON body, no schema, jsonschema_rs not importable from the peers venv)."""
+        request = check.get("request") or {}
+        sent_type = " ".join(v for k, vs in (request.get("headers") or {}).items() if k.lower() == "content-type"
+                             for v in (vs if isinstance(vs, list) else [vs]))
+        op = self.operation(check)
+        if "json" not in sent_type or op is None or op.request_body is None:
+            return None
+        media = next((m for t, m in op.request_body.content.items() if "json" in t), None)
+        if media is None or media.schema is None or _WITNESS is None:
+            return None
+        try:
+            body = json.loads(_raw(request))
+            root = {k: v for k, v in self.spec.document.items() if k not in ("$id", "$schema", "allOf", "$defs")}
+            root["allOf"] = [media.schema]
+            return bool(_WITNESS.validator_for(root, validate_formats=True).is_valid(body))
+        except Exception:  # noqa: BLE001 - a witness that cannot read the schema says nothing
+            return None
 
     def issues(self, request: dict[str, Any]) -> list[str]:
         """The mock's reasons for refusing ``request`` (replayed in-process)."""
@@ -178,6 +256,40 @@ class Facts:
         body = _raw(request)
         answer = self.mock.handle(MockRequest(str(request.get("method", "GET")), uri.path, uri.query, headers, body))
         return [issue.message for issue in answer.issues]
+
+
+def _load_witness(peers: Path) -> Any:
+    """jsonschema_rs from the Schemathesis venv: the validator Schemathesis itself checks with."""
+    for site in sorted(peers.glob("lib/python*/site-packages")):
+        if site.name and str(site) not in sys.path:
+            sys.path.append(str(site))
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs
+
+
+_WITNESS: Any = None
+
+
+def _declared_examples(raw: Any) -> set[str]:
+    """Every string a spec declares as an ``example``/``default``/``examples`` value (bounded walk)."""
+    out: set[str] = set()
+    stack, seen = [raw], 0
+    while stack and seen < 500_000:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("example", "default") and isinstance(value, str):
+                    out.add(value)
+                elif key == "examples" and isinstance(value, list):
+                    out.update(v for v in value if isinstance(v, str))
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
 
 
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -214,6 +326,10 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
     request = check.get("request") or {}
     sent_type = " ".join(v for k, vs in (request.get("headers") or {}).items() if k.lower() == "content-type"
                          for v in (vs if isinstance(vs, list) else [vs]))
+    if facts is not None:
+        found = _facts_rule(check, facts, sent_type)
+        if found is not None:
+            return found
     form = "x-www-form-urlencoded" in sent_type
     if status in (204, 304) and check.get("title") in ("Missing Content-Type header", "JSON deserialization error"):
         return "spec", f"the spec documents content for a {status}, which HTTP forbids (RFC 9110 §15.3.5, §15.4.5)"
@@ -232,6 +348,115 @@ def classify(check: dict[str, Any], facts: Facts | None = None) -> tuple[str, st
         if reasons and form and all(_EMPTY in r or _form_ambiguity(r) for r in reasons):
             return "disputed", "form encoding: empty containers have no pairs, arrays and strings look alike"
     return "mock", ""
+
+
+_REJECTIONS = re.compile(r"Expected: ([^\n]*)")
+_FORMAT_REASON = re.compile(r'"((?:[^"\\]|\\.)*)" is not a valid "([^"]+)"')
+_TYPE_VIOLATION = re.compile(r"violates `type` at /properties/([^ ]+) \(was \w+, became (\w+)\)")
+_IGNORED_HEADERS = ("authorization", "accept", "content-type")
+
+
+def _facts_rule(check: dict[str, Any], facts: Facts, sent_type: str) -> tuple[str, str] | None:
+    """The rules that need the spec's operations, the replay or Schemathesis's own validator."""
+    from http import HTTPStatus
+
+    response = check.get("response") or {}
+    status = response.get("status_code")
+    name = check.get("name")
+    message = str(check.get("message", ""))
+    label = str(check.get("operation", ""))
+    request = check.get("request") or {}
+    op = facts.operation(check)
+    if "#" in label:
+        routed = facts.routed(request)
+        if routed is None or f"{routed.method.upper()} {routed.path}" != label:
+            return "spec", ("path keys differing only after `#` are one URL on the wire (RFC 3986 §3.5: a fragment "
+                            "is never sent): the request reaches another key of the same path")
+    if status == 405 and label in facts.operations:
+        from urllib.parse import urlsplit
+
+        uri = urlsplit(str(request.get("uri", "")))
+        for method in _METHODS:
+            routed_op = getattr(facts.mock.router.match(method.upper(), uri.path, uri.query), "operation", None)
+            if routed_op is not None and routed_op.path != facts.operations[label].path:
+                return "disputed", ("OpenAPI 3.1 §4.8.8: a concrete path matches before its templated counterpart; "
+                                    "the value sent names a concrete path whose methods decide (docs/mock.md)")
+    if name == "negative_data_rejection" and isinstance(status, int) and 400 <= status < 500 and op is not None:
+        expected = _REJECTIONS.search(message)
+        listed = set(re.findall(r"\b4\d\d\b", expected.group(1))) if expected else set()
+        try:
+            HTTPStatus(status)
+            registered = True
+        except ValueError:
+            registered = False
+        if not registered and str(status) in op.responses and not listed & set(op.responses):
+            return "spec", ("the operation documents its rejections only as unregistered 4xx statuses (AWS's 480-486): "
+                            "the mock answers the documented one, the checker counts only registered ones")
+    if name == "missing_required_header" and status == 403 and op is not None and "401" not in op.responses \
+            and "403" in op.responses:
+        return "spec", "the operation documents 403, not 401, for missing credentials: the mock answers the documented one"
+    if op is not None and not op.security and name in ("missing_required_header", "negative_data_rejection") \
+            and any(f"`{h}` at header" in message.lower().replace("missing `", "`") or f"'{h}' header" in message.lower()
+                    for h in _IGNORED_HEADERS):
+        return "disputed", ("OpenAPI 3.x §4.8.12.1: a header parameter named Authorization, Accept or Content-Type "
+                            "SHALL be ignored; the checker requires it")
+    if facts.swagger2 and name == "negative_data_rejection" and "in body" in message \
+            and "additionalProperties" in message and ("form" in sent_type or "multipart" in sent_type):
+        return "disputed", ("Swagger 2.0 formData fields are parameters declared one by one; the checker closes them "
+                            "into an object with additionalProperties: false, the spec closes no set")
+    if name == "negative_data_rejection" and isinstance(status, int) and status < 400 and "in body" in message \
+            and facts.witness(check) is True:
+        return "checker", "the body sent as invalid passes Schemathesis's own validator (jsonschema_rs)"
+    if name == "negative_data_rejection" and op is not None and "in query" in message and status is not None \
+            and status < 400 and _collapsed(op, request, message, facts):
+        return "disputed", ("a query string is text: a boolean or number sent where a string (item) is allowed is that "
+                            "string, and an object or array sent as no pairs is absent")
+    if op is not None and name in ("positive_data_acceptance", "ensure_resource_availability") \
+            and not any(k[:1] in ("2", "3") or k == "default" for k in op.responses):
+        reasons = facts.issues(request)
+        if all("does not exist" in r for r in reasons):
+            return "spec", ("the operation documents no success status (no 2xx, 3xx or default): the mock answers a "
+                            "valid request with its lowest documented status (docs/mock.md, Statuses)")
+    if name == "positive_data_acceptance" and isinstance(status, int) and 400 <= status < 500:
+        reasons = facts.issues(request)
+        if reasons and facts.witness(check) is False:
+            return "checker", "Schemathesis's own validator (jsonschema_rs, formats on) refuses the body it sent as valid"
+        if reasons and check.get("inferred") and all(r.startswith(("path parameter", "query parameter"))
+                                                     and _EMPTY not in r for r in reasons):
+            return "checker", ("a value Schemathesis carried over by a link it inferred (not one the spec declares) "
+                               "breaks the parameter's schema")
+        formats = [_FORMAT_REASON.search(r) for r in reasons]
+        if reasons and all(formats) and all(json.loads(f'"{m.group(1)}"') in facts.examples for m in formats if m):
+            return "spec", ("the spec's own example or default breaks its declared format (idn-hostname: RFC 5892 App. B "
+                            "makes A-Z DISALLOWED in a U-label, so `Bücher.example` is no IDN by RFC 5890 §2.3.2.3)")
+    return None
+
+
+def _collapsed(op: Any, request: dict[str, Any], message: str, facts: Facts) -> bool:
+    """Every violation the checker lists for query parameters is lost on the wire: the parameter is
+    absent (an object or empty array serialises to no pairs), or a scalar was sent where the schema
+    (or its items) allows a string, so the text *is* that string."""
+    from urllib.parse import parse_qs, urlsplit
+
+    violations = _TYPE_VIOLATION.findall(message)
+    if not violations or message.count("violates") != len(violations):
+        return False
+    sent = parse_qs(urlsplit(str(request.get("uri", ""))).query, keep_blank_values=True)
+    params = {p.name: p for p in op.parameters if p.location == "query"}
+    for name, became in violations:
+        param = params.get(name)
+        if param is None:
+            return False
+        if name not in sent:
+            if param.required:
+                return False
+            continue
+        schema = facts.spec.deref(param.schema) if isinstance(param.schema, dict) else {}
+        items = facts.spec.deref(schema.get("items")) if isinstance(schema.get("items"), dict) else {}
+        kinds = [schema.get("type"), items.get("type")]
+        if became not in ("boolean", "number", "integer", "null") or "string" not in kinds:
+            return False
+    return True
 
 
 def _form_ambiguity(reason: str) -> bool:
@@ -287,9 +512,11 @@ def failing_checks(ndjson: Path) -> list[dict[str, Any]]:
                 if key in seen:
                     continue
                 seen.add(key)
+                case = (recorder.get("cases") or {}).get(case_id) or {}
+                inferred = bool((case.get("transition") or {}).get("is_inferred"))
                 out.append({"operation": label, "name": check.get("name"), "title": found.get("title", ""),
                             "message": found.get("message", ""), "response": response,
-                            "request": request})
+                            "request": request, "inferred": inferred})
     return out
 
 
@@ -392,23 +619,28 @@ def main() -> int:
     parser.add_argument("--shard", default="1/1", help="K/N: every Nth spec from the Kth (parallel runs)")
     args = parser.parse_args()
     st = st_bin(args.peers)
+    global _WITNESS
+    _WITNESS = _load_witness(args.peers)
+    if _WITNESS is None:
+        print("note: jsonschema_rs not importable from the peers venv: the rules that ask Schemathesis's own "
+              "validator are off (those failures stay the mock's)")
     specs = resolve(args.specs or (corpus() if args.corpus else DEFAULT))
     k, _, n = args.shard.partition("/")
     specs = specs[int(k) - 1 :: int(n)]
     with tempfile.TemporaryDirectory(prefix="mock-conformance-") as tmp:
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for spec_path in specs:
             label = str(spec_path.relative_to(SPECS) if SPECS in spec_path.parents else spec_path)
             print(f"--- {label}", flush=True)
             operations = operation_count(spec_path)
             if operations == 0:
                 print("    nothing to test: the spec documents no operation (webhooks only)")
-                rows.append((label, 0, None, None, None, 0.0, "no operations"))
+                rows.append((label, 0, None, None, None, None, 0.0, "no operations"))
                 continue
             result = run_one(spec_path, st, args, Path(tmp))
             if "error" in result:
                 print(f"    could not test: {result['error']}")
-                rows.append((label, operations, None, None, None, 0.0, "could not test"))
+                rows.append((label, operations, None, None, None, None, 0.0, "could not test"))
                 continue
             kinds: Counter[str] = Counter()
             try:
@@ -434,26 +666,30 @@ def main() -> int:
             note = "" if result["alive"] else "the mock died"
             if note:
                 print("    the mock died during the run")
-            rows.append((label, operations, kinds["mock"], kinds["spec"], kinds["disputed"], result["seconds"], note))
-            print(f"    = ops {operations}  mock {kinds['mock']}  spec {kinds['spec']}  disputed {kinds['disputed']}"
+            rows.append((label, operations, kinds["mock"], kinds["spec"], kinds["checker"], kinds["disputed"],
+                         result["seconds"], note))
+            print(f"    = ops {operations}  mock {kinds['mock']}  spec {kinds['spec']}  checker {kinds['checker']}"
+                  f"  disputed {kinds['disputed']}"
                   f"  ({result['seconds']:.0f} s, {result['scenarios']} scenarios)", flush=True)
     print()
-    print(f"{'spec':56} {'ops':>5} {'mock':>5} {'spec':>5} {'disp.':>5} {'seconds':>8}")
+    print(f"{'spec':56} {'ops':>5} {'mock':>5} {'spec':>5} {'chk.':>5} {'disp.':>5} {'seconds':>8}")
     totals: Counter[str] = Counter()
-    for label, operations, mock, spec_count, disputed, seconds, note in rows:
+    for label, operations, mock, spec_count, checker, disputed, seconds, note in rows:
         ops = "?" if operations is None else str(operations)
         if mock is None:
             print(f"{label:56} {ops:>5} {note:>26}")
             totals[note] += 1
             continue
-        print(f"{label:56} {ops:>5} {mock:>5} {spec_count:>5} {disputed:>5} {seconds:>8.0f} {note}")
+        print(f"{label:56} {ops:>5} {mock:>5} {spec_count:>5} {checker:>5} {disputed:>5} {seconds:>8.0f} {note}")
         totals["tested"] += 1
         totals["mock"] += mock
         totals["spec"] += spec_count
+        totals["checker"] += checker
         totals["disputed"] += disputed
         totals["specs with mock failures"] += bool(mock)
     print(f"total: {totals['tested']} specs tested, {totals['mock']} mock's own failures "
-          f"({totals['specs with mock failures']} specs), {totals['spec']} the spec's, {totals['disputed']} disputed; "
+          f"({totals['specs with mock failures']} specs), {totals['spec']} the spec's, {totals['checker']} the checker's, "
+          f"{totals['disputed']} disputed; "
           f"{totals['could not test']} could not be tested, {totals['no operations']} have no operations")
     return 1 if totals["could not test"] else 0
 
