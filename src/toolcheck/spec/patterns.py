@@ -44,7 +44,7 @@ def compile_search(pattern: str) -> Callable[[str], bool]:
     except Exception:  # re2.error: syntax RE2 does not have (backreferences, lookaround, \Z ...)
         pass
     else:
-        return lambda text: compiled.search(text) is not None
+        return _re2_search(compiled)
     try:
         slow = regex.compile(pattern, regex.VERSION0)
     except (regex.error, OverflowError, RecursionError) as exc:
@@ -56,6 +56,26 @@ def compile_search(pattern: str) -> Callable[[str], bool]:
         except TimeoutError as exc:
             raise PatternTimeout(f"the pattern {pattern[:80]!r} could not be evaluated within "
                                  f"{TIME_LIMIT:g} s on a {len(text)}-character value") from exc
+
+    return run
+
+
+def _re2_search(compiled: re2._Regexp) -> Callable[[str], bool]:
+    """``text -> matched`` on RE2's matcher itself. ``re2._Regexp.search`` builds a generator and
+    maps every byte offset back to characters to make a Match object a yes/no answer never reads:
+    4.0 µs per call against 0.8 µs here (timeit, ``^[a-z0-9-]{1,63}$`` on an 11-character value),
+    the mock's pattern-checking cost (issue 11 measured its responder 10–15 % slower per request
+    once spec patterns moved to RE2). These are private names of google-re2's wrapper, so a
+    version without them gets the public call."""
+    regexp = getattr(compiled, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    null = getattr(re2, "_NULL_SPAN", None)
+    if regexp is None or anchor is None or null is None:  # pragma: no cover - another google-re2 layout
+        return lambda text: compiled.search(text) is not None
+
+    def run(text: str) -> bool:
+        encoded = text.encode("utf-8")  # what re2._encode does (a lone surrogate raises there too)
+        return bool(regexp.Match(anchor, encoded, 0, len(encoded))[0] != null)
 
     return run
 
