@@ -19,7 +19,8 @@ ELLIPSIS = " …"
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n\s*")
 # Keys whose values are data, not schemas: a property may be called "description".
 _VALUES = frozenset({"enum", "const", "default", "examples", "example", "required"})
-_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# Keywords whose values map names to schemas (a tool schema's; tools.py walks the same ones).
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 
 def cut_prose(text: str, limit: int) -> str:
@@ -51,7 +52,7 @@ def cap_descriptions(schema: Any, limit: int, cut: list[tuple[str, int]], where:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in _MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {name: cap_descriptions(sub, limit, cut, f"{where}.{name}" if where else str(name), depth + 1)
                         for name, sub in value.items()}
         elif key == "description" and isinstance(value, str) and len(value) > limit:

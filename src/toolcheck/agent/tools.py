@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from toolcheck._absent import ABSENT
 from toolcheck.agent._annotations import annotations_for
 from toolcheck.agent._output import OutputShape, output_shape
-from toolcheck.agent._prose import ARG_DESCRIPTION_MAX, cap_descriptions
+from toolcheck.agent._prose import ARG_DESCRIPTION_MAX, SCHEMA_MAPS, cap_descriptions
 from toolcheck.agent._schema import SchemaConverter, StrictImpossible, odd_property_names
 from toolcheck.agent.names import sanitize_arg, unique_names
 from toolcheck.errors import ToolcheckError, UsageError
@@ -461,7 +461,6 @@ _OUTPUT_DROPPED = frozenset({
     "externalDocs", "dependentRequired", "required",
 })
 OUTPUT_MAX_ENUM = 30  # values: a longer enum in an answer is dropped (the type stays)
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 
 
 def compact_output(node: Any, depth: int = 0) -> Any:
@@ -474,7 +473,7 @@ def compact_output(node: Any, depth: int = 0) -> Any:
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {k: compact_output(v, depth + 1) for k, v in value.items()}
         elif key in _OUTPUT_DROPPED or key.startswith("x-"):
             continue
